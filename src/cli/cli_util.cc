@@ -1,0 +1,50 @@
+#include "cli/cli_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace sluice::cli {
+
+void PrintError(const char* cmd, const std::string& msg) {
+  std::fprintf(stderr, "%s: error: %s\n", cmd, msg.c_str());
+}
+
+std::optional<common::SlurmConfig> LoadConfigOrComplain(const char* cmd) {
+  auto cfg = common::LoadSlurmConf(common::ResolveConfPath());
+  if (!cfg.ok()) {
+    PrintError(cmd, std::string(cfg.status().message()));
+    return std::nullopt;
+  }
+  return std::move(*cfg);
+}
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string s = ReadAll(fd);
+  close(fd);
+  return s;
+}
+
+std::string CurrentDir() {
+  char buf[4096];
+  if (getcwd(buf, sizeof buf)) return buf;
+  const char* pwd = std::getenv("PWD");
+  return pwd ? pwd : "/";
+}
+
+}  // namespace sluice::cli

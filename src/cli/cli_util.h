@@ -1,0 +1,24 @@
+// Small helpers every command shares: loading the config the Slurm way,
+// printing Slurm-style errors, reading files. Not thread-safe (stdio).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/slurm_conf.h"
+
+namespace sluice::cli {
+
+// Loads slurm.conf ($SLURM_CONF or the default); on failure prints
+// "<cmd>: error: ..." and returns nullopt.
+std::optional<common::SlurmConfig> LoadConfigOrComplain(const char* cmd);
+
+void PrintError(const char* cmd, const std::string& msg);  // "cmd: error: msg"
+
+std::optional<std::string> ReadFile(const std::string& path);
+std::string ReadAll(int fd);
+std::string CurrentDir();
+
+inline constexpr char kVersion[] = "slurm-wlm 22.05.8";
+
+}  // namespace sluice::cli

@@ -1,0 +1,68 @@
+#include "cli/ctld_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/rpc/rpc_auth.h"
+
+namespace sluice::cli {
+namespace v1 = ::sluice::v1;
+
+CtldClient::CtldClient(const common::SlurmConfig& cfg)
+    : auth_(common::MakeMungeAuthenticator(cfg.auth_socket)) {
+  stub_ = v1::SluiceCtld::NewStub(grpc::CreateChannel(
+      absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port),
+      grpc::InsecureChannelCredentials()));
+}
+
+template <typename Req, typename Rep, typename Fn>
+absl::StatusOr<Rep> CtldClient::Call(const char* method, const Req& req,
+                                     Fn fn) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx.set_wait_for_ready(false);
+  if (auto s = common::AttachCredential(&ctx, *auth_, method); !s.ok())
+    return s;
+  Rep rep;
+  grpc::Status st = fn(&ctx, req, &rep);
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE)
+    return absl::UnavailableError(kUnableToContact);
+  if (!st.ok()) return common::FromGrpc(st);
+  return rep;
+}
+
+absl::StatusOr<v1::SubmitBatchJobReply> CtldClient::Submit(
+    const v1::SubmitBatchJobRequest& req) {
+  return Call<v1::SubmitBatchJobRequest, v1::SubmitBatchJobReply>(
+      "SubmitBatchJob", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->SubmitBatchJob(c, r, p);
+      });
+}
+
+absl::StatusOr<v1::QueryJobsReply> CtldClient::QueryJobs(
+    const v1::QueryJobsRequest& req) {
+  return Call<v1::QueryJobsRequest, v1::QueryJobsReply>(
+      "QueryJobs", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->QueryJobs(c, r, p);
+      });
+}
+
+absl::StatusOr<v1::CancelJobsReply> CtldClient::Cancel(
+    const v1::CancelJobsRequest& req) {
+  return Call<v1::CancelJobsRequest, v1::CancelJobsReply>(
+      "CancelJobs", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->CancelJobs(c, r, p);
+      });
+}
+
+absl::StatusOr<v1::QueryClusterReply> CtldClient::QueryCluster() {
+  v1::QueryClusterRequest req;
+  return Call<v1::QueryClusterRequest, v1::QueryClusterReply>(
+      "QueryCluster", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->QueryCluster(c, r, p);
+      });
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,40 @@
+// The commands' connection to sluice-ctld: reads the controller address and
+// MUNGE socket from slurm.conf, attaches a credential to every call. One
+// instance per command invocation; not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/auth.h"
+#include "common/slurm_conf.h"
+#include "ctld.grpc.pb.h"
+
+namespace sluice::cli {
+
+class CtldClient {
+ public:
+  explicit CtldClient(const common::SlurmConfig& cfg);
+
+  absl::StatusOr<::sluice::v1::SubmitBatchJobReply> Submit(
+      const ::sluice::v1::SubmitBatchJobRequest& req);
+  absl::StatusOr<::sluice::v1::QueryJobsReply> QueryJobs(
+      const ::sluice::v1::QueryJobsRequest& req);
+  absl::StatusOr<::sluice::v1::CancelJobsReply> Cancel(
+      const ::sluice::v1::CancelJobsRequest& req);
+  absl::StatusOr<::sluice::v1::QueryClusterReply> QueryCluster();
+
+ private:
+  template <typename Req, typename Rep, typename Fn>
+  absl::StatusOr<Rep> Call(const char* method, const Req& req, Fn fn);
+
+  std::unique_ptr<common::Authenticator> auth_;
+  std::unique_ptr<::sluice::v1::SluiceCtld::Stub> stub_;
+};
+
+// Slurm's wording for a controller that cannot be reached.
+inline constexpr char kUnableToContact[] =
+    "Unable to contact slurm controller (connect failure)";
+
+}  // namespace sluice::cli

@@ -1,0 +1,144 @@
+// sbatch: submit a batch script to sluice-ctld.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "cli/cli_util.h"
+#include "cli/ctld_client.h"
+#include "cli/sbatch_options.h"
+#include "common/users.h"
+
+extern char** environ;
+
+namespace sluice::cli {
+namespace {
+
+int Report(const CliFailure& f) {
+  for (const auto& line : f.message) PrintError("sbatch", line);
+  if (f.usage_hint)
+    std::fprintf(stderr, "Try \"sbatch --help\" for more information\n");
+  return f.exit_code;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  SbatchOptions cmdline;
+  if (auto f = ParseSbatchArgs(args, &cmdline)) return Report(*f);
+  if (cmdline.version) {
+    std::printf("%s\n", kVersion);
+    return 0;
+  }
+  if (cmdline.help || cmdline.usage) {
+    std::printf(
+        "Usage: sbatch [OPTIONS(0)...] [ : [OPTIONS(N)...]] script(0) "
+        "[args(0)...]\n\nSee docs/CLI.md for the options Sluice supports.\n");
+    return 0;
+  }
+
+  // The script: --wrap, a file, or standard input.
+  std::string script, default_name;
+  if (cmdline.wrap) {
+    if (!cmdline.positional.empty()) {
+      PrintError("sbatch", "Script arguments not permitted with --wrap option");
+      return 1;
+    }
+    script = WrapScript(*cmdline.wrap);
+    default_name = "wrap";
+  } else if (!cmdline.positional.empty()) {
+    const std::string& path = cmdline.positional[0];
+    auto text = ReadFile(path);
+    if (!text) {
+      PrintError("sbatch", absl::StrCat("Unable to open file ", path));
+      return 1;
+    }
+    script = *text;
+    default_name = path.substr(path.rfind('/') + 1);
+  } else {
+    script = ReadAll(0);
+    default_name = "sbatch";
+  }
+  if (auto f = CheckScript(script)) return Report(*f);
+
+  // Precedence: directives < SBATCH_* < command line.
+  SbatchOptions opts;
+  if (auto f = ParseSbatchArgs(ExtractDirectives(script), &opts))
+    return Report(*f);
+  if (auto f = ApplyInputEnv(std::getenv, &opts)) return Report(*f);
+  if (auto f = ParseSbatchArgs(args, &opts)) return Report(*f);
+
+  if (opts.array) {
+    PrintError("sbatch",
+               opts.array->find_first_not_of("0123456789-,%:") ==
+                       std::string::npos
+                   ? "Batch job submission failed: Job arrays are not "
+                     "supported by this Sluice release"
+                   : "Batch job submission failed: Invalid job array "
+                     "specification");
+    return 1;
+  }
+  if (opts.dependency) {
+    PrintError("sbatch",
+               "Batch job submission failed: Job dependencies are not "
+               "supported by this Sluice release");
+    return 1;
+  }
+
+  auto cfg = LoadConfigOrComplain("sbatch");
+  if (!cfg) return 1;
+
+  ::sluice::v1::SubmitBatchJobRequest req;
+  auto* j = req.mutable_job();
+  j->set_name(opts.job_name.value_or(default_name));
+  j->set_partition(opts.partition.value_or(""));
+  if (opts.time_limit_min) {
+    j->set_time_limit_set(true);
+    j->set_time_limit_min(*opts.time_limit_min);
+  }
+  j->set_min_nodes(opts.nodes.value_or(0));
+  j->set_ntasks(opts.ntasks.value_or(0));
+  j->set_ntasks_per_node(opts.ntasks_per_node.value_or(0));
+  j->set_cpus_per_task(opts.cpus_per_task.value_or(0));
+  j->set_mem_mb(opts.mem_mb.value_or(0));
+  j->set_gpus_per_node(opts.gpus_per_node.value_or(""));
+  j->set_gres(opts.gres.value_or(""));
+  j->set_script(script);
+  std::string cwd = CurrentDir();
+  std::string workdir = cwd;
+  if (opts.chdir) {
+    workdir = (*opts.chdir)[0] == '/' ? *opts.chdir
+                                      : absl::StrCat(cwd, "/", *opts.chdir);
+  }
+  j->set_work_dir(workdir);
+  j->set_std_out(opts.output.value_or(""));
+  j->set_std_err(opts.error.value_or(""));
+  j->set_std_in(opts.input.value_or(""));
+  for (char** e = environ; *e; ++e) j->add_env(*e);
+  j->set_hold(opts.hold);
+  j->set_submit_host(common::ShortHostname());
+
+  CtldClient client(*cfg);
+  auto rep = client.Submit(req);
+  if (!rep.ok()) {
+    PrintError("sbatch", absl::StrCat("Batch job submission failed: ",
+                                      rep.status().message()));
+    return 1;
+  }
+  for (const auto& n : rep->notes()) PrintError("sbatch", n);
+  if (!rep->error().empty())
+    PrintError("sbatch",
+               absl::StrCat("Batch job submission failed: ", rep->error()));
+  if (rep->job_id() == 0) return 1;
+  if (opts.parsable)
+    std::printf("%llu\n", static_cast<unsigned long long>(rep->job_id()));
+  else
+    std::printf("Submitted batch job %llu\n",
+                static_cast<unsigned long long>(rep->job_id()));
+  return 0;
+}
+
+}  // namespace
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }

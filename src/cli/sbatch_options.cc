@@ -1,0 +1,306 @@
+#include "absl/strings/string_view.h"
+#include "cli/sbatch_options.h"
+
+#include <getopt.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/sizes.h"
+#include "common/time_spec.h"
+
+namespace sluice::cli {
+namespace {
+
+enum LongOnly {
+  kGpusPerNode = 1000, kGres, kWrap, kParsable, kHold, kTestOnly, kMem,
+  kNtasksPerNode, kArray, kAccount, kQos, kComment, kExclusive, kContiguous,
+  kRequeue, kNoRequeue, kBegin, kSignal, kExport, kOpenMode, kMailType,
+  kMailUser, kWckey, kMemPerCpu, kMemPerGpu, kGpusPerTask, kCpusPerGpu, kGpus,
+  kPriority, kReservation, kGetUserEnv, kWait, kNice, kUsage, kHelp, kVersion,
+  kTmp, kLicenses, kDeadline, kTimeMin, kKillInvalidDep, kUid, kGid,
+  kThreadsPerCore, kNoKill, kOvercommit, kSpreadJob, kPropagate, kMcsLabel,
+};
+
+const struct option kLongOpts[] = {
+    {"job-name", required_argument, nullptr, 'J'},
+    {"output", required_argument, nullptr, 'o'},
+    {"error", required_argument, nullptr, 'e'},
+    {"input", required_argument, nullptr, 'i'},
+    {"partition", required_argument, nullptr, 'p'},
+    {"time", required_argument, nullptr, 't'},
+    {"nodes", required_argument, nullptr, 'N'},
+    {"ntasks", required_argument, nullptr, 'n'},
+    {"cpus-per-task", required_argument, nullptr, 'c'},
+    {"chdir", required_argument, nullptr, 'D'},
+    {"workdir", required_argument, nullptr, 'D'},
+    {"dependency", required_argument, nullptr, 'd'},
+    {"constraint", required_argument, nullptr, 'C'},
+    {"nodelist", required_argument, nullptr, 'w'},
+    {"exclude", required_argument, nullptr, 'x'},
+    {"account", required_argument, nullptr, 'A'},
+    {"array", required_argument, nullptr, 'a'},
+    {"quiet", no_argument, nullptr, 'Q'},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"hold", no_argument, nullptr, 'H'},
+    {"gpus-per-node", required_argument, nullptr, kGpusPerNode},
+    {"gres", required_argument, nullptr, kGres},
+    {"wrap", required_argument, nullptr, kWrap},
+    {"parsable", no_argument, nullptr, kParsable},
+    {"test-only", no_argument, nullptr, kTestOnly},
+    {"mem", required_argument, nullptr, kMem},
+    {"ntasks-per-node", required_argument, nullptr, kNtasksPerNode},
+    {"tasks-per-node", required_argument, nullptr, kNtasksPerNode},
+    {"qos", required_argument, nullptr, 'q'},
+    {"comment", required_argument, nullptr, kComment},
+    {"exclusive", optional_argument, nullptr, kExclusive},
+    {"contiguous", no_argument, nullptr, kContiguous},
+    {"requeue", no_argument, nullptr, kRequeue},
+    {"no-requeue", no_argument, nullptr, kNoRequeue},
+    {"begin", required_argument, nullptr, 'b'},
+    {"signal", required_argument, nullptr, kSignal},
+    {"export", required_argument, nullptr, kExport},
+    {"open-mode", required_argument, nullptr, kOpenMode},
+    {"mail-type", required_argument, nullptr, kMailType},
+    {"mail-user", required_argument, nullptr, kMailUser},
+    {"wckey", required_argument, nullptr, kWckey},
+    {"mem-per-cpu", required_argument, nullptr, kMemPerCpu},
+    {"mem-per-gpu", required_argument, nullptr, kMemPerGpu},
+    {"gpus-per-task", required_argument, nullptr, kGpusPerTask},
+    {"cpus-per-gpu", required_argument, nullptr, kCpusPerGpu},
+    {"gpus", required_argument, nullptr, 'G'},
+    {"priority", required_argument, nullptr, kPriority},
+    {"reservation", required_argument, nullptr, kReservation},
+    {"get-user-env", optional_argument, nullptr, kGetUserEnv},
+    {"clusters", required_argument, nullptr, 'M'},
+    {"wait", no_argument, nullptr, 'W'},
+    {"nice", optional_argument, nullptr, kNice},
+    {"tmp", required_argument, nullptr, kTmp},
+    {"licenses", required_argument, nullptr, 'L'},
+    {"deadline", required_argument, nullptr, kDeadline},
+    {"time-min", required_argument, nullptr, kTimeMin},
+    {"kill-on-invalid-dep", required_argument, nullptr, kKillInvalidDep},
+    {"threads-per-core", required_argument, nullptr, kThreadsPerCore},
+    {"no-kill", optional_argument, nullptr, 'k'},
+    {"overcommit", no_argument, nullptr, 'O'},
+    {"spread-job", no_argument, nullptr, kSpreadJob},
+    {"propagate", optional_argument, nullptr, kPropagate},
+    {"usage", no_argument, nullptr, kUsage},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {nullptr, 0, nullptr, 0},
+};
+constexpr char kShortOpts[] = "+J:o:e:i:p:t:N:n:c:D:d:C:w:x:A:a:QvHq:b:M:WG:L:kOhV";
+
+CliFailure Fail(std::string msg, int code = 255) {
+  return CliFailure{{std::move(msg)}, code, false};
+}
+
+bool ParseCount(const char* s, uint32_t* out) {
+  return absl::SimpleAtoi(s, out);
+}
+
+}  // namespace
+
+std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
+                                          SbatchOptions* o) {
+  std::vector<std::string> store = {"sbatch"};
+  store.insert(store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : store) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(store.size());
+  optind = 0;  // full re-initialisation (glibc)
+  opterr = 1;  // getopt prints Slurm's (glibc's) own messages
+  int c;
+  while ((c = getopt_long(argc, argv.data(), kShortOpts, kLongOpts, nullptr)) !=
+         -1) {
+    const char* a = optarg;
+    switch (c) {
+      case 'J': o->job_name = a; break;
+      case 'o': o->output = a; break;
+      case 'e': o->error = a; break;
+      case 'i': o->input = a; break;
+      case 'p': o->partition = a; break;
+      case 't': {
+        auto t = common::ParseTimeLimit(a);
+        if (!t.ok()) return Fail("Invalid --time specification");
+        o->time_limit_min = *t;
+        break;
+      }
+      case 'N': {
+        // min[-max]: the minimum is what is allocated here.
+        std::string v = a;
+        uint32_t n;
+        if (!ParseCount(v.substr(0, v.find('-')).c_str(), &n) || n == 0)
+          return Fail(absl::StrCat("Invalid node count specification: ", v));
+        o->nodes = n;
+        break;
+      }
+      case 'n': {
+        uint32_t n;
+        if (!ParseCount(a, &n) || n == 0)
+          return Fail(absl::StrCat("Invalid --ntasks argument: ", a));
+        o->ntasks = n;
+        break;
+      }
+      case 'c': {
+        uint32_t n;
+        if (!ParseCount(a, &n) || n == 0)
+          return Fail(absl::StrCat("invalid number of cpus per task (-c ",
+                                   a, ")"));
+        o->cpus_per_task = n;
+        break;
+      }
+      case kNtasksPerNode: {
+        uint32_t n;
+        if (!ParseCount(a, &n) || n == 0)
+          return Fail(absl::StrCat("Invalid --ntasks-per-node argument: ", a));
+        o->ntasks_per_node = n;
+        break;
+      }
+      case kMem: {
+        auto m = common::ParseMemoryMB(a);
+        if (!m.ok()) return Fail("Invalid --mem specification");
+        o->mem_mb = *m;
+        break;
+      }
+      case 'D': o->chdir = a; break;
+      case 'd': o->dependency = a; break;
+      case 'C': o->constraint = a; break;
+      case 'w': o->nodelist = a; break;
+      case 'x': o->exclude = a; break;
+      case 'A': o->account = a; break;
+      case 'a': o->array = a; break;
+      case 'q': o->qos = a; break;
+      case 'b': o->begin = a; break;
+      case kComment: o->comment = a; break;
+      case kSignal: o->signal = a; break;
+      case kExport: o->export_env = a; break;
+      case kOpenMode: o->open_mode = a; break;
+      case kGpusPerNode: o->gpus_per_node = a; break;
+      case kGres: o->gres = a; break;
+      case kWrap: o->wrap = a; break;
+      case kParsable: o->parsable = true; break;
+      case 'H': o->hold = true; break;
+      case kTestOnly: o->test_only = true; break;
+      case 'W': o->wait = true; break;
+      case 'Q': o->quiet = true; break;
+      case 'v': ++o->verbose; break;
+      case 'h': o->help = true; break;
+      case kUsage: o->usage = true; break;
+      case 'V': o->version = true; break;
+      case '?': return CliFailure{{}, 255, true};
+      default:
+        // Accepted for compatibility; not acted on yet (see docs/CLI.md).
+        break;
+    }
+  }
+  for (int i = optind; i < argc; ++i) o->positional.push_back(argv[i]);
+  return std::nullopt;
+}
+
+std::vector<std::string> ShellWords(absl::string_view line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char ch = line[i];
+    if (quote) {
+      if (ch == quote) {
+        quote = 0;
+      } else if (ch == '\\' && quote == '"' && i + 1 < line.size()) {
+        cur += line[++i];
+      } else {
+        cur += ch;
+      }
+      continue;
+    }
+    if (ch == '\'' || ch == '"') {
+      quote = ch;
+      in_word = true;
+    } else if (ch == '\\' && i + 1 < line.size()) {
+      cur += line[++i];
+      in_word = true;
+    } else if (absl::ascii_isspace(ch)) {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else if (ch == '#' && !in_word) {
+      break;  // a comment after the options
+    } else {
+      cur += ch;
+      in_word = true;
+    }
+  }
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+std::vector<std::string> ExtractDirectives(absl::string_view script) {
+  std::vector<std::string> words;
+  size_t pos = 0;
+  bool first = true;
+  while (pos < script.size()) {
+    size_t nl = script.find('\n', pos);
+    absl::string_view line = script.substr(
+        pos, nl == absl::string_view::npos ? absl::string_view::npos : nl - pos);
+    pos = nl == absl::string_view::npos ? script.size() : nl + 1;
+    if (first) {  // the shebang
+      first = false;
+      continue;
+    }
+    absl::string_view t = absl::StripLeadingAsciiWhitespace(line);
+    if (t.empty()) continue;
+    if (t[0] != '#') break;  // first command ends the directives
+    if (!absl::StartsWith(t, "#SBATCH")) continue;
+    absl::string_view rest = t.substr(7);
+    if (!rest.empty() && !absl::ascii_isspace(rest[0])) continue;
+    for (auto& w : ShellWords(rest)) words.push_back(std::move(w));
+  }
+  return words;
+}
+
+std::optional<CliFailure> CheckScript(absl::string_view script) {
+  if (script.empty()) return Fail("Batch script is empty!", 1);
+  if (!absl::StartsWith(script, "#!"))
+    return CliFailure{{"This does not look like a batch script.  The first",
+                       "line must start with #! followed by the path to an "
+                       "interpreter.",
+                       "For instance: #!/bin/sh"},
+                      1,
+                      false};
+  if (script.find('\0') != absl::string_view::npos)
+    return Fail("The SBATCH script contains a NULL character", 1);
+  return std::nullopt;
+}
+
+std::optional<CliFailure> ApplyInputEnv(
+    const std::function<const char*(const char*)>& getenv, SbatchOptions* o) {
+  auto get = [&](const char* k) -> std::optional<std::string> {
+    const char* v = getenv(k);
+    if (!v || !*v) return std::nullopt;
+    return std::string(v);
+  };
+  if (auto v = get("SBATCH_PARTITION")) o->partition = *v;
+  if (auto v = get("SBATCH_JOB_NAME")) o->job_name = *v;
+  if (auto v = get("SBATCH_ACCOUNT")) o->account = *v;
+  if (auto v = get("SBATCH_GPUS_PER_NODE")) o->gpus_per_node = *v;
+  if (auto v = get("SBATCH_GRES")) o->gres = *v;
+  if (auto v = get("SBATCH_TIMELIMIT")) {
+    auto t = common::ParseTimeLimit(*v);
+    if (!t.ok()) return Fail("Invalid --time specification");
+    o->time_limit_min = *t;
+  }
+  if (auto v = get("SBATCH_HOLD")) o->hold = true;
+  return std::nullopt;
+}
+
+std::string WrapScript(const std::string& command) {
+  return absl::StrCat("#!/bin/sh\n# This script was created by sbatch --wrap.\n\n",
+                      command, "\n");
+}
+
+}  // namespace sluice::cli

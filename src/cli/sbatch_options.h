@@ -1,0 +1,61 @@
+// sbatch's inputs -- command line, #SBATCH directives and SBATCH_* variables
+// -- turned into one set of options, with Slurm's precedence (command line
+// over environment over directives) and error texts. Pure apart from
+// getopt's own messages on stderr; not thread-safe (getopt state).
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace sluice::cli {
+
+struct SbatchOptions {
+  std::optional<std::string> job_name, partition, output, error, input, chdir,
+      wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
+      constraint, nodelist, exclude, begin, signal, export_env, open_mode;
+  std::optional<int64_t> time_limit_min;
+  std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task;
+  std::optional<uint64_t> mem_mb;
+  bool parsable = false, hold = false, test_only = false, help = false,
+       usage = false, version = false, wait = false, quiet = false;
+  int verbose = 0;
+  std::vector<std::string> positional;  // script and its arguments
+};
+
+// A parse failure: `message` lines go to stderr as "sbatch: error: <line>"
+// unless getopt already printed them (message empty), then exit_code.
+struct CliFailure {
+  std::vector<std::string> message;
+  int exit_code = 255;
+  bool usage_hint = false;  // print 'Try "sbatch --help" ...'
+};
+
+// Applies args (no argv[0]) onto `opts`. Positionals after the first one
+// are the script's arguments and are not parsed as options.
+std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
+                                          SbatchOptions* opts);
+
+// The option words of every "#SBATCH" line before the first command.
+std::vector<std::string> ExtractDirectives(absl::string_view script);
+
+// Slurm's checks on the script text.
+std::optional<CliFailure> CheckScript(absl::string_view script);
+
+// SBATCH_* input variables (lower precedence than the command line).
+std::optional<CliFailure> ApplyInputEnv(
+    const std::function<const char*(const char*)>& getenv, SbatchOptions* opts);
+
+// The script --wrap builds.
+std::string WrapScript(const std::string& command);
+
+// Splits a directive line into words as a shell would (quotes, escapes).
+std::vector<std::string> ShellWords(absl::string_view line);
+
+}  // namespace sluice::cli

@@ -1,0 +1,89 @@
+#include "cli/sinfo_format.h"
+
+#include <map>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "common/hostlist.h"
+#include "common/job_types.h"
+#include "common/time_spec.h"
+
+namespace sluice::cli {
+namespace {
+
+using ::sluice::v1::NodeInfo;
+using ::sluice::v1::PartitionInfo;
+using ::sluice::v1::QueryClusterReply;
+
+std::string ShortState(const NodeInfo& n) {
+  return common::NodeStateShort(static_cast<common::NodeBaseState>(n.state()),
+                                n.drain(), n.responding());
+}
+
+std::string Limit(const PartitionInfo& p) {
+  if (p.max_time_min() < 0) return "infinite";
+  return common::FormatTimeLimit(p.max_time_min());
+}
+
+std::string PartName(const PartitionInfo& p) {
+  return p.name() + (p.is_default() ? "*" : "");
+}
+
+std::string Cut(std::string s, size_t w) {
+  if (s.size() > w) s.resize(w);
+  return s;
+}
+
+}  // namespace
+
+std::string SinfoDefault(const QueryClusterReply& c, bool noheader) {
+  std::map<std::string, const NodeInfo*> by_name;
+  for (const auto& n : c.nodes()) by_name[n.name()] = &n;
+  std::string out;
+  if (!noheader) out += "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST\n";
+  for (const auto& p : c.partitions()) {
+    std::map<std::string, std::vector<std::string>> groups;  // state -> nodes
+    for (const auto& name : p.nodes()) {
+      auto it = by_name.find(name);
+      if (it != by_name.end()) groups[ShortState(*it->second)].push_back(name);
+    }
+    if (groups.empty()) groups["n/a"] = {};
+    for (const auto& [state, nodes] : groups) {
+      out += absl::StrFormat("%-9s %5s %10s %6d %6s %s\n",
+                             Cut(PartName(p), 9), p.up() ? "up" : "down",
+                             Limit(p), nodes.size(), Cut(state, 6),
+                             common::CompressHostlist(nodes));
+    }
+  }
+  return out;
+}
+
+std::string SinfoNodes(const QueryClusterReply& c, bool noheader) {
+  std::string out;
+  if (!noheader) out += "NODELIST   NODES PARTITION STATE \n";
+  for (const auto& n : c.nodes()) {
+    // Slurm lists a node's partitions in reverse configuration order.
+    std::vector<const PartitionInfo*> parts;
+    for (const auto& p : c.partitions())
+      for (const auto& pn : p.nodes())
+        if (pn == n.name()) parts.insert(parts.begin(), &p);
+    for (const PartitionInfo* p : parts)
+      out += absl::StrFormat("%-10s %5d %9s %-6s\n", Cut(n.name(), 10), 1,
+                             Cut(PartName(*p), 9), ShortState(n));
+  }
+  return out;
+}
+
+std::string SinfoReasons(const QueryClusterReply& c, bool noheader) {
+  std::string out;
+  if (!noheader) out += "REASON               USER      TIMESTAMP           NODELIST\n";
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& n : c.nodes())
+    if (!n.reason().empty()) by_reason[n.reason()].push_back(n.name());
+  for (const auto& [reason, nodes] : by_reason)
+    out += absl::StrFormat("%-20s %-9s %-19s %s\n", Cut(reason, 20), "root",
+                           "Unknown", common::CompressHostlist(nodes));
+  return out;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,38 @@
+// squeue's -o/--format language ("%.18i %.9P %j ...") and its fields, with
+// Slurm's headers, widths, justification and truncation rules. Pure;
+// thread-safe.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ctld.pb.h"
+
+namespace sluice::cli {
+
+struct FormatItem {
+  std::string literal;   // text before the field (or trailing text)
+  char field = 0;        // 0: literal only
+  int width = 0;         // 0: no padding
+  bool right = false;    // "%.N": right-justify
+};
+
+std::vector<FormatItem> ParseSqueueFormat(absl::string_view fmt);
+
+inline constexpr char kSqueueDefaultFormat[] =
+    "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R";
+inline constexpr char kSqueueLongFormat[] =
+    "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
+
+std::string SqueueHeader(const std::vector<FormatItem>& items);
+std::string SqueueRow(const std::vector<FormatItem>& items,
+                      const ::sluice::v1::JobInfo& job, int64_t now);
+
+// Sort as squeue does by default: partition, state (compact name),
+// priority descending.
+void SortJobsDefault(std::vector<const ::sluice::v1::JobInfo*>* jobs);
+
+}  // namespace sluice::cli

@@ -1,0 +1,231 @@
+// squeue: view the job queue.
+#include "absl/strings/string_view.h"
+#include <getopt.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "cli/cli_util.h"
+#include "cli/ctld_client.h"
+#include "cli/squeue_format.h"
+#include "common/hostlist.h"
+#include "common/job_types.h"
+#include "common/users.h"
+
+namespace sluice::cli {
+namespace {
+
+using ::sluice::v1::JobInfo;
+
+constexpr char kValidStates[] =
+    "PENDING,RUNNING,SUSPENDED,COMPLETED,CANCELLED,FAILED,TIMEOUT,NODE_FAIL,"
+    "PREEMPTED,BOOT_FAIL,DEADLINE,OUT_OF_MEMORY,COMPLETING,CONFIGURING,"
+    "RESIZING,RESV_DEL_HOLD,REQUEUED,REQUEUE_FED,REQUEUE_HOLD,REVOKED,"
+    "SIGNALING,SPECIAL_EXIT,STAGE_OUT,STOPPED";
+
+struct Options {
+  std::vector<uint64_t> jobs;
+  std::set<uint32_t> uids;
+  bool users_given = false;
+  std::set<std::string> partitions, names, nodes;
+  std::set<common::JobState> states;
+  bool all_states = false, states_given = false, noheader = false, long_fmt = false;
+  std::string format;
+};
+
+enum { kMe = 1000, kHelp, kUsage, kStart, kJson, kYaml, kNoconvert };
+
+const struct option kLong[] = {
+    {"jobs", required_argument, nullptr, 'j'},
+    {"job", required_argument, nullptr, 'j'},
+    {"user", required_argument, nullptr, 'u'},
+    {"me", no_argument, nullptr, kMe},
+    {"partition", required_argument, nullptr, 'p'},
+    {"states", required_argument, nullptr, 't'},
+    {"state", required_argument, nullptr, 't'},
+    {"noheader", no_argument, nullptr, 'h'},
+    {"format", required_argument, nullptr, 'o'},
+    {"long", no_argument, nullptr, 'l'},
+    {"all", no_argument, nullptr, 'a'},
+    {"name", required_argument, nullptr, 'n'},
+    {"nodelist", required_argument, nullptr, 'w'},
+    {"sort", required_argument, nullptr, 'S'},
+    {"array", no_argument, nullptr, 'r'},
+    {"steps", optional_argument, nullptr, 's'},
+    {"start", no_argument, nullptr, kStart},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"version", no_argument, nullptr, 'V'},
+    {"account", required_argument, nullptr, 'A'},
+    {"qos", required_argument, nullptr, 'q'},
+    {"clusters", required_argument, nullptr, 'M'},
+    {"noconvert", no_argument, nullptr, kNoconvert},
+    {"help", no_argument, nullptr, kHelp},
+    {"usage", no_argument, nullptr, kUsage},
+    {nullptr, 0, nullptr, 0},
+};
+
+int Main(int argc, char** argv) {
+  Options o;
+  std::vector<std::string> user_args;
+  std::string state_arg;
+  argv[0] = const_cast<char*>("squeue");
+  opterr = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, "j:u:p:t:ho:lan:w:S:rs::vVA:q:M:",
+                          kLong, nullptr)) != -1) {
+    switch (c) {
+      case 'j':
+        {
+          for (absl::string_view id : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
+            uint64_t v;
+            if (!absl::SimpleAtoi(id, &v) || v == 0) {
+              PrintError("squeue", absl::StrCat("Invalid job id: ", id));
+              return 1;
+            }
+            o.jobs.push_back(v);
+          }
+        }
+        break;
+      case 'u':
+        o.users_given = true;
+        for (absl::string_view u : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+          user_args.emplace_back(u);
+        break;
+      case kMe:
+        o.users_given = true;
+        o.uids.insert(getuid());
+        break;
+      case 'p':
+        for (absl::string_view p : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+          o.partitions.emplace(p);
+        break;
+      case 't':
+        o.states_given = true;
+        state_arg = optarg;
+        break;
+      case 'h': o.noheader = true; break;
+      case 'o': o.format = optarg; break;
+      case 'l': o.long_fmt = true; break;
+      case 'n':
+        for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+          o.names.emplace(n);
+        break;
+      case 'w': {
+        auto hosts = common::ExpandHostlist(optarg);
+        if (!hosts.ok()) {
+          PrintError("squeue", absl::StrCat("Invalid node name ", optarg));
+          return 1;
+        }
+        o.nodes.insert(hosts->begin(), hosts->end());
+        break;
+      }
+      case 'V': std::printf("%s\n", kVersion); return 0;
+      case kHelp: case kUsage:
+        std::printf("Usage: squeue [OPTIONS]\n\nSee docs/CLI.md for the "
+                    "options Sluice supports.\n");
+        return 0;
+      case '?':
+        std::fprintf(stderr, "Try \"squeue --help\" for more information\n");
+        return 1;
+      default: break;  // accepted, no effect yet
+    }
+  }
+  if (o.states_given) {
+    for (absl::string_view s : absl::StrSplit(state_arg, ',', absl::SkipEmpty())) {
+      std::string str(s);
+      if (str == "all" || str == "ALL") {
+        o.all_states = true;
+        continue;
+      }
+      auto st = common::ParseJobState(str);
+      if (!st) {
+        PrintError("squeue", absl::StrCat("Invalid job state specified: ", str));
+        PrintError("squeue", absl::StrCat("Valid job states include: ", kValidStates));
+        std::fputc('\n', stderr);
+        return 1;
+      }
+      o.states.insert(*st);
+    }
+  }
+  for (const auto& u : user_args) {
+    uint32_t uid;
+    if (auto info = common::LookupUser(u)) {
+      o.uids.insert(info->uid);
+    } else if (absl::SimpleAtoi(u, &uid)) {
+      o.uids.insert(uid);
+    } else {
+      PrintError("squeue", absl::StrCat("Invalid user: ", u));
+      std::fputc('\n', stderr);
+    }
+  }
+
+  auto cfg = LoadConfigOrComplain("squeue");
+  if (!cfg) return 1;
+  CtldClient client(*cfg);
+  ::sluice::v1::QueryJobsRequest req;
+  if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);
+  auto rep = client.QueryJobs(req);
+  if (!rep.ok()) {
+    std::fprintf(stderr, "slurm_load_jobs error: %s\n",
+                 std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  if (!rep->error().empty()) {
+    std::fprintf(stderr, "slurm_load_jobs error: %s\n", rep->error().c_str());
+    return 1;
+  }
+
+  std::vector<const JobInfo*> rows;
+  std::set<uint64_t> want_ids(o.jobs.begin(), o.jobs.end());
+  for (const auto& j : rep->jobs()) {
+    auto st = static_cast<common::JobState>(j.state());
+    if (o.states_given && !o.all_states) {
+      common::JobState shown =
+          j.completing() ? common::JobState::kCompleting : st;
+      if (!o.states.count(shown)) continue;
+    } else if (!o.states_given && common::IsFinished(st)) {
+      continue;
+    }
+    if (!want_ids.empty() && !want_ids.count(j.job_id())) continue;
+    if (o.users_given && !o.uids.count(j.user_id())) continue;
+    if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
+    if (!o.names.empty() && !o.names.count(j.name())) continue;
+    if (!o.nodes.empty()) {
+      auto hosts = common::ExpandHostlist(j.node_list());
+      bool hit = false;
+      if (hosts.ok())
+        for (const auto& h : *hosts) hit |= o.nodes.count(h) > 0;
+      if (!hit) continue;
+    }
+    rows.push_back(&j);
+  }
+  SortJobsDefault(&rows);
+
+  std::string fmt = !o.format.empty() ? o.format
+                    : o.long_fmt      ? kSqueueLongFormat
+                                      : kSqueueDefaultFormat;
+  auto items = ParseSqueueFormat(fmt);
+  std::string out;
+  if (o.long_fmt && o.format.empty()) {
+    time_t now = static_cast<time_t>(rep->now());
+    char buf[64];
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+    absl::StrAppend(&out, buf, "\n");
+  }
+  if (!o.noheader) absl::StrAppend(&out, SqueueHeader(items), "\n");
+  for (const JobInfo* j : rows)
+    absl::StrAppend(&out, SqueueRow(items, *j, rep->now()), "\n");
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }

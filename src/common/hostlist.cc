@@ -1,0 +1,220 @@
+#include "absl/strings/string_view.h"
+#include "common/hostlist.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace sluice::common {
+namespace {
+
+absl::Status Bad(absl::string_view expr) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Unable to create hostlist from \"", expr, "\""));
+}
+
+bool AllDigits(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Splits at commas that are outside brackets.
+absl::StatusOr<std::vector<absl::string_view>> SplitTop(absl::string_view expr) {
+  std::vector<absl::string_view> parts;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < expr.size(); ++i) {
+    char c = expr[i];
+    if (c == '[') {
+      if (++depth > 1) return Bad(expr);
+    } else if (c == ']') {
+      if (--depth < 0) return Bad(expr);
+    } else if ((c == ',' || c == ' ') && depth == 0) {
+      if (i > start) parts.push_back(expr.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  if (depth != 0) return Bad(expr);
+  if (start < expr.size()) parts.push_back(expr.substr(start));
+  return parts;
+}
+
+// Expands one bracket body "1-3,05" into strings.
+absl::StatusOr<std::vector<std::string>> ExpandRanges(absl::string_view body,
+                                                      absl::string_view expr,
+                                                      size_t max_hosts) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t comma = body.find(',', pos);
+    if (comma == absl::string_view::npos) comma = body.size();
+    absl::string_view item = body.substr(pos, comma - pos);
+    size_t dash = item.find('-');
+    absl::string_view lo = item.substr(0, dash);
+    absl::string_view hi =
+        dash == absl::string_view::npos ? lo : item.substr(dash + 1);
+    if (!AllDigits(lo) || !AllDigits(hi) || lo.size() > 18 || hi.size() > 18)
+      return Bad(expr);
+    unsigned long long a = std::stoull(std::string(lo));
+    unsigned long long b = std::stoull(std::string(hi));
+    if (b < a) return Bad(expr);
+    if (b - a + 1 > max_hosts || out.size() + (b - a + 1) > max_hosts)
+      return absl::InvalidArgumentError("Too many hosts in hostlist");
+    size_t width = lo.size();
+    for (unsigned long long v = a; v <= b; ++v) {
+      std::string num = std::to_string(v);
+      if (num.size() < width) num.insert(0, width - num.size(), '0');
+      out.push_back(std::move(num));
+    }
+    pos = comma + 1;
+  }
+  return out;
+}
+
+struct Parsed {
+  std::string prefix;
+  bool has_num = false;
+  unsigned long long num = 0;
+  size_t width = 0;
+};
+
+Parsed SplitName(const std::string& host) {
+  Parsed p;
+  size_t i = host.size();
+  while (i > 0 && host[i - 1] >= '0' && host[i - 1] <= '9') --i;
+  if (i == host.size() || host.size() - i > 18) {
+    p.prefix = host;
+    return p;
+  }
+  p.prefix = host.substr(0, i);
+  p.has_num = true;
+  p.width = host.size() - i;
+  p.num = std::stoull(host.substr(i));
+  return p;
+}
+
+std::string FormatNum(unsigned long long v, size_t width) {
+  std::string s = std::to_string(v);
+  if (s.size() < width) s.insert(0, width - s.size(), '0');
+  return s;
+}
+
+// Compresses a sequence already in output order.
+std::string CompressSequence(const std::vector<Parsed>& items) {
+  std::string out;
+  size_t i = 0;
+  while (i < items.size()) {
+    const Parsed& first = items[i];
+    if (!out.empty()) out += ',';
+    if (!first.has_num) {
+      out += first.prefix;
+      ++i;
+      continue;
+    }
+    // Gather every following item with the same prefix into one bracket.
+    std::vector<std::pair<std::string, int>> ranges;  // text, count
+    size_t j = i;
+    int total = 0;
+    while (j < items.size() && items[j].has_num &&
+           items[j].prefix == first.prefix) {
+      size_t k = j;
+      while (k + 1 < items.size() && items[k + 1].has_num &&
+             items[k + 1].prefix == first.prefix &&
+             items[k + 1].width == items[j].width &&
+             items[k + 1].num == items[k].num + 1)
+        ++k;
+      std::string r = FormatNum(items[j].num, items[j].width);
+      if (k > j) r += "-" + FormatNum(items[k].num, items[k].width);
+      ranges.emplace_back(r, static_cast<int>(k - j + 1));
+      total += static_cast<int>(k - j + 1);
+      j = k + 1;
+    }
+    out += first.prefix;
+    if (total == 1) {
+      out += ranges[0].first;
+    } else {
+      out += '[';
+      for (size_t r = 0; r < ranges.size(); ++r) {
+        if (r) out += ',';
+        out += ranges[r].first;
+      }
+      out += ']';
+    }
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ExpandHostlist(absl::string_view expr,
+                                                        size_t max_hosts) {
+  auto parts = SplitTop(expr);
+  if (!parts.ok()) return parts.status();
+  std::vector<std::string> hosts;
+  for (absl::string_view part : *parts) {
+    std::vector<std::string> acc = {""};
+    size_t pos = 0;
+    while (pos < part.size()) {
+      size_t open = part.find('[', pos);
+      absl::string_view lit = part.substr(
+          pos, open == absl::string_view::npos ? absl::string_view::npos
+                                              : open - pos);
+      if (lit.find(']') != absl::string_view::npos) return Bad(expr);
+      for (auto& a : acc) a.append(lit.data(), lit.size());
+      if (open == absl::string_view::npos) break;
+      size_t close = part.find(']', open);
+      if (close == absl::string_view::npos) return Bad(expr);
+      auto nums = ExpandRanges(part.substr(open + 1, close - open - 1), expr,
+                               max_hosts);
+      if (!nums.ok()) return nums.status();
+      if (acc.size() * nums->size() > max_hosts)
+        return absl::InvalidArgumentError("Too many hosts in hostlist");
+      std::vector<std::string> next;
+      next.reserve(acc.size() * nums->size());
+      for (const auto& a : acc)
+        for (const auto& n : *nums) next.push_back(a + n);
+      acc = std::move(next);
+      pos = close + 1;
+    }
+    for (auto& a : acc) {
+      if (a.empty()) return Bad(expr);
+      hosts.push_back(std::move(a));
+      if (hosts.size() > max_hosts)
+        return absl::InvalidArgumentError("Too many hosts in hostlist");
+    }
+  }
+  return hosts;
+}
+
+std::string CompressHostlist(const std::vector<std::string>& hosts) {
+  std::vector<Parsed> items;
+  items.reserve(hosts.size());
+  for (const auto& h : hosts) items.push_back(SplitName(h));
+  std::sort(items.begin(), items.end(), [](const Parsed& a, const Parsed& b) {
+    return std::tie(a.prefix, a.has_num, a.num, a.width) <
+           std::tie(b.prefix, b.has_num, b.num, b.width);
+  });
+  items.erase(std::unique(items.begin(), items.end(),
+                          [](const Parsed& a, const Parsed& b) {
+                            return a.prefix == b.prefix &&
+                                   a.has_num == b.has_num && a.num == b.num &&
+                                   a.width == b.width;
+                          }),
+              items.end());
+  return CompressSequence(items);
+}
+
+std::string CompressHostlistOrdered(const std::vector<std::string>& hosts) {
+  std::vector<Parsed> items;
+  items.reserve(hosts.size());
+  for (const auto& h : hosts) items.push_back(SplitName(h));
+  return CompressSequence(items);
+}
+
+}  // namespace sluice::common

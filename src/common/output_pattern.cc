@@ -1,0 +1,48 @@
+#include "common/output_pattern.h"
+
+namespace sluice::common {
+
+std::string ExpandOutputPattern(const std::string& pattern, const OutputPatternVars& vars) {
+  std::string out;
+  std::string id = std::to_string(vars.job_id);
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c != '%' || i + 1 >= pattern.size()) {
+      out += c;
+      continue;
+    }
+    // Optional zero-pad width, e.g. %4j.
+    size_t j = i + 1;
+    int width = 0;
+    while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9')
+      width = width * 10 + (pattern[++j - 1] - '0');
+    if (j >= pattern.size()) {
+      out += pattern.substr(i);
+      break;
+    }
+    std::string v;
+    bool numeric = true;
+    switch (pattern[j]) {
+      case '%': v = "%"; numeric = false; break;
+      case 'j': case 'J': case 'A': v = id; break;
+      case 'a': v = "4294967294"; break;  // not an array task
+      case 's': v = "batch"; numeric = false; break;
+      case 't': case 'n': v = "0"; break;
+      case 'x': v = vars.job_name; numeric = false; break;
+      case 'u': v = vars.user; numeric = false; break;
+      case 'N': v = vars.node; numeric = false; break;
+      default:
+        // Unknown escapes stay as written.
+        out += pattern.substr(i, j - i + 1);
+        i = j;
+        continue;
+    }
+    if (numeric && static_cast<int>(v.size()) < width)
+      v.insert(0, width - v.size(), '0');
+    out += v;
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace sluice::common

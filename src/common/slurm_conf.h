@@ -1,0 +1,111 @@
+// slurm.conf(5) and gres.conf(5): the subset Sluice uses, parsed into plain
+// values. Unknown keys are kept as warnings, never fatal. Pure except for
+// LoadSlurmConf, which reads files (Include, gres.conf beside slurm.conf).
+// Thread-safe: no shared state.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sluice::common {
+
+struct GresSpec {
+  std::string name;  // "gpu"
+  std::string type;  // "h100"; empty when untyped
+  uint64_t count = 0;
+  bool operator==(const GresSpec&) const = default;
+};
+
+// "gpu:4", "gpu:h100:8", "gpu:h100:2,gpu:a100:2", "gpu" (count 1).
+absl::StatusOr<std::vector<GresSpec>> ParseGres(absl::string_view s);
+std::string FormatGres(const std::vector<GresSpec>& g);  // "gpu:h100:8"
+
+struct NodeConf {
+  std::string name;
+  std::string addr;      // NodeAddr; defaults to the name
+  std::string hostname;  // NodeHostname; defaults to the name
+  uint16_t port = 0;     // 0: SlurmdPort
+  uint32_t cpus = 1;
+  uint64_t real_memory_mb = 1;
+  std::vector<GresSpec> gres;
+  std::vector<std::string> features;
+  std::string state = "UNKNOWN";
+  uint32_t gpus() const;
+};
+
+struct PartitionConf {
+  std::string name;
+  std::vector<std::string> nodes;
+  bool is_default = false;
+  int64_t max_time_min = -1;      // kTimeInfinite
+  int64_t default_time_min = -3;  // -3: not set
+  uint32_t max_nodes = 0;         // 0: unlimited
+  std::string state = "UP";
+  int32_t priority_tier = 1;
+  std::vector<std::string> allow_groups;    // empty: ALL
+  std::vector<std::string> allow_accounts;  // empty: ALL
+};
+
+struct GresConfLine {
+  std::vector<std::string> node_names;  // empty: every node
+  std::string name;
+  std::string type;
+  std::vector<std::string> files;
+  uint64_t count = 0;
+  std::string autodetect;
+};
+
+struct SlurmConfig {
+  std::string path;  // file it came from
+  std::string cluster_name = "cluster";
+  std::string ctld_host = "localhost";
+  std::string ctld_addr = "127.0.0.1";
+  uint16_t ctld_port = 6817;
+  uint16_t slurmd_port = 6818;
+  std::string state_save_location = "/var/spool/slurmctld";
+  std::string slurmd_spool_dir = "/var/spool/slurmd";
+  std::string auth_type = "auth/munge";
+  std::string auth_socket;  // from AuthInfo=socket=...; empty: libmunge default
+  uint32_t kill_wait_s = 30;
+  uint32_t min_job_age_s = 300;
+  uint32_t max_job_count = 10000;
+  uint32_t slurmd_timeout_s = 300;
+  std::string scheduler_type = "sched/backfill";
+  std::string scheduler_parameters;
+  std::vector<NodeConf> nodes;
+  std::vector<PartitionConf> partitions;
+  std::vector<GresConfLine> gres_conf;
+  std::vector<std::string> warnings;
+
+  const NodeConf* FindNode(absl::string_view name) const;
+  const PartitionConf* FindPartition(absl::string_view name) const;
+  const PartitionConf* DefaultPartition() const;
+  uint16_t NodePort(const NodeConf& n) const {
+    return n.port ? n.port : slurmd_port;
+  }
+};
+
+// Reads `include_dir`-relative Include files through `read_file`.
+using FileReader =
+    std::function<absl::StatusOr<std::string>(const std::string& path)>;
+
+absl::StatusOr<SlurmConfig> ParseSlurmConfText(absl::string_view text,
+                                               const std::string& conf_dir,
+                                               const FileReader& read_file);
+absl::StatusOr<std::vector<GresConfLine>> ParseGresConfText(
+    absl::string_view text);
+
+// Loads slurm.conf at `path`, follows Include, and reads gres.conf from the
+// same directory when present.
+absl::StatusOr<SlurmConfig> LoadSlurmConf(const std::string& path);
+
+// $SLURM_CONF, else the compiled-in default.
+std::string ResolveConfPath();
+
+}  // namespace sluice::common

@@ -1,0 +1,269 @@
+#include "ctld/core/controller.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/time_spec.h"
+#include "common/users.h"
+#include "ctld/sched/scheduler.h"
+
+namespace sluice::ctld {
+namespace {
+// Slurm's priority/basic starts here and counts down with each submission.
+constexpr uint64_t kBasePriority = 4294901760ull;
+constexpr uint32_t kEslurmInvalidJobId = 2017;
+constexpr uint32_t kEslurmAccessDenied = 2002;
+constexpr uint32_t kEslurmAlreadyDone = 2021;
+}  // namespace
+
+Controller::Controller(common::SlurmConfig config, JobStore* store,
+                       NodeClient* nodes, uint32_t own_uid)
+    : config_(std::move(config)),
+      store_(store),
+      node_client_(nodes),
+      own_uid_(own_uid) {
+  for (const auto& nc : config_.nodes) {
+    NodeRecord r;
+    r.conf = nc;
+    r.gpu_used.assign(nc.gpus(), false);
+    for (const auto& p : config_.partitions)
+      if (std::find(p.nodes.begin(), p.nodes.end(), nc.name) != p.nodes.end())
+        r.partitions.push_back(p.name);
+    nodes_.push_back(std::move(r));
+  }
+}
+
+absl::Status Controller::Recover(int64_t now) {
+  last_now_ = now;
+  auto st = store_->Load(now - config_.min_job_age_s);
+  if (!st.ok()) return st.status();
+  next_job_id_ = std::max<uint64_t>(next_job_id_, st->next_job_id);
+  for (auto& j : st->jobs) {
+    if (j.state == JobState::kRunning || j.state == JobState::kCompleting) {
+      for (const auto& a : j.alloc)
+        if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);
+    }
+    jobs_.emplace(j.id.value(), std::move(j));
+  }
+  schedule_needed_ = true;
+  return absl::OkStatus();
+}
+
+Job* Controller::FindJob(JobId id) {
+  auto it = jobs_.find(id.value());
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
+NodeRecord* Controller::FindNode(const std::string& name) {
+  for (auto& n : nodes_)
+    if (n.conf.name == name) return &n;
+  return nullptr;
+}
+
+NodeEndpoint Controller::Endpoint(const NodeRecord& n) const {
+  return {n.conf.name,
+          absl::StrCat(n.conf.addr, ":", config_.NodePort(n.conf))};
+}
+
+void Controller::Persist(const std::vector<const Job*>& jobs) {
+  // A failed write leaves memory ahead of disk; the next successful write of
+  // the same job catches up. Submission checks the status itself.
+  store_->Save(jobs, next_job_id_).IgnoreError();
+}
+
+bool Controller::Authorized(const Job& job, const common::Identity& who) const {
+  return who.uid == 0 || who.uid == own_uid_ || who.uid == job.spec.uid;
+}
+
+SubmitOutcome Controller::Submit(const SubmitRequest& req,
+                                 const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  SubmitOutcome out;
+  const common::PartitionConf* part =
+      req.partition.empty() ? config_.DefaultPartition()
+                            : config_.FindPartition(req.partition);
+  if (!part) {
+    if (!req.partition.empty())
+      out.notes.push_back(
+          absl::StrCat("invalid partition specified: ", req.partition));
+    out.error = req.partition.empty()
+                    ? "No partition specified or system default partition"
+                    : "Invalid partition name specified";
+    return out;
+  }
+  JobSpec s;
+  s.uid = who.uid;
+  s.gid = who.gid;
+  auto user = common::LookupUser(who.uid);
+  s.user = user ? user->name : std::to_string(who.uid);
+  s.group = common::GroupName(who.gid);
+  s.partition = part->name;
+  s.name = req.name;
+  s.min_nodes = std::max<uint32_t>(1, req.min_nodes);
+  s.ntasks_per_node = req.ntasks_per_node;
+  s.ntasks_set = req.ntasks > 0 || req.ntasks_per_node > 0;
+  s.ntasks = req.ntasks ? req.ntasks
+             : req.ntasks_per_node ? req.ntasks_per_node * s.min_nodes
+                                   : 1;
+  s.cpus_per_task_set = req.cpus_per_task > 0;
+  s.cpus_per_task = std::max<uint32_t>(1, req.cpus_per_task);
+  s.mem_mb = req.mem_mb;
+  if (req.time_limit_set) {
+    s.time_limit_min = req.time_limit_min;
+  } else if (part->default_time_min >= -1) {
+    s.time_limit_min = part->default_time_min;
+  } else {
+    s.time_limit_min = part->max_time_min;
+  }
+  std::string err = ValidateResources(req, &s, &out.notes);
+  if (!err.empty() || !out.notes.empty()) {
+    out.error = err;
+    return out;
+  }
+  s.script = req.script;
+  s.work_dir = req.work_dir;
+  s.std_out = req.std_out;
+  s.std_err = req.std_err;
+  s.std_in = req.std_in;
+  s.env = req.env;
+  s.hold = req.hold;
+  s.submit_host = req.submit_host;
+
+  Job job;
+  job.id = JobId(next_job_id_);
+  job.spec = std::move(s);
+  job.submit_time = job.eligible_time = now;
+  job.priority = job.spec.hold ? 0 : kBasePriority - job.id.value();
+  job.reason = job.spec.hold ? JobReason::kJobHeldUser : JobReason::kNone;
+  ++next_job_id_;
+  if (absl::Status st = store_->Save({&job}, next_job_id_); !st.ok()) {
+    out.error = "Unable to save job state";
+    return out;
+  }
+  out.id = job.id;
+  jobs_.emplace(job.id.value(), std::move(job));
+  schedule_needed_ = true;
+  return out;
+}
+
+std::string Controller::ValidateResources(
+    const SubmitRequest& req, JobSpec* s,
+    std::vector<std::string>* notes) const {
+  const std::string kUnavailable = "Requested node configuration is not available";
+  // GPUs: --gpus-per-node=[type:]N and --gres=gpu[:type][:N].
+  if (!req.gres.empty()) {
+    auto g = common::ParseGres(req.gres);
+    if (!g.ok()) {
+      notes->push_back("Invalid generic resource (gres) specification");
+      return "";
+    }
+    for (const auto& x : *g) {
+      if (x.name != "gpu") {
+        notes->push_back("Invalid generic resource (gres) specification");
+        return "";
+      }
+      s->gpus_per_node = static_cast<uint32_t>(x.count);
+      s->gpu_type = x.type;
+    }
+  }
+  if (!req.gpus_per_node.empty()) {
+    std::string v = req.gpus_per_node;
+    std::string type;
+    if (auto c = v.rfind(':'); c != std::string::npos) {
+      type = v.substr(0, c);
+      v = v.substr(c + 1);
+    }
+    if (v.empty() || v.size() > 6 ||
+        v.find_first_not_of("0123456789") != std::string::npos)
+      return kUnavailable;
+    s->gpus_per_node = static_cast<uint32_t>(std::stoul(v));
+    s->gpu_type = type;
+  }
+  const common::PartitionConf* part = config_.FindPartition(s->partition);
+  uint32_t max_cpus = 0, max_gpus = 0;
+  uint64_t max_mem = 0;
+  for (const auto& name : part->nodes) {
+    const common::NodeConf* n = config_.FindNode(name);
+    max_cpus = std::max(max_cpus, n->cpus);
+    max_mem = std::max(max_mem, n->real_memory_mb);
+    for (const auto& g : n->gres)
+      if (g.name == "gpu" && (s->gpu_type.empty() || g.type == s->gpu_type))
+        max_gpus = std::max<uint32_t>(max_gpus, static_cast<uint32_t>(g.count));
+  }
+  if (s->CpusPerNode() > max_cpus) {
+    notes->push_back("CPU count per node can not be satisfied");
+    return kUnavailable;
+  }
+  if (s->mem_mb > max_mem) {
+    notes->push_back("Memory specification can not be satisfied");
+    return kUnavailable;
+  }
+  if (s->gpus_per_node > max_gpus) return kUnavailable;
+  return "";
+}
+
+std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
+                                              int signal, bool full, bool batch,
+                                              const common::Identity& who,
+                                              int64_t now) {
+  last_now_ = now;
+  std::vector<CancelOutcome> out;
+  for (JobId id : ids) {
+    CancelOutcome r{id, "", 0};
+    Job* job = FindJob(id);
+    if (!job) {
+      r.error = "Invalid job id specified";
+      r.code = kEslurmInvalidJobId;
+    } else if (!Authorized(*job, who)) {
+      r.error = "Access/permission denied";
+      r.code = kEslurmAccessDenied;
+    } else if (job->state == JobState::kPending) {
+      Finish(*job, JobState::kCancelled, job->reason, now);
+    } else if (job->state == JobState::kRunning && signal == 0) {
+      Terminate(*job, SignalKind::kCancel, JobState::kCancelled, now);
+    } else if (job->state == JobState::kRunning) {
+      if (full || batch) {
+        SignalRequest sr{job->id, SignalKind::kSignal, signal, batch,
+                         config_.kill_wait_s};
+        if (const NodeRecord* n = FindNode(job->BatchHost()))
+          node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+      }
+      // Without --full/--batch the signal goes to job steps; a batch job
+      // without steps has none to receive it (as in Slurm).
+    } else {
+      r.error = "Job/step already completing or completed";
+      r.code = kEslurmAlreadyDone;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void Controller::Terminate(Job& job, SignalKind kind, JobState final_state,
+                           int64_t now) {
+  last_now_ = now;
+  job.state = JobState::kCompleting;
+  job.final_state = final_state;
+  Persist({&job});
+  SignalRequest sr{job.id, kind, 15, false, config_.kill_wait_s};
+  if (const NodeRecord* n = FindNode(job.BatchHost()))
+    node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+}
+
+void Controller::ReleaseResources(Job& job) {
+  for (const auto& a : job.alloc)
+    if (NodeRecord* n = FindNode(a.node)) n->Release(a);
+}
+
+void Controller::Finish(Job& job, JobState state, JobReason reason,
+                        int64_t now) {
+  if (job.state == JobState::kRunning || job.state == JobState::kCompleting)
+    ReleaseResources(job);
+  job.state = state;
+  job.reason = reason;
+  job.end_time = now;
+  Persist({&job});
+  schedule_needed_ = true;
+}
+
+}  // namespace sluice::ctld

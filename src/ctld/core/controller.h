@@ -1,0 +1,141 @@
+// The controller's domain core: jobs, nodes and partitions, and every
+// transition between them. It is handed `now` on every call and never reads
+// a clock, sleeps, or touches the network: peers sit behind NodeClient and
+// durability behind JobStore (both owned by the composition root and
+// outliving the Controller). Not thread-safe: all calls come from the ctld
+// strand, including NodeClient callbacks.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/auth.h"
+#include "common/slurm_conf.h"
+#include "ctld/core/job.h"
+#include "ctld/core/node_client.h"
+#include "ctld/core/node_table.h"
+#include "ctld/store/job_store.h"
+
+namespace sluice::ctld {
+
+// A submission as the command sent it; validated by Submit.
+struct SubmitRequest {
+  std::string name;
+  std::string partition;
+  bool time_limit_set = false;
+  int64_t time_limit_min = -1;
+  uint32_t min_nodes = 0;
+  uint32_t ntasks = 0;
+  uint32_t ntasks_per_node = 0;
+  uint32_t cpus_per_task = 0;
+  uint64_t mem_mb = 0;
+  std::string gpus_per_node;  // raw
+  std::string gres;           // raw
+  std::string script;
+  std::string work_dir;
+  std::string std_out, std_err, std_in;
+  std::vector<std::string> env;
+  bool hold = false;
+  std::string submit_host;
+};
+
+struct SubmitOutcome {
+  JobId id;                         // 0 when refused
+  std::string error;                // "Batch job submission failed: <error>"
+  std::vector<std::string> notes;   // printed before, as "error:" lines
+};
+
+struct CancelOutcome {
+  JobId id;
+  std::string error;     // empty on success
+  uint32_t code = 0;     // Slurm errno
+};
+
+struct JobEnd {
+  JobId id;
+  int32_t exit_code = 0;
+  int32_t signal = 0;
+  bool launch_failed = false;
+  std::string message;
+};
+
+struct NodeReport {
+  std::string node;
+  bool registering = false;
+  uint32_t cpus = 0;
+  uint64_t real_memory_mb = 0;
+  std::vector<ReportedGpu> gpus;
+  std::vector<JobId> running;
+  std::vector<JobEnd> ended;
+};
+
+struct NodeReportOutcome {
+  std::vector<JobId> acked;
+  std::vector<JobId> kill;
+};
+
+struct PartitionView {
+  const common::PartitionConf* conf;
+};
+
+class Controller {
+ public:
+  Controller(common::SlurmConfig config, JobStore* store, NodeClient* nodes,
+             uint32_t own_uid);
+
+  // Loads stored jobs; call once before anything else.
+  absl::Status Recover(int64_t now);
+
+  SubmitOutcome Submit(const SubmitRequest& req, const common::Identity& who,
+                       int64_t now);
+  // signal 0: cancel. Otherwise deliver the signal (full: every process of
+  // the batch step; batch: the batch shell only; neither: job steps only).
+  std::vector<CancelOutcome> Cancel(const std::vector<JobId>& ids, int signal,
+                                    bool full, bool batch,
+                                    const common::Identity& who, int64_t now);
+  absl::StatusOr<NodeReportOutcome> OnNodeReport(const NodeReport& report,
+                                                 const common::Identity& who,
+                                                 int64_t now);
+  // One scheduling pass: start what fits, set every pending job's reason.
+  void Schedule(int64_t now);
+  // Time limits, node timeouts, purging of old finished jobs.
+  void Tick(int64_t now);
+
+  // True when something happened that a scheduling pass should look at.
+  bool schedule_needed() const { return schedule_needed_; }
+
+  const std::map<uint64_t, Job>& jobs() const { return jobs_; }
+  const std::vector<NodeRecord>& nodes() const { return nodes_; }
+  const common::SlurmConfig& config() const { return config_; }
+
+  // Environment of the batch step (job-level SLURM_* plus the submitter's).
+  std::vector<std::string> BatchEnv(const Job& job) const;
+
+ private:
+  Job* FindJob(JobId id);
+  NodeRecord* FindNode(const std::string& name);
+  NodeEndpoint Endpoint(const NodeRecord& n) const;
+  void Persist(const std::vector<const Job*>& jobs);
+  void Launch(Job& job, int64_t now);
+  void OnLaunchDone(JobId id, absl::Status st, int64_t now);
+  void Finish(Job& job, JobState state, JobReason reason, int64_t now);
+  void ReleaseResources(Job& job);
+  void Terminate(Job& job, SignalKind kind, JobState final_state, int64_t now);
+  bool Authorized(const Job& job, const common::Identity& who) const;
+  std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
+                                std::vector<std::string>* notes) const;
+
+  common::SlurmConfig config_;
+  JobStore* store_;
+  NodeClient* node_client_;
+  uint32_t own_uid_;
+  std::map<uint64_t, Job> jobs_;
+  std::vector<NodeRecord> nodes_;
+  uint64_t next_job_id_ = 1;
+  bool schedule_needed_ = true;
+  int64_t last_now_ = 0;
+};
+
+}  // namespace sluice::ctld

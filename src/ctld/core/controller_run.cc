@@ -1,0 +1,318 @@
+// The controller's running side: scheduling passes, launches, node reports,
+// time limits and purging. Split from controller.cc to keep each file to one
+// concern; same class, same strand.
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/hostlist.h"
+#include "ctld/core/controller.h"
+#include "ctld/sched/scheduler.h"
+
+namespace sluice::ctld {
+
+void Controller::Schedule(int64_t now) {
+  last_now_ = now;
+  schedule_needed_ = false;
+  sched::SchedulerInput in;
+  in.now = now;
+  std::map<std::string, int> node_index;
+  for (const auto& n : nodes_) {
+    sched::SchedNode sn;
+    sn.name = n.conf.name;
+    sn.available = n.Schedulable();
+    sn.cpus_free = n.conf.cpus - std::min(n.conf.cpus, n.alloc_cpus);
+    sn.mem_free_mb =
+        n.conf.real_memory_mb - std::min(n.conf.real_memory_mb, n.alloc_mem_mb);
+    sn.gpu_type = n.GpuType();
+    sn.gpu_free.resize(n.gpu_used.size());
+    for (size_t i = 0; i < n.gpu_used.size(); ++i) sn.gpu_free[i] = !n.gpu_used[i];
+    node_index[sn.name] = static_cast<int>(in.nodes.size());
+    in.nodes.push_back(std::move(sn));
+  }
+  std::map<std::string, int> part_index;
+  for (const auto& p : config_.partitions) {
+    sched::SchedPartition sp;
+    sp.name = p.name;
+    for (const auto& n : p.nodes) sp.nodes.push_back(node_index[n]);
+    sp.max_time_min = p.max_time_min;
+    sp.max_nodes = p.max_nodes;
+    sp.up = p.state == "UP";
+    part_index[p.name] = static_cast<int>(in.partitions.size());
+    in.partitions.push_back(std::move(sp));
+  }
+  for (const auto& [id, j] : jobs_) {
+    if (j.state != JobState::kPending) continue;
+    auto pi = part_index.find(j.spec.partition);
+    if (pi == part_index.end()) continue;
+    sched::SchedJob sj;
+    sj.id = j.id;
+    sj.priority = j.priority;
+    sj.partition = pi->second;
+    sj.nodes = j.spec.min_nodes;
+    sj.cpus_per_node = j.spec.CpusPerNode();
+    sj.mem_per_node_mb = j.spec.mem_mb;
+    sj.gpus_per_node = j.spec.gpus_per_node;
+    sj.gpu_type = j.spec.gpu_type;
+    sj.time_limit_min = j.spec.time_limit_min;
+    sj.held = j.spec.hold;
+    in.pending.push_back(std::move(sj));
+  }
+  if (in.pending.empty()) return;
+  sched::SchedulePlan plan = sched::Schedule(in);
+  for (const auto& [id, reason] : plan.reasons)
+    if (Job* j = FindJob(id)) j->reason = reason;
+  std::vector<const Job*> started;
+  for (auto& st : plan.starts) {
+    Job* j = FindJob(st.id);
+    if (!j) continue;
+    j->state = JobState::kRunning;
+    j->reason = JobReason::kNone;
+    j->start_time = now;
+    j->alloc = std::move(st.alloc);
+    for (const auto& a : j->alloc)
+      if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);
+    started.push_back(j);
+  }
+  if (started.empty()) return;
+  Persist(started);
+  for (const Job* j : started) Launch(*FindJob(j->id), now);
+}
+
+void Controller::Launch(Job& job, int64_t now) {
+  last_now_ = now;
+  const NodeRecord* n = FindNode(job.BatchHost());
+  if (!n) return;
+  LaunchRequest r;
+  r.id = job.id;
+  r.uid = job.spec.uid;
+  r.gid = job.spec.gid;
+  r.user = job.spec.user;
+  r.job_name = job.spec.name;
+  r.script = job.spec.script;
+  r.env = BatchEnv(job);
+  r.work_dir = job.spec.work_dir;
+  r.std_out = job.StdOutPattern();
+  r.std_err = job.StdErrPattern();
+  r.std_in = job.spec.std_in.empty() ? "/dev/null" : job.spec.std_in;
+  r.gpus = job.alloc[0].gpus;
+  r.cpus = job.alloc[0].cpus;
+  r.mem_mb = job.alloc[0].mem_mb;
+  JobId id = job.id;
+  node_client_->Launch(Endpoint(*n), r, [this, id](absl::Status st) {
+    OnLaunchDone(id, std::move(st), last_now_);
+  });
+}
+
+void Controller::OnLaunchDone(JobId id, absl::Status st, int64_t now) {
+  if (st.ok()) return;
+  Job* job = FindJob(id);
+  if (!job || job->state != JobState::kRunning) return;
+  if (absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st)) {
+    // The node did not get the job: put it back in the queue and stop
+    // sending work there until it reports again.
+    if (NodeRecord* n = FindNode(job->BatchHost())) n->responding = false;
+    ReleaseResources(*job);
+    job->state = JobState::kPending;
+    job->alloc.clear();
+    job->start_time = 0;
+    Persist({job});
+    schedule_needed_ = true;
+    return;
+  }
+  job->exit_code = 1;
+  Finish(*job, JobState::kFailed, JobReason::kJobLaunchFailure, now);
+}
+
+namespace {
+// "2(x2)" / "4,2" as Slurm writes per-node counts.
+std::string RepeatedCounts(const std::vector<uint32_t>& v) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i;
+    while (j + 1 < v.size() && v[j + 1] == v[i]) ++j;
+    parts.push_back(j > i ? absl::StrCat(v[i], "(x", j - i + 1, ")")
+                          : absl::StrCat(v[i]));
+    i = j + 1;
+  }
+  return absl::StrJoin(parts, ",");
+}
+}  // namespace
+
+std::vector<std::string> Controller::BatchEnv(const Job& job) const {
+  const JobSpec& s = job.spec;
+  std::vector<std::string> env;
+  // The submitter's environment first; SLURM_* set here win.
+  std::set<std::string> ours;
+  std::vector<std::string> add;
+  auto set = [&](const std::string& k, const std::string& v) {
+    ours.insert(k);
+    add.push_back(absl::StrCat(k, "=", v));
+  };
+  const auto& a0 = job.alloc.at(0);
+  std::vector<uint32_t> cpus, tasks;
+  for (const auto& a : job.alloc) {
+    cpus.push_back(a.cpus);
+    tasks.push_back(s.TasksPerNode());
+  }
+  std::string nodelist = job.NodeList();
+  std::string id = std::to_string(job.id.value());
+  set("SLURMD_NODENAME", a0.node);
+  set("SLURM_CLUSTER_NAME", config_.cluster_name);
+  set("SLURM_CPUS_ON_NODE", std::to_string(a0.cpus));
+  if (s.cpus_per_task_set) set("SLURM_CPUS_PER_TASK", std::to_string(s.cpus_per_task));
+  if (s.gpus_per_node) {
+    set("SLURM_GPUS_ON_NODE", std::to_string(a0.gpus.size()));
+    set("SLURM_GPUS_PER_NODE", std::to_string(s.gpus_per_node));
+    std::string ids = absl::StrJoin(a0.gpus, ",");
+    set("SLURM_JOB_GPUS", ids);
+    set("CUDA_VISIBLE_DEVICES", ids);
+    set("GPU_DEVICE_ORDINAL", ids);
+  }
+  set("SLURM_GTIDS", "0");
+  set("SLURM_JOBID", id);
+  set("SLURM_JOB_CPUS_PER_NODE", RepeatedCounts(cpus));
+  set("SLURM_JOB_GID", std::to_string(s.gid));
+  set("SLURM_JOB_ID", id);
+  set("SLURM_JOB_NAME", s.name);
+  set("SLURM_JOB_NODELIST", nodelist);
+  set("SLURM_JOB_NUM_NODES", std::to_string(job.alloc.size()));
+  set("SLURM_JOB_PARTITION", s.partition);
+  set("SLURM_JOB_UID", std::to_string(s.uid));
+  set("SLURM_JOB_USER", s.user);
+  set("SLURM_LOCALID", "0");
+  if (s.mem_mb) set("SLURM_MEM_PER_NODE", std::to_string(s.mem_mb));
+  set("SLURM_NNODES", std::to_string(job.alloc.size()));
+  set("SLURM_NODEID", "0");
+  set("SLURM_NODELIST", nodelist);
+  set("SLURM_NODE_ALIASES", "(null)");
+  if (s.ntasks_set) {
+    set("SLURM_NPROCS", std::to_string(s.ntasks));
+    set("SLURM_NTASKS", std::to_string(s.ntasks));
+    if (s.ntasks_per_node)
+      set("SLURM_NTASKS_PER_NODE", std::to_string(s.ntasks_per_node));
+  }
+  set("SLURM_PRIO_PROCESS", "0");
+  set("SLURM_PROCID", "0");
+  set("SLURM_SUBMIT_DIR", s.work_dir);
+  set("SLURM_SUBMIT_HOST", s.submit_host);
+  set("SLURM_TASKS_PER_NODE", RepeatedCounts(tasks));
+  set("SLURM_TOPOLOGY_ADDR", a0.node);
+  set("SLURM_TOPOLOGY_ADDR_PATTERN", "node");
+  set("SLURM_WORKING_CLUSTER",
+      absl::StrCat(config_.cluster_name, ":", config_.ctld_addr, ":",
+                   config_.ctld_port, ":9728:109"));
+  for (const auto& e : s.env) {
+    std::string key = e.substr(0, e.find('='));
+    // Variables the job sets are recomputed; a stale CUDA_VISIBLE_DEVICES
+    // from the login shell must not leak into a job without GPUs either.
+    if (ours.count(key) || key == "CUDA_VISIBLE_DEVICES" ||
+        key == "GPU_DEVICE_ORDINAL" || key == "SLURM_TASK_PID")
+      continue;
+    env.push_back(e);
+  }
+  env.insert(env.end(), add.begin(), add.end());
+  return env;
+}
+
+absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
+    const NodeReport& rep, const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  if (who.uid != 0 && who.uid != own_uid_)
+    return absl::PermissionDeniedError("node reports must come from SlurmUser");
+  NodeRecord* node = FindNode(rep.node);
+  if (!node)
+    return absl::NotFoundError(
+        absl::StrCat("Node ", rep.node, " not found in configuration"));
+  NodeReportOutcome out;
+  bool was_usable = node->Schedulable();
+  node->last_contact = now;
+  node->responding = true;
+  if (rep.registering) {
+    node->registered = true;
+    node->gpus = rep.gpus;
+    if (node->down && node->reason == "Not responding") {
+      node->down = false;
+      node->reason.clear();
+    }
+  }
+  std::set<uint64_t> reported;
+  for (const auto& e : rep.ended) {
+    out.acked.push_back(e.id);
+    reported.insert(e.id.value());
+    Job* job = FindJob(e.id);
+    if (!job || job->BatchHost() != rep.node) continue;
+    if (job->state != JobState::kRunning && job->state != JobState::kCompleting)
+      continue;
+    job->exit_code = e.exit_code;
+    job->exit_signal = e.signal;
+    if (job->state == JobState::kCompleting) {
+      Finish(*job, job->final_state,
+             job->final_state == JobState::kTimeout ? JobReason::kTimeLimit
+                                                    : job->reason,
+             now);
+    } else if (e.launch_failed || e.signal != 0) {
+      // Slurm 22.05 files a batch script killed by a signal under
+      // JobLaunchFailure too.
+      if (e.launch_failed) job->exit_code = 1;
+      Finish(*job, JobState::kFailed, JobReason::kJobLaunchFailure, now);
+    } else if (e.exit_code != 0) {
+      Finish(*job, JobState::kFailed, JobReason::kNonZeroExitCode, now);
+    } else {
+      Finish(*job, JobState::kCompleted, JobReason::kNone, now);
+    }
+  }
+  std::set<uint64_t> running;
+  for (JobId id : rep.running) {
+    running.insert(id.value());
+    const Job* job = FindJob(id);
+    if (!job || common::IsFinished(job->state)) out.kill.push_back(id);
+  }
+  if (rep.registering) {
+    // A node daemon that starts afresh lost whatever it ran before.
+    for (auto& [id, job] : jobs_) {
+      if ((job.state == JobState::kRunning ||
+           job.state == JobState::kCompleting) &&
+          job.BatchHost() == rep.node && !running.count(id) &&
+          !reported.count(id)) {
+        Finish(job, JobState::kNodeFail, JobReason::kNodeDown, now);
+      }
+    }
+  }
+  if (!was_usable && node->Schedulable()) schedule_needed_ = true;
+  return out;
+}
+
+void Controller::Tick(int64_t now) {
+  last_now_ = now;
+  for (auto& [id, job] : jobs_) {
+    if (job.state != JobState::kRunning || job.spec.time_limit_min < 0) continue;
+    if (now >= job.start_time + job.spec.time_limit_min * 60)
+      Terminate(job, SignalKind::kTimeout, JobState::kTimeout, now);
+  }
+  for (auto& n : nodes_) {
+    if (!n.registered || !n.responding) continue;
+    if (now - n.last_contact <= static_cast<int64_t>(config_.slurmd_timeout_s))
+      continue;
+    n.responding = false;
+    n.down = true;
+    n.reason = "Not responding";
+    for (auto& [id, job] : jobs_) {
+      if ((job.state == JobState::kRunning ||
+           job.state == JobState::kCompleting) &&
+          job.BatchHost() == n.conf.name)
+        Finish(job, JobState::kNodeFail, JobReason::kNodeDown, now);
+    }
+  }
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    const Job& j = it->second;
+    if (common::IsFinished(j.state) &&
+        j.end_time + static_cast<int64_t>(config_.min_job_age_s) < now)
+      it = jobs_.erase(it);
+    else
+      ++it;
+  }
+}
+
+}  // namespace sluice::ctld

@@ -1,0 +1,57 @@
+#include "ctld/core/job.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/hostlist.h"
+
+namespace sluice::ctld {
+
+uint32_t JobSpec::TasksPerNode() const {
+  if (ntasks_per_node) return ntasks_per_node;
+  uint32_t n = min_nodes ? min_nodes : 1;
+  return (ntasks + n - 1) / n;
+}
+
+uint32_t JobSpec::CpusPerNode() const {
+  uint32_t c = TasksPerNode() * cpus_per_task;
+  return c ? c : 1;
+}
+
+std::string JobSpec::TresPerNode() const {
+  if (!gpus_per_node) return "";
+  if (gpu_type.empty()) return absl::StrCat("gres:gpu:", gpus_per_node);
+  return absl::StrCat("gres:gpu:", gpu_type, ":", gpus_per_node);
+}
+
+std::vector<std::string> Job::NodeNames() const {
+  std::vector<std::string> out;
+  for (const auto& a : alloc) out.push_back(a.node);
+  return out;
+}
+
+std::string Job::NodeList() const {
+  return common::CompressHostlistOrdered(NodeNames());
+}
+
+const std::string& Job::BatchHost() const {
+  static const std::string kEmpty;
+  return alloc.empty() ? kEmpty : alloc[0].node;
+}
+
+namespace {
+std::string Absolute(const std::string& p, const std::string& dir) {
+  if (!p.empty() && p[0] == '/') return p;
+  return dir.empty() ? p : absl::StrCat(dir, "/", p);
+}
+}  // namespace
+
+std::string Job::StdOutPattern() const {
+  return Absolute(spec.std_out.empty() ? "slurm-%j.out" : spec.std_out,
+                  spec.work_dir);
+}
+
+std::string Job::StdErrPattern() const {
+  if (spec.std_err.empty()) return StdOutPattern();
+  return Absolute(spec.std_err, spec.work_dir);
+}
+
+}  // namespace sluice::ctld

@@ -1,0 +1,79 @@
+// A job as the controller holds it: the request (JobSpec), what the
+// scheduler granted (allocation), and its life (state, reason, times, exit).
+// Value types; thread-compatible. Owned by JobTable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/job_types.h"
+#include "ctld/sched/types.h"
+
+namespace sluice::ctld {
+
+using common::JobId;
+using common::JobReason;
+using common::JobState;
+using sched::NodeAllocation;
+
+// The validated request.
+struct JobSpec {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string user;
+  std::string group;
+  std::string name;
+  std::string partition;
+  int64_t time_limit_min = -1;  // common::kTimeInfinite / kTimeInvalid
+  uint32_t min_nodes = 1;
+  uint32_t ntasks = 1;
+  bool ntasks_set = false;
+  uint32_t ntasks_per_node = 0;
+  uint32_t cpus_per_task = 1;
+  bool cpus_per_task_set = false;
+  uint64_t mem_mb = 0;  // per node; 0: not requested
+  uint32_t gpus_per_node = 0;
+  std::string gpu_type;
+  std::string script;
+  std::string work_dir;
+  std::string std_out;  // patterns as given (may be empty: default)
+  std::string std_err;
+  std::string std_in;
+  std::vector<std::string> env;
+  bool hold = false;
+  std::string submit_host;
+
+  uint32_t TasksPerNode() const;
+  uint32_t CpusPerNode() const;
+  std::string TresPerNode() const;  // "gres:gpu:2" or ""
+};
+
+struct Job {
+  JobId id;
+  JobSpec spec;
+  JobState state = JobState::kPending;
+  JobReason reason = JobReason::kNone;
+  uint64_t priority = 0;
+  int64_t submit_time = 0;  // unix seconds
+  int64_t eligible_time = 0;
+  int64_t start_time = 0;
+  int64_t end_time = 0;
+  std::vector<NodeAllocation> alloc;
+  int32_t exit_code = 0;
+  int32_t exit_signal = 0;
+  // While COMPLETING: the state the job takes once its node confirms the
+  // processes are gone.
+  JobState final_state = JobState::kCompleted;
+
+  std::vector<std::string> NodeNames() const;
+  std::string NodeList() const;  // compressed, "" when none
+  const std::string& BatchHost() const;
+  // Output/error path with the default filled in ("slurm-%j.out") and made
+  // absolute against the work dir; patterns unexpanded.
+  std::string StdOutPattern() const;
+  std::string StdErrPattern() const;
+};
+
+}  // namespace sluice::ctld

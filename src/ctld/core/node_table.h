@@ -1,0 +1,44 @@
+// The controller's nodes: configuration, what each daemon reported, state,
+// and what is allocated on it. Not thread-safe: owned by Controller.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/job_types.h"
+#include "common/slurm_conf.h"
+#include "ctld/sched/types.h"
+
+namespace sluice::ctld {
+
+struct ReportedGpu {
+  uint32_t index = 0;
+  std::string type;
+  std::string name;
+  std::string uuid;
+};
+
+struct NodeRecord {
+  common::NodeConf conf;
+  std::vector<std::string> partitions;
+  bool registered = false;
+  bool responding = false;
+  bool down = false;
+  bool drain = false;
+  std::string reason;
+  int64_t last_contact = 0;
+  uint32_t alloc_cpus = 0;
+  uint64_t alloc_mem_mb = 0;
+  std::vector<bool> gpu_used;  // by index; size = configured GPU count
+  std::vector<ReportedGpu> gpus;
+
+  std::string GpuType() const;
+  uint32_t GpusUsed() const;
+  common::NodeBaseState BaseState() const;
+  bool Schedulable() const { return registered && responding && !down && !drain; }
+  void Allocate(const sched::NodeAllocation& a);
+  void Release(const sched::NodeAllocation& a);
+};
+
+}  // namespace sluice::ctld

@@ -1,0 +1,123 @@
+#include "ctld/ctld_server.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+
+#include "absl/strings/str_cat.h"
+
+namespace sluice::ctld {
+
+absl::StatusOr<std::unique_ptr<CtldServer>> CtldServer::Create(
+    common::SlurmConfig config) {
+  ::mkdir(config.state_save_location.c_str(), 0700);
+  auto store =
+      OpenSqliteJobStore(config.state_save_location + "/sluice-jobs.db");
+  if (!store.ok()) return store.status();
+  auto auth = common::MakeMungeAuthenticator(config.auth_socket);
+  std::unique_ptr<CtldServer> s(
+      new CtldServer(std::move(config), std::move(auth), std::move(*store)));
+  absl::Status rec;
+  s->Run([&](Controller& c, int64_t now) { rec = c.Recover(now); });
+  if (!rec.ok()) return rec;
+  return s;
+}
+
+CtldServer::CtldServer(common::SlurmConfig config,
+                       std::unique_ptr<common::Authenticator> auth,
+                       std::unique_ptr<JobStore> store)
+    : config_(config),
+      auth_(std::move(auth)),
+      store_(std::move(store)),
+      work_(boost::asio::make_work_guard(io_)),
+      tick_(io_),
+      node_client_(auth_.get(),
+                   [this](std::function<void()> fn) {
+                     boost::asio::post(io_, [this, fn = std::move(fn)] {
+                       fn();
+                       AfterEvent();
+                     });
+                   }),
+      controller_(std::move(config), store_.get(), &node_client_, ::getuid()),
+      client_service_(this, auth_.get()),
+      node_service_(this, auth_.get()) {
+  loop_ = std::thread([this] { io_.run(); });
+}
+
+CtldServer::~CtldServer() {
+  Shutdown();
+  work_.reset();
+  io_.stop();
+  if (loop_.joinable()) loop_.join();
+}
+
+int64_t CtldServer::Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void CtldServer::Run(const std::function<void(Controller&, int64_t)>& fn) {
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    fn(controller_, Now());
+    AfterEvent();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+// Coalesces scheduling: however many events arrive, at most one pass is
+// queued; it runs after the events already queued ahead of it.
+void CtldServer::AfterEvent() {
+  if (!controller_.schedule_needed() || schedule_posted_) return;
+  schedule_posted_ = true;
+  boost::asio::post(io_, [this] {
+    schedule_posted_ = false;
+    controller_.Schedule(Now());
+  });
+}
+
+void CtldServer::ArmTick() {
+  tick_.expires_after(std::chrono::seconds(1));
+  tick_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    controller_.Tick(Now());
+    if (!controller_.schedule_needed()) {
+      // Periodic pass as a safety net (e.g. a node came back).
+      controller_.Schedule(Now());
+    }
+    AfterEvent();
+    ArmTick();
+  });
+}
+
+absl::Status CtldServer::Start() {
+  std::string addr = absl::StrCat(config_.ctld_addr, ":", config_.ctld_port);
+  grpc::ServerBuilder b;
+  int port = 0;
+  b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(&client_service_);
+  b.RegisterService(&node_service_);
+  server_ = b.BuildAndStart();
+  if (!server_ || port == 0)
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+  spdlog::info("sluice-ctld listening on {}", addr);
+  boost::asio::post(io_, [this] { ArmTick(); });
+  return absl::OkStatus();
+}
+
+void CtldServer::Wait() {
+  if (server_) server_->Wait();
+}
+
+void CtldServer::Shutdown() {
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() +
+                                 std::chrono::milliseconds(200));
+  boost::asio::post(io_, [this] { tick_.cancel(); });
+}
+
+}  // namespace sluice::ctld

@@ -1,0 +1,64 @@
+// sluice-ctld's composition root. Owns, in order of construction: the
+// config, the authenticator, the job store, the io_context and its single
+// loop thread (the strand that owns the Controller), the gRPC node client,
+// the Controller, the services and the gRPC server. gRPC handler threads
+// reach the Controller only through Run(). Thread-safe entry points: Run(),
+// Shutdown(), Wait().
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "common/auth.h"
+#include "common/slurm_conf.h"
+#include "ctld/core/controller.h"
+#include "ctld/rpc/client_service.h"
+#include "ctld/rpc/core_runner.h"
+#include "ctld/rpc/grpc_node_client.h"
+#include "ctld/rpc/node_service.h"
+#include "ctld/store/job_store.h"
+
+namespace sluice::ctld {
+
+class CtldServer final : public rpc::CoreRunner {
+ public:
+  static absl::StatusOr<std::unique_ptr<CtldServer>> Create(
+      common::SlurmConfig config);
+  ~CtldServer() override;
+
+  // Binds SlurmctldHost's address and port and starts serving.
+  absl::Status Start();
+  void Wait();
+  void Shutdown();
+
+  void Run(const std::function<void(Controller&, int64_t)>& fn) override;
+
+ private:
+  CtldServer(common::SlurmConfig config,
+             std::unique_ptr<common::Authenticator> auth,
+             std::unique_ptr<JobStore> store);
+  static int64_t Now();
+  void AfterEvent();
+  void ArmTick();
+
+  common::SlurmConfig config_;
+  std::unique_ptr<common::Authenticator> auth_;
+  std::unique_ptr<JobStore> store_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::steady_timer tick_;
+  rpc::GrpcNodeClient node_client_;
+  Controller controller_;
+  bool schedule_posted_ = false;  // strand-owned
+  rpc::ClientService client_service_;
+  rpc::NodeService node_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::thread loop_;
+};
+
+}  // namespace sluice::ctld

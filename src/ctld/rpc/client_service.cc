@@ -1,0 +1,82 @@
+#include "ctld/rpc/client_service.h"
+
+#include "common/rpc/rpc_auth.h"
+#include "ctld/rpc/convert.h"
+
+namespace sluice::ctld::rpc {
+
+namespace v1 = ::sluice::v1;
+
+grpc::Status ClientService::SubmitBatchJob(
+    grpc::ServerContext* ctx, const v1::SubmitBatchJobRequest* req,
+    v1::SubmitBatchJobReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "SubmitBatchJob");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  SubmitRequest sr = FromProto(req->job());
+  runner_->Run([&](Controller& c, int64_t now) {
+    SubmitOutcome o = c.Submit(sr, *who, now);
+    rep->set_job_id(o.id.value());
+    rep->set_error(o.error);
+    for (const auto& n : o.notes) rep->add_notes(n);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
+                                      const v1::QueryJobsRequest* req,
+                                      v1::QueryJobsReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "QueryJobs");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  runner_->Run([&](Controller& c, int64_t now) {
+    rep->set_now(now);
+    const auto& jobs = c.jobs();
+    if (req->job_ids_size() == 0) {
+      rep->mutable_jobs()->Reserve(static_cast<int>(jobs.size()));
+      for (const auto& [id, j] : jobs) ToProto(j, rep->add_jobs());
+      return;
+    }
+    for (uint64_t id : req->job_ids()) {
+      auto it = jobs.find(id);
+      if (it != jobs.end()) ToProto(it->second, rep->add_jobs());
+    }
+    if (req->job_ids_size() == 1 && rep->jobs_size() == 0)
+      rep->set_error("Invalid job id specified");
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
+                                       const v1::CancelJobsRequest* req,
+                                       v1::CancelJobsReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "CancelJobs");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  std::vector<JobId> ids;
+  for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
+  runner_->Run([&](Controller& c, int64_t now) {
+    for (const auto& o :
+         c.Cancel(ids, req->signal(), req->full(), req->batch(), *who, now)) {
+      auto* r = rep->add_results();
+      r->set_job_id(o.id.value());
+      r->set_error(o.error);
+      r->set_error_code(o.code);
+    }
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
+                                         const v1::QueryClusterRequest*,
+                                         v1::QueryClusterReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "QueryCluster");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  runner_->Run([&](Controller& c, int64_t now) {
+    rep->set_now(now);
+    rep->set_cluster_name(c.config().cluster_name);
+    for (const auto& n : c.nodes()) ToProto(n, rep->add_nodes());
+    for (const auto& p : c.config().partitions)
+      ToProto(p, rep->add_partitions());
+  });
+  return grpc::Status::OK;
+}
+
+}  // namespace sluice::ctld::rpc

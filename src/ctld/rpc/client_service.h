@@ -1,0 +1,35 @@
+// The client API (SluiceCtld): authenticates each call, converts, runs the
+// domain operation on the controller strand, converts back. Thread-safe:
+// holds no mutable state of its own.
+#pragma once
+
+#include "common/auth.h"
+#include "ctld.grpc.pb.h"
+#include "ctld/rpc/core_runner.h"
+
+namespace sluice::ctld::rpc {
+
+class ClientService final : public ::sluice::v1::SluiceCtld::Service {
+ public:
+  ClientService(CoreRunner* runner, common::Authenticator* auth)
+      : runner_(runner), auth_(auth) {}
+
+  grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,
+                              const ::sluice::v1::SubmitBatchJobRequest* req,
+                              ::sluice::v1::SubmitBatchJobReply* rep) override;
+  grpc::Status QueryJobs(grpc::ServerContext* ctx,
+                         const ::sluice::v1::QueryJobsRequest* req,
+                         ::sluice::v1::QueryJobsReply* rep) override;
+  grpc::Status CancelJobs(grpc::ServerContext* ctx,
+                          const ::sluice::v1::CancelJobsRequest* req,
+                          ::sluice::v1::CancelJobsReply* rep) override;
+  grpc::Status QueryCluster(grpc::ServerContext* ctx,
+                            const ::sluice::v1::QueryClusterRequest* req,
+                            ::sluice::v1::QueryClusterReply* rep) override;
+
+ private:
+  CoreRunner* runner_;
+  common::Authenticator* auth_;
+};
+
+}  // namespace sluice::ctld::rpc

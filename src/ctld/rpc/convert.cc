@@ -1,0 +1,150 @@
+#include "ctld/rpc/convert.h"
+
+#include "absl/strings/str_join.h"
+#include "common/hostlist.h"
+
+namespace sluice::ctld::rpc {
+
+SubmitRequest FromProto(const v1::JobRequest& p) {
+  SubmitRequest r;
+  r.name = p.name();
+  r.partition = p.partition();
+  r.time_limit_set = p.time_limit_set();
+  r.time_limit_min = p.time_limit_min();
+  r.min_nodes = p.min_nodes();
+  r.ntasks = p.ntasks();
+  r.ntasks_per_node = p.ntasks_per_node();
+  r.cpus_per_task = p.cpus_per_task();
+  r.mem_mb = p.mem_mb();
+  r.gpus_per_node = p.gpus_per_node();
+  r.gres = p.gres();
+  r.script = p.script();
+  r.work_dir = p.work_dir();
+  r.std_out = p.std_out();
+  r.std_err = p.std_err();
+  r.std_in = p.std_in();
+  r.env.assign(p.env().begin(), p.env().end());
+  r.hold = p.hold();
+  r.submit_host = p.submit_host();
+  return r;
+}
+
+NodeReport FromProto(const v1::NodeReportRequest& p) {
+  NodeReport r;
+  r.node = p.node_name();
+  r.registering = p.registering();
+  r.cpus = p.cpus();
+  r.real_memory_mb = p.real_memory_mb();
+  for (const auto& g : p.gpus())
+    r.gpus.push_back({g.index(), g.type(), g.name(), g.uuid()});
+  for (uint64_t id : p.running_job_ids()) r.running.push_back(JobId(id));
+  for (const auto& e : p.ended())
+    r.ended.push_back({JobId(e.job_id()), e.exit_code(), e.signal(),
+                       e.launch_failed(), e.message()});
+  return r;
+}
+
+void ToProto(const Job& j, v1::JobInfo* p) {
+  const JobSpec& s = j.spec;
+  p->set_job_id(j.id.value());
+  p->set_name(s.name);
+  p->set_user_id(s.uid);
+  p->set_user_name(s.user);
+  p->set_group_id(s.gid);
+  p->set_group_name(s.group);
+  p->set_partition(s.partition);
+  // A completing job shows its final state with the COMPLETING flag.
+  p->set_state(static_cast<v1::JobState>(j.state));
+  p->set_reason(static_cast<uint32_t>(j.reason));
+  p->set_submit_time(j.submit_time);
+  p->set_start_time(j.start_time);
+  p->set_end_time(j.end_time);
+  p->set_time_limit_min(s.time_limit_min);
+  p->set_num_nodes(j.alloc.empty() ? s.min_nodes
+                                   : static_cast<uint32_t>(j.alloc.size()));
+  uint32_t cpus = 0;
+  for (const auto& a : j.alloc) cpus += a.cpus;
+  p->set_num_cpus(cpus ? cpus : s.CpusPerNode() * s.min_nodes);
+  p->set_node_list(j.NodeList());
+  p->set_priority(j.priority);
+  p->set_work_dir(s.work_dir);
+  p->set_std_out(j.StdOutPattern());
+  p->set_std_err(j.StdErrPattern());
+  p->set_std_in(s.std_in.empty() ? "/dev/null" : s.std_in);
+  p->set_exit_code(j.exit_code);
+  p->set_exit_signal(j.exit_signal);
+  p->set_tres_per_node(s.TresPerNode());
+  p->set_min_mem_mb(s.mem_mb);
+  p->set_num_tasks(s.ntasks);
+  p->set_cpus_per_task(s.cpus_per_task);
+  p->set_batch_host(j.BatchHost());
+  p->set_eligible_time(j.eligible_time);
+  p->set_completing(j.state == JobState::kCompleting);
+}
+
+void ToProto(const NodeRecord& n, v1::NodeInfo* p) {
+  p->set_name(n.conf.name);
+  p->set_state(static_cast<v1::NodeState>(n.BaseState()));
+  p->set_drain(n.drain);
+  p->set_reason(n.reason);
+  p->set_cpus(n.conf.cpus);
+  p->set_alloc_cpus(n.alloc_cpus);
+  p->set_real_memory_mb(n.conf.real_memory_mb);
+  p->set_alloc_memory_mb(n.alloc_mem_mb);
+  p->set_gres(common::FormatGres(n.conf.gres));
+  p->set_gpus_total(static_cast<uint32_t>(n.gpu_used.size()));
+  p->set_gpus_alloc(n.GpusUsed());
+  for (const auto& part : n.partitions) p->add_partitions(part);
+  p->set_addr(n.conf.addr);
+  p->set_hostname(n.conf.hostname);
+  p->set_features(absl::StrJoin(n.conf.features, ","));
+  p->set_responding(n.responding || !n.registered);
+  for (const auto& g : n.gpus) {
+    auto* d = p->add_gpus();
+    d->set_index(g.index);
+    d->set_type(g.type);
+    d->set_name(g.name);
+    d->set_uuid(g.uuid);
+  }
+}
+
+void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p) {
+  p->set_name(c.name);
+  p->set_is_default(c.is_default);
+  p->set_max_time_min(c.max_time_min);
+  p->set_default_time_min(c.default_time_min);
+  p->set_up(c.state == "UP");
+  for (const auto& n : c.nodes) p->add_nodes(n);
+  p->set_max_nodes(c.max_nodes);
+}
+
+void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p) {
+  p->set_job_id(r.id.value());
+  p->set_uid(r.uid);
+  p->set_gid(r.gid);
+  p->set_user(r.user);
+  p->set_job_name(r.job_name);
+  p->set_script(r.script);
+  for (const auto& e : r.env) p->add_env(e);
+  p->set_work_dir(r.work_dir);
+  p->set_std_out(r.std_out);
+  p->set_std_err(r.std_err);
+  p->set_std_in(r.std_in);
+  for (uint32_t g : r.gpus) p->add_gpu_indices(g);
+  p->set_cpus(r.cpus);
+  p->set_mem_mb(r.mem_mb);
+}
+
+void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
+  p->set_job_id(r.id.value());
+  switch (r.kind) {
+    case SignalKind::kSignal: p->set_kind(v1::SIGNAL_KIND_SIGNAL); break;
+    case SignalKind::kCancel: p->set_kind(v1::SIGNAL_KIND_CANCEL); break;
+    case SignalKind::kTimeout: p->set_kind(v1::SIGNAL_KIND_TIMEOUT); break;
+  }
+  p->set_signal(r.signal);
+  p->set_batch_only(r.batch_only);
+  p->set_kill_wait_s(r.kill_wait_s);
+}
+
+}  // namespace sluice::ctld::rpc

@@ -1,0 +1,21 @@
+// Conversion between wire messages (sluice.v1) and controller domain values.
+// The only place in ctld where both worlds meet. Pure; thread-safe.
+#pragma once
+
+#include "ctld.pb.h"
+#include "node.pb.h"
+#include "ctld/core/controller.h"
+
+namespace sluice::ctld::rpc {
+
+namespace v1 = ::sluice::v1;
+
+SubmitRequest FromProto(const v1::JobRequest& p);
+NodeReport FromProto(const v1::NodeReportRequest& p);
+void ToProto(const Job& j, v1::JobInfo* p);
+void ToProto(const NodeRecord& n, v1::NodeInfo* p);
+void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p);
+void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p);
+void ToProto(const SignalRequest& r, v1::SignalJobRequest* p);
+
+}  // namespace sluice::ctld::rpc

@@ -1,0 +1,20 @@
+// How gRPC handler threads reach the controller: they hand a function to the
+// strand that owns the Controller and wait for it. Implemented by CtldServer.
+// Run() is thread-safe; the function runs on the strand.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "ctld/core/controller.h"
+
+namespace sluice::ctld::rpc {
+
+class CoreRunner {
+ public:
+  virtual ~CoreRunner() = default;
+  // Runs fn(controller, now) on the strand and returns when it has run.
+  virtual void Run(const std::function<void(Controller&, int64_t now)>& fn) = 0;
+};
+
+}  // namespace sluice::ctld::rpc

@@ -1,0 +1,86 @@
+#include "ctld/rpc/grpc_node_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "common/rpc/rpc_auth.h"
+#include "ctld/rpc/convert.h"
+
+namespace sluice::ctld::rpc {
+namespace {
+
+constexpr auto kCallTimeout = std::chrono::seconds(10);
+
+// Keeps request, reply and context alive until the callback runs.
+template <typename Req, typename Rep>
+struct Call {
+  grpc::ClientContext ctx;
+  Req req;
+  Rep rep;
+  Done done;
+};
+
+}  // namespace
+
+::sluice::v1::SluiceNode::Stub* GrpcNodeClient::StubFor(
+    const std::string& address) {
+  absl::MutexLock lock(&mu_);
+  auto& stub = stubs_[address];
+  if (!stub) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    stub = ::sluice::v1::SluiceNode::NewStub(grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), args));
+  }
+  return stub.get();
+}
+
+void GrpcNodeClient::Launch(const NodeEndpoint& node, const LaunchRequest& req,
+                            Done done) {
+  auto call = std::make_shared<
+      Call<::sluice::v1::LaunchBatchRequest, ::sluice::v1::LaunchBatchReply>>();
+  ToProto(req, &call->req);
+  call->done = std::move(done);
+  call->ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+  if (auto s = common::AttachCredential(&call->ctx, *auth_, "LaunchBatch");
+      !s.ok()) {
+    post_([call, s] { call->done(absl::UnavailableError(s.message())); });
+    return;
+  }
+  StubFor(node.address)
+      ->async()
+      ->LaunchBatch(&call->ctx, &call->req, &call->rep,
+                    [this, call](grpc::Status st) {
+                      absl::Status s = common::FromGrpc(st);
+                      if (s.ok() && !call->rep.error().empty())
+                        s = absl::FailedPreconditionError(call->rep.error());
+                      post_([call, s] { call->done(s); });
+                    });
+}
+
+void GrpcNodeClient::Signal(const NodeEndpoint& node, const SignalRequest& req,
+                            Done done) {
+  auto call = std::make_shared<
+      Call<::sluice::v1::SignalJobRequest, ::sluice::v1::SignalJobReply>>();
+  ToProto(req, &call->req);
+  call->done = std::move(done);
+  call->ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+  if (auto s = common::AttachCredential(&call->ctx, *auth_, "SignalJob");
+      !s.ok()) {
+    post_([call, s] { call->done(absl::UnavailableError(s.message())); });
+    return;
+  }
+  StubFor(node.address)
+      ->async()
+      ->SignalJob(&call->ctx, &call->req, &call->rep,
+                  [this, call](grpc::Status st) {
+                    absl::Status s = common::FromGrpc(st);
+                    if (s.ok() && !call->rep.error().empty())
+                      s = absl::FailedPreconditionError(call->rep.error());
+                    post_([call, s] { call->done(s); });
+                  });
+}
+
+}  // namespace sluice::ctld::rpc

@@ -1,0 +1,39 @@
+// NodeClient over gRPC: asynchronous calls to each sluice-noded, one channel
+// per node address, completions posted back to the controller's strand via
+// `post`. Thread-safe (channels guarded by a mutex).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/auth.h"
+#include "ctld/core/node_client.h"
+#include "node.grpc.pb.h"
+
+namespace sluice::ctld::rpc {
+
+class GrpcNodeClient final : public NodeClient {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+  GrpcNodeClient(common::Authenticator* auth, Post post)
+      : auth_(auth), post_(std::move(post)) {}
+  void Launch(const NodeEndpoint& node, const LaunchRequest& req,
+              Done done) override;
+  void Signal(const NodeEndpoint& node, const SignalRequest& req,
+              Done done) override;
+
+ private:
+  ::sluice::v1::SluiceNode::Stub* StubFor(const std::string& address);
+
+  common::Authenticator* auth_;
+  Post post_;
+  absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<::sluice::v1::SluiceNode::Stub>> stubs_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sluice::ctld::rpc

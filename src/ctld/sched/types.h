@@ -1,0 +1,73 @@
+// Plain values the scheduler consumes and produces. No I/O, no protobuf.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/job_types.h"
+
+namespace sluice::sched {
+
+using common::JobId;
+using common::JobReason;
+
+// What one node gives a job.
+struct NodeAllocation {
+  std::string node;
+  uint32_t cpus = 0;
+  uint64_t mem_mb = 0;
+  std::vector<uint32_t> gpus;  // device indices on that node
+  bool operator==(const NodeAllocation&) const = default;
+};
+
+struct SchedNode {
+  std::string name;
+  bool available = true;  // up, responding, not drained
+  uint32_t cpus_free = 0;
+  uint64_t mem_free_mb = 0;
+  std::string gpu_type;         // type of this node's GPUs, empty if untyped
+  std::vector<bool> gpu_free;   // by device index
+};
+
+struct SchedPartition {
+  std::string name;
+  std::vector<int> nodes;  // indices into SchedulerInput::nodes, config order
+  int64_t max_time_min = -1;
+  uint32_t max_nodes = 0;  // 0: unlimited
+  bool up = true;
+};
+
+struct SchedJob {
+  JobId id;
+  uint64_t priority = 0;
+  int partition = 0;  // index into SchedulerInput::partitions
+  uint32_t nodes = 1;
+  uint32_t cpus_per_node = 1;
+  uint64_t mem_per_node_mb = 0;
+  uint32_t gpus_per_node = 0;
+  std::string gpu_type;
+  int64_t time_limit_min = -1;
+  bool held = false;
+};
+
+struct SchedulerInput {
+  int64_t now = 0;
+  std::vector<SchedNode> nodes;
+  std::vector<SchedPartition> partitions;
+  std::vector<SchedJob> pending;  // any order; the scheduler sorts
+};
+
+struct Placement {
+  JobId id;
+  std::vector<NodeAllocation> alloc;
+};
+
+struct SchedulePlan {
+  std::vector<Placement> starts;
+  // A reason for every pending job that does not start.
+  std::vector<std::pair<JobId, JobReason>> reasons;
+};
+
+}  // namespace sluice::sched

@@ -1,0 +1,197 @@
+// Line-oriented "key=value" encoding, values escaped (\n, \\, \=). Unknown
+// keys are skipped so newer records load in older builds.
+#include "absl/strings/string_view.h"
+#include <functional>
+#include <map>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "ctld/store/job_store.h"
+
+namespace sluice::ctld {
+namespace {
+
+std::string Esc(absl::string_view s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '\\') o += "\\\\";
+    else if (c == '\n') o += "\\n";
+    else if (c == '\x1f') o += "\\u";
+    else o += c;
+  }
+  return o;
+}
+
+std::string Unesc(absl::string_view s) {
+  std::string o;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      char n = s[++i];
+      o += n == 'n' ? '\n' : n == 'u' ? '\x1f' : n;
+    } else {
+      o += s[i];
+    }
+  }
+  return o;
+}
+
+std::string JoinList(const std::vector<std::string>& v) {
+  std::vector<std::string> e;
+  for (const auto& x : v) e.push_back(Esc(x));
+  return absl::StrJoin(e, "\x1f");
+}
+
+std::string EncodeAlloc(const std::vector<NodeAllocation>& alloc) {
+  std::vector<std::string> parts;
+  for (const auto& a : alloc)
+    parts.push_back(absl::StrCat(a.node, "/", a.cpus, "/", a.mem_mb, "/",
+                                 absl::StrJoin(a.gpus, ".")));
+  return absl::StrJoin(parts, ",");
+}
+
+bool DecodeAlloc(absl::string_view s, std::vector<NodeAllocation>* out) {
+  if (s.empty()) return true;
+  for (absl::string_view item : absl::StrSplit(s, ',')) {
+    std::vector<absl::string_view> f = absl::StrSplit(item, '/');
+    if (f.size() != 4) return false;
+    NodeAllocation a;
+    a.node = std::string(f[0]);
+    if (!absl::SimpleAtoi(f[1], &a.cpus) || !absl::SimpleAtoi(f[2], &a.mem_mb))
+      return false;
+    if (!f[3].empty()) {
+      for (absl::string_view g : absl::StrSplit(f[3], '.')) {
+        uint32_t x;
+        if (!absl::SimpleAtoi(g, &x)) return false;
+        a.gpus.push_back(x);
+      }
+    }
+    out->push_back(std::move(a));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeJob(const Job& j) {
+  const JobSpec& s = j.spec;
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {"id", absl::StrCat(j.id.value())},
+      {"state", absl::StrCat(static_cast<int>(j.state))},
+      {"final_state", absl::StrCat(static_cast<int>(j.final_state))},
+      {"reason", absl::StrCat(static_cast<int>(j.reason))},
+      {"priority", absl::StrCat(j.priority)},
+      {"submit_time", absl::StrCat(j.submit_time)},
+      {"eligible_time", absl::StrCat(j.eligible_time)},
+      {"start_time", absl::StrCat(j.start_time)},
+      {"end_time", absl::StrCat(j.end_time)},
+      {"exit_code", absl::StrCat(j.exit_code)},
+      {"exit_signal", absl::StrCat(j.exit_signal)},
+      {"alloc", EncodeAlloc(j.alloc)},
+      {"uid", absl::StrCat(s.uid)},
+      {"gid", absl::StrCat(s.gid)},
+      {"user", s.user},
+      {"group", s.group},
+      {"name", s.name},
+      {"partition", s.partition},
+      {"time_limit", absl::StrCat(s.time_limit_min)},
+      {"min_nodes", absl::StrCat(s.min_nodes)},
+      {"ntasks", absl::StrCat(s.ntasks)},
+      {"ntasks_set", absl::StrCat(s.ntasks_set)},
+      {"ntasks_per_node", absl::StrCat(s.ntasks_per_node)},
+      {"cpus_per_task", absl::StrCat(s.cpus_per_task)},
+      {"cpus_per_task_set", absl::StrCat(s.cpus_per_task_set)},
+      {"mem_mb", absl::StrCat(s.mem_mb)},
+      {"gpus_per_node", absl::StrCat(s.gpus_per_node)},
+      {"gpu_type", s.gpu_type},
+      {"script", s.script},
+      {"work_dir", s.work_dir},
+      {"std_out", s.std_out},
+      {"std_err", s.std_err},
+      {"std_in", s.std_in},
+      {"env", JoinList(s.env)},
+      {"hold", absl::StrCat(s.hold)},
+      {"submit_host", s.submit_host},
+  };
+  std::string out;
+  for (const auto& [k, v] : kv) absl::StrAppend(&out, k, "=", Esc(v), "\n");
+  return out;
+}
+
+absl::StatusOr<Job> DecodeJob(const std::string& text) {
+  std::map<std::string, std::string> kv;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    size_t eq = line.find('=');
+    if (eq == absl::string_view::npos)
+      return absl::DataLossError("corrupt job record");
+    kv[std::string(line.substr(0, eq))] = Unesc(line.substr(eq + 1));
+  }
+  Job j;
+  JobSpec& s = j.spec;
+  bool ok = true;
+  auto num = [&](const char* k, auto* out) {
+    auto it = kv.find(k);
+    if (it == kv.end()) return;
+    if (!absl::SimpleAtoi(it->second, out)) ok = false;
+  };
+  auto str = [&](const char* k, std::string* out) {
+    if (auto it = kv.find(k); it != kv.end()) *out = it->second;
+  };
+  auto flag = [&](const char* k, bool* out) {
+    if (auto it = kv.find(k); it != kv.end()) *out = it->second == "1";
+  };
+  uint64_t id = 0;
+  int state = 0, final_state = 3, reason = 0;
+  num("id", &id);
+  num("state", &state);
+  num("final_state", &final_state);
+  num("reason", &reason);
+  if (!ok || id == 0 || state < 0 || state >= common::kJobStateCount ||
+      final_state < 0 || final_state >= common::kJobStateCount ||
+      !common::JobReasonFromInt(reason))
+    return absl::DataLossError("corrupt job record");
+  j.id = JobId(id);
+  j.state = static_cast<JobState>(state);
+  j.final_state = static_cast<JobState>(final_state);
+  j.reason = static_cast<JobReason>(reason);
+  num("priority", &j.priority);
+  num("submit_time", &j.submit_time);
+  num("eligible_time", &j.eligible_time);
+  num("start_time", &j.start_time);
+  num("end_time", &j.end_time);
+  num("exit_code", &j.exit_code);
+  num("exit_signal", &j.exit_signal);
+  if (!DecodeAlloc(kv["alloc"], &j.alloc)) ok = false;
+  num("uid", &s.uid);
+  num("gid", &s.gid);
+  str("user", &s.user);
+  str("group", &s.group);
+  str("name", &s.name);
+  str("partition", &s.partition);
+  num("time_limit", &s.time_limit_min);
+  num("min_nodes", &s.min_nodes);
+  num("ntasks", &s.ntasks);
+  flag("ntasks_set", &s.ntasks_set);
+  num("ntasks_per_node", &s.ntasks_per_node);
+  num("cpus_per_task", &s.cpus_per_task);
+  flag("cpus_per_task_set", &s.cpus_per_task_set);
+  num("mem_mb", &s.mem_mb);
+  num("gpus_per_node", &s.gpus_per_node);
+  str("gpu_type", &s.gpu_type);
+  str("script", &s.script);
+  str("work_dir", &s.work_dir);
+  str("std_out", &s.std_out);
+  str("std_err", &s.std_err);
+  str("std_in", &s.std_in);
+  if (auto it = kv.find("env"); it != kv.end() && !it->second.empty())
+    for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))
+      s.env.push_back(Unesc(e));
+  flag("hold", &s.hold);
+  str("submit_host", &s.submit_host);
+  if (!ok) return absl::DataLossError("corrupt job record");
+  return j;
+}
+
+}  // namespace sluice::ctld

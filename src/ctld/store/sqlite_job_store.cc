@@ -1,0 +1,166 @@
+#include "absl/strings/string_view.h"
+#include <sqlite3.h>
+
+#include <map>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ctld/store/job_store.h"
+
+namespace sluice::ctld {
+namespace {
+
+class SqliteJobStore : public JobStore {
+ public:
+  explicit SqliteJobStore(sqlite3* db) : db_(db) {}
+  ~SqliteJobStore() override {
+    sqlite3_finalize(put_);
+    sqlite3_finalize(meta_);
+    sqlite3_close(db_);
+  }
+
+  absl::Status Init() {
+    const char* ddl =
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=FULL;"
+        "CREATE TABLE IF NOT EXISTS jobs(id INTEGER PRIMARY KEY,"
+        " end_time INTEGER NOT NULL, record TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS jobs_end ON jobs(end_time);"
+        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);";
+    if (auto s = Exec(ddl); !s.ok()) return s;
+    if (sqlite3_prepare_v2(db_,
+                           "INSERT OR REPLACE INTO jobs(id,end_time,record)"
+                           " VALUES(?,?,?)",
+                           -1, &put_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_,
+                           "INSERT OR REPLACE INTO meta(key,value)"
+                           " VALUES('next_job_id',?)",
+                           -1, &meta_, nullptr) != SQLITE_OK)
+      return Err("prepare");
+    return absl::OkStatus();
+  }
+
+  absl::Status Save(const std::vector<const Job*>& jobs,
+                    uint64_t next_job_id) override {
+    if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    for (const Job* j : jobs) {
+      std::string rec = EncodeJob(*j);
+      sqlite3_reset(put_);
+      sqlite3_bind_int64(put_, 1, static_cast<sqlite3_int64>(j->id.value()));
+      sqlite3_bind_int64(put_, 2, common::IsFinished(j->state) ? j->end_time : 0);
+      sqlite3_bind_text(put_, 3, rec.data(), static_cast<int>(rec.size()),
+                        SQLITE_TRANSIENT);
+      if (sqlite3_step(put_) != SQLITE_DONE) {
+        Exec("ROLLBACK").IgnoreError();
+        return Err("insert job");
+      }
+    }
+    sqlite3_reset(meta_);
+    sqlite3_bind_int64(meta_, 1, static_cast<sqlite3_int64>(next_job_id));
+    if (sqlite3_step(meta_) != SQLITE_DONE) {
+      Exec("ROLLBACK").IgnoreError();
+      return Err("update meta");
+    }
+    return Exec("COMMIT");
+  }
+
+  absl::StatusOr<StoredState> Load(int64_t finished_after) override {
+    StoredState st;
+    sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='next_job_id'",
+                           -1, &q, nullptr) != SQLITE_OK)
+      return Err("prepare meta");
+    if (sqlite3_step(q) == SQLITE_ROW)
+      st.next_job_id = static_cast<uint64_t>(sqlite3_column_int64(q, 0));
+    sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(db_,
+                           "SELECT record FROM jobs WHERE end_time=0 OR "
+                           "end_time>? ORDER BY id",
+                           -1, &q, nullptr) != SQLITE_OK)
+      return Err("prepare load");
+    sqlite3_bind_int64(q, 1, finished_after);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+      const char* txt = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+      auto job = DecodeJob(txt ? txt : "");
+      if (!job.ok()) {
+        sqlite3_finalize(q);
+        return job.status();
+      }
+      if (job->id.value() >= st.next_job_id) st.next_job_id = job->id.value() + 1;
+      st.jobs.push_back(std::move(*job));
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return Err("load jobs");
+    return st;
+  }
+
+ private:
+  absl::Status Exec(const char* sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string m = msg ? msg : "unknown";
+      sqlite3_free(msg);
+      return absl::InternalError(absl::StrCat("sqlite: ", m));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Err(absl::string_view what) {
+    return absl::InternalError(
+        absl::StrCat("sqlite ", what, ": ", sqlite3_errmsg(db_)));
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* put_ = nullptr;
+  sqlite3_stmt* meta_ = nullptr;
+};
+
+class MemoryJobStore : public JobStore {
+ public:
+  absl::Status Save(const std::vector<const Job*>& jobs,
+                    uint64_t next_job_id) override {
+    for (const Job* j : jobs) records_[j->id.value()] = EncodeJob(*j);
+    next_ = next_job_id;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<StoredState> Load(int64_t finished_after) override {
+    StoredState st;
+    st.next_job_id = next_;
+    for (const auto& [id, rec] : records_) {
+      auto j = DecodeJob(rec);
+      if (!j.ok()) return j.status();
+      if (common::IsFinished(j->state) && j->end_time <= finished_after)
+        continue;
+      st.jobs.push_back(std::move(*j));
+    }
+    return st;
+  }
+
+ private:
+  std::map<uint64_t, std::string> records_;
+  uint64_t next_ = 1;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JobStore>> OpenSqliteJobStore(
+    const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                          SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string m = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", m));
+  }
+  auto store = std::make_unique<SqliteJobStore>(db);
+  if (auto s = store->Init(); !s.ok()) return s;
+  return std::unique_ptr<JobStore>(std::move(store));
+}
+
+std::unique_ptr<JobStore> MakeMemoryJobStore() {
+  return std::make_unique<MemoryJobStore>();
+}
+
+}  // namespace sluice::ctld

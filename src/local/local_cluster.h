@@ -1,0 +1,38 @@
+// sluice-local: a whole Sluice cluster on one machine, for trying Sluice and
+// for tests. Writes slurm.conf/gres.conf into a directory (or uses a given
+// config), starts a private munged, sluice-ctld and one sluice-noded per
+// node on 127.0.0.1, and records what it started so `down` stops exactly
+// that. Not thread-safe; one invocation at a time per directory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace sluice::local {
+
+struct UpOptions {
+  std::string dir;
+  uint32_t nodes = 2;
+  uint32_t gpus_per_node = 2;
+  uint32_t cpus_per_node = 8;
+  uint64_t mem_per_node_mb = 16000;
+  std::string gpu_type;
+  std::string conf;  // use this slurm.conf instead of writing one
+  std::string gpu_backend = "fake";
+  uint32_t kill_wait_s = 30;
+  int wait_s = 30;
+};
+
+std::string DefaultDir();
+// Text of the generated slurm.conf (ports chosen by the caller).
+std::string RenderSlurmConf(const UpOptions& o, uint16_t ctld_port,
+                            const std::vector<uint16_t>& node_ports);
+
+absl::Status Up(const UpOptions& o);
+absl::Status Status(const std::string& dir);
+absl::Status Down(const std::string& dir);
+
+}  // namespace sluice::local

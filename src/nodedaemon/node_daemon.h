@@ -1,0 +1,79 @@
+// sluice-noded's composition root. Owns the GPU probe, the launcher, the
+// JobSupervisor, the io_context whose single loop thread is the strand that
+// owns the supervisor, the SIGCHLD reaper, kill-escalation timers, the
+// reporter thread (registration and heartbeats to sluice-ctld) and the gRPC
+// server for SluiceNode. Thread-safe entry points: Start, Wait, Shutdown.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "common/auth.h"
+#include "common/slurm_conf.h"
+#include "node.grpc.pb.h"
+#include "nodedaemon/core/job_supervisor.h"
+#include "nodedaemon/gpu/gpu_probe.h"
+#include "nodedaemon/launch/launcher.h"
+
+namespace sluice::node {
+
+struct NodeDaemonOptions {
+  common::SlurmConfig config;
+  std::string node_name;
+  std::unique_ptr<GpuProbe> gpus;
+  int heartbeat_ms = 2000;
+};
+
+class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
+ public:
+  explicit NodeDaemon(NodeDaemonOptions opts);
+  ~NodeDaemon() override;
+
+  absl::Status Start();
+  void Wait();
+  void Shutdown();
+
+  grpc::Status LaunchBatch(grpc::ServerContext* ctx,
+                           const ::sluice::v1::LaunchBatchRequest* req,
+                           ::sluice::v1::LaunchBatchReply* rep) override;
+  grpc::Status SignalJob(grpc::ServerContext* ctx,
+                         const ::sluice::v1::SignalJobRequest* req,
+                         ::sluice::v1::SignalJobReply* rep) override;
+
+ private:
+  template <typename F>
+  void RunOnStrand(F&& fn);
+  void ArmReaper();
+  void Reap();
+  void ReporterLoop();
+  void TriggerReport();
+  bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method);
+
+  NodeDaemonOptions opts_;
+  const common::NodeConf* node_conf_;
+  std::unique_ptr<common::Authenticator> auth_;
+  std::unique_ptr<Launcher> launcher_;
+  std::vector<GpuInfo> gpus_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::signal_set sigchld_;
+  JobSupervisor supervisor_;  // strand-owned
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<::sluice::v1::SluiceCtldInternal::Stub> ctld_;
+  std::thread loop_;
+  std::thread reporter_;
+  std::mutex report_mu_;
+  std::condition_variable report_cv_;
+  bool report_now_ = false;  // guarded by report_mu_
+  bool stopping_ = false;    // guarded by report_mu_
+};
+
+}  // namespace sluice::node
