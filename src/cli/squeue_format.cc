@@ -125,7 +125,7 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
     case 'Q': return absl::StrCat(j.priority());
     case 'p':
       return absl::StrFormat("%.14f", static_cast<double>(j.priority()) /
-                                          4294967296.0);
+                                          4294967295.0);
     case 'a': case 'q': case 'E': case 'f': case 'k': case 'v':
       return "(null)";
     case 'Z': return j.work_dir();
@@ -159,7 +159,8 @@ std::vector<FormatItem> ParseSqueueFormat(absl::string_view fmt) {
     }
     size_t j = i + 1;
     bool right = false;
-    if (fmt[j] == '.') {
+    if (fmt[j] == '-') ++j;  // explicit left justification, the default
+    if (j < fmt.size() && fmt[j] == '.') {
       right = true;
       ++j;
     }

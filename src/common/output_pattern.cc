@@ -1,5 +1,7 @@
 #include "common/output_pattern.h"
 
+#include <algorithm>
+
 namespace sluice::common {
 
 std::string ExpandOutputPattern(const std::string& pattern, const OutputPatternVars& vars) {
@@ -14,8 +16,11 @@ std::string ExpandOutputPattern(const std::string& pattern, const OutputPatternV
     // Optional zero-pad width, e.g. %4j.
     size_t j = i + 1;
     int width = 0;
-    while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9')
-      width = width * 10 + (pattern[++j - 1] - '0');
+    while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9') {
+      if (width < 1000) width = width * 10 + (pattern[j] - '0');
+      ++j;
+    }
+    width = std::min(width, 64);  // a padding width, not an allocation size
     if (j >= pattern.size()) {
       out += pattern.substr(i);
       break;

@@ -84,6 +84,8 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
       dup2(fd, 2);
     }
     if (nul >= 0) dup2(nul, 0);
+    // Daemons must not hold on to the caller's pipes or sockets.
+    close_range(3, ~0U, 0);
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -93,7 +95,15 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
   return pid;
 }
 
-bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+// Running and not a zombie (a container's init may never reap them).
+bool Alive(pid_t pid) {
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  std::getline(in, stat);
+  size_t rp = stat.rfind(')');
+  return rp != std::string::npos && rp + 2 < stat.size() && stat[rp + 2] != 'Z';
+}
 
 std::string CmdLine(pid_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"));
@@ -258,7 +268,6 @@ absl::Status Up(const UpOptions& o) {
     AppendPid(o.dir, "sluice-noded", *pid);
   }
 
-  cli::CtldClient client(*cfg);
   absl::Status last;
   auto ready = [&] {
     for (const auto& s : ReadPids(o.dir))
@@ -266,6 +275,9 @@ absl::Status Up(const UpOptions& o) {
         last = absl::InternalError(absl::StrCat(s.what, " exited; see ", o.dir, "/log"));
         return true;
       }
+    // A fresh channel each time: a channel whose first connect failed
+    // backs off for a second or more.
+    cli::CtldClient client(*cfg);
     auto rep = client.QueryCluster();
     if (!rep.ok()) return false;
     for (const auto& n : rep->nodes())

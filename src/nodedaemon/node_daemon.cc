@@ -202,7 +202,8 @@ void NodeDaemon::ReporterLoop() {
       spdlog::debug("report to sluice-ctld failed: {}", st.error_message());
     }
     std::unique_lock<std::mutex> l(report_mu_);
-    int wait_ms = st.ok() ? opts_.heartbeat_ms : 500;
+    // Until registered, retry quickly: the controller may be starting too.
+    int wait_ms = st.ok() ? opts_.heartbeat_ms : registered ? 500 : 100;
     report_cv_.wait_for(l, std::chrono::milliseconds(wait_ms),
                         [&] { return report_now_ || stopping_; });
     if (stopping_) return;

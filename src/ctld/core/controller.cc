@@ -116,10 +116,22 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     s.time_limit_min = part->max_time_min;
   }
   std::string err = ValidateResources(req, &s, &out.notes);
-  if (!err.empty() || !out.notes.empty()) {
+  if (!err.empty()) {
+    // As in Slurm, a request no node can satisfy is refused after the job
+    // record exists: it keeps its ID and shows FAILED (BadConstraints).
+    Job rejected;
+    rejected.id = JobId(next_job_id_++);
+    rejected.spec = std::move(s);
+    rejected.submit_time = rejected.end_time = now;
+    rejected.state = JobState::kFailed;
+    rejected.reason = JobReason::kBadConstraints;
+    rejected.priority = kBasePriority - rejected.id.value();
+    Persist({&rejected});
+    jobs_.emplace(rejected.id.value(), std::move(rejected));
     out.error = err;
     return out;
   }
+  if (!out.notes.empty()) return out;
   s.script = req.script;
   s.work_dir = req.work_dir;
   s.std_out = req.std_out;

@@ -1,0 +1,164 @@
+// Byte-for-byte comparison with real Slurm 22.05: each case runs the exact
+// command of a capture in ../shared/reference/slurm-22.05/golden against a
+// Sluice cluster configured like the reference one (n[1-4], 8 CPUs, 4 GPUs;
+// partitions g2 and short) and compares stdout, stderr and the exit code.
+// Job IDs are the only thing normalised (Slurm's captures share one ID
+// sequence across sections).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <regex>
+
+#include "test_cluster.h"
+
+namespace sluice::testing {
+namespace {
+
+const std::string kRef = SLUICE_REFERENCE_DIR;
+
+constexpr char kRefConf[] = R"(ClusterName=refcluster
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=@PORT0@
+AuthType=auth/munge
+AuthInfo=socket=@DIR@/munge/munge.socket.2
+StateSaveLocation=@DIR@/state
+SlurmdSpoolDir=@DIR@/spool/%n
+KillWait=5
+MinJobAge=300
+NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
+NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
+NodeName=n3 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT3@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
+NodeName=n4 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT4@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
+PartitionName=g2 Nodes=n[1-4] Default=YES MaxTime=INFINITE State=UP
+PartitionName=short Nodes=n[1-2] Default=NO MaxTime=00:30:00 DefaultTime=00:10:00 State=UP
+)";
+
+struct Case {
+  const char* name;
+  bool ids_vary;              // stdout carries job IDs
+  const char* setup = nullptr;  // a capture whose command must run first
+};
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+// Every capture whose output does not depend on the state of Slurm's queue
+// at capture time, nor on features of later issues (arrays, dependencies,
+// --test-only, scontrol, srun).
+const Case kCases[] = {
+    {"01_sbatch_version", false},
+    {"01_squeue_version", false},
+    {"02_sbatch_success", true},
+    {"02_sbatch_wrap", true},
+    {"02_sbatch_parsable", true},
+    {"02_sbatch_parsable_wrap", true},
+    {"02_sbatch_stdin", true},
+    {"02_sbatch_directives", true},
+    {"02_sbatch_bad_partition", false},
+    {"02_sbatch_bad_partition_parsable", false},
+    {"02_sbatch_bad_time", false},
+    {"02_sbatch_bad_time2", false},
+    {"02_sbatch_bad_time_neg", true},
+    {"02_sbatch_missing_script", false},
+    {"02_sbatch_no_script_no_stdin", false},
+    {"02_sbatch_empty_script", false},
+    {"02_sbatch_no_shebang", false},
+    {"02_sbatch_gpn_abc", false},
+    {"02_sbatch_gpn_neg", false},
+    {"02_sbatch_gpn_zero", true},
+    {"02_sbatch_gpn_too_many", false},
+    {"02_sbatch_gpn_type", false},
+    {"02_sbatch_gres_bad", false},
+    {"02_sbatch_too_many_nodes", true},
+    {"02_sbatch_too_many_cpus", false},
+    {"02_sbatch_too_much_mem", false},
+    {"02_sbatch_bad_option", false},
+    {"02_sbatch_wrap_and_script", false},
+    {"02_sbatch_bad_array", false},
+    {"02_sbatch_bad_output_dir", true},
+    {"02_time_formats_accepted", true},
+    {"02_time_formats_shown", true, "02_time_formats_accepted"},
+    {"02_scancel_held", false, "02_time_formats_accepted"},
+    {"03_out_default", true},
+    {"03_out_named", true},
+    {"03_out_x", true},
+    {"03_out_j", true},
+    {"03_out_x_j", true},
+    {"03_out_err_split", true},
+    {"06_squeue_job_bad", false},
+    {"06_squeue_job_badfmt", false},
+    {"06_squeue_states_bad", false},
+    {"06_squeue_states_noarg", false},
+    {"06_squeue_user_bad", false},
+    {"06_squeue_partition_bad", false},
+    {"07_scancel_badid", false},
+    {"07_scancel_noargs", false},
+    {"07_scancel_nonexistent", false},
+    {"07_scancel_nonexistent_v", false},
+};
+
+std::string Command(const std::string& name) {
+  std::ifstream in(kRef + "/golden/" + name + ".txt");
+  std::string line;
+  std::getline(in, line);
+  const std::string prefix = "# command: ";
+  return line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : "";
+}
+
+std::string NormaliseIds(const std::string& s) {
+  return std::regex_replace(s, std::regex("[0-9]+"), "N");
+}
+
+class GoldenTest : public ::testing::TestWithParam<Case> {
+ protected:
+  static void SetUpTestSuite() {
+    struct stat st;
+    if (stat((kRef + "/golden/raw").c_str(), &st) != 0) return;
+    ClusterOptions o;
+    o.conf_text = kRefConf;
+    cluster_ = TestCluster::Start(o).release();
+    if (!cluster_) return;
+    for (const char* s : {"job.sh", "directives.sh", "empty.sh", "noshebang.sh",
+                          "envdump.sh"}) {
+      std::ifstream in(kRef + "/golden/scripts/" + s);
+      std::ofstream(cluster_->work() + "/" + s) << in.rdbuf();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static TestCluster* cluster_;
+};
+TestCluster* GoldenTest::cluster_ = nullptr;
+
+TEST_P(GoldenTest, MatchesSlurm) {
+  const Case& c = GetParam();
+  struct stat st;
+  if (stat((kRef + "/golden/raw").c_str(), &st) != 0)
+    GTEST_SKIP() << "reference captures not found at " << kRef;
+  ASSERT_NE(cluster_, nullptr);
+  std::string raw = kRef + "/golden/raw/" + c.name;
+  std::string cmd = Command(c.name);
+  ASSERT_FALSE(cmd.empty());
+  if (c.setup) {
+    // Cases run in a fresh cluster each (one test process per case), so a
+    // capture that looks at earlier submissions replays them first.
+    ASSERT_EQ(cluster_->Run(Command(c.setup)).rc, 0);
+  }
+  auto r = cluster_->Run(cmd);
+  std::string want_out = Slurp(raw + ".stdout");
+  std::string got_out = r.out;
+  if (c.ids_vary) {
+    want_out = NormaliseIds(want_out);
+    got_out = NormaliseIds(got_out);
+  }
+  EXPECT_EQ(got_out, want_out) << cmd;
+  EXPECT_EQ(r.err, Slurp(raw + ".stderr")) << cmd;
+  EXPECT_EQ(r.rc, std::stoi(Slurp(raw + ".rc"))) << cmd;
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, GoldenTest, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace sluice::testing

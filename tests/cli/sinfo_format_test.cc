@@ -1,0 +1,59 @@
+#include "cli/sinfo_format.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::cli {
+namespace {
+
+::sluice::v1::QueryClusterReply Reference() {
+  ::sluice::v1::QueryClusterReply c;
+  for (int i = 1; i <= 4; ++i) {
+    auto* n = c.add_nodes();
+    n->set_name("n" + std::to_string(i));
+    n->set_state(::sluice::v1::NODE_STATE_IDLE);
+    n->set_responding(true);
+  }
+  auto* g2 = c.add_partitions();
+  g2->set_name("g2");
+  g2->set_is_default(true);
+  g2->set_up(true);
+  g2->set_max_time_min(-1);
+  for (int i = 1; i <= 4; ++i) g2->add_nodes("n" + std::to_string(i));
+  auto* s = c.add_partitions();
+  s->set_name("short");
+  s->set_up(true);
+  s->set_max_time_min(30);
+  s->add_nodes("n1");
+  s->add_nodes("n2");
+  return c;
+}
+
+TEST(SinfoFormatTest, DefaultViewMatchesSlurm) {
+  EXPECT_EQ(SinfoDefault(Reference(), false),
+            "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST\n"
+            "g2*          up   infinite      4   idle n[1-4]\n"
+            "short        up      30:00      2   idle n[1-2]\n");
+}
+
+TEST(SinfoFormatTest, GroupsNodesByState) {
+  auto c = Reference();
+  c.mutable_nodes(3)->set_drain(true);
+  EXPECT_EQ(SinfoDefault(c, true),
+            "g2*          up   infinite      1  drain n4\n"
+            "g2*          up   infinite      3   idle n[1-3]\n"
+            "short        up      30:00      2   idle n[1-2]\n");
+}
+
+TEST(SinfoFormatTest, NodeViewListsEachPartition) {
+  EXPECT_EQ(SinfoNodes(Reference(), false),
+            "NODELIST   NODES PARTITION STATE \n"
+            "n1             1     short idle  \n"
+            "n1             1       g2* idle  \n"
+            "n2             1     short idle  \n"
+            "n2             1       g2* idle  \n"
+            "n3             1       g2* idle  \n"
+            "n4             1       g2* idle  \n");
+}
+
+}  // namespace
+}  // namespace sluice::cli

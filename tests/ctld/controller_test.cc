@@ -1,0 +1,311 @@
+#include "ctld/core/controller.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ctld/store/job_store.h"
+#include "fake_node_client.h"
+
+namespace sluice::ctld {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int64_t kT0 = 1'800'000'000;
+
+common::SlurmConfig Config() {
+  common::SlurmConfig c;
+  c.cluster_name = "test";
+  c.kill_wait_s = 5;
+  for (const char* n : {"n1", "n2"}) {
+    common::NodeConf nc;
+    nc.name = n;
+    nc.addr = "127.0.0.1";
+    nc.port = 7000;
+    nc.cpus = 8;
+    nc.real_memory_mb = 4000;
+    nc.gres = {{"gpu", "", 2}};
+    c.nodes.push_back(nc);
+  }
+  common::PartitionConf p;
+  p.name = "g2";
+  p.nodes = {"n1", "n2"};
+  p.is_default = true;
+  c.partitions.push_back(p);
+  common::PartitionConf s;
+  s.name = "short";
+  s.nodes = {"n1"};
+  s.max_time_min = 30;
+  s.default_time_min = 10;
+  c.partitions.push_back(s);
+  return c;
+}
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  ControllerTest()
+      : store_(MakeMemoryJobStore()), ctl_(Config(), store_.get(), &nodes_, 0) {
+    EXPECT_TRUE(ctl_.Recover(kT0).ok());
+  }
+
+  void Register(const std::string& node) {
+    NodeReport r;
+    r.node = node;
+    r.registering = true;
+    ASSERT_TRUE(ctl_.OnNodeReport(r, root_, kT0).ok());
+  }
+
+  SubmitRequest Req() {
+    SubmitRequest r;
+    r.name = "job";
+    r.script = "#!/bin/sh\ntrue\n";
+    r.work_dir = "/tmp";
+    return r;
+  }
+
+  const Job& J(uint64_t id) { return ctl_.jobs().at(id); }
+
+  std::unique_ptr<JobStore> store_;
+  testing::FakeNodeClient nodes_;
+  Controller ctl_;
+  common::Identity root_{0, 0};
+  common::Identity alice_{1001, 1001};
+};
+
+TEST_F(ControllerTest, SubmittedJobStartsOnARegisteredNodeAtTheNextPass) {
+  Register("n1");
+  auto out = ctl_.Submit(Req(), alice_, kT0);
+  ASSERT_EQ(out.id, JobId(1));
+  EXPECT_TRUE(ctl_.schedule_needed());
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(1).state, JobState::kRunning);
+  ASSERT_EQ(nodes_.launched.size(), 1u);
+  EXPECT_EQ(nodes_.launched[0].node.address, "127.0.0.1:7000");
+  EXPECT_EQ(nodes_.launched[0].req.uid, 1001u);
+  EXPECT_EQ(nodes_.launched[0].req.std_out, "/tmp/slurm-%j.out");
+}
+
+TEST_F(ControllerTest, NothingStartsOnNodesThatNeverRegistered) {
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(1).state, JobState::kPending);
+  EXPECT_EQ(J(1).reason, JobReason::kResources);
+}
+
+TEST_F(ControllerTest, JobEndsWithItsExitStatus) {
+  Register("n1");
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  NodeReport r;
+  r.node = "n1";
+  r.ended = {{JobId(1), 0, 0, false, ""}, {JobId(2), 3, 0, false, ""}};
+  auto out = ctl_.OnNodeReport(r, root_, kT0 + 5);
+  ASSERT_TRUE(out.ok());
+  EXPECT_THAT(out->acked, ElementsAre(JobId(1), JobId(2)));
+  EXPECT_EQ(J(1).state, JobState::kCompleted);
+  EXPECT_EQ(J(2).state, JobState::kFailed);
+  EXPECT_EQ(J(2).reason, JobReason::kNonZeroExitCode);
+  EXPECT_EQ(J(2).exit_code, 3);
+  EXPECT_EQ(J(2).end_time, kT0 + 5);
+}
+
+TEST_F(ControllerTest, CancelOfRunningJobCompletesAfterTheNodeConfirms) {
+  Register("n1");
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  auto res = ctl_.Cancel({JobId(1)}, 0, false, false, alice_, kT0 + 1);
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_TRUE(res[0].error.empty());
+  EXPECT_EQ(J(1).state, JobState::kCompleting);
+  ASSERT_EQ(nodes_.signalled.size(), 1u);
+  EXPECT_EQ(nodes_.signalled[0].req.kind, SignalKind::kCancel);
+  EXPECT_EQ(nodes_.signalled[0].req.kill_wait_s, 5u);
+  NodeReport r;
+  r.node = "n1";
+  r.ended = {{JobId(1), 0, 15, false, ""}};
+  ASSERT_TRUE(ctl_.OnNodeReport(r, root_, kT0 + 2).ok());
+  EXPECT_EQ(J(1).state, JobState::kCancelled);
+  EXPECT_EQ(J(1).exit_signal, 15);
+}
+
+TEST_F(ControllerTest, OnlyTheOwnerOrRootMayCancel) {
+  ctl_.Submit(Req(), root_, kT0);
+  auto res = ctl_.Cancel({JobId(1), JobId(9)}, 0, false, false, alice_, kT0);
+  EXPECT_EQ(res[0].error, "Access/permission denied");
+  EXPECT_EQ(res[0].code, 2002u);
+  EXPECT_EQ(res[1].error, "Invalid job id specified");
+  EXPECT_EQ(J(1).state, JobState::kPending);
+  res = ctl_.Cancel({JobId(1)}, 0, false, false, root_, kT0);
+  EXPECT_TRUE(res[0].error.empty());
+  EXPECT_EQ(J(1).state, JobState::kCancelled);
+  res = ctl_.Cancel({JobId(1)}, 0, false, false, root_, kT0);
+  EXPECT_EQ(res[0].error, "Job/step already completing or completed");
+}
+
+TEST_F(ControllerTest, TimeLimitTerminatesAndEndsTimeout) {
+  Register("n1");
+  auto req = Req();
+  req.time_limit_set = true;
+  req.time_limit_min = 1;
+  ctl_.Submit(req, alice_, kT0);
+  ctl_.Schedule(kT0);
+  ctl_.Tick(kT0 + 59);
+  EXPECT_EQ(J(1).state, JobState::kRunning);
+  ctl_.Tick(kT0 + 60);
+  EXPECT_EQ(J(1).state, JobState::kCompleting);
+  ASSERT_EQ(nodes_.signalled.size(), 1u);
+  EXPECT_EQ(nodes_.signalled[0].req.kind, SignalKind::kTimeout);
+  NodeReport r;
+  r.node = "n1";
+  r.ended = {{JobId(1), 0, 15, false, ""}};
+  ASSERT_TRUE(ctl_.OnNodeReport(r, root_, kT0 + 61).ok());
+  EXPECT_EQ(J(1).state, JobState::kTimeout);
+  EXPECT_EQ(J(1).reason, JobReason::kTimeLimit);
+}
+
+TEST_F(ControllerTest, RefusesWhatNoNodeCanSatisfyWithSlurmsWords) {
+  auto req = Req();
+  req.partition = "nosuch";
+  auto out = ctl_.Submit(req, alice_, kT0);
+  EXPECT_EQ(out.id, JobId(0));
+  EXPECT_THAT(out.notes, ElementsAre("invalid partition specified: nosuch"));
+  EXPECT_EQ(out.error, "Invalid partition name specified");
+
+  req = Req();
+  req.cpus_per_task = 9;
+  out = ctl_.Submit(req, alice_, kT0);
+  EXPECT_THAT(out.notes, ElementsAre("CPU count per node can not be satisfied"));
+  EXPECT_EQ(out.error, "Requested node configuration is not available");
+  // Like Slurm, the refused request used up an ID and shows as FAILED.
+  EXPECT_EQ(J(1).state, JobState::kFailed);
+  EXPECT_EQ(J(1).reason, JobReason::kBadConstraints);
+
+  for (const char* gpn : {"abc", "-1", "3", "a100:1"}) {
+    req = Req();
+    req.gpus_per_node = gpn;
+    out = ctl_.Submit(req, alice_, kT0);
+    EXPECT_EQ(out.error, "Requested node configuration is not available") << gpn;
+  }
+  req = Req();
+  req.mem_mb = 100 * 1024;
+  out = ctl_.Submit(req, alice_, kT0);
+  EXPECT_THAT(out.notes, ElementsAre("Memory specification can not be satisfied"));
+  req = Req();
+  req.gres = "foo:1";
+  out = ctl_.Submit(req, alice_, kT0);
+  EXPECT_THAT(out.notes, ElementsAre("Invalid generic resource (gres) specification"));
+  EXPECT_TRUE(out.error.empty());
+  EXPECT_EQ(out.id, JobId(0));
+}
+
+TEST_F(ControllerTest, PartitionDefaultsAndLimitsGiveReasons) {
+  Register("n1");
+  Register("n2");
+  auto req = Req();
+  req.partition = "short";
+  ctl_.Submit(req, alice_, kT0);
+  EXPECT_EQ(J(1).spec.time_limit_min, 10);  // DefaultTime
+  req.time_limit_set = true;
+  req.time_limit_min = 120;
+  ctl_.Submit(req, alice_, kT0);
+  req = Req();
+  req.hold = true;
+  ctl_.Submit(req, alice_, kT0);
+  req = Req();
+  req.min_nodes = 5;
+  ctl_.Submit(req, alice_, kT0);
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(1).state, JobState::kRunning);
+  EXPECT_EQ(J(2).reason, JobReason::kPartitionTimeLimit);
+  EXPECT_EQ(J(3).reason, JobReason::kJobHeldUser);
+  EXPECT_EQ(J(3).priority, 0u);
+  EXPECT_EQ(J(4).reason, JobReason::kPartitionConfig);
+}
+
+TEST_F(ControllerTest, BatchEnvironmentMatchesSlurm) {
+  Register("n1");
+  auto req = Req();
+  req.name = "envdump.sh";
+  req.gpus_per_node = "2";
+  req.cpus_per_task = 2;
+  req.submit_host = "vm";
+  req.env = {"PATH=/usr/bin", "CUDA_VISIBLE_DEVICES=7", "SLURM_JOB_ID=99"};
+  ctl_.Submit(req, root_, kT0);
+  ctl_.Schedule(kT0);
+  const auto& env = nodes_.launched.at(0).req.env;
+  for (const char* want :
+       {"PATH=/usr/bin", "CUDA_VISIBLE_DEVICES=0,1", "GPU_DEVICE_ORDINAL=0,1",
+        "SLURMD_NODENAME=n1", "SLURM_CLUSTER_NAME=test", "SLURM_CPUS_ON_NODE=2",
+        "SLURM_CPUS_PER_TASK=2", "SLURM_GPUS_ON_NODE=2", "SLURM_GPUS_PER_NODE=2",
+        "SLURM_GTIDS=0", "SLURM_JOBID=1", "SLURM_JOB_CPUS_PER_NODE=2",
+        "SLURM_JOB_GPUS=0,1", "SLURM_JOB_ID=1", "SLURM_JOB_NAME=envdump.sh",
+        "SLURM_JOB_NODELIST=n1", "SLURM_JOB_NUM_NODES=1",
+        "SLURM_JOB_PARTITION=g2", "SLURM_JOB_UID=0", "SLURM_JOB_USER=root",
+        "SLURM_NODELIST=n1", "SLURM_NODE_ALIASES=(null)", "SLURM_SUBMIT_DIR=/tmp",
+        "SLURM_SUBMIT_HOST=vm", "SLURM_TASKS_PER_NODE=1",
+        "SLURM_TOPOLOGY_ADDR_PATTERN=node"})
+    EXPECT_THAT(env, Contains(want));
+  EXPECT_THAT(env, ::testing::Not(Contains("CUDA_VISIBLE_DEVICES=7")));
+  EXPECT_THAT(env, ::testing::Not(Contains("SLURM_JOB_ID=99")));
+  EXPECT_THAT(env, ::testing::Not(Contains(HasSubstr("SLURM_NTASKS="))));
+}
+
+TEST_F(ControllerTest, RecoveryKeepsJobsAndNeverReusesIds) {
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Submit(Req(), alice_, kT0);
+  Controller again(Config(), store_.get(), &nodes_, 0);
+  ASSERT_TRUE(again.Recover(kT0 + 10).ok());
+  EXPECT_EQ(again.jobs().size(), 2u);
+  EXPECT_EQ(again.Submit(Req(), alice_, kT0 + 10).id, JobId(3));
+}
+
+TEST_F(ControllerTest, UnreachableNodeSendsTheJobBackToTheQueue) {
+  Register("n1");
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  nodes_.launched[0].done(absl::UnavailableError("connect failed"));
+  EXPECT_EQ(J(1).state, JobState::kPending);
+  EXPECT_TRUE(J(1).alloc.empty());
+  EXPECT_TRUE(ctl_.schedule_needed());
+}
+
+TEST_F(ControllerTest, LaunchFailureOnTheNodeFailsTheJob) {
+  Register("n1");
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  nodes_.launched[0].done(absl::FailedPreconditionError("no such dir"));
+  EXPECT_EQ(J(1).state, JobState::kFailed);
+  EXPECT_EQ(J(1).reason, JobReason::kJobLaunchFailure);
+}
+
+TEST_F(ControllerTest, NodeReportsMustComeFromTheDaemonUser) {
+  NodeReport r;
+  r.node = "n1";
+  EXPECT_TRUE(absl::IsPermissionDenied(ctl_.OnNodeReport(r, alice_, kT0).status()));
+  r.node = "ghost";
+  EXPECT_TRUE(absl::IsNotFound(ctl_.OnNodeReport(r, root_, kT0).status()));
+}
+
+TEST_F(ControllerTest, SilentNodeGoesDownAndItsJobsFail) {
+  Register("n1");
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  ctl_.Tick(kT0 + 301);
+  EXPECT_EQ(J(1).state, JobState::kNodeFail);
+  EXPECT_EQ(ctl_.nodes()[0].BaseState(), common::NodeBaseState::kDown);
+}
+
+TEST_F(ControllerTest, FinishedJobsArePurgedAfterMinJobAge) {
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Cancel({JobId(1)}, 0, false, false, alice_, kT0);
+  ctl_.Tick(kT0 + 300);
+  EXPECT_EQ(ctl_.jobs().size(), 1u);
+  ctl_.Tick(kT0 + 301);
+  EXPECT_TRUE(ctl_.jobs().empty());
+}
+
+}  // namespace
+}  // namespace sluice::ctld

@@ -1,0 +1,233 @@
+// The walking skeleton end to end: real daemons on loopback, real commands.
+#include <gmock/gmock.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "test_cluster.h"
+
+namespace sluice::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+uint64_t SubmittedId(const CmdResult& r) {
+  std::smatch m;
+  std::regex re("Submitted batch job ([0-9]+)\n");
+  if (!std::regex_match(r.out, m, re)) return 0;
+  return std::stoull(m[1]);
+}
+
+uint64_t Parsable(const CmdResult& r) {
+  if (r.rc != 0) return 0;
+  return std::strtoull(r.out.c_str(), nullptr, 10);
+}
+
+class BatchJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = TestCluster::Start(opts_);
+    ASSERT_NE(cluster_, nullptr) << "could not start a cluster";
+  }
+  ClusterOptions opts_;
+  std::unique_ptr<TestCluster> cluster_;
+};
+
+// The seed document's batch script, with nvidia-smi replaced as the issue
+// allows on machines without GPUs.
+constexpr char kSeedScript[] = R"(#!/bin/bash
+
+# Command line options go here
+#SBATCH --partition=g2
+#SBATCH --time=00:01:00
+#SBATCH --nodes=1
+#SBATCH --job-name=example
+#SBATCH --output=example.out
+#SBATCH --gpus-per-node=1
+
+# Command(s) goes here
+echo "CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES"
+)";
+
+TEST_F(BatchJobTest, SeedExampleJobRunsAndWritesExampleOut) {
+  std::ofstream(cluster_->work() + "/myjob.sh") << kSeedScript;
+  auto r = cluster_->Run("sbatch myjob.sh");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  uint64_t id = SubmittedId(r);
+  ASSERT_GT(id, 0u) << r.out;
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_EQ(Slurp(cluster_->work() + "/example.out"), "CUDA_VISIBLE_DEVICES=0\n");
+  auto q = cluster_->Run("squeue -t all -j " + std::to_string(id) + " -o '%j %P %l %D %b'");
+  EXPECT_EQ(q.out, "NAME PARTITION TIME_LIMIT NODES TRES_PER_NODE\n"
+                   "example g2 1:00 1 gres:gpu:1\n");
+}
+
+TEST_F(BatchJobTest, SqueueShowsTheJobRunningThenNot) {
+  auto r = cluster_->Run("sbatch --parsable -J sleeper --wrap 'sleep 2'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  std::string row;
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    row = cluster_->Run("squeue").out;
+    return row.find(" R ") != std::string::npos;
+  }, 20)) << row;
+  EXPECT_THAT(row, MatchesRegex(
+      "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST\\(REASON\\)\n"
+      " +" + std::to_string(id) +
+      "        g2  sleeper     root  R       0:0[0-9]      1 mlmini-g2-ghpc-0\n"));
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h").out.empty();
+  }, 30));
+  EXPECT_EQ(cluster_->JobState(id), "COMPLETED");
+  EXPECT_EQ(cluster_->Run("squeue -h -t CD -o '%i %t %r'").out,
+            std::to_string(id) + " CD None\n");
+}
+
+TEST_F(BatchJobTest, ScancelEndsARunningJobCancelledAndKillsItsChildren) {
+  auto r = cluster_->Run(
+      "sbatch --parsable --wrap 'sleep 300 & echo $! > child.pid; wait'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  std::string pidfile = cluster_->work() + "/child.pid";
+  pid_t child = 0;
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    std::ifstream(pidfile) >> child;
+    return child > 0;
+  }, 20));
+  ASSERT_EQ(kill(child, 0), 0);
+  auto c = cluster_->Run("scancel " + std::to_string(id));
+  EXPECT_EQ(c.rc, 0);
+  EXPECT_EQ(c.out + c.err, "");
+  ASSERT_TRUE(cluster_->WaitForState(id, "CANCELLED", 30)) << cluster_->JobState(id);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    std::ifstream st("/proc/" + std::to_string(child) + "/stat");
+    std::string s;
+    std::getline(st, s);
+    return s.empty() || s.find(") Z") != std::string::npos;
+  }, 10)) << "child " << child << " survived";
+  std::string out = Slurp(cluster_->work() + "/slurm-" + std::to_string(id) + ".out");
+  EXPECT_THAT(out, MatchesRegex("slurmstepd-mlmini-g2-ghpc-0: error: \\*\\*\\* JOB " +
+                                std::to_string(id) +
+                                " ON mlmini-g2-ghpc-0 CANCELLED AT "
+                                "[0-9-]+T[0-9:]+ \\*\\*\\*\n(.|\n)*"));
+}
+
+TEST_F(BatchJobTest, JobPastItsTimeLimitEndsTimeout) {
+  auto r = cluster_->Run("sbatch --parsable -t 1 --wrap 'echo start; sleep 300'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  ASSERT_TRUE(cluster_->WaitForState(id, "TIMEOUT", 100)) << cluster_->JobState(id);
+  auto q = cluster_->Run("squeue -h -t all -j " + std::to_string(id) + " -o '%t %r %l'");
+  EXPECT_EQ(q.out, "TO TimeLimit 1:00\n");
+  EXPECT_THAT(Slurp(cluster_->work() + "/slurm-" + std::to_string(id) + ".out"),
+              MatchesRegex("start\nslurmstepd-mlmini-g2-ghpc-0: error: \\*\\*\\* JOB " +
+                           std::to_string(id) +
+                           " ON mlmini-g2-ghpc-0 CANCELLED AT [0-9T:-]+ DUE TO "
+                           "TIME LIMIT \\*\\*\\*\n"));
+}
+
+class OneNodeTest : public BatchJobTest {
+ protected:
+  OneNodeTest() { opts_.nodes = 1; }
+};
+
+TEST_F(OneNodeTest, TwoGpuJobsOnOneNodeGetDisjointDevices) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto r = cluster_->Run(
+        "sbatch --parsable --gpus-per-node=1 -o gpu-%j.out --wrap "
+        "'echo $CUDA_VISIBLE_DEVICES; sleep 3'");
+    ids.push_back(Parsable(r));
+    ASSERT_GT(ids.back(), 0u) << r.err;
+  }
+  // Both run at once on the single node.
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -t R -o %i").out.size() >= 4;
+  }, 20));
+  std::set<std::string> seen;
+  for (uint64_t id : ids) {
+    ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30));
+    seen.insert(Slurp(cluster_->work() + "/gpu-" + std::to_string(id) + ".out"));
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"0\n", "1\n"}));
+}
+
+TEST_F(BatchJobTest, JobRunsAsItsSubmitterWithTheirGroups) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root to create users";
+  ASSERT_TRUE(EnsureUser("sluicetest"));
+  if (!getgrnam("sluicegrp")) {
+    ASSERT_EQ(system("groupadd sluicegrp && usermod -aG sluicegrp sluicetest"), 0);
+  }
+  struct passwd* pw = getpwnam("sluicetest");
+  struct group* gr = getgrnam("sluicegrp");
+  auto r = cluster_->Run("sbatch --parsable -o mine.out --wrap 'id -u; id -G; echo $HOME'",
+                         "sluicetest");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  std::string out = Slurp(cluster_->work() + "/mine.out");
+  EXPECT_THAT(out, HasSubstr(std::to_string(pw->pw_uid) + "\n"));
+  EXPECT_THAT(out, HasSubstr(" " + std::to_string(gr->gr_gid)));
+  struct stat st;
+  ASSERT_EQ(stat((cluster_->work() + "/mine.out").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, pw->pw_uid);
+  EXPECT_EQ(st.st_gid, pw->pw_gid);
+  auto q = cluster_->Run("squeue -h -t all -j " + std::to_string(id) + " -o %u");
+  EXPECT_EQ(q.out, "sluicetest\n");
+}
+
+TEST_F(BatchJobTest, OtherUsersCannotCancelYourJob) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root to create users";
+  ASSERT_TRUE(EnsureUser("sluicetest"));
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --hold -J rootheld --wrap true"));
+  ASSERT_GT(id, 0u);
+  auto r = cluster_->Run("scancel " + std::to_string(id), "sluicetest");
+  EXPECT_EQ(r.rc, 210);
+  EXPECT_EQ(r.err, "scancel: error: Kill job error on job id " + std::to_string(id) +
+                       ": Access/permission denied\n");
+  EXPECT_EQ(cluster_->JobState(id), "PENDING");
+}
+
+TEST_F(BatchJobTest, OutputPatternsAndErrorSplit) {
+  auto r = cluster_->Run(
+      "sbatch --parsable -J combo -o %x-%j.out -e %x-%j.err --wrap "
+      "'echo to-out; echo to-err >&2'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30));
+  std::string base = cluster_->work() + "/combo-" + std::to_string(id);
+  EXPECT_EQ(Slurp(base + ".out"), "to-out\n");
+  EXPECT_EQ(Slurp(base + ".err"), "to-err\n");
+}
+
+TEST_F(BatchJobTest, UnwritableOutputDirFailsTheJobWithJobLaunchFailure) {
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable -o /nonexistent/dir/out.txt --wrap true"));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(cluster_->WaitForState(id, "FAILED", 30));
+  EXPECT_EQ(cluster_->Run("squeue -h -t all -j " + std::to_string(id) + " -o '%t %r'").out,
+            "F JobLaunchFailure\n");
+}
+
+TEST_F(BatchJobTest, SinfoShowsNodesAllocatedWhileJobsRun) {
+  EXPECT_EQ(cluster_->Run("sinfo").out,
+            "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST\n"
+            "g2*          up   infinite      2   idle mlmini-g2-ghpc-[0-1]\n");
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable -c 8 --wrap 'sleep 30'"));
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  EXPECT_EQ(cluster_->Run("sinfo -h").out,
+            "g2*          up   infinite      1  alloc mlmini-g2-ghpc-0\n"
+            "g2*          up   infinite      1   idle mlmini-g2-ghpc-1\n");
+  cluster_->Run("scancel " + std::to_string(id));
+}
+
+}  // namespace
+}  // namespace sluice::testing

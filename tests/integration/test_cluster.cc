@@ -1,0 +1,225 @@
+#include "test_cluster.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace sluice::testing {
+namespace {
+
+std::string ReadFd(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+  return out;
+}
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size())
+    s.replace(p, from.size(), to);
+}
+
+// Runs argv (no shell), capturing output.
+CmdResult Exec(const std::vector<std::string>& argv, const std::string& cwd) {
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return {};
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(err[0]);
+    int nul = open("/dev/null", O_RDONLY);
+    dup2(nul, 0);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  CmdResult r;
+  // Read both pipes without deadlock: stderr is small in our commands, but
+  // drain stdout on a thread to be safe.
+  std::thread t([&] { r.out = ReadFd(out[0]); });
+  r.err = ReadFd(err[0]);
+  t.join();
+  close(out[0]);
+  close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+}  // namespace
+
+bool IsRoot() { return geteuid() == 0; }
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool EnsureUser(const std::string& name) {
+  if (getpwnam(name.c_str())) return true;
+  if (!IsRoot()) return false;
+  auto r = Exec({"useradd", "-m", name}, "");
+  return r.rc == 0 || getpwnam(name.c_str()) != nullptr;
+}
+
+std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
+  auto c = std::unique_ptr<TestCluster>(new TestCluster);
+  char tmpl[] = "/tmp/sluice-it-XXXXXX";
+  if (!mkdtemp(tmpl)) return nullptr;
+  c->dir_ = tmpl;
+  chmod(tmpl, 0755);
+  c->work_ = c->dir_ + "/work";
+  mkdir(c->work_.c_str(), 01777);
+  chmod(c->work_.c_str(), 01777);
+  std::vector<std::string> args = {std::string(SLUICE_BIN_DIR) + "/sluice-local",
+                                   "up", "--dir", c->dir_};
+  if (!o.conf_text.empty()) {
+    std::string text = o.conf_text;
+    ReplaceAll(text, "@DIR@", c->dir_);
+    for (int i = 0; i < 10; ++i)
+      ReplaceAll(text, "@PORT" + std::to_string(i) + "@",
+                 std::to_string(FreePort()));
+    std::ofstream(c->conf()) << text;
+    args.push_back("--conf");
+    args.push_back(c->conf());
+  } else {
+    for (auto [flag, v] :
+         std::vector<std::pair<std::string, uint32_t>>{
+             {"--nodes", o.nodes},
+             {"--gpus-per-node", o.gpus_per_node},
+             {"--cpus-per-node", o.cpus_per_node},
+             {"--kill-wait", o.kill_wait_s}}) {
+      args.push_back(flag);
+      args.push_back(std::to_string(v));
+    }
+  }
+  auto r = Exec(args, "");
+  if (r.rc != 0) {
+    fprintf(stderr, "sluice-local up failed: %s%s\n", r.out.c_str(), r.err.c_str());
+    Exec({std::string(SLUICE_BIN_DIR) + "/sluice-local", "down", "--dir", c->dir_}, "");
+    return nullptr;
+  }
+  return c;
+}
+
+TestCluster::~TestCluster() {
+  Exec({std::string(SLUICE_BIN_DIR) + "/sluice-local", "down", "--dir", dir_}, "");
+  if (!getenv("SLUICE_KEEP_TEST_DIRS")) Exec({"rm", "-rf", dir_}, "");
+}
+
+CmdResult TestCluster::Run(const std::string& cmd, const std::string& user,
+                           const std::string& cwd) const {
+  std::string home = "/root", name = "root";
+  if (!user.empty()) {
+    name = user;
+    if (struct passwd* pw = getpwnam(user.c_str())) home = pw->pw_dir;
+  }
+  std::vector<std::string> argv;
+  if (!user.empty() && user != "root") {
+    argv = {"runuser", "-u", user, "--"};
+  }
+  std::vector<std::string> env = {
+      "env", "-i", "HOME=" + home, "USER=" + name, "LOGNAME=" + name,
+      "SHELL=/bin/bash",
+      "PATH=" + std::string(SLUICE_BIN_DIR) +
+          ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "LANG=C.UTF-8", "TZ=UTC", "SLURM_CONF=" + conf()};
+  argv.insert(argv.end(), env.begin(), env.end());
+  argv.insert(argv.end(), {"bash", "-c", cmd});
+  return Exec(argv, cwd.empty() ? work_ : cwd);
+}
+
+std::string TestCluster::JobState(uint64_t id) const {
+  auto r = Run("squeue -h -t all -j " + std::to_string(id) + " -o %T");
+  if (r.rc != 0) return "";
+  std::string s = r.out;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool TestCluster::WaitFor(const std::function<bool()>& pred, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  auto delay = std::chrono::milliseconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(250));
+  }
+  return pred();
+}
+
+bool TestCluster::WaitForState(uint64_t id, const std::string& state,
+                               int seconds) const {
+  return WaitFor([&] { return JobState(id) == state; }, seconds);
+}
+
+bool TestCluster::KillCtld() {
+  std::ifstream in(dir_ + "/pids");
+  std::string what;
+  pid_t pid;
+  while (in >> what >> pid) {
+    if (what == "sluice-ctld") {
+      kill(pid, SIGKILL);
+      return WaitFor([&] {
+        waitpid(pid, nullptr, WNOHANG);
+        std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+        std::string s;
+        std::getline(st, s);
+        auto rp = s.rfind(')');
+        return s.empty() || (rp != std::string::npos && s[rp + 2] == 'Z');
+      }, 10);
+    }
+  }
+  return false;
+}
+
+bool TestCluster::StartCtld() {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    int fd = open((dir_ + "/log/ctld.log").c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::string bin = std::string(SLUICE_BIN_DIR) + "/sluice-ctld";
+    std::string conf_path = conf();
+    execl(bin.c_str(), bin.c_str(), "-f", conf_path.c_str(), nullptr);
+    _exit(127);
+  }
+  std::ofstream(dir_ + "/pids", std::ios::app) << "sluice-ctld " << pid << "\n";
+  return WaitFor([&] { return Run("sinfo -h").rc == 0; }, 20);
+}
+
+}  // namespace sluice::testing

@@ -1,0 +1,64 @@
+// Integration-test harness: a real Sluice cluster (private munged,
+// sluice-ctld, sluice-noded per node) started with `sluice-local up` in a
+// temporary directory on 127.0.0.1 with ephemeral ports, and the real
+// commands run against it through a shell, optionally as another Unix user.
+// Not thread-safe; one per test.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace sluice::testing {
+
+struct CmdResult {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+struct ClusterOptions {
+  uint32_t nodes = 2;
+  uint32_t gpus_per_node = 2;
+  uint32_t cpus_per_node = 8;
+  uint32_t kill_wait_s = 5;
+  std::string conf_text;  // when set: this slurm.conf (use @DIR@, @PORTn@)
+};
+
+class TestCluster {
+ public:
+  static std::unique_ptr<TestCluster> Start(const ClusterOptions& o = {});
+  ~TestCluster();
+
+  // Runs `cmd` with bash in `cwd` (default: the shared work dir) with a clean
+  // environment plus SLURM_CONF and PATH (Sluice's commands first). As root
+  // unless `user` names another account.
+  CmdResult Run(const std::string& cmd, const std::string& user = "",
+                const std::string& cwd = "") const;
+
+  // squeue -h -t all -j ID -o %T, or "" when unknown.
+  std::string JobState(uint64_t id) const;
+  // Polls until pred() holds or the deadline passes.
+  static bool WaitFor(const std::function<bool()>& pred, int seconds);
+  bool WaitForState(uint64_t id, const std::string& state, int seconds) const;
+
+  // Restarts only the controller, the hard way (kill -9).
+  bool KillCtld();
+  bool StartCtld();
+
+  const std::string& dir() const { return dir_; }
+  const std::string& work() const { return work_; }
+  std::string conf() const { return dir_ + "/slurm.conf"; }
+
+ private:
+  std::string dir_;
+  std::string work_;
+};
+
+// Creates the Unix user if missing (tests run as root); false if impossible.
+bool EnsureUser(const std::string& name);
+std::string Slurp(const std::string& path);
+bool IsRoot();
+
+}  // namespace sluice::testing
