@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds and runs the CLI latency benchmark; prints JSON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake --build build --target sluice-bench-cli sluice-local sbatch squeue scancel sinfo sluice-ctld sluice-noded >/dev/null
+build/bin/sluice-bench-cli "$@"
