@@ -40,6 +40,12 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return s;
 }
 
+void ExitNow(int rc) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(rc);
+}
+
 std::string CurrentDir() {
   char buf[4096];
   if (getcwd(buf, sizeof buf)) return buf;

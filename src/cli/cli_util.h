@@ -19,6 +19,11 @@ std::optional<std::string> ReadFile(const std::string& path);
 std::string ReadAll(int fd);
 std::string CurrentDir();
 
+// Flushes stdio and exits without running gRPC's orderly shutdown (which
+// joins its threads): a command has nothing left to send by then, and the
+// shutdown costs more than the rest of the command.
+[[noreturn]] void ExitNow(int rc);
+
 inline constexpr char kVersion[] = "slurm-wlm 22.05.8";
 
 }  // namespace sluice::cli

@@ -1,5 +1,6 @@
 #include "cli/ctld_client.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -12,9 +13,14 @@ namespace v1 = ::sluice::v1;
 
 CtldClient::CtldClient(const common::SlurmConfig& cfg)
     : auth_(common::MakeMungeAuthenticator(cfg.auth_socket)) {
-  stub_ = v1::SluiceCtld::NewStub(grpc::CreateChannel(
-      absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port),
-      grpc::InsecureChannelCredentials()));
+  // An address literal goes straight to the "ipv4:" resolver, skipping
+  // the DNS resolver's start-up; a host name still goes through DNS.
+  std::string target = absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port);
+  struct in_addr ignored;
+  if (inet_pton(AF_INET, cfg.ctld_addr.c_str(), &ignored) == 1)
+    target = "ipv4:" + target;
+  stub_ = v1::SluiceCtld::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
 }
 
 template <typename Req, typename Rep, typename Fn>

@@ -207,4 +207,6 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace sluice::cli
 
-int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
+}

@@ -281,6 +281,19 @@ TEST_F(ControllerTest, LaunchFailureOnTheNodeFailsTheJob) {
   EXPECT_EQ(J(1).reason, JobReason::kJobLaunchFailure);
 }
 
+TEST(UnprivilegedControllerTest, AcceptsOnlyItsOwnUsersJobs) {
+  auto store = MakeMemoryJobStore();
+  testing::FakeNodeClient nodes;
+  Controller ctl(Config(), store.get(), &nodes, 1001);
+  ASSERT_TRUE(ctl.Recover(kT0).ok());
+  SubmitRequest r;
+  r.script = "#!/bin/sh\n";
+  auto out = ctl.Submit(r, {0, 0}, kT0);
+  EXPECT_EQ(out.id, JobId(0));
+  EXPECT_EQ(out.error, "Access/permission denied");
+  EXPECT_EQ(ctl.Submit(r, {1001, 1001}, kT0).id, JobId(1));
+}
+
 TEST_F(ControllerTest, NodeReportsMustComeFromTheDaemonUser) {
   NodeReport r;
   r.node = "n1";

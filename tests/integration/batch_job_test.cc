@@ -229,5 +229,31 @@ TEST_F(BatchJobTest, SinfoShowsNodesAllocatedWhileJobsRun) {
   cluster_->Run("scancel " + std::to_string(id));
 }
 
+// sluice-local also works for an ordinary user: the daemons run as that
+// user, and only that user's jobs are accepted.
+TEST(SluiceLocalTest, WorksForAnOrdinaryUser) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root to create users";
+  ASSERT_TRUE(EnsureUser("sluicetest"));
+  char tmpl[] = "/tmp/sluice-user-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  ASSERT_EQ(system(("chown sluicetest " + dir).c_str()), 0);
+  std::string bin = SLUICE_BIN_DIR;
+  std::string as_user = "runuser -u sluicetest -- env -i PATH=/usr/bin:/bin SLURM_CONF=" +
+                        dir + "/c/slurm.conf ";
+  auto sh = [&](const std::string& cmd) {
+    return system(("cd " + dir + " && " + cmd + " >>" + dir + "/log 2>&1").c_str());
+  };
+  ASSERT_EQ(sh(as_user + bin + "/sluice-local up --dir " + dir + "/c"), 0)
+      << Slurp(dir + "/log");
+  EXPECT_EQ(sh(as_user + bin + "/sbatch -o mine.out --wrap 'id -un'"), 0);
+  EXPECT_NE(sh("env SLURM_CONF=" + dir + "/c/slurm.conf " + bin + "/sbatch --wrap true"), 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return Slurp(dir + "/mine.out") == "sluicetest\n"; },
+                                   30))
+      << Slurp(dir + "/log");
+  EXPECT_EQ(sh(as_user + bin + "/sluice-local down --dir " + dir + "/c"), 0);
+  EXPECT_EQ(system(("rm -rf " + dir).c_str()), 0);
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -79,6 +79,15 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
                                  const common::Identity& who, int64_t now) {
   last_now_ = now;
   SubmitOutcome out;
+  if (own_uid_ != 0 && who.uid != own_uid_) {
+    // An unprivileged cluster (sluice-local as a user) can only start
+    // processes as that user.
+    out.notes.push_back(absl::StrCat(
+        "this cluster runs as uid ", own_uid_,
+        " without root and can only run that user's jobs"));
+    out.error = "Access/permission denied";
+    return out;
+  }
   const common::PartitionConf* part =
       req.partition.empty() ? config_.DefaultPartition()
                             : config_.FindPartition(req.partition);
