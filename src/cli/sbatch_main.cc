@@ -1,19 +1,41 @@
 // sbatch: submit a batch script to sluice-ctld.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
+#include "common/job_types.h"
 #include "common/users.h"
 
 extern char** environ;
 
 namespace sluice::cli {
 namespace {
+
+// --wait: poll until the job ends; exit with its exit code, as Slurm does.
+int WaitForJob(CtldClient& client, uint64_t id) {
+  ::sluice::v1::QueryJobsRequest req;
+  req.add_job_ids(id);
+  auto delay = std::chrono::milliseconds(20);
+  for (;;) {
+    auto rep = client.QueryJobs(req);
+    if (rep.ok() && rep->jobs_size() == 1) {
+      const auto& j = rep->jobs(0);
+      if (common::IsFinished(static_cast<common::JobState>(j.state()))) {
+        if (j.exit_code() != 0) return j.exit_code();
+        return j.state() == ::sluice::v1::JOB_STATE_COMPLETED ? 0 : 1;
+      }
+    }
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+  }
+}
 
 int Report(const CliFailure& f) {
   for (const auto& line : f.message) PrintError("sbatch", line);
@@ -85,6 +107,21 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
+  if (opts.test_only) {
+    PrintError("sbatch", "--test-only is not supported by this Sluice release");
+    return 1;
+  }
+  bool append = false;
+  if (opts.open_mode) {
+    if (*opts.open_mode == "append" || *opts.open_mode == "a") {
+      append = true;
+    } else if (*opts.open_mode != "truncate" && *opts.open_mode != "t") {
+      PrintError("sbatch", absl::StrCat("Invalid --open-mode argument: ",
+                                        *opts.open_mode));
+      return 255;
+    }
+  }
+
   auto cfg = LoadConfigOrComplain("sbatch");
   if (!cfg) return 1;
 
@@ -114,7 +151,10 @@ int Main(int argc, char** argv) {
   j->set_std_out(opts.output.value_or(""));
   j->set_std_err(opts.error.value_or(""));
   j->set_std_in(opts.input.value_or(""));
-  for (char** e = environ; *e; ++e) j->add_env(*e);
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  for (auto& e : ExportedEnv(opts.export_env, env)) j->add_env(std::move(e));
+  j->set_append_output(append);
   j->set_hold(opts.hold);
   j->set_submit_host(common::ShortHostname());
 
@@ -135,7 +175,9 @@ int Main(int argc, char** argv) {
   else
     std::printf("Submitted batch job %llu\n",
                 static_cast<unsigned long long>(rep->job_id()));
-  return 0;
+  if (!opts.wait) return 0;
+  std::fflush(stdout);
+  return WaitForJob(client, rep->job_id());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
 
@@ -296,6 +297,41 @@ std::optional<CliFailure> ApplyInputEnv(
   }
   if (auto v = get("SBATCH_HOLD")) o->hold = true;
   return std::nullopt;
+}
+
+std::vector<std::string> ExportedEnv(const std::optional<std::string>& spec,
+                                     const std::vector<std::string>& environ) {
+  if (!spec || absl::AsciiStrToUpper(*spec) == "ALL") return environ;
+  bool all = false;
+  std::vector<std::string> names, assigned;
+  if (absl::AsciiStrToUpper(*spec) != "NONE") {
+    for (absl::string_view item : absl::StrSplit(*spec, ',', absl::SkipEmpty())) {
+      if (absl::AsciiStrToUpper(item) == "ALL") {
+        all = true;
+      } else if (item.find('=') != absl::string_view::npos) {
+        assigned.emplace_back(item);
+        names.emplace_back(item.substr(0, item.find('=')));
+      } else {
+        names.emplace_back(item);
+      }
+    }
+  }
+  auto named = [&](const std::string& key) {
+    for (const auto& n : names)
+      if (n == key) return true;
+    return false;
+  };
+  std::vector<std::string> out;
+  for (const auto& e : environ) {
+    std::string key = e.substr(0, e.find('='));
+    bool explicitly_set = false;
+    for (const auto& a : assigned)
+      if (a.substr(0, a.find('=')) == key) explicitly_set = true;
+    if (explicitly_set) continue;
+    if (all || absl::StartsWith(key, "SLURM_") || named(key)) out.push_back(e);
+  }
+  out.insert(out.end(), assigned.begin(), assigned.end());
+  return out;
 }
 
 std::string WrapScript(const std::string& command) {

@@ -52,6 +52,12 @@ std::optional<CliFailure> CheckScript(absl::string_view script);
 std::optional<CliFailure> ApplyInputEnv(
     const std::function<const char*(const char*)>& getenv, SbatchOptions* opts);
 
+// The environment sent with the job under --export: ALL (the default), NONE
+// (only SLURM_* variables), or a comma list of NAME or NAME=value, where
+// ALL in the list keeps everything else too. SLURM_* always pass.
+std::vector<std::string> ExportedEnv(const std::optional<std::string>& spec,
+                                     const std::vector<std::string>& environ);
+
 // The script --wrap builds.
 std::string WrapScript(const std::string& command);
 

@@ -236,6 +236,7 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
   job.std_err = req->std_err();
   job.std_in = req->std_in();
   job.gpus.assign(req->gpu_indices().begin(), req->gpu_indices().end());
+  job.append_output = req->append_output();
   absl::Status st;
   RunOnStrand([&] { st = supervisor_.Launch(job, Now()); });
   if (!st.ok()) {

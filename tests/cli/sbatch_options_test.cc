@@ -104,6 +104,17 @@ TEST(SbatchOptionsTest, WrapBuildsAShellScript) {
             "#!/bin/sh\n# This script was created by sbatch --wrap.\n\necho hi\n");
 }
 
+TEST(SbatchOptionsTest, ExportFiltersTheSubmitterEnvironment) {
+  std::vector<std::string> env = {"PATH=/bin", "HOME=/root", "SLURM_CONF=/x", "A=1"};
+  EXPECT_EQ(ExportedEnv(std::nullopt, env), env);
+  EXPECT_EQ(ExportedEnv("ALL", env), env);
+  EXPECT_THAT(ExportedEnv("NONE", env), ElementsAre("SLURM_CONF=/x"));
+  EXPECT_THAT(ExportedEnv("PATH,B=2", env),
+              ElementsAre("PATH=/bin", "SLURM_CONF=/x", "B=2"));
+  EXPECT_THAT(ExportedEnv("ALL,A=9", env),
+              ElementsAre("PATH=/bin", "HOME=/root", "SLURM_CONF=/x", "A=9"));
+}
+
 TEST(SbatchOptionsTest, ShellWordsHandlesQuotes) {
   EXPECT_THAT(ShellWords(R"( -J 'a b' --x="c d" e\ f)"),
               ElementsAre("-J", "a b", "--x=c d", "e f"));

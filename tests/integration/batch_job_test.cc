@@ -209,6 +209,20 @@ TEST_F(BatchJobTest, OutputPatternsAndErrorSplit) {
   EXPECT_EQ(Slurp(base + ".err"), "to-err\n");
 }
 
+TEST_F(BatchJobTest, WaitReturnsTheJobsExitCodeAndAppendKeepsOutput) {
+  std::ofstream(cluster_->work() + "/keep.out") << "before\n";
+  auto r = cluster_->Run(
+      "sbatch --wait --open-mode=append -o keep.out --export=NONE,FOO=bar "
+      "--wrap 'echo after $FOO; exit 3'");
+  EXPECT_EQ(r.rc, 3) << r.err;
+  EXPECT_THAT(r.out, MatchesRegex("Submitted batch job [0-9]+\n"));
+  EXPECT_EQ(Slurp(cluster_->work() + "/keep.out"), "before\nafter bar\n");
+  EXPECT_EQ(cluster_->Run("sbatch --wait --wrap true").rc, 0);
+  auto t = cluster_->Run("sbatch --test-only --wrap true");
+  EXPECT_EQ(t.rc, 1);
+  EXPECT_EQ(cluster_->Run("squeue -h -t all -o %i | wc -l").out, "2\n");
+}
+
 TEST_F(BatchJobTest, UnwritableOutputDirFailsTheJobWithJobLaunchFailure) {
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable -o /nonexistent/dir/out.txt --wrap true"));
   ASSERT_GT(id, 0u);

@@ -148,6 +148,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.std_in = req.std_in;
   s.env = req.env;
   s.hold = req.hold;
+  s.append_output = req.append_output;
   s.submit_host = req.submit_host;
 
   Job job;

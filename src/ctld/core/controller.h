@@ -38,6 +38,7 @@ struct SubmitRequest {
   std::string std_out, std_err, std_in;
   std::vector<std::string> env;
   bool hold = false;
+  bool append_output = false;
   std::string submit_host;
 };
 

@@ -99,6 +99,7 @@ void Controller::Launch(Job& job, int64_t now) {
   r.gpus = job.alloc[0].gpus;
   r.cpus = job.alloc[0].cpus;
   r.mem_mb = job.alloc[0].mem_mb;
+  r.append_output = job.spec.append_output;
   JobId id = job.id;
   node_client_->Launch(Endpoint(*n), r, [this, id](absl::Status st) {
     OnLaunchDone(id, std::move(st), last_now_);

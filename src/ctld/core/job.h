@@ -43,6 +43,7 @@ struct JobSpec {
   std::string std_in;
   std::vector<std::string> env;
   bool hold = false;
+  bool append_output = false;  // --open-mode=append
   std::string submit_host;
 
   uint32_t TasksPerNode() const;

@@ -34,6 +34,7 @@ struct LaunchRequest {
   std::vector<uint32_t> gpus;
   uint32_t cpus = 0;
   uint64_t mem_mb = 0;
+  bool append_output = false;
 };
 
 enum class SignalKind { kSignal, kCancel, kTimeout };

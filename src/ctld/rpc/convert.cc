@@ -25,6 +25,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.std_in = p.std_in();
   r.env.assign(p.env().begin(), p.env().end());
   r.hold = p.hold();
+  r.append_output = p.append_output();
   r.submit_host = p.submit_host();
   return r;
 }
@@ -133,6 +134,7 @@ void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p) {
   for (uint32_t g : r.gpus) p->add_gpu_indices(g);
   p->set_cpus(r.cpus);
   p->set_mem_mb(r.mem_mb);
+  p->set_append_output(r.append_output);
 }
 
 void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {

@@ -113,6 +113,7 @@ std::string EncodeJob(const Job& j) {
       {"std_in", s.std_in},
       {"env", JoinList(s.env)},
       {"hold", absl::StrCat(s.hold)},
+      {"append_output", absl::StrCat(s.append_output)},
       {"submit_host", s.submit_host},
   };
   std::string out;
@@ -189,6 +190,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
     for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))
       s.env.push_back(Unesc(e));
   flag("hold", &s.hold);
+  flag("append_output", &s.append_output);
   str("submit_host", &s.submit_host);
   if (!ok) return absl::DataLossError("corrupt job record");
   return j;

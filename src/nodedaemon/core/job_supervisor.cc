@@ -70,6 +70,7 @@ absl::Status JobSupervisor::Launch(const BatchJob& job, int64_t /*now*/) {
   spec.env = job.env;
   spec.env.push_back(absl::StrCat("SLURM_CONF=", opts_.conf_path));
   spec.cwd = job.work_dir;
+  spec.append_output = job.append_output;
   spec.std_in = common::ExpandOutputPattern(job.std_in, vars);
   spec.std_out = common::ExpandOutputPattern(job.std_out, vars);
   spec.std_err = common::ExpandOutputPattern(job.std_err, vars);

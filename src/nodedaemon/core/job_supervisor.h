@@ -30,6 +30,7 @@ struct BatchJob {
   std::string std_err;
   std::string std_in;
   std::vector<uint32_t> gpus;
+  bool append_output = false;
 };
 
 struct EndedJob {

@@ -26,6 +26,7 @@ struct LaunchSpec {
   std::string std_in;         // absolute paths, patterns already expanded
   std::string std_out;
   std::string std_err;
+  bool append_output = false;  // keep existing output (--open-mode=append)
 };
 
 class Launcher {

@@ -98,6 +98,9 @@ class ProcessLauncher : public Launcher {
     std::string prog = s.program;
     char* argv[] = {prog.data(), nullptr};
     bool same_out = s.std_out == s.std_err;
+    // O_APPEND always, so notices the daemon appends (cancel, time limit)
+    // never overwrite what the job writes; O_TRUNC unless appending.
+    int out_flags = O_WRONLY | O_CREAT | O_APPEND | (s.append_output ? 0 : O_TRUNC);
 
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0)
@@ -131,13 +134,11 @@ class ProcessLauncher : public Launcher {
       // Job files are opened only now, as the user.
       int in = open(s.std_in.c_str(), O_RDONLY);
       if (in < 0) Fail(wfd, kStdin);
-      int out = open(s.std_out.c_str(),
-                     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+      int out = open(s.std_out.c_str(), out_flags, 0644);
       if (out < 0) Fail(wfd, kStdout);
       int err = out;
       if (!same_out) {
-        err = open(s.std_err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
-                   0644);
+        err = open(s.std_err.c_str(), out_flags, 0644);
         if (err < 0) Fail(wfd, kStderr);
       }
       dup2(in, 0);
