@@ -94,6 +94,8 @@ const Case kCases[] = {
     {"07_scancel_noargs", false},
     {"07_scancel_nonexistent", false},
     {"07_scancel_nonexistent_v", false},
+    {"09_sinfo_default", false},
+    {"09_sinfo_N", false},
 };
 
 std::string Command(const std::string& name) {
