@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/hostlist.h"
+
 namespace sluice::cli {
 
 void PrintError(const char* cmd, const std::string& msg) {
@@ -19,6 +21,14 @@ std::optional<common::SlurmConfig> LoadConfigOrComplain(const char* cmd) {
     return std::nullopt;
   }
   return std::move(*cfg);
+}
+
+bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes) {
+  auto hosts = common::ExpandHostlist(node_list);
+  if (!hosts.ok()) return false;
+  for (const auto& h : *hosts)
+    if (nodes.count(h)) return true;
+  return false;
 }
 
 std::string ReadAll(int fd) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/slurm_conf.h"
@@ -14,6 +15,9 @@ namespace sluice::cli {
 std::optional<common::SlurmConfig> LoadConfigOrComplain(const char* cmd);
 
 void PrintError(const char* cmd, const std::string& msg);  // "cmd: error: msg"
+
+// True when the compressed `node_list` names any host in `nodes`.
+bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes);
 
 std::optional<std::string> ReadFile(const std::string& path);
 std::string ReadAll(int fd);

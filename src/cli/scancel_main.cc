@@ -157,13 +157,7 @@ int Main(int argc, char** argv) {
       if (!names.empty() && !names.count(j.name())) continue;
       if (!partitions.empty() && !partitions.count(j.partition())) continue;
       if (!given.empty() && !given.count(j.job_id())) continue;
-      if (!nodes.empty()) {
-        auto hosts = common::ExpandHostlist(j.node_list());
-        bool hit = false;
-        if (hosts.ok())
-          for (const auto& h : *hosts) hit |= nodes.count(h) > 0;
-        if (!hit) continue;
-      }
+      if (!nodes.empty() && !RunsOnAny(j.node_list(), nodes)) continue;
       ids.push_back(j.job_id());
     }
     if (ids.empty()) return 0;

@@ -194,13 +194,7 @@ int Main(int argc, char** argv) {
     if (o.users_given && !o.uids.count(j.user_id())) continue;
     if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
     if (!o.names.empty() && !o.names.count(j.name())) continue;
-    if (!o.nodes.empty()) {
-      auto hosts = common::ExpandHostlist(j.node_list());
-      bool hit = false;
-      if (hosts.ok())
-        for (const auto& h : *hosts) hit |= o.nodes.count(h) > 0;
-      if (!hit) continue;
-    }
+    if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
     rows.push_back(&j);
   }
   SortJobsDefault(&rows);

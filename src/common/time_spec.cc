@@ -79,16 +79,22 @@ absl::StatusOr<int64_t> ParseTimeLimit(absl::string_view s) {
   return (total + 59) / 60;
 }
 
-std::string FormatDuration(int64_t seconds) {
+namespace {
+// squeue drops leading zero fields ("0:34"); scontrol keeps HH:MM:SS.
+std::string Duration(int64_t seconds, bool fixed) {
   if (seconds < 0) return "INVALID";
   int64_t days = seconds / 86400;
   int64_t h = (seconds / 3600) % 24;
   int64_t m = (seconds / 60) % 60;
   int64_t s = seconds % 60;
   if (days > 0) return absl::StrFormat("%d-%02d:%02d:%02d", days, h, m, s);
+  if (fixed) return absl::StrFormat("%02d:%02d:%02d", h, m, s);
   if (h > 0) return absl::StrFormat("%d:%02d:%02d", h, m, s);
   return absl::StrFormat("%d:%02d", m, s);
 }
+}  // namespace
+
+std::string FormatDuration(int64_t seconds) { return Duration(seconds, false); }
 
 std::string FormatTimeLimit(int64_t minutes) {
   if (minutes == kTimeInfinite) return "UNLIMITED";
@@ -97,13 +103,7 @@ std::string FormatTimeLimit(int64_t minutes) {
 }
 
 std::string FormatDurationLong(int64_t seconds) {
-  if (seconds < 0) return "INVALID";
-  int64_t days = seconds / 86400;
-  int64_t h = (seconds / 3600) % 24;
-  int64_t m = (seconds / 60) % 60;
-  int64_t s = seconds % 60;
-  if (days > 0) return absl::StrFormat("%d-%02d:%02d:%02d", days, h, m, s);
-  return absl::StrFormat("%02d:%02d:%02d", h, m, s);
+  return Duration(seconds, true);
 }
 
 std::string FormatTimestamp(int64_t unix_seconds) {

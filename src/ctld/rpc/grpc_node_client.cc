@@ -37,50 +37,50 @@ struct Call {
   return stub.get();
 }
 
-void GrpcNodeClient::Launch(const NodeEndpoint& node, const LaunchRequest& req,
-                            Done done) {
-  auto call = std::make_shared<
-      Call<::sluice::v1::LaunchBatchRequest, ::sluice::v1::LaunchBatchReply>>();
-  ToProto(req, &call->req);
+// Sends one unary call with a credential for `method`; the reply's error
+// field (a refusal by the node) becomes FailedPrecondition, transport
+// failures keep their gRPC code. `done` runs on the controller's strand.
+template <typename Req, typename Rep, typename Start>
+void GrpcNodeClient::Send(const char* method, const Req& req, Done done,
+                          Start start) {
+  auto call = std::make_shared<Call<Req, Rep>>();
+  call->req = req;
   call->done = std::move(done);
   call->ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-  if (auto s = common::AttachCredential(&call->ctx, *auth_, "LaunchBatch");
-      !s.ok()) {
+  if (auto s = common::AttachCredential(&call->ctx, *auth_, method); !s.ok()) {
     post_([call, s] { call->done(absl::UnavailableError(s.message())); });
     return;
   }
-  StubFor(node.address)
-      ->async()
-      ->LaunchBatch(&call->ctx, &call->req, &call->rep,
-                    [this, call](grpc::Status st) {
-                      absl::Status s = common::FromGrpc(st);
-                      if (s.ok() && !call->rep.error().empty())
-                        s = absl::FailedPreconditionError(call->rep.error());
-                      post_([call, s] { call->done(s); });
-                    });
+  start(&call->ctx, &call->req, &call->rep, [this, call](grpc::Status st) {
+    absl::Status s = common::FromGrpc(st);
+    if (s.ok() && !call->rep.error().empty())
+      s = absl::FailedPreconditionError(call->rep.error());
+    post_([call, s] { call->done(s); });
+  });
+}
+
+void GrpcNodeClient::Launch(const NodeEndpoint& node, const LaunchRequest& req,
+                            Done done) {
+  ::sluice::v1::LaunchBatchRequest p;
+  ToProto(req, &p);
+  auto* stub = StubFor(node.address);
+  Send<::sluice::v1::LaunchBatchRequest, ::sluice::v1::LaunchBatchReply>(
+      "LaunchBatch", p, std::move(done),
+      [stub](auto* ctx, auto* rq, auto* rp, auto cb) {
+        stub->async()->LaunchBatch(ctx, rq, rp, std::move(cb));
+      });
 }
 
 void GrpcNodeClient::Signal(const NodeEndpoint& node, const SignalRequest& req,
                             Done done) {
-  auto call = std::make_shared<
-      Call<::sluice::v1::SignalJobRequest, ::sluice::v1::SignalJobReply>>();
-  ToProto(req, &call->req);
-  call->done = std::move(done);
-  call->ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-  if (auto s = common::AttachCredential(&call->ctx, *auth_, "SignalJob");
-      !s.ok()) {
-    post_([call, s] { call->done(absl::UnavailableError(s.message())); });
-    return;
-  }
-  StubFor(node.address)
-      ->async()
-      ->SignalJob(&call->ctx, &call->req, &call->rep,
-                  [this, call](grpc::Status st) {
-                    absl::Status s = common::FromGrpc(st);
-                    if (s.ok() && !call->rep.error().empty())
-                      s = absl::FailedPreconditionError(call->rep.error());
-                    post_([call, s] { call->done(s); });
-                  });
+  ::sluice::v1::SignalJobRequest p;
+  ToProto(req, &p);
+  auto* stub = StubFor(node.address);
+  Send<::sluice::v1::SignalJobRequest, ::sluice::v1::SignalJobReply>(
+      "SignalJob", p, std::move(done),
+      [stub](auto* ctx, auto* rq, auto* rp, auto cb) {
+        stub->async()->SignalJob(ctx, rq, rp, std::move(cb));
+      });
 }
 
 }  // namespace sluice::ctld::rpc

@@ -28,6 +28,8 @@ class GrpcNodeClient final : public NodeClient {
 
  private:
   ::sluice::v1::SluiceNode::Stub* StubFor(const std::string& address);
+  template <typename Req, typename Rep, typename Start>
+  void Send(const char* method, const Req& req, Done done, Start start);
 
   common::Authenticator* auth_;
   Post post_;
