@@ -76,6 +76,7 @@ Field FieldInfo(char c) {
     case 'h': return {"OVER_SUBSCRIBE", true};
     case 'k': return {"COMMENT", true};
     case 'v': return {"RESERVATION", true};
+    case 'Y': return {"SCHEDNODES", true};
     default: return {nullptr, true};
   }
 }
@@ -118,7 +119,10 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
     case 'B': return j.batch_host().empty() ? "n/a" : j.batch_host();
     case 'b': return j.tres_per_node().empty() ? "N/A" : j.tres_per_node();
     case 'm': return j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0";
-    case 'S': return pending ? "N/A" : Ts(j.start_time());
+    case 'S':
+      return pending ? (j.expected_start() ? Ts(j.expected_start()) : "N/A")
+                     : Ts(j.start_time());
+    case 'Y': return j.sched_nodes().empty() ? "(null)" : j.sched_nodes();
     case 'V': return Ts(j.submit_time());
     case 'e':
       return common::IsFinished(st) ? Ts(j.end_time()) : "N/A";
@@ -202,6 +206,19 @@ std::string SqueueRow(const std::vector<FormatItem>& items, const JobInfo& job,
     out += Pad(Value(it.field, job, now), it, FieldInfo(it.field).truncate);
   }
   return out;
+}
+
+void SortJobsByStart(std::vector<const JobInfo*>* jobs) {
+  std::stable_sort(jobs->begin(), jobs->end(),
+                   [](const JobInfo* a, const JobInfo* b) {
+                     // Known starts first, earliest first; then priority.
+                     int64_t sa = a->expected_start() ? a->expected_start() : INT64_MAX;
+                     int64_t sb = b->expected_start() ? b->expected_start() : INT64_MAX;
+                     if (sa != sb) return sa < sb;
+                     if (a->priority() != b->priority())
+                       return a->priority() > b->priority();
+                     return a->job_id() < b->job_id();
+                   });
 }
 
 void SortJobsDefault(std::vector<const JobInfo*>* jobs) {

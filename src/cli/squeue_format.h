@@ -31,6 +31,12 @@ std::string SqueueHeader(const std::vector<FormatItem>& items);
 std::string SqueueRow(const std::vector<FormatItem>& items,
                       const ::sluice::v1::JobInfo& job, int64_t now);
 
+inline constexpr char kSqueueStartFormat[] =
+    "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
+
+// squeue --start: by expected start time (unknown last), then priority.
+void SortJobsByStart(std::vector<const ::sluice::v1::JobInfo*>* jobs);
+
 // Sort as squeue does by default: partition, state (compact name),
 // priority descending.
 void SortJobsDefault(std::vector<const ::sluice::v1::JobInfo*>* jobs);

@@ -34,6 +34,7 @@ struct Options {
   std::set<std::string> partitions, names, nodes;
   std::set<common::JobState> states;
   bool all_states = false, states_given = false, noheader = false, long_fmt = false;
+  bool start = false;  // --start: pending jobs with their expected start
   std::string format;
 };
 
@@ -110,6 +111,7 @@ int Main(int argc, char** argv) {
       case 'h': o.noheader = true; break;
       case 'o': o.format = optarg; break;
       case 'l': o.long_fmt = true; break;
+      case kStart: o.start = true; break;
       case 'n':
         for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
           o.names.emplace(n);
@@ -190,6 +192,7 @@ int Main(int argc, char** argv) {
     } else if (!o.states_given && common::IsFinished(st)) {
       continue;
     }
+    if (o.start && st != common::JobState::kPending) continue;
     if (!want_ids.empty() && !want_ids.count(j.job_id())) continue;
     if (o.users_given && !o.uids.count(j.user_id())) continue;
     if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
@@ -197,9 +200,13 @@ int Main(int argc, char** argv) {
     if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
     rows.push_back(&j);
   }
-  SortJobsDefault(&rows);
+  if (o.start)
+    SortJobsByStart(&rows);
+  else
+    SortJobsDefault(&rows);
 
   std::string fmt = !o.format.empty() ? o.format
+                    : o.start         ? kSqueueStartFormat
                     : o.long_fmt      ? kSqueueLongFormat
                                       : kSqueueDefaultFormat;
   auto items = ParseSqueueFormat(fmt);

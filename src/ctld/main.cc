@@ -7,6 +7,7 @@
 
 #include "common/slurm_conf.h"
 #include "ctld/ctld_server.h"
+#include "ctld/sched/scheduler.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sluice-ctld: Slurm-compatible controller daemon"};
@@ -26,6 +27,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : cfg->warnings) spdlog::warn("{}", w);
+  if (auto sc = sluice::sched::ParseSchedulerParameters(cfg->scheduler_parameters);
+      !sc.ok()) {
+    spdlog::critical("{}", std::string(sc.status().message()));
+    return 1;
+  }
 
   // Block termination signals in every thread; a dedicated thread waits.
   sigset_t set;

@@ -127,3 +127,124 @@ TEST(SchedulerTest, PartitionDownHoldsEverything) {
 
 }  // namespace
 }  // namespace sluice::sched
+
+namespace sluice::sched {
+namespace {
+
+constexpr int64_t kNow = 1'800'000'000;
+
+// Two 8-CPU nodes: n1 fully busy for an hour, n2 half busy for 10 minutes.
+SchedulerInput BusyCluster() {
+  SchedulerInput in;
+  in.now = kNow;
+  in.nodes = {Node("n1", 0, 0), Node("n2", 4, 0)};
+  in.partitions = {SchedPartition{"g2", {0, 1}, -1, 0, true}};
+  in.running = {{JobId(1), kNow + 3600, {{"n1", 8, 0, {}}}},
+                {JobId(2), kNow + 600, {{"n2", 4, 0, {}}}}};
+  return in;
+}
+
+SchedJob Timed(uint64_t id, uint64_t prio, uint32_t nodes, uint32_t cpus,
+               int64_t minutes) {
+  SchedJob j = Job(id, prio, cpus);
+  j.nodes = nodes;
+  j.time_limit_min = minutes;
+  return j;
+}
+
+TEST(BackfillTest, ShortSmallJobBackfillsAheadOfABlockedLargeJob) {
+  auto in = BusyCluster();
+  in.pending = {Timed(10, 100, 2, 8, 60), Timed(11, 50, 1, 4, 10)};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].id, JobId(11));
+  EXPECT_EQ(plan.starts[0].alloc[0].node, "n2");
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].id, JobId(10));
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 3600);
+  EXPECT_THAT(plan.reservations[0].nodes, ElementsAre("n1", "n2"));
+  EXPECT_THAT(plan.reasons, ElementsAre(Pair(JobId(10), JobReason::kResources)));
+}
+
+TEST(BackfillTest, LongSmallJobDoesNotDelayTheReservation) {
+  auto in = BusyCluster();
+  in.pending = {Timed(10, 100, 2, 8, 60), Timed(11, 50, 1, 4, 120)};
+  auto plan = Schedule(in);
+  EXPECT_TRUE(plan.starts.empty());
+  ASSERT_EQ(plan.reservations.size(), 2u);
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 3600);
+  // The small job goes after the large one ends (on n2's free half it
+  // would overlap the reservation; at 600 s n2 is free but the large job
+  // takes it at 3600 s, before 600 s + 2 h).
+  EXPECT_EQ(plan.reservations[1].id, JobId(11));
+  EXPECT_EQ(plan.reservations[1].start_time, kNow + 3600 + 3600);
+  EXPECT_THAT(plan.reasons, ElementsAre(Pair(JobId(10), JobReason::kResources),
+                                        Pair(JobId(11), JobReason::kPriority)));
+}
+
+TEST(BackfillTest, EveryPendingJobGetsAnEstimateWhenResourcesFreeUp) {
+  auto in = BusyCluster();
+  for (uint64_t id = 20; id < 25; ++id) in.pending.push_back(Timed(id, 100 - id, 1, 8, 30));
+  auto plan = Schedule(in);
+  EXPECT_TRUE(plan.starts.empty());
+  ASSERT_EQ(plan.reservations.size(), 5u);
+  // n2 frees at +600, n1 at +3600; 30-minute jobs queue up behind them.
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 600);
+  EXPECT_THAT(plan.reservations[0].nodes, ElementsAre("n2"));
+  EXPECT_EQ(plan.reservations[1].start_time, kNow + 600 + 1800);
+  EXPECT_EQ(plan.reservations[2].start_time, kNow + 3600);
+  EXPECT_THAT(plan.reservations[2].nodes, ElementsAre("n1"));
+}
+
+TEST(BackfillTest, ANodeGoingDownMovesReservations) {
+  auto in = BusyCluster();
+  in.pending = {Timed(10, 100, 1, 8, 60)};
+  auto before = Schedule(in);
+  ASSERT_EQ(before.reservations.size(), 1u);
+  EXPECT_EQ(before.reservations[0].start_time, kNow + 600);
+  EXPECT_THAT(before.reservations[0].nodes, ElementsAre("n2"));
+  in.nodes[1].available = false;
+  auto after = Schedule(in);
+  ASSERT_EQ(after.reservations.size(), 1u);
+  EXPECT_EQ(after.reservations[0].start_time, kNow + 3600);
+  EXPECT_THAT(after.reservations[0].nodes, ElementsAre("n1"));
+}
+
+TEST(BackfillTest, ReservationsStayWithinTheWindowAndRoundUp) {
+  auto in = BusyCluster();
+  in.running[1].end_time = kNow + 601;
+  in.pending = {Timed(10, 100, 1, 8, 60)};
+  SchedulerConfig c;
+  c.bf_resolution_s = 60;
+  auto plan = Schedule(in, c);
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 660);
+  c.bf_window_s = 300;  // nothing frees up within five minutes
+  plan = Schedule(in, c);
+  EXPECT_TRUE(plan.reservations.empty());
+  EXPECT_THAT(plan.reasons, ElementsAre(Pair(JobId(10), JobReason::kResources)));
+}
+
+TEST(BackfillTest, MaxJobTestLimitsTheWork) {
+  auto in = BusyCluster();
+  in.pending = {Timed(10, 100, 1, 8, 60), Timed(11, 90, 1, 1, 5)};
+  SchedulerConfig c;
+  c.bf_max_job_test = 1;
+  auto plan = Schedule(in, c);
+  EXPECT_TRUE(plan.starts.empty());
+  EXPECT_EQ(plan.reservations.size(), 1u);
+}
+
+TEST(SchedulerParametersTest, ParsesBackfillKnobs) {
+  auto c = ParseSchedulerParameters("bf_window=60,bf_resolution=30,bf_continue,"
+                                    "bf_max_job_test=500,default_queue_depth=9");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->bf_window_s, 3600);
+  EXPECT_EQ(c->bf_resolution_s, 30);
+  EXPECT_EQ(c->bf_max_job_test, 500u);
+  EXPECT_FALSE(ParseSchedulerParameters("bf_window=soon").ok());
+  EXPECT_FALSE(ParseSchedulerParameters("bf_resolution=-1").ok());
+}
+
+}  // namespace
+}  // namespace sluice::sched

@@ -22,6 +22,10 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
       store_(store),
       node_client_(nodes),
       own_uid_(own_uid) {
+  // ctld's main refuses a malformed SchedulerParameters before this runs.
+  if (auto sc = sched::ParseSchedulerParameters(config_.scheduler_parameters);
+      sc.ok())
+    sched_config_ = *sc;
   for (const auto& nc : config_.nodes) {
     NodeRecord r;
     r.conf = nc;

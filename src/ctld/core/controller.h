@@ -16,6 +16,7 @@
 #include "ctld/core/job.h"
 #include "ctld/core/node_client.h"
 #include "ctld/core/node_table.h"
+#include "ctld/sched/types.h"
 #include "ctld/store/job_store.h"
 
 namespace sluice::ctld {
@@ -129,6 +130,7 @@ class Controller {
                                 std::vector<std::string>* notes) const;
 
   common::SlurmConfig config_;
+  sched::SchedulerConfig sched_config_;
   JobStore* store_;
   NodeClient* node_client_;
   uint32_t own_uid_;

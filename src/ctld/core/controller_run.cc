@@ -9,6 +9,7 @@
 #include "common/hostlist.h"
 #include "ctld/core/controller.h"
 #include "ctld/sched/scheduler.h"
+#include "ctld/sched/timeline.h"
 
 namespace sluice::ctld {
 
@@ -43,6 +44,19 @@ void Controller::Schedule(int64_t now) {
     in.partitions.push_back(std::move(sp));
   }
   for (const auto& [id, j] : jobs_) {
+    if ((j.state == JobState::kRunning || j.state == JobState::kCompleting) &&
+        !j.alloc.empty()) {
+      // Resources come back when the limit expires (or never, without one);
+      // a completing job is expected to be gone within KillWait.
+      int64_t end = j.spec.time_limit_min < 0
+                        ? sched::kForever
+                        : j.start_time + j.spec.time_limit_min * 60;
+      if (j.state == JobState::kCompleting)
+        end = std::min<int64_t>(end, now + config_.kill_wait_s);
+      in.running.push_back({j.id, std::max(end, now + 1), j.alloc});
+    }
+  }
+  for (const auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending) continue;
     auto pi = part_index.find(j.spec.partition);
     if (pi == part_index.end()) continue;
@@ -60,9 +74,20 @@ void Controller::Schedule(int64_t now) {
     in.pending.push_back(std::move(sj));
   }
   if (in.pending.empty()) return;
-  sched::SchedulePlan plan = sched::Schedule(in);
-  for (const auto& [id, reason] : plan.reasons)
-    if (Job* j = FindJob(id)) j->reason = reason;
+  sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
+  for (const auto& [id, reason] : plan.reasons) {
+    if (Job* j = FindJob(id)) {
+      j->reason = reason;
+      j->expected_start = 0;
+      j->sched_nodes.clear();
+    }
+  }
+  for (auto& r : plan.reservations) {
+    if (Job* j = FindJob(r.id)) {
+      j->expected_start = r.start_time;
+      j->sched_nodes = std::move(r.nodes);
+    }
+  }
   std::vector<const Job*> started;
   for (auto& st : plan.starts) {
     Job* j = FindJob(st.id);

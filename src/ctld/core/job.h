@@ -67,6 +67,10 @@ struct Job {
   // While COMPLETING: the state the job takes once its node confirms the
   // processes are gone.
   JobState final_state = JobState::kCompleted;
+  // Pending: the last scheduling pass's estimate (not persisted; every pass
+  // recomputes it). 0 when the job has no reservation.
+  int64_t expected_start = 0;
+  std::vector<std::string> sched_nodes;
 
   std::vector<std::string> NodeNames() const;
   std::string NodeList() const;  // compressed, "" when none

@@ -81,6 +81,10 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_batch_host(j.BatchHost());
   p->set_eligible_time(j.eligible_time);
   p->set_completing(j.state == JobState::kCompleting);
+  if (j.state == JobState::kPending && j.expected_start) {
+    p->set_expected_start(j.expected_start);
+    p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));
+  }
 }
 
 void ToProto(const NodeRecord& n, v1::NodeInfo* p) {

@@ -1,17 +1,36 @@
 // The scheduler: a pure function from a snapshot of the cluster and queue
-// to a plan. No I/O, no clock, no logging; the plan carries reasons instead.
-// Policy here is priority-ordered first fit (backfill comes later).
+// to a plan. No I/O, no clock, no logging; the plan carries reasons and
+// expected start times instead.
 #pragma once
 
 #include "ctld/sched/types.h"
 
 namespace sluice::sched {
 
-// Jobs are considered by descending priority, then ascending ID. A job that
-// fits on free resources of its partition's available nodes starts; the
-// first blocked job of a partition waits for Resources, later blocked ones
-// for Priority. Held jobs, and jobs whose partition can never run them, get
-// their own reasons and consume nothing.
-SchedulePlan Schedule(const SchedulerInput& input);
+// Conservative backfill. Jobs are taken by descending priority (then
+// ascending ID). Each gets the earliest start at which it fits on enough of
+// its partition's available nodes for its whole time limit, given what
+// running jobs give back when their limits expire and what higher-priority
+// jobs have already reserved. A job whose earliest start is now starts now;
+// otherwise it gets a reservation that lower-priority jobs cannot delay, so
+// a small job backfills ahead of a blocked large one only if it ends before
+// the large one's reservation begins. The first blocked job of a partition
+// waits for Resources, later ones for Priority; held jobs and jobs their
+// partition can never run get their own reasons and consume nothing.
+SchedulePlan Schedule(const SchedulerInput& input,
+                      const SchedulerConfig& config = {});
+
+}  // namespace sluice::sched
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace sluice::sched {
+
+// SchedulerParameters from slurm.conf: bf_window=<minutes>,
+// bf_resolution=<seconds>, bf_max_job_test=<n>, bf_continue; other keys
+// belong to Slurm features Sluice does not have and are ignored.
+// InvalidArgument for a malformed number.
+absl::StatusOr<SchedulerConfig> ParseSchedulerParameters(absl::string_view s);
 
 }  // namespace sluice::sched

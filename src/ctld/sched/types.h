@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -52,11 +53,29 @@ struct SchedJob {
   bool held = false;
 };
 
+// A job holding resources now, and when it is expected to give them back
+// (start + time limit; kForever-like values for no limit).
+struct SchedRunning {
+  JobId id;
+  int64_t end_time = 0;
+  std::vector<NodeAllocation> alloc;
+};
+
 struct SchedulerInput {
   int64_t now = 0;
   std::vector<SchedNode> nodes;
   std::vector<SchedPartition> partitions;
+  std::vector<SchedRunning> running;
   std::vector<SchedJob> pending;  // any order; the scheduler sorts
+};
+
+// SchedulerParameters as slurm.conf spells them (bf_*).
+struct SchedulerConfig {
+  int64_t bf_window_s = 24 * 3600;  // how far ahead reservations are made
+  int64_t bf_resolution_s = 60;     // start times are rounded up to this
+  size_t bf_max_job_test = SIZE_MAX;  // jobs considered per pass (default all)
+  // A job without a time limit is planned as if it ran this long when
+  // placing it, and holds its reservation forever.
 };
 
 struct Placement {
@@ -64,8 +83,17 @@ struct Placement {
   std::vector<NodeAllocation> alloc;
 };
 
+// A pending job's expected start and nodes, which no lower-priority job
+// may delay.
+struct Reservation {
+  JobId id;
+  int64_t start_time = 0;
+  std::vector<std::string> nodes;
+};
+
 struct SchedulePlan {
   std::vector<Placement> starts;
+  std::vector<Reservation> reservations;
   // A reason for every pending job that does not start.
   std::vector<std::pair<JobId, JobReason>> reasons;
 };
