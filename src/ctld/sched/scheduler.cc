@@ -4,6 +4,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <queue>
 
 #include "ctld/sched/timeline.h"
 
@@ -45,32 +46,174 @@ std::optional<JobReason> Unrunnable(const SchedJob& j, const SchedPartition& p) 
   return std::nullopt;
 }
 
+// Jobs of one shape (same partition, nodes, request and duration) share a
+// heap of the partition's nodes keyed by the earliest time each could take
+// such a job. Bookings only ever take resources away, so a node's earliest
+// time can only grow: a popped entry whose node was booked since is
+// recomputed and pushed back (lazy update), and the first entry that is
+// still current is the true earliest. This keeps a pass over 100k jobs near
+// linear instead of jobs x nodes.
+struct ShapeKey {
+  int partition;
+  uint32_t nodes, cpus;
+  uint64_t mem;
+  uint32_t gpus;
+  std::string gpu_type;
+  int64_t duration;
+  auto operator<=>(const ShapeKey&) const = default;
+};
+
+struct Entry {
+  int64_t time;
+  int node;
+  uint64_t version;
+  bool operator>(const Entry& o) const {
+    return time != o.time ? time > o.time : node > o.node;
+  }
+};
+using Heap = std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>>;
+
+class Pass {
+ public:
+  Pass(const SchedulerInput& in, const SchedulerConfig& cfg)
+      : in_(in), cfg_(cfg), nodes_(in.nodes), version_(in.nodes.size(), 0) {
+    timeline_.reserve(nodes_.size());
+    std::map<std::string, int> index;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const SchedNode& n = nodes_[i];
+      timeline_.emplace_back(in.now, Amount{n.cpus_free,
+                                            static_cast<int64_t>(n.mem_free_mb),
+                                            CountFree(n.gpu_free)});
+      index[n.name] = static_cast<int>(i);
+    }
+    for (const auto& r : in.running)
+      for (const auto& a : r.alloc)
+        if (auto it = index.find(a.node); it != index.end())
+          timeline_[it->second].Release(
+              r.end_time, Amount{a.cpus, static_cast<int64_t>(a.mem_mb),
+                                 static_cast<int64_t>(a.gpus.size())});
+  }
+
+  // The earliest (time, nodes) for `j` within the window; empty if none.
+  std::pair<int64_t, std::vector<int>> Find(const SchedJob& j) {
+    const ShapeKey key{j.partition, j.nodes, j.cpus_per_node, j.mem_per_node_mb,
+                       j.gpus_per_node, j.gpu_type, Duration(j)};
+    Heap& heap = HeapFor(key, j);
+    const Amount want = WantOf(j);
+    const int64_t horizon = in_.now + cfg_.bf_window_s;
+    std::vector<Entry> popped;
+    std::vector<int> picked;
+    int64_t when = kForever;
+    int distinct_times = 0;
+    while (!heap.empty()) {
+      Entry e = heap.top();
+      heap.pop();
+      if (e.version != version_[e.node]) {
+        e.time = timeline_[e.node].EarliestFit(in_.now, key.duration, want);
+        e.version = version_[e.node];
+        if (e.time < kForever) heap.push(e);
+        continue;
+      }
+      if (e.time > horizon) {
+        heap.push(e);
+        break;
+      }
+      if (j.nodes == 1) {
+        popped.push_back(e);
+        if (e.time > in_.now || FitsNowWithGpus(e.node, j)) {
+          when = e.time;
+          picked = {e.node};
+          break;
+        }
+        continue;  // GPU indices fragmented differently than counts: skip
+      }
+      // Several nodes: at each new candidate time, count the nodes seen so
+      // far that fit from then on.
+      popped.push_back(e);
+      bool last_at_time = heap.empty() || heap.top().time != e.time ||
+                          heap.top().version != version_[heap.top().node];
+      if (!last_at_time) continue;
+      if (++distinct_times > kMaxMultiNodeTimes) break;
+      picked.clear();
+      std::vector<int> candidates;
+      for (const Entry& p : popped) candidates.push_back(p.node);
+      std::sort(candidates.begin(), candidates.end());
+      for (int ni : candidates) {
+        if (!timeline_[ni].Fits(e.time, key.duration, want)) continue;
+        if (e.time == in_.now && !FitsNowWithGpus(ni, j)) continue;
+        picked.push_back(ni);
+        if (picked.size() == j.nodes) break;
+      }
+      if (picked.size() == j.nodes) {
+        when = e.time;
+        break;
+      }
+    }
+    for (const Entry& p : popped) heap.push(p);
+    if (when >= kForever) return {kForever, {}};
+    return {when, picked};
+  }
+
+  // Takes the resources; for a start now also picks concrete GPUs.
+  std::vector<NodeAllocation> Book(const SchedJob& j, int64_t when,
+                                   const std::vector<int>& picked) {
+    std::vector<NodeAllocation> out;
+    for (int ni : picked) {
+      timeline_[ni].Book(when, Duration(j), WantOf(j));
+      ++version_[ni];
+      NodeAllocation a{nodes_[ni].name, j.cpus_per_node, j.mem_per_node_mb, {}};
+      if (when == in_.now) {
+        a.gpus = FreeGpus(nodes_[ni], j.gpu_type, j.gpus_per_node);
+        for (uint32_t g : a.gpus) nodes_[ni].gpu_free[g] = false;
+      }
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+ private:
+  static constexpr int kMaxMultiNodeTimes = 256;
+
+  static Amount WantOf(const SchedJob& j) {
+    return Amount{j.cpus_per_node, static_cast<int64_t>(j.mem_per_node_mb),
+                  j.gpus_per_node};
+  }
+
+  bool FitsNowWithGpus(int ni, const SchedJob& j) const {
+    return FreeGpus(nodes_[ni], j.gpu_type, j.gpus_per_node).size() >=
+           j.gpus_per_node;
+  }
+
+  Heap& HeapFor(const ShapeKey& key, const SchedJob& j) {
+    auto it = heaps_.find(key);
+    if (it != heaps_.end()) return it->second;
+    Heap& heap = heaps_[key];
+    const Amount want = WantOf(j);
+    for (int ni : in_.partitions[key.partition].nodes) {
+      const SchedNode& n = nodes_[ni];
+      if (!n.available) continue;
+      if (j.gpus_per_node && !j.gpu_type.empty() && j.gpu_type != n.gpu_type)
+        continue;
+      int64_t t = timeline_[ni].EarliestFit(in_.now, key.duration, want);
+      if (t < kForever) heap.push({t, ni, version_[ni]});
+    }
+    return heap;
+  }
+
+  const SchedulerInput& in_;
+  const SchedulerConfig& cfg_;
+  std::vector<SchedNode> nodes_;  // GPU identities, consumed by starts
+  std::vector<NodeTimeline> timeline_;
+  std::vector<uint64_t> version_;  // bumped on every booking of the node
+  std::map<ShapeKey, Heap> heaps_;
+};
+
 }  // namespace
 
 SchedulePlan Schedule(const SchedulerInput& input,
                       const SchedulerConfig& config) {
   SchedulePlan plan;
-  const int64_t now = input.now;
-  std::vector<SchedNode> nodes = input.nodes;  // GPU identities, consumed
-  std::vector<NodeTimeline> timeline;
-  timeline.reserve(nodes.size());
-  std::map<std::string, int> index;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const SchedNode& n = nodes[i];
-    timeline.emplace_back(now, Amount{n.cpus_free, static_cast<int64_t>(n.mem_free_mb),
-                                      CountFree(n.gpu_free)});
-    index[n.name] = static_cast<int>(i);
-  }
-  for (const auto& r : input.running) {
-    for (const auto& a : r.alloc) {
-      auto it = index.find(a.node);
-      if (it == index.end()) continue;
-      timeline[it->second].Release(
-          r.end_time, Amount{a.cpus, static_cast<int64_t>(a.mem_mb),
-                             static_cast<int64_t>(a.gpus.size())});
-    }
-  }
-
+  Pass pass(input, config);
   std::vector<const SchedJob*> order;
   order.reserve(input.pending.size());
   for (const auto& j : input.pending) order.push_back(&j);
@@ -82,7 +225,6 @@ SchedulePlan Schedule(const SchedulerInput& input,
                    });
   std::vector<bool> partition_blocked(input.partitions.size(), false);
   size_t tested = 0;
-  const int64_t horizon = now + config.bf_window_s;
 
   for (const SchedJob* j : order) {
     const SchedPartition& p = input.partitions[j->partition];
@@ -96,72 +238,23 @@ SchedulePlan Schedule(const SchedulerInput& input,
                                            : JobReason::kResources);
       partition_blocked[j->partition] = true;
     };
-    if (tested++ >= config.bf_max_job_test) {
+    if ((!config.backfill && partition_blocked[j->partition]) ||
+        tested++ >= config.bf_max_job_test) {
       blocked();
       continue;
     }
-    const Amount want{j->cpus_per_node, static_cast<int64_t>(j->mem_per_node_mb),
-                      j->gpus_per_node};
-    const int64_t dur = Duration(*j);
-    auto usable = [&](int ni) {
-      const SchedNode& n = nodes[ni];
-      if (!n.available) return false;
-      if (j->gpus_per_node && !j->gpu_type.empty() && j->gpu_type != n.gpu_type)
-        return false;
-      return true;
-    };
-
-    // Now first: also needs concrete GPU indices.
-    std::vector<int> picked;
-    for (int ni : p.nodes) {
-      if (!usable(ni) || !timeline[ni].Fits(now, dur, want)) continue;
-      if (FreeGpus(nodes[ni], j->gpu_type, j->gpus_per_node).size() <
-          j->gpus_per_node)
-        continue;
-      picked.push_back(ni);
-      if (picked.size() == j->nodes) break;
-    }
-    if (picked.size() == j->nodes) {
-      Placement pl{j->id, {}};
-      for (int ni : picked) {
-        SchedNode& n = nodes[ni];
-        NodeAllocation a{n.name, j->cpus_per_node, j->mem_per_node_mb, {}};
-        a.gpus = FreeGpus(n, j->gpu_type, j->gpus_per_node);
-        for (uint32_t g : a.gpus) n.gpu_free[g] = false;
-        timeline[ni].Book(now, dur, want);
-        pl.alloc.push_back(std::move(a));
-      }
-      plan.starts.push_back(std::move(pl));
+    auto [when, picked] = pass.Find(*j);
+    if (picked.empty()) {
+      blocked();
       continue;
     }
-
-    // Otherwise the earliest later start, among the times resources change.
-    std::vector<int64_t> times;
-    for (int ni : p.nodes)
-      if (usable(ni)) timeline[ni].ChangeTimes(&times);
-    std::sort(times.begin(), times.end());
-    times.erase(std::unique(times.begin(), times.end()), times.end());
-    bool reserved = false;
-    for (int64_t t : times) {
-      if (t <= now) continue;
-      if (t > horizon) break;
-      picked.clear();
-      for (int ni : p.nodes) {
-        if (!usable(ni) || !timeline[ni].Fits(t, dur, want)) continue;
-        picked.push_back(ni);
-        if (picked.size() == j->nodes) break;
-      }
-      if (picked.size() < j->nodes) continue;
-      Reservation res{j->id, RoundUp(t, now, config.bf_resolution_s), {}};
-      for (int ni : picked) {
-        timeline[ni].Book(t, dur, want);
-        res.nodes.push_back(nodes[ni].name);
-      }
-      plan.reservations.push_back(std::move(res));
-      reserved = true;
-      break;
+    if (when == input.now) {
+      plan.starts.push_back({j->id, pass.Book(*j, when, picked)});
+      continue;
     }
-    (void)reserved;
+    Reservation res{j->id, RoundUp(when, input.now, config.bf_resolution_s), {}};
+    for (const auto& a : pass.Book(*j, when, picked)) res.nodes.push_back(a.node);
+    plan.reservations.push_back(std::move(res));
     blocked();
   }
   return plan;

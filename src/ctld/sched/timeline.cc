@@ -51,6 +51,25 @@ void NodeTimeline::Book(int64_t start, int64_t duration, const Amount& want) {
   }
 }
 
+int64_t NodeTimeline::EarliestFit(int64_t from, int64_t duration,
+                                  const Amount& want) const {
+  int64_t start = from;
+  for (size_t i = Find(from); i < steps_.size(); ++i) {
+    int64_t next = i + 1 < steps_.size() ? steps_[i + 1].from : kForever;
+    if (!steps_[i].free.Covers(want)) {
+      start = next;  // cannot run across this step: try from its end
+      if (start >= kForever) return kForever;
+      continue;
+    }
+    if (duration >= kForever) {
+      if (next >= kForever) return start;
+    } else if (next >= start + duration) {
+      return start;
+    }
+  }
+  return duration >= kForever ? kForever : start;
+}
+
 void NodeTimeline::ChangeTimes(std::vector<int64_t>* out) const {
   for (const auto& s : steps_) out->push_back(s.from);
 }

@@ -34,6 +34,9 @@ class NodeTimeline {
   bool Fits(int64_t start, int64_t duration, const Amount& want) const;
   // Takes `want` for [start, start + duration).
   void Book(int64_t start, int64_t duration, const Amount& want);
+  // The earliest t >= `from` at which `want` fits for [t, t + duration), or
+  // kForever. Linear in the number of steps.
+  int64_t EarliestFit(int64_t from, int64_t duration, const Amount& want) const;
   // Times at which the free amount changes, from now on (candidate starts).
   void ChangeTimes(std::vector<int64_t>* out) const;
 
