@@ -70,6 +70,31 @@ void CtldServer::Run(const std::function<void(Controller&, int64_t)>& fn) {
   done.get_future().wait();
 }
 
+absl::Status CtldServer::RunDurable(
+    const std::function<void(Controller&, int64_t)>& fn) {
+  auto durable = std::make_shared<std::promise<absl::Status>>();
+  auto result = durable->get_future();
+  boost::asio::post(io_, [&, durable] {
+    fn(controller_, Now());
+    sync_waiters_.push_back(durable);
+    if (!flush_posted_) {
+      // Runs after the submissions already queued behind this one, so one
+      // fsync covers all of them.
+      flush_posted_ = true;
+      boost::asio::post(io_, [this] { Flush(); });
+    }
+  });
+  return result.get();
+}
+
+void CtldServer::Flush() {
+  flush_posted_ = false;
+  absl::Status st = controller_.Sync();
+  for (auto& w : sync_waiters_) w->set_value(st);
+  sync_waiters_.clear();
+  AfterEvent();
+}
+
 // Coalesces scheduling: however many events arrive, at most one pass is
 // queued; it runs after the events already queued ahead of it.
 void CtldServer::AfterEvent() {

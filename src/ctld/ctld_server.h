@@ -11,7 +11,9 @@
 #include <boost/asio.hpp>
 #include <memory>
 #include <string>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/auth.h"
@@ -37,6 +39,8 @@ class CtldServer final : public rpc::CoreRunner {
   void Shutdown();
 
   void Run(const std::function<void(Controller&, int64_t)>& fn) override;
+  absl::Status RunDurable(
+      const std::function<void(Controller&, int64_t)>& fn) override;
 
  private:
   CtldServer(common::SlurmConfig config,
@@ -55,6 +59,9 @@ class CtldServer final : public rpc::CoreRunner {
   rpc::GrpcNodeClient node_client_;
   Controller controller_;
   bool schedule_posted_ = false;  // strand-owned
+  bool flush_posted_ = false;     // strand-owned
+  std::vector<std::shared_ptr<std::promise<absl::Status>>> sync_waiters_;  // strand
+  void Flush();
   rpc::ClientService client_service_;
   rpc::NodeService node_service_;
   std::unique_ptr<grpc::Server> server_;

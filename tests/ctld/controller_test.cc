@@ -256,6 +256,15 @@ TEST_F(ControllerTest, BatchEnvironmentMatchesSlurm) {
 TEST_F(ControllerTest, RecoveryKeepsJobsAndNeverReusesIds) {
   ctl_.Submit(Req(), alice_, kT0);
   ctl_.Submit(Req(), alice_, kT0);
+  EXPECT_TRUE(ctl_.has_unsynced());
+  {
+    // Before Sync nothing is durable.
+    Controller early(Config(), store_.get(), &nodes_, 0);
+    ASSERT_TRUE(early.Recover(kT0).ok());
+    EXPECT_TRUE(early.jobs().empty());
+  }
+  ASSERT_TRUE(ctl_.Sync().ok());
+  EXPECT_FALSE(ctl_.has_unsynced());
   Controller again(Config(), store_.get(), &nodes_, 0);
   ASSERT_TRUE(again.Recover(kT0 + 10).ok());
   EXPECT_EQ(again.jobs().size(), 2u);

@@ -162,14 +162,28 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   job.priority = job.spec.hold ? 0 : kBasePriority - job.id.value();
   job.reason = job.spec.hold ? JobReason::kJobHeldUser : JobReason::kNone;
   ++next_job_id_;
-  if (absl::Status st = store_->Save({&job}, next_job_id_); !st.ok()) {
-    out.error = "Unable to save job state";
-    return out;
-  }
   out.id = job.id;
+  unsynced_.push_back(job.id);
   jobs_.emplace(job.id.value(), std::move(job));
   schedule_needed_ = true;
   return out;
+}
+
+absl::Status Controller::Sync() {
+  if (unsynced_.empty()) return absl::OkStatus();
+  std::vector<const Job*> batch;
+  for (JobId id : unsynced_)
+    if (const Job* j = FindJob(id)) batch.push_back(j);
+  absl::Status st = store_->Save(batch, next_job_id_);
+  if (!st.ok()) {
+    // Nobody was told these jobs exist: forget them (their IDs stay used).
+    for (JobId id : unsynced_) {
+      Job* j = FindJob(id);
+      if (j && j->state == JobState::kPending) jobs_.erase(id.value());
+    }
+  }
+  unsynced_.clear();
+  return st;
 }
 
 std::string Controller::ValidateResources(

@@ -90,8 +90,15 @@ class Controller {
   // Loads stored jobs; call once before anything else.
   absl::Status Recover(int64_t now);
 
+  // Accepts a job into memory. It is not durable, and must not be
+  // acknowledged, until Sync() returns OK: callers batch several submissions
+  // into one commit (group commit).
   SubmitOutcome Submit(const SubmitRequest& req, const common::Identity& who,
                        int64_t now);
+  // Commits every job accepted since the last Sync in one transaction. On
+  // failure those jobs are dropped and their submitters must be told.
+  absl::Status Sync();
+  bool has_unsynced() const { return !unsynced_.empty(); }
   // signal 0: cancel. Otherwise deliver the signal (full: every process of
   // the batch step; batch: the batch shell only; neither: job steps only).
   std::vector<CancelOutcome> Cancel(const std::vector<JobId>& ids, int signal,
@@ -137,6 +144,7 @@ class Controller {
   std::map<uint64_t, Job> jobs_;
   std::vector<NodeRecord> nodes_;
   uint64_t next_job_id_ = 1;
+  std::vector<JobId> unsynced_;  // accepted, not yet committed
   bool schedule_needed_ = true;
   int64_t last_now_ = 0;
 };

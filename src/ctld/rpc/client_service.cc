@@ -13,12 +13,16 @@ grpc::Status ClientService::SubmitBatchJob(
   auto who = common::Authenticate(*ctx, *auth_, "SubmitBatchJob");
   if (!who.ok()) return common::ToGrpc(who.status());
   SubmitRequest sr = FromProto(req->job());
-  runner_->Run([&](Controller& c, int64_t now) {
+  absl::Status durable = runner_->RunDurable([&](Controller& c, int64_t now) {
     SubmitOutcome o = c.Submit(sr, *who, now);
     rep->set_job_id(o.id.value());
     rep->set_error(o.error);
     for (const auto& n : o.notes) rep->add_notes(n);
   });
+  if (!durable.ok() && rep->job_id() != 0) {
+    rep->set_job_id(0);
+    rep->set_error("Unable to save job state");
+  }
   return grpc::Status::OK;
 }
 

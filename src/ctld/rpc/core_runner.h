@@ -15,6 +15,11 @@ class CoreRunner {
   virtual ~CoreRunner() = default;
   // Runs fn(controller, now) on the strand and returns when it has run.
   virtual void Run(const std::function<void(Controller&, int64_t now)>& fn) = 0;
+  // As Run, then waits until what fn accepted is durable (group commit:
+  // concurrent submissions share one transaction). Returns the commit's
+  // status.
+  virtual absl::Status RunDurable(
+      const std::function<void(Controller&, int64_t now)>& fn) = 0;
 };
 
 }  // namespace sluice::ctld::rpc

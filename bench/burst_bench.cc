@@ -1,0 +1,97 @@
+// Burst benchmark: 1,000 batch submissions arrive at once (8 concurrent
+// clients over gRPC, no process start-up per job); reports how long the
+// burst took to be acknowledged and how long after the last acknowledgement
+// every job had been scheduled (started, or given a reason by a pass).
+// Usage: sluice-bench-burst [--jobs N]   (starts its own cluster; JSON out)
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/ctld_client.h"
+#include "common/job_types.h"
+#include "common/slurm_conf.h"
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double Ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int jobs = 1000, clients = 8;
+  bool hold = false;  // --hold: measure submission alone (nothing runs)
+  for (int i = 1; i < argc; ++i) {
+    if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[i + 1]);
+    if (!strcmp(argv[i], "--hold")) hold = true;
+  }
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  self[n > 0 ? n : 0] = 0;
+  std::string bin = std::string(self).substr(0, std::string(self).rfind('/'));
+  char tmpl[] = "/tmp/sluice-burst-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  chmod(dir.c_str(), 0755);
+  std::string up = bin + "/sluice-local up --dir " + dir +
+                   " --nodes 4 --cpus-per-node 64 --gpus-per-node 0 >/dev/null";
+  if (system(up.c_str()) != 0) {
+    fprintf(stderr, "cluster did not start\n");
+    return 1;
+  }
+  auto cfg = sluice::common::LoadSlurmConf(dir + "/slurm.conf");
+  if (!cfg.ok()) return 1;
+
+  sluice::v1::SubmitBatchJobRequest req;
+  auto* j = req.mutable_job();
+  j->set_name("burst");
+  j->set_script("#!/bin/sh\ntrue\n");
+  j->set_work_dir(dir);
+  j->set_std_out("/dev/null");
+  j->add_env("PATH=/usr/bin:/bin");
+  j->set_hold(hold);
+
+  std::atomic<int> next{0}, failed{0};
+  auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      sluice::cli::CtldClient client(*cfg);
+      while (next.fetch_add(1) < jobs)
+        if (auto r = client.Submit(req); !r.ok() || r->job_id() == 0) ++failed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto t1 = Clock::now();
+
+  // Every job scheduled: started (or done), or pending with a reason.
+  sluice::cli::CtldClient client(*cfg);
+  Clock::time_point t2;
+  for (;;) {
+    auto rep = client.QueryJobs({});
+    if (rep.ok()) {
+      int undecided = 0;
+      for (const auto& job : rep->jobs())
+        if (job.state() == sluice::v1::JOB_STATE_PENDING && job.reason() == 0)
+          ++undecided;
+      if (undecided == 0) {
+        t2 = Clock::now();
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  system((bin + "/sluice-local down --dir " + dir + " >/dev/null").c_str());
+  system(("rm -rf " + dir).c_str());
+  printf("{\"jobs\": %d, \"hold\": %s, \"clients\": %d, \"failed\": %d, \"burst_ack_ms\": %.1f, "
+         "\"submissions_per_s\": %.0f, \"scheduled_after_last_ack_ms\": %.1f}\n",
+         jobs, hold ? "true" : "false", clients, failed.load(), Ms(t1 - t0), jobs / (Ms(t1 - t0) / 1000),
+         Ms(t2 - t1));
+  return 0;
+}
