@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 #include <cstdlib>
 
@@ -10,6 +11,7 @@
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
+#include "common/begin_time.h"
 #include "common/job_types.h"
 #include "common/users.h"
 
@@ -100,11 +102,14 @@ int Main(int argc, char** argv) {
                      "specification");
     return 1;
   }
-  if (opts.dependency) {
-    PrintError("sbatch",
-               "Batch job submission failed: Job dependencies are not "
-               "supported by this Sluice release");
-    return 1;
+  int64_t begin = 0;
+  if (opts.begin) {
+    auto t = common::ParseBeginTime(*opts.begin, time(nullptr));
+    if (!t.ok()) {
+      PrintError("sbatch", "Invalid --begin specification");
+      return 255;
+    }
+    begin = *t;
   }
 
   if (opts.test_only) {
@@ -155,6 +160,8 @@ int Main(int argc, char** argv) {
   for (char** e = environ; *e; ++e) env.emplace_back(*e);
   for (auto& e : ExportedEnv(opts.export_env, env)) j->add_env(std::move(e));
   j->set_append_output(append);
+  j->set_dependency(opts.dependency.value_or(""));
+  j->set_begin_time(begin);
   j->set_hold(opts.hold);
   j->set_submit_host(common::ShortHostname());
 

@@ -30,6 +30,14 @@ int64_t Elapsed(const JobInfo& j, int64_t now) {
 
 std::string Ts(int64_t t) { return t ? common::FormatTimestamp(t) : "N/A"; }
 
+// A pending job's expected start: its --begin time while it waits for it,
+// else the scheduler's estimate; 0 when unknown.
+int64_t ShownStart(const JobInfo& j) {
+  if (j.reason() == static_cast<uint32_t>(common::JobReason::kBeginTime))
+    return j.eligible_time();
+  return j.expected_start();
+}
+
 struct Field {
   const char* header;
   bool truncate;  // string fields are cut at the width; numbers are not
@@ -120,8 +128,7 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
     case 'b': return j.tres_per_node().empty() ? "N/A" : j.tres_per_node();
     case 'm': return j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0";
     case 'S':
-      return pending ? (j.expected_start() ? Ts(j.expected_start()) : "N/A")
-                     : Ts(j.start_time());
+      return Ts(pending ? ShownStart(j) : j.start_time());
     case 'Y': return j.sched_nodes().empty() ? "(null)" : j.sched_nodes();
     case 'V': return Ts(j.submit_time());
     case 'e':
@@ -130,7 +137,8 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
     case 'p':
       return absl::StrFormat("%.14f", static_cast<double>(j.priority()) /
                                           4294967295.0);
-    case 'a': case 'q': case 'E': case 'f': case 'k': case 'v':
+    case 'E': return j.dependency().empty() ? "(null)" : j.dependency();
+    case 'a': case 'q': case 'f': case 'k': case 'v':
       return "(null)";
     case 'Z': return j.work_dir();
     case 'o': return j.command().empty() ? "(null)" : j.command();
@@ -212,8 +220,8 @@ void SortJobsByStart(std::vector<const JobInfo*>* jobs) {
   std::stable_sort(jobs->begin(), jobs->end(),
                    [](const JobInfo* a, const JobInfo* b) {
                      // Known starts first, earliest first; then priority.
-                     int64_t sa = a->expected_start() ? a->expected_start() : INT64_MAX;
-                     int64_t sb = b->expected_start() ? b->expected_start() : INT64_MAX;
+                     int64_t sa = ShownStart(*a) ? ShownStart(*a) : INT64_MAX;
+                     int64_t sb = ShownStart(*b) ? ShownStart(*b) : INT64_MAX;
                      if (sa != sb) return sa < sb;
                      if (a->priority() != b->priority())
                        return a->priority() > b->priority();

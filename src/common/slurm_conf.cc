@@ -207,6 +207,8 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       cfg.scheduler_type = v;
     } else if (k == "schedulerparameters") {
       cfg.scheduler_parameters = v;
+    } else if (k == "dependencyparameters") {
+      cfg.dependency_parameters = v;
     } else {
       cfg.warnings.push_back(absl::StrCat("slurm.conf line ", lineno,
                                           ": ignoring unknown key ", k));

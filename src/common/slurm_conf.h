@@ -78,6 +78,7 @@ struct SlurmConfig {
   uint32_t slurmd_timeout_s = 300;
   std::string scheduler_type = "sched/backfill";
   std::string scheduler_parameters;
+  std::string dependency_parameters;
   std::vector<NodeConf> nodes;
   std::vector<PartitionConf> partitions;
   std::vector<GresConfLine> gres_conf;

@@ -74,6 +74,7 @@ const Case kCases[] = {
     {"02_sbatch_bad_option", false},
     {"02_sbatch_wrap_and_script", false},
     {"02_sbatch_bad_array", false},
+    {"02_sbatch_bad_dependency", true},
     {"02_sbatch_bad_output_dir", true},
     {"02_time_formats_accepted", true},
     {"02_time_formats_shown", true, "02_time_formats_accepted"},

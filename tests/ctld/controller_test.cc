@@ -331,3 +331,116 @@ TEST_F(ControllerTest, FinishedJobsArePurgedAfterMinJobAge) {
 
 }  // namespace
 }  // namespace sluice::ctld
+
+namespace sluice::ctld {
+namespace {
+
+class DependencyControllerTest : public ControllerTest {
+ protected:
+  uint64_t SubmitWith(const std::string& dep, const std::string& name = "job") {
+    auto r = Req();
+    r.dependency = dep;
+    r.name = name;
+    auto out = ctl_.Submit(r, alice_, kT0);
+    EXPECT_TRUE(out.error.empty()) << out.error;
+    return out.id.value();
+  }
+  void End(uint64_t id, int exit_code) {
+    NodeReport r;
+    r.node = "n1";
+    r.ended = {{JobId(id), exit_code, 0, false, ""}};
+    ASSERT_TRUE(ctl_.OnNodeReport(r, root_, kT0 + 1).ok());
+  }
+};
+
+TEST_F(DependencyControllerTest, AfterOkWaitsThenRunsOrNeverRuns) {
+  Register("n1");
+  uint64_t a = SubmitWith("");
+  uint64_t b = SubmitWith("afterok:" + std::to_string(a));
+  uint64_t c = SubmitWith("afternotok:" + std::to_string(a));
+  uint64_t d = SubmitWith("afterany:" + std::to_string(a));
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(a).state, JobState::kRunning);
+  EXPECT_EQ(J(b).reason, JobReason::kDependency);
+  EXPECT_EQ(J(c).reason, JobReason::kDependency);
+  End(a, 0);
+  ctl_.Schedule(kT0 + 1);
+  EXPECT_EQ(J(b).state, JobState::kRunning);
+  EXPECT_EQ(J(c).state, JobState::kPending);
+  EXPECT_EQ(J(c).reason, JobReason::kDependencyNeverSatisfied);
+  EXPECT_EQ(J(d).state, JobState::kRunning);
+}
+
+TEST_F(DependencyControllerTest, UnknownJobCountsAsSatisfiedAsInSlurm2205) {
+  Register("n1");
+  uint64_t a = SubmitWith("afterok:999999");
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(a).state, JobState::kRunning);
+}
+
+TEST_F(DependencyControllerTest, AnyOfWithQuestionMark) {
+  Register("n1");
+  auto held = Req();
+  held.hold = true;
+  uint64_t h = ctl_.Submit(held, alice_, kT0).id.value();
+  uint64_t a = SubmitWith("");
+  ctl_.Schedule(kT0);
+  uint64_t b = SubmitWith("afterok:" + std::to_string(h) + "?afterany:" + std::to_string(a));
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(b).reason, JobReason::kDependency);
+  End(a, 1);
+  ctl_.Schedule(kT0 + 1);
+  EXPECT_EQ(J(b).state, JobState::kRunning);
+}
+
+TEST_F(DependencyControllerTest, SingletonRunsOneAtATimePerUserAndName) {
+  Register("n1");
+  uint64_t a = SubmitWith("singleton", "solo");
+  uint64_t b = SubmitWith("singleton", "solo");
+  uint64_t other = SubmitWith("singleton", "different");
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(a).state, JobState::kRunning);
+  EXPECT_EQ(J(b).reason, JobReason::kDependency);
+  EXPECT_EQ(J(other).state, JobState::kRunning);
+  End(a, 0);
+  ctl_.Schedule(kT0 + 1);
+  EXPECT_EQ(J(b).state, JobState::kRunning);
+}
+
+TEST_F(DependencyControllerTest, BadSpecIsRefusedAndBeginTimeWaits) {
+  auto r = Req();
+  r.dependency = "afterok:x";
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Job dependency problem");
+  Register("n1");
+  r = Req();
+  r.begin_time = kT0 + 3600;
+  uint64_t id = ctl_.Submit(r, alice_, kT0).id.value();
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(id).reason, JobReason::kBeginTime);
+  EXPECT_EQ(J(id).eligible_time, kT0 + 3600);
+  ctl_.Schedule(kT0 + 3600);
+  EXPECT_EQ(J(id).state, JobState::kRunning);
+}
+
+TEST(KillInvalidDependTest, CancelsJobsThatCanNeverRun) {
+  auto cfg = Config();
+  cfg.scheduler_parameters = "kill_invalid_depend";
+  auto store = MakeMemoryJobStore();
+  testing::FakeNodeClient nodes;
+  Controller ctl(cfg, store.get(), &nodes, 0);
+  ASSERT_TRUE(ctl.Recover(kT0).ok());
+  SubmitRequest r;
+  r.script = "#!/bin/sh\n";
+  r.hold = true;
+  uint64_t a = ctl.Submit(r, {0, 0}, kT0).id.value();
+  ctl.Cancel({JobId(a)}, 0, false, false, {0, 0}, kT0);
+  r.hold = false;
+  r.dependency = "afterok:" + std::to_string(a);
+  uint64_t b = ctl.Submit(r, {0, 0}, kT0).id.value();
+  ctl.Schedule(kT0);
+  EXPECT_EQ(ctl.jobs().at(b).state, JobState::kCancelled);
+  EXPECT_EQ(ctl.jobs().at(b).reason, JobReason::kDependencyNeverSatisfied);
+}
+
+}  // namespace
+}  // namespace sluice::ctld

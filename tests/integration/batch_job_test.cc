@@ -223,6 +223,34 @@ TEST_F(BatchJobTest, WaitReturnsTheJobsExitCodeAndAppendKeepsOutput) {
   EXPECT_EQ(cluster_->Run("squeue -h -t all -o %i | wc -l").out, "2\n");
 }
 
+TEST_F(BatchJobTest, DependenciesHoldJobsUntilTheirConditionAndSqueueSaysWhy) {
+  uint64_t a = Parsable(cluster_->Run("sbatch --parsable -o a.out --wrap 'sleep 2; echo a'"));
+  ASSERT_GT(a, 0u);
+  std::string ida = std::to_string(a);
+  uint64_t ok = Parsable(cluster_->Run("sbatch --parsable -d afterok:" + ida + " -o ok.out --wrap 'cat a.out'"));
+  uint64_t notok = Parsable(cluster_->Run("sbatch --parsable -d afternotok:" + ida + " --wrap true"));
+  ASSERT_GT(notok, 0u);
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -j " + std::to_string(ok) + " -o '%t %r %E'").out ==
+           "PD Dependency afterok:" + ida + "\n";
+  }, 20));
+  ASSERT_TRUE(cluster_->WaitForState(ok, "COMPLETED", 30)) << cluster_->JobState(ok);
+  EXPECT_EQ(Slurp(cluster_->work() + "/ok.out"), "a\n");
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -j " + std::to_string(notok) + " -o '%t %r'").out ==
+           "PD DependencyNeverSatisfied\n";
+  }, 20));
+  auto bad = cluster_->Run("sbatch -d afterok:nope --wrap true");
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_EQ(bad.err, "sbatch: error: Batch job submission failed: Job dependency problem\n");
+  auto begin = Parsable(cluster_->Run("sbatch --parsable --begin=now+1hour --wrap true"));
+  ASSERT_GT(begin, 0u);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -j " + std::to_string(begin) + " -o '%r'").out ==
+           "BeginTime\n";
+  }, 20));
+}
+
 TEST_F(BatchJobTest, UnwritableOutputDirFailsTheJobWithJobLaunchFailure) {
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable -o /nonexistent/dir/out.txt --wrap true"));
   ASSERT_GT(id, 0u);

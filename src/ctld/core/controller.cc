@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/dependency.h"
 #include "common/time_spec.h"
 #include "common/users.h"
 #include "ctld/sched/scheduler.h"
@@ -22,6 +23,9 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
       store_(store),
       node_client_(nodes),
       own_uid_(own_uid) {
+  kill_invalid_depend_ =
+      config_.scheduler_parameters.find("kill_invalid_depend") != std::string::npos ||
+      config_.dependency_parameters.find("kill_invalid_depend") != std::string::npos;
   // ctld's main refuses a malformed SchedulerParameters before this runs.
   if (auto sc = sched::ParseSchedulerParameters(config_.scheduler_parameters);
       sc.ok())
@@ -104,7 +108,13 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
                     : "Invalid partition name specified";
     return out;
   }
+  auto dep = common::ParseDependency(req.dependency);
+  if (!dep.ok()) {
+    out.error = std::string(dep.status().message());
+    return out;
+  }
   JobSpec s;
+  s.dependency = common::FormatDependency(*dep);
   s.uid = who.uid;
   s.gid = who.gid;
   auto user = common::LookupUser(who.uid);
@@ -153,12 +163,14 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.env = req.env;
   s.hold = req.hold;
   s.append_output = req.append_output;
+  s.begin_time = req.begin_time;
   s.submit_host = req.submit_host;
 
   Job job;
   job.id = JobId(next_job_id_);
   job.spec = std::move(s);
-  job.submit_time = job.eligible_time = now;
+  job.submit_time = now;
+  job.eligible_time = std::max(now, job.spec.begin_time);
   job.priority = job.spec.hold ? 0 : kBasePriority - job.id.value();
   job.reason = job.spec.hold ? JobReason::kJobHeldUser : JobReason::kNone;
   ++next_job_id_;

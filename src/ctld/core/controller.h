@@ -40,6 +40,8 @@ struct SubmitRequest {
   std::vector<std::string> env;
   bool hold = false;
   bool append_output = false;
+  std::string dependency;   // raw
+  int64_t begin_time = 0;   // unix seconds; 0 none
   std::string submit_host;
 };
 
@@ -133,11 +135,13 @@ class Controller {
   void ReleaseResources(Job& job);
   void Terminate(Job& job, SignalKind kind, JobState final_state, int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
+  JobReason WaitReason(const Job& j, int64_t now) const;
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
                                 std::vector<std::string>* notes) const;
 
   common::SlurmConfig config_;
   sched::SchedulerConfig sched_config_;
+  bool kill_invalid_depend_ = false;
   JobStore* store_;
   NodeClient* node_client_;
   uint32_t own_uid_;

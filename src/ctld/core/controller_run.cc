@@ -7,15 +7,40 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/hostlist.h"
+#include "common/dependency.h"
 #include "ctld/core/controller.h"
+#include "ctld/core/dependencies.h"
 #include "ctld/sched/scheduler.h"
 #include "ctld/sched/timeline.h"
 
 namespace sluice::ctld {
 
+JobReason Controller::WaitReason(const Job& j, int64_t now) const {
+  if (!j.spec.dependency.empty()) {
+    auto dep = common::ParseDependency(j.spec.dependency);
+    if (dep.ok()) {
+      switch (EvaluateDependency(*dep, j, jobs_, now)) {
+        case DepState::kWaiting: return JobReason::kDependency;
+        case DepState::kNever: return JobReason::kDependencyNeverSatisfied;
+        case DepState::kSatisfied: break;
+      }
+    }
+  }
+  if (j.spec.begin_time > now) return JobReason::kBeginTime;
+  return JobReason::kNone;
+}
+
 void Controller::Schedule(int64_t now) {
   last_now_ = now;
   schedule_needed_ = false;
+  // kill_invalid_depend: a job whose dependency can never be satisfied is
+  // cancelled instead of pending forever.
+  if (kill_invalid_depend_) {
+    for (auto& [id, j] : jobs_)
+      if (j.state == JobState::kPending && !j.spec.dependency.empty() &&
+          WaitReason(j, now) == JobReason::kDependencyNeverSatisfied)
+        Finish(j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
+  }
   sched::SchedulerInput in;
   in.now = now;
   std::map<std::string, int> node_index;
@@ -71,6 +96,7 @@ void Controller::Schedule(int64_t now) {
     sj.gpu_type = j.spec.gpu_type;
     sj.time_limit_min = j.spec.time_limit_min;
     sj.held = j.spec.hold;
+    sj.wait_reason = WaitReason(j, now);
     in.pending.push_back(std::move(sj));
   }
   if (in.pending.empty()) return;

@@ -44,6 +44,8 @@ struct JobSpec {
   std::vector<std::string> env;
   bool hold = false;
   bool append_output = false;  // --open-mode=append
+  std::string dependency;      // canonical --dependency, "" when none
+  int64_t begin_time = 0;      // --begin, unix seconds
   std::string submit_host;
 
   uint32_t TasksPerNode() const;

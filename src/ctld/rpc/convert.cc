@@ -26,6 +26,8 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.env.assign(p.env().begin(), p.env().end());
   r.hold = p.hold();
   r.append_output = p.append_output();
+  r.dependency = p.dependency();
+  r.begin_time = p.begin_time();
   r.submit_host = p.submit_host();
   return r;
 }
@@ -81,6 +83,7 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_batch_host(j.BatchHost());
   p->set_eligible_time(j.eligible_time);
   p->set_completing(j.state == JobState::kCompleting);
+  p->set_dependency(s.dependency);
   if (j.state == JobState::kPending && j.expected_start) {
     p->set_expected_start(j.expected_start);
     p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));

@@ -51,6 +51,9 @@ struct SchedJob {
   std::string gpu_type;
   int64_t time_limit_min = -1;
   bool held = false;
+  // Not eligible yet for a reason decided outside the scheduler
+  // (Dependency, BeginTime, ...); kNone when eligible.
+  JobReason wait_reason = JobReason::kNone;
 };
 
 // A job holding resources now, and when it is expected to give them back

@@ -114,6 +114,8 @@ std::string EncodeJob(const Job& j) {
       {"env", JoinList(s.env)},
       {"hold", absl::StrCat(s.hold)},
       {"append_output", absl::StrCat(s.append_output)},
+      {"dependency", s.dependency},
+      {"begin_time", absl::StrCat(s.begin_time)},
       {"submit_host", s.submit_host},
   };
   std::string out;
@@ -191,6 +193,8 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
       s.env.push_back(Unesc(e));
   flag("hold", &s.hold);
   flag("append_output", &s.append_output);
+  str("dependency", &s.dependency);
+  num("begin_time", &s.begin_time);
   str("submit_host", &s.submit_host);
   if (!ok) return absl::DataLossError("corrupt job record");
   return j;
