@@ -63,6 +63,14 @@ absl::StatusOr<v1::CancelJobsReply> CtldClient::Cancel(
       });
 }
 
+absl::StatusOr<v1::UpdateJobsReply> CtldClient::UpdateJobs(
+    const v1::UpdateJobsRequest& req) {
+  return Call<v1::UpdateJobsRequest, v1::UpdateJobsReply>(
+      "UpdateJobs", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->UpdateJobs(c, r, p);
+      });
+}
+
 absl::StatusOr<v1::QueryClusterReply> CtldClient::QueryCluster() {
   v1::QueryClusterRequest req;
   return Call<v1::QueryClusterRequest, v1::QueryClusterReply>(

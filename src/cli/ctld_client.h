@@ -24,6 +24,8 @@ class CtldClient {
   absl::StatusOr<::sluice::v1::CancelJobsReply> Cancel(
       const ::sluice::v1::CancelJobsRequest& req);
   absl::StatusOr<::sluice::v1::QueryClusterReply> QueryCluster();
+  absl::StatusOr<::sluice::v1::UpdateJobsReply> UpdateJobs(
+      const ::sluice::v1::UpdateJobsRequest& req);
 
  private:
   template <typename Req, typename Rep, typename Fn>

@@ -95,6 +95,8 @@ const Case kCases[] = {
     {"07_scancel_noargs", false},
     {"07_scancel_nonexistent", false},
     {"07_scancel_nonexistent_v", false},
+    {"06_scontrol_job_bad", false},
+    {"06_scontrol_partition", false},
     {"09_sinfo_default", false},
     {"09_sinfo_N", false},
 };

@@ -422,6 +422,34 @@ TEST_F(DependencyControllerTest, BadSpecIsRefusedAndBeginTimeWaits) {
   EXPECT_EQ(J(id).state, JobState::kRunning);
 }
 
+TEST_F(ControllerTest, HoldAndReleaseFollowSlurmsRules) {
+  uint64_t mine = ctl_.Submit(Req(), alice_, kT0).id.value();
+  auto r = ctl_.Hold({JobId(mine)}, false, alice_, kT0);
+  EXPECT_TRUE(r[0].error.empty());
+  EXPECT_EQ(J(mine).reason, JobReason::kJobHeldUser);
+  EXPECT_EQ(J(mine).priority, 0u);
+  EXPECT_TRUE(ctl_.Release({JobId(mine)}, alice_, kT0)[0].error.empty());
+  EXPECT_FALSE(J(mine).spec.hold);
+  EXPECT_GT(J(mine).priority, 0u);
+  // root's hold is an admin hold the user cannot lift.
+  ctl_.Hold({JobId(mine)}, false, root_, kT0);
+  EXPECT_EQ(J(mine).reason, JobReason::kJobHeldAdmin);
+  EXPECT_EQ(ctl_.Release({JobId(mine)}, alice_, kT0)[0].error,
+            "Access/permission denied");
+  EXPECT_TRUE(ctl_.Release({JobId(mine)}, root_, kT0)[0].error.empty());
+  ctl_.Hold({JobId(mine)}, true, root_, kT0);  // uhold
+  EXPECT_EQ(J(mine).reason, JobReason::kJobHeldUser);
+  uint64_t roots = ctl_.Submit(Req(), root_, kT0).id.value();
+  EXPECT_EQ(ctl_.Hold({JobId(roots)}, false, alice_, kT0)[0].error,
+            "Access/permission denied");
+  EXPECT_EQ(ctl_.Hold({JobId(999)}, false, root_, kT0)[0].error,
+            "Invalid job id specified");
+  Register("n1");
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(ctl_.Hold({JobId(roots)}, false, root_, kT0)[0].error,
+            "Job is no longer pending execution");
+}
+
 TEST(KillInvalidDependTest, CancelsJobsThatCanNeverRun) {
   auto cfg = Config();
   cfg.scheduler_parameters = "kill_invalid_depend";

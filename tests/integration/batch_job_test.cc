@@ -251,6 +251,29 @@ TEST_F(BatchJobTest, DependenciesHoldJobsUntilTheirConditionAndSqueueSaysWhy) {
   }, 20));
 }
 
+TEST_F(BatchJobTest, PendingJobsShowStartEstimatesAndCanBeHeldAndReleased) {
+  uint64_t big = Parsable(cluster_->Run("sbatch --parsable -N 2 -c 8 -t 5 --wrap 'sleep 60'"));
+  ASSERT_GT(big, 0u);
+  ASSERT_TRUE(cluster_->WaitForState(big, "RUNNING", 20));
+  uint64_t next = Parsable(cluster_->Run("sbatch --parsable -c 8 -t 5 --wrap true"));
+  std::string id = std::to_string(next);
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("scontrol show job " + id).out.find(
+               "SchedNodeList=mlmini-g2-ghpc-0") != std::string::npos;
+  }, 20)) << cluster_->Run("scontrol show job " + id).out;
+  auto start = cluster_->Run("squeue --start -h");
+  EXPECT_THAT(start.out, MatchesRegex(" +" + id +
+                                      " +g2 +wrap +root PD [0-9]{4}-[0-9-]+T[0-9:]+ +1 "
+                                      "mlmini-g2-ghpc-0 +\\(Resources\\)\n"));
+  EXPECT_EQ(cluster_->Run("scontrol hold " + id).rc, 0);
+  EXPECT_EQ(cluster_->Run("squeue -h -j " + id + " -o '%r %Q'").out, "JobHeldAdmin 0\n");
+  EXPECT_EQ(cluster_->Run("scontrol release " + id).rc, 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -j " + id + " -o %r").out == "Resources\n";
+  }, 20));
+  cluster_->Run("scancel " + std::to_string(big) + " " + id);
+}
+
 TEST_F(BatchJobTest, UnwritableOutputDirFailsTheJobWithJobLaunchFailure) {
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable -o /nonexistent/dir/out.txt --wrap true"));
   ASSERT_GT(id, 0u);

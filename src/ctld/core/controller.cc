@@ -15,6 +15,7 @@ constexpr uint64_t kBasePriority = 4294901760ull;
 constexpr uint32_t kEslurmInvalidJobId = 2017;
 constexpr uint32_t kEslurmAccessDenied = 2002;
 constexpr uint32_t kEslurmAlreadyDone = 2021;
+constexpr uint32_t kEslurmJobNotPending = 2018;
 }  // namespace
 
 Controller::Controller(common::SlurmConfig config, JobStore* store,
@@ -285,6 +286,64 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
     } else {
       r.error = "Job/step already completing or completed";
       r.code = kEslurmAlreadyDone;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<CancelOutcome> Controller::Hold(const std::vector<JobId>& ids,
+                                            bool user_hold,
+                                            const common::Identity& who,
+                                            int64_t now) {
+  last_now_ = now;
+  std::vector<CancelOutcome> out;
+  bool admin = who.uid == 0 || who.uid == own_uid_;
+  for (JobId id : ids) {
+    CancelOutcome r{id, "", 0};
+    Job* job = FindJob(id);
+    if (!job) {
+      r = {id, "Invalid job id specified", kEslurmInvalidJobId};
+    } else if (!Authorized(*job, who)) {
+      r = {id, "Access/permission denied", kEslurmAccessDenied};
+    } else if (job->state != JobState::kPending) {
+      r = {id, "Job is no longer pending execution", kEslurmJobNotPending};
+    } else {
+      job->spec.hold = true;
+      job->spec.admin_hold = admin && !user_hold;
+      job->priority = 0;
+      job->reason = job->spec.admin_hold ? JobReason::kJobHeldAdmin
+                                         : JobReason::kJobHeldUser;
+      Persist({job});
+      schedule_needed_ = true;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<CancelOutcome> Controller::Release(const std::vector<JobId>& ids,
+                                               const common::Identity& who,
+                                               int64_t now) {
+  last_now_ = now;
+  std::vector<CancelOutcome> out;
+  bool admin = who.uid == 0 || who.uid == own_uid_;
+  for (JobId id : ids) {
+    CancelOutcome r{id, "", 0};
+    Job* job = FindJob(id);
+    if (!job) {
+      r = {id, "Invalid job id specified", kEslurmInvalidJobId};
+    } else if (!Authorized(*job, who) || (job->spec.admin_hold && !admin)) {
+      r = {id, "Access/permission denied", kEslurmAccessDenied};
+    } else if (job->state != JobState::kPending) {
+      r = {id, "Job is no longer pending execution", kEslurmJobNotPending};
+    } else if (job->spec.hold) {
+      job->spec.hold = false;
+      job->spec.admin_hold = false;
+      job->priority = kBasePriority - job->id.value();
+      job->reason = JobReason::kNone;
+      Persist({job});
+      schedule_needed_ = true;
     }
     out.push_back(std::move(r));
   }

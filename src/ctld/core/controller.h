@@ -106,6 +106,13 @@ class Controller {
   std::vector<CancelOutcome> Cancel(const std::vector<JobId>& ids, int signal,
                                     bool full, bool batch,
                                     const common::Identity& who, int64_t now);
+  // scontrol hold/uhold/release. A hold by root or the cluster's own user is
+  // an admin hold (JobHeldAdmin) unless `user_hold`; users may hold and
+  // release only their own jobs, and cannot release an admin hold.
+  std::vector<CancelOutcome> Hold(const std::vector<JobId>& ids, bool user_hold,
+                                  const common::Identity& who, int64_t now);
+  std::vector<CancelOutcome> Release(const std::vector<JobId>& ids,
+                                     const common::Identity& who, int64_t now);
   absl::StatusOr<NodeReportOutcome> OnNodeReport(const NodeReport& report,
                                                  const common::Identity& who,
                                                  int64_t now);

@@ -96,6 +96,7 @@ void Controller::Schedule(int64_t now) {
     sj.gpu_type = j.spec.gpu_type;
     sj.time_limit_min = j.spec.time_limit_min;
     sj.held = j.spec.hold;
+    sj.admin_held = j.spec.admin_hold;
     sj.wait_reason = WaitReason(j, now);
     in.pending.push_back(std::move(sj));
   }

@@ -43,6 +43,7 @@ struct JobSpec {
   std::string std_in;
   std::vector<std::string> env;
   bool hold = false;
+  bool admin_hold = false;     // held by an administrator (JobHeldAdmin)
   bool append_output = false;  // --open-mode=append
   std::string dependency;      // canonical --dependency, "" when none
   int64_t begin_time = 0;      // --begin, unix seconds

@@ -68,6 +68,28 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
+                                       const v1::UpdateJobsRequest* req,
+                                       v1::UpdateJobsReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "UpdateJobs");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  std::vector<JobId> ids;
+  for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
+  runner_->Run([&](Controller& c, int64_t now) {
+    auto results = req->action() == v1::JOB_ACTION_RELEASE
+                       ? c.Release(ids, *who, now)
+                       : c.Hold(ids, req->action() == v1::JOB_ACTION_USER_HOLD,
+                                *who, now);
+    for (const auto& o : results) {
+      auto* r = rep->add_results();
+      r->set_job_id(o.id.value());
+      r->set_error(o.error);
+      r->set_error_code(o.code);
+    }
+  });
+  return grpc::Status::OK;
+}
+
 grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
                                          const v1::QueryClusterRequest*,
                                          v1::QueryClusterReply* rep) {

@@ -23,6 +23,9 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   grpc::Status CancelJobs(grpc::ServerContext* ctx,
                           const ::sluice::v1::CancelJobsRequest* req,
                           ::sluice::v1::CancelJobsReply* rep) override;
+  grpc::Status UpdateJobs(grpc::ServerContext* ctx,
+                          const ::sluice::v1::UpdateJobsRequest* req,
+                          ::sluice::v1::UpdateJobsReply* rep) override;
   grpc::Status QueryCluster(grpc::ServerContext* ctx,
                             const ::sluice::v1::QueryClusterRequest* req,
                             ::sluice::v1::QueryClusterReply* rep) override;

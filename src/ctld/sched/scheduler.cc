@@ -36,7 +36,7 @@ int64_t RoundUp(int64_t t, int64_t now, int64_t res) {
 
 // The static reason a job can never run in its partition, if any.
 std::optional<JobReason> Unrunnable(const SchedJob& j, const SchedPartition& p) {
-  if (j.held) return JobReason::kJobHeldUser;
+  if (j.held) return j.admin_held ? JobReason::kJobHeldAdmin : JobReason::kJobHeldUser;
   if (j.wait_reason != JobReason::kNone) return j.wait_reason;
   if (!p.up) return JobReason::kPartitionDown;
   if (p.max_time_min >= 0 && j.time_limit_min != -2 &&

@@ -51,6 +51,7 @@ struct SchedJob {
   std::string gpu_type;
   int64_t time_limit_min = -1;
   bool held = false;
+  bool admin_held = false;  // JobHeldAdmin rather than JobHeldUser
   // Not eligible yet for a reason decided outside the scheduler
   // (Dependency, BeginTime, ...); kNone when eligible.
   JobReason wait_reason = JobReason::kNone;

@@ -113,6 +113,7 @@ std::string EncodeJob(const Job& j) {
       {"std_in", s.std_in},
       {"env", JoinList(s.env)},
       {"hold", absl::StrCat(s.hold)},
+      {"admin_hold", absl::StrCat(s.admin_hold)},
       {"append_output", absl::StrCat(s.append_output)},
       {"dependency", s.dependency},
       {"begin_time", absl::StrCat(s.begin_time)},
@@ -192,6 +193,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
     for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))
       s.env.push_back(Unesc(e));
   flag("hold", &s.hold);
+  flag("admin_hold", &s.admin_hold);
   flag("append_output", &s.append_output);
   str("dependency", &s.dependency);
   num("begin_time", &s.begin_time);

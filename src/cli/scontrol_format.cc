@@ -1,0 +1,203 @@
+#include "cli/scontrol_format.h"
+
+#include <map>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/job_types.h"
+#include "common/output_pattern.h"
+#include "common/hostlist.h"
+#include "common/time_spec.h"
+
+namespace sluice::cli {
+namespace {
+
+using ::sluice::v1::JobInfo;
+using Lines = std::vector<std::vector<std::string>>;
+
+std::string Render(const Lines& lines, bool one_liner) {
+  std::string out;
+  if (one_liner) {
+    std::vector<std::string> all;
+    for (const auto& l : lines)
+      for (const auto& kv : l) all.push_back(kv);
+    return absl::StrJoin(all, " ") + " \n";
+  }
+  for (size_t i = 0; i < lines.size(); ++i)
+    absl::StrAppend(&out, i ? "   " : "", absl::StrJoin(lines[i], " "), "\n");
+  return out;
+}
+
+std::string Ts(int64_t t) { return t ? common::FormatTimestamp(t) : "Unknown"; }
+
+std::string Limit(int64_t minutes) {
+  if (minutes == common::kTimeInfinite) return "UNLIMITED";
+  if (minutes < 0) return "INVALID";
+  return common::FormatDurationLong(minutes * 60);
+}
+
+}  // namespace
+
+std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
+  auto state = static_cast<common::JobState>(j.state());
+  auto reason = common::JobReasonFromInt(j.reason());
+  bool pending = state == common::JobState::kPending;
+  bool held = pending && (j.priority() == 0);
+  int64_t run = 0;
+  if (j.start_time()) {
+    int64_t end = common::IsFinished(state) ? j.end_time() : now;
+    run = std::max<int64_t>(0, end - j.start_time());
+  }
+  std::string start = pending ? (j.expected_start() ? Ts(j.expected_start())
+                                                    : "Unknown")
+                              : Ts(j.start_time());
+  std::string end = "Unknown";
+  if (common::IsFinished(state)) end = Ts(j.end_time());
+  else if (!pending && j.time_limit_min() >= 0)
+    end = Ts(j.start_time() + j.time_limit_min() * 60);
+  common::OutputPatternVars vars{j.job_id(), j.name(), j.user_name(),
+                                 j.batch_host()};
+  Lines l;
+  l.push_back({absl::StrCat("JobId=", j.job_id()), absl::StrCat("JobName=", j.name())});
+  l.push_back({absl::StrCat("UserId=", j.user_name(), "(", j.user_id(), ")"),
+               absl::StrCat("GroupId=", j.group_name(), "(", j.group_id(), ")"),
+               "MCS_label=N/A"});
+  l.push_back({absl::StrCat("Priority=", j.priority()), "Nice=0", "Account=(null)",
+               "QOS=(null)"});
+  l.push_back({absl::StrCat("JobState=",
+                            common::JobStateName(j.completing()
+                                                     ? common::JobState::kCompleting
+                                                     : state)),
+               absl::StrCat("Reason=", common::JobReasonName(
+                                           reason ? *reason : common::JobReason::kNone)),
+               absl::StrCat("Dependency=", j.dependency().empty() ? "(null)"
+                                                                  : j.dependency())});
+  l.push_back({"Requeue=1", "Restarts=0", "BatchFlag=1", "Reboot=0",
+               absl::StrCat("ExitCode=", j.exit_code(), ":", j.exit_signal())});
+  l.push_back({absl::StrCat("RunTime=", common::FormatDurationLong(run)),
+               absl::StrCat("TimeLimit=", Limit(j.time_limit_min())), "TimeMin=N/A"});
+  l.push_back({absl::StrCat("SubmitTime=", Ts(j.submit_time())),
+               absl::StrCat("EligibleTime=", held ? "Unknown" : Ts(j.eligible_time()))});
+  l.push_back({absl::StrCat("AccrueTime=", held ? "Unknown" : Ts(j.eligible_time()))});
+  l.push_back({absl::StrCat("StartTime=", start), absl::StrCat("EndTime=", end),
+               "Deadline=N/A"});
+  l.push_back({"SuspendTime=None", "SecsPreSuspend=0",
+               absl::StrCat("LastSchedEval=", Ts(now)), "Scheduler=Main"});
+  l.push_back({absl::StrCat("Partition=", j.partition()), "AllocNode:Sid=localhost:0"});
+  l.push_back({"ReqNodeList=(null)", "ExcNodeList=(null)"});
+  l.push_back({absl::StrCat("NodeList=", j.node_list())});
+  if (!j.batch_host().empty())
+    l.push_back({absl::StrCat("BatchHost=", j.batch_host())});
+  if (pending && !j.sched_nodes().empty())
+    l.push_back({absl::StrCat("SchedNodeList=", j.sched_nodes())});
+  l.push_back({absl::StrCat("NumNodes=", j.num_nodes()),
+               absl::StrCat("NumCPUs=", j.num_cpus()),
+               absl::StrCat("NumTasks=", j.num_tasks()),
+               absl::StrCat("CPUs/Task=", j.cpus_per_task()), "ReqB:S:C:T=0:0:*:*"});
+  std::string tres = absl::StrCat("cpu=", j.num_cpus());
+  if (j.min_mem_mb()) absl::StrAppend(&tres, ",mem=", j.min_mem_mb() * j.num_nodes(), "M");
+  absl::StrAppend(&tres, ",node=", j.num_nodes(), ",billing=", j.num_cpus());
+  l.push_back({absl::StrCat("TRES=", tres)});
+  l.push_back({"Socks/Node=*", "NtasksPerN:B:S:C=0:0:*:*", "CoreSpec=*"});
+  l.push_back({absl::StrCat("MinCPUsNode=", j.num_nodes() ? j.num_cpus() / j.num_nodes() : 1),
+               absl::StrCat("MinMemoryNode=", j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0"),
+               "MinTmpDiskNode=0"});
+  l.push_back({"Features=(null)", "DelayBoot=00:00:00"});
+  l.push_back({"OverSubscribe=OK", "Contiguous=0", "Licenses=(null)", "Network=(null)"});
+  l.push_back({absl::StrCat("Command=", j.command().empty() ? "(null)" : j.command())});
+  l.push_back({absl::StrCat("WorkDir=", j.work_dir())});
+  l.push_back({absl::StrCat("StdErr=", common::ExpandOutputPattern(j.std_err(), vars))});
+  l.push_back({absl::StrCat("StdIn=", j.std_in())});
+  l.push_back({absl::StrCat("StdOut=", common::ExpandOutputPattern(j.std_out(), vars))});
+  l.push_back({"Power="});
+  if (!j.tres_per_node().empty())
+    l.push_back({absl::StrCat("TresPerNode=", j.tres_per_node())});
+  if (one_liner) return Render(l, true);
+  return Render(l, false) + "   \n\n";
+}
+
+std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner) {
+  auto base = static_cast<common::NodeBaseState>(n.state());
+  std::string state = common::NodeStateLong(base, false, true);
+  for (auto& c : state) c = static_cast<char>(toupper(c));
+  if (n.drain()) state += "+DRAIN";
+  if (!n.responding() && base != common::NodeBaseState::kDown) state += "+NOT_RESPONDING";
+  Lines l;
+  l.push_back({absl::StrCat("NodeName=", n.name()), "Arch=x86_64",
+               absl::StrCat("CoresPerSocket=", n.cpus())});
+  l.push_back({absl::StrCat("CPUAlloc=", n.alloc_cpus()),
+               absl::StrCat("CPUEfctv=", n.cpus()), absl::StrCat("CPUTot=", n.cpus())});
+  l.push_back({absl::StrCat("AvailableFeatures=", n.features().empty() ? "(null)" : n.features())});
+  l.push_back({absl::StrCat("ActiveFeatures=", n.features().empty() ? "(null)" : n.features())});
+  l.push_back({absl::StrCat("Gres=", n.gres().empty() ? "(null)" : n.gres())});
+  if (n.gpus_total())
+    l.push_back({absl::StrCat("GresUsed=gpu:", n.gpus_alloc())});
+  l.push_back({absl::StrCat("NodeAddr=", n.addr()),
+               absl::StrCat("NodeHostName=", n.hostname()), "Version=22.05.8"});
+  l.push_back({absl::StrCat("RealMemory=", n.real_memory_mb()),
+               absl::StrCat("AllocMem=", n.alloc_memory_mb()), "Sockets=1", "Boards=1"});
+  l.push_back({absl::StrCat("State=", state), "ThreadsPerCore=1", "TmpDisk=0",
+               "Weight=1", "Owner=N/A", "MCS_label=N/A"});
+  l.push_back({absl::StrCat("Partitions=", absl::StrJoin(n.partitions(), ","))});
+  l.push_back({absl::StrCat("CfgTRES=cpu=", n.cpus(), ",mem=", n.real_memory_mb(),
+                            "M,billing=", n.cpus(),
+                            n.gpus_total() ? absl::StrCat(",gres/gpu=", n.gpus_total()) : "")});
+  std::string alloc;
+  if (n.alloc_cpus())
+    alloc = absl::StrCat("cpu=", n.alloc_cpus(),
+                         n.gpus_alloc() ? absl::StrCat(",gres/gpu=", n.gpus_alloc()) : "");
+  l.push_back({absl::StrCat("AllocTRES=", alloc)});
+  for (const auto& g : n.gpus())
+    l.push_back({absl::StrCat("Gpu", g.index(), "=", g.name().empty() ? "gpu" : g.name(),
+                              ",uuid=", g.uuid())});
+  if (!n.reason().empty()) l.push_back({absl::StrCat("Reason=", n.reason())});
+  if (one_liner) return Render(l, true);
+  return Render(l, false) + "\n";
+}
+
+std::string ScontrolPartition(const ::sluice::v1::PartitionInfo& p,
+                              const ::sluice::v1::QueryClusterReply& cluster,
+                              bool one_liner) {
+  std::map<std::string, const ::sluice::v1::NodeInfo*> nodes;
+  for (const auto& n : cluster.nodes()) nodes[n.name()] = &n;
+  uint64_t cpus = 0, mem = 0;
+  std::vector<std::string> names;
+  for (const auto& name : p.nodes()) {
+    names.push_back(name);
+    if (auto it = nodes.find(name); it != nodes.end()) {
+      cpus += it->second->cpus();
+      mem += it->second->real_memory_mb();
+    }
+  }
+  auto limit = [](int64_t m) {
+    return m < 0 ? std::string("UNLIMITED") : common::FormatDurationLong(m * 60);
+  };
+  Lines l;
+  l.push_back({absl::StrCat("PartitionName=", p.name())});
+  l.push_back({"AllowGroups=ALL", "AllowAccounts=ALL", "AllowQos=ALL"});
+  l.push_back({"AllocNodes=ALL", absl::StrCat("Default=", p.is_default() ? "YES" : "NO"),
+               "QoS=N/A"});
+  l.push_back({absl::StrCat("DefaultTime=",
+                            p.default_time_min() < -1 ? "NONE" : limit(p.default_time_min())),
+               "DisableRootJobs=NO", "ExclusiveUser=NO", "GraceTime=0", "Hidden=NO"});
+  l.push_back({absl::StrCat("MaxNodes=", p.max_nodes() ? absl::StrCat(p.max_nodes())
+                                                       : "UNLIMITED"),
+               absl::StrCat("MaxTime=", limit(p.max_time_min())), "MinNodes=0", "LLN=NO",
+               "MaxCPUsPerNode=UNLIMITED"});
+  l.push_back({absl::StrCat("Nodes=", common::CompressHostlist(names))});
+  l.push_back({"PriorityJobFactor=1", "PriorityTier=1", "RootOnly=NO", "ReqResv=NO",
+               "OverSubscribe=NO"});
+  l.push_back({"OverTimeLimit=NONE", "PreemptMode=OFF"});
+  l.push_back({absl::StrCat("State=", p.up() ? "UP" : "DOWN"),
+               absl::StrCat("TotalCPUs=", cpus), absl::StrCat("TotalNodes=", names.size()),
+               "SelectTypeParameters=NONE"});
+  l.push_back({"JobDefaults=(null)"});
+  l.push_back({"DefMemPerNode=UNLIMITED", "MaxMemPerNode=UNLIMITED"});
+  l.push_back({absl::StrCat("TRES=cpu=", cpus, ",mem=", mem, "M,node=", names.size(),
+                            ",billing=", cpus)});
+  if (one_liner) return Render(l, true);
+  return Render(l, false) + "\n";
+}
+
+}  // namespace sluice::cli

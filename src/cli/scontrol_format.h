@@ -1,0 +1,20 @@
+// scontrol's "show" views: jobs, nodes and partitions as Slurm 22.05 lays
+// them out (Key=Value lines, or one line with -o). Pure; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ctld.pb.h"
+
+namespace sluice::cli {
+
+std::string ScontrolJob(const ::sluice::v1::JobInfo& j, int64_t now,
+                        bool one_liner);
+// `cluster` supplies partition membership and totals.
+std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner);
+std::string ScontrolPartition(const ::sluice::v1::PartitionInfo& p,
+                              const ::sluice::v1::QueryClusterReply& cluster,
+                              bool one_liner);
+
+}  // namespace sluice::cli

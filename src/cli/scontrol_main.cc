@@ -1,0 +1,203 @@
+// scontrol: show jobs, nodes and partitions; hold and release jobs; expand
+// hostlists. The subset Slurm users and workflow tools rely on.
+#include <getopt.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/cli_util.h"
+#include "cli/ctld_client.h"
+#include "cli/scontrol_format.h"
+#include "common/hostlist.h"
+
+namespace sluice::cli {
+namespace {
+
+namespace v1 = ::sluice::v1;
+
+int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
+  v1::QueryJobsRequest req;
+  if (!id.empty()) {
+    uint64_t v;
+    if (!absl::SimpleAtoi(id, &v) || v == 0) {
+      std::fprintf(stderr, "slurm_load_jobs error: Invalid job id specified\n");
+      return 1;
+    }
+    req.add_job_ids(v);
+  }
+  auto rep = client.QueryJobs(req);
+  if (!rep.ok()) {
+    std::fprintf(stderr, "slurm_load_jobs error: %s\n",
+                 std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  if (!rep->error().empty()) {
+    std::fprintf(stderr, "slurm_load_jobs error: %s\n", rep->error().c_str());
+    return 1;
+  }
+  if (rep->jobs_size() == 0 && id.empty()) {
+    std::printf("No jobs in the system\n");
+    return 0;
+  }
+  std::string out;
+  for (const auto& j : rep->jobs()) out += ScontrolJob(j, rep->now(), one_liner);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
+                bool one_liner) {
+  auto rep = client.QueryCluster();
+  if (!rep.ok()) {
+    std::fprintf(stderr, "%s: %s\n", nodes ? "slurm_load_node error" : "slurm_load_partitions error",
+                 std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  std::string out;
+  if (nodes) {
+    for (const auto& n : rep->nodes())
+      if (name.empty() || n.name() == name) out += ScontrolNode(n, one_liner);
+    if (out.empty()) {
+      std::fprintf(stderr, "Node %s not found\n", name.c_str());
+      return 1;
+    }
+  } else {
+    for (const auto& p : rep->partitions())
+      if (name.empty() || p.name() == name)
+        out += ScontrolPartition(p, *rep, one_liner);
+    if (out.empty()) {
+      std::fprintf(stderr, "Partition %s not found\n", name.c_str());
+      return 1;
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int UpdateJobs(CtldClient& client, v1::JobAction action,
+               const std::vector<std::string>& args) {
+  v1::UpdateJobsRequest req;
+  req.set_action(action);
+  for (const auto& a : args)
+    for (absl::string_view tok : absl::StrSplit(a, ',', absl::SkipEmpty())) {
+      uint64_t v;
+      if (!absl::SimpleAtoi(tok, &v) || v == 0) {
+        std::fprintf(stderr, "Invalid job id specified for job %s\n",
+                     std::string(tok).c_str());
+        return 1;
+      }
+      req.add_job_ids(v);
+    }
+  if (req.job_ids_size() == 0) {
+    PrintError("scontrol", "Invalid job id specified");
+    return 1;
+  }
+  auto rep = client.UpdateJobs(req);
+  if (!rep.ok()) {
+    PrintError("scontrol", std::string(rep.status().message()));
+    return 1;
+  }
+  int rc = 0;
+  for (const auto& r : rep->results()) {
+    if (r.error().empty()) continue;
+    std::fprintf(stderr, "%s for job %llu\n", r.error().c_str(),
+                 static_cast<unsigned long long>(r.job_id()));
+    rc = 1;
+  }
+  return rc;
+}
+
+int Main(int argc, char** argv) {
+  argv[0] = const_cast<char*>("scontrol");
+  static const struct option kLong[] = {
+      {"oneliner", no_argument, nullptr, 'o'},
+      {"details", no_argument, nullptr, 'd'},
+      {"quiet", no_argument, nullptr, 'Q'},
+      {"version", no_argument, nullptr, 'V'},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  bool one_liner = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "+odQVh", kLong, nullptr)) != -1) {
+    switch (c) {
+      case 'o': one_liner = true; break;
+      case 'V': std::printf("%s\n", kVersion); return 0;
+      case 'h':
+        std::printf("Usage: scontrol [-o] show job|node|partition|hostnames [ID]\n"
+                    "       scontrol hold|uhold|release JOBID[,JOBID...]\n");
+        return 0;
+      case '?': return 1;
+      default: break;
+    }
+  }
+  std::vector<std::string> words;
+  for (int i = optind; i < argc; ++i) {
+    // Options may also follow the command ("show job -dd 5").
+    std::string w = argv[i];
+    if (w == "-o" || w == "--oneliner") one_liner = true;
+    else if (w.rfind("-d", 0) == 0 || w == "--details") continue;
+    else words.push_back(w);
+  }
+  if (words.empty()) {
+    PrintError("scontrol", "no command given (interactive mode is not supported)");
+    return 1;
+  }
+  std::string cmd = absl::AsciiStrToLower(words[0]);
+  std::vector<std::string> rest(words.begin() + 1, words.end());
+
+  if ((cmd == "show" || cmd == "list") && !rest.empty()) {
+    std::string what = absl::AsciiStrToLower(rest[0]);
+    std::string arg = rest.size() > 1 ? rest[1] : "";
+    if (what == "hostnames" || what == "hostname") {
+      auto hosts = common::ExpandHostlist(arg);
+      if (!hosts.ok()) {
+        PrintError("scontrol", std::string(hosts.status().message()));
+        return 1;
+      }
+      for (const auto& h : *hosts) std::printf("%s\n", h.c_str());
+      return 0;
+    }
+    if (what == "hostlist" || what == "hostlistsorted") {
+      std::vector<std::string> names;
+      for (absl::string_view n : absl::StrSplit(arg, absl::ByAnyChar(", \n"), absl::SkipEmpty()))
+        names.emplace_back(n);
+      std::printf("%s\n", common::CompressHostlist(names).c_str());
+      return 0;
+    }
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    if (what == "job" || what == "jobs" || what == "jobid")
+      return ShowJobs(client, arg, one_liner);
+    if (what == "node" || what == "nodes")
+      return ShowCluster(client, true, arg, one_liner);
+    if (what == "partition" || what == "partitions" || what == "part")
+      return ShowCluster(client, false, arg, one_liner);
+    PrintError("scontrol", absl::StrCat("invalid entity: ", rest[0], " for keyword: show"));
+    return 1;
+  }
+  if (cmd == "hold" || cmd == "uhold" || cmd == "release") {
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    v1::JobAction action = cmd == "hold"    ? v1::JOB_ACTION_HOLD
+                           : cmd == "uhold" ? v1::JOB_ACTION_USER_HOLD
+                                            : v1::JOB_ACTION_RELEASE;
+    return UpdateJobs(client, action, rest);
+  }
+  PrintError("scontrol", absl::StrCat("Invalid command: ", words[0]));
+  return 1;
+}
+
+}  // namespace
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) {
+  sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
+}
