@@ -150,7 +150,13 @@ class Pass {
         break;
       }
     }
-    for (const Entry& p : popped) heap.push(p);
+    // The picked nodes go back with their new time after Book(); the rest
+    // as they were.
+    for (const Entry& p : popped)
+      if (when >= kForever ||
+          std::find(picked.begin(), picked.end(), p.node) == picked.end())
+        heap.push(p);
+    last_heap_ = &heap;
     if (when >= kForever) return {kForever, {}};
     return {when, picked};
   }
@@ -168,6 +174,12 @@ class Pass {
         for (uint32_t g : a.gpus) nodes_[ni].gpu_free[g] = false;
       }
       out.push_back(std::move(a));
+    }
+    // Requeue the booked nodes in the heap of this job's shape right away
+    // (saves a stale pop per job; other shapes refresh lazily).
+    for (int ni : picked) {
+      int64_t t = timeline_[ni].EarliestFit(in_.now, Duration(j), WantOf(j));
+      if (t < kForever && last_heap_) last_heap_->push({t, ni, version_[ni]});
     }
     return out;
   }
@@ -207,6 +219,7 @@ class Pass {
   std::vector<NodeTimeline> timeline_;
   std::vector<uint64_t> version_;  // bumped on every booking of the node
   std::map<ShapeKey, Heap> heaps_;
+  Heap* last_heap_ = nullptr;  // the heap of the job last passed to Find
 };
 
 }  // namespace
