@@ -161,6 +161,15 @@ int Main(int argc, char** argv) {
   for (auto& e : ExportedEnv(opts.export_env, env)) j->add_env(std::move(e));
   j->set_append_output(append);
   j->set_dependency(opts.dependency.value_or(""));
+  j->set_nodelist(opts.nodelist.value_or(""));
+  j->set_exclude(opts.exclude.value_or(""));
+  j->set_constraint(opts.constraint.value_or(""));
+  j->set_exclusive(opts.exclusive);
+  j->set_gpus(opts.gpus.value_or(0));
+  j->set_gpus_per_task(opts.gpus_per_task.value_or(0));
+  j->set_cpus_per_gpu(opts.cpus_per_gpu.value_or(0));
+  j->set_mem_per_cpu_mb(opts.mem_per_cpu_mb.value_or(0));
+  j->set_mem_per_gpu_mb(opts.mem_per_gpu_mb.value_or(0));
   j->set_begin_time(begin);
   j->set_hold(opts.hold);
   j->set_submit_host(common::ShortHostname());

@@ -161,12 +161,37 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         o->ntasks_per_node = n;
         break;
       }
-      case kMem: {
+      case kMem: case kMemPerCpu: case kMemPerGpu: {
         auto m = common::ParseMemoryMB(a);
-        if (!m.ok()) return Fail("Invalid --mem specification");
-        o->mem_mb = *m;
+        if (!m.ok())
+          return Fail(c == kMem       ? "Invalid --mem specification"
+                      : c == kMemPerCpu ? "Invalid --mem-per-cpu specification"
+                                        : "Invalid --mem-per-gpu specification");
+        (c == kMem ? o->mem_mb : c == kMemPerCpu ? o->mem_per_cpu_mb : o->mem_per_gpu_mb) = *m;
         break;
       }
+      case 'G': case kGpusPerTask: case kCpusPerGpu: {
+        // --gpus=[type:]N keeps its type through --gpus-per-node's parser.
+        std::string v = a;
+        std::string count = v.substr(v.rfind(':') + 1);
+        uint32_t n;
+        if (!ParseCount(count.c_str(), &n))
+          return Fail(absl::StrCat("Invalid ", c == 'G' ? "--gpus" : c == kGpusPerTask
+                                                                     ? "--gpus-per-task"
+                                                                     : "--cpus-per-gpu",
+                                   " specification"));
+        if (c == 'G') {
+          o->gpus = n;
+          if (v.find(':') != std::string::npos)
+            o->gpus_per_node = v.substr(0, v.rfind(':')) + ":0";  // type only
+        } else if (c == kGpusPerTask) {
+          o->gpus_per_task = n;
+        } else {
+          o->cpus_per_gpu = n;
+        }
+        break;
+      }
+      case kExclusive: o->exclusive = true; break;
       case 'D': o->chdir = a; break;
       case 'd': o->dependency = a; break;
       case 'C': o->constraint = a; break;

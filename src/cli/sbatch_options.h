@@ -21,8 +21,10 @@ struct SbatchOptions {
       wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
       constraint, nodelist, exclude, begin, signal, export_env, open_mode;
   std::optional<int64_t> time_limit_min;
-  std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task;
-  std::optional<uint64_t> mem_mb;
+  std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task, gpus,
+      gpus_per_task, cpus_per_gpu;
+  std::optional<uint64_t> mem_mb, mem_per_cpu_mb, mem_per_gpu_mb;
+  bool exclusive = false;
   bool parsable = false, hold = false, test_only = false, help = false,
        usage = false, version = false, wait = false, quiet = false;
   int verbose = 0;

@@ -450,6 +450,67 @@ TEST_F(ControllerTest, HoldAndReleaseFollowSlurmsRules) {
             "Job is no longer pending execution");
 }
 
+TEST_F(ControllerTest, NodeSelectionOptionsAreValidatedAndHonoured) {
+  Register("n1");
+  Register("n2");
+  auto r = Req();
+  r.nodelist = "n2";
+  uint64_t on2 = ctl_.Submit(r, alice_, kT0).id.value();
+  r = Req();
+  r.exclude = "n1";
+  uint64_t not1 = ctl_.Submit(r, alice_, kT0).id.value();
+  r = Req();
+  r.partition = "short,g2";
+  r.cpus_per_task = 8;
+  uint64_t multi = ctl_.Submit(r, alice_, kT0).id.value();
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(on2).alloc.at(0).node, "n2");
+  EXPECT_EQ(J(not1).alloc.at(0).node, "n2");
+  EXPECT_EQ(J(multi).state, JobState::kRunning);
+  EXPECT_EQ(J(multi).spec.partition, "short");  // the partition it runs in
+
+  r = Req();
+  r.nodelist = "ghost";
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Invalid node name specified");
+  r = Req();
+  r.constraint = "a&&b";
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Invalid feature specification");
+  r = Req();
+  r.constraint = "nvlink";  // no node has it
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error,
+            "Requested node configuration is not available");
+  r = Req();
+  r.partition = "g2,nosuch";
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Invalid partition name specified");
+}
+
+TEST_F(ControllerTest, DerivedRequestsFromGpusAndPerUnitMemory) {
+  auto r = Req();
+  r.min_nodes = 2;
+  r.gpus = 3;  // two per node, rounded up
+  r.cpus_per_gpu = 3;
+  r.mem_per_gpu_mb = 1000;
+  uint64_t id = ctl_.Submit(r, alice_, kT0).id.value();
+  ASSERT_GT(id, 0u);
+  EXPECT_EQ(J(id).spec.gpus_per_node, 2u);
+  EXPECT_EQ(J(id).spec.CpusPerNode(), 6u);
+  EXPECT_EQ(J(id).spec.mem_mb, 2000u);
+  r = Req();
+  r.ntasks = 2;
+  r.gpus_per_task = 1;
+  r.mem_per_cpu_mb = 1500;
+  id = ctl_.Submit(r, alice_, kT0).id.value();
+  ASSERT_GT(id, 0u);
+  EXPECT_EQ(J(id).spec.gpus_per_node, 2u);
+  EXPECT_EQ(J(id).spec.mem_mb, 3000u);
+  r = Req();
+  r.mem_per_cpu_mb = 3000;
+  r.cpus_per_task = 2;
+  auto out = ctl_.Submit(r, alice_, kT0);  // 6000 MB > 4000 MB nodes
+  EXPECT_EQ(out.error, "Requested node configuration is not available");
+  EXPECT_THAT(out.notes, ElementsAre("Memory specification can not be satisfied"));
+}
+
 TEST(KillInvalidDependTest, CancelsJobsThatCanNeverRun) {
   auto cfg = Config();
   cfg.scheduler_parameters = "kill_invalid_depend";

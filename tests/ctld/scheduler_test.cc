@@ -248,3 +248,50 @@ TEST(SchedulerParametersTest, ParsesBackfillKnobs) {
 
 }  // namespace
 }  // namespace sluice::sched
+
+namespace sluice::sched {
+namespace {
+
+TEST(PlacementTest, MultiPartitionJobRunsWhereItCanStartFirst) {
+  SchedulerInput in;
+  in.now = 1000;
+  in.nodes = {Node("a1", 0, 0), Node("b1", 8, 0)};
+  in.partitions = {SchedPartition{"a", {0}, -1, 0, true},
+                   SchedPartition{"b", {1}, -1, 0, true}};
+  in.running = {{JobId(1), 1000 + 3600, {{"a1", 8, 0, {}}}}};
+  SchedJob j = Job(2, 10, 4);
+  j.time_limit_min = 10;
+  j.partition = 0;
+  j.more_partitions = {1};
+  in.pending = {j};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].partition, 1);
+  EXPECT_EQ(plan.starts[0].alloc[0].node, "b1");
+}
+
+TEST(PlacementTest, ExclusiveJobsTakeWholeNodesAndFiltersRestrictNodes) {
+  auto in = TwoNodes();
+  for (auto& n : in.nodes) {
+    n.cpus_total = 8;
+    n.mem_total_mb = 16000;
+  }
+  SchedJob ex = Job(1, 100, 1);
+  ex.exclusive = true;
+  SchedJob small = Job(2, 90, 1);
+  small.allowed = {true, false};  // only n1
+  small.filter_key = "n1";
+  small.time_limit_min = 10;
+  in.pending = {ex, small};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].id, JobId(1));
+  EXPECT_EQ(plan.starts[0].alloc[0].cpus, 8u);
+  EXPECT_THAT(plan.starts[0].alloc[0].gpus, ElementsAre(0u, 1u));
+  EXPECT_EQ(plan.starts[0].alloc[0].node, "n1");
+  // The small job may only use n1, which the exclusive job holds forever.
+  EXPECT_THAT(plan.reasons, ElementsAre(Pair(JobId(2), JobReason::kResources)));
+}
+
+}  // namespace
+}  // namespace sluice::sched

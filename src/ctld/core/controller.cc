@@ -3,7 +3,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/dependency.h"
+#include "common/hostlist.h"
+#include "ctld/core/node_filter.h"
 #include "common/time_spec.h"
 #include "common/users.h"
 #include "ctld/sched/scheduler.h"
@@ -97,16 +101,45 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     out.error = "Access/permission denied";
     return out;
   }
-  const common::PartitionConf* part =
-      req.partition.empty() ? config_.DefaultPartition()
-                            : config_.FindPartition(req.partition);
-  if (!part) {
-    if (!req.partition.empty())
-      out.notes.push_back(
-          absl::StrCat("invalid partition specified: ", req.partition));
-    out.error = req.partition.empty()
-                    ? "No partition specified or system default partition"
-                    : "Invalid partition name specified";
+  // -p a,b: every name must exist; the first gives the defaults.
+  std::vector<const common::PartitionConf*> parts;
+  if (req.partition.empty()) {
+    if (const auto* d = config_.DefaultPartition()) parts.push_back(d);
+  } else {
+    for (absl::string_view name : absl::StrSplit(req.partition, ',', absl::SkipEmpty())) {
+      const auto* p = config_.FindPartition(name);
+      if (!p) {
+        out.notes.push_back(absl::StrCat("invalid partition specified: ", name));
+        out.error = "Invalid partition name specified";
+        return out;
+      }
+      parts.push_back(p);
+    }
+  }
+  if (parts.empty()) {
+    out.error = "No partition specified or system default partition";
+    return out;
+  }
+  const common::PartitionConf* part = parts.front();
+  std::vector<std::string> nodelist, exclude;
+  for (auto [raw, dst] : {std::pair{&req.nodelist, &nodelist},
+                          std::pair{&req.exclude, &exclude}}) {
+    if (raw->empty()) continue;
+    auto hosts = common::ExpandHostlist(*raw);
+    if (!hosts.ok()) {
+      out.error = "Invalid node name specified";
+      return out;
+    }
+    for (const auto& h : *hosts) {
+      if (!config_.FindNode(h)) {
+        out.error = "Invalid node name specified";
+        return out;
+      }
+      dst->push_back(h);
+    }
+  }
+  if (!req.constraint.empty() && !ValidConstraint(req.constraint)) {
+    out.error = "Invalid feature specification";
     return out;
   }
   auto dep = common::ParseDependency(req.dependency);
@@ -121,9 +154,17 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   auto user = common::LookupUser(who.uid);
   s.user = user ? user->name : std::to_string(who.uid);
   s.group = common::GroupName(who.gid);
-  s.partition = part->name;
+  std::vector<std::string> part_names;
+  for (const auto* p : parts) part_names.push_back(p->name);
+  s.partition = absl::StrJoin(part_names, ",");
+  s.nodelist = nodelist;
+  s.exclude = exclude;
+  s.constraint = req.constraint;
+  s.exclusive = req.exclusive;
+  s.cpus_per_gpu = req.cpus_per_gpu;
   s.name = req.name;
-  s.min_nodes = std::max<uint32_t>(1, req.min_nodes);
+  s.min_nodes = std::max<uint32_t>(
+      {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
   s.ntasks_per_node = req.ntasks_per_node;
   s.ntasks_set = req.ntasks > 0 || req.ntasks_per_node > 0;
   s.ntasks = req.ntasks ? req.ntasks
@@ -140,6 +181,12 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     s.time_limit_min = part->max_time_min;
   }
   std::string err = ValidateResources(req, &s, &out.notes);
+  if (err.empty() && out.notes.empty()) {
+    // Per-CPU and per-GPU memory become a per-node request.
+    if (req.mem_per_cpu_mb) s.mem_mb = req.mem_per_cpu_mb * s.CpusPerNode();
+    if (req.mem_per_gpu_mb) s.mem_mb = req.mem_per_gpu_mb * s.gpus_per_node;
+    if (req.mem_per_cpu_mb || req.mem_per_gpu_mb) err = CheckMemory(s, &out.notes);
+  }
   if (!err.empty()) {
     // As in Slurm, a request no node can satisfy is refused after the job
     // record exists: it keeps its ID and shows FAILED (BadConstraints).
@@ -232,17 +279,25 @@ std::string Controller::ValidateResources(
     s->gpus_per_node = static_cast<uint32_t>(std::stoul(v));
     s->gpu_type = type;
   }
-  const common::PartitionConf* part = config_.FindPartition(s->partition);
-  uint32_t max_cpus = 0, max_gpus = 0;
+  // --gpus (total, spread over the nodes) and --gpus-per-task.
+  if (req.gpus) s->gpus_per_node = (req.gpus + s->min_nodes - 1) / s->min_nodes;
+  if (req.gpus_per_task) s->gpus_per_node = req.gpus_per_task * s->TasksPerNode();
+  uint32_t max_cpus = 0, max_gpus = 0, usable = 0;
   uint64_t max_mem = 0;
-  for (const auto& name : part->nodes) {
-    const common::NodeConf* n = config_.FindNode(name);
-    max_cpus = std::max(max_cpus, n->cpus);
-    max_mem = std::max(max_mem, n->real_memory_mb);
-    for (const auto& g : n->gres)
-      if (g.name == "gpu" && (s->gpu_type.empty() || g.type == s->gpu_type))
-        max_gpus = std::max<uint32_t>(max_gpus, static_cast<uint32_t>(g.count));
+  for (const auto& pname : s->Partitions()) {
+    for (const auto& name : config_.FindPartition(pname)->nodes) {
+      const common::NodeConf* n = config_.FindNode(name);
+      if (!NodeAllowed(*s, *n)) continue;
+      ++usable;
+      max_cpus = std::max(max_cpus, n->cpus);
+      max_mem = std::max(max_mem, n->real_memory_mb);
+      for (const auto& g : n->gres)
+        if (g.name == "gpu" && (s->gpu_type.empty() || g.type == s->gpu_type))
+          max_gpus = std::max<uint32_t>(max_gpus, static_cast<uint32_t>(g.count));
+    }
   }
+  if (usable == 0 || (!s->nodelist.empty() && usable < s->nodelist.size()))
+    return kUnavailable;
   if (s->CpusPerNode() > max_cpus) {
     notes->push_back("CPU count per node can not be satisfied");
     return kUnavailable;
@@ -253,6 +308,19 @@ std::string Controller::ValidateResources(
   }
   if (s->gpus_per_node > max_gpus) return kUnavailable;
   return "";
+}
+
+std::string Controller::CheckMemory(const JobSpec& s,
+                                    std::vector<std::string>* notes) const {
+  uint64_t max_mem = 0;
+  for (const auto& pname : s.Partitions())
+    for (const auto& name : config_.FindPartition(pname)->nodes) {
+      const common::NodeConf* n = config_.FindNode(name);
+      if (NodeAllowed(s, *n)) max_mem = std::max(max_mem, n->real_memory_mb);
+    }
+  if (s.mem_mb <= max_mem) return "";
+  notes->push_back("Memory specification can not be satisfied");
+  return "Requested node configuration is not available";
 }
 
 std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,

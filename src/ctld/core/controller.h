@@ -42,6 +42,10 @@ struct SubmitRequest {
   bool append_output = false;
   std::string dependency;   // raw
   int64_t begin_time = 0;   // unix seconds; 0 none
+  std::string nodelist, exclude, constraint;  // raw
+  bool exclusive = false;
+  uint32_t gpus = 0, gpus_per_task = 0, cpus_per_gpu = 0;
+  uint64_t mem_per_cpu_mb = 0, mem_per_gpu_mb = 0;
   std::string submit_host;
 };
 
@@ -145,6 +149,7 @@ class Controller {
   JobReason WaitReason(const Job& j, int64_t now) const;
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
                                 std::vector<std::string>* notes) const;
+  std::string CheckMemory(const JobSpec& s, std::vector<std::string>* notes) const;
 
   common::SlurmConfig config_;
   sched::SchedulerConfig sched_config_;

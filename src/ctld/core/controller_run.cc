@@ -10,6 +10,7 @@
 #include "common/dependency.h"
 #include "ctld/core/controller.h"
 #include "ctld/core/dependencies.h"
+#include "ctld/core/node_filter.h"
 #include "ctld/sched/scheduler.h"
 #include "ctld/sched/timeline.h"
 
@@ -52,6 +53,8 @@ void Controller::Schedule(int64_t now) {
     sn.mem_free_mb =
         n.conf.real_memory_mb - std::min(n.conf.real_memory_mb, n.alloc_mem_mb);
     sn.gpu_type = n.GpuType();
+    sn.cpus_total = n.conf.cpus;
+    sn.mem_total_mb = n.conf.real_memory_mb;
     sn.gpu_free.resize(n.gpu_used.size());
     for (size_t i = 0; i < n.gpu_used.size(); ++i) sn.gpu_free[i] = !n.gpu_used[i];
     node_index[sn.name] = static_cast<int>(in.nodes.size());
@@ -83,12 +86,28 @@ void Controller::Schedule(int64_t now) {
   }
   for (const auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending) continue;
-    auto pi = part_index.find(j.spec.partition);
-    if (pi == part_index.end()) continue;
     sched::SchedJob sj;
+    bool first = true;
+    for (const auto& pname : j.spec.Partitions()) {
+      auto pi = part_index.find(pname);
+      if (pi == part_index.end()) continue;
+      if (first) sj.partition = pi->second;
+      else sj.more_partitions.push_back(pi->second);
+      first = false;
+    }
+    if (first) continue;  // its partitions are gone from the configuration
     sj.id = j.id;
     sj.priority = j.priority;
-    sj.partition = pi->second;
+    sj.exclusive = j.spec.exclusive;
+    if (!j.spec.nodelist.empty() || !j.spec.exclude.empty() ||
+        !j.spec.constraint.empty()) {
+      sj.allowed.resize(nodes_.size());
+      for (size_t i = 0; i < nodes_.size(); ++i)
+        sj.allowed[i] = NodeAllowed(j.spec, nodes_[i].conf);
+      sj.filter_key = absl::StrCat(absl::StrJoin(j.spec.nodelist, ","), "|",
+                                   absl::StrJoin(j.spec.exclude, ","), "|",
+                                   j.spec.constraint);
+    }
     sj.nodes = j.spec.min_nodes;
     sj.cpus_per_node = j.spec.CpusPerNode();
     sj.mem_per_node_mb = j.spec.mem_mb;
@@ -121,6 +140,7 @@ void Controller::Schedule(int64_t now) {
     if (!j) continue;
     j->state = JobState::kRunning;
     j->reason = JobReason::kNone;
+    j->spec.partition = in.partitions[st.partition].name;  // where it runs
     j->start_time = now;
     j->alloc = std::move(st.alloc);
     for (const auto& a : j->alloc)

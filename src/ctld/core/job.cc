@@ -1,6 +1,9 @@
 #include "ctld/core/job.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/hostlist.h"
 
 namespace sluice::ctld {
@@ -12,8 +15,12 @@ uint32_t JobSpec::TasksPerNode() const {
 }
 
 uint32_t JobSpec::CpusPerNode() const {
-  uint32_t c = TasksPerNode() * cpus_per_task;
+  uint32_t c = std::max(TasksPerNode() * cpus_per_task, gpus_per_node * cpus_per_gpu);
   return c ? c : 1;
+}
+
+std::vector<std::string> JobSpec::Partitions() const {
+  return absl::StrSplit(partition, ',', absl::SkipEmpty());
 }
 
 std::string JobSpec::TresPerNode() const {

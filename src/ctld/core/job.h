@@ -33,6 +33,7 @@ struct JobSpec {
   uint32_t ntasks_per_node = 0;
   uint32_t cpus_per_task = 1;
   bool cpus_per_task_set = false;
+  uint32_t cpus_per_gpu = 0;  // --cpus-per-gpu
   uint64_t mem_mb = 0;  // per node; 0: not requested
   uint32_t gpus_per_node = 0;
   std::string gpu_type;
@@ -46,12 +47,18 @@ struct JobSpec {
   bool admin_hold = false;     // held by an administrator (JobHeldAdmin)
   bool append_output = false;  // --open-mode=append
   std::string dependency;      // canonical --dependency, "" when none
+  std::vector<std::string> nodelist;  // -w: nodes the job must use
+  std::vector<std::string> exclude;   // -x: nodes it must not use
+  std::string constraint;             // -C: features, '&' and '|'
+  bool exclusive = false;             // whole nodes
   int64_t begin_time = 0;      // --begin, unix seconds
   std::string submit_host;
 
   uint32_t TasksPerNode() const;
   uint32_t CpusPerNode() const;
   std::string TresPerNode() const;  // "gres:gpu:2" or ""
+  // The partitions the job may run in ("a,b" while pending).
+  std::vector<std::string> Partitions() const;
 };
 
 struct Job {

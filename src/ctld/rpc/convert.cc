@@ -28,6 +28,15 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.append_output = p.append_output();
   r.dependency = p.dependency();
   r.begin_time = p.begin_time();
+  r.nodelist = p.nodelist();
+  r.exclude = p.exclude();
+  r.constraint = p.constraint();
+  r.exclusive = p.exclusive();
+  r.gpus = p.gpus();
+  r.gpus_per_task = p.gpus_per_task();
+  r.cpus_per_gpu = p.cpus_per_gpu();
+  r.mem_per_cpu_mb = p.mem_per_cpu_mb();
+  r.mem_per_gpu_mb = p.mem_per_gpu_mb();
   r.submit_host = p.submit_host();
   return r;
 }

@@ -61,8 +61,11 @@ struct ShapeKey {
   uint32_t gpus;
   std::string gpu_type;
   int64_t duration;
+  bool exclusive;
+  std::string filter;
   auto operator<=>(const ShapeKey&) const = default;
 };
+
 
 struct Entry {
   int64_t time;
@@ -73,6 +76,13 @@ struct Entry {
   }
 };
 using Heap = std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>>;
+
+struct Found {
+  int64_t when = kForever;
+  std::vector<int> picked;
+  Heap* heap = nullptr;
+  int partition = 0;
+};
 
 class Pass {
  public:
@@ -95,12 +105,14 @@ class Pass {
                                  static_cast<int64_t>(a.gpus.size())});
   }
 
-  // The earliest (time, nodes) for `j` within the window; empty if none.
-  std::pair<int64_t, std::vector<int>> Find(const SchedJob& j) {
-    const ShapeKey key{j.partition, j.nodes, j.cpus_per_node, j.mem_per_node_mb,
-                       j.gpus_per_node, j.gpu_type, Duration(j)};
+  // The earliest (time, nodes) for `j` in `partition` within the window;
+  // picked is empty if none. Leaves every heap as it found it except for
+  // the picked nodes, which Book() requeues.
+  Found Find(const SchedJob& j, int partition) {
+    const ShapeKey key{partition, j.nodes, j.cpus_per_node, j.mem_per_node_mb,
+                       j.gpus_per_node, j.gpu_type, Duration(j), j.exclusive,
+                       j.filter_key};
     Heap& heap = HeapFor(key, j);
-    const Amount want = WantOf(j);
     const int64_t horizon = in_.now + cfg_.bf_window_s;
     std::vector<Entry> popped;
     std::vector<int> picked;
@@ -110,7 +122,7 @@ class Pass {
       Entry e = heap.top();
       heap.pop();
       if (e.version != version_[e.node]) {
-        e.time = timeline_[e.node].EarliestFit(in_.now, key.duration, want);
+        e.time = timeline_[e.node].EarliestFit(in_.now, key.duration, WantOf(j, e.node));
         e.version = version_[e.node];
         if (e.time < kForever) heap.push(e);
         continue;
@@ -140,7 +152,7 @@ class Pass {
       for (const Entry& p : popped) candidates.push_back(p.node);
       std::sort(candidates.begin(), candidates.end());
       for (int ni : candidates) {
-        if (!timeline_[ni].Fits(e.time, key.duration, want)) continue;
+        if (!timeline_[ni].Fits(e.time, key.duration, WantOf(j, ni))) continue;
         if (e.time == in_.now && !FitsNowWithGpus(ni, j)) continue;
         picked.push_back(ni);
         if (picked.size() == j.nodes) break;
@@ -152,34 +164,35 @@ class Pass {
     }
     // The picked nodes go back with their new time after Book(); the rest
     // as they were.
-    for (const Entry& p : popped)
-      if (when >= kForever ||
-          std::find(picked.begin(), picked.end(), p.node) == picked.end())
-        heap.push(p);
-    last_heap_ = &heap;
-    if (when >= kForever) return {kForever, {}};
-    return {when, picked};
+    // Everything goes back as it was; Book() refreshes the picked nodes.
+    for (const Entry& p : popped) heap.push(p);
+    if (when >= kForever) return Found{kForever, {}, &heap, partition};
+    return Found{when, picked, &heap, partition};
   }
 
   // Takes the resources; for a start now also picks concrete GPUs.
-  std::vector<NodeAllocation> Book(const SchedJob& j, int64_t when,
-                                   const std::vector<int>& picked) {
+  std::vector<NodeAllocation> Book(const SchedJob& j, const Found& f) {
     std::vector<NodeAllocation> out;
-    for (int ni : picked) {
-      timeline_[ni].Book(when, Duration(j), WantOf(j));
+    const int64_t when = f.when;
+    for (int ni : f.picked) {
+      const Amount want = WantOf(j, ni);
+      timeline_[ni].Book(when, Duration(j), want);
       ++version_[ni];
-      NodeAllocation a{nodes_[ni].name, j.cpus_per_node, j.mem_per_node_mb, {}};
+      NodeAllocation a{nodes_[ni].name, static_cast<uint32_t>(want.cpus),
+                       static_cast<uint64_t>(want.mem_mb), {}};
       if (when == in_.now) {
-        a.gpus = FreeGpus(nodes_[ni], j.gpu_type, j.gpus_per_node);
+        a.gpus = FreeGpus(nodes_[ni], j.gpu_type, static_cast<uint32_t>(want.gpus));
         for (uint32_t g : a.gpus) nodes_[ni].gpu_free[g] = false;
       }
       out.push_back(std::move(a));
     }
     // Requeue the booked nodes in the heap of this job's shape right away
     // (saves a stale pop per job; other shapes refresh lazily).
-    for (int ni : picked) {
-      int64_t t = timeline_[ni].EarliestFit(in_.now, Duration(j), WantOf(j));
-      if (t < kForever && last_heap_) last_heap_->push({t, ni, version_[ni]});
+    // Pushed fresh (with the new version), so this shape need not pop a
+    // stale entry for them; other shapes refresh lazily.
+    for (int ni : f.picked) {
+      int64_t t = timeline_[ni].EarliestFit(in_.now, Duration(j), WantOf(j, ni));
+      if (t < kForever && f.heap) f.heap->push({t, ni, version_[ni]});
     }
     return out;
   }
@@ -187,27 +200,36 @@ class Pass {
  private:
   static constexpr int kMaxMultiNodeTimes = 256;
 
-  static Amount WantOf(const SchedJob& j) {
+  // What the job takes on node `ni`: its request, or the whole node.
+  Amount WantOf(const SchedJob& j, int ni) const {
+    if (j.exclusive) {
+      const SchedNode& n = in_.nodes[ni];
+      return Amount{std::max(n.cpus_total, j.cpus_per_node),
+                    static_cast<int64_t>(std::max(n.mem_total_mb, j.mem_per_node_mb)),
+                    static_cast<int64_t>(n.gpu_free.size())};
+    }
     return Amount{j.cpus_per_node, static_cast<int64_t>(j.mem_per_node_mb),
                   j.gpus_per_node};
   }
 
   bool FitsNowWithGpus(int ni, const SchedJob& j) const {
-    return FreeGpus(nodes_[ni], j.gpu_type, j.gpus_per_node).size() >=
-           j.gpus_per_node;
+    uint32_t want = static_cast<uint32_t>(WantOf(j, ni).gpus);
+    return FreeGpus(nodes_[ni], j.gpu_type, want).size() >= want;
   }
 
   Heap& HeapFor(const ShapeKey& key, const SchedJob& j) {
     auto it = heaps_.find(key);
     if (it != heaps_.end()) return it->second;
     Heap& heap = heaps_[key];
-    const Amount want = WantOf(j);
     for (int ni : in_.partitions[key.partition].nodes) {
       const SchedNode& n = nodes_[ni];
       if (!n.available) continue;
+      if (!j.allowed.empty() && (ni >= static_cast<int>(j.allowed.size()) ||
+                                 !j.allowed[ni]))
+        continue;
       if (j.gpus_per_node && !j.gpu_type.empty() && j.gpu_type != n.gpu_type)
         continue;
-      int64_t t = timeline_[ni].EarliestFit(in_.now, key.duration, want);
+      int64_t t = timeline_[ni].EarliestFit(in_.now, key.duration, WantOf(j, ni));
       if (t < kForever) heap.push({t, ni, version_[ni]});
     }
     return heap;
@@ -219,7 +241,6 @@ class Pass {
   std::vector<NodeTimeline> timeline_;
   std::vector<uint64_t> version_;  // bumped on every booking of the node
   std::map<ShapeKey, Heap> heaps_;
-  Heap* last_heap_ = nullptr;  // the heap of the job last passed to Find
 };
 
 }  // namespace
@@ -241,33 +262,50 @@ SchedulePlan Schedule(const SchedulerInput& input,
   size_t tested = 0;
 
   for (const SchedJob* j : order) {
-    const SchedPartition& p = input.partitions[j->partition];
-    if (auto r = Unrunnable(*j, p)) {
-      plan.reasons.emplace_back(j->id, *r);
+    std::vector<int> parts = {j->partition};
+    parts.insert(parts.end(), j->more_partitions.begin(), j->more_partitions.end());
+    // Partitions that could ever run the job; the first one's reason is
+    // reported when none can.
+    std::vector<int> runnable;
+    std::optional<JobReason> why_not;
+    for (int pi : parts) {
+      auto r = Unrunnable(*j, input.partitions[pi]);
+      if (!r) runnable.push_back(pi);
+      else if (!why_not) why_not = r;
+    }
+    if (runnable.empty()) {
+      plan.reasons.emplace_back(j->id, *why_not);
       continue;
     }
+    const int home = runnable.front();
     auto blocked = [&] {
-      plan.reasons.emplace_back(j->id, partition_blocked[j->partition]
+      plan.reasons.emplace_back(j->id, partition_blocked[home]
                                            ? JobReason::kPriority
                                            : JobReason::kResources);
-      partition_blocked[j->partition] = true;
+      for (int pi : runnable) partition_blocked[pi] = true;
     };
-    if ((!config.backfill && partition_blocked[j->partition]) ||
+    if ((!config.backfill && partition_blocked[home]) ||
         tested++ >= config.bf_max_job_test) {
       blocked();
       continue;
     }
-    auto [when, picked] = pass.Find(*j);
-    if (picked.empty()) {
+    Found best;
+    for (int pi : runnable) {
+      Found f = pass.Find(*j, pi);
+      if (!f.picked.empty() && f.when < best.when) best = std::move(f);
+      if (best.when == input.now) break;  // cannot do better than now
+    }
+    if (best.picked.empty()) {
       blocked();
       continue;
     }
-    if (when == input.now) {
-      plan.starts.push_back({j->id, pass.Book(*j, when, picked)});
+    if (best.when == input.now) {
+      plan.starts.push_back({j->id, pass.Book(*j, best), best.partition});
       continue;
     }
-    Reservation res{j->id, RoundUp(when, input.now, config.bf_resolution_s), {}};
-    for (const auto& a : pass.Book(*j, when, picked)) res.nodes.push_back(a.node);
+    Reservation res{j->id, RoundUp(best.when, input.now, config.bf_resolution_s), {},
+                    best.partition};
+    for (const auto& a : pass.Book(*j, best)) res.nodes.push_back(a.node);
     plan.reservations.push_back(std::move(res));
     blocked();
   }

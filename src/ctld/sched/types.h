@@ -30,6 +30,9 @@ struct SchedNode {
   uint64_t mem_free_mb = 0;
   std::string gpu_type;         // type of this node's GPUs, empty if untyped
   std::vector<bool> gpu_free;   // by device index
+  // Configured totals, for --exclusive (the whole node).
+  uint32_t cpus_total = 0;
+  uint64_t mem_total_mb = 0;
 };
 
 struct SchedPartition {
@@ -44,12 +47,21 @@ struct SchedJob {
   JobId id;
   uint64_t priority = 0;
   int partition = 0;  // index into SchedulerInput::partitions
+  // Further partitions the job may run in (-p a,b): it starts in whichever
+  // can start it first.
+  std::vector<int> more_partitions;
   uint32_t nodes = 1;
   uint32_t cpus_per_node = 1;
   uint64_t mem_per_node_mb = 0;
   uint32_t gpus_per_node = 0;
   std::string gpu_type;
   int64_t time_limit_min = -1;
+  bool exclusive = false;  // --exclusive: whole nodes
+  // Nodes the job may use (--nodelist/--exclude/--constraint), as a mask
+  // over SchedulerInput::nodes; empty means any. `filter_key` names the
+  // mask so jobs with equal masks share work.
+  std::vector<bool> allowed;
+  std::string filter_key;
   bool held = false;
   bool admin_held = false;  // JobHeldAdmin rather than JobHeldUser
   // Not eligible yet for a reason decided outside the scheduler
@@ -88,6 +100,7 @@ struct SchedulerConfig {
 struct Placement {
   JobId id;
   std::vector<NodeAllocation> alloc;
+  int partition = 0;  // where it starts (one of the job's partitions)
 };
 
 // A pending job's expected start and nodes, which no lower-priority job
@@ -96,6 +109,7 @@ struct Reservation {
   JobId id;
   int64_t start_time = 0;
   std::vector<std::string> nodes;
+  int partition = 0;
 };
 
 struct SchedulePlan {

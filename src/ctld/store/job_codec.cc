@@ -103,6 +103,7 @@ std::string EncodeJob(const Job& j) {
       {"ntasks_per_node", absl::StrCat(s.ntasks_per_node)},
       {"cpus_per_task", absl::StrCat(s.cpus_per_task)},
       {"cpus_per_task_set", absl::StrCat(s.cpus_per_task_set)},
+      {"cpus_per_gpu", absl::StrCat(s.cpus_per_gpu)},
       {"mem_mb", absl::StrCat(s.mem_mb)},
       {"gpus_per_node", absl::StrCat(s.gpus_per_node)},
       {"gpu_type", s.gpu_type},
@@ -116,6 +117,10 @@ std::string EncodeJob(const Job& j) {
       {"admin_hold", absl::StrCat(s.admin_hold)},
       {"append_output", absl::StrCat(s.append_output)},
       {"dependency", s.dependency},
+      {"nodelist", JoinList(s.nodelist)},
+      {"exclude", JoinList(s.exclude)},
+      {"constraint", s.constraint},
+      {"exclusive", absl::StrCat(s.exclusive)},
       {"begin_time", absl::StrCat(s.begin_time)},
       {"submit_host", s.submit_host},
   };
@@ -181,6 +186,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("ntasks_per_node", &s.ntasks_per_node);
   num("cpus_per_task", &s.cpus_per_task);
   flag("cpus_per_task_set", &s.cpus_per_task_set);
+  num("cpus_per_gpu", &s.cpus_per_gpu);
   num("mem_mb", &s.mem_mb);
   num("gpus_per_node", &s.gpus_per_node);
   str("gpu_type", &s.gpu_type);
@@ -196,6 +202,15 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   flag("admin_hold", &s.admin_hold);
   flag("append_output", &s.append_output);
   str("dependency", &s.dependency);
+  str("constraint", &s.constraint);
+  flag("exclusive", &s.exclusive);
+  for (const char* k : {"nodelist", "exclude"}) {
+    auto it = kv.find(k);
+    if (it == kv.end() || it->second.empty()) continue;
+    auto& dst = std::string(k) == "nodelist" ? s.nodelist : s.exclude;
+    for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))
+      dst.push_back(Unesc(e));
+  }
   num("begin_time", &s.begin_time);
   str("submit_host", &s.submit_host);
   if (!ok) return absl::DataLossError("corrupt job record");
