@@ -192,6 +192,20 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         break;
       }
       case kExclusive: o->exclusive = true; break;
+      case kNice: {
+        int32_t n = 100;  // Slurm's default when --nice has no value
+        if (a && (!absl::SimpleAtoi(a, &n) || n < -2147483645 || n > 2147483645))
+          return Fail("Invalid nice value, must be between -2147483645 and 2147483645");
+        o->nice = n;
+        break;
+      }
+      case kPriority: {
+        uint64_t p;
+        if (!absl::SimpleAtoi(a, &p) || p == 0)
+          return Fail(absl::StrCat("Invalid --priority specification: ", a));
+        o->priority = p;
+        break;
+      }
       case 'D': o->chdir = a; break;
       case 'd': o->dependency = a; break;
       case 'C': o->constraint = a; break;

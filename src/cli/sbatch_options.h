@@ -25,6 +25,8 @@ struct SbatchOptions {
       gpus_per_task, cpus_per_gpu;
   std::optional<uint64_t> mem_mb, mem_per_cpu_mb, mem_per_gpu_mb;
   bool exclusive = false;
+  std::optional<int32_t> nice;
+  std::optional<uint64_t> priority;
   bool parsable = false, hold = false, test_only = false, help = false,
        usage = false, version = false, wait = false, quiet = false;
   int verbose = 0;

@@ -142,7 +142,7 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
       return "(null)";
     case 'Z': return j.work_dir();
     case 'o': return j.command().empty() ? "(null)" : j.command();
-    case 'y': return "0";
+    case 'y': return absl::StrCat(j.nice());
     case 'h': return "OK";
     default: return "";
   }

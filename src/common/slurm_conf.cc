@@ -207,6 +207,8 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       cfg.scheduler_type = v;
     } else if (k == "schedulerparameters") {
       cfg.scheduler_parameters = v;
+    } else if (absl::StartsWith(k, "priority")) {
+      cfg.priority[k] = v;
     } else if (k == "dependencyparameters") {
       cfg.dependency_parameters = v;
     } else {
@@ -329,6 +331,8 @@ absl::Status Parser::PartitionLine(const std::vector<KV>& kvs, int lineno) {
       if (p.state != "UP" && p.state != "DOWN" && p.state != "DRAIN" &&
           p.state != "INACTIVE")
         return err(absl::StrCat("invalid partition State: ", v));
+    } else if (k == "priorityjobfactor") {
+      if (auto s = ParseU32(v, &p.priority_job_factor, k, lineno); !s.ok()) return s;
     } else if (k == "prioritytier") {
       if (!absl::SimpleAtoi(v, &p.priority_tier))
         return err(absl::StrCat("invalid PriorityTier: ", v));

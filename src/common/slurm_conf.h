@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,7 @@ struct PartitionConf {
   uint32_t max_nodes = 0;         // 0: unlimited
   std::string state = "UP";
   int32_t priority_tier = 1;
+  uint32_t priority_job_factor = 1;
   std::vector<std::string> allow_groups;    // empty: ALL
   std::vector<std::string> allow_accounts;  // empty: ALL
 };
@@ -79,6 +81,9 @@ struct SlurmConfig {
   std::string scheduler_type = "sched/backfill";
   std::string scheduler_parameters;
   std::string dependency_parameters;
+  // Priority* keys (PriorityType, PriorityWeight*, ...), lower-case key ->
+  // raw value; interpreted by the controller.
+  std::map<std::string, std::string> priority;
   std::vector<NodeConf> nodes;
   std::vector<PartitionConf> partitions;
   std::vector<GresConfLine> gres_conf;

@@ -7,6 +7,7 @@
 
 #include "common/slurm_conf.h"
 #include "ctld/ctld_server.h"
+#include "ctld/core/priority.h"
 #include "ctld/sched/scheduler.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : cfg->warnings) spdlog::warn("{}", w);
+  if (auto pc = sluice::ctld::PriorityConfigFrom(*cfg); !pc.ok()) {
+    spdlog::critical("{}", std::string(pc.status().message()));
+    return 1;
+  }
   if (auto sc = sluice::sched::ParseSchedulerParameters(cfg->scheduler_parameters);
       !sc.ok()) {
     spdlog::critical("{}", std::string(sc.status().message()));

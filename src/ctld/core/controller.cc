@@ -31,7 +31,10 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
   kill_invalid_depend_ =
       config_.scheduler_parameters.find("kill_invalid_depend") != std::string::npos ||
       config_.dependency_parameters.find("kill_invalid_depend") != std::string::npos;
-  // ctld's main refuses a malformed SchedulerParameters before this runs.
+  // ctld's main refuses malformed Priority* keys and SchedulerParameters
+  // before this runs.
+  if (auto pc = PriorityConfigFrom(config_); pc.ok()) priority_ = *pc;
+  usage_ = UsageLedger(priority_.decay_half_life_s);
   if (auto sc = sched::ParseSchedulerParameters(config_.scheduler_parameters);
       sc.ok())
     sched_config_ = *sc;
@@ -142,6 +145,11 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     out.error = "Invalid feature specification";
     return out;
   }
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  if ((req.priority && !admin) || (req.nice < 0 && !admin)) {
+    out.error = "Access/permission denied";
+    return out;
+  }
   auto dep = common::ParseDependency(req.dependency);
   if (!dep.ok()) {
     out.error = std::string(dep.status().message());
@@ -162,6 +170,8 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.constraint = req.constraint;
   s.exclusive = req.exclusive;
   s.cpus_per_gpu = req.cpus_per_gpu;
+  s.nice = req.nice;
+  s.fixed_priority = req.priority;
   s.name = req.name;
   s.min_nodes = std::max<uint32_t>(
       {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
@@ -219,7 +229,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   job.spec = std::move(s);
   job.submit_time = now;
   job.eligible_time = std::max(now, job.spec.begin_time);
-  job.priority = job.spec.hold ? 0 : kBasePriority - job.id.value();
+  job.priority = job.spec.hold ? 0 : BasePriority(job);
   job.reason = job.spec.hold ? JobReason::kJobHeldUser : JobReason::kNone;
   ++next_job_id_;
   out.id = job.id;
@@ -227,6 +237,14 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   jobs_.emplace(job.id.value(), std::move(job));
   schedule_needed_ = true;
   return out;
+}
+
+uint64_t Controller::BasePriority(const Job& job) const {
+  if (job.spec.fixed_priority) return job.spec.fixed_priority;
+  // priority/basic: first come, first served, shifted by --nice. The
+  // multifactor plugin recomputes this on every pass.
+  int64_t p = static_cast<int64_t>(kBasePriority - job.id.value()) - job.spec.nice;
+  return p < 1 ? 1 : static_cast<uint64_t>(p);
 }
 
 absl::Status Controller::Sync() {
@@ -408,7 +426,7 @@ std::vector<CancelOutcome> Controller::Release(const std::vector<JobId>& ids,
     } else if (job->spec.hold) {
       job->spec.hold = false;
       job->spec.admin_hold = false;
-      job->priority = kBasePriority - job->id.value();
+      job->priority = BasePriority(*job);
       job->reason = JobReason::kNone;
       Persist({job});
       schedule_needed_ = true;

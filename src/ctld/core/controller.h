@@ -16,6 +16,7 @@
 #include "ctld/core/job.h"
 #include "ctld/core/node_client.h"
 #include "ctld/core/node_table.h"
+#include "ctld/core/priority.h"
 #include "ctld/sched/types.h"
 #include "ctld/store/job_store.h"
 
@@ -46,6 +47,8 @@ struct SubmitRequest {
   bool exclusive = false;
   uint32_t gpus = 0, gpus_per_task = 0, cpus_per_gpu = 0;
   uint64_t mem_per_cpu_mb = 0, mem_per_gpu_mb = 0;
+  int32_t nice = 0;
+  uint64_t priority = 0;  // administrator-set; 0 none
   std::string submit_host;
 };
 
@@ -105,6 +108,8 @@ class Controller {
   // failure those jobs are dropped and their submitters must be told.
   absl::Status Sync();
   bool has_unsynced() const { return !unsynced_.empty(); }
+  // Decayed CPU-seconds per user (fair-share), for tests and diagnostics.
+  const UsageLedger& usage() const { return usage_; }
   // signal 0: cancel. Otherwise deliver the signal (full: every process of
   // the batch step; batch: the batch shell only; neither: job steps only).
   std::vector<CancelOutcome> Cancel(const std::vector<JobId>& ids, int signal,
@@ -147,12 +152,17 @@ class Controller {
   void Terminate(Job& job, SignalKind kind, JobState final_state, int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
   JobReason WaitReason(const Job& j, int64_t now) const;
+  uint64_t BasePriority(const Job& job) const;
+  void UpdatePriorities(int64_t now);
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
                                 std::vector<std::string>* notes) const;
   std::string CheckMemory(const JobSpec& s, std::vector<std::string>* notes) const;
 
   common::SlurmConfig config_;
   sched::SchedulerConfig sched_config_;
+  PriorityConfig priority_;
+  UsageLedger usage_{7 * 86400};
+  int64_t last_charge_ = 0;
   bool kill_invalid_depend_ = false;
   JobStore* store_;
   NodeClient* node_client_;

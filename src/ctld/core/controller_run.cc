@@ -31,9 +31,33 @@ JobReason Controller::WaitReason(const Job& j, int64_t now) const {
   return JobReason::kNone;
 }
 
+void Controller::UpdatePriorities(int64_t now) {
+  if (!priority_.multifactor) return;
+  uint32_t cluster_cpus = 0;
+  for (const auto& n : nodes_) cluster_cpus += n.conf.cpus;
+  uint32_t max_factor = 1;
+  for (const auto& p : config_.partitions)
+    max_factor = std::max(max_factor, p.priority_job_factor);
+  for (auto& [id, j] : jobs_) {
+    if (j.state != JobState::kPending || j.spec.hold || j.spec.fixed_priority)
+      continue;
+    PriorityInputs in;
+    in.now = now;
+    in.eligible_time = j.eligible_time;
+    in.cpus = j.spec.CpusPerNode() * j.spec.min_nodes;
+    in.cluster_cpus = cluster_cpus;
+    if (const auto* p = config_.FindPartition(j.spec.Partitions().front()))
+      in.partition_factor = static_cast<double>(p->priority_job_factor) / max_factor;
+    in.fairshare = usage_.FairShare(j.spec.uid);
+    in.nice = j.spec.nice;
+    j.priority = MultifactorPriority(priority_, in);
+  }
+}
+
 void Controller::Schedule(int64_t now) {
   last_now_ = now;
   schedule_needed_ = false;
+  UpdatePriorities(now);
   // kill_invalid_depend: a job whose dependency can never be satisfied is
   // cancelled instead of pending forever.
   if (kill_invalid_depend_) {
@@ -359,6 +383,17 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
 
 void Controller::Tick(int64_t now) {
   last_now_ = now;
+  // Fair-share usage: CPU-seconds of running jobs, decayed over time.
+  usage_.Decay(now);
+  if (last_charge_ && now > last_charge_) {
+    for (const auto& [id, job] : jobs_) {
+      if (job.state != JobState::kRunning) continue;
+      uint32_t cpus = 0;
+      for (const auto& a : job.alloc) cpus += a.cpus;
+      usage_.Charge(job.spec.uid, static_cast<double>(cpus) * (now - last_charge_));
+    }
+  }
+  last_charge_ = now;
   for (auto& [id, job] : jobs_) {
     if (job.state != JobState::kRunning || job.spec.time_limit_min < 0) continue;
     if (now >= job.start_time + job.spec.time_limit_min * 60)
