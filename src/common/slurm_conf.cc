@@ -209,6 +209,12 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       cfg.scheduler_parameters = v;
     } else if (absl::StartsWith(k, "priority")) {
       cfg.priority[k] = v;
+    } else if (k == "enforcepartlimits") {
+      cfg.enforce_part_limits = absl::AsciiStrToUpper(v);
+      if (cfg.enforce_part_limits != "NO" && cfg.enforce_part_limits != "ALL" &&
+          cfg.enforce_part_limits != "ANY" && cfg.enforce_part_limits != "YES")
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": invalid EnforcePartLimits: ", v));
     } else if (k == "dependencyparameters") {
       cfg.dependency_parameters = v;
     } else {
@@ -331,6 +337,21 @@ absl::Status Parser::PartitionLine(const std::vector<KV>& kvs, int lineno) {
       if (p.state != "UP" && p.state != "DOWN" && p.state != "DRAIN" &&
           p.state != "INACTIVE")
         return err(absl::StrCat("invalid partition State: ", v));
+    } else if (k == "minnodes") {
+      if (auto s = ParseU32(v, &p.min_nodes, k, lineno); !s.ok()) return s;
+    } else if (k == "maxcpuspernode") {
+      if (absl::AsciiStrToUpper(v) == "UNLIMITED") {
+        p.max_cpus_per_node = 0;
+      } else if (auto s = ParseU32(v, &p.max_cpus_per_node, k, lineno); !s.ok()) {
+        return s;
+      }
+    } else if (k == "oversubscribe" || k == "shared") {
+      std::string mode = absl::AsciiStrToUpper(v.substr(0, v.find(':')));
+      if (mode != "NO" && mode != "EXCLUSIVE" && mode != "YES" && mode != "FORCE")
+        return err(absl::StrCat("invalid OverSubscribe: ", v));
+      p.oversubscribe = mode;
+    } else if (k == "exclusiveuser") {
+      p.exclusive_user = YesNo(v);
     } else if (k == "priorityjobfactor") {
       if (auto s = ParseU32(v, &p.priority_job_factor, k, lineno); !s.ok()) return s;
     } else if (k == "prioritytier") {

@@ -47,6 +47,10 @@ struct PartitionConf {
   int64_t max_time_min = -1;      // kTimeInfinite
   int64_t default_time_min = -3;  // -3: not set
   uint32_t max_nodes = 0;         // 0: unlimited
+  uint32_t min_nodes = 0;
+  uint32_t max_cpus_per_node = 0; // 0: unlimited
+  std::string oversubscribe = "NO";  // NO | EXCLUSIVE (YES/FORCE: treated as NO)
+  bool exclusive_user = false;
   std::string state = "UP";
   int32_t priority_tier = 1;
   uint32_t priority_job_factor = 1;
@@ -81,6 +85,7 @@ struct SlurmConfig {
   std::string scheduler_type = "sched/backfill";
   std::string scheduler_parameters;
   std::string dependency_parameters;
+  std::string enforce_part_limits = "NO";  // NO | ALL | ANY | YES
   // Priority* keys (PriorityType, PriorityWeight*, ...), lower-case key ->
   // raw value; interpreted by the controller.
   std::map<std::string, std::string> priority;

@@ -533,3 +533,109 @@ TEST(KillInvalidDependTest, CancelsJobsThatCanNeverRun) {
 
 }  // namespace
 }  // namespace sluice::ctld
+
+namespace sluice::ctld {
+namespace {
+
+common::SlurmConfig TwoPartitions() {
+  common::SlurmConfig c;
+  c.slurmd_timeout_s = 86400;
+  for (const char* n : {"n1", "n2"}) {
+    common::NodeConf nc;
+    nc.name = n;
+    nc.cpus = 8;
+    nc.real_memory_mb = 4000;
+    c.nodes.push_back(nc);
+  }
+  common::PartitionConf lo;
+  lo.name = "lo";
+  lo.nodes = {"n1", "n2"};
+  lo.is_default = true;
+  lo.max_time_min = 60;
+  common::PartitionConf hi = lo;
+  hi.name = "hi";
+  hi.is_default = false;
+  hi.priority_tier = 10;
+  hi.oversubscribe = "EXCLUSIVE";
+  hi.min_nodes = 1;
+  hi.max_cpus_per_node = 4;
+  c.partitions = {lo, hi};
+  return c;
+}
+
+class PartitionRulesTest : public ::testing::Test {
+ protected:
+  void Start(common::SlurmConfig cfg) {
+    ctl_ = std::make_unique<Controller>(cfg, store_.get(), &nodes_, 0);
+    ASSERT_TRUE(ctl_->Recover(kT0).ok());
+  }
+  void Register(const std::string& n) {
+    NodeReport r;
+    r.node = n;
+    r.registering = true;
+    ASSERT_TRUE(ctl_->OnNodeReport(r, {0, 0}, kT0).ok());
+  }
+  SubmitRequest Req(const std::string& part, uint32_t cpus, int64_t minutes) {
+    SubmitRequest r;
+    r.script = "#!/bin/sh\n";
+    r.partition = part;
+    r.cpus_per_task = cpus;
+    r.time_limit_set = true;
+    r.time_limit_min = minutes;
+    return r;
+  }
+  const Job& J(uint64_t id) { return ctl_->jobs().at(id); }
+  std::unique_ptr<JobStore> store_ = MakeMemoryJobStore();
+  testing::FakeNodeClient nodes_;
+  std::unique_ptr<Controller> ctl_;
+};
+
+TEST_F(PartitionRulesTest, TierExclusivityAndLimitsShapeTheQueue) {
+  Start(TwoPartitions());
+  Register("n1");
+  Register("n2");
+  uint64_t low = ctl_->Submit(Req("lo", 8, 10), {1001, 1001}, kT0).id.value();
+  uint64_t wide = ctl_->Submit(Req("hi", 6, 10), {1001, 1001}, kT0).id.value();
+  uint64_t high = ctl_->Submit(Req("hi", 1, 10), {1001, 1001}, kT0).id.value();
+  uint64_t high2 = ctl_->Submit(Req("hi", 1, 10), {1001, 1001}, kT0).id.value();
+  ctl_->Schedule(kT0);
+  // The higher tier goes first, and each of its jobs takes a whole node.
+  EXPECT_EQ(J(wide).reason, JobReason::kPartitionConfig);  // 6 > MaxCPUsPerNode
+  EXPECT_EQ(J(high).state, JobState::kRunning);
+  EXPECT_EQ(J(high).alloc[0].cpus, 8u);
+  EXPECT_EQ(J(high2).state, JobState::kRunning);
+  EXPECT_EQ(J(low).state, JobState::kPending);
+}
+
+TEST_F(PartitionRulesTest, InactiveAndDrainedPartitionsRefuseNewJobs) {
+  auto cfg = TwoPartitions();
+  cfg.partitions[1].state = "INACTIVE";
+  Start(cfg);
+  EXPECT_EQ(ctl_->Submit(Req("hi", 1, 10), {1001, 1001}, kT0).error,
+            "Requested partition configuration not available now");
+}
+
+TEST_F(PartitionRulesTest, EnforcePartLimitsRefusesInsteadOfPending) {
+  auto cfg = TwoPartitions();
+  Start(cfg);
+  uint64_t pend = ctl_->Submit(Req("lo", 1, 120), {1001, 1001}, kT0).id.value();
+  ctl_->Schedule(kT0);
+  EXPECT_EQ(J(pend).reason, JobReason::kPartitionTimeLimit);
+  cfg.enforce_part_limits = "ALL";
+  Start(cfg);
+  EXPECT_EQ(ctl_->Submit(Req("lo", 1, 120), {1001, 1001}, kT0).error,
+            "Requested time limit is invalid (missing or exceeds some limit)");
+}
+
+TEST_F(PartitionRulesTest, RequiredNodeDownMeansReqNodeNotAvail) {
+  Start(TwoPartitions());
+  Register("n1");  // n2 never registers
+  auto r = Req("lo", 1, 10);
+  r.nodelist = "n2";
+  uint64_t id = ctl_->Submit(r, {1001, 1001}, kT0).id.value();
+  ctl_->Schedule(kT0);
+  EXPECT_EQ(J(id).reason, JobReason::kReqNodeNotAvail);
+}
+
+}  // namespace
+}  // namespace sluice::ctld

@@ -119,6 +119,12 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
       parts.push_back(p);
     }
   }
+  for (const auto* p : parts) {
+    if (p->state == "DRAIN" || p->state == "INACTIVE") {
+      out.error = "Requested partition configuration not available now";
+      return out;
+    }
+  }
   if (parts.empty()) {
     out.error = "No partition specified or system default partition";
     return out;
@@ -191,6 +197,24 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     s.time_limit_min = part->max_time_min;
   }
   std::string err = ValidateResources(req, &s, &out.notes);
+  if (err.empty() && out.notes.empty() && config_.enforce_part_limits != "NO") {
+    // EnforcePartLimits: refuse now what the partition(s) would never run.
+    // ALL/YES: every partition must accept it; ANY: one is enough.
+    int ok = 0;
+    std::string why;
+    for (const auto* p : parts) {
+      if (p->max_time_min >= 0 && (s.time_limit_min < 0 || s.time_limit_min > p->max_time_min)) {
+        why = "Requested time limit is invalid (missing or exceeds some limit)";
+      } else if (s.min_nodes > p->nodes.size() || (p->max_nodes && s.min_nodes > p->max_nodes) ||
+                 s.min_nodes < p->min_nodes) {
+        why = "Node count specification invalid";
+      } else {
+        ++ok;
+      }
+    }
+    bool any = config_.enforce_part_limits == "ANY";
+    if ((any && ok == 0) || (!any && ok < static_cast<int>(parts.size()))) err = why;
+  }
   if (err.empty() && out.notes.empty()) {
     // Per-CPU and per-GPU memory become a per-node request.
     if (req.mem_per_cpu_mb) s.mem_mb = req.mem_per_cpu_mb * s.CpusPerNode();

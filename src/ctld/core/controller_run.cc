@@ -28,6 +28,11 @@ JobReason Controller::WaitReason(const Job& j, int64_t now) const {
     }
   }
   if (j.spec.begin_time > now) return JobReason::kBeginTime;
+  for (const auto& name : j.spec.nodelist) {
+    auto it = std::find_if(nodes_.begin(), nodes_.end(),
+                           [&](const NodeRecord& n) { return n.conf.name == name; });
+    if (it != nodes_.end() && !it->Schedulable()) return JobReason::kReqNodeNotAvail;
+  }
   return JobReason::kNone;
 }
 
@@ -91,7 +96,12 @@ void Controller::Schedule(int64_t now) {
     for (const auto& n : p.nodes) sp.nodes.push_back(node_index[n]);
     sp.max_time_min = p.max_time_min;
     sp.max_nodes = p.max_nodes;
-    sp.up = p.state == "UP";
+    sp.up = p.state == "UP" || p.state == "DRAIN";  // DRAIN: runs what it has
+    sp.inactive = p.state == "INACTIVE";
+    sp.min_nodes = p.min_nodes;
+    sp.max_cpus_per_node = p.max_cpus_per_node;
+    sp.exclusive = p.oversubscribe == "EXCLUSIVE";
+    sp.priority_tier = p.priority_tier;
     part_index[p.name] = static_cast<int>(in.partitions.size());
     in.partitions.push_back(std::move(sp));
   }
@@ -122,7 +132,7 @@ void Controller::Schedule(int64_t now) {
     if (first) continue;  // its partitions are gone from the configuration
     sj.id = j.id;
     sj.priority = j.priority;
-    sj.exclusive = j.spec.exclusive;
+    sj.exclusive = j.spec.exclusive || in.partitions[sj.partition].exclusive;
     if (!j.spec.nodelist.empty() || !j.spec.exclude.empty() ||
         !j.spec.constraint.empty()) {
       sj.allowed.resize(nodes_.size());

@@ -38,12 +38,16 @@ int64_t RoundUp(int64_t t, int64_t now, int64_t res) {
 std::optional<JobReason> Unrunnable(const SchedJob& j, const SchedPartition& p) {
   if (j.held) return j.admin_held ? JobReason::kJobHeldAdmin : JobReason::kJobHeldUser;
   if (j.wait_reason != JobReason::kNone) return j.wait_reason;
+  if (p.inactive) return JobReason::kPartitionInactive;
   if (!p.up) return JobReason::kPartitionDown;
   if (p.max_time_min >= 0 && j.time_limit_min != -2 &&
       (j.time_limit_min < 0 || j.time_limit_min > p.max_time_min))
     return JobReason::kPartitionTimeLimit;
   if (j.nodes > p.nodes.size()) return JobReason::kPartitionConfig;
-  if (p.max_nodes && j.nodes > p.max_nodes) return JobReason::kPartitionNodeLimit;
+  if ((p.max_nodes && j.nodes > p.max_nodes) || j.nodes < p.min_nodes)
+    return JobReason::kPartitionNodeLimit;
+  if (p.max_cpus_per_node && j.cpus_per_node > p.max_cpus_per_node)
+    return JobReason::kPartitionConfig;
   return std::nullopt;
 }
 
@@ -253,7 +257,11 @@ SchedulePlan Schedule(const SchedulerInput& input,
   order.reserve(input.pending.size());
   for (const auto& j : input.pending) order.push_back(&j);
   std::stable_sort(order.begin(), order.end(),
-                   [](const SchedJob* a, const SchedJob* b) {
+                   [&input](const SchedJob* a, const SchedJob* b) {
+                     // Higher PriorityTier partitions first, then priority.
+                     int32_t ta = input.partitions[a->partition].priority_tier;
+                     int32_t tb = input.partitions[b->partition].priority_tier;
+                     if (ta != tb) return ta > tb;
                      if (a->priority != b->priority)
                        return a->priority > b->priority;
                      return a->id < b->id;

@@ -41,6 +41,11 @@ struct SchedPartition {
   int64_t max_time_min = -1;
   uint32_t max_nodes = 0;  // 0: unlimited
   bool up = true;
+  bool inactive = false;        // State=INACTIVE: nothing is scheduled
+  uint32_t min_nodes = 0;
+  uint32_t max_cpus_per_node = 0;  // 0: unlimited
+  bool exclusive = false;       // OverSubscribe=EXCLUSIVE
+  int32_t priority_tier = 1;
 };
 
 struct SchedJob {
