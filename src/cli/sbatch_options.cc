@@ -192,6 +192,7 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         break;
       }
       case kExclusive: o->exclusive = true; break;
+      case kContiguous: o->contiguous = true; break;
       case kNice: {
         int32_t n = 100;  // Slurm's default when --nice has no value
         if (a && (!absl::SimpleAtoi(a, &n) || n < -2147483645 || n > 2147483645))

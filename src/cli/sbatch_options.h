@@ -25,6 +25,7 @@ struct SbatchOptions {
       gpus_per_task, cpus_per_gpu;
   std::optional<uint64_t> mem_mb, mem_per_cpu_mb, mem_per_gpu_mb;
   bool exclusive = false;
+  bool contiguous = false;
   std::optional<int32_t> nice;
   std::optional<uint64_t> priority;
   bool parsable = false, hold = false, test_only = false, help = false,

@@ -63,7 +63,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   l.push_back({absl::StrCat("UserId=", j.user_name(), "(", j.user_id(), ")"),
                absl::StrCat("GroupId=", j.group_name(), "(", j.group_id(), ")"),
                "MCS_label=N/A"});
-  l.push_back({absl::StrCat("Priority=", j.priority()), absl::StrCat("Nice=", j.nice()), "Account=(null)",
+  l.push_back({absl::StrCat("Priority=", j.priority()), absl::StrCat("Nice=", j.nice()), absl::StrCat("Account=", j.account().empty() ? "(null)" : j.account()),
                "QOS=(null)"});
   l.push_back({absl::StrCat("JobState=",
                             common::JobStateName(j.completing()

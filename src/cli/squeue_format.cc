@@ -138,7 +138,8 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
       return absl::StrFormat("%.14f", static_cast<double>(j.priority()) /
                                           4294967295.0);
     case 'E': return j.dependency().empty() ? "(null)" : j.dependency();
-    case 'a': case 'q': case 'f': case 'k': case 'v':
+    case 'a': return j.account().empty() ? "(null)" : j.account();
+    case 'q': case 'f': case 'k': case 'v':
       return "(null)";
     case 'Z': return j.work_dir();
     case 'o': return j.command().empty() ? "(null)" : j.command();

@@ -48,12 +48,18 @@ TEST(PriorityTest, FactorsAddUpWithTheirWeights) {
 TEST(UsageLedgerTest, DecaysByHalfLifeAndSharesFairly) {
   UsageLedger u(100);
   u.Decay(1000);
-  u.Charge(1, 800);
-  u.Charge(2, 200);
+  u.Charge(1, "a", 800);
+  u.Charge(2, "a", 200);
   EXPECT_LT(u.FairShare(1), u.FairShare(2));
   EXPECT_DOUBLE_EQ(u.FairShare(3), 1.0);  // no usage: 2^0
   u.Decay(1100);
   EXPECT_DOUBLE_EQ(u.Usage(1), 400);
+  // Accounts count too: a user of a busy account ranks below an equally
+  // light user of an idle one.
+  u.Charge(3, "busy", 1000);
+  u.Charge(4, "busy", 1);
+  u.Charge(5, "idle", 1);
+  EXPECT_LT(u.FairShare(4, "busy"), u.FairShare(5, "idle"));
 }
 
 // Issue 3's scenario: fair-share reorders two users.

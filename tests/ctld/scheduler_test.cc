@@ -295,3 +295,27 @@ TEST(PlacementTest, ExclusiveJobsTakeWholeNodesAndFiltersRestrictNodes) {
 
 }  // namespace
 }  // namespace sluice::sched
+
+namespace sluice::sched {
+namespace {
+
+TEST(PlacementTest, ContiguousJobsTakeAnUnbrokenRunOfNodes) {
+  SchedulerInput in;
+  in.now = 1000;
+  in.nodes = {Node("n1", 8, 0), Node("n2", 0, 0), Node("n3", 8, 0), Node("n4", 8, 0)};
+  in.partitions = {SchedPartition{"p", {0, 1, 2, 3}, -1, 0, true}};
+  SchedJob j = Job(1, 10, 8);
+  j.nodes = 2;
+  j.contiguous = true;
+  in.pending = {j};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].alloc[0].node, "n3");
+  EXPECT_EQ(plan.starts[0].alloc[1].node, "n4");
+  in.pending[0].contiguous = false;
+  plan = Schedule(in);
+  EXPECT_EQ(plan.starts[0].alloc[0].node, "n1");
+}
+
+}  // namespace
+}  // namespace sluice::sched

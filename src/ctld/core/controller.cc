@@ -177,6 +177,8 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.exclusive = req.exclusive;
   s.cpus_per_gpu = req.cpus_per_gpu;
   s.nice = req.nice;
+  s.contiguous = req.contiguous;
+  s.account = req.account;
   s.fixed_priority = req.priority;
   s.name = req.name;
   s.min_nodes = std::max<uint32_t>(

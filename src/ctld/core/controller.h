@@ -49,6 +49,8 @@ struct SubmitRequest {
   uint64_t mem_per_cpu_mb = 0, mem_per_gpu_mb = 0;
   int32_t nice = 0;
   uint64_t priority = 0;  // administrator-set; 0 none
+  bool contiguous = false;
+  std::string account;
   std::string submit_host;
 };
 

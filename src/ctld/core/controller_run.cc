@@ -53,7 +53,7 @@ void Controller::UpdatePriorities(int64_t now) {
     in.cluster_cpus = cluster_cpus;
     if (const auto* p = config_.FindPartition(j.spec.Partitions().front()))
       in.partition_factor = static_cast<double>(p->priority_job_factor) / max_factor;
-    in.fairshare = usage_.FairShare(j.spec.uid);
+    in.fairshare = usage_.FairShare(j.spec.uid, j.spec.account);
     in.nice = j.spec.nice;
     j.priority = MultifactorPriority(priority_, in);
   }
@@ -100,7 +100,9 @@ void Controller::Schedule(int64_t now) {
     sp.inactive = p.state == "INACTIVE";
     sp.min_nodes = p.min_nodes;
     sp.max_cpus_per_node = p.max_cpus_per_node;
-    sp.exclusive = p.oversubscribe == "EXCLUSIVE";
+    // ExclusiveUser=YES is approximated by whole-node allocation: stricter
+    // than Slurm (one user's jobs do not share a node either).
+    sp.exclusive = p.oversubscribe == "EXCLUSIVE" || p.exclusive_user;
     sp.priority_tier = p.priority_tier;
     part_index[p.name] = static_cast<int>(in.partitions.size());
     in.partitions.push_back(std::move(sp));
@@ -133,6 +135,7 @@ void Controller::Schedule(int64_t now) {
     sj.id = j.id;
     sj.priority = j.priority;
     sj.exclusive = j.spec.exclusive || in.partitions[sj.partition].exclusive;
+    sj.contiguous = j.spec.contiguous;
     if (!j.spec.nodelist.empty() || !j.spec.exclude.empty() ||
         !j.spec.constraint.empty()) {
       sj.allowed.resize(nodes_.size());
@@ -400,7 +403,8 @@ void Controller::Tick(int64_t now) {
       if (job.state != JobState::kRunning) continue;
       uint32_t cpus = 0;
       for (const auto& a : job.alloc) cpus += a.cpus;
-      usage_.Charge(job.spec.uid, static_cast<double>(cpus) * (now - last_charge_));
+      usage_.Charge(job.spec.uid, job.spec.account,
+                    static_cast<double>(cpus) * (now - last_charge_));
     }
   }
   last_charge_ = now;

@@ -51,6 +51,8 @@ struct JobSpec {
   std::vector<std::string> exclude;   // -x: nodes it must not use
   std::string constraint;             // -C: features, '&' and '|'
   bool exclusive = false;             // whole nodes
+  bool contiguous = false;            // consecutive nodes
+  std::string account;                // -A; "" when none
   int32_t nice = 0;
   uint64_t fixed_priority = 0;        // set by an administrator; 0 none
   int64_t begin_time = 0;      // --begin, unix seconds

@@ -49,6 +49,7 @@ void UsageLedger::Decay(int64_t now) {
                                      static_cast<double>(half_life_s_))
                  : 1.0;
   for (auto& [uid, u] : usage_) u *= f;
+  for (auto& [acct, u] : account_usage_) u *= f;
   last_ = now;
 }
 
@@ -57,13 +58,21 @@ double UsageLedger::Usage(uint32_t uid) const {
   return it == usage_.end() ? 0.0 : it->second;
 }
 
-double UsageLedger::FairShare(uint32_t uid) const {
+namespace {
+template <typename K>
+double Factor(const std::map<K, double>& usage, const K& key) {
   double total = 0;
-  for (const auto& [u, v] : usage_) total += v;
+  for (const auto& [k, v] : usage) total += v;
   if (total <= 0) return 1.0;
-  double users = std::max<double>(1.0, static_cast<double>(usage_.size()));
-  double share = 1.0 / users;
-  return std::pow(2.0, -(Usage(uid) / total) / share);
+  auto it = usage.find(key);
+  double mine = it == usage.end() ? 0.0 : it->second;
+  double share = 1.0 / std::max<double>(1.0, static_cast<double>(usage.size()));
+  return std::pow(2.0, -(mine / total) / share);
+}
+}  // namespace
+
+double UsageLedger::FairShare(uint32_t uid, const std::string& account) const {
+  return Factor(account_usage_, account) * Factor(usage_, uid);
 }
 
 uint64_t MultifactorPriority(const PriorityConfig& c, const PriorityInputs& in) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "common/slurm_conf.h"
@@ -34,16 +35,21 @@ class UsageLedger {
   explicit UsageLedger(int64_t half_life_s) : half_life_s_(half_life_s) {}
   // Advances to `now`: decays all usage, then charges `cpu_seconds`.
   void Decay(int64_t now);
-  void Charge(uint32_t uid, double cpu_seconds) { usage_[uid] += cpu_seconds; }
-  // 2^(-U/S): U the user's share of all usage, S an equal share among the
-  // users seen. 1.0 for a user with no usage.
-  double FairShare(uint32_t uid) const;
+  void Charge(uint32_t uid, const std::string& account, double cpu_seconds) {
+    usage_[uid] += cpu_seconds;
+    account_usage_[account] += cpu_seconds;
+  }
+  // 2^(-U/S) for the account among accounts, times the same for the user
+  // among users: U a share of all usage, S an equal share among those seen.
+  // 1.0 with no usage.
+  double FairShare(uint32_t uid, const std::string& account = "") const;
   double Usage(uint32_t uid) const;
 
  private:
   int64_t half_life_s_;
   int64_t last_ = 0;
   std::map<uint32_t, double> usage_;
+  std::map<std::string, double> account_usage_;
 };
 
 struct PriorityInputs {

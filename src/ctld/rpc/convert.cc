@@ -38,6 +38,8 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.mem_per_cpu_mb = p.mem_per_cpu_mb();
   r.mem_per_gpu_mb = p.mem_per_gpu_mb();
   r.nice = p.nice();
+  r.contiguous = p.contiguous();
+  r.account = p.account();
   r.priority = p.priority();
   r.submit_host = p.submit_host();
   return r;
@@ -96,6 +98,7 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_completing(j.state == JobState::kCompleting);
   p->set_dependency(s.dependency);
   p->set_nice(s.nice);
+  p->set_account(s.account);
   if (j.state == JobState::kPending && j.expected_start) {
     p->set_expected_start(j.expected_start);
     p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));

@@ -115,7 +115,7 @@ class Pass {
   Found Find(const SchedJob& j, int partition) {
     const ShapeKey key{partition, j.nodes, j.cpus_per_node, j.mem_per_node_mb,
                        j.gpus_per_node, j.gpu_type, Duration(j), j.exclusive,
-                       j.filter_key};
+                       j.filter_key + (j.contiguous ? "|contiguous" : "")};
     Heap& heap = HeapFor(key, j);
     const int64_t horizon = in_.now + cfg_.bf_window_s;
     std::vector<Entry> popped;
@@ -158,6 +158,9 @@ class Pass {
       for (int ni : candidates) {
         if (!timeline_[ni].Fits(e.time, key.duration, WantOf(j, ni))) continue;
         if (e.time == in_.now && !FitsNowWithGpus(ni, j)) continue;
+        // --contiguous: only an unbroken run of node indices will do.
+        if (j.contiguous && !picked.empty() && picked.back() != ni - 1)
+          picked.clear();
         picked.push_back(ni);
         if (picked.size() == j.nodes) break;
       }
@@ -166,8 +169,6 @@ class Pass {
         break;
       }
     }
-    // The picked nodes go back with their new time after Book(); the rest
-    // as they were.
     // Everything goes back as it was; Book() refreshes the picked nodes.
     for (const Entry& p : popped) heap.push(p);
     if (when >= kForever) return Found{kForever, {}, &heap, partition};

@@ -44,7 +44,7 @@ struct SchedPartition {
   bool inactive = false;        // State=INACTIVE: nothing is scheduled
   uint32_t min_nodes = 0;
   uint32_t max_cpus_per_node = 0;  // 0: unlimited
-  bool exclusive = false;       // OverSubscribe=EXCLUSIVE
+  bool exclusive = false;       // OverSubscribe=EXCLUSIVE, or ExclusiveUser
   int32_t priority_tier = 1;
 };
 
@@ -62,6 +62,7 @@ struct SchedJob {
   std::string gpu_type;
   int64_t time_limit_min = -1;
   bool exclusive = false;  // --exclusive: whole nodes
+  bool contiguous = false; // --contiguous: consecutive nodes (config order)
   // Nodes the job may use (--nodelist/--exclude/--constraint), as a mask
   // over SchedulerInput::nodes; empty means any. `filter_key` names the
   // mask so jobs with equal masks share work.

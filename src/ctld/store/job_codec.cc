@@ -121,6 +121,8 @@ std::string EncodeJob(const Job& j) {
       {"exclude", JoinList(s.exclude)},
       {"constraint", s.constraint},
       {"exclusive", absl::StrCat(s.exclusive)},
+      {"contiguous", absl::StrCat(s.contiguous)},
+      {"account", s.account},
       {"nice", absl::StrCat(s.nice)},
       {"fixed_priority", absl::StrCat(s.fixed_priority)},
       {"begin_time", absl::StrCat(s.begin_time)},
@@ -206,6 +208,8 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   str("dependency", &s.dependency);
   str("constraint", &s.constraint);
   flag("exclusive", &s.exclusive);
+  flag("contiguous", &s.contiguous);
+  str("account", &s.account);
   num("nice", &s.nice);
   num("fixed_priority", &s.fixed_priority);
   for (const char* k : {"nodelist", "exclude"}) {
