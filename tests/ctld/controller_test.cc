@@ -371,6 +371,26 @@ TEST_F(DependencyControllerTest, AfterOkWaitsThenRunsOrNeverRuns) {
   EXPECT_EQ(J(d).state, JobState::kRunning);
 }
 
+TEST_F(DependencyControllerTest, AfterWaitsForTheStartAndAfterCorrForSuccess) {
+  Register("n1");
+  auto held = Req();
+  held.hold = true;
+  uint64_t a = ctl_.Submit(held, alice_, kT0).id.value();
+  uint64_t after = SubmitWith("after:" + std::to_string(a));
+  uint64_t corr = SubmitWith("aftercorr:" + std::to_string(a));
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(after).reason, JobReason::kDependency);
+  ctl_.Release({JobId(a)}, alice_, kT0);
+  ctl_.Schedule(kT0);  // a starts in this pass
+  ctl_.Schedule(kT0);  // so `after` may start in the next
+  EXPECT_EQ(J(a).state, JobState::kRunning);
+  EXPECT_EQ(J(after).state, JobState::kRunning);
+  EXPECT_EQ(J(corr).reason, JobReason::kDependency);
+  End(a, 2);
+  ctl_.Schedule(kT0 + 1);
+  EXPECT_EQ(J(corr).reason, JobReason::kDependencyNeverSatisfied);
+}
+
 TEST_F(DependencyControllerTest, UnknownJobCountsAsSatisfiedAsInSlurm2205) {
   Register("n1");
   uint64_t a = SubmitWith("afterok:999999");

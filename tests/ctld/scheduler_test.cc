@@ -319,3 +319,31 @@ TEST(PlacementTest, ContiguousJobsTakeAnUnbrokenRunOfNodes) {
 
 }  // namespace
 }  // namespace sluice::sched
+
+namespace sluice::sched {
+namespace {
+
+TEST(PlacementTest, ExclusiveUserKeepsOtherUsersOffTheNode) {
+  SchedulerInput in;
+  in.now = 1000;
+  in.nodes = {Node("n1", 8, 0), Node("n2", 8, 0)};
+  SchedPartition eu{"eu", {0, 1}, -1, 0, true};
+  eu.exclusive_user = true;
+  in.partitions = {eu};
+  auto job = [](uint64_t id, uint64_t prio, uint32_t uid) {
+    SchedJob j = Job(id, prio, 1);
+    j.uid = uid;
+    return j;
+  };
+  in.pending = {job(1, 100, 1001), job(2, 90, 1001), job(3, 80, 1002), job(4, 70, 1003)};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 3u);
+  // alice's two jobs share n1; bob gets n2 to himself; carol has no node.
+  EXPECT_EQ(plan.starts[0].alloc[0].node, "n1");
+  EXPECT_EQ(plan.starts[1].alloc[0].node, "n1");
+  EXPECT_EQ(plan.starts[2].id, JobId(3));
+  EXPECT_EQ(plan.starts[2].alloc[0].node, "n2");
+}
+
+}  // namespace
+}  // namespace sluice::sched

@@ -100,9 +100,8 @@ void Controller::Schedule(int64_t now) {
     sp.inactive = p.state == "INACTIVE";
     sp.min_nodes = p.min_nodes;
     sp.max_cpus_per_node = p.max_cpus_per_node;
-    // ExclusiveUser=YES is approximated by whole-node allocation: stricter
-    // than Slurm (one user's jobs do not share a node either).
-    sp.exclusive = p.oversubscribe == "EXCLUSIVE" || p.exclusive_user;
+    sp.exclusive = p.oversubscribe == "EXCLUSIVE";
+    sp.exclusive_user = p.exclusive_user;
     sp.priority_tier = p.priority_tier;
     part_index[p.name] = static_cast<int>(in.partitions.size());
     in.partitions.push_back(std::move(sp));
@@ -118,6 +117,13 @@ void Controller::Schedule(int64_t now) {
       if (j.state == JobState::kCompleting)
         end = std::min<int64_t>(end, now + config_.kill_wait_s);
       in.running.push_back({j.id, std::max(end, now + 1), j.alloc});
+      const auto* part = config_.FindPartition(j.spec.partition);
+      for (const auto& a : j.alloc) {
+        auto it = node_index.find(a.node);
+        if (it == node_index.end()) continue;
+        in.nodes[it->second].users.push_back(j.spec.uid);
+        if (part && part->exclusive_user) in.nodes[it->second].user_exclusive = true;
+      }
     }
   }
   for (const auto& [id, j] : jobs_) {
@@ -133,6 +139,7 @@ void Controller::Schedule(int64_t now) {
     }
     if (first) continue;  // its partitions are gone from the configuration
     sj.id = j.id;
+    sj.uid = j.spec.uid;
     sj.priority = j.priority;
     sj.exclusive = j.spec.exclusive || in.partitions[sj.partition].exclusive;
     sj.contiguous = j.spec.contiguous;

@@ -137,7 +137,8 @@ class Pass {
       }
       if (j.nodes == 1) {
         popped.push_back(e);
-        if (e.time > in_.now || FitsNowWithGpus(e.node, j)) {
+        if (e.time > in_.now ||
+            (FitsNowWithGpus(e.node, j) && UserCompatible(e.node, j, partition))) {
           when = e.time;
           picked = {e.node};
           break;
@@ -157,7 +158,9 @@ class Pass {
       std::sort(candidates.begin(), candidates.end());
       for (int ni : candidates) {
         if (!timeline_[ni].Fits(e.time, key.duration, WantOf(j, ni))) continue;
-        if (e.time == in_.now && !FitsNowWithGpus(ni, j)) continue;
+        if (e.time == in_.now &&
+            (!FitsNowWithGpus(ni, j) || !UserCompatible(ni, j, partition)))
+          continue;
         // --contiguous: only an unbroken run of node indices will do.
         if (j.contiguous && !picked.empty() && picked.back() != ni - 1)
           picked.clear();
@@ -186,6 +189,8 @@ class Pass {
       NodeAllocation a{nodes_[ni].name, static_cast<uint32_t>(want.cpus),
                        static_cast<uint64_t>(want.mem_mb), {}};
       if (when == in_.now) {
+        nodes_[ni].users.push_back(j.uid);
+        if (in_.partitions[f.partition].exclusive_user) nodes_[ni].user_exclusive = true;
         a.gpus = FreeGpus(nodes_[ni], j.gpu_type, static_cast<uint32_t>(want.gpus));
         for (uint32_t g : a.gpus) nodes_[ni].gpu_free[g] = false;
       }
@@ -215,6 +220,17 @@ class Pass {
     }
     return Amount{j.cpus_per_node, static_cast<int64_t>(j.mem_per_node_mb),
                   j.gpus_per_node};
+  }
+
+  // ExclusiveUser: a node running a job from such a partition takes only
+  // that user's jobs, and such a job needs a node without other users.
+  // (Checked for starts now; estimates ignore it.)
+  bool UserCompatible(int ni, const SchedJob& j, int partition) const {
+    const SchedNode& n = nodes_[ni];
+    bool others = std::any_of(n.users.begin(), n.users.end(),
+                              [&](uint32_t u) { return u != j.uid; });
+    if (!others) return true;
+    return !n.user_exclusive && !in_.partitions[partition].exclusive_user;
   }
 
   bool FitsNowWithGpus(int ni, const SchedJob& j) const {

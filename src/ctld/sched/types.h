@@ -30,6 +30,10 @@ struct SchedNode {
   uint64_t mem_free_mb = 0;
   std::string gpu_type;         // type of this node's GPUs, empty if untyped
   std::vector<bool> gpu_free;   // by device index
+  // Users with jobs on the node now, and whether one of those jobs came
+  // from an ExclusiveUser partition (then only that user may join).
+  std::vector<uint32_t> users;
+  bool user_exclusive = false;
   // Configured totals, for --exclusive (the whole node).
   uint32_t cpus_total = 0;
   uint64_t mem_total_mb = 0;
@@ -44,13 +48,15 @@ struct SchedPartition {
   bool inactive = false;        // State=INACTIVE: nothing is scheduled
   uint32_t min_nodes = 0;
   uint32_t max_cpus_per_node = 0;  // 0: unlimited
-  bool exclusive = false;       // OverSubscribe=EXCLUSIVE, or ExclusiveUser
+  bool exclusive = false;       // OverSubscribe=EXCLUSIVE
+  bool exclusive_user = false;  // ExclusiveUser=YES: nodes not shared across users
   int32_t priority_tier = 1;
 };
 
 struct SchedJob {
   JobId id;
   uint64_t priority = 0;
+  uint32_t uid = 0;
   int partition = 0;  // index into SchedulerInput::partitions
   // Further partitions the job may run in (-p a,b): it starts in whichever
   // can start it first.
