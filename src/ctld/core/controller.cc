@@ -404,28 +404,23 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
   return out;
 }
 
-std::vector<CancelOutcome> Controller::Hold(const std::vector<JobId>& ids,
-                                            bool user_hold,
-                                            const common::Identity& who,
-                                            int64_t now) {
+std::vector<CancelOutcome> Controller::UpdatePending(
+    const std::vector<JobId>& ids, const common::Identity& who, int64_t now,
+    const std::function<bool(const Job&)>& may,
+    const std::function<void(Job&)>& change) {
   last_now_ = now;
   std::vector<CancelOutcome> out;
-  bool admin = who.uid == 0 || who.uid == own_uid_;
   for (JobId id : ids) {
     CancelOutcome r{id, "", 0};
     Job* job = FindJob(id);
     if (!job) {
       r = {id, "Invalid job id specified", kEslurmInvalidJobId};
-    } else if (!Authorized(*job, who)) {
+    } else if (!Authorized(*job, who) || !may(*job)) {
       r = {id, "Access/permission denied", kEslurmAccessDenied};
     } else if (job->state != JobState::kPending) {
       r = {id, "Job is no longer pending execution", kEslurmJobNotPending};
     } else {
-      job->spec.hold = true;
-      job->spec.admin_hold = admin && !user_hold;
-      job->priority = 0;
-      job->reason = job->spec.admin_hold ? JobReason::kJobHeldAdmin
-                                         : JobReason::kJobHeldUser;
+      change(*job);
       Persist({job});
       schedule_needed_ = true;
     }
@@ -434,32 +429,34 @@ std::vector<CancelOutcome> Controller::Hold(const std::vector<JobId>& ids,
   return out;
 }
 
+std::vector<CancelOutcome> Controller::Hold(const std::vector<JobId>& ids,
+                                            bool user_hold,
+                                            const common::Identity& who,
+                                            int64_t now) {
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  return UpdatePending(ids, who, now, [](const Job&) { return true; },
+                       [&](Job& job) {
+                         job.spec.hold = true;
+                         job.spec.admin_hold = admin && !user_hold;
+                         job.priority = 0;
+                         job.reason = job.spec.admin_hold ? JobReason::kJobHeldAdmin
+                                                          : JobReason::kJobHeldUser;
+                       });
+}
+
 std::vector<CancelOutcome> Controller::Release(const std::vector<JobId>& ids,
                                                const common::Identity& who,
                                                int64_t now) {
-  last_now_ = now;
-  std::vector<CancelOutcome> out;
-  bool admin = who.uid == 0 || who.uid == own_uid_;
-  for (JobId id : ids) {
-    CancelOutcome r{id, "", 0};
-    Job* job = FindJob(id);
-    if (!job) {
-      r = {id, "Invalid job id specified", kEslurmInvalidJobId};
-    } else if (!Authorized(*job, who) || (job->spec.admin_hold && !admin)) {
-      r = {id, "Access/permission denied", kEslurmAccessDenied};
-    } else if (job->state != JobState::kPending) {
-      r = {id, "Job is no longer pending execution", kEslurmJobNotPending};
-    } else if (job->spec.hold) {
-      job->spec.hold = false;
-      job->spec.admin_hold = false;
-      job->priority = BasePriority(*job);
-      job->reason = JobReason::kNone;
-      Persist({job});
-      schedule_needed_ = true;
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  return UpdatePending(
+      ids, who, now, [&](const Job& job) { return admin || !job.spec.admin_hold; },
+      [&](Job& job) {
+        if (!job.spec.hold) return;
+        job.spec.hold = false;
+        job.spec.admin_hold = false;
+        job.priority = BasePriority(job);
+        job.reason = JobReason::kNone;
+      });
 }
 
 void Controller::Terminate(Job& job, SignalKind kind, JobState final_state,

@@ -6,6 +6,7 @@
 // strand, including NodeClient callbacks.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -154,6 +155,12 @@ class Controller {
   void Terminate(Job& job, SignalKind kind, JobState final_state, int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
   JobReason WaitReason(const Job& j, int64_t now) const;
+  // Applies `change` to each pending job the caller owns (and `may` allows),
+  // with Slurm's errors for the others.
+  std::vector<CancelOutcome> UpdatePending(
+      const std::vector<JobId>& ids, const common::Identity& who, int64_t now,
+      const std::function<bool(const Job&)>& may,
+      const std::function<void(Job&)>& change);
   uint64_t BasePriority(const Job& job) const;
   void UpdatePriorities(int64_t now);
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,

@@ -7,6 +7,18 @@ namespace sluice::ctld::rpc {
 
 namespace v1 = ::sluice::v1;
 
+namespace {
+template <typename Reply>
+void AddResults(const std::vector<CancelOutcome>& results, Reply* rep) {
+  for (const auto& o : results) {
+    auto* r = rep->add_results();
+    r->set_job_id(o.id.value());
+    r->set_error(o.error);
+    r->set_error_code(o.code);
+  }
+}
+}  // namespace
+
 grpc::Status ClientService::SubmitBatchJob(
     grpc::ServerContext* ctx, const v1::SubmitBatchJobRequest* req,
     v1::SubmitBatchJobReply* rep) {
@@ -57,13 +69,7 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
   runner_->Run([&](Controller& c, int64_t now) {
-    for (const auto& o :
-         c.Cancel(ids, req->signal(), req->full(), req->batch(), *who, now)) {
-      auto* r = rep->add_results();
-      r->set_job_id(o.id.value());
-      r->set_error(o.error);
-      r->set_error_code(o.code);
-    }
+    AddResults(c.Cancel(ids, req->signal(), req->full(), req->batch(), *who, now), rep);
   });
   return grpc::Status::OK;
 }
@@ -76,16 +82,10 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
   runner_->Run([&](Controller& c, int64_t now) {
-    auto results = req->action() == v1::JOB_ACTION_RELEASE
-                       ? c.Release(ids, *who, now)
-                       : c.Hold(ids, req->action() == v1::JOB_ACTION_USER_HOLD,
-                                *who, now);
-    for (const auto& o : results) {
-      auto* r = rep->add_results();
-      r->set_job_id(o.id.value());
-      r->set_error(o.error);
-      r->set_error_code(o.code);
-    }
+    AddResults(req->action() == v1::JOB_ACTION_RELEASE
+                   ? c.Release(ids, *who, now)
+                   : c.Hold(ids, req->action() == v1::JOB_ACTION_USER_HOLD, *who, now),
+               rep);
   });
   return grpc::Status::OK;
 }
