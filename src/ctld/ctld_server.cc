@@ -123,6 +123,9 @@ void CtldServer::ArmTick() {
 absl::Status CtldServer::Start() {
   std::string addr = absl::StrCat(config_.ctld_addr, ":", config_.ctld_port);
   grpc::ServerBuilder b;
+  // gRPC sets SO_REUSEPORT by default: a second daemon on the same port
+  // would then share it silently (and steal half the calls). Fail instead.
+  b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
   b.RegisterService(&client_service_);

@@ -85,6 +85,7 @@ absl::Status NodeDaemon::Start() {
   std::string addr =
       absl::StrCat(node_conf_->addr, ":", opts_.config.NodePort(*node_conf_));
   grpc::ServerBuilder b;
+  b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // see CtldServer::Start
   int port = 0;
   b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
   b.RegisterService(this);

@@ -126,13 +126,25 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
       args.push_back(std::to_string(v));
     }
   }
-  auto r = Exec(args, "");
-  if (r.rc != 0) {
-    fprintf(stderr, "sluice-local up failed: %s%s\n", r.out.c_str(), r.err.c_str());
+  // Ports are picked free and then released, so a cluster starting at the
+  // same moment in a parallel test can take one first; try again then.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto r = Exec(args, "");
+    if (r.rc == 0) return c;
+    fprintf(stderr, "sluice-local up failed (attempt %d): %s%s\n", attempt + 1,
+            r.out.c_str(), r.err.c_str());
     Exec({std::string(SLUICE_BIN_DIR) + "/sluice-local", "down", "--dir", c->dir_}, "");
-    return nullptr;
+    if (!o.conf_text.empty()) {
+      std::string text = o.conf_text;
+      ReplaceAll(text, "@DIR@", c->dir_);
+      for (int i = 0; i < 10; ++i)
+        ReplaceAll(text, "@PORT" + std::to_string(i) + "@", std::to_string(FreePort()));
+      std::ofstream(c->conf()) << text;
+    } else {
+      Exec({"rm", "-f", c->dir_ + "/slurm.conf"}, "");
+    }
   }
-  return c;
+  return nullptr;
 }
 
 TestCluster::~TestCluster() {
