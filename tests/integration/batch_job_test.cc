@@ -322,3 +322,54 @@ TEST(SluiceLocalTest, WorksForAnOrdinaryUser) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+constexpr char kTwoPartitions[] = R"(ClusterName=it
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=@PORT0@
+AuthType=auth/munge
+AuthInfo=socket=@DIR@/munge/munge.socket.2
+StateSaveLocation=@DIR@/state
+SlurmdSpoolDir=@DIR@/spool/%n
+KillWait=5
+NodeName=n1 NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000 Features=fast
+NodeName=n2 NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=8 RealMemory=4000 Features=slow
+PartitionName=g2 Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
+PartitionName=short Nodes=n1 MaxTime=30 State=UP
+)";
+
+TEST(SchedulingOptionsTest, PartitionsAndNodeFiltersOnRealDaemons) {
+  ClusterOptions o;
+  o.conf_text = kTwoPartitions;
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  auto id = [&](const std::string& args) {
+    auto r = c->Run("sbatch --parsable " + args + " --wrap 'sleep 20'");
+    return r.rc == 0 ? std::strtoull(r.out.c_str(), nullptr, 10) : 0;
+  };
+  uint64_t a = id("-p short,g2 -c 8 -t 10");
+  uint64_t b = id("-p short,g2 -c 8 -t 10");
+  ASSERT_TRUE(c->WaitForState(a, "RUNNING", 20));
+  ASSERT_TRUE(c->WaitForState(b, "RUNNING", 20));
+  EXPECT_EQ(c->Run("squeue -h -j " + std::to_string(a) + " -o '%P %N'").out, "short n1\n");
+  EXPECT_EQ(c->Run("squeue -h -j " + std::to_string(b) + " -o '%P %N'").out, "g2 n2\n");
+  c->Run("scancel " + std::to_string(a) + " " + std::to_string(b));
+  ASSERT_TRUE(c->WaitForState(b, "CANCELLED", 30));
+  uint64_t f = id("-C slow");
+  uint64_t x = id("-x n2 --exclusive");
+  uint64_t w = id("-w n2");
+  for (uint64_t j : {f, x, w}) ASSERT_TRUE(c->WaitForState(j, "RUNNING", 20)) << j;
+  EXPECT_EQ(c->Run("squeue -h -j " + std::to_string(f) + " -o %N").out, "n2\n");
+  EXPECT_EQ(c->Run("squeue -h -j " + std::to_string(x) + " -o '%N %C'").out, "n1 8\n");
+  EXPECT_EQ(c->Run("squeue -h -j " + std::to_string(w) + " -o %N").out, "n2\n");
+  auto bad = c->Run("sbatch -C gpu --wrap true");
+  EXPECT_EQ(bad.err,
+            "sbatch: error: Batch job submission failed: Requested node configuration is "
+            "not available\n");
+  c->Run("scancel -u root");
+}
+
+}  // namespace
+}  // namespace sluice::testing
