@@ -187,7 +187,7 @@ bool TestCluster::WaitFor(const std::function<bool()>& pred, int seconds) {
   auto delay = std::chrono::milliseconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     if (pred()) return true;
-    std::this_thread::sleep_for(delay);
+    std::this_thread::sleep_for(delay);  // poll again before the deadline
     delay = std::min(delay * 2, std::chrono::milliseconds(250));
   }
   return pred();

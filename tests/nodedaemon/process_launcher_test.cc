@@ -88,21 +88,21 @@ TEST_F(ProcessLauncherTest, TreeSignalReachesEscapedChildren) {
   // A child that leaves the process group (setsid) is still found through
   // the parent chain while the leader lives.
   auto pid = launcher_->Launch(
-      Spec("setsid sleep 300 & echo $! > child; sleep 300 & wait"));
+      Spec("setsid sleep 300 & echo $! > child; sleep 300 & wait"));  // job script
   ASSERT_TRUE(pid.ok());
   std::string childfile = dir_ + "/child";
   pid_t child = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (child == 0 && std::chrono::steady_clock::now() < deadline) {
     std::ifstream(childfile) >> child;
-    if (child == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (child == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll to deadline
   }
   ASSERT_GT(child, 0);
   launcher_->Signal(*pid, SIGKILL, true);
   Wait(*pid);
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (ProcessExists(child) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll to deadline
   EXPECT_FALSE(ProcessExists(child));
 }
 
