@@ -111,10 +111,11 @@ void CtldServer::ArmTick() {
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     controller_.Tick(Now());
-    if (!controller_.schedule_needed()) {
-      // Periodic pass as a safety net (e.g. a node came back).
+    // Every event already queues a pass; this periodic one refreshes start
+    // estimates and --begin times. A full pass over a very large queue
+    // costs most of a second, hence not every tick.
+    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed())
       controller_.Schedule(Now());
-    }
     AfterEvent();
     ArmTick();
   });
