@@ -71,6 +71,14 @@ absl::StatusOr<v1::UpdateJobsReply> CtldClient::UpdateJobs(
       });
 }
 
+absl::StatusOr<v1::UpdateNodesReply> CtldClient::UpdateNodes(
+    const v1::UpdateNodesRequest& req) {
+  return Call<v1::UpdateNodesRequest, v1::UpdateNodesReply>(
+      "UpdateNodes", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->UpdateNodes(c, r, p);
+      });
+}
+
 absl::StatusOr<v1::QueryClusterReply> CtldClient::QueryCluster() {
   v1::QueryClusterRequest req;
   return Call<v1::QueryClusterRequest, v1::QueryClusterReply>(

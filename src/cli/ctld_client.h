@@ -26,6 +26,8 @@ class CtldClient {
   absl::StatusOr<::sluice::v1::QueryClusterReply> QueryCluster();
   absl::StatusOr<::sluice::v1::UpdateJobsReply> UpdateJobs(
       const ::sluice::v1::UpdateJobsRequest& req);
+  absl::StatusOr<::sluice::v1::UpdateNodesReply> UpdateNodes(
+      const ::sluice::v1::UpdateNodesRequest& req);
 
  private:
   template <typename Req, typename Rep, typename Fn>

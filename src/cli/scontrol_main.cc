@@ -182,6 +182,41 @@ int Main(int argc, char** argv) {
     PrintError("scontrol", absl::StrCat("invalid entity: ", rest[0], " for keyword: show"));
     return 1;
   }
+  if (cmd == "update") {
+    // update NodeName=LIST State=DRAIN|RESUME|DOWN|UNDRAIN Reason="..."
+    v1::UpdateNodesRequest req;
+    bool node = false;
+    for (const auto& kv : rest) {
+      auto eq = kv.find('=');
+      std::string key = absl::AsciiStrToLower(kv.substr(0, eq));
+      std::string val = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (key == "nodename" || key == "node") {
+        node = true;
+        req.set_nodes(val);
+      } else if (key == "state") {
+        req.set_state(val);
+      } else if (key == "reason") {
+        req.set_reason(val);
+      } else {
+        std::fprintf(stderr, "Update of this parameter is not supported: %s\n", kv.c_str());
+        return 1;
+      }
+    }
+    if (!node) {
+      PrintError("scontrol", "only node updates (NodeName=...) are supported so far");
+      return 1;
+    }
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    auto rep = client.UpdateNodes(req);
+    std::string err = rep.ok() ? rep->error() : std::string(rep.status().message());
+    if (!err.empty()) {
+      std::fprintf(stderr, "slurm_update error: %s\n", err.c_str());
+      return 1;
+    }
+    return 0;
+  }
   if (cmd == "hold" || cmd == "uhold" || cmd == "release") {
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;

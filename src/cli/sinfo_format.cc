@@ -1,6 +1,7 @@
 #include "cli/sinfo_format.h"
 
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -77,12 +78,18 @@ std::string SinfoNodes(const QueryClusterReply& c, bool noheader) {
 std::string SinfoReasons(const QueryClusterReply& c, bool noheader) {
   std::string out;
   if (!noheader) out += "REASON               USER      TIMESTAMP           NODELIST\n";
-  std::map<std::string, std::vector<std::string>> by_reason;
+  // Nodes with the same reason, user and time share a line.
+  std::map<std::tuple<std::string, std::string, int64_t>, std::vector<std::string>> by_reason;
   for (const auto& n : c.nodes())
-    if (!n.reason().empty()) by_reason[n.reason()].push_back(n.name());
-  for (const auto& [reason, nodes] : by_reason)
-    out += absl::StrFormat("%-20s %-9s %-19s %s\n", Cut(reason, 20), "root",
-                           "Unknown", common::CompressHostlist(nodes));
+    if (!n.reason().empty())
+      by_reason[{n.reason(), n.reason_user(), n.reason_time()}].push_back(n.name());
+  for (const auto& [key, nodes] : by_reason) {
+    const auto& [reason, user, when] = key;
+    out += absl::StrFormat("%-20s %-9s %-19s %s\n", Cut(reason, 20),
+                           Cut(user.empty() ? "root" : user, 9),
+                           when ? common::FormatTimestamp(when) : "Unknown",
+                           common::CompressHostlist(nodes));
+  }
   return out;
 }
 

@@ -167,3 +167,32 @@ INSTANTIATE_TEST_SUITE_P(Captures, GoldenTest, ::testing::ValuesIn(kCases),
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// 09_drain_node's first part: sinfo after a drain is deterministic; the
+// timestamp of sinfo -R is normalised.
+TEST(GoldenDrainTest, DrainShowsInSinfoAsInSlurm) {
+  struct stat st;
+  if (stat((kRef + "/golden/raw").c_str(), &st) != 0) GTEST_SKIP();
+  ClusterOptions o;
+  o.conf_text = kRefConf;
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  auto r = c->Run("scontrol update nodename=n4 state=drain reason='golden test'; sinfo; sinfo -R");
+  std::string want = Slurp(kRef + "/golden/raw/09_drain_node.stdout");
+  want = want.substr(0, want.find("NodeName=n4"));
+  auto stamp = [](const std::string& s) {
+    return std::regex_replace(s, std::regex("[0-9]{4}-[0-9-]+T[0-9:]+"), "TS");
+  };
+  EXPECT_EQ(stamp(r.out), stamp(want));
+  EXPECT_EQ(c->Run("scontrol update nodename=n4 state=resume; sinfo").out,
+            Slurp(kRef + "/golden/raw/09_resume_node.stdout"));
+  EXPECT_EQ(c->Run("scontrol update nodename=n4 state=drain").err,
+            "slurm_update error: You must specify a reason when DOWNING or DRAINING a "
+            "node. Request denied\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing

@@ -303,6 +303,30 @@ TEST(UnprivilegedControllerTest, AcceptsOnlyItsOwnUsersJobs) {
   EXPECT_EQ(ctl.Submit(r, {1001, 1001}, kT0).id, JobId(1));
 }
 
+TEST_F(ControllerTest, DrainedNodesTakeNoNewJobsAndResumeBringsThemBack) {
+  Register("n1");
+  Register("n2");
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(1).alloc[0].node, "n1");
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      ctl_.UpdateNodes("n1", "drain", "maint", alice_, kT0)));
+  EXPECT_FALSE(ctl_.UpdateNodes("n1", "drain", "", root_, kT0).ok());
+  ASSERT_TRUE(ctl_.UpdateNodes("n[1-2]", "DRAIN", "maint", root_, kT0).ok());
+  EXPECT_EQ(J(1).state, JobState::kRunning);  // running jobs carry on
+  ctl_.Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(2).state, JobState::kPending);
+  EXPECT_EQ(ctl_.nodes()[0].reason, "maint");
+  EXPECT_EQ(ctl_.nodes()[0].reason_user, "root");
+  ASSERT_TRUE(ctl_.UpdateNodes("n2", "resume", "", root_, kT0).ok());
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(J(2).alloc.at(0).node, "n2");
+  EXPECT_TRUE(ctl_.nodes()[1].reason.empty());
+  EXPECT_FALSE(ctl_.UpdateNodes("ghost", "drain", "x", root_, kT0).ok());
+  EXPECT_FALSE(ctl_.UpdateNodes("n1", "sleepy", "x", root_, kT0).ok());
+}
+
 TEST_F(ControllerTest, NodeReportsMustComeFromTheDaemonUser) {
   NodeReport r;
   r.node = "n1";

@@ -125,6 +125,11 @@ class Controller {
                                   const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> Release(const std::vector<JobId>& ids,
                                      const common::Identity& who, int64_t now);
+  // scontrol update NodeName=LIST State=DRAIN|RESUME|DOWN|UNDRAIN Reason=..
+  // Administrators only. DRAIN and DOWN need a reason, as in Slurm.
+  absl::Status UpdateNodes(const std::string& nodes, const std::string& state,
+                           const std::string& reason,
+                           const common::Identity& who, int64_t now);
   absl::StatusOr<NodeReportOutcome> OnNodeReport(const NodeReport& report,
                                                  const common::Identity& who,
                                                  int64_t now);

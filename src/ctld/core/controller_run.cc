@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/hostlist.h"
+#include "absl/strings/ascii.h"
 #include "common/dependency.h"
+#include "common/users.h"
 #include "ctld/core/controller.h"
 #include "ctld/core/dependencies.h"
 #include "ctld/core/node_filter.h"
@@ -401,6 +403,55 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
   return out;
 }
 
+absl::Status Controller::UpdateNodes(const std::string& nodes,
+                                     const std::string& state,
+                                     const std::string& reason,
+                                     const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  if (who.uid != 0 && who.uid != own_uid_)
+    return absl::PermissionDeniedError("Access/permission denied");
+  auto names = common::ExpandHostlist(nodes);
+  if (!names.ok()) return absl::InvalidArgumentError("Invalid node name specified");
+  std::vector<NodeRecord*> targets;
+  for (const auto& n : *names) {
+    NodeRecord* r = FindNode(n);
+    if (!r) return absl::InvalidArgumentError("Invalid node name specified");
+    targets.push_back(r);
+  }
+  std::string st = absl::AsciiStrToUpper(state);
+  bool needs_reason = st == "DRAIN" || st == "DOWN";
+  if (st != "DRAIN" && st != "DOWN" && st != "RESUME" && st != "UNDRAIN" && st != "IDLE")
+    return absl::InvalidArgumentError("Invalid node state specified");
+  if (needs_reason && reason.empty())
+    return absl::InvalidArgumentError("You must specify a reason when DOWNING or DRAINING a node. Request denied");
+  auto user = common::LookupUser(who.uid);
+  for (NodeRecord* r : targets) {
+    if (st == "DRAIN") {
+      r->drain = true;
+    } else if (st == "DOWN") {
+      r->down = true;
+      for (auto& [id, job] : jobs_)
+        if ((job.state == JobState::kRunning || job.state == JobState::kCompleting) &&
+            job.BatchHost() == r->conf.name)
+          Finish(job, JobState::kNodeFail, JobReason::kNodeDown, now);
+    } else {  // RESUME / UNDRAIN / IDLE
+      r->drain = false;
+      if (st != "UNDRAIN") r->down = false;
+    }
+    if (needs_reason) {
+      r->reason = reason;
+      r->reason_user = user ? user->name : std::to_string(who.uid);
+      r->reason_time = now;
+    } else if (!r->drain && !r->down) {
+      r->reason.clear();
+      r->reason_user.clear();
+      r->reason_time = 0;
+    }
+  }
+  schedule_needed_ = true;
+  return absl::OkStatus();
+}
+
 void Controller::Tick(int64_t now) {
   last_now_ = now;
   // Fair-share usage: CPU-seconds of running jobs, decayed over time.
@@ -427,6 +478,8 @@ void Controller::Tick(int64_t now) {
     n.responding = false;
     n.down = true;
     n.reason = "Not responding";
+    n.reason_user = "slurm";
+    n.reason_time = now;
     for (auto& [id, job] : jobs_) {
       if ((job.state == JobState::kRunning ||
            job.state == JobState::kCompleting) &&

@@ -27,6 +27,8 @@ struct NodeRecord {
   bool down = false;
   bool drain = false;
   std::string reason;
+  std::string reason_user;   // who set the reason (scontrol update)
+  int64_t reason_time = 0;
   int64_t last_contact = 0;
   uint32_t alloc_cpus = 0;
   uint64_t alloc_mem_mb = 0;

@@ -90,6 +90,18 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status ClientService::UpdateNodes(grpc::ServerContext* ctx,
+                                        const v1::UpdateNodesRequest* req,
+                                        v1::UpdateNodesReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "UpdateNodes");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  runner_->Run([&](Controller& c, int64_t now) {
+    absl::Status st = c.UpdateNodes(req->nodes(), req->state(), req->reason(), *who, now);
+    if (!st.ok()) rep->set_error(std::string(st.message()));
+  });
+  return grpc::Status::OK;
+}
+
 grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
                                          const v1::QueryClusterRequest*,
                                          v1::QueryClusterReply* rep) {

@@ -26,6 +26,9 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   grpc::Status UpdateJobs(grpc::ServerContext* ctx,
                           const ::sluice::v1::UpdateJobsRequest* req,
                           ::sluice::v1::UpdateJobsReply* rep) override;
+  grpc::Status UpdateNodes(grpc::ServerContext* ctx,
+                           const ::sluice::v1::UpdateNodesRequest* req,
+                           ::sluice::v1::UpdateNodesReply* rep) override;
   grpc::Status QueryCluster(grpc::ServerContext* ctx,
                             const ::sluice::v1::QueryClusterRequest* req,
                             ::sluice::v1::QueryClusterReply* rep) override;

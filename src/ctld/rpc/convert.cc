@@ -110,6 +110,8 @@ void ToProto(const NodeRecord& n, v1::NodeInfo* p) {
   p->set_state(static_cast<v1::NodeState>(n.BaseState()));
   p->set_drain(n.drain);
   p->set_reason(n.reason);
+  p->set_reason_user(n.reason_user);
+  p->set_reason_time(n.reason_time);
   p->set_cpus(n.conf.cpus);
   p->set_alloc_cpus(n.alloc_cpus);
   p->set_real_memory_mb(n.conf.real_memory_mb);
