@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "common/rpc/rpc_auth.h"
@@ -85,6 +86,17 @@ absl::StatusOr<v1::QueryClusterReply> CtldClient::QueryCluster() {
       "QueryCluster", req, [&](auto* c, const auto& r, auto* p) {
         return stub_->QueryCluster(c, r, p);
       });
+}
+
+std::optional<v1::QueryJobsReply> LoadJobs(CtldClient& client,
+                                           const v1::QueryJobsRequest& req) {
+  auto rep = client.QueryJobs(req);
+  std::string err = !rep.ok() ? std::string(rep.status().message()) : rep->error();
+  if (!err.empty()) {
+    std::fprintf(stderr, "slurm_load_jobs error: %s\n", err.c_str());
+    return std::nullopt;
+  }
+  return std::move(*rep);
 }
 
 }  // namespace sluice::cli

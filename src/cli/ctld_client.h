@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,12 @@ class CtldClient {
   std::unique_ptr<common::Authenticator> auth_;
   std::unique_ptr<::sluice::v1::SluiceCtld::Stub> stub_;
 };
+
+// QueryJobs for squeue and scontrol: on failure (the controller unreachable,
+// or a single unknown job ID) prints Slurm's "slurm_load_jobs error: ..."
+// and returns nullopt.
+std::optional<::sluice::v1::QueryJobsReply> LoadJobs(
+    CtldClient& client, const ::sluice::v1::QueryJobsRequest& req);
 
 // Slurm's wording for a controller that cannot be reached.
 inline constexpr char kUnableToContact[] =

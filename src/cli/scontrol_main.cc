@@ -30,16 +30,8 @@ int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
     }
     req.add_job_ids(v);
   }
-  auto rep = client.QueryJobs(req);
-  if (!rep.ok()) {
-    std::fprintf(stderr, "slurm_load_jobs error: %s\n",
-                 std::string(rep.status().message()).c_str());
-    return 1;
-  }
-  if (!rep->error().empty()) {
-    std::fprintf(stderr, "slurm_load_jobs error: %s\n", rep->error().c_str());
-    return 1;
-  }
+  auto rep = LoadJobs(client, req);
+  if (!rep) return 1;
   if (rep->jobs_size() == 0 && id.empty()) {
     std::printf("No jobs in the system\n");
     return 0;

@@ -170,16 +170,8 @@ int Main(int argc, char** argv) {
   CtldClient client(*cfg);
   ::sluice::v1::QueryJobsRequest req;
   if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);
-  auto rep = client.QueryJobs(req);
-  if (!rep.ok()) {
-    std::fprintf(stderr, "slurm_load_jobs error: %s\n",
-                 std::string(rep.status().message()).c_str());
-    return 1;
-  }
-  if (!rep->error().empty()) {
-    std::fprintf(stderr, "slurm_load_jobs error: %s\n", rep->error().c_str());
-    return 1;
-  }
+  auto rep = LoadJobs(client, req);
+  if (!rep) return 1;
 
   std::vector<const JobInfo*> rows;
   std::set<uint64_t> want_ids(o.jobs.begin(), o.jobs.end());

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/ctld_client.h"
+#include "common/net.h"
 #include "common/slurm_conf.h"
 
 namespace sluice::local {
@@ -26,21 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 absl::Status Errno(const std::string& what) {
   return absl::InternalError(absl::StrCat(what, ": ", strerror(errno)));
-}
-
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
 }
 
 std::string SelfDir() {
@@ -239,8 +225,8 @@ absl::Status Up(const UpOptions& o) {
   std::string conf_path = o.conf.empty() ? o.dir + "/slurm.conf" : o.conf;
   if (o.conf.empty()) {
     std::vector<uint16_t> ports;
-    for (uint32_t i = 0; i < o.nodes; ++i) ports.push_back(FreePort());
-    if (auto s = WriteFile(conf_path, RenderSlurmConf(o, FreePort(), ports), 0644);
+    for (uint32_t i = 0; i < o.nodes; ++i) ports.push_back(common::PickFreeLoopbackPort());
+    if (auto s = WriteFile(conf_path, RenderSlurmConf(o, common::PickFreeLoopbackPort(), ports), 0644);
         !s.ok())
       return s;
     std::string gres = "# Written by sluice-local: fake GPUs.\nAutoDetect=off\n";

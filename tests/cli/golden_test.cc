@@ -17,15 +17,7 @@ namespace {
 
 const std::string kRef = SLUICE_REFERENCE_DIR;
 
-constexpr char kRefConf[] = R"(ClusterName=refcluster
-SlurmctldHost=localhost(127.0.0.1)
-SlurmctldPort=@PORT0@
-AuthType=auth/munge
-AuthInfo=socket=@DIR@/munge/munge.socket.2
-StateSaveLocation=@DIR@/state
-SlurmdSpoolDir=@DIR@/spool/%n
-KillWait=5
-MinJobAge=300
+const std::string kRefConf = std::string("ClusterName=refcluster\n") + kTestConfHeader + R"(MinJobAge=300
 NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
 NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
 NodeName=n3 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT3@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN

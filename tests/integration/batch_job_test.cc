@@ -326,15 +326,7 @@ TEST(SluiceLocalTest, WorksForAnOrdinaryUser) {
 namespace sluice::testing {
 namespace {
 
-constexpr char kTwoPartitions[] = R"(ClusterName=it
-SlurmctldHost=localhost(127.0.0.1)
-SlurmctldPort=@PORT0@
-AuthType=auth/munge
-AuthInfo=socket=@DIR@/munge/munge.socket.2
-StateSaveLocation=@DIR@/state
-SlurmdSpoolDir=@DIR@/spool/%n
-KillWait=5
-NodeName=n1 NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000 Features=fast
+const std::string kTwoPartitions = std::string("ClusterName=it\n") + kTestConfHeader + R"(NodeName=n1 NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000 Features=fast
 NodeName=n2 NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=8 RealMemory=4000 Features=slow
 PartitionName=g2 Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
 PartitionName=short Nodes=n1 MaxTime=30 State=UP

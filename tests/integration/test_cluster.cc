@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/net.h"
+
 namespace sluice::testing {
 namespace {
 
@@ -23,18 +25,6 @@ std::string ReadFd(int fd) {
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
   return out;
-}
-
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
@@ -107,12 +97,6 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
   std::vector<std::string> args = {std::string(SLUICE_BIN_DIR) + "/sluice-local",
                                    "up", "--dir", c->dir_};
   if (!o.conf_text.empty()) {
-    std::string text = o.conf_text;
-    ReplaceAll(text, "@DIR@", c->dir_);
-    for (int i = 0; i < 10; ++i)
-      ReplaceAll(text, "@PORT" + std::to_string(i) + "@",
-                 std::to_string(FreePort()));
-    std::ofstream(c->conf()) << text;
     args.push_back("--conf");
     args.push_back(c->conf());
   } else {
@@ -127,22 +111,22 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
     }
   }
   // Ports are picked free and then released, so a cluster starting at the
-  // same moment in a parallel test can take one first; try again then.
+  // same moment in a parallel test can take one first; try again with new
+  // ones then (sluice-local picks its own when it writes the config).
   for (int attempt = 0; attempt < 3; ++attempt) {
+    if (!o.conf_text.empty()) {
+      std::string text = o.conf_text;
+      ReplaceAll(text, "@DIR@", c->dir_);
+      for (int i = 0; i < 10; ++i)
+        ReplaceAll(text, "@PORT" + std::to_string(i) + "@",
+                   std::to_string(common::PickFreeLoopbackPort()));
+      std::ofstream(c->conf()) << text;
+    }
     auto r = Exec(args, "");
     if (r.rc == 0) return c;
     fprintf(stderr, "sluice-local up failed (attempt %d): %s%s\n", attempt + 1,
             r.out.c_str(), r.err.c_str());
     Exec({std::string(SLUICE_BIN_DIR) + "/sluice-local", "down", "--dir", c->dir_}, "");
-    if (!o.conf_text.empty()) {
-      std::string text = o.conf_text;
-      ReplaceAll(text, "@DIR@", c->dir_);
-      for (int i = 0; i < 10; ++i)
-        ReplaceAll(text, "@PORT" + std::to_string(i) + "@", std::to_string(FreePort()));
-      std::ofstream(c->conf()) << text;
-    } else {
-      Exec({"rm", "-f", c->dir_ + "/slurm.conf"}, "");
-    }
   }
   return nullptr;
 }

@@ -18,6 +18,17 @@ struct CmdResult {
   std::string err;
 };
 
+// The cluster-wide lines a hand-written test slurm.conf needs: loopback
+// controller, the private munged, state under the cluster's directory.
+inline constexpr char kTestConfHeader[] = R"(SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=@PORT0@
+AuthType=auth/munge
+AuthInfo=socket=@DIR@/munge/munge.socket.2
+StateSaveLocation=@DIR@/state
+SlurmdSpoolDir=@DIR@/spool/%n
+KillWait=5
+)";
+
 struct ClusterOptions {
   uint32_t nodes = 2;
   uint32_t gpus_per_node = 2;

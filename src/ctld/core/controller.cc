@@ -181,6 +181,16 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.account = req.account;
   s.fixed_priority = req.priority;
   s.name = req.name;
+  s.script = req.script;
+  s.work_dir = req.work_dir;
+  s.std_out = req.std_out;
+  s.std_err = req.std_err;
+  s.std_in = req.std_in;
+  s.env = req.env;
+  s.hold = req.hold;
+  s.append_output = req.append_output;
+  s.begin_time = req.begin_time;
+  s.submit_host = req.submit_host;
   s.min_nodes = std::max<uint32_t>(
       {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
   s.ntasks_per_node = req.ntasks_per_node;
@@ -239,16 +249,6 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     return out;
   }
   if (!out.notes.empty()) return out;
-  s.script = req.script;
-  s.work_dir = req.work_dir;
-  s.std_out = req.std_out;
-  s.std_err = req.std_err;
-  s.std_in = req.std_in;
-  s.env = req.env;
-  s.hold = req.hold;
-  s.append_output = req.append_output;
-  s.begin_time = req.begin_time;
-  s.submit_host = req.submit_host;
 
   Job job;
   job.id = JobId(next_job_id_);

@@ -90,10 +90,6 @@ struct NodeReportOutcome {
   std::vector<JobId> kill;
 };
 
-struct PartitionView {
-  const common::PartitionConf* conf;
-};
-
 class Controller {
  public:
   Controller(common::SlurmConfig config, JobStore* store, NodeClient* nodes,

@@ -70,8 +70,4 @@ int64_t NodeTimeline::EarliestFit(int64_t from, int64_t duration,
   return duration >= kForever ? kForever : start;
 }
 
-void NodeTimeline::ChangeTimes(std::vector<int64_t>* out) const {
-  for (const auto& s : steps_) out->push_back(s.from);
-}
-
 }  // namespace sluice::sched

@@ -37,8 +37,6 @@ class NodeTimeline {
   // The earliest t >= `from` at which `want` fits for [t, t + duration), or
   // kForever. Linear in the number of steps.
   int64_t EarliestFit(int64_t from, int64_t duration, const Amount& want) const;
-  // Times at which the free amount changes, from now on (candidate starts).
-  void ChangeTimes(std::vector<int64_t>* out) const;
 
  private:
   struct Step {
