@@ -8,6 +8,7 @@
 #include "common/dependency.h"
 #include "common/hostlist.h"
 #include "ctld/core/node_filter.h"
+#include "ctld/sched/scheduler.h"
 #include "common/time_spec.h"
 #include "common/users.h"
 #include "ctld/sched/scheduler.h"
@@ -45,6 +46,7 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
     for (const auto& p : config_.partitions)
       if (std::find(p.nodes.begin(), p.nodes.end(), nc.name) != p.nodes.end())
         r.partitions.push_back(p.name);
+    node_index_[nc.name] = static_cast<int>(nodes_.size());
     nodes_.push_back(std::move(r));
   }
 }
@@ -71,9 +73,8 @@ Job* Controller::FindJob(JobId id) {
 }
 
 NodeRecord* Controller::FindNode(const std::string& name) {
-  for (auto& n : nodes_)
-    if (n.conf.name == name) return &n;
-  return nullptr;
+  auto it = node_index_.find(name);
+  return it == node_index_.end() ? nullptr : &nodes_[it->second];
 }
 
 NodeEndpoint Controller::Endpoint(const NodeRecord& n) const {
@@ -212,16 +213,23 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   if (err.empty() && out.notes.empty() && config_.enforce_part_limits != "NO") {
     // EnforcePartLimits: refuse now what the partition(s) would never run.
     // ALL/YES: every partition must accept it; ANY: one is enough.
+    // The same limits the scheduler turns into pending reasons.
+    sched::SchedJob sj;
+    sj.nodes = s.min_nodes;
+    sj.cpus_per_node = s.CpusPerNode();
+    sj.time_limit_min = s.time_limit_min;
     int ok = 0;
     std::string why;
     for (const auto* p : parts) {
-      if (p->max_time_min >= 0 && (s.time_limit_min < 0 || s.time_limit_min > p->max_time_min)) {
+      auto r = sched::PartitionLimitReason(sj, ToSched(*p));
+      if (!r) {
+        ++ok;
+      } else if (*r == JobReason::kPartitionTimeLimit) {
         why = "Requested time limit is invalid (missing or exceeds some limit)";
-      } else if (s.min_nodes > p->nodes.size() || (p->max_nodes && s.min_nodes > p->max_nodes) ||
-                 s.min_nodes < p->min_nodes) {
+      } else if (*r == JobReason::kPartitionNodeLimit) {
         why = "Node count specification invalid";
       } else {
-        ++ok;
+        why = "Requested node configuration is not available";
       }
     }
     bool any = config_.enforce_part_limits == "ANY";

@@ -163,6 +163,7 @@ class Controller {
       const std::function<bool(const Job&)>& may,
       const std::function<void(Job&)>& change);
   uint64_t BasePriority(const Job& job) const;
+  sched::SchedPartition ToSched(const common::PartitionConf& p) const;
   void UpdatePriorities(int64_t now);
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
                                 std::vector<std::string>* notes) const;
@@ -178,7 +179,8 @@ class Controller {
   NodeClient* node_client_;
   uint32_t own_uid_;
   std::map<uint64_t, Job> jobs_;
-  std::vector<NodeRecord> nodes_;
+  std::vector<NodeRecord> nodes_;  // fixed by the configuration
+  std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;
   std::vector<JobId> unsynced_;  // accepted, not yet committed
   bool schedule_needed_ = true;

@@ -61,6 +61,24 @@ void Controller::UpdatePriorities(int64_t now) {
   }
 }
 
+sched::SchedPartition Controller::ToSched(const common::PartitionConf& p) const {
+  sched::SchedPartition sp;
+  sp.name = p.name;
+  for (const auto& n : p.nodes)
+    if (auto it = node_index_.find(n); it != node_index_.end())
+      sp.nodes.push_back(it->second);
+  sp.max_time_min = p.max_time_min;
+  sp.max_nodes = p.max_nodes;
+  sp.up = p.state == "UP" || p.state == "DRAIN";  // DRAIN: runs what it has
+  sp.inactive = p.state == "INACTIVE";
+  sp.min_nodes = p.min_nodes;
+  sp.max_cpus_per_node = p.max_cpus_per_node;
+  sp.exclusive = p.oversubscribe == "EXCLUSIVE";
+  sp.exclusive_user = p.exclusive_user;
+  sp.priority_tier = p.priority_tier;
+  return sp;
+}
+
 void Controller::Schedule(int64_t now) {
   last_now_ = now;
   schedule_needed_ = false;
@@ -75,8 +93,7 @@ void Controller::Schedule(int64_t now) {
   }
   sched::SchedulerInput in;
   in.now = now;
-  std::map<std::string, int> node_index;
-  for (const auto& n : nodes_) {
+  for (const auto& n : nodes_) {  // same order as node_index_
     sched::SchedNode sn;
     sn.name = n.conf.name;
     sn.available = n.Schedulable();
@@ -88,25 +105,12 @@ void Controller::Schedule(int64_t now) {
     sn.mem_total_mb = n.conf.real_memory_mb;
     sn.gpu_free.resize(n.gpu_used.size());
     for (size_t i = 0; i < n.gpu_used.size(); ++i) sn.gpu_free[i] = !n.gpu_used[i];
-    node_index[sn.name] = static_cast<int>(in.nodes.size());
     in.nodes.push_back(std::move(sn));
   }
   std::map<std::string, int> part_index;
   for (const auto& p : config_.partitions) {
-    sched::SchedPartition sp;
-    sp.name = p.name;
-    for (const auto& n : p.nodes) sp.nodes.push_back(node_index[n]);
-    sp.max_time_min = p.max_time_min;
-    sp.max_nodes = p.max_nodes;
-    sp.up = p.state == "UP" || p.state == "DRAIN";  // DRAIN: runs what it has
-    sp.inactive = p.state == "INACTIVE";
-    sp.min_nodes = p.min_nodes;
-    sp.max_cpus_per_node = p.max_cpus_per_node;
-    sp.exclusive = p.oversubscribe == "EXCLUSIVE";
-    sp.exclusive_user = p.exclusive_user;
-    sp.priority_tier = p.priority_tier;
     part_index[p.name] = static_cast<int>(in.partitions.size());
-    in.partitions.push_back(std::move(sp));
+    in.partitions.push_back(ToSched(p));
   }
   for (const auto& [id, j] : jobs_) {
     if ((j.state == JobState::kRunning || j.state == JobState::kCompleting) &&
@@ -121,8 +125,8 @@ void Controller::Schedule(int64_t now) {
       in.running.push_back({j.id, std::max(end, now + 1), j.alloc});
       const auto* part = config_.FindPartition(j.spec.partition);
       for (const auto& a : j.alloc) {
-        auto it = node_index.find(a.node);
-        if (it == node_index.end()) continue;
+        auto it = node_index_.find(a.node);
+        if (it == node_index_.end()) continue;
         in.nodes[it->second].users.push_back(j.spec.uid);
         if (part && part->exclusive_user) in.nodes[it->second].user_exclusive = true;
       }

@@ -40,6 +40,13 @@ std::optional<JobReason> Unrunnable(const SchedJob& j, const SchedPartition& p) 
   if (j.wait_reason != JobReason::kNone) return j.wait_reason;
   if (p.inactive) return JobReason::kPartitionInactive;
   if (!p.up) return JobReason::kPartitionDown;
+  return PartitionLimitReason(j, p);
+}
+
+}  // namespace
+
+std::optional<JobReason> PartitionLimitReason(const SchedJob& j,
+                                              const SchedPartition& p) {
   if (p.max_time_min >= 0 && j.time_limit_min != -2 &&
       (j.time_limit_min < 0 || j.time_limit_min > p.max_time_min))
     return JobReason::kPartitionTimeLimit;
@@ -50,6 +57,8 @@ std::optional<JobReason> Unrunnable(const SchedJob& j, const SchedPartition& p) 
     return JobReason::kPartitionConfig;
   return std::nullopt;
 }
+
+namespace {
 
 // Jobs of one shape (same partition, nodes, request and duration) share a
 // heap of the partition's nodes keyed by the earliest time each could take

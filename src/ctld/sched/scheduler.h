@@ -3,6 +3,8 @@
 // expected start times instead.
 #pragma once
 
+#include <optional>
+
 #include "ctld/sched/types.h"
 
 namespace sluice::sched {
@@ -19,6 +21,12 @@ namespace sluice::sched {
 // partition can never run get their own reasons and consume nothing.
 SchedulePlan Schedule(const SchedulerInput& input,
                       const SchedulerConfig& config = {});
+
+// The partition limit a job exceeds (time, node count, CPUs per node), if
+// any: the job pends with this reason, or -- with EnforcePartLimits -- is
+// refused at submission.
+std::optional<JobReason> PartitionLimitReason(const SchedJob& j,
+                                              const SchedPartition& p);
 
 }  // namespace sluice::sched
 
