@@ -31,9 +31,9 @@ JobReason Controller::WaitReason(const Job& j, int64_t now) const {
   }
   if (j.spec.begin_time > now) return JobReason::kBeginTime;
   for (const auto& name : j.spec.nodelist) {
-    auto it = std::find_if(nodes_.begin(), nodes_.end(),
-                           [&](const NodeRecord& n) { return n.conf.name == name; });
-    if (it != nodes_.end() && !it->Schedulable()) return JobReason::kReqNodeNotAvail;
+    auto it = node_index_.find(name);
+    if (it != node_index_.end() && !nodes_[it->second].Schedulable())
+      return JobReason::kReqNodeNotAvail;
   }
   return JobReason::kNone;
 }
