@@ -171,6 +171,10 @@ int Main(int argc, char** argv) {
   j->set_mem_per_cpu_mb(opts.mem_per_cpu_mb.value_or(0));
   j->set_mem_per_gpu_mb(opts.mem_per_gpu_mb.value_or(0));
   j->set_nice(opts.nice.value_or(0));
+  j->set_requeue(opts.requeue);
+  j->set_signal_num(opts.signal_num);
+  j->set_signal_secs(opts.signal_secs);
+  j->set_signal_batch(opts.signal_batch);
   j->set_contiguous(opts.contiguous);
   j->set_account(opts.account.value_or(""));
   j->set_priority(opts.priority.value_or(0));

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "cli/signals.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
 
@@ -193,6 +195,25 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
       }
       case kExclusive: o->exclusive = true; break;
       case kContiguous: o->contiguous = true; break;
+      case kRequeue: o->requeue = 1; break;
+      case kNoRequeue: o->requeue = 0; break;
+      case kSignal: {
+        absl::string_view v = a;
+        bool batch = false;
+        if (absl::ConsumePrefix(&v, "B:")) batch = true;
+        else if (absl::ConsumePrefix(&v, "R:")) {}  // reservation end: as usual
+        uint32_t secs = 60;
+        size_t at = v.find('@');
+        std::string sig(v.substr(0, at));
+        int num = ParseSignal(sig.c_str());
+        if (num == 0 || (at != absl::string_view::npos &&
+                         (!absl::SimpleAtoi(v.substr(at + 1), &secs) || secs > 65535)))
+          return Fail("Invalid --signal specification");
+        o->signal_num = num;
+        o->signal_secs = secs;
+        o->signal_batch = batch;
+        break;
+      }
       case kNice: {
         int32_t n = 100;  // Slurm's default when --nice has no value
         if (a && (!absl::SimpleAtoi(a, &n) || n < -2147483645 || n > 2147483645))
@@ -217,7 +238,6 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
       case 'q': o->qos = a; break;
       case 'b': o->begin = a; break;
       case kComment: o->comment = a; break;
-      case kSignal: o->signal = a; break;
       case kExport: o->export_env = a; break;
       case kOpenMode: o->open_mode = a; break;
       case kGpusPerNode: o->gpus_per_node = a; break;

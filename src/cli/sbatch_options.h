@@ -27,6 +27,10 @@ struct SbatchOptions {
   bool exclusive = false;
   bool contiguous = false;
   std::optional<int32_t> nice;
+  int32_t requeue = -1;     // --requeue 1, --no-requeue 0
+  int32_t signal_num = 0;   // --signal=[{R|B}:]SIG[@SECS]
+  uint32_t signal_secs = 0;
+  bool signal_batch = false;
   std::optional<uint64_t> priority;
   bool parsable = false, hold = false, test_only = false, help = false,
        usage = false, version = false, wait = false, quiet = false;

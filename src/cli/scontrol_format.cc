@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "common/job_types.h"
 #include "common/output_pattern.h"
 #include "common/hostlist.h"
@@ -69,11 +70,14 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                             common::JobStateName(j.completing()
                                                      ? common::JobState::kCompleting
                                                      : state)),
-               absl::StrCat("Reason=", common::JobReasonName(
-                                           reason ? *reason : common::JobReason::kNone)),
+               absl::StrCat("Reason=", absl::StrReplaceAll(
+                                           common::JobReasonName(
+                                               reason ? *reason : common::JobReason::kNone),
+                                           {{" ", "_"}})),
                absl::StrCat("Dependency=", j.dependency().empty() ? "(null)"
                                                                   : j.dependency())});
-  l.push_back({"Requeue=1", "Restarts=0", "BatchFlag=1", "Reboot=0",
+  l.push_back({absl::StrCat("Requeue=", j.requeue() ? 1 : 0),
+               absl::StrCat("Restarts=", j.restart_count()), "BatchFlag=1", "Reboot=0",
                absl::StrCat("ExitCode=", j.exit_code(), ":", j.exit_signal())});
   l.push_back({absl::StrCat("RunTime=", common::FormatDurationLong(run)),
                absl::StrCat("TimeLimit=", Limit(j.time_limit_min())), "TimeMin=N/A"});

@@ -35,6 +35,7 @@ constexpr absl::string_view kReasons[] = {
     "ReqNodeNotAvail",
     "OutOfMemory",
     "RaisedSignal",
+    "launch failed requeued held",
 };
 static_assert(sizeof(kReasons) / sizeof(kReasons[0]) ==
               static_cast<size_t>(JobReason::kCount));

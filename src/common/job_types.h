@@ -52,6 +52,7 @@ enum class JobReason : uint8_t {
   kReqNodeNotAvail,
   kOutOfMemory,
   kRaisedSignal,
+  kLaunchFailRequeueHeld,
   kCount,
 };
 absl::string_view JobReasonName(JobReason r);

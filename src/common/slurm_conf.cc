@@ -203,6 +203,37 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
     } else if (k == "slurmdtimeout") {
       if (auto s = ParseU32(v, &cfg.slurmd_timeout_s, k, lineno); !s.ok())
         return s;
+    } else if (k == "unkillablesteptimeout") {
+      if (auto s = ParseU32(v, &cfg.unkillable_step_timeout_s, k, lineno); !s.ok())
+        return s;
+    } else if (k == "returntoservice") {
+      if (auto s = ParseU32(v, &cfg.return_to_service, k, lineno); !s.ok())
+        return s;
+      if (cfg.return_to_service > 2)
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": ReturnToService must be 0, 1 or 2"));
+    } else if (k == "jobrequeue") {
+      uint32_t r = 1;
+      if (auto s = ParseU32(v, &r, k, lineno); !s.ok()) return s;
+      cfg.job_requeue = r != 0;
+    } else if (k == "prolog") {
+      cfg.prolog = v;
+    } else if (k == "epilog") {
+      cfg.epilog = v;
+    } else if (k == "taskprolog") {
+      cfg.task_prolog = v;
+    } else if (k == "taskepilog") {
+      cfg.task_epilog = v;
+    } else if (k == "healthcheckprogram") {
+      cfg.health_check_program = v;
+    } else if (k == "healthcheckinterval") {
+      if (auto s = ParseU32(v, &cfg.health_check_interval_s, k, lineno); !s.ok())
+        return s;
+    } else if (k == "proctracktype" || k == "tasktype" || k == "taskplugin" ||
+               k == "healthchecknodestate" || k == "prologflags" ||
+               k == "slurmduser" || k == "slurmuser") {
+      // Accepted: Sluice always tracks with its supervisor (and cgroups
+      // where available) and runs the prolog with each batch job.
     } else if (k == "schedulertype") {
       cfg.scheduler_type = v;
     } else if (k == "schedulerparameters") {
@@ -522,6 +553,12 @@ absl::StatusOr<SlurmConfig> LoadSlurmConf(const std::string& path) {
     auto lines = ParseGresConfText(*gres);
     if (!lines.ok()) return lines.status();
     cfg->gres_conf = *lines;
+  }
+  auto cg = ReadWholeFile(dir + "/cgroup.conf");
+  if (cg.ok()) {
+    auto c = ParseCgroupConfText(*cg);
+    if (!c.ok()) return c.status();
+    cfg->cgroup = *c;
   }
   return cfg;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/cgroup_conf.h"
 
 namespace sluice::common {
 
@@ -82,6 +83,12 @@ struct SlurmConfig {
   uint32_t min_job_age_s = 300;
   uint32_t max_job_count = 10000;
   uint32_t slurmd_timeout_s = 300;
+  uint32_t unkillable_step_timeout_s = 60;
+  uint32_t return_to_service = 0;  // 0, 1 or 2 as in slurm.conf(5)
+  bool job_requeue = true;         // JobRequeue=1 is Slurm's default
+  std::string prolog, epilog, task_prolog, task_epilog;  // absolute paths
+  std::string health_check_program;
+  uint32_t health_check_interval_s = 0;  // 0: never
   std::string scheduler_type = "sched/backfill";
   std::string scheduler_parameters;
   std::string dependency_parameters;
@@ -93,6 +100,7 @@ struct SlurmConfig {
   std::vector<PartitionConf> partitions;
   std::vector<GresConfLine> gres_conf;
   std::vector<std::string> warnings;
+  CgroupConf cgroup;  // cgroup.conf beside slurm.conf, defaults otherwise
 
   const NodeConf* FindNode(absl::string_view name) const;
   const PartitionConf* FindPartition(absl::string_view name) const;

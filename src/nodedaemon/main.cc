@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <thread>
+#include <unistd.h>
 
 #include "common/slurm_conf.h"
 #include "nodedaemon/gpu/gpu_probe.h"
@@ -17,12 +18,25 @@ int main(int argc, char** argv) {
   std::string backend = "auto";
   int heartbeat_ms = 2000;
   bool verbose = false;
+  std::string stepd;
+  {
+    // sluice-stepd is installed beside sluice-noded.
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string exe = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
+    stepd = exe.substr(0, exe.rfind('/') + 1) + "sluice-stepd";
+  }
+  std::string fault_file;
   app.add_option("-f,--conf", conf, "slurm.conf path");
   app.add_option("-N,--node", node, "NodeName this daemon serves")->required();
   app.add_option("--gpu-backend", backend, "auto, nvml or fake")
       ->check(CLI::IsMember({"auto", "nvml", "fake"}));
   app.add_option("--heartbeat-ms", heartbeat_ms, "report interval");
   app.add_flag("-v,--verbose", verbose, "debug logging");
+  app.add_option("--stepd", stepd, "path of the sluice-stepd binary");
+  app.add_option("--fake-gpu-faults", fault_file,
+                 "fake backend: file of injected GPU faults "
+                 "(default <SlurmdSpoolDir>/fake_gpu_faults)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -53,7 +67,12 @@ int main(int argc, char** argv) {
     std::string type;
     for (const auto& g : nc->gres)
       if (g.name == "gpu") type = g.type;
-    probe = sluice::node::MakeFakeGpuProbe(nc->gpus(), type);
+    if (fault_file.empty()) {
+      fault_file = cfg->slurmd_spool_dir + "/fake_gpu_faults";
+      for (size_t p; (p = fault_file.find("%n")) != std::string::npos;)
+        fault_file.replace(p, 2, node);
+    }
+    probe = sluice::node::MakeFakeGpuProbe(nc->gpus(), type, fault_file);
   }
 
   sigset_t set;
@@ -68,6 +87,11 @@ int main(int argc, char** argv) {
   opts.node_name = node;
   opts.gpus = std::move(probe);
   opts.heartbeat_ms = heartbeat_ms;
+  opts.stepd_path = stepd;
+  if (access(stepd.c_str(), X_OK) != 0) {
+    spdlog::critical("{}: not executable; jobs cannot run without sluice-stepd", stepd);
+    return 1;
+  }
   sluice::node::NodeDaemon daemon(std::move(opts));
   if (auto s = daemon.Start(); !s.ok()) {
     spdlog::critical("{}", std::string(s.message()));

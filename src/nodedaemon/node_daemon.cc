@@ -4,15 +4,22 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <future>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/rpc/gpu_convert.h"
 #include "common/rpc/rpc_auth.h"
+#include "nodedaemon/launch/cgroup.h"
+#include "nodedaemon/launch/programs.h"
 #include "common/users.h"
 
 namespace sluice::node {
@@ -32,6 +39,24 @@ std::string SpoolDir(const common::SlurmConfig& c, const std::string& node) {
   return d;
 }
 
+SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
+                                        const std::string& node) {
+  SupervisorOptions o;
+  o.node_name = node;
+  o.hostname = common::ShortHostname();
+  o.spool_dir = SpoolDir(c, node);
+  o.conf_path = c.path;
+  o.cpu_count = static_cast<uint32_t>(sysconf(_SC_NPROCESSORS_ONLN));
+  if (const auto* n = c.FindNode(node))
+    for (uint32_t i = 0; i < n->gpus(); ++i) o.all_gpus.push_back(i);
+  o.prolog = c.prolog;
+  o.epilog = c.epilog;
+  o.task_prolog = c.task_prolog;
+  o.task_epilog = c.task_epilog;
+  o.unkillable_timeout_s = c.unkillable_step_timeout_s;
+  return o;
+}
+
 uint64_t MemTotalMb() {
   std::ifstream in("/proc/meminfo");
   std::string key;
@@ -45,12 +70,10 @@ NodeDaemon::NodeDaemon(NodeDaemonOptions opts)
     : opts_(std::move(opts)),
       node_conf_(opts_.config.FindNode(opts_.node_name)),
       auth_(common::MakeMungeAuthenticator(opts_.config.auth_socket)),
-      launcher_(MakeProcessLauncher()),
+      stepds_(MakeStepdControl(opts_.stepd_path)),
       work_(boost::asio::make_work_guard(io_)),
-      sigchld_(io_, SIGCHLD),
-      supervisor_({opts_.node_name, common::ShortHostname(),
-                   SpoolDir(opts_.config, opts_.node_name), opts_.config.path},
-                  launcher_.get()) {}
+      supervisor_(MakeSupervisorOptions(opts_.config, opts_.node_name),
+                  stepds_.get()) {}
 
 NodeDaemon::~NodeDaemon() {
   Shutdown();
@@ -58,6 +81,7 @@ NodeDaemon::~NodeDaemon() {
   io_.stop();
   if (loop_.joinable()) loop_.join();
   if (reporter_.joinable()) reporter_.join();
+  if (health_.joinable()) health_.join();
 }
 
 template <typename F>
@@ -76,6 +100,23 @@ absl::Status NodeDaemon::Start() {
         "Node ", opts_.node_name, " not found in ", opts_.config.path));
   std::string spool = SpoolDir(opts_.config, opts_.node_name);
   ::mkdir(spool.c_str(), 0755);
+  {
+    // The stepds detect the same way for each job; say once what holds.
+    std::ifstream in("/proc/mounts");
+    std::stringstream mounts;
+    mounts << in.rdbuf();
+    std::string note;
+    auto cg = DetectCgroups(opts_.config.cgroup, mounts.str(), &note);
+    if (cg && note.find("not enforced") == std::string::npos)
+      spdlog::info("{}", note);
+    else
+      spdlog::warn("{}", note);
+  }
+  // Jobs whose stepds outlived the last daemon are ours again.
+  for (auto [id, pid] : supervisor_.Recover()) {
+    spdlog::info("job {}: reattached to sluice-stepd {}", id, pid);
+    Watch(id, pid);
+  }
   auto inv = opts_.gpus->Inventory();
   if (!inv.ok()) return inv.status();
   gpus_ = *inv;
@@ -101,9 +142,10 @@ absl::Status NodeDaemon::Start() {
       absl::StrCat(opts_.config.ctld_addr, ":", opts_.config.ctld_port),
       grpc::InsecureChannelCredentials(), args));
 
-  ArmReaper();
   loop_ = std::thread([this] { io_.run(); });
   reporter_ = std::thread([this] { ReporterLoop(); });
+  if (!opts_.config.health_check_program.empty())
+    health_ = std::thread([this] { HealthLoop(); });
   return absl::OkStatus();
 }
 
@@ -123,24 +165,63 @@ void NodeDaemon::Shutdown() {
                       std::chrono::milliseconds(200));
 }
 
-void NodeDaemon::ArmReaper() {
-  sigchld_.async_wait([this](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    Reap();
-    ArmReaper();
-  });
+// Learns of a stepd's end through a pidfd, which works for stepds this
+// daemon started and for those it found after a restart alike.
+void NodeDaemon::Watch(uint64_t id, pid_t pid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) {
+    spdlog::warn("job {}: pidfd_open: {}; relying on heartbeat checks", id,
+                 strerror(errno));
+    return;
+  }
+  auto sd = std::make_shared<boost::asio::posix::stream_descriptor>(io_, fd);
+  watchers_[id] = sd;
+  sd->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                 [this, id, pid, sd](const boost::system::error_code& ec) {
+                   if (ec) return;
+                   ::waitpid(pid, nullptr, WNOHANG);  // ours, or init's
+                   watchers_.erase(id);
+                   supervisor_.OnStepdExit(id);
+                   TriggerReport();
+                 });
 }
 
-void NodeDaemon::Reap() {
-  bool any = false;
+// Runs HealthCheckProgram at start and every HealthCheckInterval; a failing
+// run's first output line (or its exit status) goes to the controller,
+// which drains the node, and a passing run clears it.
+void NodeDaemon::HealthLoop() {
   for (;;) {
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid <= 0) break;
-    supervisor_.OnExit(pid, status);
-    any = true;
+    ProgramRun run;
+    run.path = opts_.config.health_check_program;
+    run.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               "SLURMD_NODENAME=" + opts_.node_name,
+               "SLURM_CONF=" + opts_.config.path};
+    run.timeout_s = 60;
+    auto r = RunProgram(run);
+    std::string failure;
+    if (!r.ok()) {
+      failure = std::string(r.status().message());
+    } else if (!r->ok()) {
+      std::string first = r->output.substr(0, r->output.find('\n'));
+      failure = !first.empty() ? first
+                : r->timed_out ? "HealthCheckProgram timed out"
+                               : absl::StrCat("HealthCheckProgram failed (status ",
+                                              r->wait_status, ")");
+    }
+    {
+      std::unique_lock<std::mutex> l(report_mu_);
+      bool changed = failure != health_failure_;
+      health_failure_ = failure;
+      if (changed) {
+        report_now_ = true;
+        report_cv_.notify_all();
+      }
+      unsigned interval = opts_.config.health_check_interval_s;
+      if (interval == 0) return;  // only at start
+      report_cv_.wait_for(l, std::chrono::seconds(interval), [&] { return stopping_; });
+      if (stopping_) return;
+    }
   }
-  if (any) TriggerReport();
 }
 
 void NodeDaemon::TriggerReport() {
@@ -161,24 +242,32 @@ void NodeDaemon::ReporterLoop() {
     req.set_registering(!registered);
     req.set_cpus(static_cast<uint32_t>(sysconf(_SC_NPROCESSORS_ONLN)));
     req.set_real_memory_mb(MemTotalMb());
-    for (const auto& g : gpus_) {
-      auto* d = req.add_gpus();
-      d->set_index(g.index);
-      d->set_type(g.type);
-      d->set_name(g.name);
-      d->set_uuid(g.uuid);
-    }
+    std::map<uint32_t, uint64_t> owners;
     RunOnStrand([&] {
+      supervisor_.CheckAlive();
+      owners = supervisor_.GpuOwners();
       for (uint64_t id : supervisor_.Running()) req.add_running_job_ids(id);
       for (const auto& e : supervisor_.Ended()) {
+        const StepResult& r = e.result;
         auto* x = req.add_ended();
         x->set_job_id(e.id);
-        x->set_exit_code(e.exit_code);
-        x->set_signal(e.signal);
-        x->set_launch_failed(e.launch_failed);
-        x->set_message(e.message);
+        x->set_exit_code(r.exit_code);
+        x->set_signal(r.signal);
+        x->set_launch_failed(r.launch_failed);
+        x->set_message(r.message);
+        x->set_out_of_memory(r.oom);
+        x->set_prolog_failed(r.prolog_failed);
+        x->set_epilog_failed(r.epilog_failed);
+        x->set_unkillable(r.unkillable);
+        x->set_lost(r.lost);
       }
     });
+    for (const auto& g : opts_.gpus->Sample(owners, Now()))
+      common::ToProto(g, req.add_gpus());
+    {
+      std::lock_guard<std::mutex> l(report_mu_);
+      req.set_health_failure(health_failure_);
+    }
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     v1::NodeReportReply rep;
@@ -197,7 +286,7 @@ void NodeDaemon::ReporterLoop() {
                                  rep.kill_job_ids().end());
       RunOnStrand([&] {
         supervisor_.Ack(acked);
-        for (uint64_t id : kill) supervisor_.Escalate(id);
+        for (uint64_t id : kill) supervisor_.Kill(id);
       });
     } else {
       spdlog::debug("report to sluice-ctld failed: {}", st.error_message());
@@ -238,8 +327,19 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
   job.std_in = req->std_in();
   job.gpus.assign(req->gpu_indices().begin(), req->gpu_indices().end());
   job.append_output = req->append_output();
+  job.cpus = req->cpus();
+  job.mem_mb = req->mem_mb();
+  job.partition = req->partition();
+  job.node_list = req->node_list();
   absl::Status st;
-  RunOnStrand([&] { st = supervisor_.Launch(job, Now()); });
+  RunOnStrand([&] {
+    auto pid = supervisor_.Launch(job);
+    if (pid.ok()) {
+      if (!watchers_.count(job.id)) Watch(job.id, *pid);
+    } else {
+      st = pid.status();
+    }
+  });
   if (!st.ok()) {
     spdlog::warn("job {}: {}", job.id, std::string(st.message()));
     rep->set_error(std::string(st.message()));
@@ -257,17 +357,12 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
   KillKind kind = req->kind() == v1::SIGNAL_KIND_CANCEL    ? KillKind::kCancel
                   : req->kind() == v1::SIGNAL_KIND_TIMEOUT ? KillKind::kTimeout
                                                            : KillKind::kSignal;
-  uint64_t id = req->job_id();
-  int sig = req->signal();
-  bool batch_only = req->batch_only();
-  auto kill_wait = std::chrono::seconds(req->kill_wait_s());
+  SignalScope scope = req->batch_only()      ? SignalScope::kBatchShell
+                      : req->children_only() ? SignalScope::kChildren
+                                             : SignalScope::kAll;
   RunOnStrand([&] {
-    if (supervisor_.Signal(id, kind, sig, batch_only, Now())) {
-      auto timer = std::make_shared<boost::asio::steady_timer>(io_, kill_wait);
-      timer->async_wait([this, id, timer](const boost::system::error_code& ec) {
-        if (!ec) supervisor_.Escalate(id);
-      });
-    }
+    supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
+                       req->kill_wait_s(), Now());
   });
   return grpc::Status::OK;
 }

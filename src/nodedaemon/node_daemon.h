@@ -1,8 +1,10 @@
-// sluice-noded's composition root. Owns the GPU probe, the launcher, the
-// JobSupervisor, the io_context whose single loop thread is the strand that
-// owns the supervisor, the SIGCHLD reaper, kill-escalation timers, the
-// reporter thread (registration and heartbeats to sluice-ctld) and the gRPC
-// server for SluiceNode. Thread-safe entry points: Start, Wait, Shutdown.
+// sluice-noded's composition root. Owns the GPU probe, the stepd control,
+// the JobSupervisor, the io_context whose single loop thread is the strand
+// that owns the supervisor and watches each job's sluice-stepd (a pidfd per
+// stepd), the reporter thread (registration, heartbeats with GPU telemetry,
+// job ends), the health-check thread and the gRPC server for SluiceNode.
+// Jobs live in their stepds, so stopping this daemon never stops a job.
+// Thread-safe entry points: Start, Wait, Shutdown.
 #pragma once
 
 #include "absl/strings/string_view.h"
@@ -10,6 +12,7 @@
 
 #include <boost/asio.hpp>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,7 +24,7 @@
 #include "node.grpc.pb.h"
 #include "nodedaemon/core/job_supervisor.h"
 #include "nodedaemon/gpu/gpu_probe.h"
-#include "nodedaemon/launch/launcher.h"
+#include "nodedaemon/launch/stepd_control.h"
 
 namespace sluice::node {
 
@@ -30,6 +33,7 @@ struct NodeDaemonOptions {
   std::string node_name;
   std::unique_ptr<GpuProbe> gpus;
   int heartbeat_ms = 2000;
+  std::string stepd_path;  // the sluice-stepd binary
 };
 
 class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
@@ -51,29 +55,32 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
  private:
   template <typename F>
   void RunOnStrand(F&& fn);
-  void ArmReaper();
-  void Reap();
+  void Watch(uint64_t id, pid_t pid);
   void ReporterLoop();
+  void HealthLoop();
   void TriggerReport();
   bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method);
 
   NodeDaemonOptions opts_;
   const common::NodeConf* node_conf_;
   std::unique_ptr<common::Authenticator> auth_;
-  std::unique_ptr<Launcher> launcher_;
+  std::unique_ptr<StepdControl> stepds_;
   std::vector<GpuInfo> gpus_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  boost::asio::signal_set sigchld_;
   JobSupervisor supervisor_;  // strand-owned
+  std::map<uint64_t, std::shared_ptr<boost::asio::posix::stream_descriptor>>
+      watchers_;  // strand-owned: one pidfd per running stepd
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<::sluice::v1::SluiceCtldInternal::Stub> ctld_;
   std::thread loop_;
   std::thread reporter_;
+  std::thread health_;
   std::mutex report_mu_;
   std::condition_variable report_cv_;
   bool report_now_ = false;  // guarded by report_mu_
   bool stopping_ = false;    // guarded by report_mu_
+  std::string health_failure_;  // guarded by report_mu_
 };
 
 }  // namespace sluice::node

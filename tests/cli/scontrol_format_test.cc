@@ -21,6 +21,7 @@ using ::testing::StartsWith;
   j.set_state(::sluice::v1::JOB_STATE_TIMEOUT);
   j.set_reason(static_cast<uint32_t>(common::JobReason::kTimeLimit));
   j.set_exit_signal(15);
+  j.set_requeue(true);
   j.set_time_limit_min(1);
   j.set_submit_time(100);
   j.set_eligible_time(100);

@@ -337,7 +337,9 @@ TEST_F(ControllerTest, NodeReportsMustComeFromTheDaemonUser) {
 
 TEST_F(ControllerTest, SilentNodeGoesDownAndItsJobsFail) {
   Register("n1");
-  ctl_.Submit(Req(), alice_, kT0);
+  auto r = Req();
+  r.requeue = 0;
+  ctl_.Submit(r, alice_, kT0);
   ctl_.Schedule(kT0);
   ctl_.Tick(kT0 + 301);
   EXPECT_EQ(J(1).state, JobState::kNodeFail);

@@ -1,129 +1,198 @@
+// The node daemon's job bookkeeping against a fake stepd control and a real
+// temporary spool directory.
 #include "nodedaemon/core/job_supervisor.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace sluice::node {
 namespace {
 
-using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class FakeLauncher : public Launcher {
+class FakeStepds : public StepdControl {
  public:
-  absl::StatusOr<pid_t> Launch(const LaunchSpec& spec) override {
-    specs.push_back(spec);
-    if (fail) return absl::FailedPreconditionError("could not open output file");
+  absl::StatusOr<pid_t> Start(const std::string& dir) override {
+    started.push_back(dir);
+    if (fail) return absl::InternalError("fork: no memory");
+    alive.insert(next_pid);
     return next_pid++;
   }
-  void Signal(pid_t leader, int sig, bool tree) override {
-    signals.push_back({leader, sig, tree});
+  absl::StatusOr<std::string> Send(const std::string& dir,
+                                   const std::string& line) override {
+    sent.push_back(dir + ": " + line);
+    return std::string("ok");
   }
-  void AppendAsUser(uid_t uid, gid_t, const std::string& path,
-                    const std::string& text) override {
-    appended.push_back({uid, path, text});
-  }
-  struct Sig {
-    pid_t pid;
-    int sig;
-    bool tree;
-  };
-  struct Appended {
-    uid_t uid;
-    std::string path, text;
-  };
-  std::vector<LaunchSpec> specs;
-  std::vector<Sig> signals;
-  std::vector<Appended> appended;
+  bool Alive(pid_t pid) override { return alive.count(pid) > 0; }
+  std::vector<std::string> started, sent;
+  std::set<pid_t> alive;
   pid_t next_pid = 1000;
   bool fail = false;
 };
 
+std::string Slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 class JobSupervisorTest : public ::testing::Test {
  protected:
   JobSupervisorTest() {
-    char tmpl[] = "/tmp/sluice-spool-XXXXXX";
+    char tmpl[] = "/tmp/sluice-sup-XXXXXX";
     spool_ = mkdtemp(tmpl);
-    sup_ = std::make_unique<JobSupervisor>(
-        SupervisorOptions{"n1", "vm", spool_, "/etc/slurm/slurm.conf"}, &launcher_);
   }
-  ~JobSupervisorTest() override {
-    EXPECT_EQ(system(("rm -rf " + spool_).c_str()), 0);
+  ~JobSupervisorTest() override { EXPECT_EQ(system(("rm -rf " + spool_).c_str()), 0); }
+  SupervisorOptions Opts() {
+    SupervisorOptions o;
+    o.node_name = "n1";
+    o.hostname = "host";
+    o.spool_dir = spool_;
+    o.conf_path = "/etc/slurm/slurm.conf";
+    o.cpu_count = 4;
+    o.all_gpus = {0, 1};
+    o.prolog = "/etc/slurm/prolog";
+    return o;
   }
-  BatchJob Job(uint64_t id) {
+  BatchJob Job(uint64_t id, uint32_t cpus = 1) {
     BatchJob j;
     j.id = id;
     j.uid = getuid();
     j.gid = getgid();
-    j.user = "root";
-    j.job_name = "combo";
+    j.user = "me";
     j.script = "#!/bin/sh\necho hi\n";
-    j.work_dir = "/tmp";
-    j.std_out = "/tmp/%x-%j-%N.out";
-    j.std_err = "/tmp/%x-%j-%N.out";
-    j.std_in = "/dev/null";
+    j.env = {"A=1"};
+    j.cpus = cpus;
+    j.gpus = {1};
     return j;
   }
   std::string spool_;
-  FakeLauncher launcher_;
-  std::unique_ptr<JobSupervisor> sup_;
+  FakeStepds stepds_;
 };
 
-TEST_F(JobSupervisorTest, LaunchWritesTheScriptAndExpandsPatterns) {
-  ASSERT_TRUE(sup_->Launch(Job(7), 0).ok());
-  ASSERT_EQ(launcher_.specs.size(), 1u);
-  const LaunchSpec& s = launcher_.specs[0];
-  EXPECT_EQ(s.program, spool_ + "/job7/slurm_script");
-  EXPECT_EQ(s.std_out, "/tmp/combo-7-vm.out");
-  EXPECT_THAT(s.env, Contains("SLURM_CONF=/etc/slurm/slurm.conf"));
-  EXPECT_EQ(access(s.program.c_str(), X_OK), 0);
-  EXPECT_THAT(sup_->Running(), Contains(7u));
+TEST_F(JobSupervisorTest, LaunchWritesTheJobFilesAndStartsAStepd) {
+  JobSupervisor sup(Opts(), &stepds_);
+  auto pid = sup.Launch(Job(7, 2));
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  std::string dir = spool_ + "/job7";
+  EXPECT_THAT(stepds_.started, ElementsAre(dir));
+  EXPECT_EQ(Slurp(dir + "/slurm_script"), "#!/bin/sh\necho hi\n");
+  EXPECT_EQ(Slurp(dir + "/stepd.pid"), "1000");
+  auto spec = DecodeStepSpec(Slurp(dir + "/spec"));
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->job.id, 7u);
+  EXPECT_THAT(spec->job.env, ElementsAre("A=1"));
+  EXPECT_THAT(spec->cpu_ids, ElementsAre(0, 1));
+  EXPECT_THAT(spec->all_gpus, ElementsAre(0, 1));
+  EXPECT_EQ(spec->prolog, "/etc/slurm/prolog");
+  EXPECT_THAT(sup.Running(), ElementsAre(7));
+  EXPECT_EQ(sup.GpuOwners().at(1), 7u);
 }
 
-TEST_F(JobSupervisorTest, ExitIsQueuedUntilAcknowledged) {
-  ASSERT_TRUE(sup_->Launch(Job(7), 0).ok());
-  sup_->OnExit(1000, 3 << 8);  // exit(3)
-  EXPECT_TRUE(sup_->Running().empty());
-  ASSERT_EQ(sup_->Ended().size(), 1u);
-  EXPECT_EQ(sup_->Ended()[0].exit_code, 3);
-  // The rest of the job's process group is killed.
-  ASSERT_FALSE(launcher_.signals.empty());
-  EXPECT_EQ(launcher_.signals.back().pid, -1000);
-  EXPECT_EQ(launcher_.signals.back().sig, SIGKILL);
-  sup_->Ack({7});
-  EXPECT_TRUE(sup_->Ended().empty());
+TEST_F(JobSupervisorTest, CoLocatedJobsGetDifferentCpus) {
+  JobSupervisor sup(Opts(), &stepds_);
+  ASSERT_TRUE(sup.Launch(Job(1, 2)).ok());
+  ASSERT_TRUE(sup.Launch(Job(2, 2)).ok());
+  auto spec = DecodeStepSpec(Slurp(spool_ + "/job2/spec"));
+  ASSERT_TRUE(spec.ok());
+  EXPECT_THAT(spec->cpu_ids, ElementsAre(2, 3));
 }
 
-TEST_F(JobSupervisorTest, CancelWritesSlurmsNoticeThenTerminatesTheTree) {
-  ASSERT_TRUE(sup_->Launch(Job(76), 0).ok());
-  EXPECT_TRUE(sup_->Signal(76, KillKind::kTimeout, 15, false, 1795900000));
-  ASSERT_EQ(launcher_.appended.size(), 1u);
-  EXPECT_EQ(launcher_.appended[0].path, "/tmp/combo-76-vm.out");
-  EXPECT_THAT(launcher_.appended[0].text,
-              HasSubstr("slurmstepd-n1: error: *** JOB 76 ON n1 CANCELLED AT "));
-  EXPECT_THAT(launcher_.appended[0].text, HasSubstr(" DUE TO TIME LIMIT ***\n"));
-  ASSERT_EQ(launcher_.signals.size(), 2u);
-  EXPECT_EQ(launcher_.signals[1].sig, SIGTERM);
-  EXPECT_TRUE(launcher_.signals[1].tree);
-  sup_->Escalate(76);
-  EXPECT_EQ(launcher_.signals.back().sig, SIGKILL);
+TEST_F(JobSupervisorTest, SignalsBecomeStepdCommands) {
+  JobSupervisor sup(Opts(), &stepds_);
+  ASSERT_TRUE(sup.Launch(Job(3)).ok());
+  sup.Signal(3, KillKind::kSignal, 10, SignalScope::kChildren, 30, 0);
+  sup.Signal(3, KillKind::kSignal, 12, SignalScope::kBatchShell, 30, 0);
+  sup.Signal(3, KillKind::kTimeout, 15, SignalScope::kAll, 5, 1700000000);
+  sup.Kill(3);
+  sup.Signal(99, KillKind::kCancel, 15, SignalScope::kAll, 5, 0);  // unknown: ignored
+  std::string d = spool_ + "/job3: ";
+  EXPECT_THAT(stepds_.sent,
+              ElementsAre(d + "signal 10 children", d + "signal 12 batch",
+                          d + "terminate timeout 5 1700000000", d + "kill"));
 }
 
-TEST_F(JobSupervisorTest, PlainSignalGoesToTheShellOnlyWithBatch) {
-  ASSERT_TRUE(sup_->Launch(Job(5), 0).ok());
-  EXPECT_FALSE(sup_->Signal(5, KillKind::kSignal, SIGUSR1, true, 0));
-  EXPECT_FALSE(launcher_.signals.back().tree);
-  EXPECT_TRUE(launcher_.appended.empty());
+TEST_F(JobSupervisorTest, StepdExitReportsItsResultOrLoss) {
+  JobSupervisor sup(Opts(), &stepds_);
+  ASSERT_TRUE(sup.Launch(Job(4)).ok());
+  ASSERT_TRUE(sup.Launch(Job(5)).ok());
+  StepResult r;
+  r.exit_code = 0;
+  r.oom = true;
+  ASSERT_TRUE(WriteFileAtomic(spool_ + "/job4/status", EncodeStepResult(r), 0644).ok());
+  sup.OnStepdExit(4);
+  sup.OnStepdExit(5);  // no status file
+  ASSERT_EQ(sup.Ended().size(), 2u);
+  EXPECT_TRUE(sup.Ended()[0].result.oom);
+  EXPECT_TRUE(sup.Ended()[1].result.lost);
+  EXPECT_TRUE(sup.Running().empty());
+  sup.Ack({4, 5});
+  EXPECT_TRUE(sup.Ended().empty());
+  EXPECT_NE(access((spool_ + "/job4").c_str(), F_OK), 0);
 }
 
-TEST_F(JobSupervisorTest, LaunchFailureIsReportedAsEnded) {
-  launcher_.fail = true;
-  EXPECT_FALSE(sup_->Launch(Job(9), 0).ok());
-  ASSERT_EQ(sup_->Ended().size(), 1u);
-  EXPECT_TRUE(sup_->Ended()[0].launch_failed);
+TEST_F(JobSupervisorTest, RecoverFindsRunningEndedAndLostJobs) {
+  {
+    JobSupervisor before(Opts(), &stepds_);
+    for (uint64_t id : {10, 11, 12}) ASSERT_TRUE(before.Launch(Job(id)).ok());
+  }
+  StepResult done;
+  done.exit_code = 3;
+  ASSERT_TRUE(WriteFileAtomic(spool_ + "/job11/status", EncodeStepResult(done), 0644).ok());
+  stepds_.alive.erase(1001);  // job 11's stepd finished
+  stepds_.alive.erase(1002);  // job 12's vanished without a result
+  JobSupervisor after(Opts(), &stepds_);
+  auto watch = after.Recover();
+  ASSERT_EQ(watch.size(), 1u);
+  EXPECT_EQ(watch[0].first, 10u);
+  EXPECT_EQ(watch[0].second, 1000);
+  EXPECT_THAT(after.Running(), ElementsAre(10));
+  ASSERT_EQ(after.Ended().size(), 2u);
+  EXPECT_EQ(after.Ended()[0].id, 11u);
+  EXPECT_EQ(after.Ended()[0].result.exit_code, 3);
+  EXPECT_EQ(after.Ended()[1].id, 12u);
+  EXPECT_TRUE(after.Ended()[1].result.lost);
+}
+
+TEST_F(JobSupervisorTest, AStepdThatCannotStartEndsTheJobAsALaunchFailure) {
+  stepds_.fail = true;
+  JobSupervisor sup(Opts(), &stepds_);
+  auto pid = sup.Launch(Job(8));
+  ASSERT_FALSE(pid.ok());
+  ASSERT_EQ(sup.Ended().size(), 1u);
+  EXPECT_TRUE(sup.Ended()[0].result.launch_failed);
+  EXPECT_THAT(sup.Ended()[0].result.message, HasSubstr("fork"));
+}
+
+TEST(StepFilesTest, SpecAndResultRoundTripWithAwkwardValues) {
+  StepSpec s;
+  s.job.id = 42;
+  s.job.env = {"A=line1\nline2", "B=tab\there", "C=="};
+  s.job.std_out = "/tmp/out %j.txt";
+  s.cpu_ids = {0, 3};
+  auto back = DecodeStepSpec(EncodeStepSpec(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->job.env, s.job.env);
+  EXPECT_EQ(back->job.std_out, s.job.std_out);
+  EXPECT_THAT(back->cpu_ids, ElementsAre(0, 3));
+  StepResult r;
+  r.signal = 9;
+  r.unkillable = true;
+  r.message = "x\ny";
+  auto rb = DecodeStepResult(EncodeStepResult(r));
+  ASSERT_TRUE(rb.ok());
+  EXPECT_EQ(rb->signal, 9);
+  EXPECT_TRUE(rb->unkillable);
+  EXPECT_EQ(rb->message, "x\ny");
+  EXPECT_FALSE(DecodeStepSpec("garbage").ok());
+  EXPECT_FALSE(DecodeStepResult("").ok());
 }
 
 }  // namespace

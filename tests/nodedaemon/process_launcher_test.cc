@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "nodedaemon/launch/launcher.h"
+#include "nodedaemon/launch/programs.h"
 
 namespace sluice::node {
 namespace {
@@ -84,7 +85,7 @@ TEST_F(ProcessLauncherTest, UnwritableOutputFailsTheLaunch) {
   EXPECT_THAT(pid.status().message(), HasSubstr("could not open output file"));
 }
 
-TEST_F(ProcessLauncherTest, TreeSignalReachesEscapedChildren) {
+TEST_F(ProcessLauncherTest, DescendantsFindsChildrenThatLeftTheSession) {
   // A child that leaves the process group (setsid) is still found through
   // the parent chain while the leader lives.
   auto pid = launcher_->Launch(
@@ -98,12 +99,49 @@ TEST_F(ProcessLauncherTest, TreeSignalReachesEscapedChildren) {
     if (child == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll to deadline
   }
   ASSERT_GT(child, 0);
-  launcher_->Signal(*pid, SIGKILL, true);
+  auto all = Descendants(getpid());
+  EXPECT_THAT(all, ::testing::Contains(*pid));
+  EXPECT_THAT(all, ::testing::Contains(child));
+  for (pid_t p : all) kill(p, SIGKILL);
   Wait(*pid);
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (ProcessExists(child) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll to deadline
-  EXPECT_FALSE(ProcessExists(child));
+  EXPECT_TRUE(ProcessAlive(getpid()));
+}
+
+TEST_F(ProcessLauncherTest, TaskPrologChangesTheEnvironmentAndPrints) {
+  std::string tp = dir_ + "/task_prolog";
+  std::ofstream(tp) << "#!/bin/sh\necho export NEWVAR=hello\necho unset FOO\n"
+                       "echo print from the prolog\necho junk line\n";
+  chmod(tp.c_str(), 0755);
+  auto s = Spec("echo \"new=$NEWVAR foo=${FOO:-unset}\"");
+  s.task_prolog = tp;
+  auto pid = launcher_->Launch(s);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_EQ(WEXITSTATUS(Wait(*pid)), 0);
+  EXPECT_EQ(Slurp(dir_ + "/out"), "from the prolog\nnew=hello foo=unset\n");
+}
+
+TEST(TaskPrologOutputTest, ExportReplacesUnsetRemovesPrintCollects) {
+  std::vector<std::string> env = {"A=1", "B=2"};
+  std::string print;
+  ApplyTaskPrologOutput("export A=3\nunset B\nprint hi there\nexport =bad\n", &env, &print);
+  EXPECT_THAT(env, ::testing::ElementsAre("A=3"));
+  EXPECT_EQ(print, "hi there\n");
+}
+
+TEST(RunProgramTest, CapturesOutputAndStatusAndEnforcesTheDeadline) {
+  ProgramRun r;
+  r.path = "/bin/sh";
+  r.args = {"-c", "echo hello; exit 3"};
+  auto o = RunProgram(r);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->output, "hello\n");
+  EXPECT_EQ(WEXITSTATUS(o->wait_status), 3);
+  EXPECT_FALSE(o->ok());
+  r.args = {"-c", "sleep 30"};
+  r.timeout_s = 1;
+  o = RunProgram(r);
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->timed_out);
 }
 
 TEST_F(ProcessLauncherTest, AppendAsUserAddsToTheEnd) {

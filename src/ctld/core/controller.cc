@@ -179,6 +179,11 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.cpus_per_gpu = req.cpus_per_gpu;
   s.nice = req.nice;
   s.contiguous = req.contiguous;
+  // JobRequeue decides for jobs that say nothing, once, at submission.
+  s.requeue = req.requeue < 0 ? (config_.job_requeue ? 1 : 0) : req.requeue;
+  s.signal_num = req.signal_num;
+  s.signal_secs = req.signal_secs;
+  s.signal_batch = req.signal_batch;
   s.account = req.account;
   s.fixed_priority = req.priority;
   s.name = req.name;
@@ -395,14 +400,13 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
     } else if (job->state == JobState::kRunning && signal == 0) {
       Terminate(*job, SignalKind::kCancel, JobState::kCancelled, now);
     } else if (job->state == JobState::kRunning) {
-      if (full || batch) {
-        SignalRequest sr{job->id, SignalKind::kSignal, signal, batch,
-                         config_.kill_wait_s};
-        if (const NodeRecord* n = FindNode(job->BatchHost()))
-          node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
-      }
-      // Without --full/--batch the signal goes to job steps; a batch job
-      // without steps has none to receive it (as in Slurm).
+      // --batch: the batch shell only; --full: every process of the job;
+      // neither: the job's steps, which for a batch job are the shell's
+      // children but not the shell (so its traps do not fire, as in Slurm).
+      SignalRequest sr{job->id, SignalKind::kSignal, signal, batch && !full,
+                       config_.kill_wait_s, !full && !batch};
+      if (const NodeRecord* n = FindNode(job->BatchHost()))
+        node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
     } else {
       r.error = "Job/step already completing or completed";
       r.code = kEslurmAlreadyDone;

@@ -25,6 +25,10 @@ namespace sluice::ctld {
 
 // A submission as the command sent it; validated by Submit.
 struct SubmitRequest {
+  int32_t requeue = -1;
+  int32_t signal_num = 0;
+  uint32_t signal_secs = 0;
+  bool signal_batch = false;
   std::string name;
   std::string partition;
   bool time_limit_set = false;
@@ -73,6 +77,11 @@ struct JobEnd {
   int32_t signal = 0;
   bool launch_failed = false;
   std::string message;
+  bool out_of_memory = false;
+  bool prolog_failed = false;
+  bool epilog_failed = false;
+  bool unkillable = false;
+  bool lost = false;
 };
 
 struct NodeReport {
@@ -83,6 +92,7 @@ struct NodeReport {
   std::vector<ReportedGpu> gpus;
   std::vector<JobId> running;
   std::vector<JobEnd> ended;
+  std::string health_failure;
 };
 
 struct NodeReportOutcome {
@@ -154,6 +164,16 @@ class Controller {
   void Finish(Job& job, JobState state, JobReason reason, int64_t now);
   void ReleaseResources(Job& job);
   void Terminate(Job& job, SignalKind kind, JobState final_state, int64_t now);
+  // Node health (controller_nodes.cc).
+  void DrainNode(NodeRecord& n, const std::string& reason, int64_t now);
+  bool Requeueable(const Job& job) const;
+  void Requeue(Job& job, bool held, int64_t now);
+  void FailOrRequeue(Job& job, int64_t now);
+  void FailJobsOn(const NodeRecord& n, int64_t now);
+  void ApplyJobEnd(Job& job, const JobEnd& e, NodeRecord& node, int64_t now);
+  void ApplyNodeHealth(NodeRecord& n, const NodeReport& rep, int64_t now);
+  void CheckNodeTimeouts(int64_t now);
+  void SendTimedSignals(int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
   JobReason WaitReason(const Job& j, int64_t now) const;
   // Applies `change` to each pending job the caller owns (and `may` allows),

@@ -222,6 +222,8 @@ void Controller::Launch(Job& job, int64_t now) {
   r.cpus = job.alloc[0].cpus;
   r.mem_mb = job.alloc[0].mem_mb;
   r.append_output = job.spec.append_output;
+  r.partition = job.spec.partition;
+  r.node_list = job.NodeList();
   JobId id = job.id;
   node_client_->Launch(Endpoint(*n), r, [this, id](absl::Status st) {
     OnLaunchDone(id, std::move(st), last_now_);
@@ -339,123 +341,6 @@ std::vector<std::string> Controller::BatchEnv(const Job& job) const {
   return env;
 }
 
-absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
-    const NodeReport& rep, const common::Identity& who, int64_t now) {
-  last_now_ = now;
-  if (who.uid != 0 && who.uid != own_uid_)
-    return absl::PermissionDeniedError("node reports must come from SlurmUser");
-  NodeRecord* node = FindNode(rep.node);
-  if (!node)
-    return absl::NotFoundError(
-        absl::StrCat("Node ", rep.node, " not found in configuration"));
-  NodeReportOutcome out;
-  bool was_usable = node->Schedulable();
-  node->last_contact = now;
-  node->responding = true;
-  if (rep.registering) {
-    node->registered = true;
-    node->gpus = rep.gpus;
-    if (node->down && node->reason == "Not responding") {
-      node->down = false;
-      node->reason.clear();
-    }
-  }
-  std::set<uint64_t> reported;
-  for (const auto& e : rep.ended) {
-    out.acked.push_back(e.id);
-    reported.insert(e.id.value());
-    Job* job = FindJob(e.id);
-    if (!job || job->BatchHost() != rep.node) continue;
-    if (job->state != JobState::kRunning && job->state != JobState::kCompleting)
-      continue;
-    job->exit_code = e.exit_code;
-    job->exit_signal = e.signal;
-    if (job->state == JobState::kCompleting) {
-      Finish(*job, job->final_state,
-             job->final_state == JobState::kTimeout ? JobReason::kTimeLimit
-                                                    : job->reason,
-             now);
-    } else if (e.launch_failed || e.signal != 0) {
-      // Slurm 22.05 files a batch script killed by a signal under
-      // JobLaunchFailure too.
-      if (e.launch_failed) job->exit_code = 1;
-      Finish(*job, JobState::kFailed, JobReason::kJobLaunchFailure, now);
-    } else if (e.exit_code != 0) {
-      Finish(*job, JobState::kFailed, JobReason::kNonZeroExitCode, now);
-    } else {
-      Finish(*job, JobState::kCompleted, JobReason::kNone, now);
-    }
-  }
-  std::set<uint64_t> running;
-  for (JobId id : rep.running) {
-    running.insert(id.value());
-    const Job* job = FindJob(id);
-    if (!job || common::IsFinished(job->state)) out.kill.push_back(id);
-  }
-  if (rep.registering) {
-    // A node daemon that starts afresh lost whatever it ran before.
-    for (auto& [id, job] : jobs_) {
-      if ((job.state == JobState::kRunning ||
-           job.state == JobState::kCompleting) &&
-          job.BatchHost() == rep.node && !running.count(id) &&
-          !reported.count(id)) {
-        Finish(job, JobState::kNodeFail, JobReason::kNodeDown, now);
-      }
-    }
-  }
-  if (!was_usable && node->Schedulable()) schedule_needed_ = true;
-  return out;
-}
-
-absl::Status Controller::UpdateNodes(const std::string& nodes,
-                                     const std::string& state,
-                                     const std::string& reason,
-                                     const common::Identity& who, int64_t now) {
-  last_now_ = now;
-  if (who.uid != 0 && who.uid != own_uid_)
-    return absl::PermissionDeniedError("Access/permission denied");
-  auto names = common::ExpandHostlist(nodes);
-  if (!names.ok()) return absl::InvalidArgumentError("Invalid node name specified");
-  std::vector<NodeRecord*> targets;
-  for (const auto& n : *names) {
-    NodeRecord* r = FindNode(n);
-    if (!r) return absl::InvalidArgumentError("Invalid node name specified");
-    targets.push_back(r);
-  }
-  std::string st = absl::AsciiStrToUpper(state);
-  bool needs_reason = st == "DRAIN" || st == "DOWN";
-  if (st != "DRAIN" && st != "DOWN" && st != "RESUME" && st != "UNDRAIN" && st != "IDLE")
-    return absl::InvalidArgumentError("Invalid node state specified");
-  if (needs_reason && reason.empty())
-    return absl::InvalidArgumentError("You must specify a reason when DOWNING or DRAINING a node. Request denied");
-  auto user = common::LookupUser(who.uid);
-  for (NodeRecord* r : targets) {
-    if (st == "DRAIN") {
-      r->drain = true;
-    } else if (st == "DOWN") {
-      r->down = true;
-      for (auto& [id, job] : jobs_)
-        if ((job.state == JobState::kRunning || job.state == JobState::kCompleting) &&
-            job.BatchHost() == r->conf.name)
-          Finish(job, JobState::kNodeFail, JobReason::kNodeDown, now);
-    } else {  // RESUME / UNDRAIN / IDLE
-      r->drain = false;
-      if (st != "UNDRAIN") r->down = false;
-    }
-    if (needs_reason) {
-      r->reason = reason;
-      r->reason_user = user ? user->name : std::to_string(who.uid);
-      r->reason_time = now;
-    } else if (!r->drain && !r->down) {
-      r->reason.clear();
-      r->reason_user.clear();
-      r->reason_time = 0;
-    }
-  }
-  schedule_needed_ = true;
-  return absl::OkStatus();
-}
-
 void Controller::Tick(int64_t now) {
   last_now_ = now;
   // Fair-share usage: CPU-seconds of running jobs, decayed over time.
@@ -475,22 +360,8 @@ void Controller::Tick(int64_t now) {
     if (now >= job.start_time + job.spec.time_limit_min * 60)
       Terminate(job, SignalKind::kTimeout, JobState::kTimeout, now);
   }
-  for (auto& n : nodes_) {
-    if (!n.registered || !n.responding) continue;
-    if (now - n.last_contact <= static_cast<int64_t>(config_.slurmd_timeout_s))
-      continue;
-    n.responding = false;
-    n.down = true;
-    n.reason = "Not responding";
-    n.reason_user = "slurm";
-    n.reason_time = now;
-    for (auto& [id, job] : jobs_) {
-      if ((job.state == JobState::kRunning ||
-           job.state == JobState::kCompleting) &&
-          job.BatchHost() == n.conf.name)
-        Finish(job, JobState::kNodeFail, JobReason::kNodeDown, now);
-    }
-  }
+  CheckNodeTimeouts(now);
+  SendTimedSignals(now);
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     const Job& j = it->second;
     if (common::IsFinished(j.state) &&

@@ -57,6 +57,10 @@ struct JobSpec {
   uint64_t fixed_priority = 0;        // set by an administrator; 0 none
   int64_t begin_time = 0;      // --begin, unix seconds
   std::string submit_host;
+  int32_t requeue = -1;        // --requeue 1 / --no-requeue 0; -1: JobRequeue
+  int32_t signal_num = 0;      // --signal: signal to send before the limit
+  uint32_t signal_secs = 0;    //   this many seconds before it
+  bool signal_batch = false;   //   B: only the batch shell
 
   uint32_t TasksPerNode() const;
   uint32_t CpusPerNode() const;
@@ -78,6 +82,8 @@ struct Job {
   std::vector<NodeAllocation> alloc;
   int32_t exit_code = 0;
   int32_t exit_signal = 0;
+  uint32_t restart_count = 0;  // requeues so far
+  bool signal_sent = false;    // --signal delivered (not persisted)
   // While COMPLETING: the state the job takes once its node confirms the
   // processes are gone.
   JobState final_state = JobState::kCompleted;

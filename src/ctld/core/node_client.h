@@ -35,6 +35,8 @@ struct LaunchRequest {
   uint32_t cpus = 0;
   uint64_t mem_mb = 0;
   bool append_output = false;
+  std::string partition;
+  std::string node_list;
 };
 
 enum class SignalKind { kSignal, kCancel, kTimeout };
@@ -45,6 +47,7 @@ struct SignalRequest {
   int signal = 0;
   bool batch_only = false;
   uint32_t kill_wait_s = 30;
+  bool children_only = false;  // the batch shell's descendants only
 };
 
 using Done = std::function<void(absl::Status)>;

@@ -6,18 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "common/gpu_status.h"
 #include "common/job_types.h"
 #include "common/slurm_conf.h"
 #include "ctld/sched/types.h"
 
 namespace sluice::ctld {
 
-struct ReportedGpu {
-  uint32_t index = 0;
-  std::string type;
-  std::string name;
-  std::string uuid;
-};
+using ReportedGpu = common::GpuStatus;
 
 struct NodeRecord {
   common::NodeConf conf;
@@ -29,6 +25,7 @@ struct NodeRecord {
   std::string reason;
   std::string reason_user;   // who set the reason (scontrol update)
   int64_t reason_time = 0;
+  bool health_drain = false;  // drained by HealthCheckProgram
   int64_t last_contact = 0;
   uint32_t alloc_cpus = 0;
   uint64_t alloc_mem_mb = 0;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_join.h"
 #include "common/hostlist.h"
+#include "common/rpc/gpu_convert.h"
 
 namespace sluice::ctld::rpc {
 
@@ -39,6 +40,10 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.mem_per_gpu_mb = p.mem_per_gpu_mb();
   r.nice = p.nice();
   r.contiguous = p.contiguous();
+  r.requeue = p.requeue();
+  r.signal_num = p.signal_num();
+  r.signal_secs = p.signal_secs();
+  r.signal_batch = p.signal_batch();
   r.account = p.account();
   r.priority = p.priority();
   r.submit_host = p.submit_host();
@@ -51,12 +56,14 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   r.registering = p.registering();
   r.cpus = p.cpus();
   r.real_memory_mb = p.real_memory_mb();
-  for (const auto& g : p.gpus())
-    r.gpus.push_back({g.index(), g.type(), g.name(), g.uuid()});
+  for (const auto& g : p.gpus()) r.gpus.push_back(common::FromProto(g));
+  r.health_failure = p.health_failure();
   for (uint64_t id : p.running_job_ids()) r.running.push_back(JobId(id));
   for (const auto& e : p.ended())
     r.ended.push_back({JobId(e.job_id()), e.exit_code(), e.signal(),
-                       e.launch_failed(), e.message()});
+                       e.launch_failed(), e.message(), e.out_of_memory(),
+                       e.prolog_failed(), e.epilog_failed(), e.unkillable(),
+                       e.lost()});
   return r;
 }
 
@@ -89,6 +96,8 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_std_in(s.std_in.empty() ? "/dev/null" : s.std_in);
   p->set_exit_code(j.exit_code);
   p->set_exit_signal(j.exit_signal);
+  p->set_requeue(j.spec.requeue != 0);
+  p->set_restart_count(j.restart_count);
   p->set_tres_per_node(s.TresPerNode());
   p->set_min_mem_mb(s.mem_mb);
   p->set_num_tasks(s.ntasks);
@@ -124,13 +133,7 @@ void ToProto(const NodeRecord& n, v1::NodeInfo* p) {
   p->set_hostname(n.conf.hostname);
   p->set_features(absl::StrJoin(n.conf.features, ","));
   p->set_responding(n.responding || !n.registered);
-  for (const auto& g : n.gpus) {
-    auto* d = p->add_gpus();
-    d->set_index(g.index);
-    d->set_type(g.type);
-    d->set_name(g.name);
-    d->set_uuid(g.uuid);
-  }
+  for (const auto& g : n.gpus) common::ToProto(g, p->add_gpus());
 }
 
 void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p) {
@@ -159,6 +162,8 @@ void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p) {
   p->set_cpus(r.cpus);
   p->set_mem_mb(r.mem_mb);
   p->set_append_output(r.append_output);
+  p->set_partition(r.partition);
+  p->set_node_list(r.node_list);
 }
 
 void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
@@ -170,6 +175,7 @@ void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
   }
   p->set_signal(r.signal);
   p->set_batch_only(r.batch_only);
+  p->set_children_only(r.children_only);
   p->set_kill_wait_s(r.kill_wait_s);
 }
 

@@ -127,6 +127,11 @@ std::string EncodeJob(const Job& j) {
       {"fixed_priority", absl::StrCat(s.fixed_priority)},
       {"begin_time", absl::StrCat(s.begin_time)},
       {"submit_host", s.submit_host},
+      {"requeue", absl::StrCat(s.requeue)},
+      {"signal_num", absl::StrCat(s.signal_num)},
+      {"signal_secs", absl::StrCat(s.signal_secs)},
+      {"signal_batch", absl::StrCat(s.signal_batch)},
+      {"restart_count", absl::StrCat(j.restart_count)},
   };
   std::string out;
   for (const auto& [k, v] : kv) absl::StrAppend(&out, k, "=", Esc(v), "\n");
@@ -212,6 +217,13 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   str("account", &s.account);
   num("nice", &s.nice);
   num("fixed_priority", &s.fixed_priority);
+  if (kv.count("requeue")) {  // absent in records from older versions
+    num("requeue", &s.requeue);
+    num("signal_num", &s.signal_num);
+    num("signal_secs", &s.signal_secs);
+    flag("signal_batch", &s.signal_batch);
+    num("restart_count", &j.restart_count);
+  }
   for (const char* k : {"nodelist", "exclude"}) {
     auto it = kv.find(k);
     if (it == kv.end() || it->second.empty()) continue;

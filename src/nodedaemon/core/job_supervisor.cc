@@ -1,122 +1,194 @@
 #include "nodedaemon/core/job_supervisor.h"
 
+#include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/output_pattern.h"
-#include "common/time_spec.h"
-#include "common/users.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 
 namespace sluice::node {
+namespace {
 
-JobSupervisor::JobSupervisor(SupervisorOptions opts, Launcher* launcher)
-    : opts_(std::move(opts)), launcher_(launcher) {}
+const char* kJobFiles[] = {"slurm_script", "spec", "status", "stepd.pid",
+                           "stepd.sock", "spec.tmp", "status.tmp",
+                           "stepd.pid.tmp"};
 
-std::string JobSupervisor::WriteScript(const BatchJob& job,
-                                       std::string* error) {
-  std::string dir = absl::StrCat(opts_.spool_dir, "/job", job.id);
-  std::string path = dir + "/slurm_script";
-  ::mkdir(dir.c_str(), 0700);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-                                    O_NOFOLLOW, 0700);
-  if (fd < 0) {
-    *error = absl::StrCat("cannot write ", path, ": ", strerror(errno));
-    return "";
-  }
-  size_t off = 0;
-  while (off < job.script.size()) {
-    ssize_t n = ::write(fd, job.script.data() + off, job.script.size() - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (geteuid() == 0) {
-    // The job reads its script after dropping privileges.
-    if (::chown(dir.c_str(), job.uid, job.gid) != 0 ||
-        ::chown(path.c_str(), job.uid, job.gid) != 0) {
-      *error = absl::StrCat("cannot chown ", path, ": ", strerror(errno));
-      return "";
-    }
-  }
-  return path;
+void RemoveJobDir(const std::string& dir) {
+  for (const char* f : kJobFiles) ::unlink((dir + "/" + f).c_str());
+  ::rmdir(dir.c_str());
 }
 
-absl::Status JobSupervisor::Launch(const BatchJob& job, int64_t /*now*/) {
-  if (running_.count(job.id)) return absl::OkStatus();  // duplicate request
-  auto fail = [&](const std::string& msg) {
-    ended_.push_back({job.id, 1, 0, true, msg});
+}  // namespace
+
+JobSupervisor::JobSupervisor(SupervisorOptions opts, StepdControl* stepds)
+    : opts_(std::move(opts)), stepds_(stepds) {}
+
+std::vector<uint32_t> JobSupervisor::PickCpus(uint32_t n) const {
+  std::vector<int> used(opts_.cpu_count, 0);
+  for (const auto& [id, r] : running_)
+    for (uint32_t c : r.cpus)
+      if (c < used.size()) ++used[c];
+  // Least-used CPUs first, so co-located jobs share as little as possible.
+  std::vector<uint32_t> order(opts_.cpu_count);
+  for (uint32_t i = 0; i < opts_.cpu_count; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return used[a] < used[b]; });
+  order.resize(std::min<size_t>(std::max<uint32_t>(n, 1), order.size()));
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+absl::Status JobSupervisor::WriteJobFiles(const StepSpec& spec,
+                                          const std::string& script,
+                                          const std::string& dir) {
+  // The directory is root's; only the script inside belongs to the user,
+  // who reads it after dropping privileges.
+  if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST)
+    return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", strerror(errno)));
+  std::string path = dir + "/slurm_script";
+  if (auto s = WriteFileAtomic(path, script, 0700); !s.ok()) return s;
+  if (geteuid() == 0 && ::chown(path.c_str(), spec.job.uid, spec.job.gid) != 0)
+    return absl::InternalError(absl::StrCat("cannot chown ", path, ": ", strerror(errno)));
+  return WriteFileAtomic(dir + "/spec", EncodeStepSpec(spec), 0600);
+}
+
+absl::StatusOr<pid_t> JobSupervisor::Launch(const BatchJob& job) {
+  if (auto it = running_.find(job.id); it != running_.end())
+    return it->second.stepd;  // a repeated request
+  StepSpec spec;
+  spec.job = job;
+  spec.node_name = opts_.node_name;
+  spec.hostname = opts_.hostname;
+  spec.conf_path = opts_.conf_path;
+  spec.cpu_ids = PickCpus(job.cpus);
+  spec.all_gpus = opts_.all_gpus;
+  spec.prolog = opts_.prolog;
+  spec.epilog = opts_.epilog;
+  spec.task_prolog = opts_.task_prolog;
+  spec.task_epilog = opts_.task_epilog;
+  spec.unkillable_timeout_s = opts_.unkillable_timeout_s;
+  std::string dir = JobDir(opts_.spool_dir, job.id);
+  // A requeued job may come back to this node: nothing of its last run
+  // may be mistaken for this one.
+  std::erase_if(ended_, [&](const EndedJob& e) { return e.id == job.id; });
+  ::unlink((dir + "/status").c_str());
+  auto fail = [&](const std::string& msg) -> absl::Status {
+    StepResult r;
+    r.exit_code = 1;
+    r.launch_failed = true;
+    r.message = msg;
+    EndWith(job.id, r);
     return absl::FailedPreconditionError(msg);
   };
-  std::string error;
-  std::string script = WriteScript(job, &error);
-  if (script.empty()) return fail(error);
-
-  common::OutputPatternVars vars{job.id, job.job_name, job.user,
-                                 opts_.hostname};
-  LaunchSpec spec;
-  spec.job_id = job.id;
-  spec.uid = job.uid;
-  spec.gid = job.gid;
-  spec.groups = common::GroupsOf(job.user, job.gid);
-  spec.program = script;
-  spec.env = job.env;
-  spec.env.push_back(absl::StrCat("SLURM_CONF=", opts_.conf_path));
-  spec.cwd = job.work_dir;
-  spec.append_output = job.append_output;
-  spec.std_in = common::ExpandOutputPattern(job.std_in, vars);
-  spec.std_out = common::ExpandOutputPattern(job.std_out, vars);
-  spec.std_err = common::ExpandOutputPattern(job.std_err, vars);
-  auto pid = launcher_->Launch(spec);
+  if (auto s = WriteJobFiles(spec, job.script, dir); !s.ok())
+    return fail(std::string(s.message()));
+  auto pid = stepds_->Start(dir);
   if (!pid.ok()) return fail(std::string(pid.status().message()));
-  running_[job.id] = {job, *pid, spec.std_err};
-  return absl::OkStatus();
+  (void)WriteFileAtomic(dir + "/stepd.pid", std::to_string(*pid), 0644);
+  running_[job.id] = {*pid, spec.cpu_ids, job.gpus};
+  return *pid;
 }
 
-bool JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
-                           bool batch_only, int64_t now) {
-  auto it = running_.find(id);
-  if (it == running_.end()) return false;
-  RunningJob& r = it->second;
+std::vector<std::pair<uint64_t, pid_t>> JobSupervisor::Recover() {
+  std::vector<std::pair<uint64_t, pid_t>> out;
+  DIR* d = ::opendir(opts_.spool_dir.c_str());
+  if (!d) return out;
+  std::vector<uint64_t> ids;
+  while (struct dirent* e = ::readdir(d)) {
+    uint64_t id = 0;
+    absl::string_view name = e->d_name;
+    if (absl::ConsumePrefix(&name, "job") && absl::SimpleAtoi(name, &id) && id > 0)
+      ids.push_back(id);
+  }
+  ::closedir(d);
+  std::sort(ids.begin(), ids.end());
+  for (uint64_t id : ids) {
+    std::string dir = JobDir(opts_.spool_dir, id);
+    auto spec_text = ReadSmallFile(dir + "/spec");
+    auto spec = spec_text.ok() ? DecodeStepSpec(*spec_text)
+                               : absl::StatusOr<StepSpec>(spec_text.status());
+    if (!spec.ok()) {
+      RemoveJobDir(dir);  // never got as far as a stepd
+      continue;
+    }
+    if (auto st = ReadSmallFile(dir + "/status"); st.ok()) {
+      auto r = DecodeStepResult(*st);
+      if (r.ok()) {
+        ended_.push_back({id, *r});
+        continue;
+      }
+    }
+    pid_t pid = 0;
+    if (auto p = ReadSmallFile(dir + "/stepd.pid"); p.ok())
+      (void)absl::SimpleAtoi(*p, &pid);
+    if (pid > 0 && stepds_->Alive(pid)) {
+      running_[id] = {pid, spec->cpu_ids, spec->job.gpus};
+      out.emplace_back(id, pid);
+    } else {
+      OnStepdExit(id);  // it ended while we were away: read or lose it
+    }
+  }
+  return out;
+}
+
+void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
+                           SignalScope scope, uint32_t kill_wait_s,
+                           int64_t now) {
+  if (!running_.count(id)) return;
+  std::string line;
   if (kind == KillKind::kSignal) {
-    launcher_->Signal(r.pid, sig, !batch_only);
-    return false;
+    line = absl::StrCat("signal ", sig, " ",
+                        scope == SignalScope::kBatchShell ? "batch"
+                        : scope == SignalScope::kChildren ? "children"
+                                                          : "all");
+  } else {
+    line = absl::StrCat("terminate ", kind == KillKind::kTimeout ? "timeout" : "cancel",
+                        " ", kill_wait_s, " ", now);
   }
-  std::string msg = absl::StrCat(
-      "slurmstepd-", opts_.node_name, ": error: *** JOB ", id, " ON ",
-      opts_.node_name, " CANCELLED AT ", common::FormatTimestamp(now),
-      kind == KillKind::kTimeout ? " DUE TO TIME LIMIT" : "", " ***\n");
-  launcher_->AppendAsUser(r.job.uid, r.job.gid, r.err_path, msg);
-  launcher_->Signal(r.pid, SIGCONT, true);
-  launcher_->Signal(r.pid, SIGTERM, true);
-  return true;
+  (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
 }
 
-void JobSupervisor::Escalate(uint64_t id) {
-  auto it = running_.find(id);
-  if (it != running_.end()) launcher_->Signal(it->second.pid, SIGKILL, true);
+void JobSupervisor::Kill(uint64_t id) {
+  if (running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), "kill");
 }
 
-void JobSupervisor::OnExit(pid_t pid, int wait_status) {
-  for (auto it = running_.begin(); it != running_.end(); ++it) {
-    if (it->second.pid != pid) continue;
-    EndedJob e;
-    e.id = it->first;
-    if (WIFEXITED(wait_status)) e.exit_code = WEXITSTATUS(wait_status);
-    if (WIFSIGNALED(wait_status)) e.signal = WTERMSIG(wait_status);
-    // Whatever the script left behind in its process group goes too.
-    launcher_->Signal(-pid, SIGKILL, false);  // the process group
-    ended_.push_back(std::move(e));
-    running_.erase(it);
-    return;
+void JobSupervisor::EndWith(uint64_t id, StepResult r) {
+  running_.erase(id);
+  for (const auto& e : ended_)
+    if (e.id == id) return;
+  ended_.push_back({id, std::move(r)});
+}
+
+void JobSupervisor::OnStepdExit(uint64_t id) {
+  std::string dir = JobDir(opts_.spool_dir, id);
+  StepResult r;
+  auto text = ReadSmallFile(dir + "/status");
+  auto decoded = text.ok() ? DecodeStepResult(*text)
+                           : absl::StatusOr<StepResult>(text.status());
+  if (decoded.ok()) {
+    r = *decoded;
+  } else {
+    r.lost = true;
+    r.exit_code = 1;
+    r.message = "sluice-stepd ended without a result";
   }
+  EndWith(id, r);
+}
+
+void JobSupervisor::CheckAlive() {
+  std::vector<uint64_t> gone;
+  for (const auto& [id, r] : running_)
+    if (!stepds_->Alive(r.stepd)) gone.push_back(id);
+  for (uint64_t id : gone) OnStepdExit(id);
 }
 
 std::vector<uint64_t> JobSupervisor::Running() const {
@@ -125,12 +197,21 @@ std::vector<uint64_t> JobSupervisor::Running() const {
   return out;
 }
 
+std::map<uint32_t, uint64_t> JobSupervisor::GpuOwners() const {
+  std::map<uint32_t, uint64_t> out;
+  for (const auto& [id, r] : running_)
+    for (uint32_t g : r.gpus) out[g] = id;
+  return out;
+}
+
 void JobSupervisor::Ack(const std::vector<uint64_t>& ids) {
-  std::erase_if(ended_, [&](const EndedJob& e) {
-    for (uint64_t id : ids)
-      if (id == e.id) return true;
-    return false;
-  });
+  for (uint64_t id : ids) {
+    auto it = std::find_if(ended_.begin(), ended_.end(),
+                           [&](const EndedJob& e) { return e.id == id; });
+    if (it == ended_.end()) continue;
+    ended_.erase(it);
+    RemoveJobDir(JobDir(opts_.spool_dir, id));
+  }
 }
 
 }  // namespace sluice::node

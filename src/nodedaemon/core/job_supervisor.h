@@ -1,87 +1,84 @@
-// The node daemon's jobs: launches batch scripts through a Launcher, tracks
-// their leaders, signals and kills them, and keeps each job's end until the
-// controller acknowledges it (so a restart of the controller loses nothing).
-// Owns nothing but its bookkeeping; the Launcher outlives it. Not
-// thread-safe: called from the node daemon's strand, with `now` handed in.
+// The node daemon's jobs, each run by its own sluice-stepd: writes the
+// job's spool directory (script, spec), starts the stepd, forwards signals
+// and cancellations to it, reads its result when it exits, and keeps each
+// job's end until the controller acknowledges it. Recover() rebuilds all of
+// this from the spool directory after a restart, so jobs outlive the daemon.
+// Owns nothing but its bookkeeping; the StepdControl outlives it. Not
+// thread-safe: called from the node daemon's strand.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "nodedaemon/launch/launcher.h"
+#include "absl/status/statusor.h"
+#include "nodedaemon/core/step_files.h"
+#include "nodedaemon/launch/stepd_control.h"
 
 namespace sluice::node {
 
-struct BatchJob {
-  uint64_t id = 0;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::string user;
-  std::string job_name;
-  std::string script;
-  std::vector<std::string> env;
-  std::string work_dir;
-  std::string std_out;  // patterns (absolute), expanded here
-  std::string std_err;
-  std::string std_in;
-  std::vector<uint32_t> gpus;
-  bool append_output = false;
-};
-
 struct EndedJob {
   uint64_t id = 0;
-  int exit_code = 0;
-  int signal = 0;
-  bool launch_failed = false;
-  std::string message;
+  StepResult result;
 };
 
 enum class KillKind { kSignal, kCancel, kTimeout };
+// Which of the job's processes a plain signal reaches.
+enum class SignalScope { kAll, kBatchShell, kChildren };
 
 struct SupervisorOptions {
   std::string node_name;  // "n1": used in messages and SLURMD_NODENAME
   std::string hostname;   // short host name, for %N
-  std::string spool_dir;  // scripts live in <spool>/job<N>/slurm_script
+  std::string spool_dir;  // job files live in <spool>/job<N>/
   std::string conf_path;  // exported as SLURM_CONF
+  uint32_t cpu_count = 1;           // CPUs handed out for cpuset binding
+  std::vector<uint32_t> all_gpus;   // every GPU minor on the node
+  std::string prolog, epilog, task_prolog, task_epilog;
+  uint32_t unkillable_timeout_s = 60;
 };
 
 class JobSupervisor {
  public:
-  JobSupervisor(SupervisorOptions opts, Launcher* launcher);
+  JobSupervisor(SupervisorOptions opts, StepdControl* stepds);
 
-  // FailedPrecondition when the job could not start (the job is then
-  // already recorded as ended with launch_failed).
-  absl::Status Launch(const BatchJob& job, int64_t now);
-  // kSignal delivers `sig` to the batch shell (batch_only) or its whole
-  // tree; kCancel/kTimeout write Slurm's notice to the job's error file,
-  // then SIGCONT+SIGTERM the tree. Returns true when the caller should call
-  // Escalate() after KillWait.
-  bool Signal(uint64_t id, KillKind kind, int sig, bool batch_only,
-              int64_t now);
-  // SIGKILL whatever is left of the job's tree.
-  void Escalate(uint64_t id);
-  // The leader exited (from waitpid). Unknown pids are ignored.
-  void OnExit(pid_t pid, int wait_status);
+  // Jobs found in the spool directory: running ones (with their stepd pid,
+  // returned so the caller can watch them) and ended ones awaiting an ack.
+  std::vector<std::pair<uint64_t, pid_t>> Recover();
+  // The stepd's pid. FailedPrecondition when the job could not start (it is
+  // then already recorded as ended with launch_failed).
+  absl::StatusOr<pid_t> Launch(const BatchJob& job);
+  void Signal(uint64_t id, KillKind kind, int sig, SignalScope scope,
+              uint32_t kill_wait_s, int64_t now);
+  // SIGKILL whatever is left of the job.
+  void Kill(uint64_t id);
+  // The job's stepd exited: its result is read from the spool directory.
+  void OnStepdExit(uint64_t id);
+  // Running jobs whose stepd is gone without us hearing (a missed exit).
+  void CheckAlive();
 
   std::vector<uint64_t> Running() const;
+  // GPU index -> job id, for telemetry.
+  std::map<uint32_t, uint64_t> GpuOwners() const;
   const std::vector<EndedJob>& Ended() const { return ended_; }
   void Ack(const std::vector<uint64_t>& ids);
 
  private:
   struct RunningJob {
-    BatchJob job;
-    pid_t pid = 0;
-    std::string err_path;
+    pid_t stepd = 0;
+    std::vector<uint32_t> cpus;
+    std::vector<uint32_t> gpus;
   };
-  std::string WriteScript(const BatchJob& job, std::string* error);
+  std::vector<uint32_t> PickCpus(uint32_t n) const;
+  absl::Status WriteJobFiles(const StepSpec& spec, const std::string& script,
+                             const std::string& dir);
+  void EndWith(uint64_t id, StepResult r);
 
   SupervisorOptions opts_;
-  Launcher* launcher_;
+  StepdControl* stepds_;
   std::map<uint64_t, RunningJob> running_;
   std::vector<EndedJob> ended_;
 };

@@ -1,7 +1,8 @@
-// Starting and signalling job processes. The process implementation forks,
-// drops to the submitting user (setgroups, setgid, setuid) before it opens
-// any job file, and execs; a fake records calls for tests. Called from the
-// node daemon's strand only; not thread-safe.
+// Starting a job's batch process. The process implementation forks, moves
+// the child into the job's cgroup, drops to the submitting user (setgroups,
+// setgid, setuid) before it opens any job file, runs the TaskProlog as that
+// user, and execs. Used by sluice-stepd, which is single-threaded: the child
+// allocates memory between fork and exec. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>
@@ -27,7 +28,14 @@ struct LaunchSpec {
   std::string std_out;
   std::string std_err;
   bool append_output = false;  // keep existing output (--open-mode=append)
+  std::vector<std::string> cgroup_procs;  // files to write "0" to, as root
+  std::string task_prolog;  // TaskProlog, run as the user before the script
 };
+
+// TaskProlog output: "export NAME=value", "unset NAME" change the task's
+// environment; "print text" writes text to the task's standard output.
+void ApplyTaskPrologOutput(const std::string& output,
+                           std::vector<std::string>* env, std::string* print);
 
 class Launcher {
  public:
@@ -36,8 +44,6 @@ class Launcher {
   // leader). FailedPrecondition when the files cannot be opened as the user
   // or the program cannot be executed; the process is then already gone.
   virtual absl::StatusOr<pid_t> Launch(const LaunchSpec& spec) = 0;
-  // Signals the leader only, or the leader's whole process tree.
-  virtual void Signal(pid_t leader, int sig, bool tree) = 0;
   // Appends `text` to `path` as the user (never creates it).
   virtual void AppendAsUser(uid_t uid, gid_t gid, const std::string& path,
                             const std::string& text) = 0;

@@ -1,6 +1,5 @@
-// Fork/exec as the submitting user. Everything the child needs is prepared
-// before fork: the child of a multi-threaded daemon may only make
-// async-signal-safe calls until exec.
+// Fork/exec as the submitting user, from sluice-stepd (single-threaded, so
+// the child may allocate before exec).
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -10,12 +9,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "nodedaemon/launch/launcher.h"
+#include "nodedaemon/launch/programs.h"
 
 namespace sluice::node {
 namespace {
@@ -25,7 +25,7 @@ struct ChildError {
   int stage;
   int err;
 };
-enum Stage { kSetsid = 1, kIds, kStdin, kStdout, kStderr, kExec };
+enum Stage { kSetsid = 1, kIds, kStdin, kStdout, kStderr, kExec, kTaskProlog };
 
 const char* StageText(int stage) {
   switch (stage) {
@@ -34,6 +34,7 @@ const char* StageText(int stage) {
     case kStdout: return "could not open output file";
     case kStderr: return "could not open error file";
     case kExec: return "could not execute the batch script";
+    case kTaskProlog: return "TaskProlog failed";
     default: return "could not start the job";
   }
 }
@@ -45,56 +46,9 @@ const char* StageText(int stage) {
   _exit(127);
 }
 
-// Writes v in decimal into buf (async-signal-safe).
-void FormatPid(char* buf, pid_t v) {
-  char tmp[24];
-  int n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v > 0);
-  for (int i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
-  buf[n] = '\0';
-}
-
-// Children of every process, from /proc.
-std::multimap<pid_t, pid_t> ChildrenMap() {
-  std::multimap<pid_t, pid_t> kids;
-  DIR* d = opendir("/proc");
-  if (!d) return kids;
-  while (struct dirent* e = readdir(d)) {
-    pid_t pid = static_cast<pid_t>(atoi(e->d_name));
-    if (pid <= 0) continue;
-    std::string path = absl::StrCat("/proc/", pid, "/stat");
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    char buf[512];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) continue;
-    buf[n] = 0;
-    const char* rp = strrchr(buf, ')');
-    if (!rp) continue;
-    char state;
-    int ppid;
-    if (sscanf(rp + 1, " %c %d", &state, &ppid) == 2)
-      kids.emplace(static_cast<pid_t>(ppid), pid);
-  }
-  closedir(d);
-  return kids;
-}
-
 class ProcessLauncher : public Launcher {
  public:
   absl::StatusOr<pid_t> Launch(const LaunchSpec& s) override {
-    std::vector<std::string> env_store = s.env;
-    env_store.push_back("SLURM_TASK_PID=");
-    std::vector<char*> envp;
-    for (auto& e : env_store) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    char pid_entry[64];
-    std::memcpy(pid_entry, "SLURM_TASK_PID=", 15);
-    envp[env_store.size() - 1] = pid_entry;
     std::string prog = s.program;
     char* argv[] = {prog.data(), nullptr};
     bool same_out = s.std_out == s.std_err;
@@ -120,6 +74,15 @@ class ProcessLauncher : public Launcher {
       sigprocmask(SIG_SETMASK, &none, nullptr);
       for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
       if (setsid() < 0) Fail(wfd, kSetsid);
+      // Into the job's cgroup while still root: every descendant is born
+      // there. A failure leaves tracking to the stepd's process tree.
+      for (const auto& f : s.cgroup_procs) {
+        int fd = open(f.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t w = write(fd, "0", 1);
+        (void)w;
+        close(fd);
+      }
       if (geteuid() != 0) {
         // An unprivileged daemon (sluice-local as a user) runs only its
         // own user's jobs.
@@ -147,7 +110,26 @@ class ProcessLauncher : public Launcher {
       if (in > 2) close(in);
       if (out > 2) close(out);
       if (err > 2 && err != out) close(err);
-      FormatPid(pid_entry + 15, getpid());
+      std::vector<std::string> env = s.env;
+      env.push_back(absl::StrCat("SLURM_TASK_PID=", getpid()));
+      if (!s.task_prolog.empty()) {
+        ProgramRun tp;
+        tp.path = s.task_prolog;
+        tp.env = env;
+        tp.stderr_fd = 2;
+        tp.timeout_s = 300;
+        auto r = RunProgram(tp);
+        if (!r.ok()) Fail(wfd, kTaskProlog);
+        std::string print;
+        ApplyTaskPrologOutput(r->output, &env, &print);
+        if (!print.empty()) {
+          ssize_t w = write(1, print.data(), print.size());
+          (void)w;
+        }
+      }
+      std::vector<char*> envp;
+      for (auto& e : env) envp.push_back(e.data());
+      envp.push_back(nullptr);
       execve(argv[0], argv, envp.data());
       Fail(wfd, kExec);
     }
@@ -164,26 +146,6 @@ class ProcessLauncher : public Launcher {
           absl::StrCat(StageText(ce.stage), ": ", strerror(ce.err)));
     }
     return pid;
-  }
-
-  void Signal(pid_t leader, int sig, bool tree) override {
-    if (!tree) {
-      kill(leader, sig);
-      return;
-    }
-    // The session/process group, plus any descendant that left it.
-    std::set<pid_t> targets;
-    auto kids = ChildrenMap();
-    std::vector<pid_t> stack = {leader};
-    while (!stack.empty()) {
-      pid_t p = stack.back();
-      stack.pop_back();
-      if (!targets.insert(p).second) continue;
-      auto [b, e] = kids.equal_range(p);
-      for (auto it = b; it != e; ++it) stack.push_back(it->second);
-    }
-    kill(-leader, sig);
-    for (pid_t p : targets) kill(p, sig);
   }
 
   void AppendAsUser(uid_t uid, gid_t gid, const std::string& path,
@@ -205,6 +167,26 @@ class ProcessLauncher : public Launcher {
 };
 
 }  // namespace
+
+void ApplyTaskPrologOutput(const std::string& output,
+                           std::vector<std::string>* env, std::string* print) {
+  auto drop = [&](absl::string_view name) {
+    std::string prefix = absl::StrCat(name, "=");
+    std::erase_if(*env, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+  };
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::ConsumePrefix(&line, "export ")) {
+      size_t eq = line.find('=');
+      if (eq == absl::string_view::npos || eq == 0) continue;
+      drop(line.substr(0, eq));
+      env->push_back(std::string(line));
+    } else if (absl::ConsumePrefix(&line, "unset ")) {
+      drop(absl::StripAsciiWhitespace(line));
+    } else if (absl::ConsumePrefix(&line, "print ")) {
+      absl::StrAppend(print, line, "\n");
+    }
+  }
+}
 
 std::unique_ptr<Launcher> MakeProcessLauncher() {
   return std::make_unique<ProcessLauncher>();

@@ -1,0 +1,74 @@
+// What a node daemon and a job's sluice-stepd leave for each other in the
+// job's spool directory <SlurmdSpoolDir>/job<N>/: the job as the stepd must
+// run it (`spec`), the stepd's pid (`stepd.pid`), its control socket
+// (`stepd.sock`) and, once the job is over, its result (`status`, written
+// atomically). These files are what lets a restarted node daemon find its
+// jobs again. Pure values and text codecs; thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sluice::node {
+
+struct BatchJob {
+  uint64_t id = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string user;
+  std::string job_name;
+  std::string script;  // not in `spec`: it lives in slurm_script
+  std::vector<std::string> env;
+  std::string work_dir;
+  std::string std_out;  // patterns (absolute), expanded by the stepd
+  std::string std_err;
+  std::string std_in;
+  std::vector<uint32_t> gpus;
+  uint32_t cpus = 0;
+  uint64_t mem_mb = 0;
+  bool append_output = false;
+  std::string partition;
+  std::string node_list;  // the whole allocation, compressed
+};
+
+// The job plus what the node daemon decided and the stepd needs.
+struct StepSpec {
+  BatchJob job;
+  std::string node_name;
+  std::string hostname;
+  std::string conf_path;
+  std::vector<uint32_t> cpu_ids;       // bound with cpuset where enforced
+  std::vector<uint32_t> all_gpus;      // every GPU minor on the node
+  std::string prolog, epilog, task_prolog, task_epilog;
+  uint32_t unkillable_timeout_s = 60;
+};
+
+struct StepResult {
+  int exit_code = 0;
+  int signal = 0;
+  bool launch_failed = false;
+  bool prolog_failed = false;
+  bool epilog_failed = false;
+  bool oom = false;
+  bool unkillable = false;
+  bool lost = false;  // the stepd vanished without writing a result
+  std::string message;
+};
+
+std::string EncodeStepSpec(const StepSpec& s);
+absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text);
+std::string EncodeStepResult(const StepResult& r);
+absl::StatusOr<StepResult> DecodeStepResult(const std::string& text);
+
+std::string JobDir(const std::string& spool, uint64_t id);
+// Writes via a temporary file and rename, fsynced: readers see all or none.
+absl::Status WriteFileAtomic(const std::string& path, const std::string& data,
+                             mode_t mode);
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
+
+}  // namespace sluice::node

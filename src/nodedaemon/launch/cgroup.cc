@@ -1,0 +1,309 @@
+#include "nodedaemon/launch/cgroup.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace sluice::node {
+namespace {
+
+constexpr uint32_t kNvidiaMajor = 195;
+
+absl::Status WriteFile(const std::string& path, const std::string& value) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return absl::InternalError(absl::StrCat(path, ": ", strerror(errno)));
+  ssize_t n = ::write(fd, value.data(), value.size());
+  int err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(value.size()))
+    return absl::InternalError(
+        absl::StrCat("write ", value, " to ", path, ": ", strerror(err)));
+  return absl::OkStatus();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<pid_t> ReadPids(const std::string& path) {
+  std::vector<pid_t> out;
+  std::ifstream in(path);
+  pid_t p;
+  while (in >> p) out.push_back(p);
+  return out;
+}
+
+// Value of `key` in a "key value" per line file (memory.events, oom_control).
+uint64_t KeyValue(const std::string& path, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n')) {
+    std::vector<absl::string_view> kv = absl::StrSplit(line, ' ');
+    uint64_t v = 0;
+    if (kv.size() == 2 && kv[0] == key && absl::SimpleAtoi(kv[1], &v)) return v;
+  }
+  return 0;
+}
+
+absl::Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+    return absl::InternalError(absl::StrCat("mkdir ", path, ": ", strerror(errno)));
+  return absl::OkStatus();
+}
+
+void RemoveDir(const std::string& path) {
+  // The kernel may still be tearing down the last task for a moment.
+  for (int i = 0; i < 50 && ::rmdir(path.c_str()) != 0 && errno == EBUSY; ++i)
+    ::usleep(10000);  // bounded retry: rmdir polls until the cgroup empties
+}
+
+struct Mount {
+  std::string dir;
+  std::set<std::string> options;  // v1: controllers named in the options
+};
+
+// ---- cgroup v1: one directory per controller ------------------------------
+
+class V1JobCgroup : public JobCgroup {
+ public:
+  V1JobCgroup(std::vector<std::string> dirs, std::string track_dir,
+              std::string memory_dir)
+      : dirs_(std::move(dirs)),
+        track_(std::move(track_dir)),
+        memory_(std::move(memory_dir)) {}
+  std::vector<std::string> ProcsFiles() const override {
+    std::vector<std::string> out;
+    for (const auto& d : dirs_) out.push_back(d + "/cgroup.procs");
+    return out;
+  }
+  std::vector<pid_t> Pids() const override { return ReadPids(track_ + "/cgroup.procs"); }
+  uint64_t OomKills() const override {
+    return memory_.empty() ? 0 : KeyValue(memory_ + "/memory.oom_control", "oom_kill");
+  }
+  void Remove() override {
+    for (const auto& d : dirs_) RemoveDir(d);
+  }
+
+ private:
+  std::vector<std::string> dirs_;
+  std::string track_;
+  std::string memory_;
+};
+
+class V1Manager : public CgroupManager {
+ public:
+  V1Manager(std::map<std::string, std::string> roots, common::CgroupConf conf)
+      : roots_(std::move(roots)), conf_(std::move(conf)) {}
+
+  std::string Describe() const override {
+    std::vector<std::string> used;
+    for (const auto& [c, dir] : roots_) used.push_back(c);
+    return absl::StrCat("cgroup/v1 (", absl::StrJoin(used, " "), ")");
+  }
+
+  absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
+      const std::string& scope, uint64_t job_id, const CgroupLimits& lim) override {
+    std::vector<std::string> dirs;
+    std::string track, memory;
+    for (const auto& [ctrl, root] : roots_) {
+      std::string parent = root;
+      for (const std::string& level : {std::string("sluice"), scope}) {
+        std::string up = parent;
+        parent += "/" + level;
+        if (auto s = MakeDir(parent); !s.ok()) return s;
+        if (ctrl != "cpuset") continue;
+        // A cpuset cgroup takes no tasks until cpus and mems are set.
+        for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+          std::string have = ReadFile(parent + "/" + f);
+          if (have.empty() || have == "\n")
+            (void)WriteFile(parent + "/" + f, ReadFile(up + "/" + f));
+        }
+      }
+      std::string dir = absl::StrCat(parent, "/job_", job_id);
+      if (auto s = MakeDir(dir); !s.ok()) return s;
+      dirs.push_back(dir);
+      if (ctrl == "cpuset") {
+        std::string cpus = lim.cpus.empty() || !conf_.constrain_cores
+                               ? ReadFile(parent + "/cpuset.cpus")
+                               : FormatCpuList(lim.cpus);
+        if (auto s = WriteFile(dir + "/cpuset.cpus", cpus); !s.ok()) return s;
+        if (auto s = WriteFile(dir + "/cpuset.mems", ReadFile(parent + "/cpuset.mems"));
+            !s.ok())
+          return s;
+      } else if (ctrl == "memory") {
+        memory = dir;
+        if (conf_.constrain_ram_space && lim.mem_bytes > 0) {
+          uint64_t bytes = static_cast<uint64_t>(
+              static_cast<double>(lim.mem_bytes) * conf_.allowed_ram_space_pct / 100);
+          if (auto s = WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
+              !s.ok())
+            return s;
+          // No swap beyond the RAM limit, where swap accounting exists.
+          (void)WriteFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(bytes));
+        }
+      } else if (ctrl == "devices" && conf_.constrain_devices) {
+        std::set<uint32_t> mine(lim.gpu_minors.begin(), lim.gpu_minors.end());
+        for (uint32_t m : lim.all_gpu_minors) {
+          if (mine.count(m)) continue;
+          if (auto s = WriteFile(dir + "/devices.deny",
+                                 absl::StrCat("c ", kNvidiaMajor, ":", m, " rwm"));
+              !s.ok())
+            return s;
+        }
+      } else if (ctrl == "pids") {
+        track = dir;
+      }
+    }
+    if (track.empty()) track = memory.empty() ? dirs.front() : memory;
+    return std::unique_ptr<JobCgroup>(
+        new V1JobCgroup(std::move(dirs), track, memory));
+  }
+
+ private:
+  std::map<std::string, std::string> roots_;  // controller -> mount dir
+  common::CgroupConf conf_;
+};
+
+// ---- cgroup v2: one unified directory ------------------------------------
+
+class V2JobCgroup : public JobCgroup {
+ public:
+  explicit V2JobCgroup(std::string dir) : dir_(std::move(dir)) {}
+  std::vector<std::string> ProcsFiles() const override { return {dir_ + "/cgroup.procs"}; }
+  std::vector<pid_t> Pids() const override { return ReadPids(dir_ + "/cgroup.procs"); }
+  uint64_t OomKills() const override { return KeyValue(dir_ + "/memory.events", "oom_kill"); }
+  void Remove() override { RemoveDir(dir_); }
+
+ private:
+  std::string dir_;
+};
+
+class V2Manager : public CgroupManager {
+ public:
+  V2Manager(std::string root, std::set<std::string> controllers,
+            common::CgroupConf conf)
+      : root_(std::move(root)), ctrls_(std::move(controllers)), conf_(std::move(conf)) {}
+
+  std::string Describe() const override {
+    return absl::StrCat("cgroup/v2 at ", root_, " (", absl::StrJoin(ctrls_, " "), ")");
+  }
+
+  absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
+      const std::string& scope, uint64_t job_id, const CgroupLimits& lim) override {
+    std::string enable;
+    for (const char* c : {"cpuset", "memory", "pids"})
+      if (ctrls_.count(c)) absl::StrAppend(&enable, enable.empty() ? "" : " ", "+", c);
+    (void)WriteFile(root_ + "/cgroup.subtree_control", enable);
+    std::string parent = root_;
+    for (const std::string& level : {std::string("sluice"), scope}) {
+      parent += "/" + level;
+      if (auto s = MakeDir(parent); !s.ok()) return s;
+      (void)WriteFile(parent + "/cgroup.subtree_control", enable);
+    }
+    std::string dir = absl::StrCat(parent, "/job_", job_id);
+    if (auto s = MakeDir(dir); !s.ok()) return s;
+    if (ctrls_.count("cpuset") && conf_.constrain_cores && !lim.cpus.empty())
+      if (auto s = WriteFile(dir + "/cpuset.cpus", FormatCpuList(lim.cpus)); !s.ok())
+        return s;
+    if (ctrls_.count("memory") && conf_.constrain_ram_space && lim.mem_bytes > 0) {
+      uint64_t bytes = static_cast<uint64_t>(
+          static_cast<double>(lim.mem_bytes) * conf_.allowed_ram_space_pct / 100);
+      if (auto s = WriteFile(dir + "/memory.max", std::to_string(bytes)); !s.ok())
+        return s;
+      (void)WriteFile(dir + "/memory.swap.max", "0");
+    }
+    return std::unique_ptr<JobCgroup>(new V2JobCgroup(dir));
+  }
+
+ private:
+  std::string root_;
+  std::set<std::string> ctrls_;
+  common::CgroupConf conf_;
+};
+
+}  // namespace
+
+std::string CgroupScope(const std::string& node, const std::string& spool_dir) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char c : spool_dir) h = (h ^ c) * 16777619u;
+  return absl::StrCat(node, "_", absl::Hex(h, absl::kZeroPad8));
+}
+
+std::string FormatCpuList(const std::vector<uint32_t>& cpus) {
+  std::set<uint32_t> s(cpus.begin(), cpus.end());
+  std::vector<std::string> parts;
+  for (auto it = s.begin(); it != s.end();) {
+    uint32_t lo = *it, hi = lo;
+    while (++it != s.end() && *it == hi + 1) hi = *it;
+    parts.push_back(lo == hi ? std::to_string(lo) : absl::StrCat(lo, "-", hi));
+  }
+  return absl::StrJoin(parts, ",");
+}
+
+std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
+                                             const std::string& proc_mounts,
+                                             std::string* note) {
+  std::map<std::string, std::string> v1;
+  std::string v2_root;
+  std::set<std::string> v2_ctrls;
+  for (absl::string_view line : absl::StrSplit(proc_mounts, '\n')) {
+    std::vector<std::string> f = absl::StrSplit(line, ' ');
+    if (f.size() < 4) continue;
+    if (f[2] == "cgroup2" && v2_root.empty()) {
+      std::set<std::string> c = absl::StrSplit(ReadFile(f[1] + "/cgroup.controllers"),
+                                               absl::ByAnyChar(" \n"), absl::SkipEmpty());
+      // Usable only with controllers we need ("empty" hierarchies, or one
+      // holding only hugetlb while v1 owns the rest, are not).
+      if (c.count("memory") || c.count("pids") || c.count("cpuset")) {
+        v2_root = f[1];
+        v2_ctrls = std::move(c);
+      }
+    } else if (f[2] == "cgroup") {
+      for (absl::string_view o : absl::StrSplit(f[3], ','))
+        for (const char* want : {"cpuset", "memory", "devices", "pids"})
+          if (o == want && !v1.count(want)) v1[want] = f[1];
+    }
+  }
+  auto missing = [&](bool has_cpuset, bool has_memory, bool has_devices) {
+    std::vector<std::string> off;
+    if (conf.constrain_cores && !has_cpuset) off.push_back("cores (ConstrainCores)");
+    if (conf.constrain_ram_space && !has_memory) off.push_back("memory (ConstrainRAMSpace)");
+    if (conf.constrain_devices && !has_devices) off.push_back("GPU devices (ConstrainDevices)");
+    return off.empty() ? std::string() : absl::StrCat("; not enforced: ", absl::StrJoin(off, ", "));
+  };
+  bool want_v2 = conf.plugin == "cgroup/v2" || (conf.plugin == "autodetect" && !v2_root.empty());
+  if (want_v2 && !v2_root.empty()) {
+    auto m = std::make_unique<V2Manager>(v2_root, v2_ctrls, conf);
+    // Device filtering on v2 needs an eBPF program; Sluice does not load one.
+    *note = absl::StrCat("confining jobs with ", m->Describe(),
+                         missing(v2_ctrls.count("cpuset"), v2_ctrls.count("memory"), false));
+    return m;
+  }
+  if (conf.plugin != "cgroup/v2" && !v1.empty()) {
+    auto m = std::make_unique<V1Manager>(v1, conf);
+    *note = absl::StrCat("confining jobs with ", m->Describe(),
+                         missing(v1.count("cpuset"), v1.count("memory"), v1.count("devices")));
+    return m;
+  }
+  *note = absl::StrCat(
+      "no usable cgroup hierarchy (", conf.plugin,
+      "): jobs are tracked by process parentage only; not enforced: cores, "
+      "memory, GPU devices");
+  return nullptr;
+}
+
+}  // namespace sluice::node

@@ -1,0 +1,64 @@
+// Job confinement with Linux cgroups. A CgroupManager is detected once per
+// process from /proc/mounts and cgroup.conf: v2 where a cgroup2 hierarchy is
+// mounted with controllers, v1 otherwise, nothing when neither is usable
+// (the supervisor then tracks processes by parentage alone). Each job gets
+// one JobCgroup, created by the job's sluice-stepd and removed by it when
+// the job's last process is gone. Not thread-safe; used from one thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/cgroup_conf.h"
+
+namespace sluice::node {
+
+struct CgroupLimits {
+  std::vector<uint32_t> cpus;         // CPU ids for cpuset; empty: no binding
+  uint64_t mem_bytes = 0;             // 0: no limit
+  std::vector<uint32_t> gpu_minors;   // the job's /dev/nvidiaN minors
+  std::vector<uint32_t> all_gpu_minors;  // every GPU on the node
+};
+
+class JobCgroup {
+ public:
+  virtual ~JobCgroup() = default;
+  // Files the job's first process writes "0" to (moving itself in) before
+  // it drops privileges, so every descendant is born inside.
+  virtual std::vector<std::string> ProcsFiles() const = 0;
+  virtual std::vector<pid_t> Pids() const = 0;
+  // How many processes of the job the kernel's OOM killer killed.
+  virtual uint64_t OomKills() const = 0;
+  // Removes the directories (the cgroup must be empty).
+  virtual void Remove() = 0;
+};
+
+class CgroupManager {
+ public:
+  virtual ~CgroupManager() = default;
+  // "cgroup/v1 (cpuset memory devices pids)": for the log.
+  virtual std::string Describe() const = 0;
+  // <hierarchy>/sluice/<scope>/job_<id>. `scope` tells apart node daemons
+  // sharing a host (several -N daemons, test clusters); see CgroupScope.
+  virtual absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
+      const std::string& scope, uint64_t job_id, const CgroupLimits& limits) = 0;
+};
+
+// Returns null when no usable hierarchy exists. `note` gets one line saying
+// what is and is not enforced (always set).
+std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
+                                             const std::string& proc_mounts,
+                                             std::string* note);
+
+// "<node>_<hash of spool dir>": unique per node daemon instance on a host.
+std::string CgroupScope(const std::string& node, const std::string& spool_dir);
+
+// "0-3,8" from {0,1,2,3,8}.
+std::string FormatCpuList(const std::vector<uint32_t>& cpus);
+
+}  // namespace sluice::node

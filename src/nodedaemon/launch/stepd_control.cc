@@ -1,0 +1,96 @@
+#include "nodedaemon/launch/stepd_control.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "nodedaemon/core/step_files.h"
+#include "nodedaemon/launch/programs.h"
+
+namespace sluice::node {
+namespace {
+
+class RealStepdControl : public StepdControl {
+ public:
+  explicit RealStepdControl(std::string path) : path_(std::move(path)) {}
+
+  absl::StatusOr<pid_t> Start(const std::string& job_dir) override {
+    std::string prog = path_, dir = job_dir;
+    char* argv[] = {prog.data(), dir.data(), nullptr};
+    pid_t pid = fork();
+    if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+    if (pid == 0) {
+      // Its own session: signals to the daemon's group never reach it.
+      setsid();
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      // stderr (the daemon's log) is inherited.
+      for (int fd = 3; fd < 1024; ++fd) close(fd);
+      execv(argv[0], argv);
+      _exit(127);
+    }
+    return pid;
+  }
+
+  absl::StatusOr<std::string> Send(const std::string& job_dir,
+                                   const std::string& line) override {
+    std::string path = job_dir + "/stepd.sock";
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+      return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", path));
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return absl::InternalError(strerror(errno));
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      int err = errno;
+      close(fd);
+      return absl::UnavailableError(absl::StrCat(path, ": ", strerror(err)));
+    }
+    std::string msg = line + "\n";
+    if (send(fd, msg.data(), msg.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(msg.size())) {
+      close(fd);
+      return absl::UnavailableError(absl::StrCat(path, ": short write"));
+    }
+    std::string reply;
+    char buf[256];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+      reply.append(buf, static_cast<size_t>(n));
+      if (reply.find('\n') != std::string::npos) break;
+    }
+    close(fd);
+    if (!reply.empty() && reply.back() == '\n') reply.pop_back();
+    return reply;
+  }
+
+  bool Alive(pid_t pid) override {
+    if (!ProcessAlive(pid)) return false;
+    auto exe = ReadSmallFile(absl::StrCat("/proc/", pid, "/cmdline"));
+    return exe.ok() && exe->find("sluice-stepd") != std::string::npos;
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<StepdControl> MakeStepdControl(std::string stepd_path) {
+  return std::make_unique<RealStepdControl>(std::move(stepd_path));
+}
+
+}  // namespace sluice::node

@@ -1,0 +1,267 @@
+// The controller's handling of node health: requeue vs NODE_FAIL,
+// ReturnToService, job ends the node daemon reports (OOM, Prolog failure,
+// unkillable processes), fatal GPU conditions, HealthCheckProgram results,
+// --signal before the time limit and scancel --signal scopes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ctld/core/controller.h"
+#include "ctld/store/job_store.h"
+#include "fake_node_client.h"
+
+namespace sluice::ctld {
+namespace {
+
+constexpr int64_t kT0 = 1'800'000'000;
+
+common::SlurmConfig Config(uint32_t return_to_service = 1) {
+  common::SlurmConfig c;
+  c.cluster_name = "test";
+  c.kill_wait_s = 5;
+  c.slurmd_timeout_s = 10;
+  c.return_to_service = return_to_service;
+  for (const char* n : {"n1", "n2"}) {
+    common::NodeConf nc;
+    nc.name = n;
+    nc.addr = "127.0.0.1";
+    nc.port = 7000;
+    nc.cpus = 8;
+    nc.real_memory_mb = 4000;
+    nc.gres = {{"gpu", "", 2}};
+    c.nodes.push_back(nc);
+  }
+  common::PartitionConf p;
+  p.name = "g2";
+  p.nodes = {"n1", "n2"};
+  p.is_default = true;
+  c.partitions.push_back(p);
+  return c;
+}
+
+class NodeHealthTest : public ::testing::Test {
+ protected:
+  explicit NodeHealthTest(uint32_t rts = 1)
+      : store_(MakeMemoryJobStore()), ctl_(Config(rts), store_.get(), &nodes_, 0) {
+    EXPECT_TRUE(ctl_.Recover(kT0).ok());
+  }
+  NodeReport Report(const std::string& node, bool registering = false) {
+    NodeReport r;
+    r.node = node;
+    r.registering = registering;
+    return r;
+  }
+  void Send(const NodeReport& r, int64_t now = kT0) {
+    ASSERT_TRUE(ctl_.OnNodeReport(r, root_, now).ok());
+  }
+  uint64_t Submit(int32_t requeue = -1, uint32_t gpus = 0) {
+    SubmitRequest r;
+    r.name = "job";
+    r.script = "#!/bin/sh\ntrue\n";
+    r.work_dir = "/tmp";
+    r.requeue = requeue;
+    if (gpus) r.gpus_per_node = std::to_string(gpus);
+    auto out = ctl_.Submit(r, alice_, kT0);
+    EXPECT_TRUE(out.error.empty()) << out.error;
+    return out.id.value();
+  }
+  void End(uint64_t id, const std::string& node, JobEnd e, int64_t now = kT0 + 5) {
+    e.id = JobId(id);
+    auto r = Report(node);
+    r.running = {};
+    r.ended = {e};
+    Send(r, now);
+  }
+  const Job& J(uint64_t id) { return ctl_.jobs().at(id); }
+  const NodeRecord& N(const std::string& n) {
+    for (const auto& r : ctl_.nodes())
+      if (r.conf.name == n) return r;
+    ADD_FAILURE() << n;
+    return ctl_.nodes()[0];
+  }
+
+  std::unique_ptr<JobStore> store_;
+  testing::FakeNodeClient nodes_;
+  Controller ctl_;
+  common::Identity root_{0, 0};
+  common::Identity alice_{1001, 1001};
+};
+
+TEST_F(NodeHealthTest, JobsOnASilentNodeAreRequeuedByDefaultAndFailWithNoRequeue) {
+  Send(Report("n1", true));
+  uint64_t a = Submit();
+  uint64_t b = Submit(0);
+  ctl_.Schedule(kT0);
+  ASSERT_EQ(J(a).state, JobState::kRunning);
+  ASSERT_EQ(J(b).state, JobState::kRunning);
+  ctl_.Tick(kT0 + 11);
+  EXPECT_EQ(N("n1").reason, "Not responding");
+  EXPECT_EQ(J(a).state, JobState::kPending);
+  EXPECT_EQ(J(a).restart_count, 1u);
+  EXPECT_EQ(J(b).state, JobState::kNodeFail);
+  // The requeued job runs again once a node is there.
+  Send(Report("n2", true), kT0 + 12);
+  ctl_.Schedule(kT0 + 12);
+  EXPECT_EQ(J(a).state, JobState::kRunning);
+  EXPECT_EQ(J(a).BatchHost(), "n2");
+}
+
+TEST_F(NodeHealthTest, AReturningNodeIsToldToKillJobsThatMovedOn) {
+  Send(Report("n1", true));
+  uint64_t a = Submit();
+  ctl_.Schedule(kT0);
+  ctl_.Tick(kT0 + 11);  // n1 silent: a requeued
+  auto r = Report("n1");
+  r.running = {JobId(a)};
+  auto out = ctl_.OnNodeReport(r, root_, kT0 + 12);
+  ASSERT_TRUE(out.ok());
+  EXPECT_THAT(out->kill, ::testing::ElementsAre(JobId(a)));
+  EXPECT_EQ(N("n1").BaseState(), common::NodeBaseState::kIdle);  // RTS=1
+}
+
+class ReturnToServiceZeroTest : public NodeHealthTest {
+ protected:
+  ReturnToServiceZeroTest() : NodeHealthTest(0) {}
+};
+
+TEST_F(ReturnToServiceZeroTest, ANodeThatWasNotRespondingStaysDown) {
+  Send(Report("n1", true));
+  ctl_.Tick(kT0 + 11);
+  Send(Report("n1", true), kT0 + 12);
+  EXPECT_EQ(N("n1").BaseState(), common::NodeBaseState::kDown);
+  EXPECT_EQ(N("n1").reason, "Not responding");
+}
+
+TEST_F(NodeHealthTest, ReturnToServiceOneKeepsAnAdminDownNodeDown) {
+  Send(Report("n1", true));
+  ASSERT_TRUE(ctl_.UpdateNodes("n1", "DOWN", "bad fan", root_, kT0).ok());
+  Send(Report("n1", true), kT0 + 1);
+  EXPECT_EQ(N("n1").BaseState(), common::NodeBaseState::kDown);
+}
+
+TEST_F(NodeHealthTest, OomEndsTheJobOutOfMemoryWithExitCode0Colon125) {
+  Send(Report("n1", true));
+  uint64_t a = Submit();
+  ctl_.Schedule(kT0);
+  JobEnd e;
+  e.exit_code = 0;
+  e.signal = 9;
+  e.out_of_memory = true;
+  End(a, "n1", e);
+  EXPECT_EQ(J(a).state, JobState::kOutOfMemory);
+  EXPECT_EQ(J(a).reason, JobReason::kOutOfMemory);
+  EXPECT_EQ(J(a).exit_code, 0);
+  EXPECT_EQ(J(a).exit_signal, 125);
+}
+
+TEST_F(NodeHealthTest, FailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
+  Send(Report("n1", true));
+  uint64_t a = Submit();
+  ctl_.Schedule(kT0);
+  JobEnd e;
+  e.exit_code = 1;
+  e.prolog_failed = true;
+  End(a, "n1", e);
+  EXPECT_TRUE(N("n1").drain);
+  EXPECT_EQ(N("n1").reason, "Prolog error");
+  EXPECT_EQ(J(a).state, JobState::kPending);
+  EXPECT_EQ(J(a).reason, JobReason::kLaunchFailRequeueHeld);
+  EXPECT_EQ(J(a).restart_count, 1u);
+  ctl_.Schedule(kT0 + 6);
+  EXPECT_EQ(J(a).state, JobState::kPending);  // held, not restarted
+}
+
+TEST_F(NodeHealthTest, UnkillableProcessesAndEpilogFailureDrainTheNode) {
+  Send(Report("n1", true));
+  Send(Report("n2", true));
+  uint64_t a = Submit();
+  uint64_t b = Submit();
+  ctl_.Schedule(kT0);
+  JobEnd e;
+  e.unkillable = true;
+  End(a, J(a).BatchHost(), e);
+  EXPECT_EQ(N(J(a).BatchHost()).reason, "Kill task failed");
+  EXPECT_EQ(J(a).state, JobState::kCompleted);
+  JobEnd f;
+  f.epilog_failed = true;
+  End(b, J(b).BatchHost(), f);
+  EXPECT_EQ(N(J(b).BatchHost()).reason,
+            J(a).BatchHost() == J(b).BatchHost() ? "Kill task failed" : "Epilog error");
+}
+
+TEST_F(NodeHealthTest, AFatalGpuDrainsItsNodeAndTheNextGpuJobLandsElsewhere) {
+  Send(Report("n1", true));
+  Send(Report("n2", true));
+  auto r = Report("n1");
+  common::GpuStatus g;
+  g.index = 1;
+  g.uuid = "GPU-x";
+  g.last_xid = 79;
+  g.health = "XID 79 (fallen off the bus)";
+  r.gpus = {g};
+  Send(r, kT0 + 1);
+  EXPECT_TRUE(N("n1").drain);
+  EXPECT_EQ(N("n1").reason, "GPU 1 (GPU-x): XID 79 (fallen off the bus)");
+  uint64_t a = Submit(-1, 1);
+  ctl_.Schedule(kT0 + 2);
+  EXPECT_EQ(J(a).BatchHost(), "n2");
+}
+
+TEST_F(NodeHealthTest, HealthCheckFailureDrainsAndItsRecoveryUndrains) {
+  Send(Report("n1", true));
+  auto r = Report("n1");
+  r.health_failure = "NHC: disk /scratch full";
+  Send(r, kT0 + 1);
+  EXPECT_TRUE(N("n1").drain);
+  EXPECT_EQ(N("n1").reason, "NHC: disk /scratch full");
+  r.health_failure = "";
+  Send(r, kT0 + 2);
+  EXPECT_FALSE(N("n1").drain);
+  // A drain an administrator set is not undone by a passing health check.
+  ASSERT_TRUE(ctl_.UpdateNodes("n1", "DRAIN", "maintenance", root_, kT0 + 3).ok());
+  Send(r, kT0 + 4);
+  EXPECT_TRUE(N("n1").drain);
+}
+
+TEST_F(NodeHealthTest, SignalOptionFiresOnceBeforeTheTimeLimit) {
+  Send(Report("n1", true));
+  SubmitRequest req;
+  req.name = "sig";
+  req.script = "#!/bin/sh\ntrue\n";
+  req.work_dir = "/tmp";
+  req.time_limit_set = true;
+  req.time_limit_min = 2;
+  req.signal_num = 10;
+  req.signal_secs = 30;
+  req.signal_batch = true;
+  ctl_.Submit(req, alice_, kT0);
+  ctl_.Schedule(kT0);
+  auto tick = [&](int64_t t) {
+    Send(Report("n1"), t);  // the node keeps answering
+    ctl_.Tick(t);
+  };
+  tick(kT0 + 89);
+  EXPECT_TRUE(nodes_.signalled.empty());
+  tick(kT0 + 90);
+  tick(kT0 + 91);
+  ASSERT_EQ(nodes_.signalled.size(), 1u);
+  EXPECT_EQ(nodes_.signalled[0].req.signal, 10);
+  EXPECT_TRUE(nodes_.signalled[0].req.batch_only);
+  EXPECT_FALSE(nodes_.signalled[0].req.children_only);
+}
+
+TEST_F(NodeHealthTest, ScancelSignalScopesFollowSlurm) {
+  Send(Report("n1", true));
+  uint64_t a = Submit();
+  ctl_.Schedule(kT0);
+  ctl_.Cancel({JobId(a)}, 10, false, false, alice_, kT0);
+  ctl_.Cancel({JobId(a)}, 10, true, false, alice_, kT0);
+  ctl_.Cancel({JobId(a)}, 10, false, true, alice_, kT0);
+  ASSERT_EQ(nodes_.signalled.size(), 3u);
+  EXPECT_TRUE(nodes_.signalled[0].req.children_only);
+  EXPECT_FALSE(nodes_.signalled[1].req.children_only);
+  EXPECT_FALSE(nodes_.signalled[1].req.batch_only);
+  EXPECT_TRUE(nodes_.signalled[2].req.batch_only);
+}
+
+}  // namespace
+}  // namespace sluice::ctld
