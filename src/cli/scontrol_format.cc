@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "cli/sinfo_fields.h"
 #include "common/job_types.h"
 #include "common/output_pattern.h"
 #include "common/hostlist.h"
@@ -121,7 +122,8 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   return Render(l, false) + "   \n\n";
 }
 
-std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner) {
+std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,
+                         bool details) {
   auto base = static_cast<common::NodeBaseState>(n.state());
   std::string state = common::NodeStateLong(base, false, true);
   for (auto& c : state) c = static_cast<char>(toupper(c));
@@ -135,8 +137,10 @@ std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner) {
   l.push_back({absl::StrCat("AvailableFeatures=", n.features().empty() ? "(null)" : n.features())});
   l.push_back({absl::StrCat("ActiveFeatures=", n.features().empty() ? "(null)" : n.features())});
   l.push_back({absl::StrCat("Gres=", n.gres().empty() ? "(null)" : n.gres())});
-  if (n.gpus_total())
-    l.push_back({absl::StrCat("GresUsed=gpu:", n.gpus_alloc())});
+  if (details) {
+    l.push_back({"GresDrain=N/A"});
+    l.push_back({absl::StrCat("GresUsed=", SinfoGresUsed(n))});
+  }
   l.push_back({absl::StrCat("NodeAddr=", n.addr()),
                absl::StrCat("NodeHostName=", n.hostname()), "Version=22.05.8"});
   l.push_back({absl::StrCat("RealMemory=", n.real_memory_mb()),
@@ -152,9 +156,28 @@ std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner) {
     alloc = absl::StrCat("cpu=", n.alloc_cpus(),
                          n.gpus_alloc() ? absl::StrCat(",gres/gpu=", n.gpus_alloc()) : "");
   l.push_back({absl::StrCat("AllocTRES=", alloc)});
-  for (const auto& g : n.gpus())
-    l.push_back({absl::StrCat("Gpu", g.index(), "=", g.name().empty() ? "gpu" : g.name(),
-                              ",uuid=", g.uuid())});
+  // Sluice's extension: each GPU's latest telemetry, one line per GPU.
+  for (const auto& g : n.gpus()) {
+    std::vector<std::string> f = {absl::StrCat("GPU", g.index(), ":"),
+                                  absl::StrCat("Job=", g.job_id() ? std::to_string(g.job_id()) : "none"),
+                                  absl::StrCat("Health=", g.health().empty() ? "OK" : "FAIL")};
+    if (g.telemetry()) {
+      f.push_back(absl::StrCat("Util=", g.gpu_util_pct(), "%"));
+      f.push_back(absl::StrCat("MemUtil=", g.mem_util_pct(), "%"));
+      f.push_back(absl::StrCat("Mem=", g.memory_used_mb(), "/", g.memory_total_mb(), "M"));
+      f.push_back(absl::StrCat("Temp=", g.temperature_c(), "C"));
+      f.push_back(absl::StrCat("Power=", g.power_mw() / 1000, "/", g.power_limit_mw() / 1000, "W"));
+      f.push_back(absl::StrCat("ECC=", g.ecc_corrected(), "/", g.ecc_uncorrected()));
+      f.push_back(absl::StrCat("RetiredPages=", g.retired_pages()));
+      f.push_back(absl::StrCat("LastXid=", g.last_xid() ? std::to_string(g.last_xid()) : "none"));
+    }
+    f.push_back(absl::StrCat("UUID=", g.uuid()));
+    if (!g.pci_bus_id().empty()) f.push_back(absl::StrCat("Bus=", g.pci_bus_id()));
+    f.push_back(absl::StrCat("Model=", absl::StrReplaceAll(g.name().empty() ? "gpu" : g.name(),
+                                                          {{" ", "_"}})));
+    l.push_back(f);
+    if (!g.health().empty()) l.push_back({absl::StrCat("GPU", g.index(), "Problem=", g.health())});
+  }
   if (!n.reason().empty()) l.push_back({absl::StrCat("Reason=", n.reason())});
   if (one_liner) return Render(l, true);
   return Render(l, false) + "\n";

@@ -12,7 +12,9 @@ namespace sluice::cli {
 std::string ScontrolJob(const ::sluice::v1::JobInfo& j, int64_t now,
                         bool one_liner);
 // `cluster` supplies partition membership and totals.
-std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner);
+// `details` (-d) adds GresDrain= and GresUsed= as Slurm does.
+std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,
+                         bool details = false);
 std::string ScontrolPartition(const ::sluice::v1::PartitionInfo& p,
                               const ::sluice::v1::QueryClusterReply& cluster,
                               bool one_liner);

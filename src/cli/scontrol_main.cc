@@ -43,7 +43,7 @@ int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
 }
 
 int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
-                bool one_liner) {
+                bool one_liner, bool details) {
   auto rep = client.QueryCluster();
   if (!rep.ok()) {
     std::fprintf(stderr, "%s: %s\n", nodes ? "slurm_load_node error" : "slurm_load_partitions error",
@@ -53,7 +53,7 @@ int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
   std::string out;
   if (nodes) {
     for (const auto& n : rep->nodes())
-      if (name.empty() || n.name() == name) out += ScontrolNode(n, one_liner);
+      if (name.empty() || n.name() == name) out += ScontrolNode(n, one_liner, details);
     if (out.empty()) {
       std::fprintf(stderr, "Node %s not found\n", name.c_str());
       return 1;
@@ -114,11 +114,12 @@ int Main(int argc, char** argv) {
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
-  bool one_liner = false;
+  bool one_liner = false, details = false;
   int c;
   while ((c = getopt_long(argc, argv, "+odQVh", kLong, nullptr)) != -1) {
     switch (c) {
       case 'o': one_liner = true; break;
+      case 'd': details = true; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
       case 'h':
         std::printf("Usage: scontrol [-o] show job|node|partition|hostnames [ID]\n"
@@ -133,7 +134,7 @@ int Main(int argc, char** argv) {
     // Options may also follow the command ("show job -dd 5").
     std::string w = argv[i];
     if (w == "-o" || w == "--oneliner") one_liner = true;
-    else if (w.rfind("-d", 0) == 0 || w == "--details") continue;
+    else if (w.rfind("-d", 0) == 0 || w == "--details") details = true;
     else words.push_back(w);
   }
   if (words.empty()) {
@@ -168,9 +169,9 @@ int Main(int argc, char** argv) {
     if (what == "job" || what == "jobs" || what == "jobid")
       return ShowJobs(client, arg, one_liner);
     if (what == "node" || what == "nodes")
-      return ShowCluster(client, true, arg, one_liner);
+      return ShowCluster(client, true, arg, one_liner, details);
     if (what == "partition" || what == "partitions" || what == "part")
-      return ShowCluster(client, false, arg, one_liner);
+      return ShowCluster(client, false, arg, one_liner, details);
     PrintError("scontrol", absl::StrCat("invalid entity: ", rest[0], " for keyword: show"));
     return 1;
   }

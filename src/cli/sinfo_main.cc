@@ -3,8 +3,13 @@
 
 #include <cstdio>
 
+#include <set>
+
+#include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
+#include "common/hostlist.h"
 #include "cli/ctld_client.h"
+#include "cli/sinfo_fields.h"
 #include "cli/sinfo_format.h"
 
 namespace sluice::cli {
@@ -17,6 +22,9 @@ const struct option kLong[] = {
     {"list-reasons", no_argument, nullptr, 'R'},
     {"all", no_argument, nullptr, 'a'},
     {"partition", required_argument, nullptr, 'p'},
+    {"format", required_argument, nullptr, 'o'},
+    {"nodes", required_argument, nullptr, 'n'},
+    {"Format", required_argument, nullptr, 'O'},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
@@ -26,13 +34,18 @@ const struct option kLong[] = {
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("sinfo");
   bool node_view = false, noheader = false, reasons = false;
+  std::string format, long_format, node_filter, part_filter;
   int c;
-  while ((c = getopt_long(argc, argv, "NhRap:V", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:", kLong, nullptr)) != -1) {
     switch (c) {
       case 'N': node_view = true; break;
       case 'h': noheader = true; break;
       case 'R': reasons = true; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
+      case 'o': format = optarg; break;
+      case 'n': node_filter = optarg; break;
+      case 'p': part_filter = optarg; break;
+      case 'O': long_format = optarg; break;
       case kHelp: case kUsage:
         std::printf("Usage: sinfo [OPTIONS]\n\nSee docs/CLI.md for the "
                     "options Sluice supports.\n");
@@ -43,6 +56,15 @@ int Main(int argc, char** argv) {
       default: break;
     }
   }
+  std::vector<SinfoField> fields;
+  if (!format.empty() || !long_format.empty()) {
+    auto f = format.empty() ? ParseSinfoLongFormat(long_format) : ParseSinfoFormat(format);
+    if (!f.ok()) {
+      std::fprintf(stderr, "sinfo: error: %s\n", std::string(f.status().message()).c_str());
+      return 1;
+    }
+    fields = *f;
+  }
   auto cfg = LoadConfigOrComplain("sinfo");
   if (!cfg) return 1;
   CtldClient client(*cfg);
@@ -52,7 +74,28 @@ int Main(int argc, char** argv) {
                  std::string(rep.status().message()).c_str());
     return 1;
   }
-  std::string out = reasons     ? SinfoReasons(*rep, noheader)
+  if (!node_filter.empty() || !part_filter.empty()) {
+    std::set<std::string> keep;
+    if (auto names = common::ExpandHostlist(node_filter); names.ok())
+      keep.insert(names->begin(), names->end());
+    std::set<std::string> parts = absl::StrSplit(part_filter, ',', absl::SkipEmpty());
+    auto* ps = rep->mutable_partitions();
+    for (int i = ps->size() - 1; i >= 0; --i) {
+      auto* p = ps->Mutable(i);
+      if (!parts.empty() && !parts.count(p->name())) {
+        ps->DeleteSubrange(i, 1);
+        continue;
+      }
+      if (node_filter.empty()) continue;
+      std::vector<std::string> kept;
+      for (const auto& n : p->nodes())
+        if (keep.count(n)) kept.push_back(n);
+      p->clear_nodes();
+      for (const auto& n : kept) p->add_nodes(n);
+    }
+  }
+  std::string out = !fields.empty() ? SinfoFormatted(*rep, fields, node_view, noheader)
+                    : reasons     ? SinfoReasons(*rep, noheader)
                     : node_view ? SinfoNodes(*rep, noheader)
                                 : SinfoDefault(*rep, noheader);
   std::fwrite(out.data(), 1, out.size(), stdout);

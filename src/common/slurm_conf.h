@@ -82,7 +82,7 @@ struct SlurmConfig {
   uint32_t kill_wait_s = 30;
   uint32_t min_job_age_s = 300;
   uint32_t max_job_count = 10000;
-  uint32_t slurmd_timeout_s = 300;
+  uint32_t slurmd_timeout_s = 10;  // Slurm: 300; Sluice notices dead nodes sooner
   uint32_t unkillable_step_timeout_s = 60;
   uint32_t return_to_service = 0;  // 0, 1 or 2 as in slurm.conf(5)
   bool job_requeue = true;         // JobRequeue=1 is Slurm's default

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -294,10 +295,29 @@ absl::Status Status(const std::string& dir) {
              : absl::UnavailableError("some processes are not running");
 }
 
+// Job supervisors outlive their node daemon by design; taking the cluster
+// down ends them too (SIGTERM makes a stepd kill its job and finish).
+std::vector<pid_t> StepdsUnder(const std::string& dir) {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  if (!d) return out;
+  while (struct dirent* e = readdir(d)) {
+    pid_t pid = static_cast<pid_t>(atoi(e->d_name));
+    if (pid <= 0 || !Alive(pid)) continue;
+    std::string cmd = CmdLine(pid);
+    if (cmd.find("sluice-stepd") != std::string::npos &&
+        cmd.find(dir + "/") != std::string::npos)
+      out.push_back(pid);
+  }
+  closedir(d);
+  return out;
+}
+
 absl::Status Down(const std::string& dir) {
   auto pids = ReadPids(dir);
   // Stop only processes that are still what we started (pids get reused).
-  std::vector<pid_t> mine;
+  std::vector<pid_t> mine = StepdsUnder(dir);
+  for (pid_t p : mine) kill(p, SIGTERM);
   for (auto it = pids.rbegin(); it != pids.rend(); ++it) {
     std::string what = it->what == "munged" ? "munged" : it->what;
     if (Alive(it->pid) && CmdLine(it->pid).find(what) != std::string::npos) {

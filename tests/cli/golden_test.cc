@@ -91,6 +91,9 @@ const Case kCases[] = {
     {"06_scontrol_partition", false},
     {"09_sinfo_default", false},
     {"09_sinfo_N", false},
+    {"09_sinfo_gres", false},
+    {"07_scancel_signal", false},
+    {"07_scancel_signal_full", false},
 };
 
 std::string Command(const std::string& name) {

@@ -19,6 +19,7 @@ common::SlurmConfig Config() {
   common::SlurmConfig c;
   c.cluster_name = "test";
   c.kill_wait_s = 5;
+  c.slurmd_timeout_s = 300;  // these tests do not send heartbeats
   for (const char* n : {"n1", "n2"}) {
     common::NodeConf nc;
     nc.name = n;

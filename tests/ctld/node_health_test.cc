@@ -256,11 +256,11 @@ TEST_F(NodeHealthTest, ScancelSignalScopesFollowSlurm) {
   ctl_.Cancel({JobId(a)}, 10, false, false, alice_, kT0);
   ctl_.Cancel({JobId(a)}, 10, true, false, alice_, kT0);
   ctl_.Cancel({JobId(a)}, 10, false, true, alice_, kT0);
-  ASSERT_EQ(nodes_.signalled.size(), 3u);
-  EXPECT_TRUE(nodes_.signalled[0].req.children_only);
-  EXPECT_FALSE(nodes_.signalled[1].req.children_only);
-  EXPECT_FALSE(nodes_.signalled[1].req.batch_only);
-  EXPECT_TRUE(nodes_.signalled[2].req.batch_only);
+  // Plain -s reaches only job steps: a batch job without steps gets none.
+  ASSERT_EQ(nodes_.signalled.size(), 2u);
+  EXPECT_FALSE(nodes_.signalled[0].req.children_only);
+  EXPECT_FALSE(nodes_.signalled[0].req.batch_only);  // --full: everything
+  EXPECT_TRUE(nodes_.signalled[1].req.batch_only);   // --batch: the shell
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "test_cluster.h"
+#include <dirent.h>
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -121,6 +122,7 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
         ReplaceAll(text, "@PORT" + std::to_string(i) + "@",
                    std::to_string(common::PickFreeLoopbackPort()));
       std::ofstream(c->conf()) << text;
+      if (!o.cgroup_conf.empty()) std::ofstream(c->dir_ + "/cgroup.conf") << o.cgroup_conf;
     }
     auto r = Exec(args, "");
     if (r.rc == 0) return c;
@@ -200,6 +202,53 @@ bool TestCluster::KillCtld() {
     }
   }
   return false;
+}
+
+pid_t TestCluster::NodedPid(const std::string& node) const {
+  std::string want = std::string("-N") + '\0' + node + '\0';
+  std::string conf_arg = conf() + '\0';
+  DIR* d = opendir("/proc");
+  pid_t found = 0;
+  while (struct dirent* e = d ? readdir(d) : nullptr) {
+    pid_t pid = static_cast<pid_t>(atoi(e->d_name));
+    if (pid <= 0) continue;
+    std::string cmd = Slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
+    auto rp = stat.rfind(')');
+    if (rp == std::string::npos || stat[rp + 2] == 'Z') continue;
+    if (cmd.find("sluice-noded") != std::string::npos &&
+        cmd.find(want) != std::string::npos && cmd.find(conf_arg) != std::string::npos)
+      found = pid;
+  }
+  if (d) closedir(d);
+  return found;
+}
+
+bool TestCluster::StartNoded(const std::string& node) {
+  std::string log = dir_ + "/log/noded-" + node + ".log";
+  auto registrations = [&] {
+    std::string text = Slurp(log);
+    size_t n = 0;
+    for (size_t p = 0; (p = text.find("registered with sluice-ctld", p)) != std::string::npos; ++p)
+      ++n;
+    return n;
+  };
+  size_t before = registrations();
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    int fd = open((dir_ + "/log/noded-" + node + ".log").c_str(),
+                  O_WRONLY | O_APPEND | O_CREAT, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::string bin = std::string(SLUICE_BIN_DIR) + "/sluice-noded";
+    std::string conf_path = conf();
+    execl(bin.c_str(), bin.c_str(), "-f", conf_path.c_str(), "-N", node.c_str(),
+          "--gpu-backend", "fake", nullptr);
+    _exit(127);
+  }
+  std::ofstream(dir_ + "/pids", std::ios::app) << "sluice-noded " << pid << "\n";
+  return WaitFor([&] { return registrations() > before; }, 20);
 }
 
 bool TestCluster::StartCtld() {

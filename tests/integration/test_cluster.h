@@ -35,6 +35,7 @@ struct ClusterOptions {
   uint32_t cpus_per_node = 8;
   uint32_t kill_wait_s = 5;
   std::string conf_text;  // when set: this slurm.conf (use @DIR@, @PORTn@)
+  std::string cgroup_conf;  // with conf_text: cgroup.conf beside it
 };
 
 class TestCluster {
@@ -57,6 +58,11 @@ class TestCluster {
   // Restarts only the controller, the hard way (kill -9).
   bool KillCtld();
   bool StartCtld();
+  // The node daemon serving `node` (0 when none), and starting a new one.
+  pid_t NodedPid(const std::string& node) const;
+  bool StartNoded(const std::string& node);
+  // The spool directory of `node` (SlurmdSpoolDir=@DIR@/spool/%n).
+  std::string Spool(const std::string& node) const { return dir_ + "/spool/" + node; }
 
   const std::string& dir() const { return dir_; }
   const std::string& work() const { return work_; }

@@ -400,13 +400,16 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
     } else if (job->state == JobState::kRunning && signal == 0) {
       Terminate(*job, SignalKind::kCancel, JobState::kCancelled, now);
     } else if (job->state == JobState::kRunning) {
-      // --batch: the batch shell only; --full: every process of the job;
-      // neither: the job's steps, which for a batch job are the shell's
-      // children but not the shell (so its traps do not fire, as in Slurm).
-      SignalRequest sr{job->id, SignalKind::kSignal, signal, batch && !full,
-                       config_.kill_wait_s, !full && !batch};
-      if (const NodeRecord* n = FindNode(job->BatchHost()))
-        node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+      // --batch: the batch shell only; --full: every process of the job.
+      // Neither: the job's steps, and a batch job without steps has none to
+      // receive it (Slurm 22.05 leaves the batch step alone; see the
+      // 07_scancel_signal capture).
+      if (full || batch) {
+        SignalRequest sr{job->id, SignalKind::kSignal, signal, batch && !full,
+                         config_.kill_wait_s, false};
+        if (const NodeRecord* n = FindNode(job->BatchHost()))
+          node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+      }
     } else {
       r.error = "Job/step already completing or completed";
       r.code = kEslurmAlreadyDone;

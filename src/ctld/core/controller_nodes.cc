@@ -197,8 +197,9 @@ void Controller::CheckNodeTimeouts(int64_t now) {
   }
 }
 
-// --signal=[B:]SIG@SECS: once, SECS before the time limit. Without B: the
-// batch shell's children get it (the job's steps), as in Slurm.
+// --signal=[B:]SIG@SECS: once, SECS before the time limit. B: signals the
+// batch shell; without it Slurm signals the job's steps only, which for a
+// batch job without steps are the batch shell's children here.
 void Controller::SendTimedSignals(int64_t now) {
   for (auto& [id, job] : jobs_) {
     const JobSpec& s = job.spec;

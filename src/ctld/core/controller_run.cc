@@ -173,7 +173,9 @@ void Controller::Schedule(int64_t now) {
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
   for (const auto& [id, reason] : plan.reasons) {
     if (Job* j = FindJob(id)) {
-      j->reason = reason;
+      // A launch failure's hold keeps saying why until it is released.
+      if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
+        j->reason = reason;
       j->expected_start = 0;
       j->sched_nodes.clear();
     }

@@ -70,6 +70,10 @@ bool StepDaemon::RunPrologEpilog(const std::string& path, const char* context) {
 void StepDaemon::Run() {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   ArmReaper();
+  // SIGTERM (sluice-local down, a node shutdown): end the job now.
+  sigterm_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (!ec) SignalJob(SIGKILL, Mode::kAll);
+  });
   std::string sock = dir_ + "/stepd.sock";
   ::unlink(sock.c_str());
   boost::system::error_code ec;

@@ -61,6 +61,7 @@ class StepDaemon {
   StepResult result_;
   boost::asio::io_context io_;
   boost::asio::signal_set sigchld_{io_, SIGCHLD};
+  boost::asio::signal_set sigterm_{io_, SIGTERM, SIGINT};
   boost::asio::local::stream_protocol::acceptor acceptor_{io_};
   boost::asio::steady_timer kill_wait_timer_{io_};
   boost::asio::steady_timer teardown_timer_{io_};

@@ -1,0 +1,233 @@
+#include "cli/sinfo_fields.h"
+
+#include <map>
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/hostlist.h"
+#include "common/job_types.h"
+#include "common/time_spec.h"
+
+namespace sluice::cli {
+namespace {
+
+using ::sluice::v1::NodeInfo;
+using ::sluice::v1::PartitionInfo;
+
+struct Known {
+  char letter;        // -o letter, 0 when -O only
+  const char* name;   // -O name, lower case
+  const char* header;
+};
+constexpr Known kFields[] = {
+    {'P', "partition", "PARTITION"},   {'R', "partitionname", "PARTITION"},
+    {'a', "available", "AVAIL"},       {'l', "timelimit", "TIMELIMIT"},
+    {'D', "nodes", "NODES"},           {'t', "statecompact", "STATE"},
+    {'T', "statelong", "STATE"},       {'N', "nodelist", "NODELIST"},
+    {'n', "nodehost", "HOSTNAMES"},    {'G', "gres", "GRES"},
+    {'c', "cpus", "CPUS"},             {'m', "memory", "MEMORY"},
+    {'C', "cpusstate", "CPUS(A/I/O/T)"}, {'E', "reason", "REASON"},
+    {'f', "features", "AVAIL_FEATURES"}, {0, "gresused", "GRES_USED"},
+    {0, "gpuutil", "GPU_UTIL"},        {0, "gpumem", "GPU_MEM"},
+};
+
+const Known* ByLetter(char c) {
+  for (const auto& k : kFields)
+    if (k.letter == c) return &k;
+  return nullptr;
+}
+const Known* ByName(absl::string_view n) {
+  std::string l = absl::AsciiStrToLower(n);
+  for (const auto& k : kFields)
+    if (l == k.name) return &k;
+  return nullptr;
+}
+
+std::string StateShort(const NodeInfo& n) {
+  return common::NodeStateShort(static_cast<common::NodeBaseState>(n.state()),
+                                n.drain(), n.responding());
+}
+
+// "gpu:2(IDX:0-1)" as Slurm's GresUsed; indices from the GPUs' holders.
+std::string GresUsed(const NodeInfo& n) {
+  if (n.gpus_total() == 0) return "(null)";
+  std::vector<std::string> idx;
+  for (const auto& g : n.gpus())
+    if (g.job_id() != 0) idx.push_back(std::to_string(g.index()));
+  std::string type;
+  if (!n.gpus().empty() && !n.gpus(0).type().empty()) type = n.gpus(0).type() + ":";
+  std::string list = idx.empty() ? "N/A" : common::CompressHostlist(idx);
+  return absl::StrCat("gpu:", type, n.gpus_alloc(), "(IDX:", list, ")");
+}
+
+}  // namespace
+
+std::string SinfoGresUsed(const NodeInfo& n) { return GresUsed(n); }
+
+namespace {
+
+std::string GpuUtil(const NodeInfo& n) {
+  uint32_t sum = 0, count = 0;
+  for (const auto& g : n.gpus())
+    if (g.telemetry()) sum += g.gpu_util_pct(), ++count;
+  return count ? absl::StrCat(sum / count, "%") : "N/A";
+}
+
+std::string GpuMem(const NodeInfo& n) {
+  uint64_t used = 0, total = 0;
+  for (const auto& g : n.gpus())
+    if (g.telemetry()) used += g.memory_used_mb(), total += g.memory_total_mb();
+  return total ? absl::StrCat(used, "/", total, "M") : "N/A";
+}
+
+// The value of one field for a partition and the nodes of a row.
+std::string Value(const std::string& key, const PartitionInfo& p,
+                  const std::vector<const NodeInfo*>& nodes) {
+  const NodeInfo& n = *nodes.front();
+  if (key == "partition") return p.name() + (p.is_default() ? "*" : "");
+  if (key == "partitionname") return p.name();
+  if (key == "available") return p.up() ? "up" : "down";
+  if (key == "timelimit")
+    return p.max_time_min() < 0 ? "infinite" : common::FormatTimeLimit(p.max_time_min());
+  if (key == "nodes") return std::to_string(nodes.size());
+  if (key == "statecompact") return StateShort(n);
+  if (key == "statelong")
+    return common::NodeStateLong(static_cast<common::NodeBaseState>(n.state()), n.drain(),
+                                 n.responding());
+  if (key == "nodelist" || key == "nodehost") {
+    std::vector<std::string> names;
+    for (const auto* x : nodes) names.push_back(key == "nodelist" ? x->name() : x->hostname());
+    return common::CompressHostlist(names);
+  }
+  if (key == "gres") return n.gres().empty() ? "(null)" : n.gres();
+  if (key == "cpus") return std::to_string(n.cpus());
+  if (key == "memory") return std::to_string(n.real_memory_mb());
+  if (key == "cpusstate") {
+    uint64_t a = 0, i = 0, o = 0, t = 0;
+    for (const auto* x : nodes) {
+      t += x->cpus();
+      bool out = x->drain() || x->state() == ::sluice::v1::NODE_STATE_DOWN;
+      (out ? o : a) += out ? x->cpus() : x->alloc_cpus();
+      if (!out) i += x->cpus() - x->alloc_cpus();
+    }
+    return absl::StrCat(a, "/", i, "/", o, "/", t);
+  }
+  if (key == "reason") return n.reason().empty() ? "none" : n.reason();
+  if (key == "features") return n.features().empty() ? "(null)" : n.features();
+  if (key == "gresused") return GresUsed(n);
+  if (key == "gpuutil") return GpuUtil(n);
+  if (key == "gpumem") return GpuMem(n);
+  return "";
+}
+
+std::string Pad(const std::string& v, const SinfoField& f) {
+  if (f.width == 0) return v;
+  std::string s = v.substr(0, static_cast<size_t>(f.width));
+  return f.right ? absl::StrFormat("%*s", f.width, s) : absl::StrFormat("%-*s", f.width, s);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SinfoField>> ParseSinfoFormat(const std::string& fmt) {
+  std::vector<SinfoField> out;
+  std::string lit;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    if (fmt[i] != '%') {
+      lit += fmt[i];
+      continue;
+    }
+    SinfoField f;
+    size_t j = i + 1;
+    if (j < fmt.size() && fmt[j] == '.') f.right = true, ++j;
+    size_t k = j;
+    while (k < fmt.size() && absl::ascii_isdigit(static_cast<unsigned char>(fmt[k]))) ++k;
+    if (k > j) (void)absl::SimpleAtoi(fmt.substr(j, k - j), &f.width);
+    if (k >= fmt.size()) return absl::InvalidArgumentError("Invalid node format specification");
+    if (fmt[k] == '%') {
+      lit += '%';
+      i = k;
+      continue;
+    }
+    const Known* known = ByLetter(fmt[k]);
+    if (!known)
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid node format specification: ", std::string(1, fmt[k])));
+    if (!lit.empty()) out.push_back({"", "", 0, false, lit}), lit.clear();
+    f.key = known->name;
+    f.header = known->header;
+    out.push_back(f);
+    i = k;
+  }
+  if (!lit.empty()) out.push_back({"", "", 0, false, lit});
+  return out;
+}
+
+absl::StatusOr<std::vector<SinfoField>> ParseSinfoLongFormat(const std::string& fmt) {
+  std::vector<SinfoField> out;
+  for (absl::string_view item : absl::StrSplit(fmt, ',', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(item, ':');
+    const Known* known = ByName(parts[0]);
+    if (!known)
+      return absl::InvalidArgumentError(absl::StrCat("Invalid node format specification: ",
+                                                     parts[0]));
+    SinfoField f;
+    f.key = known->name;
+    f.header = known->header;
+    f.width = 20;
+    if (parts.size() > 1) {
+      absl::string_view w = parts[1];
+      if (absl::ConsumePrefix(&w, ".")) f.right = true;
+      if (!w.empty() && !absl::SimpleAtoi(w, &f.width))
+        return absl::InvalidArgumentError(absl::StrCat("Invalid field width: ", item));
+    }
+    out.push_back(f);  // -O pads every field, the last too, and adds no separator
+  }
+  return out;
+}
+
+std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
+                           const std::vector<SinfoField>& fields, bool node_view,
+                           bool noheader) {
+  std::map<std::string, const NodeInfo*> by_name;
+  for (const auto& n : c.nodes()) by_name[n.name()] = &n;
+  std::string out;
+  auto line = [&](const std::function<std::string(const SinfoField&)>& cell) {
+    std::string l;
+    for (const auto& f : fields) l += f.key.empty() ? f.literal : Pad(cell(f), f);
+    out += l + "\n";
+  };
+  if (!noheader) line([](const SinfoField& f) { return f.header; });
+  for (const auto& p : c.partitions()) {
+    // Rows: nodes whose shown values (other than the node list) agree.
+    std::vector<std::pair<std::string, std::vector<const NodeInfo*>>> rows;
+    for (const auto& name : p.nodes()) {
+      auto it = by_name.find(name);
+      if (it == by_name.end()) continue;
+      std::string sig;
+      if (node_view) {
+        sig = name;
+      } else {
+        for (const auto& f : fields)
+          if (!f.key.empty() && f.key != "nodelist" && f.key != "nodehost" &&
+              f.key != "nodes" && f.key != "cpusstate")
+            absl::StrAppend(&sig, Value(f.key, p, {it->second}), "\x1f");
+      }
+      auto row = std::find_if(rows.begin(), rows.end(),
+                              [&](const auto& r) { return r.first == sig; });
+      if (row == rows.end()) rows.push_back({sig, {it->second}});
+      else row->second.push_back(it->second);
+    }
+    for (const auto& [sig, nodes] : rows)
+      line([&, &nodes = nodes](const SinfoField& f) { return Value(f.key, p, nodes); });
+  }
+  return out;
+}
+
+}  // namespace sluice::cli

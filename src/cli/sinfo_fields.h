@@ -1,0 +1,35 @@
+// sinfo -o "%P %N %G ..." and -O "NodeList,Gres,GresUsed,...": a format is
+// parsed into fields, then rows are one per partition and group of nodes
+// with equal values (or one per node and partition with -N), as Slurm
+// groups them. GresUsed and the GpuUtil/GpuMem extensions show GPU use per
+// node. Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ctld.pb.h"
+
+namespace sluice::cli {
+
+struct SinfoField {
+  std::string key;    // canonical name, e.g. "partition", "gresused"
+  std::string header;
+  int width = 0;      // 0: as long as the value
+  bool right = false;
+  std::string literal;  // text between fields (key empty)
+};
+
+// `-o` style: "%P %.5a %10l %N"; `-O` style: "NodeList:20,GresUsed".
+absl::StatusOr<std::vector<SinfoField>> ParseSinfoFormat(const std::string& fmt);
+absl::StatusOr<std::vector<SinfoField>> ParseSinfoLongFormat(const std::string& fmt);
+
+// "gpu:2(IDX:0-1)", Slurm's GresUsed for a node.
+std::string SinfoGresUsed(const ::sluice::v1::NodeInfo& n);
+
+std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& cluster,
+                           const std::vector<SinfoField>& fields, bool node_view,
+                           bool noheader);
+
+}  // namespace sluice::cli

@@ -1,0 +1,210 @@
+// Issue 4 on real daemons: jobs confined and tracked by their sluice-stepd,
+// surviving a node daemon killed with -9, OOM, node failure, GPU faults,
+// Prolog/TaskProlog/Epilog, --signal and GPU telemetry in scontrol/sinfo.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "test_cluster.h"
+
+namespace sluice::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+const std::string kConf = std::string("ClusterName=nd\n") + kTestConfHeader + R"(SlurmdTimeout=3
+ReturnToService=1
+UnkillableStepTimeout=10
+Prolog=@DIR@/prolog.sh
+Epilog=@DIR@/epilog.sh
+TaskProlog=@DIR@/task_prolog.sh
+NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=2 RealMemory=4000 Gres=gpu:2 State=UNKNOWN
+NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=2 RealMemory=4000 Gres=gpu:2 State=UNKNOWN
+PartitionName=g2 Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
+)";
+
+bool HasMemoryCgroup() {
+  return Slurp("/proc/mounts").find(" cgroup ") != std::string::npos &&
+         Slurp("/proc/mounts").find("memory") != std::string::npos && IsRoot();
+}
+
+bool ProcessGone(pid_t pid) {
+  std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
+  auto rp = stat.rfind(')');
+  return stat.empty() || (rp != std::string::npos && stat[rp + 2] == 'Z');
+}
+
+uint64_t Parsable(const CmdResult& r) {
+  uint64_t id = 0;
+  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
+}
+
+void WriteScript(const std::string& path, const std::string& body) {
+  std::ofstream(path) << "#!/bin/sh\n" << body;
+  chmod(path.c_str(), 0755);
+}
+
+class NodeDaemonTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ClusterOptions o;
+    o.conf_text = kConf;
+    o.cgroup_conf = "ConstrainCores=yes\nConstrainRAMSpace=yes\nConstrainDevices=yes\n";
+    cluster_ = TestCluster::Start(o).release();
+    ASSERT_NE(cluster_, nullptr);
+    const std::string d = cluster_->dir();
+    // The Prolog fails on a node while a file names it; it and the Epilog
+    // leave marks that show they ran, as root, with the job's identity.
+    WriteScript(d + "/prolog.sh",
+                "echo \"$SLURM_JOB_ID $SLURM_JOB_USER $(id -u)\" >> " + d +
+                    "/prolog.log\n[ -e " + d + "/fail-prolog-$SLURMD_NODENAME ] && exit 1\n"
+                    "exit 0\n");
+    WriteScript(d + "/epilog.sh", "echo \"$SLURM_JOB_ID\" >> " + d + "/epilog.log\n");
+    WriteScript(d + "/task_prolog.sh", "echo export FROM_TASK_PROLOG=yes\n");
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  uint64_t Submit(const std::string& args) {
+    auto r = cluster_->Run("sbatch --parsable " + args);
+    EXPECT_EQ(r.rc, 0) << r.err;
+    return Parsable(r);
+  }
+  static TestCluster* cluster_;
+};
+TestCluster* NodeDaemonTest::cluster_ = nullptr;
+
+TEST_F(NodeDaemonTest, ADaemonizedGrandchildLeavesNothingBehind) {
+  uint64_t id = Submit(
+      "-o gc.out --wrap '( setsid sh -c \"sleep 300 & echo \\$! > gc.pid\" & ); "
+      "sleep 1; echo parent done'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  pid_t gc = 0;
+  std::ifstream(cluster_->work() + "/gc.pid") >> gc;
+  ASSERT_GT(gc, 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(gc); }, 10));
+  EXPECT_EQ(Slurp(cluster_->work() + "/gc.out"), "parent done\n");
+}
+
+TEST_F(NodeDaemonTest, ExceedingMemEndsTheJobOutOfMemory) {
+  if (!HasMemoryCgroup()) GTEST_SKIP() << "no memory cgroup controller here";
+  uint64_t id = Submit("--mem=40M -o oom.out --wrap 'dd if=/dev/zero of=/dev/null bs=300M count=1; echo after'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "OUT_OF_MEMORY", 30)) << cluster_->JobState(id);
+  auto r = cluster_->Run("scontrol show job " + std::to_string(id) + " | grep -o 'ExitCode=[0-9:]*'");
+  EXPECT_EQ(r.out, "ExitCode=0:125\n");
+  EXPECT_THAT(Slurp(cluster_->work() + "/oom.out"),
+              HasSubstr("slurmstepd: error: Detected 1 oom-kill event(s) in StepId=" +
+                        std::to_string(id) + ".batch."));
+}
+
+TEST_F(NodeDaemonTest, AJobSurvivesKill9OfItsNodeDaemonAndCompletesWithFullOutput) {
+  uint64_t id = Submit("-w n1 -o survive.out --wrap 'for i in 1 2 3 4 5 6; do echo $i; sleep 1; done; echo done'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  pid_t noded = cluster_->NodedPid("n1");
+  ASSERT_GT(noded, 0);
+  kill(noded, SIGKILL);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return cluster_->NodedPid("n1") == 0; }, 10));
+  ASSERT_TRUE(cluster_->StartNoded("n1"));
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_EQ(Slurp(cluster_->work() + "/survive.out"), "1\n2\n3\n4\n5\n6\ndone\n");
+}
+
+TEST_F(NodeDaemonTest, ANodeThatStopsAnsweringGoesDownAndItsJobNodeFails) {
+  uint64_t id = Submit("-w n2 --no-requeue --wrap 'sleep 60'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  pid_t noded = cluster_->NodedPid("n2");
+  ASSERT_GT(noded, 0);
+  kill(noded, SIGSTOP);  // hung, not dead: no reports reach the controller
+  bool down = TestCluster::WaitFor([&] {
+    return cluster_->Run("sinfo -h -N -n n2 -o %t 2>/dev/null; scontrol show node n2").out.find(
+               "Reason=Not responding") != std::string::npos;
+  }, 3 + 10);
+  std::string state = cluster_->JobState(id);
+  kill(noded, SIGCONT);
+  EXPECT_TRUE(down);
+  EXPECT_TRUE(cluster_->WaitForState(id, "NODE_FAIL", 10)) << state;
+  // ReturnToService=1: the node is back once it answers again.
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("sinfo -h -N -n n2 -o %t").out.find("idle") != std::string::npos ||
+           cluster_->Run("sinfo -h -N -o '%N %t'").out.find("n2 idle") != std::string::npos;
+  }, 15));
+}
+
+TEST_F(NodeDaemonTest, AnInjectedGpuFaultDrainsTheNodeAndTheNextGpuJobRunsElsewhere) {
+  std::ofstream(cluster_->Spool("n1") + "/fake_gpu_faults") << "1 xid=79\n";
+  bool drained = TestCluster::WaitFor([&] {
+    return cluster_->Run("scontrol show node n1").out.find(
+               "Reason=GPU 1 (GPU-fake0000-0000-0000-0000-000000000001): XID 79 (fallen off the bus)") !=
+           std::string::npos;
+  }, 15);
+  EXPECT_TRUE(drained) << cluster_->Run("scontrol show node n1").out;
+  uint64_t id = Submit("--gpus-per-node=1 --wrap 'sleep 1'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20) ||
+              cluster_->WaitForState(id, "COMPLETED", 5));
+  auto r = cluster_->Run("squeue -h -t all -j " + std::to_string(id) + " -o %N");
+  EXPECT_EQ(r.out, "n2\n");
+  unlink((cluster_->Spool("n1") + "/fake_gpu_faults").c_str());
+  EXPECT_EQ(cluster_->Run("scontrol update NodeName=n1 State=RESUME").rc, 0);
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 20));
+}
+
+TEST_F(NodeDaemonTest, AFailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
+  std::ofstream(cluster_->dir() + "/fail-prolog-n2") << "";
+  uint64_t id = Submit("-w n2 --wrap 'echo should not run'");
+  bool requeued = TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -j " + std::to_string(id) + " -o '%t %r'").out ==
+           "PD launch failed requeued held\n";
+  }, 20);
+  EXPECT_TRUE(requeued) << cluster_->Run("squeue -h -t all -j " + std::to_string(id) + " -o '%t %r'").out;
+  EXPECT_THAT(cluster_->Run("sinfo -R -h").out, MatchesRegex("Prolog error +slurm .* n2\n"));
+  EXPECT_THAT(cluster_->Run("scontrol show job " + std::to_string(id)).out,
+              HasSubstr("Reason=launch_failed_requeued_held"));
+  unlink((cluster_->dir() + "/fail-prolog-n2").c_str());
+  EXPECT_EQ(cluster_->Run("scontrol update NodeName=n2 State=RESUME").rc, 0);
+  EXPECT_EQ(cluster_->Run("scontrol release " + std::to_string(id)).rc, 0);
+  EXPECT_TRUE(cluster_->WaitForState(id, "COMPLETED", 20)) << cluster_->JobState(id);
+}
+
+TEST_F(NodeDaemonTest, PrologTaskPrologAndEpilogRunAroundTheJob) {
+  uint64_t id = Submit("-o tp.out --wrap 'echo task_prolog=$FROM_TASK_PROLOG'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 20));
+  EXPECT_EQ(Slurp(cluster_->work() + "/tp.out"), "task_prolog=yes\n");
+  EXPECT_THAT(Slurp(cluster_->dir() + "/prolog.log"),
+              HasSubstr(std::to_string(id) + " root 0\n"));
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return Slurp(cluster_->dir() + "/epilog.log").find(std::to_string(id) + "\n") !=
+           std::string::npos;
+  }, 10));
+}
+
+TEST_F(NodeDaemonTest, SignalOptionReachesTheBatchShellBeforeTheLimit) {
+  uint64_t id = Submit("-t 1 --signal=B:USR1@58 -o sig.out --wrap "
+                       "'trap \"echo got USR1; exit 0\" USR1; for i in $(seq 1 300); do sleep 0.1; done'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_EQ(Slurp(cluster_->work() + "/sig.out"), "got USR1\n");
+}
+
+TEST_F(NodeDaemonTest, TelemetryAndGpuUseShowInScontrolAndSinfo) {
+  uint64_t id = Submit("-w n1 --gpus-per-node=1 --wrap 'sleep 30'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  std::string job = "Job=" + std::to_string(id);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("scontrol show node n1").out.find("GPU0: " + job + " Health=OK Util=") !=
+           std::string::npos;
+  }, 10)) << cluster_->Run("scontrol show node n1").out;
+  EXPECT_THAT(cluster_->Run("scontrol -d show node n1").out,
+              HasSubstr("   GresUsed=gpu:1(IDX:0)\n"));
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("sinfo -h -N -n n1 -O NodeList:6,GresUsed:16").out ==
+           "n1    gpu:1(IDX:0)    \n";
+  }, 10)) << cluster_->Run("sinfo -h -N -O NodeList:6,GresUsed:16").out;
+  EXPECT_EQ(cluster_->Run("scancel " + std::to_string(id)).rc, 0);
+}
+
+}  // namespace
+}  // namespace sluice::testing
