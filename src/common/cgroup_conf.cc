@@ -32,11 +32,11 @@ absl::StatusOr<CgroupConf> ParseCgroupConfText(absl::string_view text) {
     if (eq == absl::string_view::npos)
       return absl::InvalidArgumentError(absl::StrCat(
           "cgroup.conf line ", lineno, ": expected Key=Value: ", line));
-    std::string key =
-        absl::AsciiStrToLower(absl::StripAsciiWhitespace(line.substr(0, eq)));
+    absl::string_view raw_key = absl::StripAsciiWhitespace(line.substr(0, eq));
+    std::string key = absl::AsciiStrToLower(raw_key);
     absl::string_view v = absl::StripAsciiWhitespace(line.substr(eq + 1));
     auto flag = [&](bool* out) -> absl::Status {
-      auto b = YesNoStrict(key, v, lineno);
+      auto b = YesNoStrict(raw_key, v, lineno);
       if (!b.ok()) return b.status();
       *out = *b;
       return absl::OkStatus();

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <regex>
 
 #include "test_cluster.h"
@@ -187,6 +189,52 @@ TEST(GoldenDrainTest, DrainShowsInSinfoAsInSlurm) {
   EXPECT_EQ(c->Run("scontrol update nodename=n4 state=drain").err,
             "slurm_update error: You must specify a reason when DOWNING or DRAINING a "
             "node. Request denied\n");
+}
+
+// The batch environment, key by key, against 04_env_batch*: values that
+// differ by nature (paths, IDs, pids, hosts, which free GPU) are masked.
+std::string MaskEnv(const std::string& text) {
+  static const std::set<std::string> kMasked = {
+      "SLURM_CONF", "SLURM_JOBID", "SLURM_JOB_ID", "SLURM_TASK_PID", "SLURM_SUBMIT_DIR",
+      "SLURM_SUBMIT_HOST", "SLURM_WORKING_CLUSTER", "CUDA_VISIBLE_DEVICES",
+      "GPU_DEVICE_ORDINAL", "SLURM_JOB_GPUS", "SLURM_CLUSTER_NAME"};
+  std::string out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("####", 0) == 0 && line.find("srun") != std::string::npos) break;
+    auto eq = line.find('=');
+    std::string key = line.substr(0, eq);
+    out += kMasked.count(key) ? key + "=*\n" : line + "\n";
+  }
+  return out;
+}
+
+TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
+  struct stat st;
+  if (stat((kRef + "/golden/raw").c_str(), &st) != 0) GTEST_SKIP() << "no captures";
+  ClusterOptions o;
+  o.conf_text = kRefConf;
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  for (const char* s : {"envdump.sh", "stepenv2.sh"}) {
+    std::ifstream in(kRef + "/golden/scripts/" + s);
+    std::ofstream(c->work() + "/" + s) << in.rdbuf();
+  }
+  for (const char* name : {"04_env_batch", "04_env_batch_gpu", "04_env_batch_2node"}) {
+    std::string cmd = Command(std::string(name) + "_submit");
+    ASSERT_FALSE(cmd.empty()) << name;
+    auto r = c->Run(cmd);
+    ASSERT_EQ(r.rc, 0) << cmd << r.err;
+    uint64_t id = std::stoull(r.out);
+    ASSERT_TRUE(c->WaitFor([&] {
+      std::string s = c->JobState(id);
+      return s == "COMPLETED" || s == "FAILED";
+    }, 30)) << name;
+    std::string out_cmd = Command(name);  // "cat env-....out"
+    auto got = c->Run(out_cmd);
+    EXPECT_EQ(MaskEnv(got.out), MaskEnv(Slurp(kRef + "/golden/raw/" + name + ".stdout")))
+        << name;
+  }
 }
 
 }  // namespace

@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "cli/sbatch_options.h"
+#include "cli/sinfo_fields.h"
 #include "cli/squeue_format.h"
+#include "common/cgroup_conf.h"
+#include "nodedaemon/core/step_files.h"
 #include "common/hostlist.h"
 #include "common/output_pattern.h"
 #include "common/sizes.h"
@@ -70,6 +73,21 @@ void RunOne(const std::string& in) {
   (void)common::ExpandOutputPattern(in, {1, "n", "u", "h"});
   (void)cli::ExtractDirectives(in);
   (void)cli::CheckScript(in);
+  (void)common::ParseCgroupConfText(in);
+  (void)node::DecodeStepSpec(in);
+  (void)node::DecodeStepResult(in);
+  ::sluice::v1::QueryClusterReply cluster;
+  auto* n = cluster.add_nodes();
+  n->set_name("n1");
+  auto* p = cluster.add_partitions();
+  p->set_name("p");
+  p->add_nodes("n1");
+  for (auto f : {cli::ParseSinfoFormat(in), cli::ParseSinfoLongFormat(in)})
+    if (f.ok()) (void)cli::SinfoFormatted(cluster, *f, in.size() % 2, false);
+  {
+    cli::SbatchOptions o;
+    (void)cli::ParseSbatchArgs({in, "--wrap", "true"}, &o);
+  }
   auto items = cli::ParseSqueueFormat(in);
   ::sluice::v1::JobInfo j;
   j.set_job_id(1);

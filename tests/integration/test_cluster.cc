@@ -97,6 +97,10 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
   chmod(c->work_.c_str(), 01777);
   std::vector<std::string> args = {std::string(SLUICE_BIN_DIR) + "/sluice-local",
                                    "up", "--dir", c->dir_};
+  if (!o.gpu_backend.empty()) {
+    args.push_back("--gpu-backend");
+    args.push_back(o.gpu_backend);
+  }
   if (!o.conf_text.empty()) {
     args.push_back("--conf");
     args.push_back(c->conf());

@@ -36,6 +36,7 @@ struct ClusterOptions {
   uint32_t kill_wait_s = 5;
   std::string conf_text;  // when set: this slurm.conf (use @DIR@, @PORTn@)
   std::string cgroup_conf;  // with conf_text: cgroup.conf beside it
+  std::string gpu_backend;  // "nvml" for the GPU tests; default fake
 };
 
 class TestCluster {

@@ -1,0 +1,115 @@
+// Cgroup hierarchy detection from /proc/mounts text, cgroup.conf parsing,
+// the fake GPU probe's load and injected faults, and GPU health verdicts.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/cgroup_conf.h"
+#include "common/gpu_status.h"
+#include "nodedaemon/gpu/gpu_probe.h"
+#include "nodedaemon/launch/cgroup.h"
+
+namespace sluice::node {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(CgroupDetectTest, NoHierarchyMeansTrackingOnlyWithOneClearNote) {
+  common::CgroupConf c;
+  c.constrain_ram_space = true;
+  std::string note;
+  auto m = DetectCgroups(c, "proc /proc proc rw 0 0\n", &note);
+  EXPECT_EQ(m, nullptr);
+  EXPECT_THAT(note, HasSubstr("tracked by process parentage only"));
+  EXPECT_THAT(note, HasSubstr("not enforced: cores, memory, GPU devices"));
+}
+
+TEST(CgroupDetectTest, AnEmptyV2HierarchyFallsBackToV1Controllers) {
+  // As on these machines: v1 controllers plus a cgroup2 mount that has none
+  // (a path with no cgroup.controllers file reads as empty).
+  std::string mounts =
+      "cgroup /sys/fs/cgroup/cpuset cgroup rw,relatime,cpuset 0 0\n"
+      "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0\n"
+      "cgroup2 /nonexistent/unified cgroup2 rw,relatime 0 0\n";
+  common::CgroupConf c;
+  c.constrain_devices = true;
+  std::string note;
+  auto m = DetectCgroups(c, mounts, &note);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->Describe(), "cgroup/v1 (cpuset memory)");
+  EXPECT_THAT(note, HasSubstr("not enforced: GPU devices (ConstrainDevices)"));
+}
+
+TEST(CgroupDetectTest, ForcingV2WithoutAUsableV2HierarchyConfinesNothing) {
+  common::CgroupConf c;
+  c.plugin = "cgroup/v2";
+  std::string note;
+  EXPECT_EQ(DetectCgroups(c, "cgroup /x cgroup rw,memory 0 0\n", &note), nullptr);
+}
+
+TEST(CgroupDetectTest, ScopesDifferPerSpoolDirectory) {
+  EXPECT_NE(CgroupScope("n1", "/var/spool/a"), CgroupScope("n1", "/var/spool/b"));
+  EXPECT_THAT(CgroupScope("n1", "/var/spool/a"), ::testing::StartsWith("n1_"));
+  EXPECT_EQ(FormatCpuList({3, 0, 1, 2, 8}), "0-3,8");
+}
+
+TEST(CgroupConfTest, ParsesTheConstrainKeysAndRejectsNonsense) {
+  auto c = common::ParseCgroupConfText(
+      "# comment\nCgroupPlugin=cgroup/v1\nConstrainCores=yes\nConstrainRAMSpace=YES\n"
+      "ConstrainDevices=no\nAllowedRAMSpace=110\nMystery=1\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->plugin, "cgroup/v1");
+  EXPECT_TRUE(c->constrain_cores);
+  EXPECT_TRUE(c->constrain_ram_space);
+  EXPECT_FALSE(c->constrain_devices);
+  EXPECT_EQ(c->allowed_ram_space_pct, 110);
+  EXPECT_EQ(c->warnings.size(), 1u);
+  EXPECT_THAT(common::ParseCgroupConfText("ConstrainCores=maybe\n").status().message(),
+              HasSubstr("cgroup.conf line 1: ConstrainCores must be yes or no"));
+  EXPECT_FALSE(common::ParseCgroupConfText("CgroupPlugin=cgroup/v9\n").ok());
+  EXPECT_FALSE(common::ParseCgroupConfText("no equals sign\n").ok());
+}
+
+TEST(GpuHealthTest, FatalConditionsNameWhatWentWrong) {
+  common::GpuStatus g;
+  g.index = 2;
+  g.uuid = "GPU-abc";
+  EXPECT_EQ(common::FatalGpuCondition(g, true, ""), "");
+  g.last_xid = 13;  // an application fault: not the GPU's
+  EXPECT_EQ(common::FatalGpuCondition(g, true, ""), "");
+  g.last_xid = 79;
+  g.health = common::FatalGpuCondition(g, true, "");
+  EXPECT_EQ(g.health, "XID 79 (fallen off the bus)");
+  EXPECT_EQ(common::GpuDrainReason(g), "GPU 2 (GPU-abc): XID 79 (fallen off the bus)");
+  g.last_xid = 0;
+  g.ecc_uncorrected = 2;
+  EXPECT_EQ(common::FatalGpuCondition(g, true, ""), "2 uncorrectable ECC error(s)");
+  EXPECT_EQ(common::FatalGpuCondition(g, false, "GPU is lost"),
+            "NVML cannot read it (GPU is lost)");
+}
+
+TEST(FakeGpuProbeTest, AllocatedGpusShowLoadAndInjectedFaultsShowUp) {
+  char tmpl[] = "/tmp/sluice-gpu-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string faults = dir + "/faults";
+  auto probe = MakeFakeGpuProbe(3, "h100", faults);
+  auto s = probe->Sample({{1, 42}}, 1000);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[1].job_id, 42u);
+  EXPECT_GE(s[1].gpu_util_pct, 90u);
+  EXPECT_GT(s[1].memory_used_mb, 0u);
+  EXPECT_EQ(s[0].gpu_util_pct, 0u);
+  for (const auto& g : s) EXPECT_EQ(g.health, "");
+  std::ofstream(faults) << "0 ecc_uncorrected=1\n2 xid=79\n1 unreadable\nbogus\n";
+  s = probe->Sample({}, 1001);
+  EXPECT_EQ(s[0].health, "1 uncorrectable ECC error(s)");
+  EXPECT_THAT(s[1].health, HasSubstr("NVML cannot read it"));
+  EXPECT_EQ(s[2].health, "XID 79 (fallen off the bus)");
+  unlink(faults.c_str());
+  rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace sluice::node
