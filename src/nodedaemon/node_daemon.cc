@@ -54,6 +54,7 @@ SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
   o.task_prolog = c.task_prolog;
   o.task_epilog = c.task_epilog;
   o.unkillable_timeout_s = c.unkillable_step_timeout_s;
+  o.cgroup = c.cgroup;
   return o;
 }
 

@@ -76,6 +76,7 @@ absl::StatusOr<pid_t> JobSupervisor::Launch(const BatchJob& job) {
   spec.task_prolog = opts_.task_prolog;
   spec.task_epilog = opts_.task_epilog;
   spec.unkillable_timeout_s = opts_.unkillable_timeout_s;
+  spec.cgroup = opts_.cgroup;
   std::string dir = JobDir(opts_.spool_dir, job.id);
   // A requeued job may come back to this node: nothing of its last run
   // may be mistaken for this one.

@@ -39,6 +39,7 @@ struct SupervisorOptions {
   std::vector<uint32_t> all_gpus;   // every GPU minor on the node
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
+  common::CgroupConf cgroup;
 };
 
 class JobSupervisor {

@@ -97,6 +97,12 @@ std::string EncodeStepSpec(const StepSpec& s) {
   w.Put("task_prolog", s.task_prolog);
   w.Put("task_epilog", s.task_epilog);
   w.Put("unkillable_timeout_s", s.unkillable_timeout_s);
+  w.Put("cgroup_plugin", s.cgroup.plugin);
+  w.Put("cgroup_mountpoint", s.cgroup.mountpoint);
+  w.Put("constrain_cores", s.cgroup.constrain_cores ? 1 : 0);
+  w.Put("constrain_ram_space", s.cgroup.constrain_ram_space ? 1 : 0);
+  w.Put("constrain_devices", s.cgroup.constrain_devices ? 1 : 0);
+  w.Put("allowed_ram_space_pct", absl::StrCat(s.cgroup.allowed_ram_space_pct));
   return w.out_;
 }
 
@@ -133,6 +139,14 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
   s.task_prolog = Get(*f, "task_prolog");
   s.task_epilog = Get(*f, "task_epilog");
   s.unkillable_timeout_s = Num<uint32_t>(*f, "unkillable_timeout_s");
+  if (f->count("cgroup_plugin")) s.cgroup.plugin = Get(*f, "cgroup_plugin");
+  if (f->count("cgroup_mountpoint")) s.cgroup.mountpoint = Get(*f, "cgroup_mountpoint");
+  s.cgroup.constrain_cores = Get(*f, "constrain_cores") == "1";
+  s.cgroup.constrain_ram_space = Get(*f, "constrain_ram_space") == "1";
+  s.cgroup.constrain_devices = Get(*f, "constrain_devices") == "1";
+  double pct = 100;
+  if (absl::SimpleAtod(Get(*f, "allowed_ram_space_pct"), &pct) && pct > 0)
+    s.cgroup.allowed_ram_space_pct = pct;
   return s;
 }
 
@@ -188,7 +202,8 @@ absl::Status WriteFileAtomic(const std::string& path, const std::string& data,
     }
     off += static_cast<size_t>(n);
   }
-  ::fsync(fd);
+  // No fsync: these files matter while the node runs; a node that crashes
+  // has lost its jobs with it.
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return absl::InternalError(absl::StrCat(path, ": ", strerror(errno)));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/cgroup_conf.h"
 
 namespace sluice::node {
 
@@ -46,6 +47,7 @@ struct StepSpec {
   std::vector<uint32_t> all_gpus;      // every GPU minor on the node
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
+  common::CgroupConf cgroup;  // from cgroup.conf, so the stepd reads no config
 };
 
 struct StepResult {
@@ -66,7 +68,7 @@ std::string EncodeStepResult(const StepResult& r);
 absl::StatusOr<StepResult> DecodeStepResult(const std::string& text);
 
 std::string JobDir(const std::string& spool, uint64_t id);
-// Writes via a temporary file and rename, fsynced: readers see all or none.
+// Writes via a temporary file and rename: readers see all or none.
 absl::Status WriteFileAtomic(const std::string& path, const std::string& data,
                              mode_t mode);
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path);

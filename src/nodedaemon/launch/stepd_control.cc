@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -20,25 +21,35 @@ class RealStepdControl : public StepdControl {
  public:
   explicit RealStepdControl(std::string path) : path_(std::move(path)) {}
 
+  // posix_spawn (vfork-style) rather than fork: the daemon is large and
+  // multi-threaded, and a stepd starts for every job.
   absl::StatusOr<pid_t> Start(const std::string& job_dir) override {
     std::string prog = path_, dir = job_dir;
     char* argv[] = {prog.data(), dir.data(), nullptr};
-    pid_t pid = fork();
-    if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
-    if (pid == 0) {
-      // Its own session: signals to the daemon's group never reach it.
-      setsid();
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      int devnull = open("/dev/null", O_RDWR);
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      // stderr (the daemon's log) is inherited.
-      for (int fd = 3; fd < 1024; ++fd) close(fd);
-      execv(argv[0], argv);
-      _exit(127);
-    }
+    char* envp[] = {nullptr};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    // Its own session: signals to the daemon's group never reach it. stdin
+    // and stdout are /dev/null; stderr (the daemon's log) is inherited.
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    sigset_t all;
+    sigfillset(&all);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+      return absl::InternalError(absl::StrCat("cannot start ", path_, ": ", strerror(rc)));
     return pid;
   }
 

@@ -1,7 +1,7 @@
 #include "nodedaemon/stepd/step_daemon.h"
+#include "nodedaemon/stepd/step_log.h"
 
 #include <signal.h>
-#include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -63,7 +63,7 @@ bool StepDaemon::RunPrologEpilog(const std::string& path, const char* context) {
   std::string why = !r.ok() ? std::string(r.status().message())
                     : r->timed_out ? "timed out"
                                    : absl::StrCat("status ", r->wait_status);
-  spdlog::error("job {}: {} {} failed: {}", spec_.job.id, context, path, why);
+  StepLog("error", "job %d: %s %s failed: %s", spec_.job.id, context, path, why);
   return false;
 }
 
@@ -80,7 +80,7 @@ void StepDaemon::Run() {
   acceptor_.open(Local(), ec);
   if (!ec) acceptor_.bind(Local::endpoint(sock), ec);
   if (!ec) acceptor_.listen(16, ec);
-  if (ec) spdlog::error("job {}: control socket {}: {}", spec_.job.id, sock, ec.message());
+  if (ec) StepLog("error", "job %d: control socket %s: %s", spec_.job.id, sock, ec.message());
   ::chmod(sock.c_str(), 0600);
   if (!ec) Accept();
 
@@ -112,7 +112,7 @@ void StepDaemon::Launch() {
     if (cg.ok()) {
       cgroup_ = std::move(*cg);
     } else {
-      spdlog::warn("job {}: no cgroup ({}); tracking by parentage only", j.id,
+      StepLog("warn", "job %d: no cgroup (%s); tracking by parentage only", j.id,
                    std::string(cg.status().message()));
     }
   }
@@ -262,9 +262,19 @@ void StepDaemon::BeginTeardown() {
   TeardownPoll();
 }
 
+namespace {
+// As a child subreaper, every live descendant of the job is a child of ours
+// or below one: no children means nothing is left (no /proc scan needed).
+bool HasChildren() {
+  siginfo_t info{};
+  return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+}  // namespace
+
 void StepDaemon::TeardownPoll() {
   Reap();
-  auto left = JobPids();
+  std::vector<pid_t> left;
+  if (HasChildren() || (cgroup_ && !cgroup_->Pids().empty())) left = JobPids();
   if (!left.empty() && std::chrono::steady_clock::now() < kill_deadline_) {
     for (pid_t p : left) ::kill(p, SIGKILL);
     teardown_timer_.expires_after(std::chrono::milliseconds(20));
@@ -275,7 +285,7 @@ void StepDaemon::TeardownPoll() {
   }
   if (!left.empty()) {
     result_.unkillable = true;
-    spdlog::error("job {}: {} process(es) survived SIGKILL for {} s", spec_.job.id,
+    StepLog("error", "job %d: %d process(es) survived SIGKILL for %d s", spec_.job.id,
                   left.size(), spec_.unkillable_timeout_s);
   }
   if (uint64_t kills = cgroup_ ? cgroup_->OomKills() : 0; kills > 0) {
@@ -305,13 +315,13 @@ void StepDaemon::Finish() {
   if (!RunPrologEpilog(spec_.epilog, "epilog_slurmd")) result_.epilog_failed = true;
   if (cgroup_) {
     if (result_.unkillable) {
-      spdlog::warn("job {}: cgroup left in place: processes remain", spec_.job.id);
+      StepLog("warn", "job %d: cgroup left in place: processes remain", spec_.job.id);
     } else {
       cgroup_->Remove();
     }
   }
   if (auto s = WriteFileAtomic(dir_ + "/status", EncodeStepResult(result_), 0644); !s.ok())
-    spdlog::critical("job {}: {}", spec_.job.id, std::string(s.message()));
+    StepLog("critical", "job %d: %s", spec_.job.id, std::string(s.message()));
   boost::system::error_code ec;
   acceptor_.close(ec);
   ::unlink((dir_ + "/stepd.sock").c_str());
