@@ -249,6 +249,23 @@ TEST_F(NodeHealthTest, SignalOptionFiresOnceBeforeTheTimeLimit) {
   EXPECT_FALSE(nodes_.signalled[0].req.children_only);
 }
 
+TEST_F(NodeHealthTest, SignalOptionWithoutBatchReachesOnlyStepsSoNothingHere) {
+  Send(Report("n1", true));
+  SubmitRequest req;
+  req.name = "sig";
+  req.script = "#!/bin/sh\ntrue\n";
+  req.work_dir = "/tmp";
+  req.time_limit_set = true;
+  req.time_limit_min = 1;
+  req.signal_num = 10;
+  req.signal_secs = 50;
+  ctl_.Submit(req, alice_, kT0);
+  ctl_.Schedule(kT0);
+  Send(Report("n1"), kT0 + 20);
+  ctl_.Tick(kT0 + 20);
+  EXPECT_TRUE(nodes_.signalled.empty());
+}
+
 TEST_F(NodeHealthTest, ScancelSignalScopesFollowSlurm) {
   Send(Report("n1", true));
   uint64_t a = Submit();

@@ -198,8 +198,9 @@ void Controller::CheckNodeTimeouts(int64_t now) {
 }
 
 // --signal=[B:]SIG@SECS: once, SECS before the time limit. B: signals the
-// batch shell; without it Slurm signals the job's steps only, which for a
-// batch job without steps are the batch shell's children here.
+// batch shell. Without B: Slurm signals the job's steps only, so a batch
+// job without steps gets nothing; so it is here (a default USR1 would kill
+// the script's commands early where Slurm leaves them alone).
 void Controller::SendTimedSignals(int64_t now) {
   for (auto& [id, job] : jobs_) {
     const JobSpec& s = job.spec;
@@ -209,8 +210,9 @@ void Controller::SendTimedSignals(int64_t now) {
     int64_t end = job.start_time + s.time_limit_min * 60;
     if (now < end - static_cast<int64_t>(s.signal_secs)) continue;
     job.signal_sent = true;
-    SignalRequest sr{job.id, SignalKind::kSignal, s.signal_num, s.signal_batch,
-                     config_.kill_wait_s, !s.signal_batch};
+    if (!s.signal_batch) continue;  // to steps; a batch job has none yet
+    SignalRequest sr{job.id, SignalKind::kSignal, s.signal_num, true,
+                     config_.kill_wait_s, false};
     if (const NodeRecord* n = FindNode(job.BatchHost()))
       node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
   }
