@@ -19,6 +19,8 @@ using ::testing::MatchesRegex;
 const std::string kConf = std::string("ClusterName=nd\n") + kTestConfHeader + R"(SlurmdTimeout=3
 ReturnToService=1
 UnkillableStepTimeout=10
+HealthCheckProgram=@DIR@/health.sh
+HealthCheckInterval=1
 Prolog=@DIR@/prolog.sh
 Epilog=@DIR@/epilog.sh
 TaskProlog=@DIR@/task_prolog.sh
@@ -54,6 +56,10 @@ class NodeDaemonTest : public ::testing::Test {
     ClusterOptions o;
     o.conf_text = kConf;
     o.cgroup_conf = "ConstrainCores=yes\nConstrainRAMSpace=yes\nConstrainDevices=yes\n";
+    // Unhealthy while a file names the node; says why on its first line.
+    o.scripts["health.sh"] =
+        "#!/bin/sh\nf=@DIR@/unhealthy-$SLURMD_NODENAME\n"
+        "if [ -e $f ]; then cat $f; exit 1; fi\nexit 0\n";
     cluster_ = TestCluster::Start(o).release();
     ASSERT_NE(cluster_, nullptr);
     const std::string d = cluster_->dir();
@@ -168,6 +174,36 @@ TEST_F(NodeDaemonTest, AFailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
   EXPECT_EQ(cluster_->Run("scontrol update NodeName=n2 State=RESUME").rc, 0);
   EXPECT_EQ(cluster_->Run("scontrol release " + std::to_string(id)).rc, 0);
   EXPECT_TRUE(cluster_->WaitForState(id, "COMPLETED", 20)) << cluster_->JobState(id);
+}
+
+TEST_F(NodeDaemonTest, AJobCanOpenOnlyItsOwnGpuDevices) {
+  if (!IsRoot() || Slurp("/proc/mounts").find("devices") == std::string::npos)
+    GTEST_SKIP() << "needs root and the v1 devices controller";
+  // Device nodes with NVIDIA's major number: opening one the job may use
+  // fails with ENXIO (no driver here); one it may not use, with EPERM.
+  const std::string d = cluster_->dir();
+  ASSERT_EQ(system(("mknod -m 666 " + d + "/nv0 c 195 0 && mknod -m 666 " + d +
+                    "/nv1 c 195 1").c_str()), 0);
+  uint64_t id = Submit("-w n1 --gpus-per-node=1 -o dev.out --wrap 'echo $CUDA_VISIBLE_DEVICES; "
+                       "for g in 0 1; do (exec 3<>" + d + "/nv$g) 2>&1 | sed \"s/.*: //\"; done'");
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 20)) << cluster_->JobState(id);
+  std::string out = Slurp(cluster_->work() + "/dev.out");
+  std::string mine = out.substr(0, out.find('\n'));
+  std::string allowed = "No such device or address", denied = "Operation not permitted";
+  EXPECT_EQ(out, mine + "\n" + (mine == "0" ? allowed : denied) + "\n" +
+                     (mine == "1" ? allowed : denied) + "\n");
+}
+
+TEST_F(NodeDaemonTest, AFailingHealthCheckDrainsTheNodeUntilItPassesAgain) {
+  std::ofstream(cluster_->dir() + "/unhealthy-n2") << "NHC: /scratch is full\n";
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("sinfo -R -h").out.find("NHC: /scratch is fu") != std::string::npos;
+  }, 15)) << cluster_->Run("sinfo -R").out;
+  EXPECT_THAT(cluster_->Run("scontrol show node n2").out, HasSubstr("Reason=NHC: /scratch is full"));
+  unlink((cluster_->dir() + "/unhealthy-n2").c_str());
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("scontrol show node n2").out.find("Reason=") == std::string::npos;
+  }, 15)) << cluster_->Run("scontrol show node n2").out;
 }
 
 TEST_F(NodeDaemonTest, PrologTaskPrologAndEpilogRunAroundTheJob) {

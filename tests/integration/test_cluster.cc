@@ -127,6 +127,12 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
                    std::to_string(common::PickFreeLoopbackPort()));
       std::ofstream(c->conf()) << text;
       if (!o.cgroup_conf.empty()) std::ofstream(c->dir_ + "/cgroup.conf") << o.cgroup_conf;
+      for (auto [name, body] : o.scripts) {
+        ReplaceAll(body, "@DIR@", c->dir_);
+        std::string path = c->dir_ + "/" + name;
+        std::ofstream(path) << body;
+        chmod(path.c_str(), 0755);
+      }
     }
     auto r = Exec(args, "");
     if (r.rc == 0) return c;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,9 @@ struct ClusterOptions {
   std::string conf_text;  // when set: this slurm.conf (use @DIR@, @PORTn@)
   std::string cgroup_conf;  // with conf_text: cgroup.conf beside it
   std::string gpu_backend;  // "nvml" for the GPU tests; default fake
+  // Executable files written into the cluster directory before it starts
+  // (relative path -> content; "@DIR@" replaced), e.g. Prolog scripts.
+  std::map<std::string, std::string> scripts;
 };
 
 class TestCluster {
