@@ -5,6 +5,7 @@
 
 #include "ctld/store/job_store.h"
 #include "fake_node_client.h"
+#include "test_config.h"
 
 namespace sluice::ctld {
 namespace {
@@ -16,25 +17,8 @@ using ::testing::HasSubstr;
 constexpr int64_t kT0 = 1'800'000'000;
 
 common::SlurmConfig Config() {
-  common::SlurmConfig c;
-  c.cluster_name = "test";
-  c.kill_wait_s = 5;
+  common::SlurmConfig c = testing::TwoNodeConfig();
   c.slurmd_timeout_s = 300;  // these tests do not send heartbeats
-  for (const char* n : {"n1", "n2"}) {
-    common::NodeConf nc;
-    nc.name = n;
-    nc.addr = "127.0.0.1";
-    nc.port = 7000;
-    nc.cpus = 8;
-    nc.real_memory_mb = 4000;
-    nc.gres = {{"gpu", "", 2}};
-    c.nodes.push_back(nc);
-  }
-  common::PartitionConf p;
-  p.name = "g2";
-  p.nodes = {"n1", "n2"};
-  p.is_default = true;
-  c.partitions.push_back(p);
   common::PartitionConf s;
   s.name = "short";
   s.nodes = {"n1"};

@@ -8,6 +8,7 @@
 #include "ctld/core/controller.h"
 #include "ctld/store/job_store.h"
 #include "fake_node_client.h"
+#include "test_config.h"
 
 namespace sluice::ctld {
 namespace {
@@ -15,26 +16,9 @@ namespace {
 constexpr int64_t kT0 = 1'800'000'000;
 
 common::SlurmConfig Config(uint32_t return_to_service = 1) {
-  common::SlurmConfig c;
-  c.cluster_name = "test";
-  c.kill_wait_s = 5;
+  common::SlurmConfig c = testing::TwoNodeConfig();
   c.slurmd_timeout_s = 10;
   c.return_to_service = return_to_service;
-  for (const char* n : {"n1", "n2"}) {
-    common::NodeConf nc;
-    nc.name = n;
-    nc.addr = "127.0.0.1";
-    nc.port = 7000;
-    nc.cpus = 8;
-    nc.real_memory_mb = 4000;
-    nc.gres = {{"gpu", "", 2}};
-    c.nodes.push_back(nc);
-  }
-  common::PartitionConf p;
-  p.name = "g2";
-  p.nodes = {"n1", "n2"};
-  p.is_default = true;
-  c.partitions.push_back(p);
   return c;
 }
 
@@ -52,6 +36,19 @@ class NodeHealthTest : public ::testing::Test {
   }
   void Send(const NodeReport& r, int64_t now = kT0) {
     ASSERT_TRUE(ctl_.OnNodeReport(r, root_, now).ok());
+  }
+  void SubmitWithSignal(uint32_t limit_min, int sig, uint32_t secs, bool batch) {
+    SubmitRequest req;
+    req.name = "sig";
+    req.script = "#!/bin/sh\ntrue\n";
+    req.work_dir = "/tmp";
+    req.time_limit_set = true;
+    req.time_limit_min = limit_min;
+    req.signal_num = sig;
+    req.signal_secs = secs;
+    req.signal_batch = batch;
+    ctl_.Submit(req, alice_, kT0);
+    ctl_.Schedule(kT0);
   }
   uint64_t Submit(int32_t requeue = -1, uint32_t gpus = 0) {
     SubmitRequest r;
@@ -224,17 +221,7 @@ TEST_F(NodeHealthTest, HealthCheckFailureDrainsAndItsRecoveryUndrains) {
 
 TEST_F(NodeHealthTest, SignalOptionFiresOnceBeforeTheTimeLimit) {
   Send(Report("n1", true));
-  SubmitRequest req;
-  req.name = "sig";
-  req.script = "#!/bin/sh\ntrue\n";
-  req.work_dir = "/tmp";
-  req.time_limit_set = true;
-  req.time_limit_min = 2;
-  req.signal_num = 10;
-  req.signal_secs = 30;
-  req.signal_batch = true;
-  ctl_.Submit(req, alice_, kT0);
-  ctl_.Schedule(kT0);
+  SubmitWithSignal(2, 10, 30, true);
   auto tick = [&](int64_t t) {
     Send(Report("n1"), t);  // the node keeps answering
     ctl_.Tick(t);
@@ -251,16 +238,7 @@ TEST_F(NodeHealthTest, SignalOptionFiresOnceBeforeTheTimeLimit) {
 
 TEST_F(NodeHealthTest, SignalOptionWithoutBatchReachesOnlyStepsSoNothingHere) {
   Send(Report("n1", true));
-  SubmitRequest req;
-  req.name = "sig";
-  req.script = "#!/bin/sh\ntrue\n";
-  req.work_dir = "/tmp";
-  req.time_limit_set = true;
-  req.time_limit_min = 1;
-  req.signal_num = 10;
-  req.signal_secs = 50;
-  ctl_.Submit(req, alice_, kT0);
-  ctl_.Schedule(kT0);
+  SubmitWithSignal(1, 10, 50, false);
   Send(Report("n1"), kT0 + 20);
   ctl_.Tick(kT0 + 20);
   EXPECT_TRUE(nodes_.signalled.empty());
