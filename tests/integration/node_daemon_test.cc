@@ -88,7 +88,7 @@ TestCluster* NodeDaemonTest::cluster_ = nullptr;
 TEST_F(NodeDaemonTest, ADaemonizedGrandchildLeavesNothingBehind) {
   uint64_t id = Submit(
       "-o gc.out --wrap '( setsid sh -c \"sleep 300 & echo \\$! > gc.pid\" & ); "
-      "sleep 1; echo parent done'");
+      "sleep 1; echo parent done'");  // the job's work; the test polls to a deadline
   ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
   pid_t gc = 0;
   std::ifstream(cluster_->work() + "/gc.pid") >> gc;
@@ -220,7 +220,7 @@ TEST_F(NodeDaemonTest, PrologTaskPrologAndEpilogRunAroundTheJob) {
 
 TEST_F(NodeDaemonTest, SignalOptionReachesTheBatchShellBeforeTheLimit) {
   uint64_t id = Submit("-t 1 --signal=B:USR1@58 -o sig.out --wrap "
-                       "'trap \"echo got USR1; exit 0\" USR1; for i in $(seq 1 300); do sleep 0.1; done'");
+                       "'trap \"echo got USR1; exit 0\" USR1; for i in $(seq 1 300); do sleep 0.1; done'");  // job; poll w/ deadline
   ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
   EXPECT_EQ(Slurp(cluster_->work() + "/sig.out"), "got USR1\n");
 }

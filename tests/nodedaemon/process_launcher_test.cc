@@ -137,7 +137,7 @@ TEST(RunProgramTest, CapturesOutputAndStatusAndEnforcesTheDeadline) {
   EXPECT_EQ(o->output, "hello\n");
   EXPECT_EQ(WEXITSTATUS(o->wait_status), 3);
   EXPECT_FALSE(o->ok());
-  r.args = {"-c", "sleep 30"};
+  r.args = {"-c", "sleep 30"};  // the program outlives its 1 s deadline: RunProgram polls and kills
   r.timeout_s = 1;
   o = RunProgram(r);
   ASSERT_TRUE(o.ok());
