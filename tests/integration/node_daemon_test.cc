@@ -242,5 +242,37 @@ TEST_F(NodeDaemonTest, TelemetryAndGpuUseShowInScontrolAndSinfo) {
   EXPECT_EQ(cluster_->Run("scancel " + std::to_string(id)).rc, 0);
 }
 
+// cgroup v2 (forced, on this machine's controller-less cgroup2 mount):
+// tracking through the job's v2 cgroup and GPU device filtering by eBPF.
+TEST(NodeDaemonCgroupV2Test, JobsAreTrackedAndLimitedToTheirGpusOnV2) {
+  if (!IsRoot() || Slurp("/proc/mounts").find("cgroup2") == std::string::npos)
+    GTEST_SKIP() << "needs root and a cgroup2 mount";
+  ClusterOptions o;
+  o.conf_text = std::string("ClusterName=v2\n") + kTestConfHeader +
+                "NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=2 "
+                "RealMemory=4000 Gres=gpu:2 State=UNKNOWN\n"
+                "PartitionName=g2 Nodes=n1 Default=YES MaxTime=INFINITE State=UP\n";
+  o.cgroup_conf = "CgroupPlugin=cgroup/v2\nConstrainDevices=yes\n";
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  EXPECT_THAT(Slurp(c->dir() + "/log/noded-n1.log"), HasSubstr("confining jobs with cgroup/v2"));
+  const std::string d = c->dir();
+  ASSERT_EQ(system(("mknod -m 666 " + d + "/nv0 c 195 0 && mknod -m 666 " + d +
+                    "/nv1 c 195 1").c_str()), 0);
+  auto r = c->Run("sbatch --parsable --gpus-per-node=1 -o v2.out --wrap '"
+                  "grep -c sluice /proc/self/cgroup; "
+                  "( setsid sh -c \"sleep 300 & echo \\$! > v2gc.pid\" & ); "
+                  "for g in 0 1; do (exec 3<>" + d + "/nv$g) 2>&1 | sed \"s/.*: //\"; done'");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  uint64_t id = Parsable(r);
+  ASSERT_TRUE(c->WaitForState(id, "COMPLETED", 20)) << c->JobState(id);
+  EXPECT_EQ(Slurp(c->work() + "/v2.out"),
+            "1\nNo such device or address\nOperation not permitted\n");
+  pid_t gc = 0;
+  std::ifstream(c->work() + "/v2gc.pid") >> gc;
+  ASSERT_GT(gc, 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(gc); }, 10));
+}
+
 }  // namespace
 }  // namespace sluice::testing

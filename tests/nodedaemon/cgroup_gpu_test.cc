@@ -2,7 +2,14 @@
 // the fake GPU probe's load and injected faults, and GPU health verdicts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 
@@ -10,6 +17,7 @@
 #include "common/gpu_status.h"
 #include "nodedaemon/gpu/gpu_probe.h"
 #include "nodedaemon/launch/cgroup.h"
+#include "nodedaemon/launch/device_filter.h"
 
 namespace sluice::node {
 namespace {
@@ -42,11 +50,24 @@ TEST(CgroupDetectTest, AnEmptyV2HierarchyFallsBackToV1Controllers) {
   EXPECT_THAT(note, HasSubstr("not enforced: GPU devices (ConstrainDevices)"));
 }
 
-TEST(CgroupDetectTest, ForcingV2WithoutAUsableV2HierarchyConfinesNothing) {
+TEST(CgroupDetectTest, ForcingV2WithoutAnyV2HierarchyConfinesNothing) {
   common::CgroupConf c;
   c.plugin = "cgroup/v2";
   std::string note;
   EXPECT_EQ(DetectCgroups(c, "cgroup /x cgroup rw,memory 0 0\n", &note), nullptr);
+}
+
+TEST(CgroupDetectTest, ForcingV2UsesAnEmptyHierarchyForTrackingAndDevices) {
+  common::CgroupConf c;
+  c.plugin = "cgroup/v2";
+  c.constrain_ram_space = true;
+  c.constrain_devices = true;
+  std::string note;
+  auto m = DetectCgroups(c, "cgroup2 /nonexistent/unified cgroup2 rw 0 0\n", &note);
+  ASSERT_NE(m, nullptr);
+  EXPECT_THAT(note, HasSubstr("cgroup/v2 at /nonexistent/unified"));
+  EXPECT_THAT(note, HasSubstr("not enforced: memory (ConstrainRAMSpace)"));
+  EXPECT_THAT(note, ::testing::Not(HasSubstr("GPU devices")));
 }
 
 TEST(CgroupDetectTest, ScopesDifferPerSpoolDirectory) {
@@ -109,6 +130,61 @@ TEST(FakeGpuProbeTest, AllocatedGpusShowLoadAndInjectedFaultsShowUp) {
   EXPECT_EQ(s[2].health, "XID 79 (fallen off the bus)");
   unlink(faults.c_str());
   rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace sluice::node
+
+namespace sluice::node {
+namespace {
+
+// cgroup v2's device control is an eBPF program; it works on any cgroup2
+// directory, even one with no controllers enabled, so it is testable here.
+std::string Cgroup2Mount() {
+  std::ifstream in("/proc/mounts");
+  std::string dev, dir, type, rest;
+  while (in >> dev >> dir >> type && std::getline(in, rest))
+    if (type == "cgroup2") return dir;
+  return "";
+}
+
+TEST(DeviceFilterTest, DeniedGpuMinorsCannotBeOpenedInsideTheCgroup) {
+  std::string root = Cgroup2Mount();
+  if (geteuid() != 0 || root.empty()) GTEST_SKIP() << "needs root and a cgroup2 mount";
+  char tmpl[] = "/tmp/sluice-dev-XXXXXX";
+  std::string tmp = mkdtemp(tmpl);
+  std::string cg = root + "/sluice-devtest-" + std::to_string(getpid());
+  ASSERT_EQ(mkdir(cg.c_str(), 0755), 0) << strerror(errno);
+  ASSERT_EQ(mknod((tmp + "/nv0").c_str(), S_IFCHR | 0666, makedev(195, 0)), 0);
+  ASSERT_EQ(mknod((tmp + "/nv1").c_str(), S_IFCHR | 0666, makedev(195, 1)), 0);
+  auto st = AttachGpuDeviceFilter(cg, {1});
+  if (!st.ok()) {
+    rmdir(cg.c_str());
+    GTEST_SKIP() << st;  // e.g. bpf() refused by a seccomp profile
+  }
+  // A child moves itself into the cgroup and reports each open's errno.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::ofstream(cg + "/cgroup.procs") << "0";
+    int errs[2];
+    for (int m = 0; m < 2; ++m) {
+      int fd = open((tmp + "/nv" + std::to_string(m)).c_str(), O_RDWR);
+      errs[m] = fd >= 0 ? 0 : errno;
+    }
+    ssize_t w = write(fds[1], errs, sizeof errs);
+    _exit(w == sizeof errs ? 0 : 1);
+  }
+  int errs[2] = {-1, -1};
+  ASSERT_EQ(read(fds[0], errs, sizeof errs), static_cast<ssize_t>(sizeof errs));
+  waitpid(pid, nullptr, 0);
+  EXPECT_EQ(errs[0], ENXIO) << strerror(errs[0]);  // allowed; no driver here
+  EXPECT_EQ(errs[1], EPERM) << strerror(errs[1]);  // denied by the filter
+  rmdir(cg.c_str());
+  unlink((tmp + "/nv0").c_str());
+  unlink((tmp + "/nv1").c_str());
+  rmdir(tmp.c_str());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "nodedaemon/launch/cgroup.h"
+#include "nodedaemon/launch/device_filter.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -226,6 +227,15 @@ class V2Manager : public CgroupManager {
         return s;
       (void)WriteFile(dir + "/memory.swap.max", "0");
     }
+    if (conf_.constrain_devices) {
+      // v2 has no devices.deny: an eBPF program attached to the job's
+      // cgroup refuses the GPUs that are not the job's.
+      std::set<uint32_t> mine(lim.gpu_minors.begin(), lim.gpu_minors.end());
+      std::vector<uint32_t> denied;
+      for (uint32_t m : lim.all_gpu_minors)
+        if (!mine.count(m)) denied.push_back(m);
+      if (auto s = AttachGpuDeviceFilter(dir, denied); !s.ok()) return s;
+    }
     return std::unique_ptr<JobCgroup>(new V2JobCgroup(dir));
   }
 
@@ -258,11 +268,12 @@ std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
                                              const std::string& proc_mounts,
                                              std::string* note) {
   std::map<std::string, std::string> v1;
-  std::string v2_root;
+  std::string v2_root, v2_any;  // with the controllers we need; any at all
   std::set<std::string> v2_ctrls;
   for (absl::string_view line : absl::StrSplit(proc_mounts, '\n')) {
     std::vector<std::string> f = absl::StrSplit(line, ' ');
     if (f.size() < 4) continue;
+    if (f[2] == "cgroup2" && v2_any.empty()) v2_any = f[1];
     if (f[2] == "cgroup2" && v2_root.empty()) {
       std::set<std::string> c = absl::StrSplit(ReadFile(f[1] + "/cgroup.controllers"),
                                                absl::ByAnyChar(" \n"), absl::SkipEmpty());
@@ -285,12 +296,15 @@ std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
     if (conf.constrain_devices && !has_devices) off.push_back("GPU devices (ConstrainDevices)");
     return off.empty() ? std::string() : absl::StrCat("; not enforced: ", absl::StrJoin(off, ", "));
   };
+  // CgroupPlugin=cgroup/v2 takes a cgroup2 hierarchy even without
+  // controllers: tracking and device filtering still work there.
+  if (conf.plugin == "cgroup/v2" && v2_root.empty()) v2_root = v2_any;
   bool want_v2 = conf.plugin == "cgroup/v2" || (conf.plugin == "autodetect" && !v2_root.empty());
   if (want_v2 && !v2_root.empty()) {
     auto m = std::make_unique<V2Manager>(v2_root, v2_ctrls, conf);
-    // Device filtering on v2 needs an eBPF program; Sluice does not load one.
+    // Devices on v2 are an eBPF program, not a controller: always possible.
     *note = absl::StrCat("confining jobs with ", m->Describe(),
-                         missing(v2_ctrls.count("cpuset"), v2_ctrls.count("memory"), false));
+                         missing(v2_ctrls.count("cpuset"), v2_ctrls.count("memory"), true));
     return m;
   }
   if (conf.plugin != "cgroup/v2" && !v1.empty()) {
