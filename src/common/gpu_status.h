@@ -15,6 +15,7 @@ struct GpuStatus {
   std::string uuid;
   std::string pci_bus_id;
   uint64_t memory_total_mb = 0;
+  uint32_t minor = 0;  // /dev/nvidia<minor>; equals index unless NVML says
   // Telemetry (valid when `telemetry`).
   bool telemetry = false;
   int64_t sampled_at = 0;

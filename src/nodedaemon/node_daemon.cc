@@ -121,6 +121,14 @@ absl::Status NodeDaemon::Start() {
   auto inv = opts_.gpus->Inventory();
   if (!inv.ok()) return inv.status();
   gpus_ = *inv;
+  {
+    std::vector<uint32_t> minors;
+    for (const auto& g : gpus_) minors.push_back(g.minor);
+    // The configured count rules; GPUs the probe did not find keep index = minor.
+    for (size_t i = minors.size(); i < node_conf_->gpus(); ++i)
+      minors.push_back(static_cast<uint32_t>(i));
+    supervisor_.SetGpuMinors(std::move(minors));
+  }
   spdlog::info("{}: {} GPU(s) from {} backend", opts_.node_name, gpus_.size(),
                opts_.gpus->Backend());
 

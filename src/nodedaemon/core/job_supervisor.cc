@@ -71,6 +71,8 @@ absl::StatusOr<pid_t> JobSupervisor::Launch(const BatchJob& job) {
   spec.conf_path = opts_.conf_path;
   spec.cpu_ids = PickCpus(job.cpus);
   spec.all_gpus = opts_.all_gpus;
+  for (uint32_t g : job.gpus)
+    spec.gpu_minors.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
   spec.prolog = opts_.prolog;
   spec.epilog = opts_.epilog;
   spec.task_prolog = opts_.task_prolog;

@@ -36,7 +36,7 @@ struct SupervisorOptions {
   std::string spool_dir;  // job files live in <spool>/job<N>/
   std::string conf_path;  // exported as SLURM_CONF
   uint32_t cpu_count = 1;           // CPUs handed out for cpuset binding
-  std::vector<uint32_t> all_gpus;   // every GPU minor on the node
+  std::vector<uint32_t> all_gpus;   // device minor of each GPU, by index
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
   common::CgroupConf cgroup;
@@ -46,6 +46,8 @@ class JobSupervisor {
  public:
   JobSupervisor(SupervisorOptions opts, StepdControl* stepds);
 
+  // Device minors of the node's GPUs, by index, once the probe knows them.
+  void SetGpuMinors(std::vector<uint32_t> minors) { opts_.all_gpus = std::move(minors); }
   // Jobs found in the spool directory: running ones (with their stepd pid,
   // returned so the caller can watch them) and ended ones awaiting an ack.
   std::vector<std::pair<uint64_t, pid_t>> Recover();

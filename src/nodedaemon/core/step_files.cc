@@ -92,6 +92,7 @@ std::string EncodeStepSpec(const StepSpec& s) {
   w.Put("conf_path", s.conf_path);
   w.Ids("cpu_ids", s.cpu_ids);
   w.Ids("all_gpus", s.all_gpus);
+  w.Ids("gpu_minors", s.gpu_minors);
   w.Put("prolog", s.prolog);
   w.Put("epilog", s.epilog);
   w.Put("task_prolog", s.task_prolog);
@@ -134,6 +135,7 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
   s.conf_path = Get(*f, "conf_path");
   s.cpu_ids = IdList(*f, "cpu_ids");
   s.all_gpus = IdList(*f, "all_gpus");
+  s.gpu_minors = IdList(*f, "gpu_minors");
   s.prolog = Get(*f, "prolog");
   s.epilog = Get(*f, "epilog");
   s.task_prolog = Get(*f, "task_prolog");

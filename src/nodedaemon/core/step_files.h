@@ -45,6 +45,7 @@ struct StepSpec {
   std::string conf_path;
   std::vector<uint32_t> cpu_ids;       // bound with cpuset where enforced
   std::vector<uint32_t> all_gpus;      // every GPU minor on the node
+  std::vector<uint32_t> gpu_minors;    // the job's GPUs' device minors
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
   common::CgroupConf cgroup;  // from cgroup.conf, so the stepd reads no config

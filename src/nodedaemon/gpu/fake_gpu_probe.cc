@@ -53,6 +53,7 @@ class FakeGpuProbe : public GpuProbe {
       g.uuid = absl::StrFormat("GPU-fake0000-0000-0000-0000-%012d", i);
       g.pci_bus_id = absl::StrFormat("00000000:%02X:00.0", i + 1);
       g.memory_total_mb = 81559;
+      g.minor = i;
       out.push_back(std::move(g));
     }
     return out;

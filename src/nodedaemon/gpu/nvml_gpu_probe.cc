@@ -47,6 +47,7 @@ struct NvmlApi {
   const char* (*error_string)(nvmlReturn_t) = nullptr;
   // Telemetry: optional, absent entry points leave fields at zero.
   nvmlReturn_t (*pci)(nvmlDevice_t, nvmlPciInfo_t*) = nullptr;
+  nvmlReturn_t (*minor)(nvmlDevice_t, unsigned int*) = nullptr;
   nvmlReturn_t (*util)(nvmlDevice_t, nvmlUtilization_t*) = nullptr;
   nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned int*) = nullptr;
   nvmlReturn_t (*power)(nvmlDevice_t, unsigned int*) = nullptr;
@@ -96,6 +97,9 @@ class NvmlGpuProbe : public GpuProbe {
         g.memory_total_mb = mem.total / (1024 * 1024);
       nvmlPciInfo_t pci{};
       if (api_.pci && api_.pci(dev, &pci) == kNvmlSuccess) g.pci_bus_id = pci.bus_id;
+      unsigned int minor = i;
+      if (api_.minor && api_.minor(dev, &minor) == kNvmlSuccess) g.minor = minor;
+      else g.minor = i;
       out.push_back(std::move(g));
     }
     return out;
@@ -218,6 +222,7 @@ absl::StatusOr<std::unique_ptr<GpuProbe>> MakeNvmlGpuProbe() {
             Load(api.handle, "nvmlDeviceGetMemoryInfo", &api.memory);
   Load(api.handle, "nvmlErrorString", &api.error_string);
   Load(api.handle, "nvmlDeviceGetPciInfo_v3", &api.pci);
+  Load(api.handle, "nvmlDeviceGetMinorNumber", &api.minor);
   Load(api.handle, "nvmlDeviceGetUtilizationRates", &api.util);
   Load(api.handle, "nvmlDeviceGetTemperature", &api.temperature);
   Load(api.handle, "nvmlDeviceGetPowerUsage", &api.power);

@@ -105,7 +105,7 @@ void StepDaemon::Launch() {
     CgroupLimits lim;
     lim.cpus = spec_.cpu_ids;
     lim.mem_bytes = j.mem_mb * 1024 * 1024;
-    lim.gpu_minors = j.gpus;
+    lim.gpu_minors = spec_.gpu_minors;
     lim.all_gpu_minors = spec_.all_gpus;
     std::string spool = dir_.substr(0, dir_.rfind('/'));
     auto cg = cgroups_->Create(CgroupScope(spec_.node_name, spool), j.id, lim);
