@@ -72,6 +72,21 @@ absl::StatusOr<v1::UpdateJobsReply> CtldClient::UpdateJobs(
       });
 }
 
+absl::StatusOr<v1::CreateStepReply> CtldClient::CreateStep(const v1::CreateStepRequest& req) {
+  return Call<v1::CreateStepRequest, v1::CreateStepReply>(
+      "CreateStep", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->CreateStep(c, r, p);
+      });
+}
+
+absl::StatusOr<v1::CompleteJobReply> CtldClient::CompleteJob(
+    const v1::CompleteJobRequest& req) {
+  return Call<v1::CompleteJobRequest, v1::CompleteJobReply>(
+      "CompleteJob", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->CompleteJob(c, r, p);
+      });
+}
+
 absl::StatusOr<v1::UpdateNodesReply> CtldClient::UpdateNodes(
     const v1::UpdateNodesRequest& req) {
   return Call<v1::UpdateNodesRequest, v1::UpdateNodesReply>(

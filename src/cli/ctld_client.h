@@ -29,6 +29,11 @@ class CtldClient {
       const ::sluice::v1::UpdateJobsRequest& req);
   absl::StatusOr<::sluice::v1::UpdateNodesReply> UpdateNodes(
       const ::sluice::v1::UpdateNodesRequest& req);
+  absl::StatusOr<::sluice::v1::CreateStepReply> CreateStep(
+      const ::sluice::v1::CreateStepRequest& req);
+  absl::StatusOr<::sluice::v1::CompleteJobReply> CompleteJob(
+      const ::sluice::v1::CompleteJobRequest& req);
+  common::Authenticator& auth() { return *auth_; }
 
  private:
   template <typename Req, typename Rep, typename Fn>

@@ -118,6 +118,10 @@ absl::Status NodeDaemon::Start() {
     spdlog::info("job {}: reattached to sluice-stepd {}", id, pid);
     Watch(id, pid);
   }
+  for (auto [job, step, pid] : supervisor_.RecoverSteps()) {
+    spdlog::info("step {}.{}: reattached to sluice-stepd {}", job, step, pid);
+    WatchPid(pid, [this, job = job, step = step] { supervisor_.OnStepExit(job, step); });
+  }
   auto inv = opts_.gpus->Inventory();
   if (!inv.ok()) return inv.status();
   gpus_ = *inv;
@@ -176,23 +180,30 @@ void NodeDaemon::Shutdown() {
 
 // Learns of a stepd's end through a pidfd, which works for stepds this
 // daemon started and for those it found after a restart alike.
-void NodeDaemon::Watch(uint64_t id, pid_t pid) {
+void NodeDaemon::WatchPid(pid_t pid, std::function<void()> on_exit) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (fd < 0) {
-    spdlog::warn("job {}: pidfd_open: {}; relying on heartbeat checks", id,
-                 strerror(errno));
+    spdlog::warn("stepd {}: pidfd_open: {}; relying on heartbeat checks", pid, strerror(errno));
     return;
   }
   auto sd = std::make_shared<boost::asio::posix::stream_descriptor>(io_, fd);
-  watchers_[id] = sd;
+  watchers_[pid] = sd;
   sd->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                 [this, id, pid, sd](const boost::system::error_code& ec) {
+                 [this, pid, sd, on_exit = std::move(on_exit)](const boost::system::error_code& ec) {
                    if (ec) return;
                    ::waitpid(pid, nullptr, WNOHANG);  // ours, or init's
-                   watchers_.erase(id);
-                   supervisor_.OnStepdExit(id);
-                   TriggerReport();
+                   watchers_.erase(pid);
+                   on_exit();
                  });
+}
+
+// Learns of a stepd's end through a pidfd, which works for stepds this
+// daemon started and for those it found after a restart alike.
+void NodeDaemon::Watch(uint64_t id, pid_t pid) {
+  WatchPid(pid, [this, id] {
+    supervisor_.OnStepdExit(id);
+    TriggerReport();
+  });
 }
 
 // Runs HealthCheckProgram at start and every HealthCheckInterval; a failing
@@ -344,7 +355,7 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
   RunOnStrand([&] {
     auto pid = supervisor_.Launch(job);
     if (pid.ok()) {
-      if (!watchers_.count(job.id)) Watch(job.id, *pid);
+      if (!watchers_.count(*pid)) Watch(job.id, *pid);
     } else {
       st = pid.status();
     }
@@ -371,8 +382,66 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
                                              : SignalScope::kAll;
   RunOnStrand([&] {
     supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
-                       req->kill_wait_s(), Now());
+                       req->kill_wait_s(), Now(), req->step_id());
   });
+  return grpc::Status::OK;
+}
+
+// srun's request for this node's tasks of a step. Two checks: the caller
+// is the job's user (or root), and the controller's credential names
+// exactly this job, step, user and node (MUNGE refuses a replay).
+grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
+                                     const v1::LaunchTasksRequest* req,
+                                     v1::LaunchTasksReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "LaunchTasks");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  if (who->uid != 0 && who->uid != req->uid())
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "launch request for another user's step");
+  auto issuer = auth_->Verify(req->credential(),
+                              common::StepCredentialPayload(req->job_id(), req->step_id(),
+                                                            req->uid(), opts_.node_name));
+  if (!issuer.ok() || (issuer->uid != 0 && issuer->uid != geteuid()))
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "invalid job credential");
+  if (req->argv_size() == 0) {
+    rep->set_error("no command");
+    return grpc::Status::OK;
+  }
+  StepSpec spec;
+  BatchJob& j = spec.job;
+  j.id = req->job_id();
+  j.uid = req->uid();
+  j.gid = req->gid();
+  j.user = req->user();
+  j.job_name = req->job_name();
+  j.env.assign(req->env().begin(), req->env().end());
+  j.work_dir = req->cwd();
+  j.gpus.assign(req->gpus().begin(), req->gpus().end());
+  j.cpus = req->cpus();
+  j.partition = req->partition();
+  spec.step = static_cast<int32_t>(req->step_id());
+  spec.argv.assign(req->argv().begin(), req->argv().end());
+  spec.tasks.assign(req->tasks().begin(), req->tasks().end());
+  spec.node_index = req->node_index();
+  spec.ntasks = req->ntasks();
+  spec.pty = req->pty();
+  spec.stdin_all = req->stdin_all();
+  spec.io_address = req->io_address();
+  spec.io_key = req->io_key();
+  spec.munge_socket = opts_.config.auth_socket;
+  absl::Status st;
+  uint64_t job = req->job_id();
+  uint32_t step = req->step_id();
+  RunOnStrand([&] {
+    auto pid = supervisor_.LaunchStep(spec);
+    if (!pid.ok()) {
+      st = pid.status();
+      return;
+    }
+    WatchPid(*pid, [this, job, step] { supervisor_.OnStepExit(job, step); });
+  });
+  if (!st.ok()) rep->set_error(std::string(st.message()));
   return grpc::Status::OK;
 }
 

@@ -12,6 +12,7 @@
 
 #include <boost/asio.hpp>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,9 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   grpc::Status LaunchBatch(grpc::ServerContext* ctx,
                            const ::sluice::v1::LaunchBatchRequest* req,
                            ::sluice::v1::LaunchBatchReply* rep) override;
+  grpc::Status LaunchTasks(grpc::ServerContext* ctx,
+                           const ::sluice::v1::LaunchTasksRequest* req,
+                           ::sluice::v1::LaunchTasksReply* rep) override;
   grpc::Status SignalJob(grpc::ServerContext* ctx,
                          const ::sluice::v1::SignalJobRequest* req,
                          ::sluice::v1::SignalJobReply* rep) override;
@@ -55,7 +59,9 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
  private:
   template <typename F>
   void RunOnStrand(F&& fn);
-  void Watch(uint64_t id, pid_t pid);
+  // Calls `on_exit` on the strand when `pid` (a stepd) exits.
+  void WatchPid(pid_t pid, std::function<void()> on_exit);
+  void Watch(uint64_t id, pid_t pid);  // a batch job's stepd
   void ReporterLoop();
   void HealthLoop();
   void TriggerReport();
@@ -69,7 +75,7 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   JobSupervisor supervisor_;  // strand-owned
-  std::map<uint64_t, std::shared_ptr<boost::asio::posix::stream_descriptor>>
+  std::map<pid_t, std::shared_ptr<boost::asio::posix::stream_descriptor>>
       watchers_;  // strand-owned: one pidfd per running stepd
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<::sluice::v1::SluiceCtldInternal::Stub> ctld_;

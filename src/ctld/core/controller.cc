@@ -17,8 +17,6 @@ namespace sluice::ctld {
 namespace {
 // Slurm's priority/basic starts here and counts down with each submission.
 constexpr uint64_t kBasePriority = 4294901760ull;
-constexpr uint32_t kEslurmInvalidJobId = 2017;
-constexpr uint32_t kEslurmAccessDenied = 2002;
 constexpr uint32_t kEslurmAlreadyDone = 2021;
 constexpr uint32_t kEslurmJobNotPending = 2018;
 }  // namespace
@@ -180,6 +178,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.nice = req.nice;
   s.contiguous = req.contiguous;
   // JobRequeue decides for jobs that say nothing, once, at submission.
+  s.interactive = req.interactive;
   s.requeue = req.requeue < 0 ? (config_.job_requeue ? 1 : 0) : req.requeue;
   s.signal_num = req.signal_num;
   s.signal_secs = req.signal_secs;
@@ -477,10 +476,20 @@ std::vector<CancelOutcome> Controller::Release(const std::vector<JobId>& ids,
 void Controller::Terminate(Job& job, SignalKind kind, JobState final_state,
                            int64_t now) {
   last_now_ = now;
+  SignalRequest sr{job.id, kind, 15, false, config_.kill_wait_s};
+  if (job.spec.interactive) {
+    // No batch script reports the end: the steps' supervisors on every
+    // node are told, and the job ends now (srun notices its tasks go).
+    for (const auto& a : job.alloc)
+      if (const NodeRecord* n = FindNode(a.node))
+        node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+    Finish(job, final_state,
+           final_state == JobState::kTimeout ? JobReason::kTimeLimit : job.reason, now);
+    return;
+  }
   job.state = JobState::kCompleting;
   job.final_state = final_state;
   Persist({&job});
-  SignalRequest sr{job.id, kind, 15, false, config_.kill_wait_s};
   if (const NodeRecord* n = FindNode(job.BatchHost()))
     node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
 }

@@ -25,6 +25,7 @@ namespace sluice::ctld {
 
 // A submission as the command sent it; validated by Submit.
 struct SubmitRequest {
+  bool interactive = false;
   int32_t requeue = -1;
   int32_t signal_num = 0;
   uint32_t signal_secs = 0;
@@ -65,6 +66,10 @@ struct SubmitOutcome {
   std::vector<std::string> notes;   // printed before, as "error:" lines
 };
 
+// Slurm errnos the commands turn into exit codes.
+inline constexpr uint32_t kEslurmInvalidJobId = 2017;
+inline constexpr uint32_t kEslurmAccessDenied = 2002;
+
 struct CancelOutcome {
   JobId id;
   std::string error;     // empty on success
@@ -98,6 +103,33 @@ struct NodeReport {
 struct NodeReportOutcome {
   std::vector<JobId> acked;
   std::vector<JobId> kill;
+};
+
+struct StepRequest {
+  JobId job;
+  uint32_t ntasks = 0;
+  uint32_t nodes = 0;
+  uint32_t ntasks_per_node = 0;
+  uint32_t cpus_per_task = 0;
+  std::string name;
+};
+
+// Where a step's tasks go; the rpc layer adds a credential per node.
+struct StepPlan {
+  std::string error;  // Slurm's text; empty on success
+  uint32_t step_id = 0;
+  struct Node {
+    std::string name;
+    std::string address;
+    std::vector<uint32_t> tasks;
+    std::vector<uint32_t> gpus;
+    uint32_t cpus = 0;
+  };
+  std::vector<Node> nodes;
+  std::vector<std::string> env;  // job-level SLURM_* variables
+  std::string node_list;
+  uint32_t ntasks = 0;
+  uint32_t uid = 0;
 };
 
 class Controller {
@@ -153,6 +185,8 @@ class Controller {
 
   // Environment of the batch step (job-level SLURM_* plus the submitter's).
   std::vector<std::string> BatchEnv(const Job& job) const;
+  // Job-level variables only (no submitter environment): for steps.
+  std::vector<std::string> JobEnv(const Job& job) const;
 
  private:
   Job* FindJob(JobId id);
@@ -164,6 +198,17 @@ class Controller {
   void Finish(Job& job, JobState state, JobReason reason, int64_t now);
   void ReleaseResources(Job& job);
   void Terminate(Job& job, SignalKind kind, JobState final_state, int64_t now);
+  // Steps (controller_steps.cc).
+ public:
+  StepPlan CreateStep(const StepRequest& req, const common::Identity& who, int64_t now);
+  // An interactive allocation ends (step < 0), or one step does.
+  absl::Status CompleteJob(JobId id, int step, int exit_code, int signal,
+                           const common::Identity& who, int64_t now);
+  // scancel N.S: that step's tasks on every node get SIGTERM, then SIGKILL.
+  CancelOutcome CancelStep(JobId id, uint32_t step, const common::Identity& who,
+                           int64_t now);
+
+ private:
   // Node health (controller_nodes.cc).
   void DrainNode(NodeRecord& n, const std::string& reason, int64_t now);
   bool Requeueable(const Job& job) const;

@@ -21,6 +21,7 @@ void Controller::DrainNode(NodeRecord& n, const std::string& reason,
 }
 
 bool Controller::Requeueable(const Job& job) const {
+  if (job.spec.interactive) return false;  // srun/salloc are gone with it
   return job.spec.requeue < 0 ? config_.job_requeue : job.spec.requeue != 0;
 }
 

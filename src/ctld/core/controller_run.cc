@@ -206,6 +206,7 @@ void Controller::Schedule(int64_t now) {
 
 void Controller::Launch(Job& job, int64_t now) {
   last_now_ = now;
+  if (job.spec.interactive) return;  // srun/salloc start their own steps
   const NodeRecord* n = FindNode(job.BatchHost());
   if (!n) return;
   LaunchRequest r;
@@ -267,14 +268,10 @@ std::string RepeatedCounts(const std::vector<uint32_t>& v) {
 }
 }  // namespace
 
-std::vector<std::string> Controller::BatchEnv(const Job& job) const {
+std::vector<std::string> Controller::JobEnv(const Job& job) const {
   const JobSpec& s = job.spec;
-  std::vector<std::string> env;
-  // The submitter's environment first; SLURM_* set here win.
-  std::set<std::string> ours;
   std::vector<std::string> add;
   auto set = [&](const std::string& k, const std::string& v) {
-    ours.insert(k);
     add.push_back(absl::StrCat(k, "=", v));
   };
   const auto& a0 = job.alloc.at(0);
@@ -330,7 +327,16 @@ std::vector<std::string> Controller::BatchEnv(const Job& job) const {
   set("SLURM_WORKING_CLUSTER",
       absl::StrCat(config_.cluster_name, ":", config_.ctld_addr, ":",
                    config_.ctld_port, ":9728:109"));
-  for (const auto& e : s.env) {
+  return add;
+}
+
+std::vector<std::string> Controller::BatchEnv(const Job& job) const {
+  // The submitter's environment first; SLURM_* set here win.
+  std::vector<std::string> add = JobEnv(job);
+  std::set<std::string> ours;
+  for (const auto& e : add) ours.insert(e.substr(0, e.find('=')));
+  std::vector<std::string> env;
+  for (const auto& e : job.spec.env) {
     std::string key = e.substr(0, e.find('='));
     // Variables the job sets are recomputed; a stale CUDA_VISIBLE_DEVICES
     // from the login shell must not leak into a job without GPUs either.

@@ -61,6 +61,7 @@ struct JobSpec {
   int32_t signal_num = 0;      // --signal: signal to send before the limit
   uint32_t signal_secs = 0;    //   this many seconds before it
   bool signal_batch = false;   //   B: only the batch shell
+  bool interactive = false;    // made by srun/salloc: no batch script
 
   uint32_t TasksPerNode() const;
   uint32_t CpusPerNode() const;
@@ -84,6 +85,17 @@ struct Job {
   int32_t exit_signal = 0;
   uint32_t restart_count = 0;  // requeues so far
   bool signal_sent = false;    // --signal delivered (not persisted)
+  // Steps srun runs inside the allocation (in memory only: a controller
+  // restart forgets them; their tasks keep running).
+  struct Step {
+    uint32_t id = 0;
+    std::string name;
+    int64_t start_time = 0;
+    std::vector<std::string> nodes;
+    uint32_t ntasks = 0;
+  };
+  std::vector<Step> steps;
+  uint32_t next_step_id = 0;
   // While COMPLETING: the state the job takes once its node confirms the
   // processes are gone.
   JobState final_state = JobState::kCompleted;

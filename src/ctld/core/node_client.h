@@ -48,6 +48,7 @@ struct SignalRequest {
   bool batch_only = false;
   uint32_t kill_wait_s = 30;
   bool children_only = false;  // the batch shell's descendants only
+  int32_t step_id = -1;        // >= 0: only that step
 };
 
 using Done = std::function<void(absl::Status)>;

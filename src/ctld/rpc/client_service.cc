@@ -35,6 +35,72 @@ grpc::Status ClientService::SubmitBatchJob(
     rep->set_job_id(0);
     rep->set_error("Unable to save job state");
   }
+  if (sr.interactive && rep->job_id() != 0) {
+    // srun/salloc wait for the allocation: schedule now rather than after
+    // the reply, so a free node answers in this one round trip.
+    runner_->Run([&](Controller& c, int64_t now) {
+      c.Schedule(now);
+      auto it = c.jobs().find(rep->job_id());
+      bool running = it != c.jobs().end() && it->second.state == JobState::kRunning;
+      rep->set_running(running);
+      if (!running && req->job().immediate()) {
+        c.Cancel({JobId(rep->job_id())}, 0, false, false, *who, now);
+        rep->set_error("Unable to allocate resources: Immediate execution impossible, "
+                       "insufficient priority");
+      }
+    });
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
+                                       const v1::CreateStepRequest* req,
+                                       v1::CreateStepReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "CreateStep");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  StepRequest sr;
+  sr.job = JobId(req->job_id());
+  sr.ntasks = req->ntasks();
+  sr.nodes = req->nodes();
+  sr.ntasks_per_node = req->ntasks_per_node();
+  sr.cpus_per_task = req->cpus_per_task();
+  sr.name = req->name();
+  StepPlan plan;
+  runner_->Run([&](Controller& c, int64_t now) { plan = c.CreateStep(sr, *who, now); });
+  if (!plan.error.empty()) {
+    rep->set_error(plan.error);
+    return grpc::Status::OK;
+  }
+  rep->set_step_id(plan.step_id);
+  rep->set_node_list(plan.node_list);
+  rep->set_ntasks(plan.ntasks);
+  for (auto& e : plan.env) rep->add_env(std::move(e));
+  for (const auto& n : plan.nodes) {
+    auto* x = rep->add_nodes();
+    x->set_name(n.name);
+    x->set_address(n.address);
+    for (uint32_t t : n.tasks) x->add_tasks(t);
+    for (uint32_t g : n.gpus) x->add_gpus(g);
+    x->set_cpus(n.cpus);
+    // One credential per node, so no node daemon sees another's (and
+    // MUNGE's replay check holds even when nodes share a munged).
+    auto cred = auth_->Sign(common::StepCredentialPayload(req->job_id(), plan.step_id, plan.uid, n.name));
+    if (!cred.ok()) return common::ToGrpc(cred.status());
+    x->set_credential(*cred);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
+                                        const v1::CompleteJobRequest* req,
+                                        v1::CompleteJobReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "CompleteJob");
+  if (!who.ok()) return common::ToGrpc(who.status());
+  runner_->Run([&](Controller& c, int64_t now) {
+    absl::Status st = c.CompleteJob(JobId(req->job_id()), req->step_id(), req->exit_code(),
+                                    req->signal(), *who, now);
+    if (!st.ok()) rep->set_error(std::string(st.message()));
+  });
   return grpc::Status::OK;
 }
 
@@ -69,7 +135,18 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
   runner_->Run([&](Controller& c, int64_t now) {
-    AddResults(c.Cancel(ids, req->signal(), req->full(), req->batch(), *who, now), rep);
+    std::vector<JobId> whole;
+    std::vector<CancelOutcome> results;
+    for (int i = 0; i < req->job_ids_size(); ++i) {
+      int step = i < req->step_ids_size() ? req->step_ids(i) : -1;
+      if (step >= 0)
+        results.push_back(c.CancelStep(ids[i], static_cast<uint32_t>(step), *who, now));
+      else
+        whole.push_back(ids[i]);
+    }
+    auto rest = c.Cancel(whole, req->signal(), req->full(), req->batch(), *who, now);
+    results.insert(results.end(), rest.begin(), rest.end());
+    AddResults(results, rep);
   });
   return grpc::Status::OK;
 }

@@ -29,6 +29,12 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   grpc::Status UpdateNodes(grpc::ServerContext* ctx,
                            const ::sluice::v1::UpdateNodesRequest* req,
                            ::sluice::v1::UpdateNodesReply* rep) override;
+  grpc::Status CreateStep(grpc::ServerContext* ctx,
+                          const ::sluice::v1::CreateStepRequest* req,
+                          ::sluice::v1::CreateStepReply* rep) override;
+  grpc::Status CompleteJob(grpc::ServerContext* ctx,
+                           const ::sluice::v1::CompleteJobRequest* req,
+                           ::sluice::v1::CompleteJobReply* rep) override;
   grpc::Status QueryCluster(grpc::ServerContext* ctx,
                             const ::sluice::v1::QueryClusterRequest* req,
                             ::sluice::v1::QueryClusterReply* rep) override;

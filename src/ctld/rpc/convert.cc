@@ -44,6 +44,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.signal_num = p.signal_num();
   r.signal_secs = p.signal_secs();
   r.signal_batch = p.signal_batch();
+  r.interactive = p.interactive();
   r.account = p.account();
   r.priority = p.priority();
   r.submit_host = p.submit_host();
@@ -98,6 +99,15 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_exit_signal(j.exit_signal);
   p->set_requeue(j.spec.requeue != 0);
   p->set_restart_count(j.restart_count);
+  p->set_interactive(j.spec.interactive);
+  for (const auto& st : j.steps) {
+    auto* x = p->add_steps();
+    x->set_step_id(st.id);
+    x->set_name(st.name);
+    x->set_start_time(st.start_time);
+    x->set_node_list(common::CompressHostlist(st.nodes));
+    x->set_ntasks(st.ntasks);
+  }
   p->set_tres_per_node(s.TresPerNode());
   p->set_min_mem_mb(s.mem_mb);
   p->set_num_tasks(s.ntasks);
@@ -176,6 +186,7 @@ void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
   p->set_signal(r.signal);
   p->set_batch_only(r.batch_only);
   p->set_children_only(r.children_only);
+  p->set_step_id(r.step_id);
   p->set_kill_wait_s(r.kill_wait_s);
 }
 

@@ -132,6 +132,7 @@ std::string EncodeJob(const Job& j) {
       {"signal_secs", absl::StrCat(s.signal_secs)},
       {"signal_batch", absl::StrCat(s.signal_batch)},
       {"restart_count", absl::StrCat(j.restart_count)},
+      {"interactive", absl::StrCat(s.interactive)},
   };
   std::string out;
   for (const auto& [k, v] : kv) absl::StrAppend(&out, k, "=", Esc(v), "\n");
@@ -223,6 +224,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
     num("signal_secs", &s.signal_secs);
     flag("signal_batch", &s.signal_batch);
     num("restart_count", &j.restart_count);
+    flag("interactive", &s.interactive);
   }
   for (const char* k : {"nodelist", "exclude"}) {
     auto it = kv.find(k);

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace sluice::node {
@@ -145,8 +146,7 @@ std::vector<std::pair<uint64_t, pid_t>> JobSupervisor::Recover() {
 
 void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
                            SignalScope scope, uint32_t kill_wait_s,
-                           int64_t now) {
-  if (!running_.count(id)) return;
+                           int64_t now, int32_t step) {
   std::string line;
   if (kind == KillKind::kSignal) {
     line = absl::StrCat("signal ", sig, " ",
@@ -157,11 +157,76 @@ void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
     line = absl::StrCat("terminate ", kind == KillKind::kTimeout ? "timeout" : "cancel",
                         " ", kill_wait_s, " ", now);
   }
-  (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
+  for (const auto& [key, pid] : steps_)
+    if (key.first == id && (step < 0 ? kind != KillKind::kSignal : key.second == static_cast<uint32_t>(step)))
+      (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), line);
+  if (step < 0 && running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
 }
 
 void JobSupervisor::Kill(uint64_t id) {
+  for (const auto& [key, pid] : steps_)
+    if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");
   if (running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), "kill");
+}
+
+absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in) {
+  auto key = std::make_pair(in.job.id, static_cast<uint32_t>(in.step));
+  if (steps_.count(key))
+    return absl::AlreadyExistsError("step already launched on this node");
+  StepSpec spec = in;
+  spec.node_name = opts_.node_name;
+  spec.hostname = opts_.hostname;
+  spec.conf_path = opts_.conf_path;
+  spec.cpu_ids = PickCpus(spec.job.cpus);
+  spec.all_gpus = opts_.all_gpus;
+  for (uint32_t g : spec.job.gpus)
+    spec.gpu_minors.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
+  spec.task_prolog = opts_.task_prolog;
+  spec.task_epilog = opts_.task_epilog;
+  spec.unkillable_timeout_s = opts_.unkillable_timeout_s;
+  spec.cgroup = opts_.cgroup;
+  std::string dir = StepDir(opts_.spool_dir, spec.job.id, key.second);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", strerror(errno)));
+  ::unlink((dir + "/status").c_str());
+  if (auto s = WriteFileAtomic(dir + "/spec", EncodeStepSpec(spec), 0600); !s.ok()) return s;
+  auto pid = stepds_->Start(dir);
+  if (!pid.ok()) return absl::FailedPreconditionError(pid.status().message());
+  (void)WriteFileAtomic(dir + "/stepd.pid", std::to_string(*pid), 0644);
+  steps_[key] = *pid;
+  return *pid;
+}
+
+void JobSupervisor::OnStepExit(uint64_t job, uint32_t step) {
+  steps_.erase({job, step});
+  RemoveJobDir(StepDir(opts_.spool_dir, job, step));
+}
+
+std::vector<std::tuple<uint64_t, uint32_t, pid_t>> JobSupervisor::RecoverSteps() {
+  std::vector<std::tuple<uint64_t, uint32_t, pid_t>> out;
+  DIR* d = ::opendir(opts_.spool_dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    absl::string_view name = e->d_name;
+    uint64_t job = 0;
+    uint32_t step = 0;
+    size_t dot = name.find('.');
+    if (!absl::ConsumePrefix(&name, "job") || dot == absl::string_view::npos) continue;
+    std::vector<std::string> parts = absl::StrSplit(name, '.');
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &job) || !absl::SimpleAtoi(parts[1], &step))
+      continue;
+    std::string dir = StepDir(opts_.spool_dir, job, step);
+    pid_t pid = 0;
+    if (auto p = ReadSmallFile(dir + "/stepd.pid"); p.ok()) (void)absl::SimpleAtoi(*p, &pid);
+    if (pid > 0 && stepds_->Alive(pid)) {
+      steps_[{job, step}] = pid;
+      out.emplace_back(job, step, pid);
+    } else {
+      RemoveJobDir(dir);
+    }
+  }
+  ::closedir(d);
+  return out;
 }
 
 void JobSupervisor::EndWith(uint64_t id, StepResult r) {
@@ -172,6 +237,9 @@ void JobSupervisor::EndWith(uint64_t id, StepResult r) {
 }
 
 void JobSupervisor::OnStepdExit(uint64_t id) {
+  // The batch script is over: its steps go with it, as in Slurm.
+  for (const auto& [key, pid] : steps_)
+    if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");
   std::string dir = JobDir(opts_.spool_dir, id);
   StepResult r;
   auto text = ReadSmallFile(dir + "/status");

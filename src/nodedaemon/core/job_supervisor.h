@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -54,14 +55,23 @@ class JobSupervisor {
   // The stepd's pid. FailedPrecondition when the job could not start (it is
   // then already recorded as ended with launch_failed).
   absl::StatusOr<pid_t> Launch(const BatchJob& job);
+  // `step` >= 0: that step only; -1: the batch step and, for cancel, time
+  // limit and kill, every step of the job too.
   void Signal(uint64_t id, KillKind kind, int sig, SignalScope scope,
-              uint32_t kill_wait_s, int64_t now);
+              uint32_t kill_wait_s, int64_t now, int32_t step = -1);
   // SIGKILL whatever is left of the job.
   void Kill(uint64_t id);
   // The job's stepd exited: its result is read from the spool directory.
   void OnStepdExit(uint64_t id);
   // Running jobs whose stepd is gone without us hearing (a missed exit).
   void CheckAlive();
+
+  // srun steps: each has its own stepd; the controller does not hear of
+  // them from here (srun does). FailedPrecondition when it cannot start.
+  absl::StatusOr<pid_t> LaunchStep(const StepSpec& spec);
+  void OnStepExit(uint64_t job, uint32_t step);
+  // Steps found in the spool directory with a live stepd (call after Recover).
+  std::vector<std::tuple<uint64_t, uint32_t, pid_t>> RecoverSteps();
 
   std::vector<uint64_t> Running() const;
   // GPU index -> job id, for telemetry.
@@ -83,6 +93,7 @@ class JobSupervisor {
   SupervisorOptions opts_;
   StepdControl* stepds_;
   std::map<uint64_t, RunningJob> running_;
+  std::map<std::pair<uint64_t, uint32_t>, pid_t> steps_;  // (job, step) -> stepd
   std::vector<EndedJob> ended_;
 };
 

@@ -104,6 +104,18 @@ std::string EncodeStepSpec(const StepSpec& s) {
   w.Put("constrain_ram_space", s.cgroup.constrain_ram_space ? 1 : 0);
   w.Put("constrain_devices", s.cgroup.constrain_devices ? 1 : 0);
   w.Put("allowed_ram_space_pct", absl::StrCat(s.cgroup.allowed_ram_space_pct));
+  if (s.step >= 0) {
+    w.Put("step", static_cast<uint64_t>(s.step));
+    for (const auto& a : s.argv) w.Put("argv", a);
+    w.Ids("tasks", s.tasks);
+    w.Put("node_index", s.node_index);
+    w.Put("ntasks", s.ntasks);
+    w.Put("pty", s.pty ? 1 : 0);
+    w.Put("stdin_all", s.stdin_all ? 1 : 0);
+    w.Put("io_address", s.io_address);
+    w.Put("io_key", s.io_key);
+    w.Put("munge_socket", s.munge_socket);
+  }
   return w.out_;
 }
 
@@ -149,6 +161,20 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
   double pct = 100;
   if (absl::SimpleAtod(Get(*f, "allowed_ram_space_pct"), &pct) && pct > 0)
     s.cgroup.allowed_ram_space_pct = pct;
+  if (f->count("step")) {
+    s.step = Num<int32_t>(*f, "step");
+    auto [ab, ae] = f->equal_range("argv");
+    for (auto it = ab; it != ae; ++it) s.argv.push_back(it->second);
+    s.tasks = IdList(*f, "tasks");
+    s.node_index = Num<uint32_t>(*f, "node_index");
+    s.ntasks = Num<uint32_t>(*f, "ntasks");
+    s.pty = Get(*f, "pty") == "1";
+    s.stdin_all = Get(*f, "stdin_all") == "1";
+    s.io_address = Get(*f, "io_address");
+    s.io_key = Get(*f, "io_key");
+    s.munge_socket = Get(*f, "munge_socket");
+    if (s.argv.empty()) return absl::DataLossError("step spec has no argv");
+  }
   return s;
 }
 
@@ -186,6 +212,10 @@ absl::StatusOr<StepResult> DecodeStepResult(const std::string& text) {
 
 std::string JobDir(const std::string& spool, uint64_t id) {
   return absl::StrCat(spool, "/job", id);
+}
+
+std::string StepDir(const std::string& spool, uint64_t id, uint32_t step) {
+  return absl::StrCat(spool, "/job", id, ".", step);
 }
 
 absl::Status WriteFileAtomic(const std::string& path, const std::string& data,

@@ -49,6 +49,17 @@ struct StepSpec {
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
   common::CgroupConf cgroup;  // from cgroup.conf, so the stepd reads no config
+  // A step started by srun (step >= 0); the batch step has step = -1.
+  int32_t step = -1;
+  std::vector<std::string> argv;
+  std::vector<uint32_t> tasks;  // global task ids on this node
+  uint32_t node_index = 0;
+  uint32_t ntasks = 0;
+  bool pty = false;
+  bool stdin_all = false;
+  std::string io_address;  // srun's host:port
+  std::string io_key;
+  std::string munge_socket;  // AuthInfo socket; empty: libmunge's default
 };
 
 struct StepResult {
@@ -69,6 +80,7 @@ std::string EncodeStepResult(const StepResult& r);
 absl::StatusOr<StepResult> DecodeStepResult(const std::string& text);
 
 std::string JobDir(const std::string& spool, uint64_t id);
+std::string StepDir(const std::string& spool, uint64_t id, uint32_t step);  // job<N>.<S>
 // Writes via a temporary file and rename: readers see all or none.
 absl::Status WriteFileAtomic(const std::string& path, const std::string& data,
                              mode_t mode);

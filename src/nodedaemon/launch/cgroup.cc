@@ -117,7 +117,7 @@ class V1Manager : public CgroupManager {
   }
 
   absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const std::string& scope, uint64_t job_id, const CgroupLimits& lim) override {
+      const std::string& scope, const std::string& name, const CgroupLimits& lim) override {
     std::vector<std::string> dirs;
     std::string track, memory;
     for (const auto& [ctrl, root] : roots_) {
@@ -134,7 +134,7 @@ class V1Manager : public CgroupManager {
             (void)WriteFile(parent + "/" + f, ReadFile(up + "/" + f));
         }
       }
-      std::string dir = absl::StrCat(parent, "/job_", job_id);
+      std::string dir = absl::StrCat(parent, "/", name);
       if (auto s = MakeDir(dir); !s.ok()) return s;
       dirs.push_back(dir);
       if (ctrl == "cpuset") {
@@ -204,7 +204,7 @@ class V2Manager : public CgroupManager {
   }
 
   absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const std::string& scope, uint64_t job_id, const CgroupLimits& lim) override {
+      const std::string& scope, const std::string& name, const CgroupLimits& lim) override {
     std::string enable;
     for (const char* c : {"cpuset", "memory", "pids"})
       if (ctrls_.count(c)) absl::StrAppend(&enable, enable.empty() ? "" : " ", "+", c);
@@ -215,7 +215,7 @@ class V2Manager : public CgroupManager {
       if (auto s = MakeDir(parent); !s.ok()) return s;
       (void)WriteFile(parent + "/cgroup.subtree_control", enable);
     }
-    std::string dir = absl::StrCat(parent, "/job_", job_id);
+    std::string dir = absl::StrCat(parent, "/", name);
     if (auto s = MakeDir(dir); !s.ok()) return s;
     if (ctrls_.count("cpuset") && conf_.constrain_cores && !lim.cpus.empty())
       if (auto s = WriteFile(dir + "/cpuset.cpus", FormatCpuList(lim.cpus)); !s.ok())

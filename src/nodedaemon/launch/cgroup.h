@@ -43,10 +43,11 @@ class CgroupManager {
   virtual ~CgroupManager() = default;
   // "cgroup/v1 (cpuset memory devices pids)": for the log.
   virtual std::string Describe() const = 0;
-  // <hierarchy>/sluice/<scope>/job_<id>. `scope` tells apart node daemons
-  // sharing a host (several -N daemons, test clusters); see CgroupScope.
+  // <hierarchy>/sluice/<scope>/<name> (name: job_<id> or job_<id>_step_<s>).
+  // `scope` tells apart node daemons sharing a host (several -N daemons,
+  // test clusters); see CgroupScope.
   virtual absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const std::string& scope, uint64_t job_id, const CgroupLimits& limits) = 0;
+      const std::string& scope, const std::string& name, const CgroupLimits& limits) = 0;
 };
 
 // Returns null when no usable hierarchy exists. `note` gets one line saying

@@ -30,7 +30,18 @@ struct LaunchSpec {
   bool append_output = false;  // keep existing output (--open-mode=append)
   std::vector<std::string> cgroup_procs;  // files to write "0" to, as root
   std::string task_prolog;  // TaskProlog, run as the user before the script
+  // srun tasks: argv[1..] after `program` (searched in the task's PATH when
+  // not absolute), and descriptors the parent prepared instead of files
+  // (pipes, or a pty's slave which also becomes the controlling terminal).
+  std::vector<std::string> args;
+  int in_fd = -1, out_fd = -1, err_fd = -1;
+  bool controlling_tty = false;
+  std::string node_name;  // for "slurmstepd-<node>: error: execve(): ..." messages
 };
+
+// A failed Launch's status carries the child's errno under this payload
+// URL (a task that cannot be executed exits with it, as in Slurm).
+inline constexpr char kErrnoPayload[] = "sluice/errno";
 
 // TaskProlog output: "export NAME=value", "unset NAME" change the task's
 // environment; "print text" writes text to the task's standard output.

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,8 +50,11 @@ const char* StageText(int stage) {
 class ProcessLauncher : public Launcher {
  public:
   absl::StatusOr<pid_t> Launch(const LaunchSpec& s) override {
-    std::string prog = s.program;
-    char* argv[] = {prog.data(), nullptr};
+    std::vector<std::string> argv_store = {s.program};
+    argv_store.insert(argv_store.end(), s.args.begin(), s.args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_store) argv.push_back(a.data());
+    argv.push_back(nullptr);
     bool same_out = s.std_out == s.std_err;
     // O_APPEND always, so notices the daemon appends (cancel, time limit)
     // never overwrite what the job writes; O_TRUNC unless appending.
@@ -74,6 +78,7 @@ class ProcessLauncher : public Launcher {
       sigprocmask(SIG_SETMASK, &none, nullptr);
       for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
       if (setsid() < 0) Fail(wfd, kSetsid);
+      if (s.controlling_tty && ioctl(s.out_fd, TIOCSCTTY, 0) != 0) Fail(wfd, kSetsid);
       // Into the job's cgroup while still root: every descendant is born
       // there. A failure leaves tracking to the stepd's process tree.
       for (const auto& f : s.cgroup_procs) {
@@ -95,12 +100,12 @@ class ProcessLauncher : public Launcher {
       }
       if (chdir(s.cwd.c_str()) != 0 && chdir("/tmp") != 0) Fail(wfd, kIds);
       // Job files are opened only now, as the user.
-      int in = open(s.std_in.c_str(), O_RDONLY);
+      int in = s.in_fd >= 0 ? s.in_fd : open(s.std_in.c_str(), O_RDONLY);
       if (in < 0) Fail(wfd, kStdin);
-      int out = open(s.std_out.c_str(), out_flags, 0644);
+      int out = s.out_fd >= 0 ? s.out_fd : open(s.std_out.c_str(), out_flags, 0644);
       if (out < 0) Fail(wfd, kStdout);
-      int err = out;
-      if (!same_out) {
+      int err = s.err_fd >= 0 ? s.err_fd : out;
+      if (s.err_fd < 0 && !same_out) {
         err = open(s.std_err.c_str(), out_flags, 0644);
         if (err < 0) Fail(wfd, kStderr);
       }
@@ -130,7 +135,22 @@ class ProcessLauncher : public Launcher {
       std::vector<char*> envp;
       for (auto& e : env) envp.push_back(e.data());
       envp.push_back(nullptr);
-      execve(argv[0], argv, envp.data());
+      // A bare command name is looked up in the task's own PATH.
+      std::string prog = s.program;
+      if (prog.find('/') == std::string::npos) {
+        std::string path = "/usr/local/bin:/usr/bin:/bin";
+        for (const auto& e : env)
+          if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+        int first_err = ENOENT;
+        for (absl::string_view dir : absl::StrSplit(path, ':')) {
+          std::string cand = absl::StrCat(dir.empty() ? "." : dir, "/", prog);
+          execve(cand.c_str(), argv.data(), envp.data());
+          if (errno != ENOENT && first_err == ENOENT) first_err = errno;
+        }
+        errno = first_err;
+        Fail(wfd, kExec);
+      }
+      execve(prog.c_str(), argv.data(), envp.data());
       Fail(wfd, kExec);
     }
     close(pipefd[1]);
@@ -142,8 +162,12 @@ class ProcessLauncher : public Launcher {
     close(pipefd[0]);
     if (n == sizeof ce) {
       waitpid(pid, nullptr, 0);
-      return absl::FailedPreconditionError(
-          absl::StrCat(StageText(ce.stage), ": ", strerror(ce.err)));
+      absl::Status st = absl::FailedPreconditionError(
+          ce.stage == kExec && !s.node_name.empty()
+              ? absl::StrCat("execve(): ", s.program, ": ", strerror(ce.err))
+              : absl::StrCat(StageText(ce.stage), ": ", strerror(ce.err)));
+      st.SetPayload(kErrnoPayload, absl::Cord(std::to_string(ce.err)));
+      return st;
     }
     return pid;
   }

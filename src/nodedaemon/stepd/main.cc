@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/auth.h"
 #include "nodedaemon/core/step_files.h"
 #include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/launcher.h"
@@ -36,7 +37,11 @@ int main(int argc, char** argv) {
   auto cgroups = DetectCgroups(spec->cgroup, mounts.str(), &note);
   if (!cgroups) StepLog("warn", "job %d: %s", spec->job.id, note);
   auto launcher = MakeProcessLauncher();
-  StepDaemon d(std::move(*spec), dir, cgroups.get(), launcher.get());
+  // Steps prove themselves to srun with a MUNGE credential; the socket is
+  // the node's (SLURM_CONF's AuthInfo), passed in the spec's environment.
+  std::unique_ptr<sluice::common::Authenticator> auth;
+  if (spec->step >= 0) auth = sluice::common::MakeMungeAuthenticator(spec->munge_socket);
+  StepDaemon d(std::move(*spec), dir, cgroups.get(), launcher.get(), auth.get());
   d.Run();
   return 0;
 }

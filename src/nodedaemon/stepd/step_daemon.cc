@@ -23,11 +23,13 @@ namespace asio = boost::asio;
 using Local = asio::local::stream_protocol;
 
 StepDaemon::StepDaemon(StepSpec spec, std::string job_dir,
-                       CgroupManager* cgroups, Launcher* launcher)
+                       CgroupManager* cgroups, Launcher* launcher,
+                       common::Authenticator* auth)
     : spec_(std::move(spec)),
       dir_(std::move(job_dir)),
       cgroups_(cgroups),
-      launcher_(launcher) {}
+      launcher_(launcher),
+      auth_(auth) {}
 
 std::vector<std::string> StepDaemon::PrologEnv() const {
   const BatchJob& j = spec_.job;
@@ -84,6 +86,11 @@ void StepDaemon::Run() {
   ::chmod(sock.c_str(), 0600);
   if (!ec) Accept();
 
+  if (spec_.step >= 0) {
+    LaunchTasks();
+    if (!tasks_.empty() || step_io_) io_.run();
+    return;
+  }
   if (!RunPrologEpilog(spec_.prolog, "prolog_slurmd")) {
     result_.prolog_failed = true;
     result_.exit_code = 1;
@@ -99,7 +106,7 @@ void StepDaemon::Run() {
   io_.run();
 }
 
-void StepDaemon::Launch() {
+void StepDaemon::CreateCgroup() {
   const BatchJob& j = spec_.job;
   if (cgroups_) {
     CgroupLimits lim;
@@ -108,7 +115,9 @@ void StepDaemon::Launch() {
     lim.gpu_minors = spec_.gpu_minors;
     lim.all_gpu_minors = spec_.all_gpus;
     std::string spool = dir_.substr(0, dir_.rfind('/'));
-    auto cg = cgroups_->Create(CgroupScope(spec_.node_name, spool), j.id, lim);
+    std::string name = spec_.step < 0 ? absl::StrCat("job_", j.id)
+                                      : absl::StrCat("job_", j.id, "_step_", spec_.step);
+    auto cg = cgroups_->Create(CgroupScope(spec_.node_name, spool), name, lim);
     if (cg.ok()) {
       cgroup_ = std::move(*cg);
     } else {
@@ -116,6 +125,11 @@ void StepDaemon::Launch() {
                    std::string(cg.status().message()));
     }
   }
+}
+
+void StepDaemon::Launch() {
+  const BatchJob& j = spec_.job;
+  CreateCgroup();
   common::OutputPatternVars vars{j.id, j.job_name, j.user, spec_.hostname};
   LaunchSpec ls;
   ls.job_id = j.id;
@@ -206,6 +220,10 @@ void StepDaemon::Reap() {
     int status = 0;
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
+    if (auto t = tasks_.find(pid); t != tasks_.end()) {
+      if (step_io_) step_io_->TaskExited(t->second, status);
+      continue;
+    }
     if (pid == leader_ && !leader_done_) {
       leader_done_ = true;
       if (WIFEXITED(status)) result_.exit_code = WEXITSTATUS(status);
@@ -228,7 +246,7 @@ std::vector<pid_t> StepDaemon::JobPids() const {
 }
 
 void StepDaemon::SignalJob(int sig, Mode mode) {
-  if (mode == Mode::kBatch) {
+  if (mode == Mode::kBatch && spec_.step < 0) {
     if (!leader_done_) ::kill(leader_, sig);
     return;
   }
@@ -238,10 +256,13 @@ void StepDaemon::SignalJob(int sig, Mode mode) {
 
 void StepDaemon::Terminate(bool timeout, unsigned kill_wait_s, int64_t when) {
   const std::string& node = spec_.node_name;
+  std::string what = spec_.step < 0 ? absl::StrCat("JOB ", spec_.job.id)
+                                    : absl::StrCat("STEP ", spec_.job.id, ".", spec_.step);
   std::string msg = absl::StrCat(
-      "slurmstepd-", node, ": error: *** JOB ", spec_.job.id, " ON ", node,
+      "slurmstepd-", node, ": error: *** ", what, " ON ", node,
       " CANCELLED AT ", common::FormatTimestamp(when),
       timeout ? " DUE TO TIME LIMIT" : "", " ***\n");
+  if (step_io_) step_io_->Message(msg);
   if (!err_path_.empty())
     launcher_->AppendAsUser(spec_.job.uid, spec_.job.gid, err_path_, msg);
   SignalJob(SIGCONT, Mode::kAll);
@@ -312,7 +333,8 @@ void StepDaemon::TeardownPoll() {
 }
 
 void StepDaemon::Finish() {
-  if (!RunPrologEpilog(spec_.epilog, "epilog_slurmd")) result_.epilog_failed = true;
+  if (spec_.step < 0 && !RunPrologEpilog(spec_.epilog, "epilog_slurmd"))
+    result_.epilog_failed = true;
   if (cgroup_) {
     if (result_.unkillable) {
       StepLog("warn", "job %d: cgroup left in place: processes remain", spec_.job.id);
@@ -325,6 +347,10 @@ void StepDaemon::Finish() {
   boost::system::error_code ec;
   acceptor_.close(ec);
   ::unlink((dir_ + "/stepd.sock").c_str());
+  if (step_io_) {
+    step_io_->Flush([this] { io_.stop(); });  // every frame reaches srun first
+    return;
+  }
   io_.stop();
 }
 

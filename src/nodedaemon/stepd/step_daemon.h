@@ -13,21 +13,26 @@
 
 #include <utility>  // before asio: Boost 1.74 uses std::exchange unincluded
 #include <boost/asio.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/auth.h"
 #include "nodedaemon/core/step_files.h"
 #include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/launcher.h"
+#include "nodedaemon/stepd/step_io.h"
 
 namespace sluice::node {
 
 class StepDaemon {
  public:
-  // `cgroups` may be null (no usable hierarchy); not owned.
+  // `cgroups` may be null (no usable hierarchy); not owned. `auth` signs the
+  // hello a step's supervisor sends srun (steps only; may be null for the
+  // batch step).
   StepDaemon(StepSpec spec, std::string job_dir, CgroupManager* cgroups,
-             Launcher* launcher);
+             Launcher* launcher, common::Authenticator* auth = nullptr);
   // Runs the job to its end; returns when `status` is written.
   void Run();
   const StepResult& result() const { return result_; }
@@ -36,7 +41,12 @@ class StepDaemon {
   enum class Mode { kAll, kBatch, kChildren };
   std::vector<std::string> PrologEnv() const;
   bool RunPrologEpilog(const std::string& path, const char* context);
+  void CreateCgroup();
   void Launch();
+  // srun steps (step_tasks.cc): tasks with pipes or a pty, I/O to srun.
+  void LaunchTasks();
+  std::vector<std::string> TaskEnv(uint32_t task, uint32_t local) const;
+  void OnSrunControl(const common::Frame& f);
   void Accept();
   std::string Command(const std::string& line);
   void ArmReaper();
@@ -52,6 +62,10 @@ class StepDaemon {
   std::string dir_;
   CgroupManager* cgroups_;
   Launcher* launcher_;
+  common::Authenticator* auth_;
+  std::map<pid_t, uint32_t> tasks_;  // a step's task processes -> task ids
+  int pty_master_ = -1;
+  std::unique_ptr<StepIo> step_io_;
   std::unique_ptr<JobCgroup> cgroup_;
   std::string err_path_;
   pid_t leader_ = -1;

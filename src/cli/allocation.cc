@@ -1,0 +1,113 @@
+#include "cli/allocation.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "cli/cli_util.h"
+#include "common/users.h"
+
+namespace sluice::cli {
+namespace v1 = ::sluice::v1;
+
+std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
+                                 const char* cmd, bool salloc) {
+  v1::SubmitBatchJobRequest req;
+  auto* j = req.mutable_job();
+  j->set_interactive(true);
+  j->set_immediate(r.immediate);
+  j->set_name(r.name);
+  j->set_partition(r.partition);
+  if (r.time_limit_min) {
+    j->set_time_limit_set(true);
+    j->set_time_limit_min(*r.time_limit_min);
+  }
+  j->set_min_nodes(r.nodes);
+  j->set_ntasks(r.ntasks);
+  j->set_ntasks_per_node(r.ntasks_per_node);
+  j->set_cpus_per_task(r.cpus_per_task);
+  j->set_mem_mb(r.mem_mb);
+  j->set_gpus_per_node(r.gpus_per_node);
+  j->set_gres(r.gres);
+  j->set_nodelist(r.nodelist);
+  j->set_exclude(r.exclude);
+  j->set_constraint(r.constraint);
+  j->set_exclusive(r.exclusive);
+  j->set_work_dir(r.work_dir);
+  for (const auto& e : r.env) j->add_env(e);
+  j->set_requeue(0);
+  j->set_submit_host(common::ShortHostname());
+  auto rep = client.Submit(req);
+  if (!rep.ok()) {
+    PrintError(cmd, absl::StrCat("Unable to allocate resources: ", rep.status().message()));
+    return std::nullopt;
+  }
+  for (const auto& n : rep->notes()) PrintError(cmd, n);
+  if (!rep->error().empty() || rep->job_id() == 0) {
+    PrintError(cmd, absl::StrCat("Unable to allocate resources: ", rep->error()));
+    return std::nullopt;
+  }
+  uint64_t id = rep->job_id();
+  bool waited = false;
+  if (!rep->running()) {
+    waited = true;
+    if (salloc) std::fprintf(stderr, "salloc: Pending job allocation %lu\n", (unsigned long)id);
+    std::fprintf(stderr, "%s: job %lu queued and waiting for resources\n", cmd, (unsigned long)id);
+    v1::QueryJobsRequest q;
+    q.add_job_ids(id);
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // poll the controller
+      auto jobs = client.QueryJobs(q);
+      if (!jobs.ok() || jobs->jobs_size() == 0) {
+        PrintError(cmd, absl::StrCat("Unable to allocate resources: job ", id, " vanished"));
+        return std::nullopt;
+      }
+      auto st = jobs->jobs(0).state();
+      if (st == v1::JOB_STATE_RUNNING) break;
+      if (st != v1::JOB_STATE_PENDING) {
+        std::fprintf(stderr, "%s: Job allocation %lu has been revoked.\n", cmd, (unsigned long)id);
+        return std::nullopt;
+      }
+    }
+  }
+  if (waited) std::fprintf(stderr, "%s: job %lu has been allocated resources\n", cmd, (unsigned long)id);
+  if (salloc) std::fprintf(stderr, "salloc: Granted job allocation %lu\n", (unsigned long)id);
+  return id;
+}
+
+void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal) {
+  v1::CompleteJobRequest req;
+  req.set_job_id(job);
+  req.set_step_id(step);
+  req.set_exit_code(exit_code);
+  req.set_signal(signal);
+  (void)client.CompleteJob(req);
+}
+
+std::string LocalAddressFor(const std::string& host, uint16_t port) {
+  addrinfo hints{}, *res = nullptr;
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_DGRAM;
+  std::string out = "127.0.0.1";
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) return out;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
+    sockaddr_in me{};
+    socklen_t len = sizeof me;
+    char buf[INET_ADDRSTRLEN];
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len) == 0 &&
+        inet_ntop(AF_INET, &me.sin_addr, buf, sizeof buf))
+      out = buf;
+  }
+  if (fd >= 0) close(fd);
+  freeaddrinfo(res);
+  return out;
+}
+
+}  // namespace sluice::cli

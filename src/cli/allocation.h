@@ -1,0 +1,39 @@
+// srun's and salloc's allocation: an interactive job (no script) submitted
+// to the controller, waited for with Slurm's messages, and released with
+// the command's exit code at the end. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/ctld_client.h"
+
+namespace sluice::cli {
+
+struct AllocRequest {
+  std::string name;
+  std::string partition;
+  std::optional<int64_t> time_limit_min;
+  uint32_t nodes = 0, ntasks = 0, ntasks_per_node = 0, cpus_per_task = 0;
+  uint64_t mem_mb = 0;
+  std::string gpus_per_node, gres, nodelist, exclude, constraint;
+  bool exclusive = false, immediate = false;
+  std::string work_dir;
+  std::vector<std::string> env;
+};
+
+// Returns the job ID once it runs, or nullopt after printing Slurm's error
+// ("<cmd>: error: Unable to allocate resources: ..."). `salloc` selects
+// salloc's wording for the pending and granted messages.
+std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& req,
+                                 const char* cmd, bool salloc);
+
+// Ends an allocation this command made (or one step of an existing one).
+void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal);
+
+// The local address that reaches the controller: what srun listens on.
+std::string LocalAddressFor(const std::string& host, uint16_t port);
+
+}  // namespace sluice::cli

@@ -1,0 +1,319 @@
+// srun: run a parallel step — inside the current allocation (SLURM_JOB_ID)
+// or in a new one made for it — with its I/O streamed through this process.
+#include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/allocation.h"
+#include "cli/cli_util.h"
+#include "cli/ctld_client.h"
+#include "cli/sbatch_options.h"
+#include "cli/srun_io.h"
+#include "common/rpc/rpc_auth.h"
+#include "common/sizes.h"
+#include "common/time_spec.h"
+#include "common/users.h"
+#include "node.grpc.pb.h"
+
+extern char** environ;
+
+namespace sluice::cli {
+namespace {
+namespace v1 = ::sluice::v1;
+
+enum { kNtasksPerNode = 1000, kGpusPerNode, kGres, kMem, kPty, kExport, kExclusive,
+       kOverlap, kExact, kJobid, kMpi, kHelp, kUsage, kCpuBind };
+const struct option kLong[] = {
+    {"nodes", required_argument, nullptr, 'N'},
+    {"ntasks", required_argument, nullptr, 'n'},
+    {"ntasks-per-node", required_argument, nullptr, kNtasksPerNode},
+    {"cpus-per-task", required_argument, nullptr, 'c'},
+    {"partition", required_argument, nullptr, 'p'},
+    {"time", required_argument, nullptr, 't'},
+    {"job-name", required_argument, nullptr, 'J'},
+    {"gpus-per-node", required_argument, nullptr, kGpusPerNode},
+    {"gres", required_argument, nullptr, kGres},
+    {"mem", required_argument, nullptr, kMem},
+    {"nodelist", required_argument, nullptr, 'w'},
+    {"exclude", required_argument, nullptr, 'x'},
+    {"constraint", required_argument, nullptr, 'C'},
+    {"exclusive", optional_argument, nullptr, kExclusive},
+    {"label", no_argument, nullptr, 'l'},
+    {"unbuffered", no_argument, nullptr, 'u'},
+    {"output", required_argument, nullptr, 'o'},
+    {"error", required_argument, nullptr, 'e'},
+    {"input", required_argument, nullptr, 'i'},
+    {"export", required_argument, nullptr, kExport},
+    {"chdir", required_argument, nullptr, 'D'},
+    {"pty", no_argument, nullptr, kPty},
+    {"kill-on-bad-exit", optional_argument, nullptr, 'K'},
+    {"wait", required_argument, nullptr, 'W'},
+    {"immediate", optional_argument, nullptr, 'I'},
+    {"overlap", no_argument, nullptr, kOverlap},
+    {"exact", no_argument, nullptr, kExact},
+    {"jobid", required_argument, nullptr, kJobid},
+    {"mpi", required_argument, nullptr, kMpi},
+    {"cpu-bind", required_argument, nullptr, kCpuBind},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"quiet", no_argument, nullptr, 'Q'},
+    {"version", no_argument, nullptr, 'V'},
+    {"help", no_argument, nullptr, kHelp},
+    {"usage", no_argument, nullptr, kUsage},
+    {nullptr, 0, nullptr, 0},
+};
+
+struct Opts {
+  AllocRequest alloc;
+  bool nodes_set = false, ntasks_set = false;
+  bool label = false, unbuffered = false, pty = false, kill_bad = false;
+  std::string output, error, input;
+  std::optional<std::string> export_env;
+  uint64_t jobid = 0;
+  std::vector<std::string> argv;
+};
+
+int Fatal(const std::string& msg, int rc = 1) {
+  std::fprintf(stderr, "srun: fatal: %s\n", msg.c_str());
+  return rc;
+}
+
+// Launches this node's tasks; "" on success, else the error.
+std::string LaunchOn(const common::SlurmConfig& cfg, const v1::StepNode& node,
+                     v1::LaunchTasksRequest req) {
+  auto auth = common::MakeMungeAuthenticator(cfg.auth_socket);
+  auto stub = v1::SluiceNode::NewStub(
+      grpc::CreateChannel(node.address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (auto s = common::AttachCredential(&ctx, *auth, "LaunchTasks"); !s.ok())
+    return std::string(s.message());
+  v1::LaunchTasksReply rep;
+  grpc::Status st = stub->LaunchTasks(&ctx, req, &rep);
+  if (!st.ok()) return st.error_message();
+  return rep.error();
+}
+
+int Main(int argc, char** argv) {
+  argv[0] = const_cast<char*>("srun");
+  Opts o;
+  int c;
+  while ((c = getopt_long(argc, argv, "+N:n:c:p:t:J:w:x:C:luo:e:i:D:K::W:I::vQV", kLong,
+                          nullptr)) != -1) {
+    uint32_t v = 0;
+    switch (c) {
+      case 'N':
+        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal(absl::StrCat("Invalid node count specification: ", optarg));
+        o.alloc.nodes = v;
+        o.nodes_set = true;
+        break;
+      case 'n':
+        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal(absl::StrCat("Invalid number of tasks (-n ", optarg, ")"));
+        o.alloc.ntasks = v;
+        o.ntasks_set = true;
+        break;
+      case kNtasksPerNode:
+        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal("Invalid --ntasks-per-node");
+        o.alloc.ntasks_per_node = v;
+        break;
+      case 'c':
+        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal("Invalid --cpus-per-task");
+        o.alloc.cpus_per_task = v;
+        break;
+      case 'p': o.alloc.partition = optarg; break;
+      case 't': {
+        auto t = common::ParseTimeLimit(optarg);
+        if (!t.ok()) return Fatal("Invalid time limit specification");
+        o.alloc.time_limit_min = *t;
+        break;
+      }
+      case 'J': o.alloc.name = optarg; break;
+      case kGpusPerNode: o.alloc.gpus_per_node = optarg; break;
+      case kGres: o.alloc.gres = optarg; break;
+      case kMem: {
+        auto m = common::ParseMemoryMB(optarg);
+        if (!m.ok()) return Fatal("Invalid --mem specification");
+        o.alloc.mem_mb = *m;
+        break;
+      }
+      case 'w': o.alloc.nodelist = optarg; break;
+      case 'x': o.alloc.exclude = optarg; break;
+      case 'C': o.alloc.constraint = optarg; break;
+      case kExclusive: o.alloc.exclusive = true; break;
+      case 'l': o.label = true; break;
+      case 'u': o.unbuffered = true; break;
+      case 'o': o.output = optarg; break;
+      case 'e': o.error = optarg; break;
+      case 'i': o.input = optarg; break;
+      case kExport: o.export_env = optarg; break;
+      case 'D': o.alloc.work_dir = optarg; break;
+      case kPty: o.pty = true; break;
+      case 'K': o.kill_bad = !optarg || std::string(optarg) != "0"; break;
+      case 'I': o.alloc.immediate = true; break;
+      case kJobid: (void)absl::SimpleAtoi(optarg, &o.jobid); break;
+      case 'V': std::printf("%s\n", kVersion); return 0;
+      case kHelp: case kUsage:
+        std::printf("Usage: srun [OPTIONS] executable [args...]\n\nSee docs/CLI.md for the "
+                    "options Sluice supports.\n");
+        return 0;
+      case '?': return 1;
+      default: break;  // accepted, no effect: -W, -v, -Q, --overlap, --exact, --mpi
+    }
+  }
+  for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);
+  if (o.argv.empty()) return Fatal("No command given to execute.");
+  auto cfg = LoadConfigOrComplain("srun");
+  if (!cfg) return 1;
+  CtldClient client(*cfg);
+
+  std::string cwd = CurrentDir();
+  if (!o.alloc.work_dir.empty() && o.alloc.work_dir[0] != '/')
+    o.alloc.work_dir = absl::StrCat(cwd, "/", o.alloc.work_dir);
+  if (o.alloc.work_dir.empty()) o.alloc.work_dir = cwd;
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  env = ExportedEnv(o.export_env, env);
+
+  // Inside an allocation, a step of it; otherwise a new interactive job.
+  uint64_t job = o.jobid;
+  if (!job) {
+    if (const char* j = getenv("SLURM_JOB_ID")) (void)absl::SimpleAtoi(j, &job);
+  }
+  bool own_job = job == 0;
+  if (own_job) {
+    std::string base = o.argv[0].substr(o.argv[0].rfind('/') + 1);
+    if (o.alloc.name.empty()) o.alloc.name = base;
+    o.alloc.env = env;
+    auto id = Allocate(client, o.alloc, "srun", false);
+    if (!id) return 1;
+    job = *id;
+  }
+  v1::CreateStepRequest sreq;
+  sreq.set_job_id(job);
+  sreq.set_ntasks(o.alloc.ntasks);
+  sreq.set_nodes(o.nodes_set ? o.alloc.nodes : 0);
+  sreq.set_ntasks_per_node(o.alloc.ntasks_per_node);
+  sreq.set_cpus_per_task(o.alloc.cpus_per_task);
+  sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
+  auto step = client.CreateStep(sreq);
+  if (!step.ok() || !step->error().empty()) {
+    PrintError("srun", absl::StrCat("Unable to create step for job ", job, ": ",
+                                    step.ok() ? step->error() : std::string(step.status().message())));
+    if (own_job) Release(client, job, -1, 1, 0);
+    return 1;
+  }
+  uint32_t step_id = step->step_id();
+
+  IoOptions io;
+  io.job = job;
+  io.step = step_id;
+  io.ntasks = step->ntasks();
+  io.label = o.label;
+  io.unbuffered = o.unbuffered;
+  io.pty = o.pty;
+  io.kill_on_bad_exit = o.kill_bad;
+  io.forward_stdin = o.input != "none";
+  io.out_pattern = o.output;
+  io.err_pattern = o.error;
+  for (const auto& n : step->nodes())
+    io.tasks_by_node[n.name()].assign(n.tasks().begin(), n.tasks().end());
+  StepIoServer server(io, &client.auth());
+  std::string host = LocalAddressFor(cfg->ctld_addr, cfg->ctld_port);
+  uint16_t port = server.Listen(host);
+  if (port == 0) return Fatal("cannot listen for the step's I/O");
+
+  // The step's environment: ours, the job's, then the step's own.
+  std::map<std::string, std::string> vars;
+  for (const auto& e : env) vars[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
+  for (const auto& e : step->env()) vars[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
+  for (const char* k : {"SLURM_TASK_PID", "SLURM_NODE_ALIASES", "SLURM_JOB_GPUS",
+                        "CUDA_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL"})
+    if (own_job) vars.erase(k);
+  std::vector<uint32_t> per_node;
+  for (const auto& n : step->nodes()) per_node.push_back(static_cast<uint32_t>(n.tasks_size()));
+  std::string tasks_per_node;
+  for (size_t i = 0; i < per_node.size();) {
+    size_t j = i;
+    while (j + 1 < per_node.size() && per_node[j + 1] == per_node[i]) ++j;
+    absl::StrAppend(&tasks_per_node, tasks_per_node.empty() ? "" : ",", per_node[i],
+                    j > i ? absl::StrCat("(x", j - i + 1, ")") : "");
+    i = j + 1;
+  }
+  mode_t mask = umask(0);
+  umask(mask);
+  char umask_text[8];
+  std::snprintf(umask_text, sizeof umask_text, "%04o", mask);
+  std::map<std::string, std::string> step_vars = {
+      {"SLURM_LAUNCH_NODE_IPADDR", host},
+      {"SLURM_SRUN_COMM_HOST", host},
+      {"SLURM_SRUN_COMM_PORT", std::to_string(port)},
+      {"SLURM_STEP_LAUNCHER_PORT", std::to_string(port)},
+      {"SLURM_STEPID", std::to_string(step_id)},
+      {"SLURM_STEP_ID", std::to_string(step_id)},
+      {"SLURM_STEP_NODELIST", step->node_list()},
+      {"SLURM_STEP_NUM_NODES", std::to_string(step->nodes_size())},
+      {"SLURM_STEP_NUM_TASKS", std::to_string(step->ntasks())},
+      {"SLURM_STEP_TASKS_PER_NODE", tasks_per_node},
+      {"SLURM_NPROCS", std::to_string(step->ntasks())},
+      {"SLURM_NTASKS", std::to_string(step->ntasks())},
+      {"SLURM_UMASK", umask_text}};
+  if (step->ntasks() > 1) step_vars["SLURM_DISTRIBUTION"] = "block";
+  if (o.label) step_vars["SLURM_LABELIO"] = "1";
+  if (o.alloc.cpus_per_task) step_vars["SLURM_CPUS_PER_TASK"] = std::to_string(o.alloc.cpus_per_task);
+  if (o.alloc.ntasks_per_node) step_vars["SLURM_NTASKS_PER_NODE"] = std::to_string(o.alloc.ntasks_per_node);
+  for (auto& [k, v] : step_vars) vars[k] = v;
+
+  v1::LaunchTasksRequest base;
+  base.set_job_id(job);
+  base.set_step_id(step_id);
+  base.set_uid(getuid());
+  base.set_gid(getgid());
+  auto me = common::LookupUser(getuid());
+  base.set_user(me ? me->name : std::to_string(getuid()));
+  for (const auto& a : o.argv) base.add_argv(a);
+  for (const auto& [k, v] : vars) base.add_env(absl::StrCat(k, "=", v));
+  base.set_cwd(o.alloc.work_dir);
+  base.set_ntasks(step->ntasks());
+  base.set_pty(o.pty);
+  base.set_io_address(absl::StrCat(host, ":", port));
+  base.set_io_key(server.key());
+  base.set_stdin_all(o.input == "all");
+  base.set_job_name(vars.count("SLURM_JOB_NAME") ? vars["SLURM_JOB_NAME"] : o.alloc.name);
+  base.set_partition(vars["SLURM_JOB_PARTITION"]);
+  std::vector<std::future<std::string>> launches;
+  for (int i = 0; i < step->nodes_size(); ++i) {
+    const auto& n = step->nodes(i);
+    v1::LaunchTasksRequest req = base;
+    req.set_credential(n.credential());
+    for (uint32_t t : n.tasks()) req.add_tasks(t);
+    req.set_node_index(static_cast<uint32_t>(i));
+    req.set_cpus(n.cpus());
+    for (uint32_t g : n.gpus()) req.add_gpus(g);
+    launches.push_back(std::async(std::launch::async, LaunchOn, *cfg, n, std::move(req)));
+  }
+  bool failed = false;
+  for (int i = 0; i < static_cast<int>(launches.size()); ++i) {
+    std::string err = launches[i].get();
+    if (!err.empty()) {
+      PrintError("srun", absl::StrCat("Task launch for StepId=", job, ".", step_id,
+                                      " failed on node ", step->nodes(i).name(), ": ", err));
+      failed = true;
+    }
+  }
+  int rc = failed ? 1 : server.Run();
+  Release(client, job, static_cast<int>(step_id), rc, 0);
+  if (own_job) Release(client, job, -1, rc, 0);
+  return rc;
+}
+
+}  // namespace
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) { sluice::cli::ExitNow(sluice::cli::Main(argc, argv)); }

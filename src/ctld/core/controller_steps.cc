@@ -1,0 +1,120 @@
+// Steps: srun inside an allocation (a batch job or one srun/salloc made)
+// gets a step ID and a task layout over the allocation's nodes; the end of
+// an interactive allocation or of a step is reported back by srun/salloc.
+#include "absl/strings/str_cat.h"
+#include "common/hostlist.h"
+#include "ctld/core/controller.h"
+
+namespace sluice::ctld {
+
+StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& who,
+                                int64_t now) {
+  last_now_ = now;
+  StepPlan plan;
+  Job* job = FindJob(req.job);
+  if (!job) {
+    plan.error = "Invalid job id specified";
+    return plan;
+  }
+  if (!Authorized(*job, who) || (who.uid != 0 && who.uid != own_uid_ && who.uid != job->spec.uid)) {
+    plan.error = "Access/permission denied";
+    return plan;
+  }
+  if (job->state != JobState::kRunning) {
+    plan.error = job->state == JobState::kPending
+                     ? "Job is pending execution"
+                     : "Job/step already completing or completed";
+    return plan;
+  }
+  // Nodes: the first `nodes` of the allocation (all by default).
+  size_t nnodes = job->alloc.size();
+  if (req.nodes) {
+    if (req.nodes > nnodes) {
+      plan.error = "Requested node configuration is not available";
+      return plan;
+    }
+    nnodes = req.nodes;
+  }
+  uint32_t ntasks = req.ntasks;
+  if (req.ntasks_per_node) ntasks = req.ntasks_per_node * static_cast<uint32_t>(nnodes);
+  if (ntasks == 0) ntasks = static_cast<uint32_t>(nnodes);
+  if (ntasks < nnodes) nnodes = ntasks;  // no node without a task
+  // Block distribution: consecutive task IDs fill a node before the next.
+  std::vector<uint32_t> per_node(nnodes, ntasks / nnodes);
+  for (size_t i = 0; i < ntasks % nnodes; ++i) ++per_node[i];
+  uint32_t next = 0;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < nnodes; ++i) {
+    const auto& a = job->alloc[i];
+    const NodeRecord* n = FindNode(a.node);
+    if (!n) {
+      plan.error = "Invalid node name specified";
+      return plan;
+    }
+    StepPlan::Node pn;
+    pn.name = a.node;
+    pn.address = Endpoint(*n).address;
+    for (uint32_t t = 0; t < per_node[i]; ++t) pn.tasks.push_back(next++);
+    pn.gpus = a.gpus;
+    pn.cpus = a.cpus;
+    names.push_back(a.node);
+    plan.nodes.push_back(std::move(pn));
+  }
+  plan.step_id = job->next_step_id++;
+  plan.ntasks = ntasks;
+  plan.node_list = common::CompressHostlist(names);
+  plan.env = JobEnv(*job);
+  plan.uid = job->spec.uid;
+  job->steps.push_back({plan.step_id, req.name, now, names, ntasks});
+  return plan;
+}
+
+absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int signal,
+                                     const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  Job* job = FindJob(id);
+  if (!job) return absl::NotFoundError("Invalid job id specified");
+  if (!Authorized(*job, who)) return absl::PermissionDeniedError("Access/permission denied");
+  if (step >= 0) {
+    std::erase_if(job->steps, [&](const Job::Step& s) { return s.id == static_cast<uint32_t>(step); });
+    return absl::OkStatus();
+  }
+  if (!job->spec.interactive)
+    return absl::FailedPreconditionError("Only an interactive allocation can be completed");
+  if (job->state != JobState::kRunning) return absl::OkStatus();  // already ended
+  job->exit_code = exit_code;
+  job->exit_signal = signal;
+  job->steps.clear();
+  Finish(*job, exit_code == 0 && signal == 0 ? JobState::kCompleted : JobState::kFailed,
+         exit_code == 0 && signal == 0 ? JobReason::kNone : JobReason::kNonZeroExitCode, now);
+  return absl::OkStatus();
+}
+
+CancelOutcome Controller::CancelStep(JobId id, uint32_t step, const common::Identity& who,
+                                    int64_t now) {
+  last_now_ = now;
+  CancelOutcome out{id, "", 0};
+  Job* found = FindJob(id);
+  if (!found || found->state != JobState::kRunning) {
+    out.error = "Invalid job id specified";
+    out.code = kEslurmInvalidJobId;
+    return out;
+  }
+  if (!Authorized(*found, who)) {
+    out.error = "Access/permission denied";
+    out.code = kEslurmAccessDenied;
+    return out;
+  }
+  Job& job = *found;
+  for (const auto& s : job.steps) {
+    if (s.id != step) continue;
+    SignalRequest sr{job.id, SignalKind::kCancel, 15, false, config_.kill_wait_s};
+    sr.step_id = static_cast<int32_t>(step);
+    for (const auto& name : s.nodes)
+      if (const NodeRecord* n = FindNode(name))
+        node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+  }
+  return out;
+}
+
+}  // namespace sluice::ctld

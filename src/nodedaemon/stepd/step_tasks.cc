@@ -1,0 +1,163 @@
+// StepDaemon's srun side: a step's tasks on this node, each with pipes (or
+// one pty for --pty), their Slurm environment, and the I/O link to srun.
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/users.h"
+#include "nodedaemon/stepd/step_daemon.h"
+#include "nodedaemon/stepd/step_log.h"
+
+namespace sluice::node {
+
+// Per node and per task variables (the job's and the step's come from srun).
+std::vector<std::string> StepDaemon::TaskEnv(uint32_t task, uint32_t local) const {
+  const BatchJob& j = spec_.job;
+  std::vector<std::string> env;
+  std::vector<std::string> set = {
+      absl::StrCat("SLURMD_NODENAME=", spec_.node_name),
+      absl::StrCat("SLURM_CONF=", spec_.conf_path),
+      absl::StrCat("SLURM_CPUS_ON_NODE=", j.cpus),
+      absl::StrCat("SLURM_GTIDS=", absl::StrJoin(spec_.tasks, ",")),
+      absl::StrCat("SLURM_LOCALID=", local),
+      absl::StrCat("SLURM_NODEID=", spec_.node_index),
+      absl::StrCat("SLURM_PROCID=", task),
+      absl::StrCat("SLURM_TOPOLOGY_ADDR=", spec_.node_name),
+      "SLURM_TOPOLOGY_ADDR_PATTERN=node"};
+  if (!j.gpus.empty()) {
+    std::string ids = absl::StrJoin(j.gpus, ",");
+    set.push_back("CUDA_VISIBLE_DEVICES=" + ids);
+    set.push_back("GPU_DEVICE_ORDINAL=" + ids);
+    set.push_back("SLURM_STEP_GPUS=" + ids);
+    set.push_back(absl::StrCat("SLURM_GPUS_ON_NODE=", j.gpus.size()));
+  }
+  std::set<std::string> keys;
+  for (const auto& e : set) keys.insert(e.substr(0, e.find('=')));
+  for (const auto& e : j.env)
+    if (!keys.count(e.substr(0, e.find('=')))) env.push_back(e);
+  env.insert(env.end(), set.begin(), set.end());
+  return env;
+}
+
+void StepDaemon::LaunchTasks() {
+  const BatchJob& j = spec_.job;
+  CreateCgroup();
+  step_io_ = std::make_unique<StepIo>(io_);
+  step_io_->on_control = [this](const common::Frame& f) { OnSrunControl(f); };
+  step_io_->on_all_reported = [this] { BeginTeardown(); };
+  std::string hello = spec_.node_name + "\n";
+  if (auth_) {
+    auto cred = auth_->Sign(
+        common::IoCredentialPayload(j.id, static_cast<uint32_t>(spec_.step), spec_.node_name,
+                                    spec_.io_key));
+    if (cred.ok()) hello += *cred;
+  }
+  if (auto st = step_io_->Connect(spec_.io_address, hello); !st.ok()) {
+    StepLog("error", "job %d step %d: %s", j.id, spec_.step, std::string(st.message()));
+    step_io_.reset();
+    result_.launch_failed = true;
+    result_.message = std::string(st.message());
+    Finish();
+    return;
+  }
+  auto groups = common::GroupsOf(j.user, j.gid);
+  for (uint32_t local = 0; local < spec_.tasks.size(); ++local) {
+    uint32_t task = spec_.tasks[local];
+    int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+    int master = -1, slave = -1;
+    if (spec_.pty && local == 0) {
+      if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
+        step_io_->Message(absl::StrCat("slurmstepd-", spec_.node_name,
+                                       ": error: openpty: ", strerror(errno), "\n"));
+        step_io_->TaskExited(task, 1 << 8);
+        continue;
+      }
+      fcntl(master, F_SETFD, FD_CLOEXEC);
+    } else if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 ||
+               pipe2(in, O_CLOEXEC) != 0) {
+      step_io_->TaskExited(task, 1 << 8);
+      continue;
+    }
+    // Only task 0 reads srun's stdin unless --input=all.
+    bool gets_stdin = master >= 0 || task == 0 || spec_.stdin_all;
+    LaunchSpec ls;
+    ls.job_id = j.id;
+    ls.uid = j.uid;
+    ls.gid = j.gid;
+    ls.groups = groups;
+    ls.program = spec_.argv[0];
+    ls.args.assign(spec_.argv.begin() + 1, spec_.argv.end());
+    ls.env = TaskEnv(task, local);
+    ls.cwd = j.work_dir;
+    ls.node_name = spec_.node_name;
+    ls.task_prolog = spec_.task_prolog;
+    if (cgroup_) ls.cgroup_procs = cgroup_->ProcsFiles();
+    int devnull = -1;
+    if (master >= 0) {
+      ls.in_fd = ls.out_fd = ls.err_fd = slave;
+      ls.controlling_tty = true;
+    } else {
+      devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      ls.in_fd = gets_stdin ? in[0] : devnull;
+      ls.out_fd = out[1];
+      ls.err_fd = err[1];
+    }
+    auto pid = launcher_->Launch(ls);
+    if (master >= 0) ::close(slave);
+    if (devnull >= 0) ::close(devnull);
+    for (int fd : {out[1], err[1], in[0]})
+      if (fd >= 0) ::close(fd);
+    if (master >= 0) {
+      pty_master_ = master;
+      step_io_->AddTask(task, master, -1, ::dup(master), true);
+    } else {
+      step_io_->AddTask(task, out[0], err[0], gets_stdin ? in[1] : -1, false);
+      if (!gets_stdin) ::close(in[1]);
+    }
+    if (!pid.ok()) {
+      // As slurmstepd: the message on srun's stderr, exit code = errno.
+      int code = 1;
+      if (auto p = pid.status().GetPayload(kErrnoPayload)) (void)absl::SimpleAtoi(std::string(*p), &code);
+      step_io_->Message(absl::StrCat("slurmstepd-", spec_.node_name, ": error: ",
+                                     pid.status().message(), "\n"));
+      step_io_->TaskExited(task, (code & 0xff) << 8);
+      continue;
+    }
+    tasks_[*pid] = task;
+  }
+}
+
+// What srun sends besides stdin: signals for the tasks, window sizes for
+// the pty, and its own disappearance (the step is then killed).
+void StepDaemon::OnSrunControl(const common::Frame& f) {
+  if (f.type == common::FrameType::kSignal) {
+    int sig = 0;
+    if (absl::SimpleAtoi(f.payload, &sig) && sig > 0 && sig < NSIG) {
+      for (const auto& [pid, task] : tasks_)
+        if (f.task == common::kAllTasks || f.task == task) ::kill(pid, sig);
+      if (sig == SIGKILL) SignalJob(SIGKILL, Mode::kAll);
+    }
+  } else if (f.type == common::FrameType::kWinsize && pty_master_ >= 0) {
+    std::vector<std::string> rc = absl::StrSplit(f.payload, ' ');
+    winsize ws{};
+    uint32_t rows = 0, cols = 0;
+    if (rc.size() == 2 && absl::SimpleAtoi(rc[0], &rows) && absl::SimpleAtoi(rc[1], &cols)) {
+      ws.ws_row = static_cast<unsigned short>(rows);
+      ws.ws_col = static_cast<unsigned short>(cols);
+      ::ioctl(pty_master_, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH
+    }
+  } else if (f.type == common::FrameType::kStdinEof && f.payload == "srun gone") {
+    SignalJob(SIGKILL, Mode::kAll);
+  }
+}
+
+}  // namespace sluice::node
