@@ -187,6 +187,19 @@ int Main(int argc, char** argv) {
     if (const char* j = getenv("SLURM_JOB_ID")) (void)absl::SimpleAtoi(j, &job);
   }
   bool own_job = job == 0;
+  if (!own_job && !o.ntasks_set && !o.nodes_set && !o.alloc.ntasks_per_node) {
+    // Inside an allocation srun takes its task counts from the job's
+    // variables, as Slurm's does (the command line wins).
+    uint32_t v = 0;
+    if (const char* e = getenv("SLURM_NTASKS"); e && absl::SimpleAtoi(e, &v)) o.alloc.ntasks = v;
+    if (const char* e = getenv("SLURM_NTASKS_PER_NODE"); e && absl::SimpleAtoi(e, &v))
+      o.alloc.ntasks_per_node = v;
+  }
+  if (!own_job && !o.alloc.cpus_per_task)
+    if (const char* e = getenv("SLURM_CPUS_PER_TASK")) {
+      uint32_t v = 0;
+      if (absl::SimpleAtoi(e, &v)) o.alloc.cpus_per_task = v;
+    }
   if (own_job) {
     std::string base = o.argv[0].substr(o.argv[0].rfind('/') + 1);
     if (o.alloc.name.empty()) o.alloc.name = base;

@@ -36,7 +36,7 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
     nnodes = req.nodes;
   }
   uint32_t ntasks = req.ntasks;
-  if (req.ntasks_per_node) ntasks = req.ntasks_per_node * static_cast<uint32_t>(nnodes);
+  if (req.ntasks_per_node && !ntasks) ntasks = req.ntasks_per_node * static_cast<uint32_t>(nnodes);
   if (ntasks == 0) ntasks = static_cast<uint32_t>(nnodes);
   if (ntasks < nnodes) nnodes = ntasks;  // no node without a task
   // Block distribution: consecutive task IDs fill a node before the next.
