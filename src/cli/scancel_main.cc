@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -121,16 +122,49 @@ int Main(int argc, char** argv) {
     }
   }
   std::vector<uint64_t> ids;
+  std::map<uint64_t, std::vector<int32_t>> steps;  // "N.S": only that step
   for (int i = optind; i < argc; ++i) {
     for (absl::string_view tok : absl::StrSplit(argv[i], absl::ByAnyChar(", "),
                                                absl::SkipEmpty())) {
       uint64_t v;
-      if (!absl::SimpleAtoi(tok, &v) || v == 0) {
+      int32_t step = -1;
+      absl::string_view job_part = tok.substr(0, tok.find('.'));
+      bool ok = absl::SimpleAtoi(job_part, &v) && v != 0;
+      if (ok && job_part.size() < tok.size())
+        ok = absl::SimpleAtoi(tok.substr(job_part.size() + 1), &step) && step >= 0;
+      if (!ok) {
         PrintError("scancel", absl::StrCat("Invalid job id ", tok));
         return 1;
       }
-      ids.push_back(v);
+      if (step >= 0)
+        steps[v].push_back(step);
+      else
+        ids.push_back(v);
     }
+  }
+  if (!steps.empty() && !filters) {
+    ::sluice::v1::CancelJobsRequest sreq;
+    for (const auto& [job, list] : steps)
+      for (int32_t st : list) {
+        sreq.add_job_ids(job);
+        sreq.add_step_ids(st);
+      }
+    for (uint64_t id : ids) {
+      sreq.add_job_ids(id);
+      sreq.add_step_ids(-1);
+    }
+    auto cfg = LoadConfigOrComplain("scancel");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    auto rep = client.Cancel(sreq);
+    if (!rep.ok()) {
+      PrintError("scancel", std::string(rep.status().message()));
+      return 1;
+    }
+    for (const auto& r : rep->results())
+      if (!r.error().empty() && verbose)
+        PrintError("scancel", absl::StrCat("Kill job error on job id ", r.job_id(), ": ", r.error()));
+    return 0;
   }
   if (ids.empty() && !filters) {
     PrintError("scancel", "No job identification provided");

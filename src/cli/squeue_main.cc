@@ -9,7 +9,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/str_format.h"
 #include "cli/cli_util.h"
+#include "common/time_spec.h"
 #include "cli/ctld_client.h"
 #include "cli/squeue_format.h"
 #include "common/hostlist.h"
@@ -35,6 +37,7 @@ struct Options {
   std::set<common::JobState> states;
   bool all_states = false, states_given = false, noheader = false, long_fmt = false;
   bool start = false;  // --start: pending jobs with their expected start
+  bool steps = false;  // -s/--steps: the running jobs' steps
   std::string format;
 };
 
@@ -112,6 +115,7 @@ int Main(int argc, char** argv) {
       case 'o': o.format = optarg; break;
       case 'l': o.long_fmt = true; break;
       case kStart: o.start = true; break;
+      case 's': o.steps = true; break;
       case 'n':
         for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
           o.names.emplace(n);
@@ -191,6 +195,32 @@ int Main(int argc, char** argv) {
     if (!o.names.empty() && !o.names.count(j.name())) continue;
     if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
     rows.push_back(&j);
+  }
+  if (o.steps) {
+    // Slurm lists each running job's batch step, then its srun steps.
+    std::string out = o.noheader ? "" : absl::StrFormat("%15s %8s %9s %8s %9s %s\n", "STEPID",
+                                                       "NAME", "PARTITION", "USER", "TIME",
+                                                       "NODELIST");
+    SortJobsDefault(&rows);
+    for (const JobInfo* j : rows) {
+      if (static_cast<common::JobState>(j->state()) != common::JobState::kRunning) continue;
+      int64_t run = std::max<int64_t>(0, rep->now() - j->start_time());
+      if (!j->interactive())
+        absl::StrAppend(&out, absl::StrFormat("%15s %8s %9s %8s %9s %s\n",
+                                              absl::StrCat(j->job_id(), ".batch"), "batch",
+                                              j->partition(), j->user_name().substr(0, 8),
+                                              common::FormatDuration(run), j->batch_host()));
+      for (const auto& st : j->steps())
+        absl::StrAppend(&out, absl::StrFormat(
+                                  "%15s %8s %9s %8s %9s %s\n",
+                                  absl::StrCat(j->job_id(), ".", st.step_id()),
+                                  st.name().substr(0, 8), j->partition(),
+                                  j->user_name().substr(0, 8),
+                                  common::FormatDuration(std::max<int64_t>(0, rep->now() - st.start_time())),
+                                  st.node_list()));
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
   }
   if (o.start)
     SortJobsByStart(&rows);

@@ -1,0 +1,171 @@
+// Issue 5 on real daemons: steps inside batch jobs, multi-node launch as ML
+// users do it, -K, salloc, squeue --steps, scancel N.S, forged I/O
+// connections, and a real interactive --pty session driven through tmux.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/str_split.h"
+#include "test_cluster.h"
+
+namespace sluice::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+uint64_t Parsable(const CmdResult& r) {
+  uint64_t id = 0;
+  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
+}
+
+std::string SortedLines(const std::string& s) {
+  std::vector<std::string> lines = absl::StrSplit(s, '\n', absl::SkipEmpty());
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+class SrunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = TestCluster::Start().release();
+    ASSERT_NE(cluster_, nullptr);
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  bool Done(uint64_t id, const std::string& state = "COMPLETED", int s = 30) {
+    return cluster_->WaitForState(id, state, s);
+  }
+  static TestCluster* cluster_;
+};
+TestCluster* SrunTest::cluster_ = nullptr;
+
+TEST_F(SrunTest, StepsInATwoNodeBatchJobSeeTheirRanksAndAgreeOnTheRendezvous) {
+  auto r = cluster_->Run(
+      "sbatch --parsable -N2 --ntasks-per-node=1 -o ml.out --wrap '"
+      "srun --ntasks-per-node=1 bash -c \"echo rank=\\$SLURM_PROCID node=\\$SLURM_NODEID "
+      "local=\\$SLURM_LOCALID of=\\$SLURM_NTASKS step=\\$SLURM_STEP_ID "
+      "master=\\$(scontrol show hostnames \\$SLURM_JOB_NODELIST | head -1)\"; "
+      "srun false; echo after=$?'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  ASSERT_TRUE(Done(id)) << cluster_->JobState(id);
+  std::string out = Slurp(cluster_->work() + "/ml.out");
+  EXPECT_THAT(out, HasSubstr("rank=0 node=0 local=0 of=2 step=0 master=mlmini-g2-ghpc-0\n"));
+  EXPECT_THAT(out, HasSubstr("rank=1 node=1 local=0 of=2 step=0 master=mlmini-g2-ghpc-0\n"));
+  // A failing step is the script's business: it goes on, the job completes.
+  EXPECT_THAT(out, HasSubstr("after=1\n"));
+}
+
+TEST_F(SrunTest, KillOnBadExitTakesThePeersDown) {
+  auto r = cluster_->Run(
+      "srun -N2 -K bash -c 'if [ $SLURM_PROCID = 1 ]; then exit 3; fi; sleep 60'");
+  EXPECT_EQ(r.rc, 137) << r.err;  // the killed peer is the highest status
+  EXPECT_THAT(r.err, HasSubstr("srun: error: mlmini-g2-ghpc-1: task 1: Exited with exit code 3\n"));
+  EXPECT_THAT(r.err, HasSubstr("srun: error: mlmini-g2-ghpc-0: task 0: Killed\n"));
+}
+
+TEST_F(SrunTest, ManyTasksAreLabelledAndLineBuffered) {
+  auto r = cluster_->Run("srun -N2 -n6 -l bash -c 'echo a$SLURM_PROCID; echo b$SLURM_PROCID'");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(SortedLines(r.out),
+            "0: a0\n0: b0\n1: a1\n1: b1\n2: a2\n2: b2\n3: a3\n3: b3\n4: a4\n4: b4\n5: a5\n5: b5\n");
+}
+
+TEST_F(SrunTest, OutputFilesPerTask) {
+  auto r = cluster_->Run("srun -n2 -o 'task-%t.out' bash -c 'echo hello $SLURM_PROCID'");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Slurp(cluster_->work() + "/task-0.out"), "hello 0\n");
+  EXPECT_EQ(Slurp(cluster_->work() + "/task-1.out"), "hello 1\n");
+}
+
+TEST_F(SrunTest, SallocRunsTheCommandInItsAllocationAndReleasesIt) {
+  auto r = cluster_->Run("salloc -N1 bash -c 'echo IN $SLURM_JOB_ID; srun bash -c \"echo step $SLURM_JOB_ID\"; exit 4'");
+  EXPECT_EQ(r.rc, 4);
+  std::string id = r.out.substr(3, r.out.find('\n') - 3);
+  EXPECT_EQ(r.out, "IN " + id + "\nstep " + id + "\n");
+  EXPECT_EQ(r.err, "salloc: Granted job allocation " + id +
+                       "\nsalloc: Relinquishing job allocation " + id + "\n");
+  EXPECT_EQ(cluster_->Run("squeue -h -j " + id).out, "");
+}
+
+TEST_F(SrunTest, SqueueListsStepsAndScancelEndsOnlyOne) {
+  auto r = cluster_->Run(
+      "sbatch --parsable -n2 -o steps.out --wrap 'srun -n1 --overlap sleep 60 & "
+      "srun -n1 --overlap sleep 60 & wait; echo script-done'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u);
+  std::string sid = std::to_string(id);
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    std::string s = cluster_->Run("squeue -h -s").out;
+    return s.find(sid + ".0") != std::string::npos && s.find(sid + ".1") != std::string::npos;
+  }, 20)) << cluster_->Run("squeue -s").out;
+  EXPECT_THAT(cluster_->Run("squeue -s").out, HasSubstr(sid + ".batch    batch"));
+  EXPECT_EQ(cluster_->Run("scancel " + sid + ".0").rc, 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    std::string s = cluster_->Run("squeue -h -s").out;
+    return s.find(sid + ".0 ") == std::string::npos && s.find(sid + ".1") != std::string::npos;
+  }, 20)) << cluster_->Run("squeue -s").out;
+  EXPECT_EQ(cluster_->JobState(id), "RUNNING");
+  EXPECT_EQ(cluster_->Run("scancel " + sid).rc, 0);
+  EXPECT_TRUE(Done(id, "CANCELLED"));
+}
+
+TEST_F(SrunTest, AForgedIoConnectionCannotWriteIntoSomeoneElsesStep) {
+  // While a step runs, connect to its srun and claim to be the node's
+  // stepd with a made-up credential, then send output: srun must drop it.
+  auto r = cluster_->Run(
+      "srun bash -c 'echo port=$SLURM_SRUN_COMM_PORT; sleep 2; echo end' > forged.out & "
+      "for i in $(seq 1 100); do grep -q port= forged.out 2>/dev/null && break; sleep 0.05; done; "  // poll to a deadline
+      "P=$(sed -n 's/port=//p' forged.out); "
+      "exec 3<>/dev/tcp/127.0.0.1/$P; "
+      "printf '\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x17mlmini-g2-ghpc-0\\nFORGED' >&3; "
+      "printf '\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x07HACKED\\n' >&3; wait");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  std::string out = Slurp(cluster_->work() + "/forged.out");
+  EXPECT_THAT(out, HasSubstr("end\n"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("HACKED")));
+}
+
+// A real terminal: tmux runs srun --pty; keys go in, the pane is read back.
+class PtyTest : public SrunTest {
+ protected:
+  std::string Pane() { return cluster_->Run("tmux -L sluice-pty capture-pane -p -t t").out; }
+  bool PaneHas(const std::string& s) {
+    return TestCluster::WaitFor([&] { return Pane().find(s) != std::string::npos; }, 20);
+  }
+  void Keys(const std::string& keys) {
+    cluster_->Run("tmux -L sluice-pty send-keys -t t " + keys);
+  }
+};
+
+TEST_F(PtyTest, AnInteractiveShellBehavesLikeALocalOne) {
+  if (cluster_->Run("command -v tmux").rc != 0) GTEST_SKIP() << "tmux not installed";
+  cluster_->Run("tmux -L sluice-pty kill-server 2>/dev/null");
+  std::string rc_file = cluster_->work() + "/pty-rc";
+  ASSERT_EQ(cluster_->Run("tmux -L sluice-pty new-session -d -s t -x 100 -y 30 "
+                          "\"srun --pty bash --norc -i; echo \\$? > " + rc_file + "; sleep 60\"").rc, 0);
+  Keys("'PS1=\"PROMPT> \"' Enter");
+  ASSERT_TRUE(PaneHas("PROMPT> "));
+  Keys("'stty size' Enter");
+  EXPECT_TRUE(PaneHas("30 100")) << Pane();
+  cluster_->Run("tmux -L sluice-pty resize-window -t t -x 120 -y 40");
+  Keys("'stty size' Enter");
+  EXPECT_TRUE(PaneHas("40 120")) << Pane();
+  Keys("'sleep 100' Enter");
+  Keys("C-c");
+  Keys("'echo still-$((6*7))' Enter");
+  EXPECT_TRUE(PaneHas("still-42")) << Pane();
+  Keys("'exit 7' Enter");
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return Slurp(rc_file) == "7\n"; }, 20)) << Pane();
+  EXPECT_EQ(cluster_->Run("squeue -h").out, "");
+  cluster_->Run("tmux -L sluice-pty kill-server");
+}
+
+}  // namespace
+}  // namespace sluice::testing
