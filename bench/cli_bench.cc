@@ -1,5 +1,6 @@
 // CLI latency benchmark on an idle local cluster: wall time of one sbatch,
-// one squeue (100 jobs in the queue), and submit -> the job's first command.
+// one squeue (100 jobs in the queue), submit -> the job's first command, and
+// srun true / srun -N2 -n8 true (each in a new allocation).
 // Usage: sluice-bench-cli [--runs N]   (prints one JSON object)
 // Starts its own cluster with sluice-local in a temporary directory.
 #include <fcntl.h>
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
   chmod(dir.c_str(), 0755);
   g_conf = dir + "/slurm.conf";
   std::string up_out;
-  Run({g_bin + "/sluice-local", "up", "--dir", dir}, &up_out);
+  Run({g_bin + "/sluice-local", "up", "--dir", dir, "--cpus-per-node", "8"}, &up_out);
   if (up_out.find("export SLURM_CONF") == std::string::npos) {
     fprintf(stderr, "cluster did not start\n");
     return 1;
@@ -127,13 +128,21 @@ int main(int argc, char** argv) {
     }
     if (t1 > 0) start.push_back((t1 - t0) / 1e9);
   }
+  // 3. srun: a one-task step in a new allocation, and 8 tasks on 2 nodes.
+  std::vector<double> srun1, srun8;
+  for (int i = 0; i < runs; ++i) srun1.push_back(Run({g_bin + "/srun", "true"}, nullptr, dir));
+  for (int i = 0; i < runs; ++i)
+    srun8.push_back(Run({g_bin + "/srun", "-N2", "-n8", "true"}, nullptr, dir));
   Run({g_bin + "/sluice-local", "down", "--dir", dir});
   if (!getenv("SLUICE_KEEP_TEST_DIRS")) Run({"/bin/rm", "-rf", dir});
 
   printf("{\"runs\": %d, \"sbatch_ms_median\": %.2f, \"sbatch_ms_p90\": %.2f, "
          "\"squeue_100_jobs_ms_median\": %.2f, \"squeue_ms_p90\": %.2f, "
-         "\"submit_to_running_ms_median\": %.2f, \"submit_to_running_ms_p90\": %.2f}\n",
+         "\"submit_to_running_ms_median\": %.2f, \"submit_to_running_ms_p90\": %.2f, "
+         "\"srun_true_ms_median\": %.2f, \"srun_true_ms_p90\": %.2f, "
+         "\"srun_N2_n8_true_ms_median\": %.2f, \"srun_N2_n8_true_ms_p90\": %.2f}\n",
          runs, Median(sbatch) * 1e3, Pct(sbatch, .9) * 1e3, Median(squeue) * 1e3,
-         Pct(squeue, .9) * 1e3, Median(start) * 1e3, Pct(start, .9) * 1e3);
+         Pct(squeue, .9) * 1e3, Median(start) * 1e3, Pct(start, .9) * 1e3,
+         Median(srun1) * 1e3, Pct(srun1, .9) * 1e3, Median(srun8) * 1e3, Pct(srun8, .9) * 1e3);
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <future>
 #include <map>
@@ -101,8 +102,22 @@ std::string LaunchOn(const common::SlurmConfig& cfg, const v1::StepNode& node,
   return rep.error();
 }
 
+// SLUICE_SRUN_TIMING=1 prints where an srun's time went (for bench/).
+struct Phases {
+  bool on = getenv("SLUICE_SRUN_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void Mark(const char* what) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "srun-timing %s %.2f ms\n", what,
+                 std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+  }
+};
+
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("srun");
+  Phases phases;
   Opts o;
   int c;
   while ((c = getopt_long(argc, argv, "+N:n:c:p:t:J:w:x:C:luo:e:i:D:K::W:I::vQV", kLong,
@@ -172,6 +187,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("srun");
   if (!cfg) return 1;
   CtldClient client(*cfg);
+  phases.Mark("start");
 
   std::string cwd = CurrentDir();
   if (!o.alloc.work_dir.empty() && o.alloc.work_dir[0] != '/')
@@ -207,6 +223,7 @@ int Main(int argc, char** argv) {
     auto id = Allocate(client, o.alloc, "srun", false);
     if (!id) return 1;
     job = *id;
+    phases.Mark("allocate");
   }
   v1::CreateStepRequest sreq;
   sreq.set_job_id(job);
@@ -223,6 +240,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   uint32_t step_id = step->step_id();
+  phases.Mark("create-step");
 
   IoOptions io;
   io.job = job;
@@ -320,9 +338,15 @@ int Main(int argc, char** argv) {
       failed = true;
     }
   }
+  phases.Mark("launch");
   int rc = failed ? 1 : server.Run();
-  Release(client, job, static_cast<int>(step_id), rc, 0);
-  if (own_job) Release(client, job, -1, rc, 0);
+  phases.Mark("run");
+  // Ending a job this srun made ends its step too: one call.
+  if (own_job)
+    Release(client, job, -1, rc, 0);
+  else
+    Release(client, job, static_cast<int>(step_id), rc, 0);
+  phases.Mark("release");
   return rc;
 }
 
