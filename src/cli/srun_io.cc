@@ -258,6 +258,7 @@ void StepIoServer::OnFrame(Conn& c, const Frame& f) {
       e.signaled = p.rfind("signal ", 0) == 0;
       (void)absl::SimpleAtoi(p.substr(p.find(' ') + 1), &e.code);
       ends_[f.task] = e;
+      if (!first_end_ms_) first_end_ms_ = NowMs();
       if (opts_.kill_on_bad_exit && !killed_ && (e.signaled || e.code != 0)) {
         killed_ = true;
         SendAll(FrameType::kSignal, common::kAllTasks, std::to_string(SIGKILL));
@@ -368,6 +369,12 @@ int StepIoServer::Run() {
       if (seen && !live)
         for (uint32_t t : tasks)
           if (!ends_.count(t)) ends_[t] = TaskEnd{true, SIGKILL};
+    }
+    if (opts_.wait_s && first_end_ms_ && !killed_ &&
+        NowMs() - first_end_ms_ > static_cast<int64_t>(opts_.wait_s) * 1000) {
+      std::fprintf(stderr, "srun: error: Timed out waiting for job step to complete\n");
+      killed_ = true;
+      SendAll(FrameType::kSignal, common::kAllTasks, std::to_string(SIGKILL));
     }
     if (!all_connected && NowMs() > connect_deadline) {
       for (const auto& [node, tasks] : opts_.tasks_by_node)

@@ -27,6 +27,7 @@ struct IoOptions {
   bool pty = false;
   bool forward_stdin = true;   // --input=none turns it off
   bool kill_on_bad_exit = false;
+  uint32_t wait_s = 0;  // -W: kill the rest this long after the first task ends
   std::string out_pattern, err_pattern;  // files per task; "" = terminal
 };
 
@@ -75,6 +76,7 @@ class StepIoServer {
   bool stdin_open_ = true;
   bool killed_ = false;
   int64_t last_interrupt_ms_ = 0;
+  int64_t first_end_ms_ = 0;
 };
 
 }  // namespace sluice::cli

@@ -75,6 +75,7 @@ struct Opts {
   AllocRequest alloc;
   bool nodes_set = false, ntasks_set = false;
   bool label = false, unbuffered = false, pty = false, kill_bad = false;
+  uint32_t wait_s = 0;
   std::string output, error, input;
   std::optional<std::string> export_env;
   uint64_t jobid = 0;
@@ -172,6 +173,7 @@ int Main(int argc, char** argv) {
       case kPty: o.pty = true; break;
       case 'K': o.kill_bad = !optarg || std::string(optarg) != "0"; break;
       case 'I': o.alloc.immediate = true; break;
+      case 'W': (void)absl::SimpleAtoi(optarg, &o.wait_s); break;
       case kJobid: (void)absl::SimpleAtoi(optarg, &o.jobid); break;
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
@@ -179,7 +181,7 @@ int Main(int argc, char** argv) {
                     "options Sluice supports.\n");
         return 0;
       case '?': return 1;
-      default: break;  // accepted, no effect: -W, -v, -Q, --overlap, --exact, --mpi
+      default: break;  // accepted, no effect: -v, -Q, --overlap, --exact, --mpi
     }
   }
   for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);
@@ -250,6 +252,7 @@ int Main(int argc, char** argv) {
   io.unbuffered = o.unbuffered;
   io.pty = o.pty;
   io.kill_on_bad_exit = o.kill_bad;
+  io.wait_s = o.wait_s;
   io.forward_stdin = o.input != "none";
   io.out_pattern = o.output;
   io.err_pattern = o.error;

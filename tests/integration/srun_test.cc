@@ -70,6 +70,12 @@ TEST_F(SrunTest, KillOnBadExitTakesThePeersDown) {
   EXPECT_THAT(r.err, HasSubstr("srun: error: mlmini-g2-ghpc-0: task 0: Killed\n"));
 }
 
+TEST_F(SrunTest, WaitKillsTheRestSomeSecondsAfterTheFirstTaskEnds) {
+  auto r = cluster_->Run("srun -n2 -W 1 bash -c 'if [ $SLURM_PROCID = 0 ]; then exit 0; fi; sleep 60'");
+  EXPECT_EQ(r.rc, 137) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("srun: error: Timed out waiting for job step to complete\n"));
+}
+
 TEST_F(SrunTest, ManyTasksAreLabelledAndLineBuffered) {
   auto r = cluster_->Run("srun -N2 -n6 -l bash -c 'echo a$SLURM_PROCID; echo b$SLURM_PROCID'");
   ASSERT_EQ(r.rc, 0) << r.err;
@@ -130,6 +136,40 @@ TEST_F(SrunTest, AForgedIoConnectionCannotWriteIntoSomeoneElsesStep) {
   std::string out = Slurp(cluster_->work() + "/forged.out");
   EXPECT_THAT(out, HasSubstr("end\n"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("HACKED")));
+}
+
+TEST_F(SrunTest, AnotherUserCannotRunStepsInYourAllocation) {
+  if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --wrap 'sleep 30'"));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  auto r = cluster_->Run("srun --jobid=" + std::to_string(id) + " true", "sluicebob", "/tmp");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, HasSubstr("Access/permission denied"));
+  cluster_->Run("scancel " + std::to_string(id));
+}
+
+TEST_F(SrunTest, SrunWaitsForResourcesWithSlurmsMessages) {
+  // Both nodes busy with whole-node jobs: srun must queue, then run.
+  std::vector<uint64_t> blockers;
+  for (int i = 0; i < 2; ++i) {
+    blockers.push_back(Parsable(cluster_->Run("sbatch --parsable --exclusive --wrap 'sleep 3'")));
+    ASSERT_GT(blockers.back(), 0u);
+  }
+  for (uint64_t b : blockers) ASSERT_TRUE(cluster_->WaitForState(b, "RUNNING", 20));
+  auto r = cluster_->Run("srun -N1 echo ran");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  EXPECT_THAT(r.err, ::testing::MatchesRegex(
+                         "srun: job [0-9]+ queued and waiting for resources\n"
+                         "srun: job [0-9]+ has been allocated resources\n"));
+  // --immediate refuses instead of waiting.
+  for (int i = 0; i < 2; ++i)
+    blockers.push_back(Parsable(cluster_->Run("sbatch --parsable --exclusive --wrap 'sleep 3'")));
+  ASSERT_TRUE(cluster_->WaitForState(blockers.back(), "RUNNING", 20));
+  r = cluster_->Run("srun -I -N1 true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, HasSubstr("srun: error: Unable to allocate resources: Immediate execution impossible"));
 }
 
 // A real terminal: tmux runs srun --pty; keys go in, the pane is read back.

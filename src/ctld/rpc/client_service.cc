@@ -45,8 +45,7 @@ grpc::Status ClientService::SubmitBatchJob(
       rep->set_running(running);
       if (!running && req->job().immediate()) {
         c.Cancel({JobId(rep->job_id())}, 0, false, false, *who, now);
-        rep->set_error("Unable to allocate resources: Immediate execution impossible, "
-                       "insufficient priority");
+        rep->set_error("Immediate execution impossible, insufficient priority");
       }
     });
   }
