@@ -87,6 +87,19 @@ absl::Status CtldServer::RunDurable(
   return result.get();
 }
 
+void CtldServer::RunThenCommit(const std::function<void(Controller&, int64_t)>& fn) {
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    fn(controller_, Now());
+    if (!flush_posted_) {
+      flush_posted_ = true;
+      boost::asio::post(io_, [this] { Flush(); });
+    }
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
 void CtldServer::Flush() {
   flush_posted_ = false;
   absl::Status st = controller_.Sync();

@@ -39,6 +39,7 @@ class CtldServer final : public rpc::CoreRunner {
   void Shutdown();
 
   void Run(const std::function<void(Controller&, int64_t)>& fn) override;
+  void RunThenCommit(const std::function<void(Controller&, int64_t)>& fn) override;
   absl::Status RunDurable(
       const std::function<void(Controller&, int64_t)>& fn) override;
 

@@ -20,6 +20,8 @@ class CoreRunner {
   // status.
   virtual absl::Status RunDurable(
       const std::function<void(Controller&, int64_t now)>& fn) = 0;
+  // As Run, and commits what fn accepted soon after, without waiting.
+  virtual void RunThenCommit(const std::function<void(Controller&, int64_t now)>& fn) = 0;
 };
 
 }  // namespace sluice::ctld::rpc
