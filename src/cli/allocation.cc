@@ -11,10 +11,70 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"
+#include "absl/strings/numbers.h"
+#include "common/sizes.h"
+#include "common/time_spec.h"
 #include "common/users.h"
 
 namespace sluice::cli {
 namespace v1 = ::sluice::v1;
+
+const std::vector<option> kAllocLongOptions = {
+    {"nodes", required_argument, nullptr, 'N'},
+    {"ntasks", required_argument, nullptr, 'n'},
+    {"ntasks-per-node", required_argument, nullptr, kOptNtasksPerNode},
+    {"cpus-per-task", required_argument, nullptr, 'c'},
+    {"partition", required_argument, nullptr, 'p'},
+    {"time", required_argument, nullptr, 't'},
+    {"job-name", required_argument, nullptr, 'J'},
+    {"gpus-per-node", required_argument, nullptr, kOptGpusPerNode},
+    {"gres", required_argument, nullptr, kOptGres},
+    {"mem", required_argument, nullptr, kOptMem},
+    {"nodelist", required_argument, nullptr, 'w'},
+    {"exclude", required_argument, nullptr, 'x'},
+    {"constraint", required_argument, nullptr, 'C'},
+    {"exclusive", optional_argument, nullptr, kOptExclusive},
+    {"immediate", optional_argument, nullptr, 'I'},
+    {"chdir", required_argument, nullptr, 'D'},
+};
+
+bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* error) {
+  uint32_t v = 0;
+  auto count = [&](uint32_t* out, const char* what) {
+    if (!absl::SimpleAtoi(arg, &v) || v == 0) *error = absl::StrCat(what, arg);
+    else *out = v;
+  };
+  switch (c) {
+    case 'N': count(&a->nodes, "Invalid node count specification: "); a->nodes_set = true; break;
+    case 'n': count(&a->ntasks, "Invalid number of tasks: "); a->ntasks_set = true; break;
+    case kOptNtasksPerNode: count(&a->ntasks_per_node, "Invalid --ntasks-per-node: "); break;
+    case 'c': count(&a->cpus_per_task, "Invalid --cpus-per-task: "); break;
+    case 'p': a->partition = arg; break;
+    case 't': {
+      auto t = common::ParseTimeLimit(arg);
+      if (t.ok()) a->time_limit_min = *t;
+      else *error = "Invalid time limit specification";
+      break;
+    }
+    case 'J': a->name = arg; break;
+    case kOptGpusPerNode: a->gpus_per_node = arg; break;
+    case kOptGres: a->gres = arg; break;
+    case kOptMem: {
+      auto m = common::ParseMemoryMB(arg);
+      if (m.ok()) a->mem_mb = *m;
+      else *error = "Invalid --mem specification";
+      break;
+    }
+    case 'w': a->nodelist = arg; break;
+    case 'x': a->exclude = arg; break;
+    case 'C': a->constraint = arg; break;
+    case kOptExclusive: a->exclusive = true; break;
+    case 'I': a->immediate = true; break;
+    case 'D': a->work_dir = arg; break;
+    default: return false;
+  }
+  return true;
+}
 
 std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
                                  const char* cmd, bool salloc) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <getopt.h>
+
 #include "cli/ctld_client.h"
 
 namespace sluice::cli {
@@ -20,9 +22,18 @@ struct AllocRequest {
   uint64_t mem_mb = 0;
   std::string gpus_per_node, gres, nodelist, exclude, constraint;
   bool exclusive = false, immediate = false;
+  bool nodes_set = false, ntasks_set = false;
   std::string work_dir;
   std::vector<std::string> env;
 };
+
+// The resource options srun and salloc share: getopt_long entries (no
+// terminator), their short-option letters, and their parsing. Returns true
+// when `c` is one of them; a bad value sets *error to Slurm's complaint.
+enum AllocOption { kOptNtasksPerNode = 2000, kOptGpusPerNode, kOptGres, kOptMem, kOptExclusive };
+extern const std::vector<option> kAllocLongOptions;
+inline constexpr char kAllocShortOptions[] = "N:n:c:p:t:J:w:x:C:I::D:";
+bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* error);
 
 // Returns the job ID once it runs, or nullopt after printing Slurm's error
 // ("<cmd>: error: Unable to allocate resources: ..."). `salloc` selects

@@ -17,8 +17,6 @@
 #include "cli/allocation.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
-#include "common/sizes.h"
-#include "common/time_spec.h"
 #include "common/users.h"
 
 extern char** environ;
@@ -27,62 +25,33 @@ namespace sluice::cli {
 namespace {
 namespace v1 = ::sluice::v1;
 
-enum { kNtasksPerNode = 1000, kGpusPerNode, kGres, kMem, kExclusive, kHelp, kUsage };
-const struct option kLong[] = {
-    {"nodes", required_argument, nullptr, 'N'},
-    {"ntasks", required_argument, nullptr, 'n'},
-    {"ntasks-per-node", required_argument, nullptr, kNtasksPerNode},
-    {"cpus-per-task", required_argument, nullptr, 'c'},
-    {"partition", required_argument, nullptr, 'p'},
-    {"time", required_argument, nullptr, 't'},
-    {"job-name", required_argument, nullptr, 'J'},
-    {"gpus-per-node", required_argument, nullptr, kGpusPerNode},
-    {"gres", required_argument, nullptr, kGres},
-    {"mem", required_argument, nullptr, kMem},
-    {"nodelist", required_argument, nullptr, 'w'},
-    {"exclude", required_argument, nullptr, 'x'},
-    {"exclusive", optional_argument, nullptr, kExclusive},
-    {"immediate", optional_argument, nullptr, 'I'},
-    {"chdir", required_argument, nullptr, 'D'},
-    {"version", no_argument, nullptr, 'V'},
-    {"help", no_argument, nullptr, kHelp},
-    {"usage", no_argument, nullptr, kUsage},
-    {nullptr, 0, nullptr, 0},
-};
+enum { kHelp = 1000, kUsage };
+std::vector<option> LongOptions() {
+  std::vector<option> o = kAllocLongOptions;
+  o.push_back({"version", no_argument, nullptr, 'V'});
+  o.push_back({"help", no_argument, nullptr, kHelp});
+  o.push_back({"usage", no_argument, nullptr, kUsage});
+  o.push_back({nullptr, 0, nullptr, 0});
+  return o;
+}
 
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("salloc");
   AllocRequest a;
   a.name = "interactive";
   int c;
-  while ((c = getopt_long(argc, argv, "+N:n:c:p:t:J:w:x:I::D:V", kLong, nullptr)) != -1) {
-    uint32_t v = 0;
-    switch (c) {
-      case 'N': if (absl::SimpleAtoi(optarg, &v)) a.nodes = v; break;
-      case 'n': if (absl::SimpleAtoi(optarg, &v)) a.ntasks = v; break;
-      case kNtasksPerNode: if (absl::SimpleAtoi(optarg, &v)) a.ntasks_per_node = v; break;
-      case 'c': if (absl::SimpleAtoi(optarg, &v)) a.cpus_per_task = v; break;
-      case 'p': a.partition = optarg; break;
-      case 't': {
-        auto t = common::ParseTimeLimit(optarg);
-        if (!t.ok()) {
-          PrintError("salloc", "Invalid time limit specification");
-          return 1;
-        }
-        a.time_limit_min = *t;
-        break;
+  const std::vector<option> longopts = LongOptions();
+  const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "V");
+  while ((c = getopt_long(argc, argv, shortopts.c_str(), longopts.data(), nullptr)) != -1) {
+    std::string error;
+    if (ParseAllocOption(c, optarg, &a, &error)) {
+      if (!error.empty()) {
+        PrintError("salloc", error);
+        return 1;
       }
-      case 'J': a.name = optarg; break;
-      case kGpusPerNode: a.gpus_per_node = optarg; break;
-      case kGres: a.gres = optarg; break;
-      case kMem:
-        if (auto m = common::ParseMemoryMB(optarg); m.ok()) a.mem_mb = *m;
-        break;
-      case 'w': a.nodelist = optarg; break;
-      case 'x': a.exclude = optarg; break;
-      case kExclusive: a.exclusive = true; break;
-      case 'I': a.immediate = true; break;
-      case 'D': a.work_dir = optarg; break;
+      continue;
+    }
+    switch (c) {
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
         std::printf("Usage: salloc [OPTIONS] [command [args...]]\n");

@@ -240,6 +240,10 @@ void StepIoServer::OnFrame(Conn& c, const Frame& f) {
       return;
     }
     c.node = node;
+    // A node that connects after the step was told to die dies too.
+    if (killed_)
+      WriteAll(c.fd, common::EncodeFrame(FrameType::kSignal, common::kAllTasks,
+                                         std::to_string(SIGKILL)));
     if (opts_.pty) {
       winsize ws{};
       if (ioctl(0, TIOCGWINSZ, &ws) == 0)
@@ -321,8 +325,11 @@ int StepIoServer::Run() {
     fds.push_back({g_signal_pipe[0], POLLIN, 0});
     size_t conns_at = fds.size();
     for (auto& c : conns_) fds.push_back({c.fd, POLLIN, 0});
-    bool any_node = false;
-    for (auto& c : conns_) any_node |= !c.node.empty() && c.fd >= 0;
+    // Stdin and its end go out once every node is there (task 0's may be
+    // the last to connect).
+    size_t verified = 0;
+    for (auto& c : conns_) verified += !c.node.empty();
+    bool any_node = verified == opts_.tasks_by_node.size();
     bool want_stdin = stdin_open_ && any_node;
     if (want_stdin) fds.push_back({0, POLLIN, 0});
     if (!stdin_open_ && !eof_sent && any_node && !opts_.pty) {

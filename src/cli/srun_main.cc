@@ -30,50 +30,36 @@ namespace sluice::cli {
 namespace {
 namespace v1 = ::sluice::v1;
 
-enum { kNtasksPerNode = 1000, kGpusPerNode, kGres, kMem, kPty, kExport, kExclusive,
-       kOverlap, kExact, kJobid, kMpi, kHelp, kUsage, kCpuBind };
-const struct option kLong[] = {
-    {"nodes", required_argument, nullptr, 'N'},
-    {"ntasks", required_argument, nullptr, 'n'},
-    {"ntasks-per-node", required_argument, nullptr, kNtasksPerNode},
-    {"cpus-per-task", required_argument, nullptr, 'c'},
-    {"partition", required_argument, nullptr, 'p'},
-    {"time", required_argument, nullptr, 't'},
-    {"job-name", required_argument, nullptr, 'J'},
-    {"gpus-per-node", required_argument, nullptr, kGpusPerNode},
-    {"gres", required_argument, nullptr, kGres},
-    {"mem", required_argument, nullptr, kMem},
-    {"nodelist", required_argument, nullptr, 'w'},
-    {"exclude", required_argument, nullptr, 'x'},
-    {"constraint", required_argument, nullptr, 'C'},
-    {"exclusive", optional_argument, nullptr, kExclusive},
-    {"label", no_argument, nullptr, 'l'},
-    {"unbuffered", no_argument, nullptr, 'u'},
-    {"output", required_argument, nullptr, 'o'},
-    {"error", required_argument, nullptr, 'e'},
-    {"input", required_argument, nullptr, 'i'},
-    {"export", required_argument, nullptr, kExport},
-    {"chdir", required_argument, nullptr, 'D'},
-    {"pty", no_argument, nullptr, kPty},
-    {"kill-on-bad-exit", optional_argument, nullptr, 'K'},
-    {"wait", required_argument, nullptr, 'W'},
-    {"immediate", optional_argument, nullptr, 'I'},
-    {"overlap", no_argument, nullptr, kOverlap},
-    {"exact", no_argument, nullptr, kExact},
-    {"jobid", required_argument, nullptr, kJobid},
-    {"mpi", required_argument, nullptr, kMpi},
-    {"cpu-bind", required_argument, nullptr, kCpuBind},
-    {"verbose", no_argument, nullptr, 'v'},
-    {"quiet", no_argument, nullptr, 'Q'},
-    {"version", no_argument, nullptr, 'V'},
-    {"help", no_argument, nullptr, kHelp},
-    {"usage", no_argument, nullptr, kUsage},
-    {nullptr, 0, nullptr, 0},
-};
+enum { kPty = 1000, kExport, kOverlap, kExact, kJobid, kMpi, kHelp, kUsage, kCpuBind };
+std::vector<option> LongOptions() {
+  std::vector<option> o = kAllocLongOptions;
+  const std::vector<option> mine = {
+      {"label", no_argument, nullptr, 'l'},
+      {"unbuffered", no_argument, nullptr, 'u'},
+      {"output", required_argument, nullptr, 'o'},
+      {"error", required_argument, nullptr, 'e'},
+      {"input", required_argument, nullptr, 'i'},
+      {"export", required_argument, nullptr, kExport},
+      {"pty", no_argument, nullptr, kPty},
+      {"kill-on-bad-exit", optional_argument, nullptr, 'K'},
+      {"wait", required_argument, nullptr, 'W'},
+      {"overlap", no_argument, nullptr, kOverlap},
+      {"exact", no_argument, nullptr, kExact},
+      {"jobid", required_argument, nullptr, kJobid},
+      {"mpi", required_argument, nullptr, kMpi},
+      {"cpu-bind", required_argument, nullptr, kCpuBind},
+      {"verbose", no_argument, nullptr, 'v'},
+      {"quiet", no_argument, nullptr, 'Q'},
+      {"version", no_argument, nullptr, 'V'},
+      {"help", no_argument, nullptr, kHelp},
+      {"usage", no_argument, nullptr, kUsage},
+      {nullptr, 0, nullptr, 0}};
+  o.insert(o.end(), mine.begin(), mine.end());
+  return o;
+}
 
 struct Opts {
   AllocRequest alloc;
-  bool nodes_set = false, ntasks_set = false;
   bool label = false, unbuffered = false, pty = false, kill_bad = false;
   uint32_t wait_s = 0;
   std::string output, error, input;
@@ -121,58 +107,23 @@ int Main(int argc, char** argv) {
   Phases phases;
   Opts o;
   int c;
-  while ((c = getopt_long(argc, argv, "+N:n:c:p:t:J:w:x:C:luo:e:i:D:K::W:I::vQV", kLong,
-                          nullptr)) != -1) {
-    uint32_t v = 0;
+  const std::vector<option> longopts = LongOptions();
+  const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "luo:e:i:K::W:vQV");
+  while ((c = getopt_long(argc, argv, shortopts.c_str(), longopts.data(), nullptr)) != -1) {
+    std::string error;
+    if (ParseAllocOption(c, optarg, &o.alloc, &error)) {
+      if (!error.empty()) return Fatal(error);
+      continue;
+    }
     switch (c) {
-      case 'N':
-        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal(absl::StrCat("Invalid node count specification: ", optarg));
-        o.alloc.nodes = v;
-        o.nodes_set = true;
-        break;
-      case 'n':
-        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal(absl::StrCat("Invalid number of tasks (-n ", optarg, ")"));
-        o.alloc.ntasks = v;
-        o.ntasks_set = true;
-        break;
-      case kNtasksPerNode:
-        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal("Invalid --ntasks-per-node");
-        o.alloc.ntasks_per_node = v;
-        break;
-      case 'c':
-        if (!absl::SimpleAtoi(optarg, &v) || v == 0) return Fatal("Invalid --cpus-per-task");
-        o.alloc.cpus_per_task = v;
-        break;
-      case 'p': o.alloc.partition = optarg; break;
-      case 't': {
-        auto t = common::ParseTimeLimit(optarg);
-        if (!t.ok()) return Fatal("Invalid time limit specification");
-        o.alloc.time_limit_min = *t;
-        break;
-      }
-      case 'J': o.alloc.name = optarg; break;
-      case kGpusPerNode: o.alloc.gpus_per_node = optarg; break;
-      case kGres: o.alloc.gres = optarg; break;
-      case kMem: {
-        auto m = common::ParseMemoryMB(optarg);
-        if (!m.ok()) return Fatal("Invalid --mem specification");
-        o.alloc.mem_mb = *m;
-        break;
-      }
-      case 'w': o.alloc.nodelist = optarg; break;
-      case 'x': o.alloc.exclude = optarg; break;
-      case 'C': o.alloc.constraint = optarg; break;
-      case kExclusive: o.alloc.exclusive = true; break;
       case 'l': o.label = true; break;
       case 'u': o.unbuffered = true; break;
       case 'o': o.output = optarg; break;
       case 'e': o.error = optarg; break;
       case 'i': o.input = optarg; break;
       case kExport: o.export_env = optarg; break;
-      case 'D': o.alloc.work_dir = optarg; break;
       case kPty: o.pty = true; break;
       case 'K': o.kill_bad = !optarg || std::string(optarg) != "0"; break;
-      case 'I': o.alloc.immediate = true; break;
       case 'W': (void)absl::SimpleAtoi(optarg, &o.wait_s); break;
       case kJobid: (void)absl::SimpleAtoi(optarg, &o.jobid); break;
       case 'V': std::printf("%s\n", kVersion); return 0;
@@ -205,7 +156,7 @@ int Main(int argc, char** argv) {
     if (const char* j = getenv("SLURM_JOB_ID")) (void)absl::SimpleAtoi(j, &job);
   }
   bool own_job = job == 0;
-  if (!own_job && !o.ntasks_set && !o.nodes_set && !o.alloc.ntasks_per_node) {
+  if (!own_job && !o.alloc.ntasks_set && !o.alloc.nodes_set && !o.alloc.ntasks_per_node) {
     // Inside an allocation srun takes its task counts from the job's
     // variables, as Slurm's does (the command line wins).
     uint32_t v = 0;
@@ -230,7 +181,7 @@ int Main(int argc, char** argv) {
   v1::CreateStepRequest sreq;
   sreq.set_job_id(job);
   sreq.set_ntasks(o.alloc.ntasks);
-  sreq.set_nodes(o.nodes_set ? o.alloc.nodes : 0);
+  sreq.set_nodes(o.alloc.nodes_set ? o.alloc.nodes : 0);
   sreq.set_ntasks_per_node(o.alloc.ntasks_per_node);
   sreq.set_cpus_per_task(o.alloc.cpus_per_task);
   sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
