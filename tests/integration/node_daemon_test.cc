@@ -261,7 +261,7 @@ TEST(NodeDaemonCgroupV2Test, JobsAreTrackedAndLimitedToTheirGpusOnV2) {
                     "/nv1 c 195 1").c_str()), 0);
   auto r = c->Run("sbatch --parsable --gpus-per-node=1 -o v2.out --wrap '"
                   "grep -c sluice /proc/self/cgroup; "
-                  "( setsid sh -c \"sleep 300 & echo \\$! > v2gc.pid\" & ); "
+                  "( setsid sh -c \"sleep 300 & echo \\$! > v2gc.pid\" & ); "  // the job's daemon; the test polls to a deadline
                   "for g in 0 1; do (exec 3<>" + d + "/nv$g) 2>&1 | sed \"s/.*: //\"; done'");
   ASSERT_EQ(r.rc, 0) << r.err;
   uint64_t id = Parsable(r);
