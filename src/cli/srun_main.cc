@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -61,6 +62,7 @@ std::vector<option> LongOptions() {
 struct Opts {
   AllocRequest alloc;
   bool label = false, unbuffered = false, pty = false, kill_bad = false;
+  bool overlap = false, exact = false;
   uint32_t wait_s = 0;
   std::string output, error, input;
   std::optional<std::string> export_env;
@@ -125,6 +127,8 @@ int Main(int argc, char** argv) {
       case kPty: o.pty = true; break;
       case 'K': o.kill_bad = !optarg || std::string(optarg) != "0"; break;
       case 'W': (void)absl::SimpleAtoi(optarg, &o.wait_s); break;
+      case kOverlap: o.overlap = true; break;
+      case kExact: o.exact = true; break;
       case kJobid: (void)absl::SimpleAtoi(optarg, &o.jobid); break;
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
@@ -132,7 +136,7 @@ int Main(int argc, char** argv) {
                     "options Sluice supports.\n");
         return 0;
       case '?': return 1;
-      default: break;  // accepted, no effect: -v, -Q, --overlap, --exact, --mpi
+      default: break;  // accepted, no effect: -v, -Q, --mpi
     }
   }
   for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);
@@ -185,7 +189,20 @@ int Main(int argc, char** argv) {
   sreq.set_ntasks_per_node(o.alloc.ntasks_per_node);
   sreq.set_cpus_per_task(o.alloc.cpus_per_task);
   sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
+  sreq.set_overlap(o.overlap);
+  sreq.set_exact(o.exact);
   auto step = client.CreateStep(sreq);
+  // Other steps hold the CPUs: wait for them, as Slurm's srun does.
+  for (bool told = false; step.ok() && step->busy();) {
+    if (!told)
+      std::fprintf(stderr, "srun: Job %lu step creation temporarily disabled, retrying (%s)\n",
+                   (unsigned long)job, step->error().c_str());
+    told = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // poll the controller
+    step = client.CreateStep(sreq);
+    if (step.ok() && step->error().empty())
+      std::fprintf(stderr, "srun: Step created for job %lu\n", (unsigned long)job);
+  }
   if (!step.ok() || !step->error().empty()) {
     PrintError("srun", absl::StrCat("Unable to create step for job ", job, ": ",
                                     step.ok() ? step->error() : std::string(step.status().message())));

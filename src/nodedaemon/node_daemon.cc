@@ -267,6 +267,11 @@ void NodeDaemon::ReporterLoop() {
       supervisor_.CheckAlive();
       owners = supervisor_.GpuOwners();
       for (uint64_t id : supervisor_.Running()) req.add_running_job_ids(id);
+      for (const auto& [job, step] : supervisor_.EndedSteps()) {
+        auto* x = req.add_ended_steps();
+        x->set_job_id(job);
+        x->set_step_id(step);
+      }
       for (const auto& e : supervisor_.Ended()) {
         const StepResult& r = e.result;
         auto* x = req.add_ended();
@@ -304,7 +309,9 @@ void NodeDaemon::ReporterLoop() {
                                   rep.acked_job_ids().end());
       std::vector<uint64_t> kill(rep.kill_job_ids().begin(),
                                  rep.kill_job_ids().end());
+      size_t steps_sent = static_cast<size_t>(req.ended_steps_size());
       RunOnStrand([&] {
+        supervisor_.AckSteps(steps_sent);
         supervisor_.Ack(acked);
         for (uint64_t id : kill) supervisor_.Kill(id);
       });
@@ -439,7 +446,10 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
       st = pid.status();
       return;
     }
-    WatchPid(*pid, [this, job, step] { supervisor_.OnStepExit(job, step); });
+    WatchPid(*pid, [this, job, step] {
+      supervisor_.OnStepExit(job, step);
+      TriggerReport();
+    });
   });
   if (!st.ok()) rep->set_error(std::string(st.message()));
   return grpc::Status::OK;

@@ -122,6 +122,25 @@ TEST_F(SrunTest, SqueueListsStepsAndScancelEndsOnlyOne) {
   EXPECT_TRUE(Done(id, "CANCELLED"));
 }
 
+TEST_F(SrunTest, StepsWaitForEachOthersCpusUnlessExactOrOverlap) {
+  auto r = cluster_->Run(
+      "sbatch --parsable -n2 -o busy.out --wrap '"
+      "srun -n1 bash -c \"sleep 1; echo first\" & "
+      "until squeue -h -s | grep -q \"\\.0 \"; do sleep 0.05; done; "  // job polls; test has a deadline
+      "srun -n1 echo second; wait; "
+      "srun -n1 --exact bash -c \"sleep 1; echo x1\" & srun -n1 --exact echo x2; wait'");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(Done(id)) << cluster_->JobState(id);
+  std::string out = Slurp(cluster_->work() + "/busy.out");
+  EXPECT_THAT(out, ::testing::MatchesRegex(
+                       "srun: Job [0-9]+ step creation temporarily disabled, retrying "
+                       "\\(Requested nodes are busy\\)\n"
+                       "first\n"
+                       "srun: Step created for job [0-9]+\n"
+                       "second\nx2\nx1\n")) << out;
+}
+
 TEST_F(SrunTest, AForgedIoConnectionCannotWriteIntoSomeoneElsesStep) {
   // While a step runs, connect to its srun and claim to be the node's
   // stepd with a made-up credential, then send output: srun must drop it.

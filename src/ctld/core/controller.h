@@ -98,6 +98,7 @@ struct NodeReport {
   std::vector<JobId> running;
   std::vector<JobEnd> ended;
   std::string health_failure;
+  std::vector<std::pair<JobId, uint32_t>> ended_steps;
 };
 
 struct NodeReportOutcome {
@@ -112,11 +113,14 @@ struct StepRequest {
   uint32_t ntasks_per_node = 0;
   uint32_t cpus_per_task = 0;
   std::string name;
+  bool overlap = false;  // --overlap: shares CPUs with other steps
+  bool exact = false;    // --exact: only the CPUs its tasks need
 };
 
 // Where a step's tasks go; the rpc layer adds a credential per node.
 struct StepPlan {
   std::string error;  // Slurm's text; empty on success
+  bool busy = false;  // the allocation's CPUs are held by other steps: retry
   uint32_t step_id = 0;
   struct Node {
     std::string name;

@@ -179,6 +179,10 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
         FailOrRequeue(job, now);
     }
   }
+  // A step's supervisor is gone: its CPUs are free even if srun never said.
+  for (const auto& [id, step] : rep.ended_steps)
+    if (Job* job = FindJob(id))
+      std::erase_if(job->steps, [&](const Job::Step& s) { return s.id == step; });
   ApplyNodeHealth(*node, rep, now);
   if (!was_usable && node->Schedulable()) schedule_needed_ = true;
   return out;

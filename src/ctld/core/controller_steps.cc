@@ -1,6 +1,9 @@
 // Steps: srun inside an allocation (a batch job or one srun/salloc made)
 // gets a step ID and a task layout over the allocation's nodes; the end of
 // an interactive allocation or of a step is reported back by srun/salloc.
+#include <algorithm>
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "common/hostlist.h"
 #include "ctld/core/controller.h"
@@ -42,6 +45,24 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   // Block distribution: consecutive task IDs fill a node before the next.
   std::vector<uint32_t> per_node(nnodes, ntasks / nnodes);
   for (size_t i = 0; i < ntasks % nnodes; ++i) ++per_node[i];
+  // CPUs the other steps hold on each node (those that did not --overlap).
+  std::map<std::string, uint32_t> held;
+  for (const auto& st : job->steps)
+    for (size_t i = 0; i < st.cpus.size(); ++i) held[st.nodes[i]] += st.cpus[i];
+  uint32_t cpt = std::max<uint32_t>(1, req.cpus_per_task);
+  std::vector<uint32_t> step_cpus;
+  for (size_t i = 0; i < nnodes; ++i) {
+    const auto& a = job->alloc[i];
+    // Without --exact a step takes all the job's CPUs on its nodes (as
+    // Slurm 22.05 does); with it, what its tasks need.
+    uint32_t want = req.exact ? std::min(a.cpus, per_node[i] * cpt) : a.cpus;
+    if (!req.overlap && held[a.node] + want > a.cpus) {
+      plan.error = "Requested nodes are busy";
+      plan.busy = true;
+      return plan;
+    }
+    step_cpus.push_back(want);
+  }
   uint32_t next = 0;
   std::vector<std::string> names;
   for (size_t i = 0; i < nnodes; ++i) {
@@ -65,7 +86,8 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   plan.node_list = common::CompressHostlist(names);
   plan.env = JobEnv(*job);
   plan.uid = job->spec.uid;
-  job->steps.push_back({plan.step_id, req.name, now, names, ntasks});
+  job->steps.push_back({plan.step_id, req.name, now, names, ntasks,
+                        req.overlap ? std::vector<uint32_t>{} : step_cpus});
   return plan;
 }
 

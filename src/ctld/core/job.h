@@ -93,6 +93,7 @@ struct Job {
     int64_t start_time = 0;
     std::vector<std::string> nodes;
     uint32_t ntasks = 0;
+    std::vector<uint32_t> cpus;  // per node (parallel to `nodes`); empty with --overlap
   };
   std::vector<Step> steps;
   uint32_t next_step_id = 0;

@@ -71,10 +71,13 @@ grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
   sr.ntasks_per_node = req->ntasks_per_node();
   sr.cpus_per_task = req->cpus_per_task();
   sr.name = req->name();
+  sr.overlap = req->overlap();
+  sr.exact = req->exact();
   StepPlan plan;
   runner_->Run([&](Controller& c, int64_t now) { plan = c.CreateStep(sr, *who, now); });
   if (!plan.error.empty()) {
     rep->set_error(plan.error);
+    rep->set_busy(plan.busy);
     return grpc::Status::OK;
   }
   rep->set_step_id(plan.step_id);

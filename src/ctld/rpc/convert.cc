@@ -59,6 +59,7 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   r.real_memory_mb = p.real_memory_mb();
   for (const auto& g : p.gpus()) r.gpus.push_back(common::FromProto(g));
   r.health_failure = p.health_failure();
+  for (const auto& s : p.ended_steps()) r.ended_steps.emplace_back(JobId(s.job_id()), s.step_id());
   for (uint64_t id : p.running_job_ids()) r.running.push_back(JobId(id));
   for (const auto& e : p.ended())
     r.ended.push_back({JobId(e.job_id()), e.exit_code(), e.signal(),

@@ -199,6 +199,7 @@ absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in) {
 
 void JobSupervisor::OnStepExit(uint64_t job, uint32_t step) {
   steps_.erase({job, step});
+  ended_steps_.emplace_back(job, step);
   RemoveJobDir(StepDir(opts_.spool_dir, job, step));
 }
 

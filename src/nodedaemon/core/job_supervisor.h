@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -70,6 +71,10 @@ class JobSupervisor {
   // them from here (srun does). FailedPrecondition when it cannot start.
   absl::StatusOr<pid_t> LaunchStep(const StepSpec& spec);
   void OnStepExit(uint64_t job, uint32_t step);
+  // Steps that ended, for the controller (which frees their CPUs); cleared
+  // once a report carrying them succeeds.
+  const std::vector<std::pair<uint64_t, uint32_t>>& EndedSteps() const { return ended_steps_; }
+  void AckSteps(size_t n) { ended_steps_.erase(ended_steps_.begin(), ended_steps_.begin() + std::min(n, ended_steps_.size())); }
   // Steps found in the spool directory with a live stepd (call after Recover).
   std::vector<std::tuple<uint64_t, uint32_t, pid_t>> RecoverSteps();
 
@@ -94,6 +99,7 @@ class JobSupervisor {
   StepdControl* stepds_;
   std::map<uint64_t, RunningJob> running_;
   std::map<std::pair<uint64_t, uint32_t>, pid_t> steps_;  // (job, step) -> stepd
+  std::vector<std::pair<uint64_t, uint32_t>> ended_steps_;
   std::vector<EndedJob> ended_;
 };
 
