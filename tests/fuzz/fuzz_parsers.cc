@@ -13,6 +13,7 @@
 #include "cli/sinfo_fields.h"
 #include "cli/squeue_format.h"
 #include "common/cgroup_conf.h"
+#include "common/io_frames.h"
 #include "nodedaemon/core/step_files.h"
 #include "common/hostlist.h"
 #include "common/output_pattern.h"
@@ -30,6 +31,11 @@ const std::vector<std::string> kSeeds = {
     "NodeName=n1 Name=gpu Type=a File=/dev/nvidia[0-3]\n",
     "#!/bin/bash\n#SBATCH -J 'a b' --time=5\n#SBATCH \"--x\n",
     "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R", "%-5%%.%9999999Z", "%N-%u-%5j%",
+    "ConstrainCores=yes\nAllowedRAMSpace=95.5\nCgroupPlugin=cgroup/v2\n",
+    "NodeList:20,GresUsed:.10,GpuUtil", "%P %.5a %10l %N %G",
+    "job_id=5\nenv=A\\nB\ncpu_ids=0,1\nstep=0\nargv=true\n", "exit_code=0\nmessage=\\x41\n",
+    "--signal=B:USR1@60", "--signal=R:12",
+    std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x05n1\nAB\x04\x00\x00\x00\x01\x00\x00\x00\x06" "exit 3", 29),
 };
 
 std::string Mutate(std::mt19937_64& rng, std::string s) {
@@ -74,6 +80,16 @@ void RunOne(const std::string& in) {
   (void)cli::ExtractDirectives(in);
   (void)cli::CheckScript(in);
   (void)common::ParseCgroupConfText(in);
+  {
+    // srun's and the stepd's frame decoder, fed in two pieces.
+    common::FrameDecoder d;
+    d.Feed(in.data(), in.size() / 2);
+    while (d.Next()) {
+    }
+    d.Feed(in.data() + in.size() / 2, in.size() - in.size() / 2);
+    while (d.Next()) {
+    }
+  }
   (void)node::DecodeStepSpec(in);
   (void)node::DecodeStepResult(in);
   ::sluice::v1::QueryClusterReply cluster;
