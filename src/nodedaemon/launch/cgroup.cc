@@ -70,6 +70,9 @@ void RemoveDir(const std::string& path) {
   // The kernel may still be tearing down the last task for a moment.
   for (int i = 0; i < 50 && ::rmdir(path.c_str()) != 0 && errno == EBUSY; ++i)
     ::usleep(10000);  // bounded retry: rmdir polls until the cgroup empties
+  // The node daemon's scope directory goes with its last job (one try: it
+  // is busy while other jobs of the same daemon remain).
+  ::rmdir(path.substr(0, path.rfind('/')).c_str());
 }
 
 struct Mount {
