@@ -262,6 +262,7 @@ TEST(NodeDaemonCgroupV2Test, JobsAreTrackedAndLimitedToTheirGpusOnV2) {
   auto r = c->Run("sbatch --parsable --gpus-per-node=1 -o v2.out --wrap '"
                   "grep -c sluice /proc/self/cgroup; "
                   "( setsid sh -c \"sleep 300 & echo \\$! > v2gc.pid\" & ); "  // the job's daemon; the test polls to a deadline
+                  "until [ -s v2gc.pid ]; do sleep 0.05; done; "  // the job waits for its daemon's pid
                   "for g in 0 1; do (exec 3<>" + d + "/nv$g) 2>&1 | sed \"s/.*: //\"; done'");
   ASSERT_EQ(r.rc, 0) << r.err;
   uint64_t id = Parsable(r);
