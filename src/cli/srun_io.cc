@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/hostlist.h"
 
 namespace sluice::cli {
 namespace {
@@ -89,17 +90,6 @@ std::string ExpandIoPattern(const std::string& p, uint64_t job, uint32_t step,
   return out;
 }
 
-// "0-3,5": Slurm's task ranges.
-std::string TaskRanges(const std::vector<uint32_t>& tasks) {
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < tasks.size();) {
-    size_t j = i;
-    while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
-    parts.push_back(j > i ? absl::StrCat(tasks[i], "-", tasks[j]) : absl::StrCat(tasks[i]));
-    i = j + 1;
-  }
-  return absl::StrJoin(parts, ",");
-}
 
 }  // namespace
 
@@ -114,8 +104,8 @@ StepIoServer::~StepIoServer() {
   if (listen_fd_ >= 0) close(listen_fd_);
   for (auto& c : conns_)
     if (c.fd >= 0) close(c.fd);
-  for (auto& [k, fd] : files_)
-    if (fd > 2) close(fd);
+  for (auto& [path, fd] : by_path_)
+    if (fd >= 0) close(fd);
 }
 
 uint16_t StepIoServer::Listen(const std::string& address) {
@@ -132,8 +122,8 @@ uint16_t StepIoServer::Listen(const std::string& address) {
 }
 
 int StepIoServer::OutFd(uint32_t task, bool err) {
-  const std::string& pattern = err ? (opts_.err_pattern.empty() ? opts_.out_pattern : opts_.err_pattern)
-                                   : opts_.out_pattern;
+  const std::string& pattern = err && !opts_.err_pattern.empty() ? opts_.err_pattern
+                                                                 : opts_.out_pattern;
   if (pattern.empty()) return err ? 2 : 1;
   auto key = std::make_pair(task, err);
   if (auto it = files_.find(key); it != files_.end()) return it->second;
@@ -146,14 +136,10 @@ int StepIoServer::OutFd(uint32_t task, bool err) {
     ++i;
   }
   std::string path = ExpandIoPattern(pattern, opts_.job, opts_.step, task, index, node);
-  // Tasks sharing a file share one descriptor (and never truncate it twice).
-  for (const auto& [k, fd] : files_)
-    if (fd > 2 && ExpandIoPattern(k.second && !opts_.err_pattern.empty() ? opts_.err_pattern
-                                                                          : opts_.out_pattern,
-                                  opts_.job, opts_.step, k.first, index, node) == path)
-      return files_[key] = fd;
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  return files_[key] = fd;
+  // Tasks and streams sharing a file share one descriptor (one truncation).
+  auto [it, fresh] = by_path_.emplace(path, -1);
+  if (fresh) it->second = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  return files_[key] = it->second;
 }
 
 void StepIoServer::Output(uint32_t task, bool err, const std::string& data) {
@@ -293,10 +279,10 @@ void StepIoServer::OnInterrupt() {
   std::sort(done.begin(), done.end());
   if (!running.empty())
     std::fprintf(stderr, "srun: %s task%s %s: running\n", step.c_str(),
-                 running.size() > 1 ? "s" : "", TaskRanges(running).c_str());
+                 running.size() > 1 ? "s" : "", common::FormatIdRanges(running).c_str());
   if (!done.empty())
     std::fprintf(stderr, "srun: %s task%s %s: exited\n", step.c_str(),
-                 done.size() > 1 ? "s" : "", TaskRanges(done).c_str());
+                 done.size() > 1 ? "s" : "", common::FormatIdRanges(done).c_str());
 }
 
 int StepIoServer::Run() {
@@ -412,7 +398,7 @@ int StepIoServer::Summarize() {
       std::string what = key.first ? std::string(strsignal(key.second))
                                    : absl::StrCat("Exited with exit code ", key.second);
       std::fprintf(stderr, "srun: error: %s: task%s %s: %s\n", node.c_str(),
-                   list.size() > 1 ? "s" : "", TaskRanges(list).c_str(),
+                   list.size() > 1 ? "s" : "", common::FormatIdRanges(list).c_str(),
                    what.c_str());
     }
   }

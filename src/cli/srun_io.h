@@ -71,7 +71,8 @@ class StepIoServer {
   std::vector<Conn> conns_;
   std::map<uint32_t, TaskEnd> ends_;
   std::map<std::pair<uint32_t, bool>, std::string> partial_;
-  std::map<std::pair<uint32_t, bool>, int> files_;
+  std::map<std::pair<uint32_t, bool>, int> files_;  // -1: "none"
+  std::map<std::string, int> by_path_;              // opened output files
   std::vector<std::string> messages_;
   bool stdin_open_ = true;
   bool killed_ = false;

@@ -19,6 +19,7 @@
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
 #include "cli/srun_io.h"
+#include "common/hostlist.h"
 #include "common/rpc/rpc_auth.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
@@ -240,14 +241,7 @@ int Main(int argc, char** argv) {
     if (own_job) vars.erase(k);
   std::vector<uint32_t> per_node;
   for (const auto& n : step->nodes()) per_node.push_back(static_cast<uint32_t>(n.tasks_size()));
-  std::string tasks_per_node;
-  for (size_t i = 0; i < per_node.size();) {
-    size_t j = i;
-    while (j + 1 < per_node.size() && per_node[j + 1] == per_node[i]) ++j;
-    absl::StrAppend(&tasks_per_node, tasks_per_node.empty() ? "" : ",", per_node[i],
-                    j > i ? absl::StrCat("(x", j - i + 1, ")") : "");
-    i = j + 1;
-  }
+  std::string tasks_per_node = common::FormatRepeatedCounts(per_node);
   mode_t mask = umask(0);
   umask(mask);
   char umask_text[8];

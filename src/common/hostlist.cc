@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace sluice::common {
 namespace {
@@ -215,6 +217,28 @@ std::string CompressHostlistOrdered(const std::vector<std::string>& hosts) {
   items.reserve(hosts.size());
   for (const auto& h : hosts) items.push_back(SplitName(h));
   return CompressSequence(items);
+}
+
+std::string FormatRepeatedCounts(const std::vector<uint32_t>& v) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i;
+    while (j + 1 < v.size() && v[j + 1] == v[i]) ++j;
+    parts.push_back(j > i ? absl::StrCat(v[i], "(x", j - i + 1, ")") : absl::StrCat(v[i]));
+    i = j + 1;
+  }
+  return absl::StrJoin(parts, ",");
+}
+
+std::string FormatIdRanges(const std::vector<uint32_t>& ids) {
+  std::set<uint32_t> s(ids.begin(), ids.end());
+  std::vector<std::string> parts;
+  for (auto it = s.begin(); it != s.end();) {
+    uint32_t lo = *it, hi = lo;
+    while (++it != s.end() && *it == hi + 1) hi = *it;
+    parts.push_back(lo == hi ? std::to_string(lo) : absl::StrCat(lo, "-", hi));
+  }
+  return absl::StrJoin(parts, ",");
 }
 
 }  // namespace sluice::common

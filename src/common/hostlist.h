@@ -28,4 +28,10 @@ std::string CompressHostlist(const std::vector<std::string>& hosts);
 // follow the configuration order, as Slurm's bitmaps do).
 std::string CompressHostlistOrdered(const std::vector<std::string>& hosts);
 
+// Slurm's per-node counts, runs of equal values folded: {2,2,1} -> "2(x2),1".
+std::string FormatRepeatedCounts(const std::vector<uint32_t>& counts);
+// Sorted, de-duplicated ids as ranges: {3,0,1,2,8} -> "0-3,8" (CPU lists,
+// task ranges).
+std::string FormatIdRanges(const std::vector<uint32_t>& ids);
+
 }  // namespace sluice::common

@@ -563,6 +563,12 @@ absl::StatusOr<SlurmConfig> LoadSlurmConf(const std::string& path) {
   return cfg;
 }
 
+std::string SlurmConfig::SpoolDirFor(const std::string& node) const {
+  std::string d = slurmd_spool_dir;
+  for (size_t p; (p = d.find("%n")) != std::string::npos;) d.replace(p, 2, node);
+  return d;
+}
+
 std::string ResolveConfPath() {
   const char* env = std::getenv("SLURM_CONF");
   if (env && *env) return env;

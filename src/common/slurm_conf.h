@@ -105,6 +105,8 @@ struct SlurmConfig {
   const NodeConf* FindNode(absl::string_view name) const;
   const PartitionConf* FindPartition(absl::string_view name) const;
   const PartitionConf* DefaultPartition() const;
+  // SlurmdSpoolDir with %n replaced by the node's name.
+  std::string SpoolDirFor(const std::string& node) const;
   uint16_t NodePort(const NodeConf& n) const {
     return n.port ? n.port : slurmd_port;
   }

@@ -67,11 +67,7 @@ int main(int argc, char** argv) {
     std::string type;
     for (const auto& g : nc->gres)
       if (g.name == "gpu") type = g.type;
-    if (fault_file.empty()) {
-      fault_file = cfg->slurmd_spool_dir + "/fake_gpu_faults";
-      for (size_t p; (p = fault_file.find("%n")) != std::string::npos;)
-        fault_file.replace(p, 2, node);
-    }
+    if (fault_file.empty()) fault_file = cfg->SpoolDirFor(node) + "/fake_gpu_faults";
     probe = sluice::node::MakeFakeGpuProbe(nc->gpus(), type, fault_file);
   }
 

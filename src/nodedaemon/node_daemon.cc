@@ -32,19 +32,12 @@ int64_t Now() {
       .count();
 }
 
-std::string SpoolDir(const common::SlurmConfig& c, const std::string& node) {
-  std::string d = c.slurmd_spool_dir;
-  for (size_t p; (p = d.find("%n")) != std::string::npos;)
-    d.replace(p, 2, node);
-  return d;
-}
-
 SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
                                         const std::string& node) {
   SupervisorOptions o;
   o.node_name = node;
   o.hostname = common::ShortHostname();
-  o.spool_dir = SpoolDir(c, node);
+  o.spool_dir = c.SpoolDirFor(node);
   o.conf_path = c.path;
   o.cpu_count = static_cast<uint32_t>(sysconf(_SC_NPROCESSORS_ONLN));
   if (const auto* n = c.FindNode(node))
@@ -99,7 +92,7 @@ absl::Status NodeDaemon::Start() {
   if (!node_conf_)
     return absl::NotFoundError(absl::StrCat(
         "Node ", opts_.node_name, " not found in ", opts_.config.path));
-  std::string spool = SpoolDir(opts_.config, opts_.node_name);
+  std::string spool = opts_.config.SpoolDirFor(opts_.node_name);
   ::mkdir(spool.c_str(), 0755);
   {
     // The stepds detect the same way for each job; say once what holds.
@@ -384,9 +377,7 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
   KillKind kind = req->kind() == v1::SIGNAL_KIND_CANCEL    ? KillKind::kCancel
                   : req->kind() == v1::SIGNAL_KIND_TIMEOUT ? KillKind::kTimeout
                                                            : KillKind::kSignal;
-  SignalScope scope = req->batch_only()      ? SignalScope::kBatchShell
-                      : req->children_only() ? SignalScope::kChildren
-                                             : SignalScope::kAll;
+  SignalScope scope = req->batch_only() ? SignalScope::kBatchShell : SignalScope::kAll;
   RunOnStrand([&] {
     supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
                        req->kill_wait_s(), Now(), req->step_id());

@@ -233,7 +233,6 @@ TEST_F(NodeHealthTest, SignalOptionFiresOnceBeforeTheTimeLimit) {
   ASSERT_EQ(nodes_.signalled.size(), 1u);
   EXPECT_EQ(nodes_.signalled[0].req.signal, 10);
   EXPECT_TRUE(nodes_.signalled[0].req.batch_only);
-  EXPECT_FALSE(nodes_.signalled[0].req.children_only);
 }
 
 TEST_F(NodeHealthTest, SignalOptionWithoutBatchReachesOnlyStepsSoNothingHere) {
@@ -253,7 +252,6 @@ TEST_F(NodeHealthTest, ScancelSignalScopesFollowSlurm) {
   ctl_.Cancel({JobId(a)}, 10, false, true, alice_, kT0);
   // Plain -s reaches only job steps: a batch job without steps gets none.
   ASSERT_EQ(nodes_.signalled.size(), 2u);
-  EXPECT_FALSE(nodes_.signalled[0].req.children_only);
   EXPECT_FALSE(nodes_.signalled[0].req.batch_only);  // --full: everything
   EXPECT_TRUE(nodes_.signalled[1].req.batch_only);   // --batch: the shell
 }

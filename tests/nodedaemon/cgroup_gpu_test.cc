@@ -15,6 +15,7 @@
 
 #include "common/cgroup_conf.h"
 #include "common/gpu_status.h"
+#include "common/hostlist.h"
 #include "nodedaemon/gpu/gpu_probe.h"
 #include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/device_filter.h"
@@ -73,7 +74,8 @@ TEST(CgroupDetectTest, ForcingV2UsesAnEmptyHierarchyForTrackingAndDevices) {
 TEST(CgroupDetectTest, ScopesDifferPerSpoolDirectory) {
   EXPECT_NE(CgroupScope("n1", "/var/spool/a"), CgroupScope("n1", "/var/spool/b"));
   EXPECT_THAT(CgroupScope("n1", "/var/spool/a"), ::testing::StartsWith("n1_"));
-  EXPECT_EQ(FormatCpuList({3, 0, 1, 2, 8}), "0-3,8");
+  EXPECT_EQ(common::FormatIdRanges({3, 0, 1, 2, 8}), "0-3,8");
+  EXPECT_EQ(common::FormatRepeatedCounts({2, 2, 1}), "2(x2),1");
 }
 
 TEST(CgroupConfTest, ParsesTheConstrainKeysAndRejectsNonsense) {

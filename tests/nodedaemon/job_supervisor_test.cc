@@ -108,14 +108,14 @@ TEST_F(JobSupervisorTest, CoLocatedJobsGetDifferentCpus) {
 TEST_F(JobSupervisorTest, SignalsBecomeStepdCommands) {
   JobSupervisor sup(Opts(), &stepds_);
   ASSERT_TRUE(sup.Launch(Job(3)).ok());
-  sup.Signal(3, KillKind::kSignal, 10, SignalScope::kChildren, 30, 0);
+  sup.Signal(3, KillKind::kSignal, 10, SignalScope::kAll, 30, 0);
   sup.Signal(3, KillKind::kSignal, 12, SignalScope::kBatchShell, 30, 0);
   sup.Signal(3, KillKind::kTimeout, 15, SignalScope::kAll, 5, 1700000000);
   sup.Kill(3);
   sup.Signal(99, KillKind::kCancel, 15, SignalScope::kAll, 5, 0);  // unknown: ignored
   std::string d = spool_ + "/job3: ";
   EXPECT_THAT(stepds_.sent,
-              ElementsAre(d + "signal 10 children", d + "signal 12 batch",
+              ElementsAre(d + "signal 10 all", d + "signal 12 batch",
                           d + "terminate timeout 5 1700000000", d + "kill"));
 }
 

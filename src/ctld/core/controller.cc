@@ -405,7 +405,7 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
       // 07_scancel_signal capture).
       if (full || batch) {
         SignalRequest sr{job->id, SignalKind::kSignal, signal, batch && !full,
-                         config_.kill_wait_s, false};
+                         config_.kill_wait_s};
         if (const NodeRecord* n = FindNode(job->BatchHost()))
           node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
       }

@@ -216,8 +216,7 @@ void Controller::SendTimedSignals(int64_t now) {
     if (now < end - static_cast<int64_t>(s.signal_secs)) continue;
     job.signal_sent = true;
     if (!s.signal_batch) continue;  // to steps; a batch job has none yet
-    SignalRequest sr{job.id, SignalKind::kSignal, s.signal_num, true,
-                     config_.kill_wait_s, false};
+    SignalRequest sr{job.id, SignalKind::kSignal, s.signal_num, true, config_.kill_wait_s};
     if (const NodeRecord* n = FindNode(job.BatchHost()))
       node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
   }

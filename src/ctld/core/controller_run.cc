@@ -253,20 +253,6 @@ void Controller::OnLaunchDone(JobId id, absl::Status st, int64_t now) {
   Finish(*job, JobState::kFailed, JobReason::kJobLaunchFailure, now);
 }
 
-namespace {
-// "2(x2)" / "4,2" as Slurm writes per-node counts.
-std::string RepeatedCounts(const std::vector<uint32_t>& v) {
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < v.size();) {
-    size_t j = i;
-    while (j + 1 < v.size() && v[j + 1] == v[i]) ++j;
-    parts.push_back(j > i ? absl::StrCat(v[i], "(x", j - i + 1, ")")
-                          : absl::StrCat(v[i]));
-    i = j + 1;
-  }
-  return absl::StrJoin(parts, ",");
-}
-}  // namespace
 
 std::vector<std::string> Controller::JobEnv(const Job& job) const {
   const JobSpec& s = job.spec;
@@ -296,7 +282,7 @@ std::vector<std::string> Controller::JobEnv(const Job& job) const {
   }
   set("SLURM_GTIDS", "0");
   set("SLURM_JOBID", id);
-  set("SLURM_JOB_CPUS_PER_NODE", RepeatedCounts(cpus));
+  set("SLURM_JOB_CPUS_PER_NODE", common::FormatRepeatedCounts(cpus));
   set("SLURM_JOB_GID", std::to_string(s.gid));
   set("SLURM_JOB_ID", id);
   set("SLURM_JOB_NAME", s.name);
@@ -321,7 +307,7 @@ std::vector<std::string> Controller::JobEnv(const Job& job) const {
   set("SLURM_PROCID", "0");
   set("SLURM_SUBMIT_DIR", s.work_dir);
   set("SLURM_SUBMIT_HOST", s.submit_host);
-  set("SLURM_TASKS_PER_NODE", RepeatedCounts(tasks));
+  set("SLURM_TASKS_PER_NODE", common::FormatRepeatedCounts(tasks));
   set("SLURM_TOPOLOGY_ADDR", a0.node);
   set("SLURM_TOPOLOGY_ADDR_PATTERN", "node");
   set("SLURM_WORKING_CLUSTER",

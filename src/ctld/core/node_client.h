@@ -47,7 +47,6 @@ struct SignalRequest {
   int signal = 0;
   bool batch_only = false;
   uint32_t kill_wait_s = 30;
-  bool children_only = false;  // the batch shell's descendants only
   int32_t step_id = -1;        // >= 0: only that step
 };
 

@@ -25,33 +25,32 @@ grpc::Status ClientService::SubmitBatchJob(
   auto who = common::Authenticate(*ctx, *auth_, "SubmitBatchJob");
   if (!who.ok()) return common::ToGrpc(who.status());
   SubmitRequest sr = FromProto(req->job());
+  auto submit = [&](Controller& c, int64_t now) {
+    SubmitOutcome o = c.Submit(sr, *who, now);
+    rep->set_job_id(o.id.value());
+    rep->set_error(o.error);
+    for (const auto& n : o.notes) rep->add_notes(n);
+    return o.id;
+  };
   if (sr.interactive) {
     // srun/salloc wait for the allocation: accept, schedule and answer in
     // one strand visit; the commit follows without holding the reply (an
     // interactive allocation dies with its srun anyway).
     runner_->RunThenCommit([&](Controller& c, int64_t now) {
-      SubmitOutcome o = c.Submit(sr, *who, now);
-      rep->set_job_id(o.id.value());
-      rep->set_error(o.error);
-      for (const auto& n : o.notes) rep->add_notes(n);
-      if (o.id.value() == 0) return;
+      JobId id = submit(c, now);
+      if (id.value() == 0) return;
       c.Schedule(now);
-      auto it = c.jobs().find(o.id.value());
+      auto it = c.jobs().find(id.value());
       bool running = it != c.jobs().end() && it->second.state == JobState::kRunning;
       rep->set_running(running);
       if (!running && req->job().immediate()) {
-        c.Cancel({o.id}, 0, false, false, *who, now);
+        c.Cancel({id}, 0, false, false, *who, now);
         rep->set_error("Immediate execution impossible, insufficient priority");
       }
     });
     return grpc::Status::OK;
   }
-  absl::Status durable = runner_->RunDurable([&](Controller& c, int64_t now) {
-    SubmitOutcome o = c.Submit(sr, *who, now);
-    rep->set_job_id(o.id.value());
-    rep->set_error(o.error);
-    for (const auto& n : o.notes) rep->add_notes(n);
-  });
+  absl::Status durable = runner_->RunDurable([&](Controller& c, int64_t now) { submit(c, now); });
   if (!durable.ok() && rep->job_id() != 0) {
     rep->set_job_id(0);
     rep->set_error("Unable to save job state");

@@ -186,7 +186,6 @@ void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
   }
   p->set_signal(r.signal);
   p->set_batch_only(r.batch_only);
-  p->set_children_only(r.children_only);
   p->set_step_id(r.step_id);
   p->set_kill_wait_s(r.kill_wait_s);
 }

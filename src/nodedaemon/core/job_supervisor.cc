@@ -62,24 +62,30 @@ absl::Status JobSupervisor::WriteJobFiles(const StepSpec& spec,
   return WriteFileAtomic(dir + "/spec", EncodeStepSpec(spec), 0600);
 }
 
+// What this node decides for any step it runs (batch or srun).
+void JobSupervisor::FillNodeSide(StepSpec* spec) const {
+  spec->node_name = opts_.node_name;
+  spec->hostname = opts_.hostname;
+  spec->conf_path = opts_.conf_path;
+  spec->cpu_ids = PickCpus(spec->job.cpus);
+  spec->all_gpus = opts_.all_gpus;
+  spec->gpu_minors.clear();
+  for (uint32_t g : spec->job.gpus)
+    spec->gpu_minors.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
+  spec->task_prolog = opts_.task_prolog;
+  spec->task_epilog = opts_.task_epilog;
+  spec->unkillable_timeout_s = opts_.unkillable_timeout_s;
+  spec->cgroup = opts_.cgroup;
+}
+
 absl::StatusOr<pid_t> JobSupervisor::Launch(const BatchJob& job) {
   if (auto it = running_.find(job.id); it != running_.end())
     return it->second.stepd;  // a repeated request
   StepSpec spec;
   spec.job = job;
-  spec.node_name = opts_.node_name;
-  spec.hostname = opts_.hostname;
-  spec.conf_path = opts_.conf_path;
-  spec.cpu_ids = PickCpus(job.cpus);
-  spec.all_gpus = opts_.all_gpus;
-  for (uint32_t g : job.gpus)
-    spec.gpu_minors.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
-  spec.prolog = opts_.prolog;
+  FillNodeSide(&spec);
+  spec.prolog = opts_.prolog;  // the batch step runs Prolog and Epilog
   spec.epilog = opts_.epilog;
-  spec.task_prolog = opts_.task_prolog;
-  spec.task_epilog = opts_.task_epilog;
-  spec.unkillable_timeout_s = opts_.unkillable_timeout_s;
-  spec.cgroup = opts_.cgroup;
   std::string dir = JobDir(opts_.spool_dir, job.id);
   // A requeued job may come back to this node: nothing of its last run
   // may be mistaken for this one.
@@ -150,9 +156,7 @@ void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
   std::string line;
   if (kind == KillKind::kSignal) {
     line = absl::StrCat("signal ", sig, " ",
-                        scope == SignalScope::kBatchShell ? "batch"
-                        : scope == SignalScope::kChildren ? "children"
-                                                          : "all");
+                        scope == SignalScope::kBatchShell ? "batch" : "all");
   } else {
     line = absl::StrCat("terminate ", kind == KillKind::kTimeout ? "timeout" : "cancel",
                         " ", kill_wait_s, " ", now);
@@ -174,17 +178,7 @@ absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in) {
   if (steps_.count(key))
     return absl::AlreadyExistsError("step already launched on this node");
   StepSpec spec = in;
-  spec.node_name = opts_.node_name;
-  spec.hostname = opts_.hostname;
-  spec.conf_path = opts_.conf_path;
-  spec.cpu_ids = PickCpus(spec.job.cpus);
-  spec.all_gpus = opts_.all_gpus;
-  for (uint32_t g : spec.job.gpus)
-    spec.gpu_minors.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
-  spec.task_prolog = opts_.task_prolog;
-  spec.task_epilog = opts_.task_epilog;
-  spec.unkillable_timeout_s = opts_.unkillable_timeout_s;
-  spec.cgroup = opts_.cgroup;
+  FillNodeSide(&spec);
   std::string dir = StepDir(opts_.spool_dir, spec.job.id, key.second);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", strerror(errno)));

@@ -30,7 +30,7 @@ struct EndedJob {
 
 enum class KillKind { kSignal, kCancel, kTimeout };
 // Which of the job's processes a plain signal reaches.
-enum class SignalScope { kAll, kBatchShell, kChildren };
+enum class SignalScope { kAll, kBatchShell };
 
 struct SupervisorOptions {
   std::string node_name;  // "n1": used in messages and SLURMD_NODENAME
@@ -91,6 +91,7 @@ class JobSupervisor {
     std::vector<uint32_t> gpus;
   };
   std::vector<uint32_t> PickCpus(uint32_t n) const;
+  void FillNodeSide(StepSpec* spec) const;
   absl::Status WriteJobFiles(const StepSpec& spec, const std::string& script,
                              const std::string& dir);
   void EndWith(uint64_t id, StepResult r);

@@ -1,4 +1,5 @@
 #include "nodedaemon/launch/cgroup.h"
+#include "common/hostlist.h"
 #include "nodedaemon/launch/device_filter.h"
 
 #include <fcntl.h>
@@ -143,7 +144,7 @@ class V1Manager : public CgroupManager {
       if (ctrl == "cpuset") {
         std::string cpus = lim.cpus.empty() || !conf_.constrain_cores
                                ? ReadFile(parent + "/cpuset.cpus")
-                               : FormatCpuList(lim.cpus);
+                               : common::FormatIdRanges(lim.cpus);
         if (auto s = WriteFile(dir + "/cpuset.cpus", cpus); !s.ok()) return s;
         if (auto s = WriteFile(dir + "/cpuset.mems", ReadFile(parent + "/cpuset.mems"));
             !s.ok())
@@ -221,7 +222,7 @@ class V2Manager : public CgroupManager {
     std::string dir = absl::StrCat(parent, "/", name);
     if (auto s = MakeDir(dir); !s.ok()) return s;
     if (ctrls_.count("cpuset") && conf_.constrain_cores && !lim.cpus.empty())
-      if (auto s = WriteFile(dir + "/cpuset.cpus", FormatCpuList(lim.cpus)); !s.ok())
+      if (auto s = WriteFile(dir + "/cpuset.cpus", common::FormatIdRanges(lim.cpus)); !s.ok())
         return s;
     if (ctrls_.count("memory") && conf_.constrain_ram_space && lim.mem_bytes > 0) {
       uint64_t bytes = static_cast<uint64_t>(
@@ -256,16 +257,6 @@ std::string CgroupScope(const std::string& node, const std::string& spool_dir) {
   return absl::StrCat(node, "_", absl::Hex(h, absl::kZeroPad8));
 }
 
-std::string FormatCpuList(const std::vector<uint32_t>& cpus) {
-  std::set<uint32_t> s(cpus.begin(), cpus.end());
-  std::vector<std::string> parts;
-  for (auto it = s.begin(); it != s.end();) {
-    uint32_t lo = *it, hi = lo;
-    while (++it != s.end() && *it == hi + 1) hi = *it;
-    parts.push_back(lo == hi ? std::to_string(lo) : absl::StrCat(lo, "-", hi));
-  }
-  return absl::StrJoin(parts, ",");
-}
 
 std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
                                              const std::string& proc_mounts,

@@ -59,7 +59,4 @@ std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
 // "<node>_<hash of spool dir>": unique per node daemon instance on a host.
 std::string CgroupScope(const std::string& node, const std::string& spool_dir);
 
-// "0-3,8" from {0,1,2,3,8}.
-std::string FormatCpuList(const std::vector<uint32_t>& cpus);
-
 }  // namespace sluice::node

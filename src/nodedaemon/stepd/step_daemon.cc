@@ -178,7 +178,7 @@ void StepDaemon::Accept() {
   });
 }
 
-// "signal SIG all|batch|children", "terminate cancel|timeout KILLWAIT WHEN",
+// "signal SIG all|batch", "terminate cancel|timeout KILLWAIT WHEN",
 // "kill", "ping".
 std::string StepDaemon::Command(const std::string& line) {
   std::vector<std::string> w = absl::StrSplit(line, ' ', absl::SkipEmpty());
@@ -187,7 +187,7 @@ std::string StepDaemon::Command(const std::string& line) {
   if (w[0] == "signal" && w.size() == 3) {
     int sig = 0;
     if (!absl::SimpleAtoi(w[1], &sig) || sig <= 0 || sig >= NSIG) return "error bad signal";
-    Mode m = w[2] == "batch" ? Mode::kBatch : w[2] == "children" ? Mode::kChildren : Mode::kAll;
+    Mode m = w[2] == "batch" ? Mode::kBatch : Mode::kAll;
     SignalJob(sig, m);
     return "ok";
   }
@@ -251,7 +251,7 @@ void StepDaemon::SignalJob(int sig, Mode mode) {
     return;
   }
   for (pid_t p : JobPids())
-    if (mode == Mode::kAll || p != leader_) ::kill(p, sig);
+    ::kill(p, sig);
 }
 
 void StepDaemon::Terminate(bool timeout, unsigned kill_wait_s, int64_t when) {

@@ -38,7 +38,7 @@ class StepDaemon {
   const StepResult& result() const { return result_; }
 
  private:
-  enum class Mode { kAll, kBatch, kChildren };
+  enum class Mode { kAll, kBatch };
   std::vector<std::string> PrologEnv() const;
   bool RunPrologEpilog(const std::string& path, const char* context);
   void CreateCgroup();
