@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/process_init.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/allocation.h"
@@ -124,4 +125,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace sluice::cli
 
-int main(int argc, char** argv) { sluice::cli::ExitNow(sluice::cli::Main(argc, argv)); }
+int main(int argc, char** argv) {
+  sluice::common::InitProcess();
+  sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
+}

@@ -7,6 +7,7 @@
 #include <thread>
 #include <cstdlib>
 
+#include "common/process_init.h"
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
@@ -208,5 +209,6 @@ int Main(int argc, char** argv) {
 }  // namespace sluice::cli
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
 }

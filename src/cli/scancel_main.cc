@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "common/process_init.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/signals.h"
@@ -236,5 +237,6 @@ int Main(int argc, char** argv) {
 }  // namespace sluice::cli
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/process_init.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -227,5 +228,6 @@ int Main(int argc, char** argv) {
 }  // namespace sluice::cli
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
 }

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "common/process_init.h"
 #include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
 #include "common/hostlist.h"
@@ -106,5 +107,6 @@ int Main(int argc, char** argv) {
 }  // namespace sluice::cli
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
+#include "common/process_init.h"
 #include "cli/cli_util.h"
 #include "common/time_spec.h"
 #include "cli/ctld_client.h"
@@ -252,5 +253,6 @@ int Main(int argc, char** argv) {
 }  // namespace sluice::cli
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
 }

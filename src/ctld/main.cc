@@ -5,12 +5,14 @@
 #include <CLI/CLI.hpp>
 #include <thread>
 
+#include "common/process_init.h"
 #include "common/slurm_conf.h"
 #include "ctld/ctld_server.h"
 #include "ctld/core/priority.h"
 #include "ctld/sched/scheduler.h"
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   CLI::App app{"sluice-ctld: Slurm-compatible controller daemon"};
   std::string conf = sluice::common::ResolveConfPath();
   app.add_option("-f,--conf", conf, "slurm.conf path");

@@ -7,11 +7,13 @@
 #include <thread>
 #include <unistd.h>
 
+#include "common/process_init.h"
 #include "common/slurm_conf.h"
 #include "nodedaemon/gpu/gpu_probe.h"
 #include "nodedaemon/node_daemon.h"
 
 int main(int argc, char** argv) {
+  sluice::common::InitProcess();
   CLI::App app{"sluice-noded: Slurm-compatible node daemon"};
   std::string conf = sluice::common::ResolveConfPath();
   std::string node;

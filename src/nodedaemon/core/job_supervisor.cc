@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/numbers.h"
+#include "common/users.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
@@ -76,6 +77,8 @@ void JobSupervisor::FillNodeSide(StepSpec* spec) const {
   spec->task_epilog = opts_.task_epilog;
   spec->unkillable_timeout_s = opts_.unkillable_timeout_s;
   spec->cgroup = opts_.cgroup;
+  if (spec->job.groups.empty() && !spec->job.user.empty())
+    spec->job.groups = common::GroupsOf(spec->job.user, spec->job.gid);
 }
 
 absl::StatusOr<pid_t> JobSupervisor::Launch(const BatchJob& job) {

@@ -75,6 +75,7 @@ std::string EncodeStepSpec(const StepSpec& s) {
   w.Put("uid", j.uid);
   w.Put("gid", j.gid);
   w.Put("user", j.user);
+  if (!j.groups.empty()) w.Ids("groups", std::vector<uint32_t>(j.groups.begin(), j.groups.end()));
   w.Put("job_name", j.job_name);
   for (const auto& e : j.env) w.Put("env", e);
   w.Put("work_dir", j.work_dir);
@@ -129,6 +130,7 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
   j.uid = Num<uint32_t>(*f, "uid");
   j.gid = Num<uint32_t>(*f, "gid");
   j.user = Get(*f, "user");
+  for (uint32_t g : IdList(*f, "groups")) j.groups.push_back(g);
   j.job_name = Get(*f, "job_name");
   auto [b, e] = f->equal_range("env");
   for (auto it = b; it != e; ++it) j.env.push_back(it->second);

@@ -22,6 +22,9 @@ struct BatchJob {
   uid_t uid = 0;
   gid_t gid = 0;
   std::string user;
+  // Supplementary groups, resolved by the node daemon (whose name service
+  // is warm) so the stepd does no NSS lookups; empty = look them up.
+  std::vector<gid_t> groups;
   std::string job_name;
   std::string script;  // not in `spec`: it lives in slurm_script
   std::vector<std::string> env;

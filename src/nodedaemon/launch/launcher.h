@@ -1,8 +1,9 @@
 // Starting a job's batch process. The process implementation forks, moves
 // the child into the job's cgroup, drops to the submitting user (setgroups,
 // setgid, setuid) before it opens any job file, runs the TaskProlog as that
-// user, and execs. Used by sluice-stepd, which is single-threaded: the child
-// allocates memory between fork and exec. Not thread-safe.
+// user, and execs. Used by sluice-stepd, which is single-threaded: without
+// a TaskProlog the child is a vfork-style clone sharing its memory, with one
+// a fork that may allocate before exec. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>

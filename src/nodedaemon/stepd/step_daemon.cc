@@ -127,6 +127,10 @@ void StepDaemon::CreateCgroup() {
   }
 }
 
+std::vector<gid_t> JobGroups(const BatchJob& j) {
+  return j.groups.empty() ? common::GroupsOf(j.user, j.gid) : j.groups;
+}
+
 void StepDaemon::Launch() {
   const BatchJob& j = spec_.job;
   CreateCgroup();
@@ -135,7 +139,7 @@ void StepDaemon::Launch() {
   ls.job_id = j.id;
   ls.uid = j.uid;
   ls.gid = j.gid;
-  ls.groups = common::GroupsOf(j.user, j.gid);
+  ls.groups = JobGroups(j);
   ls.program = dir_ + "/slurm_script";
   ls.env = j.env;
   ls.env.push_back(absl::StrCat("SLURM_CONF=", spec_.conf_path));
@@ -326,7 +330,7 @@ void StepDaemon::TeardownPoll() {
     te.as_user = true;
     te.uid = spec_.job.uid;
     te.gid = spec_.job.gid;
-    te.groups = common::GroupsOf(spec_.job.user, spec_.job.gid);
+    te.groups = JobGroups(spec_.job);
     (void)RunProgram(te);
   }
   Finish();

@@ -81,4 +81,8 @@ class StepDaemon {
   boost::asio::steady_timer teardown_timer_{io_};
 };
 
+// The job's supplementary groups: the node daemon's answer from the spec,
+// else (a spec written before it did that) a lookup here.
+std::vector<gid_t> JobGroups(const BatchJob& j);
+
 }  // namespace sluice::node

@@ -69,7 +69,7 @@ void StepDaemon::LaunchTasks() {
     Finish();
     return;
   }
-  auto groups = common::GroupsOf(j.user, j.gid);
+  auto groups = JobGroups(j);
   for (uint32_t local = 0; local < spec_.tasks.size(); ++local) {
     uint32_t task = spec_.tasks[local];
     int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
