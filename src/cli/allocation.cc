@@ -77,8 +77,11 @@ bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* erro
 }
 
 std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
-                                 const char* cmd, bool salloc) {
+                                 const char* cmd, bool salloc,
+                                 const v1::CreateStepRequest* step,
+                                 std::optional<v1::CreateStepReply>* step_reply) {
   v1::SubmitBatchJobRequest req;
+  if (step) *req.mutable_first_step() = *step;
   auto* j = req.mutable_job();
   j->set_interactive(true);
   j->set_immediate(r.immediate);
@@ -114,6 +117,7 @@ std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
     return std::nullopt;
   }
   uint64_t id = rep->job_id();
+  if (step_reply && rep->has_first_step()) *step_reply = rep->first_step();
   bool waited = false;
   if (!rep->running()) {
     waited = true;

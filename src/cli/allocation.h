@@ -37,9 +37,13 @@ bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* erro
 
 // Returns the job ID once it runs, or nullopt after printing Slurm's error
 // ("<cmd>: error: Unable to allocate resources: ..."). `salloc` selects
-// salloc's wording for the pending and granted messages.
-std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& req,
-                                 const char* cmd, bool salloc);
+// salloc's wording for the pending and granted messages. srun passes its
+// step in `step`: when the job starts at once the controller creates it in
+// the same call and `*step_reply` is filled (has_value() tells).
+std::optional<uint64_t> Allocate(
+    CtldClient& client, const AllocRequest& req, const char* cmd, bool salloc,
+    const ::sluice::v1::CreateStepRequest* step = nullptr,
+    std::optional<::sluice::v1::CreateStepReply>* step_reply = nullptr);
 
 // Ends an allocation this command made (or one step of an existing one).
 void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal);

@@ -12,16 +12,20 @@
 namespace sluice::cli {
 namespace v1 = ::sluice::v1;
 
+std::string GrpcTarget(const std::string& host_port) {
+  // An address literal goes straight to the "ipv4:" resolver, skipping
+  // the DNS resolver's start-up (a thread); a host name still uses DNS.
+  std::string host = host_port.substr(0, host_port.rfind(':'));
+  struct in_addr ignored;
+  if (inet_pton(AF_INET, host.c_str(), &ignored) == 1) return "ipv4:" + host_port;
+  return host_port;
+}
+
 CtldClient::CtldClient(const common::SlurmConfig& cfg)
     : auth_(common::MakeMungeAuthenticator(cfg.auth_socket)) {
-  // An address literal goes straight to the "ipv4:" resolver, skipping
-  // the DNS resolver's start-up; a host name still goes through DNS.
-  std::string target = absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port);
-  struct in_addr ignored;
-  if (inet_pton(AF_INET, cfg.ctld_addr.c_str(), &ignored) == 1)
-    target = "ipv4:" + target;
-  stub_ = v1::SluiceCtld::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  stub_ = v1::SluiceCtld::NewStub(grpc::CreateChannel(
+      GrpcTarget(absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port)),
+      grpc::InsecureChannelCredentials()));
 }
 
 template <typename Req, typename Rep, typename Fn>

@@ -14,6 +14,9 @@
 
 namespace sluice::cli {
 
+// "ipv4:HOST:PORT" when HOST is an IPv4 literal, else HOST:PORT unchanged.
+std::string GrpcTarget(const std::string& host_port);
+
 class CtldClient {
  public:
   explicit CtldClient(const common::SlurmConfig& cfg);

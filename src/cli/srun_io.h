@@ -40,6 +40,15 @@ class StepIoServer {
  public:
   StepIoServer(IoOptions opts, common::Authenticator* auth);
   ~StepIoServer();
+  // The step, once the controller has made it (the listener may be opened
+  // before, while the allocation is in flight).
+  void SetStep(uint64_t job, uint32_t step, uint32_t ntasks,
+               std::map<std::string, std::vector<uint32_t>> tasks_by_node) {
+    opts_.job = job;
+    opts_.step = step;
+    opts_.ntasks = ntasks;
+    opts_.tasks_by_node = std::move(tasks_by_node);
+  }
   // Listens on `address` (port 0: any); returns the port or 0.
   uint16_t Listen(const std::string& address);
   const std::string& key() const { return key_; }

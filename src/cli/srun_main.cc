@@ -6,12 +6,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <map>
 #include <set>
 #include <thread>
 
-#include "common/process_init.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -20,12 +18,10 @@
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
 #include "cli/srun_io.h"
-#include "common/hostlist.h"
-#include "common/rpc/rpc_auth.h"
+#include "common/process_init.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
 #include "common/users.h"
-#include "node.grpc.pb.h"
 
 extern char** environ;
 
@@ -75,22 +71,6 @@ struct Opts {
 int Fatal(const std::string& msg, int rc = 1) {
   std::fprintf(stderr, "srun: fatal: %s\n", msg.c_str());
   return rc;
-}
-
-// Launches this node's tasks; "" on success, else the error.
-std::string LaunchOn(const common::SlurmConfig& cfg, const v1::StepNode& node,
-                     v1::LaunchTasksRequest req) {
-  auto auth = common::MakeMungeAuthenticator(cfg.auth_socket);
-  auto stub = v1::SluiceNode::NewStub(
-      grpc::CreateChannel(node.address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (auto s = common::AttachCredential(&ctx, *auth, "LaunchTasks"); !s.ok())
-    return std::string(s.message());
-  v1::LaunchTasksReply rep;
-  grpc::Status st = stub->LaunchTasks(&ctx, req, &rep);
-  if (!st.ok()) return st.error_message();
-  return rep.error();
 }
 
 // SLUICE_SRUN_TIMING=1 prints where an srun's time went (for bench/).
@@ -156,6 +136,23 @@ int Main(int argc, char** argv) {
   for (char** e = environ; *e; ++e) env.emplace_back(*e);
   env = ExportedEnv(o.export_env, env);
 
+  // The I/O listener and who we are, before the allocation: nothing here
+  // depends on it, and the controller's answer then meets a ready srun.
+  IoOptions io;
+  io.label = o.label;
+  io.unbuffered = o.unbuffered;
+  io.pty = o.pty;
+  io.kill_on_bad_exit = o.kill_bad;
+  io.wait_s = o.wait_s;
+  io.forward_stdin = o.input != "none";
+  io.out_pattern = o.output;
+  io.err_pattern = o.error;
+  StepIoServer server(io, &client.auth());
+  std::string host = LocalAddressFor(cfg->ctld_addr, cfg->ctld_port);
+  uint16_t port = server.Listen(host);
+  if (port == 0) return Fatal("cannot listen for the step's I/O");
+  auto me = common::LookupUser(getuid());
+
   // Inside an allocation, a step of it; otherwise a new interactive job.
   uint64_t job = o.jobid;
   if (!job) {
@@ -175,15 +172,6 @@ int Main(int argc, char** argv) {
       uint32_t v = 0;
       if (absl::SimpleAtoi(e, &v)) o.alloc.cpus_per_task = v;
     }
-  if (own_job) {
-    std::string base = o.argv[0].substr(o.argv[0].rfind('/') + 1);
-    if (o.alloc.name.empty()) o.alloc.name = base;
-    o.alloc.env = env;
-    auto id = Allocate(client, o.alloc, "srun", false);
-    if (!id) return 1;
-    job = *id;
-    phases.Mark("allocate");
-  }
   v1::CreateStepRequest sreq;
   sreq.set_job_id(job);
   sreq.set_ntasks(o.alloc.ntasks);
@@ -193,7 +181,52 @@ int Main(int argc, char** argv) {
   sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
   sreq.set_overlap(o.overlap);
   sreq.set_exact(o.exact);
-  auto step = client.CreateStep(sreq);
+  if (own_job && o.alloc.name.empty()) o.alloc.name = o.argv[0].substr(o.argv[0].rfind('/') + 1);
+  // What the controller starts on the step's nodes once the step exists:
+  // our environment and command, and where to connect back for the I/O.
+  v1::StepLaunch* launch = sreq.mutable_launch();
+  launch->set_own_job(own_job);
+  v1::LaunchTasksRequest* base = launch->mutable_base();
+  base->set_uid(getuid());
+  base->set_gid(getgid());
+  base->set_user(me ? me->name : std::to_string(getuid()));
+  for (const auto& a : o.argv) base->add_argv(a);
+  for (const auto& e : env) base->add_env(e);
+  base->set_cwd(o.alloc.work_dir);
+  base->set_pty(o.pty);
+  base->set_io_address(absl::StrCat(host, ":", port));
+  base->set_io_key(server.key());
+  base->set_stdin_all(o.input == "all");
+  base->set_job_name(o.alloc.name);
+  mode_t mask = umask(0);
+  umask(mask);
+  char umask_text[8];
+  std::snprintf(umask_text, sizeof umask_text, "%04o", mask);
+  std::vector<std::string> overrides = {
+      absl::StrCat("SLURM_LAUNCH_NODE_IPADDR=", host),
+      absl::StrCat("SLURM_SRUN_COMM_HOST=", host),
+      absl::StrCat("SLURM_SRUN_COMM_PORT=", port),
+      absl::StrCat("SLURM_STEP_LAUNCHER_PORT=", port),
+      absl::StrCat("SLURM_UMASK=", umask_text)};
+  if (o.label) overrides.push_back("SLURM_LABELIO=1");
+  if (o.alloc.cpus_per_task)
+    overrides.push_back(absl::StrCat("SLURM_CPUS_PER_TASK=", o.alloc.cpus_per_task));
+  if (o.alloc.ntasks_per_node)
+    overrides.push_back(absl::StrCat("SLURM_NTASKS_PER_NODE=", o.alloc.ntasks_per_node));
+  for (auto& v : overrides) launch->add_overrides(std::move(v));
+
+  std::optional<v1::CreateStepReply> first_step;
+  if (own_job) {
+    o.alloc.env = env;
+    auto id = Allocate(client, o.alloc, "srun", false, &sreq, &first_step);
+    if (!id) return 1;
+    job = *id;
+    sreq.set_job_id(job);
+    phases.Mark("allocate");
+  }
+  // A job that started at once came with its step; otherwise ask now.
+  absl::StatusOr<v1::CreateStepReply> step =
+      first_step ? absl::StatusOr<v1::CreateStepReply>(*first_step) : client.CreateStep(sreq);
   // Other steps hold the CPUs: wait for them, as Slurm's srun does.
   for (bool told = false; step.ok() && step->busy();) {
     if (!told)
@@ -214,95 +247,17 @@ int Main(int argc, char** argv) {
   uint32_t step_id = step->step_id();
   phases.Mark("create-step");
 
-  IoOptions io;
-  io.job = job;
-  io.step = step_id;
-  io.ntasks = step->ntasks();
-  io.label = o.label;
-  io.unbuffered = o.unbuffered;
-  io.pty = o.pty;
-  io.kill_on_bad_exit = o.kill_bad;
-  io.wait_s = o.wait_s;
-  io.forward_stdin = o.input != "none";
-  io.out_pattern = o.output;
-  io.err_pattern = o.error;
+  std::map<std::string, std::vector<uint32_t>> tasks_by_node;
   for (const auto& n : step->nodes())
-    io.tasks_by_node[n.name()].assign(n.tasks().begin(), n.tasks().end());
-  StepIoServer server(io, &client.auth());
-  std::string host = LocalAddressFor(cfg->ctld_addr, cfg->ctld_port);
-  uint16_t port = server.Listen(host);
-  if (port == 0) return Fatal("cannot listen for the step's I/O");
+    tasks_by_node[n.name()].assign(n.tasks().begin(), n.tasks().end());
+  server.SetStep(job, step_id, step->ntasks(), std::move(tasks_by_node));
 
-  // The step's environment: ours, the job's, then the step's own.
-  std::map<std::string, std::string> vars;
-  for (const auto& e : env) vars[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
-  for (const auto& e : step->env()) vars[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
-  for (const char* k : {"SLURM_TASK_PID", "SLURM_NODE_ALIASES", "SLURM_JOB_GPUS",
-                        "CUDA_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL"})
-    if (own_job) vars.erase(k);
-  std::vector<uint32_t> per_node;
-  for (const auto& n : step->nodes()) per_node.push_back(static_cast<uint32_t>(n.tasks_size()));
-  std::string tasks_per_node = common::FormatRepeatedCounts(per_node);
-  mode_t mask = umask(0);
-  umask(mask);
-  char umask_text[8];
-  std::snprintf(umask_text, sizeof umask_text, "%04o", mask);
-  std::map<std::string, std::string> step_vars = {
-      {"SLURM_LAUNCH_NODE_IPADDR", host},
-      {"SLURM_SRUN_COMM_HOST", host},
-      {"SLURM_SRUN_COMM_PORT", std::to_string(port)},
-      {"SLURM_STEP_LAUNCHER_PORT", std::to_string(port)},
-      {"SLURM_STEPID", std::to_string(step_id)},
-      {"SLURM_STEP_ID", std::to_string(step_id)},
-      {"SLURM_STEP_NODELIST", step->node_list()},
-      {"SLURM_STEP_NUM_NODES", std::to_string(step->nodes_size())},
-      {"SLURM_STEP_NUM_TASKS", std::to_string(step->ntasks())},
-      {"SLURM_STEP_TASKS_PER_NODE", tasks_per_node},
-      {"SLURM_NPROCS", std::to_string(step->ntasks())},
-      {"SLURM_NTASKS", std::to_string(step->ntasks())},
-      {"SLURM_UMASK", umask_text}};
-  if (step->ntasks() > 1) step_vars["SLURM_DISTRIBUTION"] = "block";
-  if (o.label) step_vars["SLURM_LABELIO"] = "1";
-  if (o.alloc.cpus_per_task) step_vars["SLURM_CPUS_PER_TASK"] = std::to_string(o.alloc.cpus_per_task);
-  if (o.alloc.ntasks_per_node) step_vars["SLURM_NTASKS_PER_NODE"] = std::to_string(o.alloc.ntasks_per_node);
-  for (auto& [k, v] : step_vars) vars[k] = v;
-
-  v1::LaunchTasksRequest base;
-  base.set_job_id(job);
-  base.set_step_id(step_id);
-  base.set_uid(getuid());
-  base.set_gid(getgid());
-  auto me = common::LookupUser(getuid());
-  base.set_user(me ? me->name : std::to_string(getuid()));
-  for (const auto& a : o.argv) base.add_argv(a);
-  for (const auto& [k, v] : vars) base.add_env(absl::StrCat(k, "=", v));
-  base.set_cwd(o.alloc.work_dir);
-  base.set_ntasks(step->ntasks());
-  base.set_pty(o.pty);
-  base.set_io_address(absl::StrCat(host, ":", port));
-  base.set_io_key(server.key());
-  base.set_stdin_all(o.input == "all");
-  base.set_job_name(vars.count("SLURM_JOB_NAME") ? vars["SLURM_JOB_NAME"] : o.alloc.name);
-  base.set_partition(vars["SLURM_JOB_PARTITION"]);
-  std::vector<std::future<std::string>> launches;
-  for (int i = 0; i < step->nodes_size(); ++i) {
-    const auto& n = step->nodes(i);
-    v1::LaunchTasksRequest req = base;
-    req.set_credential(n.credential());
-    for (uint32_t t : n.tasks()) req.add_tasks(t);
-    req.set_node_index(static_cast<uint32_t>(i));
-    req.set_cpus(n.cpus());
-    for (uint32_t g : n.gpus()) req.add_gpus(g);
-    launches.push_back(std::async(std::launch::async, LaunchOn, *cfg, n, std::move(req)));
-  }
+  // The controller started the tasks; only its refusals come back here.
   bool failed = false;
-  for (int i = 0; i < static_cast<int>(launches.size()); ++i) {
-    std::string err = launches[i].get();
-    if (!err.empty()) {
-      PrintError("srun", absl::StrCat("Task launch for StepId=", job, ".", step_id,
-                                      " failed on node ", step->nodes(i).name(), ": ", err));
-      failed = true;
-    }
+  for (const auto& e : step->launch_errors()) {
+    PrintError("srun", absl::StrCat("Task launch for StepId=", job, ".", step_id,
+                                    " failed on node ", e.node(), ": ", e.error()));
+    failed = true;
   }
   phases.Mark("launch");
   int rc = failed ? 1 : server.Run();

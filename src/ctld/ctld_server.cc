@@ -42,7 +42,7 @@ CtldServer::CtldServer(common::SlurmConfig config,
                      });
                    }),
       controller_(std::move(config), store_.get(), &node_client_, ::getuid()),
-      client_service_(this, auth_.get()),
+      client_service_(this, auth_.get(), &node_client_),
       node_service_(this, auth_.get()) {
   loop_ = std::thread([this] { io_.run(); });
 }

@@ -168,6 +168,19 @@ TEST_F(SrunTest, AnotherUserCannotRunStepsInYourAllocation) {
   cluster_->Run("scancel " + std::to_string(id));
 }
 
+TEST_F(SrunTest, AStepRunsAsItsAuthenticatedUserWhateverTheLaunchTemplateClaims) {
+  // The controller launches srun's tasks from a template srun sends; a
+  // template claiming uid 0 must still run as the user MUNGE vouched for.
+  if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
+  std::string out = cluster_->work() + "/forged-uid";
+  cluster_->Run("touch " + out + " && chmod 666 " + out);
+  auto r = cluster_->Run(std::string(SLUICE_BIN_DIR) + "/forge_launch " + out, "sluicebob", "/tmp");
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("launched=1 errors=0"));
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return !Slurp(out).empty(); }, 20));
+  EXPECT_EQ(Slurp(out), cluster_->Run("id -u sluicebob").out);
+}
+
 TEST_F(SrunTest, SrunWaitsForResourcesWithSlurmsMessages) {
   // Both nodes busy with whole-node jobs: srun must queue, then run.
   std::vector<uint64_t> blockers;

@@ -133,7 +133,8 @@ struct StepPlan {
   std::vector<std::string> env;  // job-level SLURM_* variables
   std::string node_list;
   uint32_t ntasks = 0;
-  uint32_t uid = 0;
+  uint32_t uid = 0;   // the job's owner
+  std::string user;
 };
 
 class Controller {

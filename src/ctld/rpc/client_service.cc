@@ -1,6 +1,8 @@
 #include "ctld/rpc/client_service.h"
 
 #include "common/rpc/rpc_auth.h"
+#include "common/rpc/step_launch.h"
+#include "common/users.h"
 #include "ctld/rpc/convert.h"
 
 namespace sluice::ctld::rpc {
@@ -17,7 +19,73 @@ void AddResults(const std::vector<CancelOutcome>& results, Reply* rep) {
     r->set_error_code(o.code);
   }
 }
+StepRequest StepRequestFrom(const v1::CreateStepRequest& req, uint64_t job) {
+  StepRequest sr;
+  sr.job = JobId(job);
+  sr.ntasks = req.ntasks();
+  sr.nodes = req.nodes();
+  sr.ntasks_per_node = req.ntasks_per_node();
+  sr.cpus_per_task = req.cpus_per_task();
+  sr.name = req.name();
+  sr.overlap = req.overlap();
+  sr.exact = req.exact();
+  return sr;
+}
 }  // namespace
+
+// The reply for a step the controller planned. When srun launches, one
+// credential per node, so no node daemon sees another's (and MUNGE's replay
+// check holds even when nodes share a munged); when the controller does, it
+// calls each node daemon itself. Runs off the strand: MUNGE and the nodes.
+absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
+                                          const common::Identity& who,
+                                          const v1::StepLaunch* launch,
+                                          v1::CreateStepReply* rep) {
+  if (!plan.error.empty()) {
+    rep->set_error(plan.error);
+    rep->set_busy(plan.busy);
+    return absl::OkStatus();
+  }
+  rep->set_step_id(plan.step_id);
+  rep->set_node_list(plan.node_list);
+  rep->set_ntasks(plan.ntasks);
+  for (auto& e : plan.env) rep->add_env(std::move(e));
+  for (const auto& n : plan.nodes) {
+    auto* x = rep->add_nodes();
+    x->set_name(n.name);
+    x->set_address(n.address);
+    for (uint32_t t : n.tasks) x->add_tasks(t);
+    for (uint32_t g : n.gpus) x->add_gpus(g);
+    x->set_cpus(n.cpus);
+    if (launch) continue;
+    auto cred = auth_->Sign(common::StepCredentialPayload(job, plan.step_id, plan.uid, n.name));
+    if (!cred.ok()) return cred.status();
+    x->set_credential(*cred);
+  }
+  if (!launch) return absl::OkStatus();
+  // The tasks run as whoever asked (the job's owner, or root), never as
+  // whatever srun's template claims.
+  v1::StepLaunch l = *launch;
+  l.mutable_base()->set_uid(who.uid);
+  l.mutable_base()->set_gid(who.gid);
+  if (who.uid == plan.uid) {
+    l.mutable_base()->set_user(plan.user);
+  } else {
+    auto u = common::LookupUser(who.uid);
+    l.mutable_base()->set_user(u ? u->name : std::to_string(who.uid));
+  }
+  auto reqs = common::StepLaunchRequests(l, job, *rep);
+  std::vector<GrpcNodeClient::NodeLaunch> by_node;
+  for (int i = 0; i < rep->nodes_size(); ++i)
+    by_node.push_back({rep->nodes(i).name(), rep->nodes(i).address(), std::move(reqs[i])});
+  for (auto& [node, why] : nodes_->LaunchTasks(by_node)) {
+    auto* e = rep->add_launch_errors();
+    e->set_node(node);
+    e->set_error(why);
+  }
+  rep->set_launched(true);
+  return absl::OkStatus();
+}
 
 grpc::Status ClientService::SubmitBatchJob(
     grpc::ServerContext* ctx, const v1::SubmitBatchJobRequest* req,
@@ -36,6 +104,8 @@ grpc::Status ClientService::SubmitBatchJob(
     // srun/salloc wait for the allocation: accept, schedule and answer in
     // one strand visit; the commit follows without holding the reply (an
     // interactive allocation dies with its srun anyway).
+    // srun's first step is planned in the same visit when the job starts.
+    std::optional<StepPlan> step;
     runner_->RunThenCommit([&](Controller& c, int64_t now) {
       JobId id = submit(c, now);
       if (id.value() == 0) return;
@@ -47,7 +117,17 @@ grpc::Status ClientService::SubmitBatchJob(
         c.Cancel({id}, 0, false, false, *who, now);
         rep->set_error("Immediate execution impossible, insufficient priority");
       }
+      if (running && req->has_first_step())
+        step = c.CreateStep(StepRequestFrom(req->first_step(), id.value()), *who, now);
     });
+    if (step) {
+      const auto& fs = req->first_step();
+      if (auto s = FillStepReply(std::move(*step), rep->job_id(), *who,
+                                 fs.has_launch() ? &fs.launch() : nullptr,
+                                 rep->mutable_first_step());
+          !s.ok())
+        return common::ToGrpc(s);
+    }
     return grpc::Status::OK;
   }
   absl::Status durable = runner_->RunDurable([&](Controller& c, int64_t now) { submit(c, now); });
@@ -63,39 +143,13 @@ grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
                                        v1::CreateStepReply* rep) {
   auto who = common::Authenticate(*ctx, *auth_, "CreateStep");
   if (!who.ok()) return common::ToGrpc(who.status());
-  StepRequest sr;
-  sr.job = JobId(req->job_id());
-  sr.ntasks = req->ntasks();
-  sr.nodes = req->nodes();
-  sr.ntasks_per_node = req->ntasks_per_node();
-  sr.cpus_per_task = req->cpus_per_task();
-  sr.name = req->name();
-  sr.overlap = req->overlap();
-  sr.exact = req->exact();
+  StepRequest sr = StepRequestFrom(*req, req->job_id());
   StepPlan plan;
   runner_->Run([&](Controller& c, int64_t now) { plan = c.CreateStep(sr, *who, now); });
-  if (!plan.error.empty()) {
-    rep->set_error(plan.error);
-    rep->set_busy(plan.busy);
-    return grpc::Status::OK;
-  }
-  rep->set_step_id(plan.step_id);
-  rep->set_node_list(plan.node_list);
-  rep->set_ntasks(plan.ntasks);
-  for (auto& e : plan.env) rep->add_env(std::move(e));
-  for (const auto& n : plan.nodes) {
-    auto* x = rep->add_nodes();
-    x->set_name(n.name);
-    x->set_address(n.address);
-    for (uint32_t t : n.tasks) x->add_tasks(t);
-    for (uint32_t g : n.gpus) x->add_gpus(g);
-    x->set_cpus(n.cpus);
-    // One credential per node, so no node daemon sees another's (and
-    // MUNGE's replay check holds even when nodes share a munged).
-    auto cred = auth_->Sign(common::StepCredentialPayload(req->job_id(), plan.step_id, plan.uid, n.name));
-    if (!cred.ok()) return common::ToGrpc(cred.status());
-    x->set_credential(*cred);
-  }
+  if (auto s = FillStepReply(std::move(plan), req->job_id(), *who,
+                             req->has_launch() ? &req->launch() : nullptr, rep);
+      !s.ok())
+    return common::ToGrpc(s);
   return grpc::Status::OK;
 }
 

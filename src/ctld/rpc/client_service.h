@@ -6,13 +6,14 @@
 #include "common/auth.h"
 #include "ctld.grpc.pb.h"
 #include "ctld/rpc/core_runner.h"
+#include "ctld/rpc/grpc_node_client.h"
 
 namespace sluice::ctld::rpc {
 
 class ClientService final : public ::sluice::v1::SluiceCtld::Service {
  public:
-  ClientService(CoreRunner* runner, common::Authenticator* auth)
-      : runner_(runner), auth_(auth) {}
+  ClientService(CoreRunner* runner, common::Authenticator* auth, GrpcNodeClient* nodes)
+      : runner_(runner), auth_(auth), nodes_(nodes) {}
 
   grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,
                               const ::sluice::v1::SubmitBatchJobRequest* req,
@@ -40,8 +41,15 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                             ::sluice::v1::QueryClusterReply* rep) override;
 
  private:
+  // The reply for a planned step; with `launch` the controller also starts
+  // srun's tasks on the step's nodes (no credentials for srun then).
+  absl::Status FillStepReply(StepPlan plan, uint64_t job, const common::Identity& who,
+                             const ::sluice::v1::StepLaunch* launch,
+                             ::sluice::v1::CreateStepReply* rep);
+
   CoreRunner* runner_;
   common::Authenticator* auth_;
+  GrpcNodeClient* nodes_;
 };
 
 }  // namespace sluice::ctld::rpc

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "absl/synchronization/blocking_counter.h"
+
 #include "common/rpc/rpc_auth.h"
 #include "ctld/rpc/convert.h"
 
@@ -81,6 +83,42 @@ void GrpcNodeClient::Signal(const NodeEndpoint& node, const SignalRequest& req,
       [stub](auto* ctx, auto* rq, auto* rp, auto cb) {
         stub->async()->SignalJob(ctx, rq, rp, std::move(cb));
       });
+}
+
+std::vector<std::pair<std::string, std::string>> GrpcNodeClient::LaunchTasks(
+    const std::vector<NodeLaunch>& by_node) {
+  struct One {
+    grpc::ClientContext ctx;
+    ::sluice::v1::LaunchTasksReply rep;
+    grpc::Status st;
+  };
+  std::vector<One> calls(by_node.size());
+  std::vector<std::pair<std::string, std::string>> failed;
+  absl::BlockingCounter pending(static_cast<int>(by_node.size()));
+  for (size_t i = 0; i < by_node.size(); ++i) {
+    One& c = calls[i];
+    c.ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+    if (auto s = common::AttachCredential(&c.ctx, *auth_, "LaunchTasks"); !s.ok()) {
+      c.st = grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
+      pending.DecrementCount();
+      continue;
+    }
+    StubFor(by_node[i].address)
+        ->async()
+        ->LaunchTasks(&c.ctx, &by_node[i].req, &c.rep, [&c, &pending](grpc::Status st) {
+          c.st = std::move(st);
+          pending.DecrementCount();
+        });
+  }
+  pending.Wait();
+  for (size_t i = 0; i < by_node.size(); ++i) {
+    const One& c = calls[i];
+    if (!c.st.ok())
+      failed.emplace_back(by_node[i].node, c.st.error_message());
+    else if (!c.rep.error().empty())
+      failed.emplace_back(by_node[i].node, c.rep.error());
+  }
+  return failed;
 }
 
 }  // namespace sluice::ctld::rpc

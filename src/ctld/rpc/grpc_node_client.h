@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -25,6 +27,16 @@ class GrpcNodeClient final : public NodeClient {
               Done done) override;
   void Signal(const NodeEndpoint& node, const SignalRequest& req,
               Done done) override;
+
+  // srun's step: starts the tasks on every node at once and waits for all
+  // the answers. For gRPC server threads, never the strand (it blocks).
+  // Returns the nodes that failed (name, why).
+  struct NodeLaunch {
+    std::string node, address;
+    ::sluice::v1::LaunchTasksRequest req;
+  };
+  std::vector<std::pair<std::string, std::string>> LaunchTasks(
+      const std::vector<NodeLaunch>& launches);
 
  private:
   ::sluice::v1::SluiceNode::Stub* StubFor(const std::string& address);

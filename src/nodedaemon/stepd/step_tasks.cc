@@ -50,7 +50,6 @@ std::vector<std::string> StepDaemon::TaskEnv(uint32_t task, uint32_t local) cons
 
 void StepDaemon::LaunchTasks() {
   const BatchJob& j = spec_.job;
-  CreateCgroup();
   step_io_ = std::make_unique<StepIo>(io_);
   step_io_->on_control = [this](const common::Frame& f) { OnSrunControl(f); };
   step_io_->on_all_reported = [this] { BeginTeardown(); };
@@ -69,6 +68,9 @@ void StepDaemon::LaunchTasks() {
     Finish();
     return;
   }
+  // The cgroup after the connection: srun checks our credential while we
+  // make it (no task starts before either).
+  CreateCgroup();
   auto groups = JobGroups(j);
   for (uint32_t local = 0; local < spec_.tasks.size(); ++local) {
     uint32_t task = spec_.tasks[local];
