@@ -21,7 +21,6 @@
 #include "common/process_init.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
-#include "common/users.h"
 
 extern char** environ;
 
@@ -151,7 +150,6 @@ int Main(int argc, char** argv) {
   std::string host = LocalAddressFor(cfg->ctld_addr, cfg->ctld_port);
   uint16_t port = server.Listen(host);
   if (port == 0) return Fatal("cannot listen for the step's I/O");
-  auto me = common::LookupUser(getuid());
 
   // Inside an allocation, a step of it; otherwise a new interactive job.
   uint64_t job = o.jobid;
@@ -186,10 +184,9 @@ int Main(int argc, char** argv) {
   // our environment and command, and where to connect back for the I/O.
   v1::StepLaunch* launch = sreq.mutable_launch();
   launch->set_own_job(own_job);
+  // (Who runs the tasks is the controller's to say: the identity MUNGE
+  // vouched for, so no uid, gid or user name here.)
   v1::LaunchTasksRequest* base = launch->mutable_base();
-  base->set_uid(getuid());
-  base->set_gid(getgid());
-  base->set_user(me ? me->name : std::to_string(getuid()));
   for (const auto& a : o.argv) base->add_argv(a);
   for (const auto& e : env) base->add_env(e);
   base->set_cwd(o.alloc.work_dir);

@@ -77,12 +77,9 @@ absl::Status CtldServer::RunDurable(
   boost::asio::post(io_, [&, durable] {
     fn(controller_, Now());
     sync_waiters_.push_back(durable);
-    if (!flush_posted_) {
-      // Runs after the submissions already queued behind this one, so one
-      // fsync covers all of them.
-      flush_posted_ = true;
-      boost::asio::post(io_, [this] { Flush(); });
-    }
+    // Runs after the submissions already queued behind this one, so one
+    // fsync covers all of them.
+    PostFlush();
   });
   return result.get();
 }
@@ -91,13 +88,16 @@ void CtldServer::RunThenCommit(const std::function<void(Controller&, int64_t)>& 
   std::promise<void> done;
   boost::asio::post(io_, [&] {
     fn(controller_, Now());
-    if (!flush_posted_) {
-      flush_posted_ = true;
-      boost::asio::post(io_, [this] { Flush(); });
-    }
+    PostFlush();
     done.set_value();
   });
   done.get_future().wait();
+}
+
+void CtldServer::PostFlush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(io_, [this] { Flush(); });
 }
 
 void CtldServer::Flush() {
@@ -111,11 +111,13 @@ void CtldServer::Flush() {
 // Coalesces scheduling: however many events arrive, at most one pass is
 // queued; it runs after the events already queued ahead of it.
 void CtldServer::AfterEvent() {
+  if (controller_.has_unsynced()) PostFlush();  // e.g. an interactive job's start or end
   if (!controller_.schedule_needed() || schedule_posted_) return;
   schedule_posted_ = true;
   boost::asio::post(io_, [this] {
     schedule_posted_ = false;
     controller_.Schedule(Now());
+    if (controller_.has_unsynced()) PostFlush();  // interactive starts
   });
 }
 

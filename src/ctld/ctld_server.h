@@ -65,6 +65,7 @@ class CtldServer final : public rpc::CoreRunner {
   static constexpr uint64_t kPeriodicPassTicks = 5;  // 1 s ticks
   std::vector<std::shared_ptr<std::promise<absl::Status>>> sync_waiters_;  // strand
   void Flush();
+  void PostFlush();  // strand: one Flush queued behind what is queued now
   rpc::ClientService client_service_;
   rpc::NodeService node_service_;
   std::unique_ptr<grpc::Server> server_;

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -38,6 +39,30 @@ bool ProcessGone(pid_t pid) {
   std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
   auto rp = stat.rfind(')');
   return stat.empty() || (rp != std::string::npos && stat[rp + 2] == 'Z');
+}
+
+// The stepd `noded` keeps started ahead of its next job (0: none yet).
+pid_t StandbyStepdOf(pid_t noded) {
+  DIR* d = opendir("/proc");
+  if (!d) return 0;
+  pid_t found = 0;
+  while (struct dirent* e = readdir(d)) {
+    pid_t pid = static_cast<pid_t>(atoi(e->d_name));
+    if (pid <= 0) continue;
+    std::string base = "/proc/" + std::string(e->d_name);
+    std::string cmd = Slurp(base + "/cmdline");
+    if (cmd.find("sluice-stepd") == std::string::npos ||
+        cmd.find("--standby") == std::string::npos || ProcessGone(pid))
+      continue;
+    std::string stat = Slurp(base + "/stat");
+    auto rp = stat.rfind(')');
+    int ppid = 0;
+    if (rp != std::string::npos && sscanf(stat.c_str() + rp + 2, "%*c %d", &ppid) == 1 &&
+        ppid == noded)
+      found = pid;
+  }
+  closedir(d);
+  return found;
 }
 
 uint64_t Parsable(const CmdResult& r) {
@@ -118,6 +143,35 @@ TEST_F(NodeDaemonTest, AJobSurvivesKill9OfItsNodeDaemonAndCompletesWithFullOutpu
   ASSERT_TRUE(cluster_->StartNoded("n1"));
   ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
   EXPECT_EQ(Slurp(cluster_->work() + "/survive.out"), "1\n2\n3\n4\n5\n6\ndone\n");
+}
+
+TEST_F(NodeDaemonTest, AStandbyStepdTakesTheNextStepAndGoesWithItsDaemon) {
+  // A node daemon keeps one stepd started ahead of time: the next step
+  // takes it (its tasks are that process's children) and another takes its
+  // place; one that died is simply replaced; it exits with its daemon.
+  pid_t noded = cluster_->NodedPid("n1");
+  ASSERT_GT(noded, 0);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return StandbyStepdOf(noded) > 0; }, 10));
+  pid_t first = StandbyStepdOf(noded);
+  auto r = cluster_->Run("srun -w n1 sh -c 'echo $PPID'");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, std::to_string(first) + "\n");
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] { pid_t p = StandbyStepdOf(noded); return p > 0 && p != first; }, 10));
+  pid_t second = StandbyStepdOf(noded);
+  kill(second, SIGKILL);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(second); }, 10));
+  r = cluster_->Run("srun -w n1 echo still runs");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "still runs\n");
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] { pid_t p = StandbyStepdOf(noded); return p > 0 && p != second; }, 10));
+  pid_t third = StandbyStepdOf(noded);
+  kill(noded, SIGKILL);
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(third); }, 10));
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return cluster_->NodedPid("n1") == 0; }, 10));
+  ASSERT_TRUE(cluster_->StartNoded("n1"));
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return cluster_->Run("srun -I -w n1 true").rc == 0; }, 30));
 }
 
 TEST_F(NodeDaemonTest, ANodeThatStopsAnsweringGoesDownAndItsJobNodeFails) {

@@ -506,7 +506,12 @@ void Controller::Finish(Job& job, JobState state, JobReason reason,
   job.state = state;
   job.reason = reason;
   job.end_time = now;
-  Persist({&job});
+  // An interactive job's end goes with the next flush (its srun is waiting
+  // for the answer; Slurm writes its state every few seconds anyway).
+  if (job.spec.interactive)
+    unsynced_.push_back(job.id);
+  else
+    Persist({&job});
   schedule_needed_ = true;
 }
 

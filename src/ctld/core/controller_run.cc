@@ -200,7 +200,18 @@ void Controller::Schedule(int64_t now) {
     started.push_back(j);
   }
   if (started.empty()) return;
-  Persist(started);
+  // A batch job's start is on disk before its node hears of it. An
+  // interactive one's goes with the next flush instead, after srun has its
+  // answer: srun holds that allocation, and a controller that dies first
+  // has launched nothing it could forget.
+  std::vector<const Job*> persist_now;
+  for (const Job* j : started) {
+    if (j->spec.interactive)
+      unsynced_.push_back(j->id);
+    else
+      persist_now.push_back(j);
+  }
+  if (!persist_now.empty()) Persist(persist_now);
   for (const Job* j : started) Launch(*FindJob(j->id), now);
 }
 

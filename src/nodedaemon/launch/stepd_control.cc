@@ -5,12 +5,16 @@
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "nodedaemon/core/step_files.h"
 #include "nodedaemon/launch/programs.h"
 
@@ -19,37 +23,34 @@ namespace {
 
 class RealStepdControl : public StepdControl {
  public:
-  explicit RealStepdControl(std::string path) : path_(std::move(path)) {}
+  explicit RealStepdControl(std::string path) : path_(std::move(path)) { Refill(); }
+  ~RealStepdControl() override {
+    if (refill_.joinable()) refill_.join();
+    absl::MutexLock lock(&mu_);
+    if (standby_.fd >= 0) close(standby_.fd);  // it reads EOF and exits
+  }
 
-  // posix_spawn (vfork-style) rather than fork: the daemon is large and
-  // multi-threaded, and a stepd starts for every job.
+  // Hands the job to the stepd started ahead of time (it only has to read
+  // its spec), then starts the next one in the background; without one,
+  // starts a stepd for the job directly.
   absl::StatusOr<pid_t> Start(const std::string& job_dir) override {
-    std::string prog = path_, dir = job_dir;
-    char* argv[] = {prog.data(), dir.data(), nullptr};
-    char* envp[] = {nullptr};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    // Its own session: signals to the daemon's group never reach it. stdin
-    // and stdout are /dev/null; stderr (the daemon's log) is inherited.
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    sigset_t all;
-    sigfillset(&all);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0)
-      return absl::InternalError(absl::StrCat("cannot start ", path_, ": ", strerror(rc)));
+    Standby s;
+    {
+      absl::MutexLock lock(&mu_);
+      std::swap(s, standby_);
+    }
+    if (s.pid > 0) {
+      std::string line = job_dir + "\n";
+      ssize_t w = write(s.fd, line.data(), line.size());
+      close(s.fd);
+      if (w == static_cast<ssize_t>(line.size())) {
+        Refill();
+        return s.pid;
+      }
+      waitpid(s.pid, nullptr, WNOHANG);  // it died waiting: start one afresh
+    }
+    auto pid = Spawn(job_dir, -1);
+    Refill();
     return pid;
   }
 
@@ -95,7 +96,70 @@ class RealStepdControl : public StepdControl {
   }
 
  private:
+  struct Standby {
+    pid_t pid = -1;
+    int fd = -1;  // the write end of its stdin: the job directory goes here
+  };
+
+  // posix_spawn (vfork-style) rather than fork: the daemon is large and
+  // multi-threaded, and a stepd starts for every job. `stdin_fd` >= 0 makes
+  // a standby stepd reading its job directory from that pipe.
+  absl::StatusOr<pid_t> Spawn(const std::string& job_dir, int stdin_fd) {
+    std::string prog = path_, arg = stdin_fd >= 0 ? "--standby" : job_dir;
+    char* argv[] = {prog.data(), arg.data(), nullptr};
+    char* envp[] = {nullptr};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    // Its own session: signals to the daemon's group never reach it. stdin
+    // and stdout are /dev/null; stderr (the daemon's log) is inherited.
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    sigset_t all;
+    sigfillset(&all);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    if (stdin_fd >= 0)
+      posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+    else
+      posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+      return absl::InternalError(absl::StrCat("cannot start ", path_, ": ", strerror(rc)));
+    return pid;
+  }
+
+  // Starts the next standby stepd on a thread of its own, so the step that
+  // took the last one does not wait for it.
+  void Refill() {
+    if (refill_.joinable()) refill_.join();
+    refill_ = std::thread([this] {
+      int p[2];
+      if (pipe2(p, O_CLOEXEC) != 0) return;
+      auto pid = Spawn("", p[0]);
+      close(p[0]);
+      if (!pid.ok()) {
+        close(p[1]);
+        return;
+      }
+      absl::MutexLock lock(&mu_);
+      if (standby_.pid > 0) close(standby_.fd);  // cannot happen: one refill at a time
+      standby_ = {*pid, p[1]};
+    });
+  }
+
   std::string path_;
+  absl::Mutex mu_;
+  Standby standby_ ABSL_GUARDED_BY(mu_);
+  std::thread refill_;  // used only from the daemon's strand
 };
 
 }  // namespace

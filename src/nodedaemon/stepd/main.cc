@@ -1,7 +1,10 @@
 // sluice-stepd: one per job, started by sluice-noded with the job's spool
-// directory as its only argument. It is its own session leader, so stopping
+// directory as its only argument, or ahead of time with --standby and then
+// handed the directory on stdin. It is its own session leader, so stopping
 // or killing the node daemon never touches it or the job.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -16,11 +19,21 @@
 int main(int argc, char** argv) {
   using namespace sluice::node;
   if (argc != 2) {
-    fprintf(stderr, "usage: sluice-stepd JOB_SPOOL_DIR\n");
+    fprintf(stderr, "usage: sluice-stepd JOB_SPOOL_DIR | --standby\n");
     return 2;
   }
   ::signal(SIGPIPE, SIG_IGN);
   std::string dir = argv[1];
+  if (dir == "--standby") {
+    // Started ahead of its job: the node daemon writes the job directory
+    // to our stdin when a job comes; EOF means it is gone or needs no more.
+    dir.clear();
+    char c;
+    while (::read(0, &c, 1) == 1 && c != '\n') dir.push_back(c);
+    if (dir.empty() || dir[0] != '/') return 0;
+    int nul = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (nul >= 0) ::dup2(nul, 0), ::close(nul);
+  }
   auto text = ReadSmallFile(dir + "/spec");
   if (!text.ok()) {
     StepLog("critical", "%s", std::string(text.status().message()));
