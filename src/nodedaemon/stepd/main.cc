@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,14 @@
 #include "nodedaemon/stepd/step_daemon.h"
 #include "nodedaemon/stepd/step_log.h"
 
+namespace {
+std::string ReadMounts() {
+  std::stringstream mounts;
+  mounts << std::ifstream("/proc/mounts").rdbuf();
+  return mounts.str();
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace sluice::node;
   if (argc != 2) {
@@ -24,15 +33,25 @@ int main(int argc, char** argv) {
   }
   ::signal(SIGPIPE, SIG_IGN);
   std::string dir = argv[1];
+  std::string mounts = ReadMounts();
   if (dir == "--standby") {
     // Started ahead of its job: the node daemon writes the job directory
-    // to our stdin when a job comes; EOF means it is gone or needs no more.
+    // to our stdin (one write) when a job comes; EOF means it is gone or
+    // needs no more.
+    auto since = std::chrono::steady_clock::now();
     dir.clear();
-    char c;
-    while (::read(0, &c, 1) == 1 && c != '\n') dir.push_back(c);
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(0, buf, sizeof buf)) > 0) {
+      dir.append(buf, static_cast<size_t>(n));
+      if (dir.find('\n') != std::string::npos) break;
+    }
+    dir = dir.substr(0, dir.find('\n'));
     if (dir.empty() || dir[0] != '/') return 0;
     int nul = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (nul >= 0) ::dup2(nul, 0), ::close(nul);
+    // The mount table read before the wait is kept unless the wait was long.
+    if (std::chrono::steady_clock::now() - since > std::chrono::seconds(10)) mounts = ReadMounts();
   }
   auto text = ReadSmallFile(dir + "/spec");
   if (!text.ok()) {
@@ -44,10 +63,8 @@ int main(int argc, char** argv) {
     StepLog("critical", "%s/spec: %s", dir, std::string(spec.status().message()));
     return 1;
   }
-  std::stringstream mounts;
-  mounts << std::ifstream("/proc/mounts").rdbuf();
   std::string note;
-  auto cgroups = DetectCgroups(spec->cgroup, mounts.str(), &note);
+  auto cgroups = DetectCgroups(spec->cgroup, mounts, &note);
   if (!cgroups) StepLog("warn", "job %d: %s", spec->job.id, note);
   auto launcher = MakeProcessLauncher();
   // Steps prove themselves to srun with a MUNGE credential; the socket is
