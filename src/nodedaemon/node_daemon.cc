@@ -245,6 +245,15 @@ void NodeDaemon::TriggerReport() {
   report_cv_.notify_all();
 }
 
+void NodeDaemon::TriggerReportSoon(std::chrono::milliseconds delay) {
+  {
+    std::lock_guard<std::mutex> l(report_mu_);
+    auto at = std::chrono::steady_clock::now() + delay;
+    if (!report_at_ || at < *report_at_) report_at_ = at;
+  }
+  report_cv_.notify_all();
+}
+
 // Registration, then a report every heartbeat or whenever a job ends. Ended
 // jobs stay queued until the controller acknowledges them.
 void NodeDaemon::ReporterLoop() {
@@ -314,10 +323,15 @@ void NodeDaemon::ReporterLoop() {
     std::unique_lock<std::mutex> l(report_mu_);
     // Until registered, retry quickly: the controller may be starting too.
     int wait_ms = st.ok() ? opts_.heartbeat_ms : registered ? 500 : 100;
-    report_cv_.wait_for(l, std::chrono::milliseconds(wait_ms),
-                        [&] { return report_now_ || stopping_; });
+    auto heartbeat = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    for (;;) {
+      auto until = report_at_ ? std::min(heartbeat, *report_at_) : heartbeat;
+      if (report_now_ || stopping_ || std::chrono::steady_clock::now() >= until) break;
+      report_cv_.wait_until(l, until);
+    }
     if (stopping_) return;
     report_now_ = false;
+    report_at_.reset();
   }
 }
 
@@ -443,7 +457,7 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
     }
     WatchPid(*pid, [this, job, step] {
       supervisor_.OnStepExit(job, step);
-      TriggerReport();
+      TriggerReportSoon(kStepEndReportDelay);
     });
   });
   if (!st.ok()) rep->set_error(std::string(st.message()));

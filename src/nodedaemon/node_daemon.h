@@ -14,7 +14,9 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -65,6 +67,11 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   void ReporterLoop();
   void HealthLoop();
   void TriggerReport();
+  // A report within `delay` (coalesced): for an srun step's end, which the
+  // controller needs only when that srun is gone (a live one says so itself),
+  // so it stays out of the way of the srun's own calls.
+  void TriggerReportSoon(std::chrono::milliseconds delay);
+  static constexpr std::chrono::milliseconds kStepEndReportDelay{300};
   bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method);
 
   NodeDaemonOptions opts_;
@@ -85,6 +92,7 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   std::mutex report_mu_;
   std::condition_variable report_cv_;
   bool report_now_ = false;  // guarded by report_mu_
+  std::optional<std::chrono::steady_clock::time_point> report_at_;  // guarded by report_mu_
   bool stopping_ = false;    // guarded by report_mu_
   std::string health_failure_;  // guarded by report_mu_
 };
