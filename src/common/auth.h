@@ -31,12 +31,8 @@ class Authenticator {
                                           absl::string_view expected_payload) = 0;
 };
 
-// What the controller's step credential for one node says (the node daemon
-// rebuilds it from the launch request and verifies the credential carries
-// exactly this), and what a step's supervisor proves to srun when it
-// connects for I/O (`key` is srun's per-step secret).
-std::string StepCredentialPayload(uint64_t job, uint32_t step, uint32_t uid,
-                                  const std::string& node);
+// What a step's supervisor proves to srun when it connects for I/O (`key`
+// is srun's per-step secret).
 std::string IoCredentialPayload(uint64_t job, uint32_t step, const std::string& node,
                                 const std::string& key);
 

@@ -71,11 +71,6 @@ std::unique_ptr<Authenticator> MakeMungeAuthenticator(std::string socket) {
   return std::make_unique<MungeAuthenticator>(std::move(socket));
 }
 
-std::string StepCredentialPayload(uint64_t job, uint32_t step, uint32_t uid,
-                                  const std::string& node) {
-  return absl::StrCat("sluice-step job=", job, " step=", step, " uid=", uid, " node=", node);
-}
-
 std::string IoCredentialPayload(uint64_t job, uint32_t step, const std::string& node,
                                 const std::string& key) {
   return absl::StrCat("sluice-io job=", job, " step=", step, " node=", node, " key=", key);

@@ -181,6 +181,17 @@ TEST_F(SrunTest, AStepRunsAsItsAuthenticatedUserWhateverTheLaunchTemplateClaims)
   EXPECT_EQ(Slurp(out), cluster_->Run("id -u sluicebob").out);
 }
 
+TEST_F(SrunTest, OnlyTheControllerCanStartTasksOnANode) {
+  // A user who calls a node daemon's LaunchTasks directly is refused.
+  if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
+  std::string out = cluster_->work() + "/direct-uid";
+  auto r = cluster_->Run(std::string(SLUICE_BIN_DIR) + "/forge_launch --direct " + out,
+                         "sluicebob", "/tmp");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("status=7 launch request not from the controller"));
+  EXPECT_TRUE(Slurp(out).empty());
+}
+
 TEST_F(SrunTest, SrunWaitsForResourcesWithSlurmsMessages) {
   // Both nodes busy with whole-node jobs: srun must queue, then run.
   std::vector<uint64_t> blockers;

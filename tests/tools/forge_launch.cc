@@ -1,8 +1,9 @@
-// Test helper: asks the controller for an interactive job whose srun
-// launch template claims to be root (uid 0), as a malicious srun could.
-// The task writes `id -u` to the file named in argv[1]; the helper accepts
-// the step's I/O connection so the task runs, then ends the job. Prints
-// the controller's answer. Usage: forge_launch OUTFILE
+// Test helper, a malicious srun. `forge_launch OUTFILE` asks the controller
+// for an interactive job whose launch template claims to be root (uid 0);
+// the task writes `id -u` to OUTFILE; the helper accepts the step's I/O
+// connection so the task runs, then ends the job, and prints the
+// controller's answer. `forge_launch --direct OUTFILE` instead calls the
+// first node daemon's LaunchTasks itself and prints what it says.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,13 +16,38 @@
 #include "cli/allocation.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
+#include "common/rpc/rpc_auth.h"
+#include "node.grpc.pb.h"
 
 namespace v1 = ::sluice::v1;
 
 int main(int argc, char** argv) {
-  if (argc != 2) return 2;
+  bool direct = argc == 3 && std::string(argv[1]) == "--direct";
+  if (argc != 2 && !direct) return 2;
   auto cfg = sluice::cli::LoadConfigOrComplain("forge_launch");
   if (!cfg) return 2;
+  if (direct) {
+    const auto& n = cfg->nodes.at(0);
+    auto stub = v1::SluiceNode::NewStub(grpc::CreateChannel(
+        sluice::cli::GrpcTarget(n.addr + ":" + std::to_string(cfg->NodePort(n))),
+        grpc::InsecureChannelCredentials()));
+    auto auth = sluice::common::MakeMungeAuthenticator(cfg->auth_socket);
+    grpc::ClientContext ctx;
+    (void)sluice::common::AttachCredential(&ctx, *auth, "LaunchTasks");
+    v1::LaunchTasksRequest req;
+    req.set_job_id(1);
+    req.set_uid(getuid());
+    req.add_argv("/bin/sh");
+    req.add_argv("-c");
+    req.add_argv(std::string("id -u > ") + argv[2]);
+    req.add_tasks(0);
+    req.set_ntasks(1);
+    v1::LaunchTasksReply rep;
+    grpc::Status st = stub->LaunchTasks(&ctx, req, &rep);
+    std::printf("status=%d %s error=%s\n", st.error_code(), st.error_message().c_str(),
+                rep.error().c_str());
+    return 0;
+  }
   int lfd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;

@@ -55,7 +55,6 @@ std::vector<v1::LaunchTasksRequest> StepLaunchRequests(const v1::StepLaunch& lau
   for (int i = 0; i < step.nodes_size(); ++i) {
     const auto& n = step.nodes(i);
     v1::LaunchTasksRequest req = base;
-    req.set_credential(n.credential());
     for (uint32_t t : n.tasks()) req.add_tasks(t);
     req.set_node_index(static_cast<uint32_t>(i));
     req.set_cpus(n.cpus());

@@ -33,10 +33,10 @@ StepRequest StepRequestFrom(const v1::CreateStepRequest& req, uint64_t job) {
 }
 }  // namespace
 
-// The reply for a step the controller planned. When srun launches, one
-// credential per node, so no node daemon sees another's (and MUNGE's replay
-// check holds even when nodes share a munged); when the controller does, it
-// calls each node daemon itself. Runs off the strand: MUNGE and the nodes.
+// The reply for a step the controller planned; with srun's launch template
+// the controller also starts the tasks on every node (the only way tasks
+// start: node daemons take LaunchTasks from the controller alone). Runs off
+// the strand, since it waits for the nodes.
 absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
                                           const common::Identity& who,
                                           const v1::StepLaunch* launch,
@@ -57,10 +57,6 @@ absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
     for (uint32_t t : n.tasks) x->add_tasks(t);
     for (uint32_t g : n.gpus) x->add_gpus(g);
     x->set_cpus(n.cpus);
-    if (launch) continue;
-    auto cred = auth_->Sign(common::StepCredentialPayload(job, plan.step_id, plan.uid, n.name));
-    if (!cred.ok()) return cred.status();
-    x->set_credential(*cred);
   }
   if (!launch) return absl::OkStatus();
   // The tasks run as whoever asked (the job's owner, or root), never as
