@@ -135,7 +135,7 @@ int Main(int argc, char** argv) {
   for (char** e = environ; *e; ++e) env.emplace_back(*e);
   env = ExportedEnv(o.export_env, env);
 
-  // The I/O listener and who we are, before the allocation: nothing here
+  // The I/O listener before the allocation: nothing here
   // depends on it, and the controller's answer then meets a ready srun.
   IoOptions io;
   io.label = o.label;

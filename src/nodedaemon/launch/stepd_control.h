@@ -1,8 +1,10 @@
-// How the node daemon starts and talks to sluice-stepd processes: fork and
-// exec of the stepd binary in a new session, one-line commands over the
-// job's control socket, and liveness checks for stepds found after a
-// restart. The real implementation is MakeStepdControl; tests use a fake.
-// Implementations are thread-compatible (called from the daemon's strand).
+// How the node daemon starts and talks to sluice-stepd processes: a stepd
+// per job in a new session (the real one keeps one started ahead of time,
+// `--standby`, and hands it the job directory on a pipe; the next standby
+// starts on a background thread), one-line commands over the job's control
+// socket, and liveness checks for stepds found after a restart. The real
+// implementation is MakeStepdControl; tests use a fake. Implementations are
+// thread-compatible (called from the daemon's strand).
 #pragma once
 
 #include <sys/types.h>
