@@ -405,12 +405,9 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
 grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
                                      const v1::LaunchTasksRequest* req,
                                      v1::LaunchTasksReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "LaunchTasks");
-  if (!who.ok()) return common::ToGrpc(who.status());
-  // Only the controller starts tasks (root, or this daemon's own user when
-  // unprivileged): it checked that the step is the caller's and names the
-  // uid MUNGE vouched for.
-  if (who->uid != 0 && who->uid != geteuid())
+  // Only the controller starts tasks: it checked that the step is the
+  // caller's and names the uid MUNGE vouched for.
+  if (!AuthorizedPeer(ctx, "LaunchTasks"))
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "launch request not from the controller");
   if (req->argv_size() == 0) {
