@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
     req.set_std_in("/dev/null");
     req.set_cpus(1);
     grpc::ClientContext ctx;
-    if (!sluice::common::AttachCredential(&ctx, *auth, "LaunchBatch").ok()) return false;
+    if (!sluice::common::AttachCredential(&ctx, *auth, "LaunchBatch", req).ok()) return false;
     v1::LaunchBatchReply rep;
     return stub->LaunchBatch(&ctx, req, &rep).ok() && rep.error().empty();
   };

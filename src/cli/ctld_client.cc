@@ -34,7 +34,7 @@ absl::StatusOr<Rep> CtldClient::Call(const char* method, const Req& req,
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   ctx.set_wait_for_ready(false);
-  if (auto s = common::AttachCredential(&ctx, *auth_, method); !s.ok())
+  if (auto s = common::AttachCredential(&ctx, *auth_, method, req); !s.ok())
     return s;
   Rep rep;
   grpc::Status st = fn(&ctx, req, &rep);

@@ -182,19 +182,18 @@ int Main(int argc, char** argv) {
   if (own_job && o.alloc.name.empty()) o.alloc.name = o.argv[0].substr(o.argv[0].rfind('/') + 1);
   // What the controller starts on the step's nodes once the step exists:
   // our environment and command, and where to connect back for the I/O.
-  v1::StepLaunch* launch = sreq.mutable_launch();
+  // (Who runs the tasks, where and with what is the controller's to say:
+  // the template has no field for any of it.)
+  v1::StepLaunchTemplate* launch = sreq.mutable_launch();
   launch->set_own_job(own_job);
-  // (Who runs the tasks is the controller's to say: the identity MUNGE
-  // vouched for, so no uid, gid or user name here.)
-  v1::LaunchTasksRequest* base = launch->mutable_base();
-  for (const auto& a : o.argv) base->add_argv(a);
-  for (const auto& e : env) base->add_env(e);
-  base->set_cwd(o.alloc.work_dir);
-  base->set_pty(o.pty);
-  base->set_io_address(absl::StrCat(host, ":", port));
-  base->set_io_key(server.key());
-  base->set_stdin_all(o.input == "all");
-  base->set_job_name(o.alloc.name);
+  for (const auto& a : o.argv) launch->add_argv(a);
+  for (const auto& e : env) launch->add_env(e);
+  launch->set_cwd(o.alloc.work_dir);
+  launch->set_pty(o.pty);
+  launch->set_io_address(absl::StrCat(host, ":", port));
+  launch->set_io_key(server.key());
+  launch->set_stdin_all(o.input == "all");
+  launch->set_job_name(o.alloc.name);
   mode_t mask = umask(0);
   umask(mask);
   char umask_text[8];

@@ -299,7 +299,7 @@ void NodeDaemon::ReporterLoop() {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     v1::NodeReportReply rep;
     grpc::Status st;
-    if (auto s = common::AttachCredential(&ctx, *auth_, "NodeReport"); !s.ok()) {
+    if (auto s = common::AttachCredential(&ctx, *auth_, "NodeReport", req); !s.ok()) {
       st = common::ToGrpc(s);
     } else {
       st = ctld_->NodeReport(&ctx, req, &rep);
@@ -335,16 +335,16 @@ void NodeDaemon::ReporterLoop() {
   }
 }
 
-bool NodeDaemon::AuthorizedPeer(grpc::ServerContext* ctx,
-                                absl::string_view method) {
-  auto who = common::Authenticate(*ctx, *auth_, method);
+bool NodeDaemon::AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method,
+                                const google::protobuf::MessageLite& req) {
+  auto who = common::Authenticate(*ctx, *auth_, method, req);
   return who.ok() && (who->uid == 0 || who->uid == geteuid());
 }
 
 grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
                                      const v1::LaunchBatchRequest* req,
                                      v1::LaunchBatchReply* rep) {
-  if (!AuthorizedPeer(ctx, "LaunchBatch"))
+  if (!AuthorizedPeer(ctx, "LaunchBatch", *req))
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "only the controller may launch jobs");
   BatchJob job;
@@ -385,7 +385,7 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
 grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
                                    const v1::SignalJobRequest* req,
                                    v1::SignalJobReply*) {
-  if (!AuthorizedPeer(ctx, "SignalJob"))
+  if (!AuthorizedPeer(ctx, "SignalJob", *req))
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "only the controller may signal jobs");
   KillKind kind = req->kind() == v1::SIGNAL_KIND_CANCEL    ? KillKind::kCancel
@@ -407,7 +407,7 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
                                      v1::LaunchTasksReply* rep) {
   // Only the controller starts tasks: it checked that the step is the
   // caller's and names the uid MUNGE vouched for.
-  if (!AuthorizedPeer(ctx, "LaunchTasks"))
+  if (!AuthorizedPeer(ctx, "LaunchTasks", *req))
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "launch request not from the controller");
   if (req->argv_size() == 0) {

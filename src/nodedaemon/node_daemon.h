@@ -72,7 +72,8 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   // so it stays out of the way of the srun's own calls.
   void TriggerReportSoon(std::chrono::milliseconds delay);
   static constexpr std::chrono::milliseconds kStepEndReportDelay{300};
-  bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method);
+  bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method,
+                      const google::protobuf::MessageLite& req);
 
   NodeDaemonOptions opts_;
   const common::NodeConf* node_conf_;

@@ -19,6 +19,13 @@ std::map<std::string, std::string> EnvOf(const v1::LaunchTasksRequest& r) {
   return m;
 }
 
+std::vector<v1::LaunchTasksRequest> Launch(const v1::StepLaunchTemplate& l, uint64_t job,
+                                           const v1::CreateStepReply& step) {
+  auto r = StepLaunchRequests(l, job, step, StepRunAs{1000, 100, "alice"});
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : std::vector<v1::LaunchTasksRequest>(step.nodes_size());
+}
+
 v1::CreateStepReply TwoNodeStep() {
   v1::CreateStepReply step;
   step.set_step_id(3);
@@ -42,10 +49,10 @@ v1::CreateStepReply TwoNodeStep() {
 }
 
 TEST(StepLaunchTest, EachNodeGetsItsTasksAndTheStepsVariables) {
-  v1::StepLaunch l;
-  l.mutable_base()->add_argv("hostname");
-  l.mutable_base()->set_job_name("hostname");
-  auto reqs = StepLaunchRequests(l, 42, TwoNodeStep());
+  v1::StepLaunchTemplate l;
+  l.add_argv("hostname");
+  l.set_job_name("hostname");
+  auto reqs = Launch(l, 42, TwoNodeStep());
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].job_id(), 42u);
   EXPECT_EQ(reqs[0].step_id(), 3u);
@@ -72,13 +79,13 @@ TEST(StepLaunchTest, EachNodeGetsItsTasksAndTheStepsVariables) {
 }
 
 TEST(StepLaunchTest, SrunsOverridesWinOverTheJobWhichWinsOverSrunsEnvironment) {
-  v1::StepLaunch l;
-  l.mutable_base()->add_env("SLURM_JOB_ID=7");  // stale, from an outer job
-  l.mutable_base()->add_env("HOME=/home/u");
-  l.mutable_base()->add_env("SLURM_NTASKS=99");
+  v1::StepLaunchTemplate l;
+  l.add_env("SLURM_JOB_ID=7");  // stale, from an outer job
+  l.add_env("HOME=/home/u");
+  l.add_env("SLURM_NTASKS=99");
   l.add_overrides("SLURM_CPUS_PER_TASK=4");
   l.add_overrides("SLURM_SRUN_COMM_PORT=5555");
-  auto env = EnvOf(StepLaunchRequests(l, 42, TwoNodeStep())[0]);
+  auto env = EnvOf(Launch(l, 42, TwoNodeStep())[0]);
   EXPECT_EQ(env["HOME"], "/home/u");
   EXPECT_EQ(env["SLURM_JOB_ID"], "42");
   EXPECT_EQ(env["SLURM_NTASKS"], "3");
@@ -87,12 +94,12 @@ TEST(StepLaunchTest, SrunsOverridesWinOverTheJobWhichWinsOverSrunsEnvironment) {
 }
 
 TEST(StepLaunchTest, ANewAllocationDropsAnOuterJobsDevices) {
-  v1::StepLaunch l;
-  l.mutable_base()->add_env("CUDA_VISIBLE_DEVICES=3");
-  l.mutable_base()->add_env("SLURM_JOB_GPUS=3");
-  EXPECT_EQ(EnvOf(StepLaunchRequests(l, 42, TwoNodeStep())[0])["CUDA_VISIBLE_DEVICES"], "3");
+  v1::StepLaunchTemplate l;
+  l.add_env("CUDA_VISIBLE_DEVICES=3");
+  l.add_env("SLURM_JOB_GPUS=3");
+  EXPECT_EQ(EnvOf(Launch(l, 42, TwoNodeStep())[0])["CUDA_VISIBLE_DEVICES"], "3");
   l.set_own_job(true);
-  auto env = EnvOf(StepLaunchRequests(l, 42, TwoNodeStep())[0]);
+  auto env = EnvOf(Launch(l, 42, TwoNodeStep())[0]);
   EXPECT_EQ(env.count("CUDA_VISIBLE_DEVICES"), 0u);
   EXPECT_EQ(env.count("SLURM_JOB_GPUS"), 0u);
 }
@@ -101,9 +108,37 @@ TEST(StepLaunchTest, OneTaskHasNoDistribution) {
   v1::CreateStepReply step;
   step.set_ntasks(1);
   step.add_nodes()->add_tasks(0);
-  auto env = EnvOf(StepLaunchRequests(v1::StepLaunch(), 1, step)[0]);
+  auto env = EnvOf(Launch(v1::StepLaunchTemplate(), 1, step)[0]);
   EXPECT_EQ(env.count("SLURM_DISTRIBUTION"), 0u);
   EXPECT_EQ(env["SLURM_STEP_TASKS_PER_NODE"], "1");
+}
+
+TEST(StepLaunchTest, IdentityNodesCpusAndGpusComeFromTheControllerAlone) {
+  v1::StepLaunchTemplate l;
+  l.add_argv("id");
+  l.add_env("CUDA_VISIBLE_DEVICES=0,1,2,3");  // a claim: the step's value wins
+  auto reqs = Launch(l, 42, TwoNodeStep());
+  ASSERT_EQ(reqs.size(), 2u);
+  for (const auto& r : reqs) {
+    EXPECT_EQ(r.uid(), 1000u);
+    EXPECT_EQ(r.gid(), 100u);
+    EXPECT_EQ(r.user(), "alice");
+  }
+  EXPECT_THAT(reqs[0].gpus(), ::testing::ElementsAre(0));
+  EXPECT_EQ(reqs[1].cpus(), 1u);
+  v1::CreateStepReply step = TwoNodeStep();
+  step.add_env("CUDA_VISIBLE_DEVICES=0");
+  EXPECT_EQ(EnvOf(Launch(l, 42, step)[0])["CUDA_VISIBLE_DEVICES"], "0");
+}
+
+TEST(StepLaunchTest, AnOverrideOfAVariableSrunDoesNotSetIsRefused) {
+  v1::StepLaunchTemplate l;
+  l.add_overrides("SLURM_JOB_GPUS=0,1,2,3");
+  EXPECT_EQ(ValidateStepLaunchTemplate(l).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(StepLaunchRequests(l, 42, TwoNodeStep(), StepRunAs{}).ok());
+  l.clear_overrides();
+  l.add_overrides("SLURM_UMASK=0022");
+  EXPECT_TRUE(ValidateStepLaunchTemplate(l).ok());
 }
 
 }  // namespace

@@ -168,24 +168,49 @@ TEST_F(SrunTest, AnotherUserCannotRunStepsInYourAllocation) {
   cluster_->Run("scancel " + std::to_string(id));
 }
 
-TEST_F(SrunTest, AStepRunsAsItsAuthenticatedUserWhateverTheLaunchTemplateClaims) {
-  // The controller launches srun's tasks from a template srun sends; a
-  // template claiming uid 0 must still run as the user MUNGE vouched for.
+TEST_F(SrunTest, AHandMadeLaunchTemplateGetsOnlyTheStepsOwnAllocation) {
+  // The controller launches srun's tasks from a template srun sends. A
+  // request that also carries, in the old forwarded-message field, a node
+  // launch claiming uid 0, four GPUs, 64 CPUs and tasks on two nodes must
+  // still run one task, as the user MUNGE vouched for, with the one GPU
+  // the job was given.
   if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
   std::string out = cluster_->work() + "/forged-uid";
   cluster_->Run("touch " + out + " && chmod 666 " + out);
-  auto r = cluster_->Run(std::string(SLUICE_BIN_DIR) + "/forge_launch " + out, "sluicebob", "/tmp");
+  auto r = cluster_->Run(std::string(SLUICE_TEST_BIN_DIR) + "/forge_launch " + out, "sluicebob",
+                         "/tmp");
   EXPECT_EQ(r.rc, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("launched=1 errors=0"));
-  ASSERT_TRUE(TestCluster::WaitFor([&] { return !Slurp(out).empty(); }, 20));
-  EXPECT_EQ(Slurp(out), cluster_->Run("id -u sluicebob").out);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return Slurp(out).find("gpus=") != std::string::npos; },
+                                   20));
+  EXPECT_THAT(Slurp(out), ::testing::MatchesRegex(cluster_->Run("id -u sluicebob").out +
+                                                  "gpus=[0-9]\n"));
+}
+
+TEST_F(SrunTest, ACredentialIsGoodForOneCallWithOneBody) {
+  // A credential minted for one request cannot carry another body, nor
+  // another method, nor be used twice; the victim job keeps running.
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --wrap 'sleep 30'"));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
+  auto r = cluster_->Run(std::string(SLUICE_TEST_BIN_DIR) + "/forge_launch --replay " +
+                         std::to_string(id));
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("other-body: status=16 Invalid authentication credential: "
+                               "wrong purpose"));
+  EXPECT_THAT(r.out, HasSubstr("other-method: status=16 Invalid authentication credential: "
+                               "wrong purpose"));
+  EXPECT_THAT(r.out, HasSubstr("harmless: status=0"));
+  EXPECT_THAT(r.out, HasSubstr("reused: status=16 Invalid authentication credential: Replayed"));
+  EXPECT_EQ(cluster_->JobState(id), "RUNNING");
+  cluster_->Run("scancel " + std::to_string(id));
 }
 
 TEST_F(SrunTest, OnlyTheControllerCanStartTasksOnANode) {
   // A user who calls a node daemon's LaunchTasks directly is refused.
   if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
   std::string out = cluster_->work() + "/direct-uid";
-  auto r = cluster_->Run(std::string(SLUICE_BIN_DIR) + "/forge_launch --direct " + out,
+  auto r = cluster_->Run(std::string(SLUICE_TEST_BIN_DIR) + "/forge_launch --direct " + out,
                          "sluicebob", "/tmp");
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("status=7 launch request not from the controller"));

@@ -1,13 +1,39 @@
-#include "absl/strings/string_view.h"
 #include "common/rpc/rpc_auth.h"
 
+// The one-shot SHA256() is all we need; the EVP interface would load
+// OpenSSL's provider configuration at every command's start.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace sluice::common {
 
+std::string RpcCredentialPayload(absl::string_view method,
+                                 const google::protobuf::MessageLite& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return absl::StrCat(
+      "sluice-rpc ", method, " ",
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest),
+                                               sizeof digest)));
+}
+
 absl::Status AttachCredential(grpc::ClientContext* ctx, Authenticator& auth,
-                              absl::string_view method) {
-  auto cred = auth.Sign(method);
+                              absl::string_view method,
+                              const google::protobuf::MessageLite& request) {
+  auto cred = auth.Sign(RpcCredentialPayload(method, request));
   if (!cred.ok()) return cred.status();
   ctx->AddMetadata(kCredMetadataKey, *cred);
   return absl::OkStatus();
@@ -15,13 +41,14 @@ absl::Status AttachCredential(grpc::ClientContext* ctx, Authenticator& auth,
 
 absl::StatusOr<Identity> Authenticate(const grpc::ServerContext& ctx,
                                       Authenticator& auth,
-                                      absl::string_view method) {
+                                      absl::string_view method,
+                                      const google::protobuf::MessageLite& request) {
   const auto& md = ctx.client_metadata();
   auto it = md.find(kCredMetadataKey);
   if (it == md.end())
     return absl::UnauthenticatedError("Missing authentication credential");
   return auth.Verify(absl::string_view(it->second.data(), it->second.size()),
-                     method);
+                     RpcCredentialPayload(method, request));
 }
 
 grpc::Status ToGrpc(const absl::Status& s) {

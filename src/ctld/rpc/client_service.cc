@@ -39,7 +39,7 @@ StepRequest StepRequestFrom(const v1::CreateStepRequest& req, uint64_t job) {
 // the strand, since it waits for the nodes.
 absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
                                           const common::Identity& who,
-                                          const v1::StepLaunch* launch,
+                                          const v1::StepLaunchTemplate* launch,
                                           v1::CreateStepReply* rep) {
   if (!plan.error.empty()) {
     rep->set_error(plan.error);
@@ -59,21 +59,18 @@ absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
     x->set_cpus(n.cpus);
   }
   if (!launch) return absl::OkStatus();
-  // The tasks run as whoever asked (the job's owner, or root), never as
-  // whatever srun's template claims.
-  v1::StepLaunch l = *launch;
-  l.mutable_base()->set_uid(who.uid);
-  l.mutable_base()->set_gid(who.gid);
-  if (who.uid == plan.uid) {
-    l.mutable_base()->set_user(plan.user);
-  } else {
+  // The tasks run as whoever asked (the job's owner, or root); the
+  // template cannot name anyone, nor nodes, CPUs or GPUs.
+  common::StepRunAs run_as{who.uid, who.gid, plan.user};
+  if (who.uid != plan.uid) {
     auto u = common::LookupUser(who.uid);
-    l.mutable_base()->set_user(u ? u->name : std::to_string(who.uid));
+    run_as.user = u ? u->name : std::to_string(who.uid);
   }
-  auto reqs = common::StepLaunchRequests(l, job, *rep);
+  auto reqs = common::StepLaunchRequests(*launch, job, *rep, run_as);
+  if (!reqs.ok()) return reqs.status();
   std::vector<GrpcNodeClient::NodeLaunch> by_node;
   for (int i = 0; i < rep->nodes_size(); ++i)
-    by_node.push_back({rep->nodes(i).name(), rep->nodes(i).address(), std::move(reqs[i])});
+    by_node.push_back({rep->nodes(i).name(), rep->nodes(i).address(), std::move((*reqs)[i])});
   for (auto& [node, why] : nodes_->LaunchTasks(by_node)) {
     auto* e = rep->add_launch_errors();
     e->set_node(node);
@@ -86,8 +83,11 @@ absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
 grpc::Status ClientService::SubmitBatchJob(
     grpc::ServerContext* ctx, const v1::SubmitBatchJobRequest* req,
     v1::SubmitBatchJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "SubmitBatchJob");
+  auto who = common::Authenticate(*ctx, *auth_, "SubmitBatchJob", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
+  if (req->first_step().has_launch())
+    if (auto s = common::ValidateStepLaunchTemplate(req->first_step().launch()); !s.ok())
+      return common::ToGrpc(s);
   SubmitRequest sr = FromProto(req->job());
   auto submit = [&](Controller& c, int64_t now) {
     SubmitOutcome o = c.Submit(sr, *who, now);
@@ -137,8 +137,11 @@ grpc::Status ClientService::SubmitBatchJob(
 grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
                                        const v1::CreateStepRequest* req,
                                        v1::CreateStepReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "CreateStep");
+  auto who = common::Authenticate(*ctx, *auth_, "CreateStep", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
+  if (req->has_launch())
+    if (auto s = common::ValidateStepLaunchTemplate(req->launch()); !s.ok())
+      return common::ToGrpc(s);
   StepRequest sr = StepRequestFrom(*req, req->job_id());
   StepPlan plan;
   runner_->Run([&](Controller& c, int64_t now) { plan = c.CreateStep(sr, *who, now); });
@@ -152,7 +155,7 @@ grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
 grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
                                         const v1::CompleteJobRequest* req,
                                         v1::CompleteJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "CompleteJob");
+  auto who = common::Authenticate(*ctx, *auth_, "CompleteJob", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     absl::Status st = c.CompleteJob(JobId(req->job_id()), req->step_id(), req->exit_code(),
@@ -165,7 +168,7 @@ grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
 grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
                                       const v1::QueryJobsRequest* req,
                                       v1::QueryJobsReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "QueryJobs");
+  auto who = common::Authenticate(*ctx, *auth_, "QueryJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     rep->set_now(now);
@@ -188,7 +191,7 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
 grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
                                        const v1::CancelJobsRequest* req,
                                        v1::CancelJobsReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "CancelJobs");
+  auto who = common::Authenticate(*ctx, *auth_, "CancelJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
@@ -212,7 +215,7 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
 grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
                                        const v1::UpdateJobsRequest* req,
                                        v1::UpdateJobsReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "UpdateJobs");
+  auto who = common::Authenticate(*ctx, *auth_, "UpdateJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
@@ -228,7 +231,7 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
 grpc::Status ClientService::UpdateNodes(grpc::ServerContext* ctx,
                                         const v1::UpdateNodesRequest* req,
                                         v1::UpdateNodesReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "UpdateNodes");
+  auto who = common::Authenticate(*ctx, *auth_, "UpdateNodes", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     absl::Status st = c.UpdateNodes(req->nodes(), req->state(), req->reason(), *who, now);
@@ -238,9 +241,9 @@ grpc::Status ClientService::UpdateNodes(grpc::ServerContext* ctx,
 }
 
 grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
-                                         const v1::QueryClusterRequest*,
+                                         const v1::QueryClusterRequest* req,
                                          v1::QueryClusterReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "QueryCluster");
+  auto who = common::Authenticate(*ctx, *auth_, "QueryCluster", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     rep->set_now(now);

@@ -44,7 +44,7 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   // The reply for a planned step; with `launch` the controller also starts
   // srun's tasks on the step's nodes.
   absl::Status FillStepReply(StepPlan plan, uint64_t job, const common::Identity& who,
-                             const ::sluice::v1::StepLaunch* launch,
+                             const ::sluice::v1::StepLaunchTemplate* launch,
                              ::sluice::v1::CreateStepReply* rep);
 
   CoreRunner* runner_;

@@ -49,7 +49,7 @@ void GrpcNodeClient::Send(const char* method, const Req& req, Done done,
   call->req = req;
   call->done = std::move(done);
   call->ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-  if (auto s = common::AttachCredential(&call->ctx, *auth_, method); !s.ok()) {
+  if (auto s = common::AttachCredential(&call->ctx, *auth_, method, call->req); !s.ok()) {
     post_([call, s] { call->done(absl::UnavailableError(s.message())); });
     return;
   }
@@ -98,7 +98,7 @@ std::vector<std::pair<std::string, std::string>> GrpcNodeClient::LaunchTasks(
   for (size_t i = 0; i < by_node.size(); ++i) {
     One& c = calls[i];
     c.ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-    if (auto s = common::AttachCredential(&c.ctx, *auth_, "LaunchTasks"); !s.ok()) {
+    if (auto s = common::AttachCredential(&c.ctx, *auth_, "LaunchTasks", by_node[i].req); !s.ok()) {
       c.st = grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
       pending.DecrementCount();
       continue;

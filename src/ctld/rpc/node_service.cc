@@ -8,7 +8,7 @@ namespace sluice::ctld::rpc {
 grpc::Status NodeService::NodeReport(grpc::ServerContext* ctx,
                                      const ::sluice::v1::NodeReportRequest* req,
                                      ::sluice::v1::NodeReportReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "NodeReport");
+  auto who = common::Authenticate(*ctx, *auth_, "NodeReport", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   ::sluice::ctld::NodeReport report = FromProto(*req);
   absl::Status status;
