@@ -1,106 +1,141 @@
-// scancel: cancel or signal jobs.
-#include "absl/strings/string_view.h"
+// scancel: cancel or signal jobs and steps. Which ones is decided by
+// SelectCancelTargets (Slurm's rule: IDs and filters together act only on
+// the IDs that match every filter); one CancelJobs call then carries them
+// all with the same --signal/--full/--batch.
 #include <getopt.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <map>
-#include <set>
+#include <iostream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "common/process_init.h"
+#include "absl/strings/string_view.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
+#include "cli/scancel_select.h"
 #include "cli/signals.h"
 #include "common/hostlist.h"
-#include "common/job_types.h"
+#include "common/process_init.h"
 #include "common/users.h"
 
 namespace sluice::cli {
 namespace {
 
-enum { kMe = 1000, kHelp, kUsage };
+enum { kMe = 1000, kHelp, kUsage, kSibling, kWckey };
 const struct option kLong[] = {
-    {"user", required_argument, nullptr, 'u'},
-    {"me", no_argument, nullptr, kMe},
+    {"account", required_argument, nullptr, 'A'},
+    {"batch", no_argument, nullptr, 'b'},
+    {"full", no_argument, nullptr, 'f'},
+    {"hurry", no_argument, nullptr, 'H'},
+    {"interactive", no_argument, nullptr, 'i'},
+    {"clusters", required_argument, nullptr, 'M'},
+    {"cluster", required_argument, nullptr, 'M'},
     {"name", required_argument, nullptr, 'n'},
     {"jobname", required_argument, nullptr, 'n'},
     {"partition", required_argument, nullptr, 'p'},
-    {"state", required_argument, nullptr, 't'},
-    {"signal", required_argument, nullptr, 's'},
-    {"full", no_argument, nullptr, 'f'},
-    {"batch", no_argument, nullptr, 'b'},
-    {"verbose", no_argument, nullptr, 'v'},
     {"quiet", no_argument, nullptr, 'Q'},
-    {"nodelist", required_argument, nullptr, 'w'},
-    {"account", required_argument, nullptr, 'A'},
     {"qos", required_argument, nullptr, 'q'},
-    {"interactive", no_argument, nullptr, 'i'},
-    {"clusters", required_argument, nullptr, 'M'},
+    {"reservation", required_argument, nullptr, 'R'},
+    {"sibling", required_argument, nullptr, kSibling},
+    {"signal", required_argument, nullptr, 's'},
+    {"state", required_argument, nullptr, 't'},
+    {"user", required_argument, nullptr, 'u'},
+    {"me", no_argument, nullptr, kMe},
     {"version", no_argument, nullptr, 'V'},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"nodelist", required_argument, nullptr, 'w'},
+    {"wckey", required_argument, nullptr, kWckey},
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
     {nullptr, 0, nullptr, 0},
 };
 
+constexpr char kHelpText[] =
+    "Usage: scancel [OPTIONS] [job_id[_array_id][.step_id]]\n"
+    "  -A, --account=account           act only on jobs charging this account\n"
+    "  -b, --batch                     signal batch shell for specified job\n"
+    "  -f, --full                      signal batch shell and all steps for specified job\n"
+    "  -H, --hurry                     avoid burst buffer stage out\n"
+    "  -i, --interactive               require response from user for each job\n"
+    "  -M, --clusters                  clusters to issue commands to.\n"
+    "                                  NOTE: SlurmDBD must be up.\n"
+    "  -n, --name=job_name             act only on jobs with this name\n"
+    "  -p, --partition=partition       act only on jobs in this partition\n"
+    "  -Q, --quiet                     disable warnings\n"
+    "  -q, --qos=qos                   act only on jobs with this quality of service\n"
+    "  -R, --reservation=reservation   act only on jobs with this reservation\n"
+    "      --sibling=cluster_name      remove an active sibling job from a federated job\n"
+    "  -s, --signal=name | integer     signal to send to job, default is SIGKILL\n"
+    "  -t, --state=states              act only on jobs in this state.  Valid job\n"
+    "                                  states are PENDING, RUNNING and SUSPENDED\n"
+    "  -u, --user=user_name            act only on jobs of this user\n"
+    "  -V, --version                   output version information and exit\n"
+    "  -v, --verbose                   verbosity level\n"
+    "  -w, --nodelist                  act only on jobs on these nodes\n"
+    "      --wckey=wckey               act only on jobs with this workload\n"
+    "                                  charactization key\n"
+    "\nHelp options:\n"
+    "  --help                          show this help message\n"
+    "  --usage                         display brief usage message\n";
+
+void SplitInto(const char* arg, std::set<std::string>* out) {
+  for (absl::string_view v : absl::StrSplit(arg, ',', absl::SkipEmpty())) out->emplace(v);
+}
+
+std::string TargetText(const CancelTarget& t) {
+  return t.step < 0 ? std::to_string(t.job) : absl::StrCat(t.job, ".", t.step);
+}
+
+// Slurm's -i prompt; true for y/Y. End of input counts as no (Slurm would
+// ask again for ever).
+bool Confirm(const CancelTarget& t, const ::sluice::v1::QueryJobsReply& jobs) {
+  const ::sluice::v1::JobInfo* job = nullptr;
+  for (const auto& j : jobs.jobs())
+    if (j.job_id() == t.job) job = &j;
+  if (!job) return false;
+  for (;;) {
+    if (t.step < 0)
+      std::printf("Cancel job_id=%lu name=%s partition=%s [y/n]? ",
+                  static_cast<unsigned long>(t.job), job->name().c_str(),
+                  job->partition().c_str());
+    else
+      std::printf("Cancel step_id=%lu.%d name=%s partition=%s [y/n]? ",
+                  static_cast<unsigned long>(t.job), t.step, job->name().c_str(),
+                  job->partition().c_str());
+    std::fflush(stdout);
+    std::string line;
+    if (!std::getline(std::cin, line)) return false;
+    if (!line.empty() && (line[0] == 'y' || line[0] == 'Y')) return true;
+    if (!line.empty() && (line[0] == 'n' || line[0] == 'N')) return false;
+  }
+}
+
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("scancel");
   opterr = 1;
-  std::optional<uint32_t> uid;
-  std::set<std::string> names, partitions, nodes;
-  std::optional<common::JobState> state;
-  int signal = 0;
-  bool full = false, batch = false, filters = false;
-  int verbose = 0;
+  CancelFilter filter;
+  int signal = 0, verbose = 0;
+  bool full = false, batch = false, interactive = false, quiet = false;
+  std::string clusters;
   int c;
-  while ((c = getopt_long(argc, argv, "u:n:p:t:s:fbvQw:A:q:iM:V", kLong,
-                          nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "A:bfHiM:n:p:Qq:R:s:t:u:Vvw:", kLong, nullptr)) != -1) {
     switch (c) {
-      case 'u': {
-        filters = true;
-        if (auto u = common::LookupUser(optarg)) {
-          uid = u->uid;
-        } else {
-          uint32_t v;
-          if (!absl::SimpleAtoi(optarg, &v)) {
-            PrintError("scancel", absl::StrCat("Invalid user name: ", optarg));
-            return 1;
-          }
-          uid = v;
-        }
-        break;
-      }
-      case kMe: filters = true; uid = getuid(); break;
-      case 'n':
-        filters = true;
-        for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
-          names.emplace(n);
-        break;
-      case 'p':
-        filters = true;
-        for (absl::string_view p : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
-          partitions.emplace(p);
-        break;
-      case 't': {
-        filters = true;
-        state = common::ParseJobState(optarg);
-        if (!state) {
-          PrintError("scancel", absl::StrCat("Invalid job state specified: ", optarg));
-          return 1;
-        }
-        break;
-      }
-      case 'w': {
-        filters = true;
-        auto h = common::ExpandHostlist(optarg);
-        if (!h.ok()) {
-          PrintError("scancel", absl::StrCat("Invalid node list: ", optarg));
-          return 1;
-        }
-        nodes.insert(h->begin(), h->end());
-        break;
-      }
+      case 'A': SplitInto(optarg, &filter.accounts); break;
+      case 'b': batch = true; break;
+      case 'f': full = true; break;
+      case 'H': break;  // no burst buffers here: nothing to stage out (docs/CLI.md)
+      case 'i': interactive = true; break;
+      case 'M': clusters = optarg; break;
+      case 'n': SplitInto(optarg, &filter.names); break;
+      case 'p': SplitInto(optarg, &filter.partitions); break;
+      case 'Q': quiet = true; break;
+      case 'q': SplitInto(optarg, &filter.qos); break;
+      case 'R': SplitInto(optarg, &filter.reservations); break;
+      case kWckey: SplitInto(optarg, &filter.wckeys); break;
+      case kSibling:
+        PrintError("scancel", "--sibling: this cluster is not part of a federation");
+        return 1;
       case 's':
         signal = ParseSignal(optarg);
         if (!signal) {
@@ -108,13 +143,53 @@ int Main(int argc, char** argv) {
           return 1;
         }
         break;
-      case 'f': full = true; break;
-      case 'b': batch = true; break;
+      case 't': {
+        auto st = ParseCancelState(optarg);
+        if (!st) {
+          PrintError("scancel", absl::StrCat("Invalid job state specified: ", optarg));
+          return 1;
+        }
+        filter.state = *st;
+        break;
+      }
+      case 'u': {
+        filter.user_name = optarg;
+        if (auto u = common::LookupUser(optarg)) {
+          filter.uid = u->uid;
+        } else {
+          uint32_t v;
+          if (!absl::SimpleAtoi(optarg, &v)) {
+            PrintError("scancel", absl::StrCat("Invalid user name: ", optarg));
+            return 1;
+          }
+          filter.uid = v;
+        }
+        break;
+      }
+      case kMe: {
+        filter.uid = getuid();
+        auto u = common::LookupUser(std::to_string(getuid()));
+        filter.user_name = u ? u->name : std::to_string(getuid());
+        break;
+      }
+      case 'w': {
+        auto h = common::ExpandHostlist(optarg);
+        if (!h.ok()) {
+          PrintError("scancel", absl::StrCat("Invalid node list: ", optarg));
+          return 1;
+        }
+        filter.nodes.insert(h->begin(), h->end());
+        break;
+      }
       case 'v': ++verbose; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
-      case kHelp: case kUsage:
-        std::printf("Usage: scancel [OPTIONS] [job_id[_array_id][.step_id]]\n\n"
-                    "See docs/CLI.md for the options Sluice supports.\n");
+      case kHelp: std::fputs(kHelpText, stdout); return 0;
+      case kUsage:
+        std::printf("Usage: scancel [-A account] [--batch] [--full] [--interactive] [-n job_name]\n"
+                    "               [-p partition] [-Q] [-q qos] [-R reservation] [-s signal | integer]\n"
+                    "               [-t PENDING | RUNNING | SUSPENDED] [--usage] [-u user_name]\n"
+                    "               [--hurry] [-V] [-v] [-w hosts...] [--wckey=wckey]\n"
+                    "               [job_id[_array_id][.step_id]]\n");
         return 0;
       case '?':
         std::fprintf(stderr, "Try \"scancel --help\" for more information\n");
@@ -122,112 +197,97 @@ int Main(int argc, char** argv) {
       default: break;
     }
   }
-  std::vector<uint64_t> ids;
-  std::map<uint64_t, std::vector<int32_t>> steps;  // "N.S": only that step
+  std::vector<CancelTarget> targets;
   for (int i = optind; i < argc; ++i) {
     for (absl::string_view tok : absl::StrSplit(argv[i], absl::ByAnyChar(", "),
                                                absl::SkipEmpty())) {
-      uint64_t v;
-      int32_t step = -1;
+      CancelTarget t;
       absl::string_view job_part = tok.substr(0, tok.find('.'));
-      bool ok = absl::SimpleAtoi(job_part, &v) && v != 0;
+      bool ok = absl::SimpleAtoi(job_part, &t.job) && t.job != 0;
       if (ok && job_part.size() < tok.size())
-        ok = absl::SimpleAtoi(tok.substr(job_part.size() + 1), &step) && step >= 0;
+        ok = absl::SimpleAtoi(tok.substr(job_part.size() + 1), &t.step) && t.step >= 0;
       if (!ok) {
         PrintError("scancel", absl::StrCat("Invalid job id ", tok));
         return 1;
       }
-      if (step >= 0)
-        steps[v].push_back(step);
-      else
-        ids.push_back(v);
+      targets.push_back(t);
     }
   }
-  if (!steps.empty() && !filters) {
-    ::sluice::v1::CancelJobsRequest sreq;
-    for (const auto& [job, list] : steps)
-      for (int32_t st : list) {
-        sreq.add_job_ids(job);
-        sreq.add_step_ids(st);
-      }
-    for (uint64_t id : ids) {
-      sreq.add_job_ids(id);
-      sreq.add_step_ids(-1);
-    }
-    auto cfg = LoadConfigOrComplain("scancel");
-    if (!cfg) return 1;
-    CtldClient client(*cfg);
-    auto rep = client.Cancel(sreq);
-    if (!rep.ok()) {
-      PrintError("scancel", std::string(rep.status().message()));
-      return 1;
-    }
-    for (const auto& r : rep->results())
-      if (!r.error().empty() && verbose)
-        PrintError("scancel", absl::StrCat("Kill job error on job id ", r.job_id(), ": ", r.error()));
-    return 0;
-  }
-  if (ids.empty() && !filters) {
+  if (targets.empty() && !filter.Any()) {
     PrintError("scancel", "No job identification provided");
     return 1;
   }
   auto cfg = LoadConfigOrComplain("scancel");
   if (!cfg) return 1;
+  if (!clusters.empty()) {
+    // One cluster, one controller: only our own name can be meant.
+    for (absl::string_view name : absl::StrSplit(clusters, ',', absl::SkipEmpty()))
+      if (name != cfg->cluster_name && name != "all") {
+        PrintError("scancel", absl::StrCat("No cluster '", name, "' known by database."));
+        return 1;
+      }
+  }
   CtldClient client(*cfg);
 
-  if (filters) {
-    // Filters pick among the live jobs (and among `ids` when given too).
-    auto rep = client.QueryJobs({});
-    if (!rep.ok()) {
-      PrintError("scancel", std::string(rep.status().message()));
+  int rc = 0;
+  bool has_steps = false;
+  for (const auto& t : targets) has_steps |= t.step >= 0;
+  // Plain job IDs go straight to the controller (unknown ones are quiet
+  // unless -v, as in Slurm); filters, steps and -i need the job list.
+  if (filter.Any() || has_steps || interactive) {
+    auto jobs = client.QueryJobs({});
+    if (!jobs.ok()) {
+      PrintError("scancel", std::string(jobs.status().message()));
       return 1;
     }
-    std::set<uint64_t> given(ids.begin(), ids.end());
-    ids.clear();
-    for (const auto& j : rep->jobs()) {
-      auto st = static_cast<common::JobState>(j.state());
-      if (common::IsFinished(st) || st == common::JobState::kCompleting) continue;
-      if (state && st != *state) continue;
-      if (uid && j.user_id() != *uid) continue;
-      if (!names.empty() && !names.count(j.name())) continue;
-      if (!partitions.empty() && !partitions.count(j.partition())) continue;
-      if (!given.empty() && !given.count(j.job_id())) continue;
-      if (!nodes.empty() && !RunsOnAny(j.node_list(), nodes)) continue;
-      ids.push_back(j.job_id());
+    CancelSelection sel = SelectCancelTargets(*jobs, targets, filter);
+    for (const auto& t : sel.unknown) {
+      rc = 1;
+      if (!quiet)
+        PrintError("scancel", absl::StrCat(t.step < 0 ? "Kill job error on job id "
+                                                      : "Kill job error on job step id ",
+                                           TargetText(t), ": Invalid job id specified"));
     }
-    if (ids.empty()) return 0;
+    if (sel.chosen.empty() && filter.Any() && verbose && !quiet)
+      PrintError("scancel", absl::StrCat("No active jobs match ALL job filters, including: ",
+                                         filter.Describe()));
+    targets.clear();
+    for (const auto& t : sel.chosen)
+      if (!interactive || Confirm(t, *jobs)) targets.push_back(t);
+    if (targets.empty()) return rc;
   }
 
   ::sluice::v1::CancelJobsRequest req;
-  for (uint64_t id : ids) req.add_job_ids(id);
+  for (const auto& t : targets) {
+    req.add_job_ids(t.job);
+    req.add_step_ids(t.step);
+    if (!verbose) continue;
+    std::string what = t.step < 0 ? absl::StrCat("job ", t.job)
+                                  : absl::StrCat("step StepId=", t.job, ".", t.step);
+    if (signal)
+      std::fprintf(stderr, "scancel: Signal %d to %s\n", signal, what.c_str());
+    else
+      std::fprintf(stderr, "scancel: Terminating %s\n", what.c_str());
+  }
   req.set_signal(signal);
   req.set_full(full);
   req.set_batch(batch);
-  if (verbose) {
-    for (uint64_t id : ids) {
-      if (signal)
-        std::fprintf(stderr, "scancel: Signal %d to job %llu\n", signal,
-                     static_cast<unsigned long long>(id));
-      else
-        std::fprintf(stderr, "scancel: Terminating job %llu\n",
-                     static_cast<unsigned long long>(id));
-    }
-  }
   auto rep = client.Cancel(req);
   if (!rep.ok()) {
     PrintError("scancel", std::string(rep.status().message()));
     return 1;
   }
-  int rc = 0;
-  for (const auto& r : rep->results()) {
+  for (int i = 0; i < rep->results_size(); ++i) {
+    const auto& r = rep->results(i);
     if (r.error().empty()) continue;
     // Slurm keeps quiet about jobs that are unknown or already done unless
     // asked to be verbose, and exits 0 for them.
     bool benign = r.error_code() == 2017 || r.error_code() == 2021;
-    if (!benign || verbose)
-      PrintError("scancel",
-                 absl::StrCat("Kill job error on job id ", r.job_id(), ": ",
-                              r.error()));
+    const CancelTarget& t = targets[static_cast<size_t>(i)];
+    if (!quiet && (!benign || verbose))
+      PrintError("scancel", absl::StrCat(t.step < 0 ? "Kill job error on job id "
+                                                    : "Kill job error on job step id ",
+                                         TargetText(t), ": ", r.error()));
     if (!benign) rc = static_cast<int>(r.error_code() & 0xff);
   }
   return rc;

@@ -209,9 +209,12 @@ class Controller {
   // An interactive allocation ends (step < 0), or one step does.
   absl::Status CompleteJob(JobId id, int step, int exit_code, int signal,
                            const common::Identity& who, int64_t now);
-  // scancel N.S: that step's tasks on every node get SIGTERM, then SIGKILL.
-  CancelOutcome CancelStep(JobId id, uint32_t step, const common::Identity& who,
-                           int64_t now);
+  // scancel N.S on every node of the step.
+  // `signal` 0 cancels the step (SIGTERM, SIGKILL after KillWait); else
+  // that signal goes to every process of the step, or with `batch_only`
+  // to its tasks alone (not their children).
+  CancelOutcome CancelStep(JobId id, uint32_t step, int signal, bool batch_only,
+                           const common::Identity& who, int64_t now);
 
  private:
   // Node health (controller_nodes.cc).

@@ -113,8 +113,8 @@ absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int sign
   return absl::OkStatus();
 }
 
-CancelOutcome Controller::CancelStep(JobId id, uint32_t step, const common::Identity& who,
-                                    int64_t now) {
+CancelOutcome Controller::CancelStep(JobId id, uint32_t step, int signal, bool batch_only,
+                                    const common::Identity& who, int64_t now) {
   last_now_ = now;
   CancelOutcome out{id, "", 0};
   Job* found = FindJob(id);
@@ -131,12 +131,19 @@ CancelOutcome Controller::CancelStep(JobId id, uint32_t step, const common::Iden
   Job& job = *found;
   for (const auto& s : job.steps) {
     if (s.id != step) continue;
-    SignalRequest sr{job.id, SignalKind::kCancel, 15, false, config_.kill_wait_s};
+    SignalRequest sr = signal == 0
+                           ? SignalRequest{job.id, SignalKind::kCancel, 15, false,
+                                           config_.kill_wait_s}
+                           : SignalRequest{job.id, SignalKind::kSignal, signal, batch_only,
+                                           config_.kill_wait_s};
     sr.step_id = static_cast<int32_t>(step);
     for (const auto& name : s.nodes)
       if (const NodeRecord* n = FindNode(name))
         node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+    return out;
   }
+  out.error = "Invalid job id specified";
+  out.code = kEslurmInvalidJobId;
   return out;
 }
 

@@ -196,17 +196,22 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
   runner_->Run([&](Controller& c, int64_t now) {
+    // One result per request entry, in the request's order.
+    std::vector<CancelOutcome> results(ids.size());
     std::vector<JobId> whole;
-    std::vector<CancelOutcome> results;
-    for (int i = 0; i < req->job_ids_size(); ++i) {
-      int step = i < req->step_ids_size() ? req->step_ids(i) : -1;
-      if (step >= 0)
-        results.push_back(c.CancelStep(ids[i], static_cast<uint32_t>(step), *who, now));
-      else
+    std::vector<size_t> whole_at;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      int step = static_cast<int>(i) < req->step_ids_size() ? req->step_ids(static_cast<int>(i)) : -1;
+      if (step >= 0) {
+        results[i] = c.CancelStep(ids[i], static_cast<uint32_t>(step), req->signal(),
+                                  req->batch(), *who, now);
+      } else {
         whole.push_back(ids[i]);
+        whole_at.push_back(i);
+      }
     }
     auto rest = c.Cancel(whole, req->signal(), req->full(), req->batch(), *who, now);
-    results.insert(results.end(), rest.begin(), rest.end());
+    for (size_t k = 0; k < rest.size() && k < whole_at.size(); ++k) results[whole_at[k]] = rest[k];
     AddResults(results, rep);
   });
   return grpc::Status::OK;

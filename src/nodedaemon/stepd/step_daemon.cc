@@ -226,6 +226,7 @@ void StepDaemon::Reap() {
     if (pid <= 0) break;
     if (auto t = tasks_.find(pid); t != tasks_.end()) {
       if (step_io_) step_io_->TaskExited(t->second, status);
+      tasks_.erase(t);  // its pid may be reused: never signal it again
       continue;
     }
     if (pid == leader_ && !leader_done_) {
@@ -252,6 +253,10 @@ std::vector<pid_t> StepDaemon::JobPids() const {
 void StepDaemon::SignalJob(int sig, Mode mode) {
   if (mode == Mode::kBatch && spec_.step < 0) {
     if (!leader_done_) ::kill(leader_, sig);
+    return;
+  }
+  if (mode == Mode::kBatch) {  // a step's tasks themselves, not their children
+    for (const auto& [pid, task] : tasks_) ::kill(pid, sig);
     return;
   }
   for (pid_t p : JobPids())
