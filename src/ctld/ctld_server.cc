@@ -108,9 +108,27 @@ void CtldServer::Flush() {
   AfterEvent();
 }
 
+// A store that refuses writes (disk full, read-only, I/O error) is logged
+// when it starts failing and when it takes writes again; meanwhile
+// submissions are refused and batch jobs do not start.
+void CtldServer::LogStoreHealth() {
+  auto r = controller_.TakeStoreResult();
+  if (!r) return;
+  if (!r->ok() && !store_failing_) {
+    spdlog::error("job store write failed: {} (submissions refused, no batch job starts, "
+                  "until it takes writes again)",
+                  std::string(r->message()));
+    store_failing_ = true;
+  } else if (r->ok() && store_failing_ && controller_.unsaved_jobs() == 0) {
+    spdlog::info("job store takes writes again");
+    store_failing_ = false;
+  }
+}
+
 // Coalesces scheduling: however many events arrive, at most one pass is
 // queued; it runs after the events already queued ahead of it.
 void CtldServer::AfterEvent() {
+  LogStoreHealth();
   if (controller_.has_unsynced()) PostFlush();  // e.g. an interactive job's start or end
   if (!controller_.schedule_needed() || schedule_posted_) return;
   schedule_posted_ = true;

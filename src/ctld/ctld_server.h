@@ -61,6 +61,8 @@ class CtldServer final : public rpc::CoreRunner {
   Controller controller_;
   bool schedule_posted_ = false;  // strand-owned
   bool flush_posted_ = false;     // strand-owned
+  bool store_failing_ = false;    // strand-owned: logged once per outage
+  void LogStoreHealth();          // strand
   uint64_t ticks_ = 0;            // strand-owned
   static constexpr uint64_t kPeriodicPassTicks = 5;  // 1 s ticks
   std::vector<std::shared_ptr<std::promise<absl::Status>>> sync_waiters_;  // strand

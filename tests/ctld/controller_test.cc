@@ -52,6 +52,14 @@ class ControllerTest : public ::testing::Test {
 
   const Job& J(uint64_t id) { return ctl_.jobs().at(id); }
 
+  // As the server does: a submission is committed before it is answered
+  // (and before it can start).
+  SubmitOutcome Submit(const SubmitRequest& r, const common::Identity& who, int64_t now) {
+    SubmitOutcome out = ctl_.Submit(r, who, now);
+    EXPECT_TRUE(ctl_.Sync().ok());
+    return out;
+  }
+
   std::unique_ptr<JobStore> store_;
   testing::FakeNodeClient nodes_;
   Controller ctl_;
@@ -61,7 +69,7 @@ class ControllerTest : public ::testing::Test {
 
 TEST_F(ControllerTest, SubmittedJobStartsOnARegisteredNodeAtTheNextPass) {
   Register("n1");
-  auto out = ctl_.Submit(Req(), alice_, kT0);
+  auto out = Submit(Req(), alice_, kT0);
   ASSERT_EQ(out.id, JobId(1));
   EXPECT_TRUE(ctl_.schedule_needed());
   ctl_.Schedule(kT0);
@@ -73,7 +81,7 @@ TEST_F(ControllerTest, SubmittedJobStartsOnARegisteredNodeAtTheNextPass) {
 }
 
 TEST_F(ControllerTest, NothingStartsOnNodesThatNeverRegistered) {
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   EXPECT_EQ(J(1).state, JobState::kPending);
   EXPECT_EQ(J(1).reason, JobReason::kResources);
@@ -81,8 +89,8 @@ TEST_F(ControllerTest, NothingStartsOnNodesThatNeverRegistered) {
 
 TEST_F(ControllerTest, JobEndsWithItsExitStatus) {
   Register("n1");
-  ctl_.Submit(Req(), alice_, kT0);
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   NodeReport r;
   r.node = "n1";
@@ -99,7 +107,7 @@ TEST_F(ControllerTest, JobEndsWithItsExitStatus) {
 
 TEST_F(ControllerTest, CancelOfRunningJobCompletesAfterTheNodeConfirms) {
   Register("n1");
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   auto res = ctl_.Cancel({JobId(1)}, 0, false, false, alice_, kT0 + 1);
   ASSERT_EQ(res.size(), 1u);
@@ -117,7 +125,7 @@ TEST_F(ControllerTest, CancelOfRunningJobCompletesAfterTheNodeConfirms) {
 }
 
 TEST_F(ControllerTest, OnlyTheOwnerOrRootMayCancel) {
-  ctl_.Submit(Req(), root_, kT0);
+  Submit(Req(), root_, kT0);
   auto res = ctl_.Cancel({JobId(1), JobId(9)}, 0, false, false, alice_, kT0);
   EXPECT_EQ(res[0].error, "Access/permission denied");
   EXPECT_EQ(res[0].code, 2002u);
@@ -135,7 +143,7 @@ TEST_F(ControllerTest, TimeLimitTerminatesAndEndsTimeout) {
   auto req = Req();
   req.time_limit_set = true;
   req.time_limit_min = 1;
-  ctl_.Submit(req, alice_, kT0);
+  Submit(req, alice_, kT0);
   ctl_.Schedule(kT0);
   ctl_.Tick(kT0 + 59);
   EXPECT_EQ(J(1).state, JobState::kRunning);
@@ -154,14 +162,14 @@ TEST_F(ControllerTest, TimeLimitTerminatesAndEndsTimeout) {
 TEST_F(ControllerTest, RefusesWhatNoNodeCanSatisfyWithSlurmsWords) {
   auto req = Req();
   req.partition = "nosuch";
-  auto out = ctl_.Submit(req, alice_, kT0);
+  auto out = Submit(req, alice_, kT0);
   EXPECT_EQ(out.id, JobId(0));
   EXPECT_THAT(out.notes, ElementsAre("invalid partition specified: nosuch"));
   EXPECT_EQ(out.error, "Invalid partition name specified");
 
   req = Req();
   req.cpus_per_task = 9;
-  out = ctl_.Submit(req, alice_, kT0);
+  out = Submit(req, alice_, kT0);
   EXPECT_THAT(out.notes, ElementsAre("CPU count per node can not be satisfied"));
   EXPECT_EQ(out.error, "Requested node configuration is not available");
   // Like Slurm, the refused request used up an ID and shows as FAILED.
@@ -171,16 +179,16 @@ TEST_F(ControllerTest, RefusesWhatNoNodeCanSatisfyWithSlurmsWords) {
   for (const char* gpn : {"abc", "-1", "3", "a100:1"}) {
     req = Req();
     req.gpus_per_node = gpn;
-    out = ctl_.Submit(req, alice_, kT0);
+    out = Submit(req, alice_, kT0);
     EXPECT_EQ(out.error, "Requested node configuration is not available") << gpn;
   }
   req = Req();
   req.mem_mb = 100 * 1024;
-  out = ctl_.Submit(req, alice_, kT0);
+  out = Submit(req, alice_, kT0);
   EXPECT_THAT(out.notes, ElementsAre("Memory specification can not be satisfied"));
   req = Req();
   req.gres = "foo:1";
-  out = ctl_.Submit(req, alice_, kT0);
+  out = Submit(req, alice_, kT0);
   EXPECT_THAT(out.notes, ElementsAre("Invalid generic resource (gres) specification"));
   EXPECT_TRUE(out.error.empty());
   EXPECT_EQ(out.id, JobId(0));
@@ -191,17 +199,17 @@ TEST_F(ControllerTest, PartitionDefaultsAndLimitsGiveReasons) {
   Register("n2");
   auto req = Req();
   req.partition = "short";
-  ctl_.Submit(req, alice_, kT0);
+  Submit(req, alice_, kT0);
   EXPECT_EQ(J(1).spec.time_limit_min, 10);  // DefaultTime
   req.time_limit_set = true;
   req.time_limit_min = 120;
-  ctl_.Submit(req, alice_, kT0);
+  Submit(req, alice_, kT0);
   req = Req();
   req.hold = true;
-  ctl_.Submit(req, alice_, kT0);
+  Submit(req, alice_, kT0);
   req = Req();
   req.min_nodes = 5;
-  ctl_.Submit(req, alice_, kT0);
+  Submit(req, alice_, kT0);
   ctl_.Schedule(kT0);
   EXPECT_EQ(J(1).state, JobState::kRunning);
   EXPECT_EQ(J(2).reason, JobReason::kPartitionTimeLimit);
@@ -218,7 +226,7 @@ TEST_F(ControllerTest, BatchEnvironmentMatchesSlurm) {
   req.cpus_per_task = 2;
   req.submit_host = "vm";
   req.env = {"PATH=/usr/bin", "CUDA_VISIBLE_DEVICES=7", "SLURM_JOB_ID=99"};
-  ctl_.Submit(req, root_, kT0);
+  Submit(req, root_, kT0);
   ctl_.Schedule(kT0);
   const auto& env = nodes_.launched.at(0).req.env;
   for (const char* want :
@@ -256,9 +264,80 @@ TEST_F(ControllerTest, RecoveryKeepsJobsAndNeverReusesIds) {
   EXPECT_EQ(again.Submit(Req(), alice_, kT0 + 10).id, JobId(3));
 }
 
+// A store that refuses writes while `failing` is set (disk full, read-only).
+class FlakyStore : public JobStore {
+ public:
+  absl::Status Save(const std::vector<const Job*>& jobs, uint64_t next) override {
+    if (failing) return absl::UnavailableError("database or disk is full");
+    return inner_->Save(jobs, next);
+  }
+  absl::StatusOr<StoredState> Load(int64_t after) override { return inner_->Load(after); }
+  bool failing = false;
+
+ private:
+  std::unique_ptr<JobStore> inner_ = MakeMemoryJobStore();
+};
+
+TEST(ControllerStoreFailureTest, ASubmissionThatCannotBeStoredIsForgottenAndNeverRuns) {
+  FlakyStore store;
+  testing::FakeNodeClient nodes;
+  Controller ctl(Config(), &store, &nodes, 0);
+  ASSERT_TRUE(ctl.Recover(kT0).ok());
+  NodeReport r;
+  r.node = "n1";
+  r.registering = true;
+  ASSERT_TRUE(ctl.OnNodeReport(r, {0, 0}, kT0).ok());
+  store.failing = true;
+  SubmitRequest req;
+  req.script = "#!/bin/sh\n";
+  req.work_dir = "/tmp";
+  JobId id = ctl.Submit(req, {1001, 1001}, kT0).id;
+  // A pass between acceptance and commit must not start it.
+  ctl.Schedule(kT0);
+  EXPECT_TRUE(nodes.launched.empty());
+  EXPECT_FALSE(ctl.Sync().ok());
+  EXPECT_EQ(ctl.jobs().count(id.value()), 0u);
+  ctl.Schedule(kT0);
+  EXPECT_TRUE(nodes.launched.empty());
+  auto res = ctl.TakeStoreResult();
+  ASSERT_TRUE(res.has_value());
+  EXPECT_FALSE(res->ok());
+}
+
+TEST(ControllerStoreFailureTest, AStartThatCannotBeStoredIsNotLaunchedUntilTheStoreRecovers) {
+  FlakyStore store;
+  testing::FakeNodeClient nodes;
+  Controller ctl(Config(), &store, &nodes, 0);
+  ASSERT_TRUE(ctl.Recover(kT0).ok());
+  NodeReport r;
+  r.node = "n1";
+  r.registering = true;
+  ASSERT_TRUE(ctl.OnNodeReport(r, {0, 0}, kT0).ok());
+  SubmitRequest req;
+  req.script = "#!/bin/sh\n";
+  req.work_dir = "/tmp";
+  JobId id = ctl.Submit(req, {1001, 1001}, kT0).id;
+  ASSERT_TRUE(ctl.Sync().ok());
+  store.failing = true;
+  ctl.Schedule(kT0);
+  EXPECT_TRUE(nodes.launched.empty());
+  EXPECT_EQ(ctl.jobs().at(id.value()).state, JobState::kPending);
+  EXPECT_EQ(ctl.unsaved_jobs(), 1u);
+  ctl.Tick(kT0 + 1);  // still failing: nothing changes
+  ctl.Schedule(kT0 + 1);
+  EXPECT_TRUE(nodes.launched.empty());
+  store.failing = false;
+  ctl.Tick(kT0 + 2);
+  EXPECT_EQ(ctl.unsaved_jobs(), 0u);
+  EXPECT_TRUE(ctl.schedule_needed());
+  ctl.Schedule(kT0 + 2);
+  ASSERT_EQ(nodes.launched.size(), 1u);
+  EXPECT_EQ(ctl.jobs().at(id.value()).state, JobState::kRunning);
+}
+
 TEST_F(ControllerTest, UnreachableNodeSendsTheJobBackToTheQueue) {
   Register("n1");
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   nodes_.launched[0].done(absl::UnavailableError("connect failed"));
   EXPECT_EQ(J(1).state, JobState::kPending);
@@ -268,7 +347,7 @@ TEST_F(ControllerTest, UnreachableNodeSendsTheJobBackToTheQueue) {
 
 TEST_F(ControllerTest, LaunchFailureOnTheNodeFailsTheJob) {
   Register("n1");
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   nodes_.launched[0].done(absl::FailedPreconditionError("no such dir"));
   EXPECT_EQ(J(1).state, JobState::kFailed);
@@ -291,7 +370,7 @@ TEST(UnprivilegedControllerTest, AcceptsOnlyItsOwnUsersJobs) {
 TEST_F(ControllerTest, DrainedNodesTakeNoNewJobsAndResumeBringsThemBack) {
   Register("n1");
   Register("n2");
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   EXPECT_EQ(J(1).alloc[0].node, "n1");
   EXPECT_TRUE(absl::IsPermissionDenied(
@@ -299,7 +378,7 @@ TEST_F(ControllerTest, DrainedNodesTakeNoNewJobsAndResumeBringsThemBack) {
   EXPECT_FALSE(ctl_.UpdateNodes("n1", "drain", "", root_, kT0).ok());
   ASSERT_TRUE(ctl_.UpdateNodes("n[1-2]", "DRAIN", "maint", root_, kT0).ok());
   EXPECT_EQ(J(1).state, JobState::kRunning);  // running jobs carry on
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Schedule(kT0);
   EXPECT_EQ(J(2).state, JobState::kPending);
   EXPECT_EQ(ctl_.nodes()[0].reason, "maint");
@@ -324,7 +403,7 @@ TEST_F(ControllerTest, SilentNodeGoesDownAndItsJobsFail) {
   Register("n1");
   auto r = Req();
   r.requeue = 0;
-  ctl_.Submit(r, alice_, kT0);
+  Submit(r, alice_, kT0);
   ctl_.Schedule(kT0);
   ctl_.Tick(kT0 + 301);
   EXPECT_EQ(J(1).state, JobState::kNodeFail);
@@ -332,7 +411,7 @@ TEST_F(ControllerTest, SilentNodeGoesDownAndItsJobsFail) {
 }
 
 TEST_F(ControllerTest, FinishedJobsArePurgedAfterMinJobAge) {
-  ctl_.Submit(Req(), alice_, kT0);
+  Submit(Req(), alice_, kT0);
   ctl_.Cancel({JobId(1)}, 0, false, false, alice_, kT0);
   ctl_.Tick(kT0 + 300);
   EXPECT_EQ(ctl_.jobs().size(), 1u);
@@ -352,7 +431,7 @@ class DependencyControllerTest : public ControllerTest {
     auto r = Req();
     r.dependency = dep;
     r.name = name;
-    auto out = ctl_.Submit(r, alice_, kT0);
+    auto out = Submit(r, alice_, kT0);
     EXPECT_TRUE(out.error.empty()) << out.error;
     return out.id.value();
   }
@@ -386,7 +465,7 @@ TEST_F(DependencyControllerTest, AfterWaitsForTheStartAndAfterCorrForSuccess) {
   Register("n1");
   auto held = Req();
   held.hold = true;
-  uint64_t a = ctl_.Submit(held, alice_, kT0).id.value();
+  uint64_t a = Submit(held, alice_, kT0).id.value();
   uint64_t after = SubmitWith("after:" + std::to_string(a));
   uint64_t corr = SubmitWith("aftercorr:" + std::to_string(a));
   ctl_.Schedule(kT0);
@@ -413,7 +492,7 @@ TEST_F(DependencyControllerTest, AnyOfWithQuestionMark) {
   Register("n1");
   auto held = Req();
   held.hold = true;
-  uint64_t h = ctl_.Submit(held, alice_, kT0).id.value();
+  uint64_t h = Submit(held, alice_, kT0).id.value();
   uint64_t a = SubmitWith("");
   ctl_.Schedule(kT0);
   uint64_t b = SubmitWith("afterok:" + std::to_string(h) + "?afterany:" + std::to_string(a));
@@ -441,11 +520,11 @@ TEST_F(DependencyControllerTest, SingletonRunsOneAtATimePerUserAndName) {
 TEST_F(DependencyControllerTest, BadSpecIsRefusedAndBeginTimeWaits) {
   auto r = Req();
   r.dependency = "afterok:x";
-  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Job dependency problem");
+  EXPECT_EQ(Submit(r, alice_, kT0).error, "Job dependency problem");
   Register("n1");
   r = Req();
   r.begin_time = kT0 + 3600;
-  uint64_t id = ctl_.Submit(r, alice_, kT0).id.value();
+  uint64_t id = Submit(r, alice_, kT0).id.value();
   ctl_.Schedule(kT0);
   EXPECT_EQ(J(id).reason, JobReason::kBeginTime);
   EXPECT_EQ(J(id).eligible_time, kT0 + 3600);
@@ -454,7 +533,7 @@ TEST_F(DependencyControllerTest, BadSpecIsRefusedAndBeginTimeWaits) {
 }
 
 TEST_F(ControllerTest, HoldAndReleaseFollowSlurmsRules) {
-  uint64_t mine = ctl_.Submit(Req(), alice_, kT0).id.value();
+  uint64_t mine = Submit(Req(), alice_, kT0).id.value();
   auto r = ctl_.Hold({JobId(mine)}, false, alice_, kT0);
   EXPECT_TRUE(r[0].error.empty());
   EXPECT_EQ(J(mine).reason, JobReason::kJobHeldUser);
@@ -470,7 +549,7 @@ TEST_F(ControllerTest, HoldAndReleaseFollowSlurmsRules) {
   EXPECT_TRUE(ctl_.Release({JobId(mine)}, root_, kT0)[0].error.empty());
   ctl_.Hold({JobId(mine)}, true, root_, kT0);  // uhold
   EXPECT_EQ(J(mine).reason, JobReason::kJobHeldUser);
-  uint64_t roots = ctl_.Submit(Req(), root_, kT0).id.value();
+  uint64_t roots = Submit(Req(), root_, kT0).id.value();
   EXPECT_EQ(ctl_.Hold({JobId(roots)}, false, alice_, kT0)[0].error,
             "Access/permission denied");
   EXPECT_EQ(ctl_.Hold({JobId(999)}, false, root_, kT0)[0].error,
@@ -486,14 +565,14 @@ TEST_F(ControllerTest, NodeSelectionOptionsAreValidatedAndHonoured) {
   Register("n2");
   auto r = Req();
   r.nodelist = "n2";
-  uint64_t on2 = ctl_.Submit(r, alice_, kT0).id.value();
+  uint64_t on2 = Submit(r, alice_, kT0).id.value();
   r = Req();
   r.exclude = "n1";
-  uint64_t not1 = ctl_.Submit(r, alice_, kT0).id.value();
+  uint64_t not1 = Submit(r, alice_, kT0).id.value();
   r = Req();
   r.partition = "short,g2";
   r.cpus_per_task = 8;
-  uint64_t multi = ctl_.Submit(r, alice_, kT0).id.value();
+  uint64_t multi = Submit(r, alice_, kT0).id.value();
   ctl_.Schedule(kT0);
   EXPECT_EQ(J(on2).alloc.at(0).node, "n2");
   EXPECT_EQ(J(not1).alloc.at(0).node, "n2");
@@ -502,17 +581,17 @@ TEST_F(ControllerTest, NodeSelectionOptionsAreValidatedAndHonoured) {
 
   r = Req();
   r.nodelist = "ghost";
-  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Invalid node name specified");
+  EXPECT_EQ(Submit(r, alice_, kT0).error, "Invalid node name specified");
   r = Req();
   r.constraint = "a&&b";
-  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Invalid feature specification");
+  EXPECT_EQ(Submit(r, alice_, kT0).error, "Invalid feature specification");
   r = Req();
   r.constraint = "nvlink";  // no node has it
-  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error,
+  EXPECT_EQ(Submit(r, alice_, kT0).error,
             "Requested node configuration is not available");
   r = Req();
   r.partition = "g2,nosuch";
-  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Invalid partition name specified");
+  EXPECT_EQ(Submit(r, alice_, kT0).error, "Invalid partition name specified");
 }
 
 TEST_F(ControllerTest, DerivedRequestsFromGpusAndPerUnitMemory) {
@@ -521,7 +600,7 @@ TEST_F(ControllerTest, DerivedRequestsFromGpusAndPerUnitMemory) {
   r.gpus = 3;  // two per node, rounded up
   r.cpus_per_gpu = 3;
   r.mem_per_gpu_mb = 1000;
-  uint64_t id = ctl_.Submit(r, alice_, kT0).id.value();
+  uint64_t id = Submit(r, alice_, kT0).id.value();
   ASSERT_GT(id, 0u);
   EXPECT_EQ(J(id).spec.gpus_per_node, 2u);
   EXPECT_EQ(J(id).spec.CpusPerNode(), 6u);
@@ -530,14 +609,14 @@ TEST_F(ControllerTest, DerivedRequestsFromGpusAndPerUnitMemory) {
   r.ntasks = 2;
   r.gpus_per_task = 1;
   r.mem_per_cpu_mb = 1500;
-  id = ctl_.Submit(r, alice_, kT0).id.value();
+  id = Submit(r, alice_, kT0).id.value();
   ASSERT_GT(id, 0u);
   EXPECT_EQ(J(id).spec.gpus_per_node, 2u);
   EXPECT_EQ(J(id).spec.mem_mb, 3000u);
   r = Req();
   r.mem_per_cpu_mb = 3000;
   r.cpus_per_task = 2;
-  auto out = ctl_.Submit(r, alice_, kT0);  // 6000 MB > 4000 MB nodes
+  auto out = Submit(r, alice_, kT0);  // 6000 MB > 4000 MB nodes
   EXPECT_EQ(out.error, "Requested node configuration is not available");
   EXPECT_THAT(out.notes, ElementsAre("Memory specification can not be satisfied"));
 }
@@ -557,6 +636,7 @@ TEST(KillInvalidDependTest, CancelsJobsThatCanNeverRun) {
   r.hold = false;
   r.dependency = "afterok:" + std::to_string(a);
   uint64_t b = ctl.Submit(r, {0, 0}, kT0).id.value();
+  EXPECT_TRUE(ctl.Sync().ok());  // submissions commit first
   ctl.Schedule(kT0);
   EXPECT_EQ(ctl.jobs().at(b).state, JobState::kCancelled);
   EXPECT_EQ(ctl.jobs().at(b).reason, JobReason::kDependencyNeverSatisfied);
@@ -629,6 +709,7 @@ TEST_F(PartitionRulesTest, TierExclusivityAndLimitsShapeTheQueue) {
   uint64_t wide = ctl_->Submit(Req("hi", 6, 10), {1001, 1001}, kT0).id.value();
   uint64_t high = ctl_->Submit(Req("hi", 1, 10), {1001, 1001}, kT0).id.value();
   uint64_t high2 = ctl_->Submit(Req("hi", 1, 10), {1001, 1001}, kT0).id.value();
+  EXPECT_TRUE(ctl_->Sync().ok());  // submissions commit first
   ctl_->Schedule(kT0);
   // The higher tier goes first, and each of its jobs takes a whole node.
   EXPECT_EQ(J(wide).reason, JobReason::kPartitionConfig);  // 6 > MaxCPUsPerNode
@@ -650,6 +731,7 @@ TEST_F(PartitionRulesTest, EnforcePartLimitsRefusesInsteadOfPending) {
   auto cfg = TwoPartitions();
   Start(cfg);
   uint64_t pend = ctl_->Submit(Req("lo", 1, 120), {1001, 1001}, kT0).id.value();
+  EXPECT_TRUE(ctl_->Sync().ok());  // submissions commit first
   ctl_->Schedule(kT0);
   EXPECT_EQ(J(pend).reason, JobReason::kPartitionTimeLimit);
   cfg.enforce_part_limits = "ALL";
@@ -664,6 +746,7 @@ TEST_F(PartitionRulesTest, RequiredNodeDownMeansReqNodeNotAvail) {
   auto r = Req("lo", 1, 10);
   r.nodelist = "n2";
   uint64_t id = ctl_->Submit(r, {1001, 1001}, kT0).id.value();
+  EXPECT_TRUE(ctl_->Sync().ok());  // submissions commit first
   ctl_->Schedule(kT0);
   EXPECT_EQ(J(id).reason, JobReason::kReqNodeNotAvail);
 }

@@ -48,6 +48,7 @@ class NodeHealthTest : public ::testing::Test {
     req.signal_secs = secs;
     req.signal_batch = batch;
     ctl_.Submit(req, alice_, kT0);
+    EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
     ctl_.Schedule(kT0);
   }
   uint64_t Submit(int32_t requeue = -1, uint32_t gpus = 0) {
@@ -87,6 +88,7 @@ TEST_F(NodeHealthTest, JobsOnASilentNodeAreRequeuedByDefaultAndFailWithNoRequeue
   Send(Report("n1", true));
   uint64_t a = Submit();
   uint64_t b = Submit(0);
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   ASSERT_EQ(J(a).state, JobState::kRunning);
   ASSERT_EQ(J(b).state, JobState::kRunning);
@@ -97,6 +99,7 @@ TEST_F(NodeHealthTest, JobsOnASilentNodeAreRequeuedByDefaultAndFailWithNoRequeue
   EXPECT_EQ(J(b).state, JobState::kNodeFail);
   // The requeued job runs again once a node is there.
   Send(Report("n2", true), kT0 + 12);
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0 + 12);
   EXPECT_EQ(J(a).state, JobState::kRunning);
   EXPECT_EQ(J(a).BatchHost(), "n2");
@@ -105,6 +108,7 @@ TEST_F(NodeHealthTest, JobsOnASilentNodeAreRequeuedByDefaultAndFailWithNoRequeue
 TEST_F(NodeHealthTest, AReturningNodeIsToldToKillJobsThatMovedOn) {
   Send(Report("n1", true));
   uint64_t a = Submit();
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   ctl_.Tick(kT0 + 11);  // n1 silent: a requeued
   auto r = Report("n1");
@@ -138,6 +142,7 @@ TEST_F(NodeHealthTest, ReturnToServiceOneKeepsAnAdminDownNodeDown) {
 TEST_F(NodeHealthTest, OomEndsTheJobOutOfMemoryWithExitCode0Colon125) {
   Send(Report("n1", true));
   uint64_t a = Submit();
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   JobEnd e;
   e.exit_code = 0;
@@ -153,6 +158,7 @@ TEST_F(NodeHealthTest, OomEndsTheJobOutOfMemoryWithExitCode0Colon125) {
 TEST_F(NodeHealthTest, FailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
   Send(Report("n1", true));
   uint64_t a = Submit();
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   JobEnd e;
   e.exit_code = 1;
@@ -163,6 +169,7 @@ TEST_F(NodeHealthTest, FailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
   EXPECT_EQ(J(a).state, JobState::kPending);
   EXPECT_EQ(J(a).reason, JobReason::kLaunchFailRequeueHeld);
   EXPECT_EQ(J(a).restart_count, 1u);
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0 + 6);
   EXPECT_EQ(J(a).state, JobState::kPending);  // held, not restarted
 }
@@ -172,6 +179,7 @@ TEST_F(NodeHealthTest, UnkillableProcessesAndEpilogFailureDrainTheNode) {
   Send(Report("n2", true));
   uint64_t a = Submit();
   uint64_t b = Submit();
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   JobEnd e;
   e.unkillable = true;
@@ -199,6 +207,7 @@ TEST_F(NodeHealthTest, AFatalGpuDrainsItsNodeAndTheNextGpuJobLandsElsewhere) {
   EXPECT_TRUE(N("n1").drain);
   EXPECT_EQ(N("n1").reason, "GPU 1 (GPU-x): XID 79 (fallen off the bus)");
   uint64_t a = Submit(-1, 1);
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0 + 2);
   EXPECT_EQ(J(a).BatchHost(), "n2");
 }
@@ -246,6 +255,7 @@ TEST_F(NodeHealthTest, SignalOptionWithoutBatchReachesOnlyStepsSoNothingHere) {
 TEST_F(NodeHealthTest, ScancelSignalScopesFollowSlurm) {
   Send(Report("n1", true));
   uint64_t a = Submit();
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   ctl_.Cancel({JobId(a)}, 10, false, false, alice_, kT0);
   ctl_.Cancel({JobId(a)}, 10, true, false, alice_, kT0);

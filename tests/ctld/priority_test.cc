@@ -94,6 +94,7 @@ TEST(FairShareScenarioTest, TheLighterUserGoesFirst) {
   r.cpus_per_task = 4;
   // The heavy user ran a 4-CPU job for an hour; the light one little.
   uint64_t past = ctl.Submit(r, heavy, t0).id.value();
+  EXPECT_TRUE(ctl.Sync().ok());  // submissions commit first
   ctl.Schedule(t0);
   ctl.Tick(t0);
   ctl.Tick(t0 + 3600);
@@ -102,6 +103,7 @@ TEST(FairShareScenarioTest, TheLighterUserGoesFirst) {
   end.ended = {{JobId(past), 0, 0, false, ""}};
   ASSERT_TRUE(ctl.OnNodeReport(end, {0, 0}, t0 + 3600).ok());
   uint64_t small = ctl.Submit(r, light, t0 + 3600).id.value();
+  EXPECT_TRUE(ctl.Sync().ok());  // submissions commit first
   ctl.Schedule(t0 + 3600);
   ctl.Tick(t0 + 3660);
   NodeReport end2;
@@ -112,6 +114,7 @@ TEST(FairShareScenarioTest, TheLighterUserGoesFirst) {
   r.hold = false;
   uint64_t h = ctl.Submit(r, heavy, t0 + 3700).id.value();
   uint64_t l = ctl.Submit(r, light, t0 + 3700).id.value();
+  EXPECT_TRUE(ctl.Sync().ok());  // submissions commit first
   ctl.Schedule(t0 + 3700);
   EXPECT_GT(ctl.jobs().at(l).priority, ctl.jobs().at(h).priority);
   EXPECT_EQ(ctl.jobs().at(small).state, JobState::kCompleted);

@@ -42,6 +42,7 @@ class StepsTest : public ::testing::Test {
     r.ntasks = ntasks;
     auto out = ctl_.Submit(r, alice_, kT0);
     EXPECT_TRUE(out.error.empty()) << out.error;
+    EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
     ctl_.Schedule(kT0);
     return out.id.value();
   }
@@ -121,6 +122,7 @@ TEST_F(StepsTest, AnInteractiveJobPastItsLimitEndsAtOnceAndItsNodesAreTold) {
   r.time_limit_set = true;
   r.time_limit_min = 1;
   uint64_t id = ctl_.Submit(r, alice_, kT0).id.value();
+  EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0);
   for (const char* n : {"n1", "n2"}) {  // keep the nodes alive
     NodeReport rep;

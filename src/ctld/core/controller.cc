@@ -80,10 +80,41 @@ NodeEndpoint Controller::Endpoint(const NodeRecord& n) const {
           absl::StrCat(n.conf.addr, ":", config_.NodePort(n.conf))};
 }
 
-void Controller::Persist(const std::vector<const Job*>& jobs) {
-  // A failed write leaves memory ahead of disk; the next successful write of
-  // the same job catches up. Submission checks the status itself.
-  store_->Save(jobs, next_job_id_).IgnoreError();
+bool Controller::Persist(const std::vector<const Job*>& jobs) {
+  absl::Status st = store_->Save(jobs, next_job_id_);
+  store_result_ = st;
+  if (st.ok()) {
+    for (const Job* j : jobs) dirty_.erase(j->id.value());
+    return true;
+  }
+  // Memory is ahead of disk: the tick writes these again until it works.
+  for (const Job* j : jobs) dirty_.insert(j->id.value());
+  return false;
+}
+
+void Controller::RetryUnsaved() {
+  if (dirty_.empty()) return;
+  std::vector<const Job*> batch;
+  for (auto it = dirty_.begin(); it != dirty_.end();) {
+    if (const Job* j = FindJob(JobId(*it))) {
+      batch.push_back(j);
+      ++it;
+    } else {
+      it = dirty_.erase(it);  // purged meanwhile
+    }
+  }
+  if (batch.empty()) return;
+  absl::Status st = store_->Save(batch, next_job_id_);
+  store_result_ = st;
+  if (!st.ok()) return;
+  dirty_.clear();
+  schedule_needed_ = true;  // starts held back by the failure may go now
+}
+
+std::optional<absl::Status> Controller::TakeStoreResult() {
+  auto e = std::move(store_result_);
+  store_result_.reset();
+  return e;
 }
 
 bool Controller::Authorized(const Job& job, const common::Identity& who) const {
@@ -272,6 +303,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   ++next_job_id_;
   out.id = job.id;
   unsynced_.push_back(job.id);
+  if (!job.spec.interactive) uncommitted_.insert(job.id.value());
   jobs_.emplace(job.id.value(), std::move(job));
   schedule_needed_ = true;
   return out;
@@ -291,13 +323,21 @@ absl::Status Controller::Sync() {
   for (JobId id : unsynced_)
     if (const Job* j = FindJob(id)) batch.push_back(j);
   absl::Status st = store_->Save(batch, next_job_id_);
+  store_result_ = st;
   if (!st.ok()) {
     // Nobody was told these jobs exist: forget them (their IDs stay used).
+    // An interactive job that already started is its srun's; the tick
+    // writes it again.
     for (JobId id : unsynced_) {
       Job* j = FindJob(id);
-      if (j && j->state == JobState::kPending) jobs_.erase(id.value());
+      if (j && j->state == JobState::kPending)
+        jobs_.erase(id.value());
+      else if (j)
+        dirty_.insert(id.value());
     }
   }
+  for (JobId id : unsynced_)
+    if (uncommitted_.erase(id.value()) && st.ok()) schedule_needed_ = true;  // may start now
   unsynced_.clear();
   return st;
 }

@@ -8,6 +8,8 @@
 
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -154,6 +156,12 @@ class Controller {
   // failure those jobs are dropped and their submitters must be told.
   absl::Status Sync();
   bool has_unsynced() const { return !unsynced_.empty(); }
+  // The outcome of the store's latest write since the last call, for the
+  // composition root to log (the core does no I/O); nullopt when none.
+  std::optional<absl::Status> TakeStoreResult();
+  // Jobs whose latest change could not be written (memory ahead of disk);
+  // every tick writes them again.
+  size_t unsaved_jobs() const { return dirty_.size(); }
   // Decayed CPU-seconds per user (fair-share), for tests and diagnostics.
   const UsageLedger& usage() const { return usage_; }
   // signal 0: cancel. Otherwise deliver the signal (full: every process of
@@ -197,7 +205,10 @@ class Controller {
   Job* FindJob(JobId id);
   NodeRecord* FindNode(const std::string& name);
   NodeEndpoint Endpoint(const NodeRecord& n) const;
-  void Persist(const std::vector<const Job*>& jobs);
+  // Writes `jobs`; false on failure, when it remembers them for the tick
+  // to write again.
+  bool Persist(const std::vector<const Job*>& jobs);
+  void RetryUnsaved();
   void Launch(Job& job, int64_t now);
   void OnLaunchDone(JobId id, absl::Status st, int64_t now);
   void Finish(Job& job, JobState state, JobReason reason, int64_t now);
@@ -256,6 +267,9 @@ class Controller {
   std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;
   std::vector<JobId> unsynced_;  // accepted, not yet committed
+  std::set<uint64_t> uncommitted_;  // batch submissions not yet on disk: never started
+  std::set<uint64_t> dirty_;        // changed in memory, the write failed
+  std::optional<absl::Status> store_result_;
   bool schedule_needed_ = true;
   int64_t last_now_ = 0;
 };

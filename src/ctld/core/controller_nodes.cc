@@ -130,10 +130,14 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
         absl::StrCat("Node ", rep.node, " not found in configuration"));
   NodeReportOutcome out;
   bool was_usable = node->Schedulable();
-  bool returning = rep.registering || (node->registered && !node->responding);
+  // A node daemon registers once; after a controller restart its next
+  // heartbeat (which lists everything it runs, as a registration does) is
+  // its registration with this controller.
+  const bool registering = rep.registering || !node->registered;
+  bool returning = registering || (node->registered && !node->responding);
   node->last_contact = now;
   node->responding = true;
-  if (rep.registering) node->registered = true;
+  node->registered = true;
   node->gpus = rep.gpus;
   if (returning && node->down) {
     // ReturnToService: 0 keeps a DOWN node down until an administrator
@@ -169,7 +173,7 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
         job->state == JobState::kPending || job->BatchHost() != rep.node)
       out.kill.push_back(id);
   }
-  if (rep.registering) {
+  if (registering) {
     // What the node neither runs nor reports ended was lost with it.
     for (auto& [id, job] : jobs_) {
       if ((job.state == JobState::kRunning ||

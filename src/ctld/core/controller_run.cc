@@ -134,6 +134,7 @@ void Controller::Schedule(int64_t now) {
   }
   for (const auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending) continue;
+    if (uncommitted_.count(id)) continue;  // not on disk yet: sbatch has no answer
     sched::SchedJob sj;
     bool first = true;
     for (const auto& pname : j.spec.Partitions()) {
@@ -211,7 +212,20 @@ void Controller::Schedule(int64_t now) {
     else
       persist_now.push_back(j);
   }
-  if (!persist_now.empty()) Persist(persist_now);
+  if (!persist_now.empty() && !Persist(persist_now)) {
+    // A start that is not on disk is not launched: back to the queue, to
+    // start once the store takes writes again (the tick retries them).
+    for (const Job* c : persist_now) {
+      Job& j = *FindJob(c->id);
+      ReleaseResources(j);
+      j.state = JobState::kPending;
+      j.alloc.clear();
+      j.start_time = 0;
+    }
+    started.erase(std::remove_if(started.begin(), started.end(),
+                                 [](const Job* j) { return !j->spec.interactive; }),
+                  started.end());
+  }
   for (const Job* j : started) Launch(*FindJob(j->id), now);
 }
 
@@ -348,6 +362,7 @@ std::vector<std::string> Controller::BatchEnv(const Job& job) const {
 
 void Controller::Tick(int64_t now) {
   last_now_ = now;
+  RetryUnsaved();
   // Fair-share usage: CPU-seconds of running jobs, decayed over time.
   usage_.Decay(now);
   if (last_charge_ && now > last_charge_) {

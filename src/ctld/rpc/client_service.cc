@@ -128,8 +128,10 @@ grpc::Status ClientService::SubmitBatchJob(
   }
   absl::Status durable = runner_->RunDurable([&](Controller& c, int64_t now) { submit(c, now); });
   if (!durable.ok() && rep->job_id() != 0) {
+    // Not on disk, so not accepted: Slurm's words for a state directory
+    // that refuses the job's files.
     rep->set_job_id(0);
-    rep->set_error("Unable to save job state");
+    rep->set_error("I/O error writing script/environment to file");
   }
   return grpc::Status::OK;
 }

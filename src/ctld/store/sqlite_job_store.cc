@@ -10,14 +10,23 @@
 namespace sluice::ctld {
 namespace {
 
+sqlite3* OpenDb(const std::string& path, std::string* err) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    *err = absl::StrCat("cannot open ", path, ": ", db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  return db;
+}
+
+// Not thread-safe: the controller's strand alone writes.
 class SqliteJobStore : public JobStore {
  public:
-  explicit SqliteJobStore(sqlite3* db) : db_(db) {}
-  ~SqliteJobStore() override {
-    sqlite3_finalize(put_);
-    sqlite3_finalize(meta_);
-    sqlite3_close(db_);
-  }
+  SqliteJobStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteJobStore() override { Close(); }
 
   absl::Status Init() {
     const char* ddl =
@@ -42,6 +51,12 @@ class SqliteJobStore : public JobStore {
 
   absl::Status Save(const std::vector<const Job*>& jobs,
                     uint64_t next_job_id) override {
+    // A database opened on a read-only directory stays read-only: open it
+    // again, so a remounted directory is taken back without a restart.
+    if (sqlite3_db_readonly(db_, "main") == 1)
+      if (auto s = Reopen(); !s.ok()) return s;
+    if (sqlite3_db_readonly(db_, "main") == 1)
+      return absl::UnavailableError(absl::StrCat("sqlite: ", path_, " is read-only"));
     if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     for (const Job* j : jobs) {
       std::string rec = EncodeJob(*j);
@@ -50,18 +65,14 @@ class SqliteJobStore : public JobStore {
       sqlite3_bind_int64(put_, 2, common::IsFinished(j->state) ? j->end_time : 0);
       sqlite3_bind_text(put_, 3, rec.data(), static_cast<int>(rec.size()),
                         SQLITE_TRANSIENT);
-      if (sqlite3_step(put_) != SQLITE_DONE) {
-        Exec("ROLLBACK").IgnoreError();
-        return Err("insert job");
-      }
+      if (sqlite3_step(put_) != SQLITE_DONE) return Abort("insert job");
     }
     sqlite3_reset(meta_);
     sqlite3_bind_int64(meta_, 1, static_cast<sqlite3_int64>(next_job_id));
-    if (sqlite3_step(meta_) != SQLITE_DONE) {
-      Exec("ROLLBACK").IgnoreError();
-      return Err("update meta");
-    }
-    return Exec("COMMIT");
+    if (sqlite3_step(meta_) != SQLITE_DONE) return Abort("update meta");
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return Abort("commit");
+    return absl::OkStatus();
   }
 
   absl::StatusOr<StoredState> Load(int64_t finished_after) override {
@@ -109,8 +120,35 @@ class SqliteJobStore : public JobStore {
     return absl::InternalError(
         absl::StrCat("sqlite ", what, ": ", sqlite3_errmsg(db_)));
   }
+  // The error of the failed statement, then the transaction rolled back
+  // (sqlite's message must be read before the rollback replaces it).
+  absl::Status Abort(absl::string_view what) {
+    absl::Status s = absl::UnavailableError(
+        absl::StrCat("sqlite ", what, ": ", sqlite3_errmsg(db_)));
+    sqlite3_reset(put_);
+    sqlite3_reset(meta_);
+    if (sqlite3_get_autocommit(db_) == 0)
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  }
+  void Close() {
+    sqlite3_finalize(put_);
+    sqlite3_finalize(meta_);
+    put_ = meta_ = nullptr;
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+  absl::Status Reopen() {
+    std::string err;
+    sqlite3* db = OpenDb(path_, &err);
+    if (!db) return absl::UnavailableError(err);
+    Close();
+    db_ = db;
+    return Init();
+  }
 
   sqlite3* db_;
+  const std::string path_;
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* meta_ = nullptr;
 };
@@ -145,16 +183,10 @@ class MemoryJobStore : public JobStore {
 
 absl::StatusOr<std::unique_ptr<JobStore>> OpenSqliteJobStore(
     const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                          SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string m = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", m));
-  }
-  auto store = std::make_unique<SqliteJobStore>(db);
+  std::string err;
+  sqlite3* db = OpenDb(path, &err);
+  if (!db) return absl::UnavailableError(err);
+  auto store = std::make_unique<SqliteJobStore>(db, path);
   if (auto s = store->Init(); !s.ok()) return s;
   return std::unique_ptr<JobStore>(std::move(store));
 }
