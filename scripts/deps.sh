@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libboost-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-      libsqlite3-dev munge libmunge-dev util-linux passwd procps)
+      libsqlite3-dev libssl-dev munge libmunge-dev util-linux passwd procps tmux)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

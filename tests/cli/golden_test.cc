@@ -149,8 +149,8 @@ TestCluster* GoldenTest::cluster_ = nullptr;
 TEST_P(GoldenTest, MatchesSlurm) {
   const Case& c = GetParam();
   struct stat st;
-  if (stat((kRef + "/golden/raw").c_str(), &st) != 0)
-    GTEST_SKIP() << "reference captures not found at " << kRef;
+  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0)
+      << "reference captures not found at " << kRef;
   ASSERT_NE(cluster_, nullptr);
   std::string raw = kRef + "/golden/raw/" + c.name;
   std::string cmd = Command(c.name);
@@ -190,7 +190,7 @@ namespace {
 // timestamp of sinfo -R is normalised.
 TEST(GoldenDrainTest, DrainShowsInSinfoAsInSlurm) {
   struct stat st;
-  if (stat((kRef + "/golden/raw").c_str(), &st) != 0) GTEST_SKIP();
+  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0) << "no captures at " << kRef;
   ClusterOptions o;
   o.conf_text = kRefConf;
   auto c = TestCluster::Start(o);
@@ -238,7 +238,7 @@ std::string MaskEnv(const std::string& text) {
 
 TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
   struct stat st;
-  if (stat((kRef + "/golden/raw").c_str(), &st) != 0) GTEST_SKIP() << "no captures";
+  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0) << "no captures at " << kRef;
   ClusterOptions o;
   o.conf_text = kRefConf;
   auto c = TestCluster::Start(o);

@@ -162,7 +162,7 @@ TEST_F(OneNodeTest, TwoGpuJobsOnOneNodeGetDisjointDevices) {
 }
 
 TEST_F(BatchJobTest, JobRunsAsItsSubmitterWithTheirGroups) {
-  if (!IsRoot()) GTEST_SKIP() << "needs root to create users";
+  SLUICE_REQUIRE(IsRoot(), "needs root to create users");
   ASSERT_TRUE(EnsureUser("sluicetest"));
   if (!getgrnam("sluicegrp")) {
     ASSERT_EQ(system("groupadd sluicegrp && usermod -aG sluicegrp sluicetest"), 0);
@@ -186,7 +186,7 @@ TEST_F(BatchJobTest, JobRunsAsItsSubmitterWithTheirGroups) {
 }
 
 TEST_F(BatchJobTest, OtherUsersCannotCancelYourJob) {
-  if (!IsRoot()) GTEST_SKIP() << "needs root to create users";
+  SLUICE_REQUIRE(IsRoot(), "needs root to create users");
   ASSERT_TRUE(EnsureUser("sluicetest"));
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable --hold -J rootheld --wrap true"));
   ASSERT_GT(id, 0u);
@@ -297,7 +297,7 @@ TEST_F(BatchJobTest, SinfoShowsNodesAllocatedWhileJobsRun) {
 // sluice-local also works for an ordinary user: the daemons run as that
 // user, and only that user's jobs are accepted.
 TEST(SluiceLocalTest, WorksForAnOrdinaryUser) {
-  if (!IsRoot()) GTEST_SKIP() << "needs root to create users";
+  SLUICE_REQUIRE(IsRoot(), "needs root to create users");
   ASSERT_TRUE(EnsureUser("sluicetest"));
   char tmpl[] = "/tmp/sluice-user-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);

@@ -123,7 +123,7 @@ TEST_F(NodeDaemonTest, ADaemonizedGrandchildLeavesNothingBehind) {
 }
 
 TEST_F(NodeDaemonTest, ExceedingMemEndsTheJobOutOfMemory) {
-  if (!HasMemoryCgroup()) GTEST_SKIP() << "no memory cgroup controller here";
+  SLUICE_REQUIRE(HasMemoryCgroup(), "no memory cgroup controller here");
   uint64_t id = Submit("--mem=40M -o oom.out --wrap 'dd if=/dev/zero of=/dev/null bs=300M count=1; echo after'");
   ASSERT_TRUE(cluster_->WaitForState(id, "OUT_OF_MEMORY", 30)) << cluster_->JobState(id);
   auto r = cluster_->Run("scontrol show job " + std::to_string(id) + " | grep -o 'ExitCode=[0-9:]*'");
@@ -231,8 +231,8 @@ TEST_F(NodeDaemonTest, AFailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
 }
 
 TEST_F(NodeDaemonTest, AJobCanOpenOnlyItsOwnGpuDevices) {
-  if (!IsRoot() || Slurp("/proc/mounts").find("devices") == std::string::npos)
-    GTEST_SKIP() << "needs root and the v1 devices controller";
+  SLUICE_REQUIRE(IsRoot() && Slurp("/proc/mounts").find("devices") != std::string::npos,
+                 "needs root and the v1 devices controller");
   // Device nodes with NVIDIA's major number: opening one the job may use
   // fails with ENXIO (no driver here); one it may not use, with EPERM.
   const std::string d = cluster_->dir();
@@ -299,8 +299,8 @@ TEST_F(NodeDaemonTest, TelemetryAndGpuUseShowInScontrolAndSinfo) {
 // cgroup v2 (forced, on this machine's controller-less cgroup2 mount):
 // tracking through the job's v2 cgroup and GPU device filtering by eBPF.
 TEST(NodeDaemonCgroupV2Test, JobsAreTrackedAndLimitedToTheirGpusOnV2) {
-  if (!IsRoot() || Slurp("/proc/mounts").find("cgroup2") == std::string::npos)
-    GTEST_SKIP() << "needs root and a cgroup2 mount";
+  SLUICE_REQUIRE(IsRoot() && Slurp("/proc/mounts").find("cgroup2") != std::string::npos,
+                 "needs root and a cgroup2 mount");
   ClusterOptions o;
   o.conf_text = std::string("ClusterName=v2\n") + kTestConfHeader +
                 "NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=2 "

@@ -158,7 +158,7 @@ TEST_F(SrunTest, AForgedIoConnectionCannotWriteIntoSomeoneElsesStep) {
 }
 
 TEST_F(SrunTest, AnotherUserCannotRunStepsInYourAllocation) {
-  if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
+  SLUICE_REQUIRE(IsRoot() && EnsureUser("sluicebob"), "needs root to create users");
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable --wrap 'sleep 30'"));
   ASSERT_GT(id, 0u);
   ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
@@ -174,10 +174,10 @@ TEST_F(SrunTest, AHandMadeLaunchTemplateGetsOnlyTheStepsOwnAllocation) {
   // launch claiming uid 0, four GPUs, 64 CPUs and tasks on two nodes must
   // still run one task, as the user MUNGE vouched for, with the one GPU
   // the job was given.
-  if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
+  SLUICE_REQUIRE(IsRoot() && EnsureUser("sluicebob"), "needs root to create users");
   std::string out = cluster_->work() + "/forged-uid";
   cluster_->Run("touch " + out + " && chmod 666 " + out);
-  auto r = cluster_->Run(std::string(SLUICE_TEST_BIN_DIR) + "/forge_launch " + out, "sluicebob",
+  auto r = cluster_->Run(TestToolDir() + "/forge_launch " + out, "sluicebob",
                          "/tmp");
   EXPECT_EQ(r.rc, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("launched=1 errors=0"));
@@ -193,7 +193,7 @@ TEST_F(SrunTest, ACredentialIsGoodForOneCallWithOneBody) {
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable --wrap 'sleep 30'"));
   ASSERT_GT(id, 0u);
   ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
-  auto r = cluster_->Run(std::string(SLUICE_TEST_BIN_DIR) + "/forge_launch --replay " +
+  auto r = cluster_->Run(TestToolDir() + "/forge_launch --replay " +
                          std::to_string(id));
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("other-body: status=16 Invalid authentication credential: "
@@ -208,9 +208,9 @@ TEST_F(SrunTest, ACredentialIsGoodForOneCallWithOneBody) {
 
 TEST_F(SrunTest, OnlyTheControllerCanStartTasksOnANode) {
   // A user who calls a node daemon's LaunchTasks directly is refused.
-  if (!IsRoot() || !EnsureUser("sluicebob")) GTEST_SKIP() << "needs root to create users";
+  SLUICE_REQUIRE(IsRoot() && EnsureUser("sluicebob"), "needs root to create users");
   std::string out = cluster_->work() + "/direct-uid";
-  auto r = cluster_->Run(std::string(SLUICE_TEST_BIN_DIR) + "/forge_launch --direct " + out,
+  auto r = cluster_->Run(TestToolDir() + "/forge_launch --direct " + out,
                          "sluicebob", "/tmp");
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("status=7 launch request not from the controller"));
@@ -253,7 +253,7 @@ class PtyTest : public SrunTest {
 };
 
 TEST_F(PtyTest, AnInteractiveShellBehavesLikeALocalOne) {
-  if (cluster_->Run("command -v tmux").rc != 0) GTEST_SKIP() << "tmux not installed";
+  SLUICE_REQUIRE(cluster_->Run("command -v tmux").rc == 0, "tmux not installed");
   cluster_->Run("tmux -L sluice-pty kill-server 2>/dev/null");
   std::string rc_file = cluster_->work() + "/pty-rc";
   ASSERT_EQ(cluster_->Run("tmux -L sluice-pty new-session -d -s t -x 100 -y 30 "

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +13,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -78,6 +81,65 @@ std::string Slurp(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
+
+// True when a user with no special rights can reach `dir` (o+x on it and
+// on every directory above it).
+bool ReachableByOthers(const std::string& dir) {
+  std::string path = dir;
+  while (!path.empty() && path != "/") {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !(st.st_mode & S_IXOTH)) return false;
+    path = path.substr(0, path.rfind('/'));
+  }
+  return true;
+}
+
+// Copies the executables of `dir` into a world-readable directory under
+// /tmp named after `dir`, once per build: a file already there with the
+// same size and a later time is kept. Safe across test processes (flock).
+std::string PublicCopy(const std::string& dir) {
+  std::string target =
+      "/tmp/sluice-test-bin-" + std::to_string(std::hash<std::string>{}(dir) % 1000000007);
+  mkdir(target.c_str(), 0755);
+  chmod(target.c_str(), 0755);
+  int lock = open((target + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
+  if (lock >= 0) flock(lock, LOCK_EX);
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      std::string from = dir + "/" + name, to = target + "/" + name;
+      struct stat src, dst;
+      if (stat(from.c_str(), &src) != 0 || !S_ISREG(src.st_mode) || !(src.st_mode & S_IXUSR))
+        continue;
+      if (stat(to.c_str(), &dst) == 0 && dst.st_size == src.st_size &&
+          dst.st_mtime >= src.st_mtime)
+        continue;
+      std::string tmp = to + ".tmp";
+      Exec({"cp", from, tmp}, "");
+      chmod(tmp.c_str(), 0755);
+      rename(tmp.c_str(), to.c_str());
+    }
+    closedir(d);
+  }
+  if (lock >= 0) close(lock);
+  return target;
+}
+
+std::string Reachable(const std::string& dir) {
+  static std::map<std::string, std::string> cache;
+  auto it = cache.find(dir);
+  if (it != cache.end()) return it->second;
+  std::string out = ReachableByOthers(dir) ? dir : PublicCopy(dir);
+  cache[dir] = out;
+  return out;
+}
+
+}  // namespace
+
+std::string CommandDir() { return Reachable(SLUICE_BIN_DIR); }
+std::string TestToolDir() { return Reachable(SLUICE_TEST_BIN_DIR); }
 
 bool EnsureUser(const std::string& name) {
   if (getpwnam(name.c_str())) return true;
@@ -162,7 +224,7 @@ CmdResult TestCluster::Run(const std::string& cmd, const std::string& user,
   std::vector<std::string> env = {
       "env", "-i", "HOME=" + home, "USER=" + name, "LOGNAME=" + name,
       "SHELL=/bin/bash",
-      "PATH=" + std::string(SLUICE_BIN_DIR) +
+      "PATH=" + CommandDir() +
           ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "LANG=C.UTF-8", "TZ=UTC", "SLURM_CONF=" + conf()};
   argv.insert(argv.end(), env.begin(), env.end());

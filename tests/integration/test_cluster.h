@@ -80,6 +80,23 @@ class TestCluster {
 
 // Creates the Unix user if missing (tests run as root); false if impossible.
 bool EnsureUser(const std::string& name);
+
+// The commands (SLUICE_BIN_DIR) and test tools (SLUICE_TEST_BIN_DIR) where
+// every user can run them: the build directory itself when others can
+// reach it, else a copy under /tmp, refreshed when the build changes (a
+// checkout in a private directory such as /root).
+std::string CommandDir();
+std::string TestToolDir();
+
+// A prerequisite of the suite (root, users, cgroup controllers, tmux): the
+// test fails when it is missing in CI (CI set), and skips elsewhere.
+#define SLUICE_REQUIRE(cond, why)                                   \
+  do {                                                              \
+    if (!(cond)) {                                                  \
+      if (getenv("CI")) FAIL() << "missing prerequisite: " << why;  \
+      GTEST_SKIP() << why;                                          \
+    }                                                               \
+  } while (0)
 std::string Slurp(const std::string& path);
 bool IsRoot();
 
