@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -235,6 +236,17 @@ absl::Status Up(const UpOptions& o) {
       absl::StrAppend(&gres, "Name=gpu", o.gpu_type.empty() ? "" : " Type=" + o.gpu_type,
                       " Count=", o.gpus_per_node, "\n");
     if (auto s = WriteFile(o.dir + "/gres.conf", gres, 0644); !s.ok()) return s;
+    // What a production GPU site enforces: each job held to its cores, its
+    // memory and its GPUs.
+    if (auto s = WriteFile(o.dir + "/cgroup.conf",
+                           "# Written by sluice-local: confine jobs as a GPU site does.\n"
+                           "CgroupPlugin=autodetect\n"
+                           "ConstrainCores=yes\n"
+                           "ConstrainRAMSpace=yes\n"
+                           "ConstrainDevices=yes\n",
+                           0644);
+        !s.ok())
+      return s;
   }
   auto cfg = common::LoadSlurmConf(conf_path);
   if (!cfg.ok()) return cfg.status();
@@ -296,21 +308,37 @@ absl::Status Status(const std::string& dir) {
 }
 
 // Job supervisors outlive their node daemon by design; taking the cluster
-// down ends them too (SIGTERM makes a stepd kill its job and finish).
+// down ends them too (SIGTERM makes a stepd kill its job and finish). A
+// stepd started ahead of its job (standby) names no directory on its
+// command line, so they are found through the `stepd.pid` file each job
+// directory of this cluster's node spools holds, and by command line.
 std::vector<pid_t> StepdsUnder(const std::string& dir) {
-  std::vector<pid_t> out;
+  std::set<pid_t> out;
+  auto is_stepd = [](pid_t pid) {
+    return pid > 0 && Alive(pid) && CmdLine(pid).find("sluice-stepd") != std::string::npos;
+  };
+  std::vector<std::string> spools;
+  if (auto cfg = common::LoadSlurmConf(dir + "/slurm.conf"); cfg.ok())
+    for (const auto& n : cfg->nodes) spools.push_back(cfg->SpoolDirFor(n.name));
+  for (const auto& spool : spools) {
+    DIR* sd = opendir(spool.c_str());
+    if (!sd) continue;
+    while (struct dirent* e = readdir(sd)) {
+      if (std::string(e->d_name).rfind("job", 0) != 0) continue;
+      std::ifstream in(spool + "/" + e->d_name + "/stepd.pid");
+      pid_t pid = 0;
+      if (in >> pid && is_stepd(pid)) out.insert(pid);
+    }
+    closedir(sd);
+  }
   DIR* d = opendir("/proc");
-  if (!d) return out;
+  if (!d) return {out.begin(), out.end()};
   while (struct dirent* e = readdir(d)) {
     pid_t pid = static_cast<pid_t>(atoi(e->d_name));
-    if (pid <= 0 || !Alive(pid)) continue;
-    std::string cmd = CmdLine(pid);
-    if (cmd.find("sluice-stepd") != std::string::npos &&
-        cmd.find(dir + "/") != std::string::npos)
-      out.push_back(pid);
+    if (is_stepd(pid) && CmdLine(pid).find(dir + "/") != std::string::npos) out.insert(pid);
   }
   closedir(d);
-  return out;
+  return {out.begin(), out.end()};
 }
 
 absl::Status Down(const std::string& dir) {

@@ -309,7 +309,7 @@ TEST(NodeDaemonCgroupV2Test, JobsAreTrackedAndLimitedToTheirGpusOnV2) {
   o.cgroup_conf = "CgroupPlugin=cgroup/v2\nConstrainDevices=yes\n";
   auto c = TestCluster::Start(o);
   ASSERT_NE(c, nullptr);
-  EXPECT_THAT(Slurp(c->dir() + "/log/noded-n1.log"), HasSubstr("confining jobs with cgroup/v2"));
+  EXPECT_THAT(Slurp(c->dir() + "/log/noded-n1.log"), HasSubstr("tracking jobs with cgroup/v2"));
   const std::string d = c->dir();
   ASSERT_EQ(system(("mknod -m 666 " + d + "/nv0 c 195 0 && mknod -m 666 " + d +
                     "/nv1 c 195 1").c_str()), 0);

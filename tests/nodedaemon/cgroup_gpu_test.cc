@@ -48,7 +48,24 @@ TEST(CgroupDetectTest, AnEmptyV2HierarchyFallsBackToV1Controllers) {
   auto m = DetectCgroups(c, mounts, &note);
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->Describe(), "cgroup/v1 (cpuset memory)");
-  EXPECT_THAT(note, HasSubstr("not enforced: GPU devices (ConstrainDevices)"));
+  EXPECT_THAT(note, HasSubstr("enforced: nothing; not enforced: cores (ConstrainCores=no), "
+                              "memory (ConstrainRAMSpace=no), GPU devices (ConstrainDevices: "
+                              "no controller)"));
+}
+
+TEST(CgroupDetectTest, TheStartUpLineNamesOnlyWhatIsEnforced) {
+  std::string mounts =
+      "cgroup /sys/fs/cgroup/cpuset cgroup rw,relatime,cpuset 0 0\n"
+      "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0\n"
+      "cgroup /sys/fs/cgroup/devices cgroup rw,relatime,devices 0 0\n";
+  common::CgroupConf c;  // nothing asked for: nothing claimed
+  std::string note;
+  ASSERT_NE(DetectCgroups(c, mounts, &note), nullptr);
+  EXPECT_THAT(note, HasSubstr("; enforced: nothing;"));
+  c.constrain_cores = c.constrain_ram_space = c.constrain_devices = true;
+  ASSERT_NE(DetectCgroups(c, mounts, &note), nullptr);
+  EXPECT_EQ(note, "tracking jobs with cgroup/v1 (cpuset devices memory); enforced: cores, "
+                  "memory, GPU devices");
 }
 
 TEST(CgroupDetectTest, ForcingV2WithoutAnyV2HierarchyConfinesNothing) {
@@ -67,8 +84,8 @@ TEST(CgroupDetectTest, ForcingV2UsesAnEmptyHierarchyForTrackingAndDevices) {
   auto m = DetectCgroups(c, "cgroup2 /nonexistent/unified cgroup2 rw 0 0\n", &note);
   ASSERT_NE(m, nullptr);
   EXPECT_THAT(note, HasSubstr("cgroup/v2 at /nonexistent/unified"));
-  EXPECT_THAT(note, HasSubstr("not enforced: memory (ConstrainRAMSpace)"));
-  EXPECT_THAT(note, ::testing::Not(HasSubstr("GPU devices")));
+  EXPECT_THAT(note, HasSubstr("enforced: GPU devices; not enforced: cores (ConstrainCores=no), "
+                              "memory (ConstrainRAMSpace: no controller)"));
 }
 
 TEST(CgroupDetectTest, ScopesDifferPerSpoolDirectory) {

@@ -283,12 +283,22 @@ std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
           if (o == want && !v1.count(want)) v1[want] = f[1];
     }
   }
-  auto missing = [&](bool has_cpuset, bool has_memory, bool has_devices) {
-    std::vector<std::string> off;
-    if (conf.constrain_cores && !has_cpuset) off.push_back("cores (ConstrainCores)");
-    if (conf.constrain_ram_space && !has_memory) off.push_back("memory (ConstrainRAMSpace)");
-    if (conf.constrain_devices && !has_devices) off.push_back("GPU devices (ConstrainDevices)");
-    return off.empty() ? std::string() : absl::StrCat("; not enforced: ", absl::StrJoin(off, ", "));
+  // The start-up line names only what is enforced: a limit that
+  // cgroup.conf asks for and the hierarchy can apply.
+  auto enforced = [&](const std::string& how, bool has_cpuset, bool has_memory,
+                      bool has_devices) {
+    std::vector<std::string> on, off;
+    auto one = [&](bool wanted, bool can, const char* what, const char* key) {
+      if (wanted && can) on.push_back(what);
+      else if (wanted) off.push_back(absl::StrCat(what, " (", key, ": no controller)"));
+      else off.push_back(absl::StrCat(what, " (", key, "=no)"));
+    };
+    one(conf.constrain_cores, has_cpuset, "cores", "ConstrainCores");
+    one(conf.constrain_ram_space, has_memory, "memory", "ConstrainRAMSpace");
+    one(conf.constrain_devices, has_devices, "GPU devices", "ConstrainDevices");
+    return absl::StrCat("tracking jobs with ", how, "; enforced: ",
+                        on.empty() ? "nothing" : absl::StrJoin(on, ", "),
+                        off.empty() ? "" : absl::StrCat("; not enforced: ", absl::StrJoin(off, ", ")));
   };
   // CgroupPlugin=cgroup/v2 takes a cgroup2 hierarchy even without
   // controllers: tracking and device filtering still work there.
@@ -297,14 +307,12 @@ std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
   if (want_v2 && !v2_root.empty()) {
     auto m = std::make_unique<V2Manager>(v2_root, v2_ctrls, conf);
     // Devices on v2 are an eBPF program, not a controller: always possible.
-    *note = absl::StrCat("confining jobs with ", m->Describe(),
-                         missing(v2_ctrls.count("cpuset"), v2_ctrls.count("memory"), true));
+    *note = enforced(m->Describe(), v2_ctrls.count("cpuset"), v2_ctrls.count("memory"), true);
     return m;
   }
   if (conf.plugin != "cgroup/v2" && !v1.empty()) {
     auto m = std::make_unique<V1Manager>(v1, conf);
-    *note = absl::StrCat("confining jobs with ", m->Describe(),
-                         missing(v1.count("cpuset"), v1.count("memory"), v1.count("devices")));
+    *note = enforced(m->Describe(), v1.count("cpuset"), v1.count("memory"), v1.count("devices"));
     return m;
   }
   *note = absl::StrCat(
