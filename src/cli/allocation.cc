@@ -145,8 +145,10 @@ std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
   return id;
 }
 
-void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal) {
+void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal,
+             bool out_of_memory) {
   v1::CompleteJobRequest req;
+  req.set_out_of_memory(out_of_memory);
   req.set_job_id(job);
   req.set_step_id(step);
   req.set_exit_code(exit_code);

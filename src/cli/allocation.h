@@ -46,7 +46,8 @@ std::optional<uint64_t> Allocate(
     std::optional<::sluice::v1::CreateStepReply>* step_reply = nullptr);
 
 // Ends an allocation this command made (or one step of an existing one).
-void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal);
+void Release(CtldClient& client, uint64_t job, int step, int exit_code, int signal,
+             bool out_of_memory = false);
 
 // The local address that reaches the controller: what srun listens on.
 std::string LocalAddressFor(const std::string& host, uint16_t port);

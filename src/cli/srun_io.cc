@@ -18,6 +18,7 @@
 #include <random>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/hostlist.h"
@@ -246,6 +247,8 @@ void StepIoServer::OnFrame(Conn& c, const Frame& f) {
       TaskEnd e;
       std::string p = f.payload;
       e.signaled = p.rfind("signal ", 0) == 0;
+      e.oom = absl::EndsWith(p, " oom");
+      if (e.oom) p.resize(p.size() - 4);
       (void)absl::SimpleAtoi(p.substr(p.find(' ') + 1), &e.code);
       ends_[f.task] = e;
       if (!first_end_ms_) first_end_ms_ = NowMs();
@@ -380,23 +383,32 @@ int StepIoServer::Run() {
   return Summarize();
 }
 
+bool StepIoServer::out_of_memory() const {
+  for (const auto& [t, e] : ends_)
+    if (e.oom) return true;
+  return false;
+}
+
 // Slurm's summary: one line per node and outcome, tasks compressed.
 int StepIoServer::Summarize() {
   int rc = 0;
   bool force_terminated = false;
   for (const auto& [node, tasks] : opts_.tasks_by_node) {
-    std::map<std::pair<bool, int>, std::vector<uint32_t>> groups;
+    // (signaled, code, oom) -> tasks
+    std::map<std::tuple<bool, int, bool>, std::vector<uint32_t>> groups;
     for (uint32_t t : tasks) {
       auto it = ends_.find(t);
       if (it == ends_.end()) continue;
       const TaskEnd& e = it->second;
       rc = std::max(rc, e.signaled ? 128 + e.code : e.code);
-      if (e.signaled || e.code != 0) groups[{e.signaled, e.code}].push_back(t);
-      if (e.signaled && e.code == SIGKILL) force_terminated = true;
+      if (e.signaled || e.code != 0) groups[{e.signaled, e.code, e.oom}].push_back(t);
+      if (e.signaled && e.code == SIGKILL && !e.oom) force_terminated = true;
     }
     for (const auto& [key, list] : groups) {
-      std::string what = key.first ? std::string(strsignal(key.second))
-                                   : absl::StrCat("Exited with exit code ", key.second);
+      auto [signaled, code, oom] = key;
+      std::string what = oom        ? std::string("Out Of Memory")
+                         : signaled ? std::string(strsignal(code))
+                                    : absl::StrCat("Exited with exit code ", code);
       std::fprintf(stderr, "srun: error: %s: task%s %s: %s\n", node.c_str(),
                    list.size() > 1 ? "s" : "", common::FormatIdRanges(list).c_str(),
                    what.c_str());

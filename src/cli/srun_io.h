@@ -34,6 +34,7 @@ struct IoOptions {
 struct TaskEnd {
   bool signaled = false;
   int code = 0;  // exit code or signal
+  bool oom = false;  // killed by its cgroup's out-of-memory handler
 };
 
 class StepIoServer {
@@ -56,6 +57,8 @@ class StepIoServer {
   // not connected, for a launch that failed). Returns srun's exit code and
   // prints Slurm's per-task error lines.
   int Run();
+  // Whether a task was killed for exceeding its memory (after Run).
+  bool out_of_memory() const;
 
  private:
   struct Conn {

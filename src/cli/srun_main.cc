@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/allocation.h"
 #include "cli/cli_util.h"
+#include "common/slurm_conf.h"
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
 #include "cli/srun_io.h"
@@ -179,6 +180,21 @@ int Main(int argc, char** argv) {
   sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
   sreq.set_overlap(o.overlap);
   sreq.set_exact(o.exact);
+  if (!own_job) {
+    // A step's own GPUs (--gpus-per-node=[type:]N or --gres=gpu[:type]:N)
+    // and memory, within the job's; a new allocation's step has them all.
+    uint32_t gpus = 0;
+    if (!o.alloc.gpus_per_node.empty()) {
+      absl::string_view n = o.alloc.gpus_per_node;
+      (void)absl::SimpleAtoi(n.substr(n.rfind(':') + 1), &gpus);
+    } else if (!o.alloc.gres.empty()) {
+      if (auto g = common::ParseGres(o.alloc.gres); g.ok())
+        for (const auto& spec : *g)
+          if (spec.name == "gpu") gpus = static_cast<uint32_t>(spec.count);
+    }
+    sreq.set_gpus_per_node(gpus);
+    sreq.set_mem_mb(o.alloc.mem_mb);
+  }
   if (own_job && o.alloc.name.empty()) o.alloc.name = o.argv[0].substr(o.argv[0].rfind('/') + 1);
   // What the controller starts on the step's nodes once the step exists:
   // our environment and command, and where to connect back for the I/O.
@@ -260,7 +276,7 @@ int Main(int argc, char** argv) {
   phases.Mark("run");
   // Ending a job this srun made ends its step too: one call.
   if (own_job)
-    Release(client, job, -1, rc, 0);
+    Release(client, job, -1, rc, 0, server.out_of_memory());
   else
     Release(client, job, static_cast<int>(step_id), rc, 0);
   phases.Mark("release");

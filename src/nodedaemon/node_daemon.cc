@@ -425,7 +425,12 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
   j.work_dir = req->cwd();
   j.gpus.assign(req->gpus().begin(), req->gpus().end());
   j.cpus = req->cpus();
+  j.mem_mb = req->mem_mb();  // the step's own limit; the job's is below
   j.partition = req->partition();
+  JobSupervisor::JobShare share;
+  share.cpus = req->job_cpus();
+  share.mem_mb = req->job_mem_mb();
+  share.gpus.assign(req->job_gpus().begin(), req->job_gpus().end());
   spec.step = static_cast<int32_t>(req->step_id());
   spec.argv.assign(req->argv().begin(), req->argv().end());
   spec.tasks.assign(req->tasks().begin(), req->tasks().end());
@@ -440,7 +445,7 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
   uint64_t job = req->job_id();
   uint32_t step = req->step_id();
   RunOnStrand([&] {
-    auto pid = supervisor_.LaunchStep(spec);
+    auto pid = supervisor_.LaunchStep(spec, share);
     if (!pid.ok()) {
       st = pid.status();
       return;

@@ -303,7 +303,7 @@ TEST(SluiceLocalTest, WorksForAnOrdinaryUser) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   std::string dir = tmpl;
   ASSERT_EQ(system(("chown sluicetest " + dir).c_str()), 0);
-  std::string bin = SLUICE_BIN_DIR;
+  std::string bin = CommandDir();  // reachable by sluicetest wherever the checkout is
   std::string as_user = "runuser -u sluicetest -- env -i PATH=/usr/bin:/bin SLURM_CONF=" +
                         dir + "/c/slurm.conf ";
   auto sh = [&](const std::string& cmd) {

@@ -94,6 +94,10 @@ absl::StatusOr<std::vector<v1::LaunchTasksRequest>> StepLaunchRequests(
     req.set_node_index(static_cast<uint32_t>(i));
     req.set_cpus(n.cpus());
     for (uint32_t g : n.gpus()) req.add_gpus(g);
+    req.set_mem_mb(n.mem_mb());
+    req.set_job_cpus(n.job_cpus());
+    req.set_job_mem_mb(n.job_mem_mb());
+    for (uint32_t g : n.job_gpus()) req.add_job_gpus(g);
     out.push_back(std::move(req));
   }
   return out;

@@ -117,6 +117,8 @@ struct StepRequest {
   std::string name;
   bool overlap = false;  // --overlap: shares CPUs with other steps
   bool exact = false;    // --exact: only the CPUs its tasks need
+  uint32_t gpus_per_node = 0;  // 0: the job's GPUs, shared; N: N of them, held
+  uint64_t mem_mb = 0;         // the step's own limit per node; 0: the job's alone
 };
 
 // Where a step's tasks go; the rpc layer adds a credential per node.
@@ -128,8 +130,12 @@ struct StepPlan {
     std::string name;
     std::string address;
     std::vector<uint32_t> tasks;
-    std::vector<uint32_t> gpus;
-    uint32_t cpus = 0;
+    std::vector<uint32_t> gpus;  // the step's
+    uint32_t cpus = 0;           // the step's
+    uint64_t mem_mb = 0;         // the step's own limit; 0 none
+    uint32_t job_cpus = 0;       // the job's allocation on the node
+    uint64_t job_mem_mb = 0;
+    std::vector<uint32_t> job_gpus;
   };
   std::vector<Node> nodes;
   std::vector<std::string> env;  // job-level SLURM_* variables
@@ -218,8 +224,11 @@ class Controller {
  public:
   StepPlan CreateStep(const StepRequest& req, const common::Identity& who, int64_t now);
   // An interactive allocation ends (step < 0), or one step does.
+  // `out_of_memory`: a task was killed for exceeding its memory, and the
+  // allocation ends OUT_OF_MEMORY.
   absl::Status CompleteJob(JobId id, int step, int exit_code, int signal,
-                           const common::Identity& who, int64_t now);
+                           const common::Identity& who, int64_t now,
+                           bool out_of_memory = false);
   // scancel N.S on every node of the step.
   // `signal` 0 cancels the step (SIGTERM, SIGKILL after KillWait); else
   // that signal goes to every process of the step, or with `batch_only`

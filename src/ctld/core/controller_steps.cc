@@ -3,6 +3,7 @@
 // an interactive allocation or of a step is reported back by srun/salloc.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/hostlist.h"
@@ -49,19 +50,40 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   std::map<std::string, uint32_t> held;
   for (const auto& st : job->steps)
     for (size_t i = 0; i < st.cpus.size(); ++i) held[st.nodes[i]] += st.cpus[i];
+  // GPUs other steps hold alone on each node.
+  std::map<std::string, std::set<uint32_t>> held_gpus;
+  for (const auto& st : job->steps)
+    for (size_t i = 0; i < st.gpus.size() && i < st.nodes.size(); ++i)
+      held_gpus[st.nodes[i]].insert(st.gpus[i].begin(), st.gpus[i].end());
   uint32_t cpt = std::max<uint32_t>(1, req.cpus_per_task);
   std::vector<uint32_t> step_cpus;
+  std::vector<std::vector<uint32_t>> step_gpus;
   for (size_t i = 0; i < nnodes; ++i) {
     const auto& a = job->alloc[i];
     // Without --exact a step takes all the job's CPUs on its nodes (as
     // Slurm 22.05 does); with it, what its tasks need.
     uint32_t want = req.exact ? std::min(a.cpus, per_node[i] * cpt) : a.cpus;
+    if (req.gpus_per_node > a.gpus.size() || (req.mem_mb && a.mem_mb && req.mem_mb > a.mem_mb)) {
+      plan.error = "Requested node configuration is not available";
+      return plan;
+    }
     if (!req.overlap && held[a.node] + want > a.cpus) {
       plan.error = "Requested nodes are busy";
       plan.busy = true;
       return plan;
     }
     step_cpus.push_back(want);
+    // A step that asks for GPUs gets that many of the job's, not shared
+    // with another step that asked; one that asks for none sees them all.
+    std::vector<uint32_t> mine;
+    for (uint32_t g : a.gpus)
+      if (mine.size() < req.gpus_per_node && !held_gpus[a.node].count(g)) mine.push_back(g);
+    if (mine.size() < req.gpus_per_node) {
+      plan.error = "Requested nodes are busy";
+      plan.busy = true;
+      return plan;
+    }
+    step_gpus.push_back(std::move(mine));
   }
   uint32_t next = 0;
   std::vector<std::string> names;
@@ -76,8 +98,12 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
     pn.name = a.node;
     pn.address = Endpoint(*n).address;
     for (uint32_t t = 0; t < per_node[i]; ++t) pn.tasks.push_back(next++);
-    pn.gpus = a.gpus;
-    pn.cpus = a.cpus;
+    pn.gpus = req.gpus_per_node ? step_gpus[i] : a.gpus;
+    pn.cpus = step_cpus[i];
+    pn.mem_mb = req.mem_mb;
+    pn.job_cpus = a.cpus;
+    pn.job_mem_mb = a.mem_mb;
+    pn.job_gpus = a.gpus;
     names.push_back(a.node);
     plan.nodes.push_back(std::move(pn));
   }
@@ -88,12 +114,14 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   plan.uid = job->spec.uid;
   plan.user = job->spec.user;
   job->steps.push_back({plan.step_id, req.name, now, names, ntasks,
-                        req.overlap ? std::vector<uint32_t>{} : step_cpus});
+                        req.overlap ? std::vector<uint32_t>{} : step_cpus,
+                        req.gpus_per_node ? step_gpus : std::vector<std::vector<uint32_t>>{}});
   return plan;
 }
 
 absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int signal,
-                                     const common::Identity& who, int64_t now) {
+                                     const common::Identity& who, int64_t now,
+                                     bool out_of_memory) {
   last_now_ = now;
   Job* job = FindJob(id);
   if (!job) return absl::NotFoundError("Invalid job id specified");
@@ -108,6 +136,10 @@ absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int sign
   job->exit_code = exit_code;
   job->exit_signal = signal;
   job->steps.clear();
+  if (out_of_memory) {
+    Finish(*job, JobState::kOutOfMemory, JobReason::kOutOfMemory, now);
+    return absl::OkStatus();
+  }
   Finish(*job, exit_code == 0 && signal == 0 ? JobState::kCompleted : JobState::kFailed,
          exit_code == 0 && signal == 0 ? JobReason::kNone : JobReason::kNonZeroExitCode, now);
   return absl::OkStatus();

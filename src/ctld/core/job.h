@@ -94,6 +94,7 @@ struct Job {
     std::vector<std::string> nodes;
     uint32_t ntasks = 0;
     std::vector<uint32_t> cpus;  // per node (parallel to `nodes`); empty with --overlap
+    std::vector<std::vector<uint32_t>> gpus;  // per node: GPUs held alone; empty: none
   };
   std::vector<Step> steps;
   uint32_t next_step_id = 0;

@@ -29,6 +29,8 @@ StepRequest StepRequestFrom(const v1::CreateStepRequest& req, uint64_t job) {
   sr.name = req.name();
   sr.overlap = req.overlap();
   sr.exact = req.exact();
+  sr.gpus_per_node = req.gpus_per_node();
+  sr.mem_mb = req.mem_mb();
   return sr;
 }
 }  // namespace
@@ -57,6 +59,10 @@ absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
     for (uint32_t t : n.tasks) x->add_tasks(t);
     for (uint32_t g : n.gpus) x->add_gpus(g);
     x->set_cpus(n.cpus);
+    x->set_mem_mb(n.mem_mb);
+    x->set_job_cpus(n.job_cpus);
+    x->set_job_mem_mb(n.job_mem_mb);
+    for (uint32_t g : n.job_gpus) x->add_job_gpus(g);
   }
   if (!launch) return absl::OkStatus();
   // The tasks run as whoever asked (the job's owner, or root); the
@@ -161,7 +167,7 @@ grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     absl::Status st = c.CompleteJob(JobId(req->job_id()), req->step_id(), req->exit_code(),
-                                    req->signal(), *who, now);
+                                    req->signal(), *who, now, req->out_of_memory());
     if (!st.ok()) rep->set_error(std::string(st.message()));
   });
   return grpc::Status::OK;

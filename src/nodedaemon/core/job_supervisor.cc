@@ -39,6 +39,9 @@ std::vector<uint32_t> JobSupervisor::PickCpus(uint32_t n) const {
   for (const auto& [id, r] : running_)
     for (uint32_t c : r.cpus)
       if (c < used.size()) ++used[c];
+  for (const auto& [id, cpus] : step_only_jobs_)
+    for (uint32_t c : cpus)
+      if (c < used.size()) ++used[c];
   // Least-used CPUs first, so co-located jobs share as little as possible.
   std::vector<uint32_t> order(opts_.cpu_count);
   for (uint32_t i = 0; i < opts_.cpu_count; ++i) order[i] = i;
@@ -47,6 +50,29 @@ std::vector<uint32_t> JobSupervisor::PickCpus(uint32_t n) const {
   order.resize(std::min<size_t>(std::max<uint32_t>(n, 1), order.size()));
   std::sort(order.begin(), order.end());
   return order;
+}
+
+std::vector<uint32_t> JobSupervisor::PickStepCpus(uint64_t job,
+                                                 const std::vector<uint32_t>& job_cpus,
+                                                 uint32_t n) const {
+  std::map<uint32_t, int> used;
+  for (uint32_t c : job_cpus) used[c] = 0;
+  for (const auto& [key, st] : steps_)
+    if (key.first == job)
+      for (uint32_t c : st.cpus)
+        if (used.count(c)) ++used[c];
+  std::vector<uint32_t> order(job_cpus.begin(), job_cpus.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return used[a] < used[b]; });
+  order.resize(std::min<size_t>(std::max<uint32_t>(n, 1), order.size()));
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+std::vector<uint32_t> JobSupervisor::Minors(const std::vector<uint32_t>& gpus) const {
+  std::vector<uint32_t> out;
+  for (uint32_t g : gpus) out.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
+  return out;
 }
 
 absl::Status JobSupervisor::WriteJobFiles(const StepSpec& spec,
@@ -70,9 +96,7 @@ void JobSupervisor::FillNodeSide(StepSpec* spec) const {
   spec->conf_path = opts_.conf_path;
   spec->cpu_ids = PickCpus(spec->job.cpus);
   spec->all_gpus = opts_.all_gpus;
-  spec->gpu_minors.clear();
-  for (uint32_t g : spec->job.gpus)
-    spec->gpu_minors.push_back(g < opts_.all_gpus.size() ? opts_.all_gpus[g] : g);
+  spec->gpu_minors = Minors(spec->job.gpus);
   spec->task_prolog = opts_.task_prolog;
   spec->task_epilog = opts_.task_epilog;
   spec->unkillable_timeout_s = opts_.unkillable_timeout_s;
@@ -164,24 +188,37 @@ void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
     line = absl::StrCat("terminate ", kind == KillKind::kTimeout ? "timeout" : "cancel",
                         " ", kill_wait_s, " ", now);
   }
-  for (const auto& [key, pid] : steps_)
+  for (const auto& [key, st] : steps_)
     if (key.first == id && (step < 0 ? kind != KillKind::kSignal : key.second == static_cast<uint32_t>(step)))
       (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), line);
   if (step < 0 && running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
 }
 
 void JobSupervisor::Kill(uint64_t id) {
-  for (const auto& [key, pid] : steps_)
+  for (const auto& [key, st] : steps_)
     if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");
   if (running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), "kill");
 }
 
-absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in) {
+absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in, const JobShare& share) {
   auto key = std::make_pair(in.job.id, static_cast<uint32_t>(in.step));
   if (steps_.count(key))
     return absl::AlreadyExistsError("step already launched on this node");
   StepSpec spec = in;
   FillNodeSide(&spec);
+  // The job's cpuset here: its batch step's, or one chosen for a job that
+  // has only steps on this node; the step's CPUs are within it.
+  uint64_t id = spec.job.id;
+  if (auto r = running_.find(id); r != running_.end()) {
+    spec.job_cpu_ids = r->second.cpus;
+  } else if (auto it = step_only_jobs_.find(id); it != step_only_jobs_.end()) {
+    spec.job_cpu_ids = it->second;
+  } else {
+    spec.job_cpu_ids = PickCpus(std::max(share.cpus, spec.job.cpus));
+  }
+  spec.cpu_ids = PickStepCpus(id, spec.job_cpu_ids, spec.job.cpus);
+  spec.job_mem_mb = share.mem_mb;
+  spec.job_gpu_minors = Minors(share.gpus.empty() ? spec.job.gpus : share.gpus);
   std::string dir = StepDir(opts_.spool_dir, spec.job.id, key.second);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", strerror(errno)));
@@ -190,13 +227,17 @@ absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in) {
   auto pid = stepds_->Start(dir);
   if (!pid.ok()) return absl::FailedPreconditionError(pid.status().message());
   (void)WriteFileAtomic(dir + "/stepd.pid", std::to_string(*pid), 0644);
-  steps_[key] = *pid;
+  steps_[key] = {*pid, spec.cpu_ids};
+  if (!running_.count(id)) step_only_jobs_[id] = spec.job_cpu_ids;
   return *pid;
 }
 
 void JobSupervisor::OnStepExit(uint64_t job, uint32_t step) {
   steps_.erase({job, step});
   ended_steps_.emplace_back(job, step);
+  bool more = false;
+  for (const auto& [key, st] : steps_) more |= key.first == job;
+  if (!more) step_only_jobs_.erase(job);
   RemoveJobDir(StepDir(opts_.spool_dir, job, step));
 }
 
@@ -217,7 +258,10 @@ std::vector<std::tuple<uint64_t, uint32_t, pid_t>> JobSupervisor::RecoverSteps()
     pid_t pid = 0;
     if (auto p = ReadSmallFile(dir + "/stepd.pid"); p.ok()) (void)absl::SimpleAtoi(*p, &pid);
     if (pid > 0 && stepds_->Alive(pid)) {
-      steps_[{job, step}] = pid;
+      auto spec = ReadSmallFile(dir + "/spec");
+      auto decoded = spec.ok() ? DecodeStepSpec(*spec) : absl::StatusOr<StepSpec>(spec.status());
+      steps_[{job, step}] = {pid, decoded.ok() ? decoded->cpu_ids : std::vector<uint32_t>{}};
+      if (decoded.ok() && !running_.count(job)) step_only_jobs_[job] = decoded->job_cpu_ids;
       out.emplace_back(job, step, pid);
     } else {
       RemoveJobDir(dir);
@@ -236,7 +280,7 @@ void JobSupervisor::EndWith(uint64_t id, StepResult r) {
 
 void JobSupervisor::OnStepdExit(uint64_t id) {
   // The batch script is over: its steps go with it, as in Slurm.
-  for (const auto& [key, pid] : steps_)
+  for (const auto& [key, st] : steps_)
     if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");
   std::string dir = JobDir(opts_.spool_dir, id);
   StepResult r;

@@ -69,7 +69,14 @@ class JobSupervisor {
 
   // srun steps: each has its own stepd; the controller does not hear of
   // them from here (srun does). FailedPrecondition when it cannot start.
-  absl::StatusOr<pid_t> LaunchStep(const StepSpec& spec);
+  // `job` is the job's allocation on this node: the step's cgroup nests in
+  // the job's, and the step's CPUs are chosen among the job's.
+  struct JobShare {
+    uint32_t cpus = 0;
+    uint64_t mem_mb = 0;
+    std::vector<uint32_t> gpus;  // indices
+  };
+  absl::StatusOr<pid_t> LaunchStep(const StepSpec& spec, const JobShare& job);
   void OnStepExit(uint64_t job, uint32_t step);
   // Steps that ended, for the controller (which frees their CPUs); cleared
   // once a report carrying them succeeds.
@@ -91,6 +98,10 @@ class JobSupervisor {
     std::vector<uint32_t> gpus;
   };
   std::vector<uint32_t> PickCpus(uint32_t n) const;
+  // `n` of the job's CPUs, those its other steps use least first.
+  std::vector<uint32_t> PickStepCpus(uint64_t job, const std::vector<uint32_t>& job_cpus,
+                                     uint32_t n) const;
+  std::vector<uint32_t> Minors(const std::vector<uint32_t>& gpus) const;
   void FillNodeSide(StepSpec* spec) const;
   absl::Status WriteJobFiles(const StepSpec& spec, const std::string& script,
                              const std::string& dir);
@@ -99,7 +110,14 @@ class JobSupervisor {
   SupervisorOptions opts_;
   StepdControl* stepds_;
   std::map<uint64_t, RunningJob> running_;
-  std::map<std::pair<uint64_t, uint32_t>, pid_t> steps_;  // (job, step) -> stepd
+  struct StepProc {
+    pid_t stepd = 0;
+    std::vector<uint32_t> cpus;
+  };
+  std::map<std::pair<uint64_t, uint32_t>, StepProc> steps_;  // (job, step)
+  // The cpuset of jobs running here with steps but no batch step (srun and
+  // salloc allocations); it goes with their last step.
+  std::map<uint64_t, std::vector<uint32_t>> step_only_jobs_;
   std::vector<std::pair<uint64_t, uint32_t>> ended_steps_;
   std::vector<EndedJob> ended_;
 };

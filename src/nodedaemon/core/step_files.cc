@@ -116,6 +116,9 @@ std::string EncodeStepSpec(const StepSpec& s) {
     w.Put("io_address", s.io_address);
     w.Put("io_key", s.io_key);
     w.Put("munge_socket", s.munge_socket);
+    w.Ids("job_cpu_ids", s.job_cpu_ids);
+    w.Put("job_mem_mb", s.job_mem_mb);
+    w.Ids("job_gpu_minors", s.job_gpu_minors);
   }
   return w.out_;
 }
@@ -173,6 +176,9 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
     s.pty = Get(*f, "pty") == "1";
     s.stdin_all = Get(*f, "stdin_all") == "1";
     s.io_address = Get(*f, "io_address");
+    s.job_cpu_ids = IdList(*f, "job_cpu_ids");
+    s.job_mem_mb = Num<uint64_t>(*f, "job_mem_mb");
+    s.job_gpu_minors = IdList(*f, "job_gpu_minors");
     s.io_key = Get(*f, "io_key");
     s.munge_socket = Get(*f, "munge_socket");
     if (s.argv.empty()) return absl::DataLossError("step spec has no argv");

@@ -63,6 +63,12 @@ struct StepSpec {
   std::string io_address;  // srun's host:port
   std::string io_key;
   std::string munge_socket;  // AuthInfo socket; empty: libmunge's default
+  // An srun step's cgroup nests inside its job's, which holds the job's
+  // allocation on this node (cpuset, memory, GPUs); `cpu_ids`, `gpu_minors`
+  // and job.mem_mb above are the step's own share of it.
+  std::vector<uint32_t> job_cpu_ids;
+  uint64_t job_mem_mb = 0;
+  std::vector<uint32_t> job_gpu_minors;
 };
 
 struct StepResult {

@@ -120,8 +120,9 @@ class V1Manager : public CgroupManager {
     return absl::StrCat("cgroup/v1 (", absl::StrJoin(used, " "), ")");
   }
 
+  using CgroupManager::Create;
   absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const std::string& scope, const std::string& name, const CgroupLimits& lim) override {
+      const std::string& scope, const std::vector<Level>& levels) override {
     std::vector<std::string> dirs;
     std::string track, memory;
     for (const auto& [ctrl, root] : roots_) {
@@ -138,44 +139,54 @@ class V1Manager : public CgroupManager {
             (void)WriteFile(parent + "/" + f, ReadFile(up + "/" + f));
         }
       }
-      std::string dir = absl::StrCat(parent, "/", name);
-      if (auto s = MakeDir(dir); !s.ok()) return s;
-      dirs.push_back(dir);
-      if (ctrl == "cpuset") {
-        std::string cpus = lim.cpus.empty() || !conf_.constrain_cores
-                               ? ReadFile(parent + "/cpuset.cpus")
-                               : common::FormatIdRanges(lim.cpus);
-        if (auto s = WriteFile(dir + "/cpuset.cpus", cpus); !s.ok()) return s;
-        if (auto s = WriteFile(dir + "/cpuset.mems", ReadFile(parent + "/cpuset.mems"));
-            !s.ok())
-          return s;
-      } else if (ctrl == "memory") {
-        memory = dir;
-        if (conf_.constrain_ram_space && lim.mem_bytes > 0) {
-          uint64_t bytes = static_cast<uint64_t>(
-              static_cast<double>(lim.mem_bytes) * conf_.allowed_ram_space_pct / 100);
-          if (auto s = WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
-              !s.ok())
-            return s;
-          // No swap beyond the RAM limit, where swap accounting exists.
-          (void)WriteFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(bytes));
-        }
-      } else if (ctrl == "devices" && conf_.constrain_devices) {
-        std::set<uint32_t> mine(lim.gpu_minors.begin(), lim.gpu_minors.end());
-        for (uint32_t m : lim.all_gpu_minors) {
-          if (mine.count(m)) continue;
-          if (auto s = WriteFile(dir + "/devices.deny",
-                                 absl::StrCat("c ", kNvidiaMajor, ":", m, " rwm"));
-              !s.ok())
-            return s;
-        }
-      } else if (ctrl == "pids") {
-        track = dir;
+      std::string dir;
+      for (const Level& l : levels) {
+        dir = absl::StrCat(parent, "/", l.name);
+        if (auto s = MakeDir(dir); !s.ok()) return s;
+        if (auto s = Apply(ctrl, parent, dir, l.limits); !s.ok()) return s;
+        parent = dir;
       }
+      dirs.push_back(dir);
+      if (ctrl == "memory") memory = dir;
+      if (ctrl == "pids") track = dir;
     }
+    if (dirs.empty()) return absl::FailedPreconditionError("no cgroup controller");
     if (track.empty()) track = memory.empty() ? dirs.front() : memory;
     return std::unique_ptr<JobCgroup>(
         new V1JobCgroup(std::move(dirs), track, memory));
+  }
+
+ private:
+  // One level's limits in one controller; `parent` is the level above.
+  absl::Status Apply(const std::string& ctrl, const std::string& parent, const std::string& dir,
+                     const CgroupLimits& lim) {
+    if (ctrl == "cpuset") {
+      std::string cpus = lim.cpus.empty() || !conf_.constrain_cores
+                             ? ReadFile(parent + "/cpuset.cpus")
+                             : common::FormatIdRanges(lim.cpus);
+      if (auto s = WriteFile(dir + "/cpuset.cpus", cpus); !s.ok()) return s;
+      return WriteFile(dir + "/cpuset.mems", ReadFile(parent + "/cpuset.mems"));
+    }
+    if (ctrl == "memory" && conf_.constrain_ram_space && lim.mem_bytes > 0) {
+      uint64_t bytes = static_cast<uint64_t>(
+          static_cast<double>(lim.mem_bytes) * conf_.allowed_ram_space_pct / 100);
+      if (auto s = WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes)); !s.ok())
+        return s;
+      // No swap beyond the RAM limit, where swap accounting exists.
+      (void)WriteFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(bytes));
+      return absl::OkStatus();
+    }
+    if (ctrl == "devices" && conf_.constrain_devices) {
+      std::set<uint32_t> mine(lim.gpu_minors.begin(), lim.gpu_minors.end());
+      for (uint32_t m : lim.all_gpu_minors) {
+        if (mine.count(m)) continue;
+        if (auto s = WriteFile(dir + "/devices.deny",
+                               absl::StrCat("c ", kNvidiaMajor, ":", m, " rwm"));
+            !s.ok())
+          return s;
+      }
+    }
+    return absl::OkStatus();
   }
 
  private:
@@ -207,8 +218,9 @@ class V2Manager : public CgroupManager {
     return absl::StrCat("cgroup/v2 at ", root_, " (", absl::StrJoin(ctrls_, " "), ")");
   }
 
+  using CgroupManager::Create;
   absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const std::string& scope, const std::string& name, const CgroupLimits& lim) override {
+      const std::string& scope, const std::vector<Level>& levels) override {
     std::string enable;
     for (const char* c : {"cpuset", "memory", "pids"})
       if (ctrls_.count(c)) absl::StrAppend(&enable, enable.empty() ? "" : " ", "+", c);
@@ -219,26 +231,38 @@ class V2Manager : public CgroupManager {
       if (auto s = MakeDir(parent); !s.ok()) return s;
       (void)WriteFile(parent + "/cgroup.subtree_control", enable);
     }
-    std::string dir = absl::StrCat(parent, "/", name);
-    if (auto s = MakeDir(dir); !s.ok()) return s;
-    if (ctrls_.count("cpuset") && conf_.constrain_cores && !lim.cpus.empty())
-      if (auto s = WriteFile(dir + "/cpuset.cpus", common::FormatIdRanges(lim.cpus)); !s.ok())
-        return s;
-    if (ctrls_.count("memory") && conf_.constrain_ram_space && lim.mem_bytes > 0) {
-      uint64_t bytes = static_cast<uint64_t>(
-          static_cast<double>(lim.mem_bytes) * conf_.allowed_ram_space_pct / 100);
-      if (auto s = WriteFile(dir + "/memory.max", std::to_string(bytes)); !s.ok())
-        return s;
-      (void)WriteFile(dir + "/memory.swap.max", "0");
-    }
-    if (conf_.constrain_devices) {
-      // v2 has no devices.deny: an eBPF program attached to the job's
-      // cgroup refuses the GPUs that are not the job's.
-      std::set<uint32_t> mine(lim.gpu_minors.begin(), lim.gpu_minors.end());
-      std::vector<uint32_t> denied;
-      for (uint32_t m : lim.all_gpu_minors)
-        if (!mine.count(m)) denied.push_back(m);
-      if (auto s = AttachGpuDeviceFilter(dir, denied); !s.ok()) return s;
+    std::string dir;
+    for (size_t i = 0; i < levels.size(); ++i) {
+      const CgroupLimits& lim = levels[i].limits;
+      dir = absl::StrCat(parent, "/", levels[i].name);
+      if (auto s = MakeDir(dir); !s.ok()) return s;
+      // Below the first level, controllers are on only where the level
+      // above holds no process (v2's rule): a step inside a batch job's
+      // cgroup may not get its own cpuset or memory file, and the job's
+      // limits, charged hierarchically, still hold for it.
+      bool nested = i > 0;
+      if (ctrls_.count("cpuset") && conf_.constrain_cores && !lim.cpus.empty())
+        if (auto s = WriteFile(dir + "/cpuset.cpus", common::FormatIdRanges(lim.cpus));
+            !s.ok() && !nested)
+          return s;
+      if (ctrls_.count("memory") && conf_.constrain_ram_space && lim.mem_bytes > 0) {
+        uint64_t bytes = static_cast<uint64_t>(
+            static_cast<double>(lim.mem_bytes) * conf_.allowed_ram_space_pct / 100);
+        if (auto s = WriteFile(dir + "/memory.max", std::to_string(bytes)); !s.ok() && !nested)
+          return s;
+        (void)WriteFile(dir + "/memory.swap.max", "0");
+      }
+      if (conf_.constrain_devices) {
+        // v2 has no devices.deny: an eBPF program attached to the cgroup
+        // refuses the GPUs that are not this level's.
+        std::set<uint32_t> mine(lim.gpu_minors.begin(), lim.gpu_minors.end());
+        std::vector<uint32_t> denied;
+        for (uint32_t m : lim.all_gpu_minors)
+          if (!mine.count(m)) denied.push_back(m);
+        if (auto s = AttachGpuDeviceFilter(dir, denied); !s.ok()) return s;
+      }
+      if (i + 1 < levels.size()) (void)WriteFile(dir + "/cgroup.subtree_control", enable);
+      parent = dir;
     }
     return std::unique_ptr<JobCgroup>(new V2JobCgroup(dir));
   }

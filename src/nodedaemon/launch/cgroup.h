@@ -43,11 +43,23 @@ class CgroupManager {
   virtual ~CgroupManager() = default;
   // "cgroup/v1 (cpuset memory devices pids)": for the log.
   virtual std::string Describe() const = 0;
-  // <hierarchy>/sluice/<scope>/<name> (name: job_<id> or job_<id>_step_<s>).
-  // `scope` tells apart node daemons sharing a host (several -N daemons,
-  // test clusters); see CgroupScope.
+  // A cgroup nested level by level under <hierarchy>/sluice/<scope>/, each
+  // level (created when missing) holding its limits: {job_<id>} for a batch
+  // step, {job_<id>, step_<s>} for an srun step, whose cgroup is inside its
+  // job's so the job's limits hold for it too. `scope` tells apart node
+  // daemons sharing a host (several -N daemons, test clusters); see
+  // CgroupScope. The JobCgroup is the last level's.
+  struct Level {
+    std::string name;
+    CgroupLimits limits;
+  };
   virtual absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const std::string& scope, const std::string& name, const CgroupLimits& limits) = 0;
+      const std::string& scope, const std::vector<Level>& levels) = 0;
+  absl::StatusOr<std::unique_ptr<JobCgroup>> Create(const std::string& scope,
+                                                    const std::string& name,
+                                                    const CgroupLimits& limits) {
+    return Create(scope, std::vector<Level>{{name, limits}});
+  }
 };
 
 // Returns null when no usable hierarchy exists. `note` gets one line saying

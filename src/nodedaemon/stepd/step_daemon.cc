@@ -115,9 +115,21 @@ void StepDaemon::CreateCgroup() {
     lim.gpu_minors = spec_.gpu_minors;
     lim.all_gpu_minors = spec_.all_gpus;
     std::string spool = dir_.substr(0, dir_.rfind('/'));
-    std::string name = spec_.step < 0 ? absl::StrCat("job_", j.id)
-                                      : absl::StrCat("job_", j.id, "_step_", spec_.step);
-    auto cg = cgroups_->Create(CgroupScope(spec_.node_name, spool), name, lim);
+    std::vector<CgroupManager::Level> levels;
+    if (spec_.step < 0) {
+      levels.push_back({absl::StrCat("job_", j.id), lim});
+    } else {
+      // An srun step lives inside its job's cgroup, which holds the job's
+      // allocation on this node; the step's own share nests below.
+      CgroupLimits job_lim;
+      job_lim.cpus = spec_.job_cpu_ids;
+      job_lim.mem_bytes = spec_.job_mem_mb * 1024 * 1024;
+      job_lim.gpu_minors = spec_.job_gpu_minors;
+      job_lim.all_gpu_minors = spec_.all_gpus;
+      levels.push_back({absl::StrCat("job_", j.id), job_lim});
+      levels.push_back({absl::StrCat("step_", spec_.step), lim});
+    }
+    auto cg = cgroups_->Create(CgroupScope(spec_.node_name, spool), levels);
     if (cg.ok()) {
       cgroup_ = std::move(*cg);
     } else {
@@ -225,7 +237,22 @@ void StepDaemon::Reap() {
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
     if (auto t = tasks_.find(pid); t != tasks_.end()) {
-      if (step_io_) step_io_->TaskExited(t->second, status);
+      // A task SIGKILLed while the step's cgroup counts new oom-kill events
+      // was the out-of-memory handler's: Slurm's line, and srun says so.
+      bool oom = false;
+      if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && cgroup_)
+        if (uint64_t kills = cgroup_->OomKills(); kills > oom_seen_) {
+          oom = true;
+          result_.oom = true;
+          if (step_io_)
+            step_io_->Message(absl::StrCat(
+                "slurmstepd: error: Detected ", kills - oom_seen_, " oom-kill event(s) in StepId=",
+                spec_.job.id, ".", spec_.step,
+                ". Some of your processes may have been killed by the cgroup out-of-memory "
+                "handler.\n"));
+          oom_seen_ = kills;
+        }
+      if (step_io_) step_io_->TaskExited(t->second, status, oom);
       tasks_.erase(t);  // its pid may be reused: never signal it again
       continue;
     }

@@ -70,6 +70,7 @@ class StepDaemon {
   std::string err_path_;
   pid_t leader_ = -1;
   bool leader_done_ = false;
+  uint64_t oom_seen_ = 0;  // a step's oom-kill events already reported to srun
   bool tearing_down_ = false;
   std::chrono::steady_clock::time_point kill_deadline_;
   StepResult result_;

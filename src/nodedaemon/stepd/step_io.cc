@@ -98,10 +98,11 @@ void StepIo::ReadStream(uint32_t task, std::shared_ptr<asio::posix::stream_descr
   });
 }
 
-void StepIo::TaskExited(uint32_t task, int wait_status) {
+void StepIo::TaskExited(uint32_t task, int wait_status, bool oom) {
   Task& t = tasks_[task];
   t.exited = true;
   t.status = wait_status;
+  t.oom = oom;
   MaybeReport(task);
   if (t.open_streams > 0) {
     // A background process may hold the pipe: do not wait for it long.
@@ -125,8 +126,9 @@ void StepIo::MaybeReport(uint32_t task) {
   if (t.out) t.out->close();
   if (t.err) t.err->close();
   Send(FrameType::kExit, task,
-       WIFSIGNALED(t.status) ? absl::StrCat("signal ", WTERMSIG(t.status))
-                             : absl::StrCat("exit ", WEXITSTATUS(t.status)));
+       WIFSIGNALED(t.status)
+           ? absl::StrCat("signal ", WTERMSIG(t.status), t.oom ? " oom" : "")
+           : absl::StrCat("exit ", WEXITSTATUS(t.status)));
   for (const auto& [id, other] : tasks_)
     if (!other.reported) return;
   if (on_all_reported) on_all_reported();

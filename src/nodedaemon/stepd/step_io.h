@@ -26,7 +26,8 @@ class StepIo {
   // `out`/`err` are read ends (err = -1 with a pty, whose master is `out`
   // and also `in`); `in` is the write end of the task's stdin (-1: none).
   void AddTask(uint32_t task, int out, int err, int in, bool pty);
-  void TaskExited(uint32_t task, int wait_status);
+  // `oom`: the cgroup's out-of-memory handler killed it (srun says so).
+  void TaskExited(uint32_t task, int wait_status, bool oom = false);
   void Message(const std::string& line);  // a slurmstepd error line
   // Frames srun sends (stdin is handled here; signals and window sizes go
   // to the callback).
@@ -42,6 +43,7 @@ class StepIo {
     int open_streams = 0;
     bool exited = false;
     bool reported = false;
+    bool oom = false;
     int status = 0;
   };
   void Send(common::FrameType type, uint32_t task, std::string payload);
