@@ -121,8 +121,11 @@ std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
   bool waited = false;
   if (!rep->running()) {
     waited = true;
-    if (salloc) std::fprintf(stderr, "salloc: Pending job allocation %lu\n", (unsigned long)id);
-    std::fprintf(stderr, "%s: job %lu queued and waiting for resources\n", cmd, (unsigned long)id);
+    if (salloc && !r.quiet)
+      std::fprintf(stderr, "salloc: Pending job allocation %lu\n", (unsigned long)id);
+    if (!r.quiet)
+      std::fprintf(stderr, "%s: job %lu queued and waiting for resources\n", cmd,
+                   (unsigned long)id);
     v1::QueryJobsRequest q;
     q.add_job_ids(id);
     for (;;) {
@@ -140,8 +143,9 @@ std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
       }
     }
   }
-  if (waited) std::fprintf(stderr, "%s: job %lu has been allocated resources\n", cmd, (unsigned long)id);
-  if (salloc) std::fprintf(stderr, "salloc: Granted job allocation %lu\n", (unsigned long)id);
+  if (waited && !r.quiet)
+    std::fprintf(stderr, "%s: job %lu has been allocated resources\n", cmd, (unsigned long)id);
+  if (salloc && !r.quiet) std::fprintf(stderr, "salloc: Granted job allocation %lu\n", (unsigned long)id);
   return id;
 }
 

@@ -22,6 +22,7 @@ struct AllocRequest {
   uint64_t mem_mb = 0;
   std::string gpus_per_node, gres, nodelist, exclude, constraint;
   bool exclusive = false, immediate = false;
+  bool quiet = false;  // -Q: no "queued and waiting" / "allocated" lines
   bool nodes_set = false, ntasks_set = false;
   std::string work_dir;
   std::vector<std::string> env;

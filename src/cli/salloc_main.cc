@@ -58,7 +58,9 @@ int Main(int argc, char** argv) {
         std::printf("Usage: salloc [OPTIONS] [command [args...]]\n");
         return 0;
       case '?': return 1;
-      default: break;
+      default:
+        PrintError("salloc", absl::StrCat("internal error: option ", c, " has no handler"));
+        return 1;
     }
   }
   auto cfg = LoadConfigOrComplain("salloc");

@@ -9,6 +9,7 @@
 
 #include "common/process_init.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
@@ -130,6 +131,14 @@ int Main(int argc, char** argv) {
 
   auto cfg = LoadConfigOrComplain("sbatch");
   if (!cfg) return 1;
+  if (opts.clusters) {
+    // One cluster, one controller: only this cluster's name can be meant.
+    for (absl::string_view name : absl::StrSplit(*opts.clusters, ',', absl::SkipEmpty()))
+      if (name != cfg->cluster_name) {
+        PrintError("sbatch", absl::StrCat("No cluster '", name, "' known by database."));
+        return 1;
+      }
+  }
 
   ::sluice::v1::SubmitBatchJobRequest req;
   auto* j = req.mutable_job();
@@ -182,6 +191,11 @@ int Main(int argc, char** argv) {
   j->set_begin_time(begin);
   j->set_hold(opts.hold);
   j->set_submit_host(common::ShortHostname());
+  j->set_comment(opts.comment.value_or(""));
+  // The script's own arguments: what follows the script on the command line.
+  for (size_t i = 1; i < cmdline.positional.size(); ++i) j->add_script_args(cmdline.positional[i]);
+  // Inert here, as in Slurm on a cluster like ours (docs/CLI.md): --qos and
+  // --wckey (no accounting storage), --mail-type/--mail-user (no MailProg).
 
   CtldClient client(*cfg);
   auto rep = client.Submit(req);
@@ -197,7 +211,7 @@ int Main(int argc, char** argv) {
   if (rep->job_id() == 0) return 1;
   if (opts.parsable)
     std::printf("%llu\n", static_cast<unsigned long long>(rep->job_id()));
-  else
+  else if (!opts.quiet)  // -Q: errors only
     std::printf("Submitted batch job %llu\n",
                 static_cast<unsigned long long>(rep->job_id()));
   if (!opts.wait) return 0;

@@ -237,7 +237,6 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
       case 'a': o->array = a; break;
       case 'q': o->qos = a; break;
       case 'b': o->begin = a; break;
-      case kComment: o->comment = a; break;
       case kExport: o->export_env = a; break;
       case kOpenMode: o->open_mode = a; break;
       case kGpusPerNode: o->gpus_per_node = a; break;
@@ -252,14 +251,73 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
       case 'h': o->help = true; break;
       case kUsage: o->usage = true; break;
       case 'V': o->version = true; break;
+      case kComment: o->comment = a; break;
+      case kMailType:
+        for (absl::string_view t : absl::StrSplit(a, ',')) {
+          static const char* kTypes[] = {
+              "NONE", "BEGIN", "END", "FAIL", "REQUEUE", "ALL", "INVALID_DEPEND", "STAGE_OUT",
+              "TIME_LIMIT", "TIME_LIMIT_90", "TIME_LIMIT_80", "TIME_LIMIT_50", "ARRAY_TASKS"};
+          bool known = false;
+          for (const char* k : kTypes) known |= absl::EqualsIgnoreCase(t, k);
+          if (!known) return Fail(absl::StrCat("--mail-type=", a, " invalid"));
+        }
+        o->mail_type = a;
+        break;
+      case kMailUser: o->mail_user = a; break;
+      case kWckey: o->wckey = a; break;
+      case 'M': o->clusters = a; break;
+      case kTmp: {
+        auto m = common::ParseMemoryMB(a);
+        if (!m.ok()) return Fail("Invalid --tmp specification");
+        // No node here declares TmpDisk, so only --tmp=0 can be met.
+        if (*m > 0)
+          return Fail("Batch job submission failed: Requested node configuration is not available",
+                      1);
+        o->tmp_mb = *m;
+        break;
+      }
+      case kThreadsPerCore: {
+        uint32_t n;
+        if (!ParseCount(a, &n) || n == 0) return Fail("Invalid --threads-per-core specification");
+        // Every node here has one thread per core.
+        if (n > 1)
+          return Fail("Batch job submission failed: Requested node configuration is not available",
+                      1);
+        o->threads_per_core = n;
+        break;
+      }
+      case kReservation:
+        // No reservations exist on this cluster.
+        return Fail("Batch job submission failed: Requested reservation is invalid", 1);
+      case 'L':
+        // No licenses are configured (slurm.conf Licenses=).
+        return Fail("Batch job submission failed: Invalid license specification", 1);
+      case kGetUserEnv: case kDeadline: case kTimeMin: case kKillInvalidDep: case 'k':
+      case 'O': case kSpreadJob: case kPropagate: {
+        // Refused rather than ignored: each would change how or whether
+        // the job runs (see docs/CLI.md).
+        std::string name = "--";
+        for (const auto& lo : kLongOpts)
+          if (lo.name && lo.val == c) {
+            name += lo.name;
+            break;
+          }
+        return Fail(absl::StrCat(name, " is not supported by this Sluice release"), 1);
+      }
       case '?': return CliFailure{{}, 255, true};
       default:
-        // Accepted for compatibility; not acted on yet (see docs/CLI.md).
-        break;
+        return Fail(absl::StrCat("internal error: option ", c, " has no handler"), 1);
     }
   }
   for (int i = optind; i < argc; ++i) o->positional.push_back(argv[i]);
   return std::nullopt;
+}
+
+std::vector<std::string> SbatchLongOptionNames() {
+  std::vector<std::string> out;
+  for (const auto& lo : kLongOpts)
+    if (lo.name) out.push_back(lo.name);
+  return out;
 }
 
 std::vector<std::string> ShellWords(absl::string_view line) {

@@ -19,11 +19,16 @@ namespace sluice::cli {
 struct SbatchOptions {
   std::optional<std::string> job_name, partition, output, error, input, chdir,
       wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
-      constraint, nodelist, exclude, begin, signal, export_env, open_mode;
+      constraint, nodelist, exclude, begin, signal, export_env, open_mode, mail_type,
+      mail_user, wckey, clusters;
   std::optional<int64_t> time_limit_min;
   std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task, gpus,
       gpus_per_task, cpus_per_gpu;
   std::optional<uint64_t> mem_mb, mem_per_cpu_mb, mem_per_gpu_mb;
+  // Checked against what every node here has (TmpDisk 0, one thread per
+  // core); only a request they meet is accepted.
+  std::optional<uint64_t> tmp_mb;
+  std::optional<uint32_t> threads_per_core;
   bool exclusive = false;
   bool contiguous = false;
   std::optional<int32_t> nice;
@@ -36,6 +41,7 @@ struct SbatchOptions {
        usage = false, version = false, wait = false, quiet = false;
   int verbose = 0;
   std::vector<std::string> positional;  // script and its arguments
+  bool operator==(const SbatchOptions&) const = default;
 };
 
 // A parse failure: `message` lines go to stderr as "sbatch: error: <line>"
@@ -50,6 +56,10 @@ struct CliFailure {
 // are the script's arguments and are not parsed as options.
 std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
                                           SbatchOptions* opts);
+
+// Every long option sbatch's table takes (for the test that each is acted
+// on, refused, or documented as inert).
+std::vector<std::string> SbatchLongOptionNames();
 
 // The option words of every "#SBATCH" line before the first command.
 std::vector<std::string> ExtractDirectives(absl::string_view script);

@@ -194,7 +194,9 @@ int Main(int argc, char** argv) {
       case '?':
         std::fprintf(stderr, "Try \"scancel --help\" for more information\n");
         return 1;
-      default: break;
+      default:
+        PrintError("scancel", absl::StrCat("internal error: option ", c, " has no handler"));
+        return 1;
     }
   }
   std::vector<CancelTarget> targets;

@@ -1,5 +1,7 @@
 #include "absl/strings/string_view.h"
 #include "cli/squeue_format.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_split.h"
 
 #include <algorithm>
 #include <tuple>
@@ -139,7 +141,8 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
                                           4294967295.0);
     case 'E': return j.dependency().empty() ? "(null)" : j.dependency();
     case 'a': return j.account().empty() ? "(null)" : j.account();
-    case 'q': case 'f': case 'k': case 'v':
+    case 'k': return j.comment().empty() ? "(null)" : j.comment();
+    case 'q': case 'f': case 'v':
       return "(null)";
     case 'Z': return j.work_dir();
     case 'o': return j.command().empty() ? "(null)" : j.command();
@@ -245,6 +248,52 @@ void SortJobsDefault(std::vector<const JobInfo*>* jobs) {
                        return a->job_id() > b->job_id();
                      return a->job_id() < b->job_id();
                    });
+}
+
+absl::Status SortJobsBy(std::vector<const JobInfo*>* jobs, absl::string_view spec,
+                        int64_t now) {
+  struct Key {
+    char field;
+    bool descending;
+  };
+  std::vector<Key> keys;
+  for (absl::string_view k : absl::StrSplit(spec, ',', absl::SkipEmpty())) {
+    bool desc = absl::ConsumePrefix(&k, "-");
+    if (!desc) absl::ConsumePrefix(&k, "+");
+    if (k.size() != 1 || FieldInfo(k[0]).header == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat("Invalid sort specification: ", spec));
+    keys.push_back({k[0], desc});
+  }
+  // Numeric keys where the text would sort wrongly.
+  auto number = [now](char f, const JobInfo& j, int64_t* out) {
+    switch (f) {
+      case 'i': case 'A': case 'F': *out = static_cast<int64_t>(j.job_id()); return true;
+      case 'Q': case 'p': *out = static_cast<int64_t>(j.priority()); return true;
+      case 'D': *out = j.num_nodes(); return true;
+      case 'C': *out = j.num_cpus(); return true;
+      case 'M': *out = j.start_time() ? now - j.start_time() : 0; return true;
+      case 'l': *out = j.time_limit_min(); return true;
+      case 'S': *out = j.start_time() ? j.start_time() : j.expected_start(); return true;
+      case 'V': *out = j.submit_time(); return true;
+      case 'e': *out = j.end_time(); return true;
+      case 'U': *out = j.user_id(); return true;
+      default: return false;
+    }
+  };
+  std::stable_sort(jobs->begin(), jobs->end(), [&](const JobInfo* a, const JobInfo* b) {
+    for (const Key& k : keys) {
+      int64_t x = 0, y = 0;
+      int cmp;
+      if (number(k.field, *a, &x) && number(k.field, *b, &y)) {
+        cmp = x < y ? -1 : x > y ? 1 : 0;
+      } else {
+        cmp = Value(k.field, *a, now).compare(Value(k.field, *b, now));
+      }
+      if (cmp != 0) return k.descending ? cmp > 0 : cmp < 0;
+    }
+    return false;
+  });
+  return absl::OkStatus();
 }
 
 }  // namespace sluice::cli

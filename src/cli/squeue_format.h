@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "ctld.pb.h"
 
 namespace sluice::cli {
@@ -33,6 +34,13 @@ std::string SqueueRow(const std::vector<FormatItem>& items,
 
 inline constexpr char kSqueueStartFormat[] =
     "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
+
+// squeue -S/--sort: a comma list of format letters, each with an optional
+// "-" (descending) or "+" prefix ("-t,p,i"). IDs, counts, priorities and
+// times compare as numbers, other fields as their text. InvalidArgument
+// for a letter that is not a squeue field.
+absl::Status SortJobsBy(std::vector<const ::sluice::v1::JobInfo*>* jobs,
+                        absl::string_view spec, int64_t now);
 
 // squeue --start: by expected start time (unknown last), then priority.
 void SortJobsByStart(std::vector<const ::sluice::v1::JobInfo*>* jobs);

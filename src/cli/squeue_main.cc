@@ -76,7 +76,9 @@ const struct option kLong[] = {
 int Main(int argc, char** argv) {
   Options o;
   std::vector<std::string> user_args;
-  std::string state_arg;
+  std::string state_arg, sort, clusters;
+  std::set<std::string> accounts;
+  bool qos_given = false;
   argv[0] = const_cast<char*>("squeue");
   opterr = 1;
   int c;
@@ -130,6 +132,23 @@ int Main(int argc, char** argv) {
         o.nodes.insert(hosts->begin(), hosts->end());
         break;
       }
+      case 'S': sort = optarg; break;
+      case 'A':
+        for (absl::string_view a : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+          accounts.emplace(a);
+        break;
+      case 'q':
+        // No Sluice job has a QOS yet (as 22.05 without accounting shows
+        // QOS=): a QOS filter matches none.
+        qos_given = true;
+        break;
+      case 'M': clusters = optarg; break;
+      // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
+      // hidden partitions (there are none); -r lists array tasks one per
+      // line (there are no arrays yet, so every job is one line already);
+      // --noconvert keeps sizes unconverted (squeue prints them in MB).
+      case 'a': case 'r': case kNoconvert: break;
+      case 'v': break;  // not yet: Slurm's option dump (docs/CLI.md)
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
         std::printf("Usage: squeue [OPTIONS]\n\nSee docs/CLI.md for the "
@@ -138,7 +157,9 @@ int Main(int argc, char** argv) {
       case '?':
         std::fprintf(stderr, "Try \"squeue --help\" for more information\n");
         return 1;
-      default: break;  // accepted, no effect yet
+      default:
+        PrintError("squeue", absl::StrCat("internal error: option ", c, " has no handler"));
+        return 1;
     }
   }
   if (o.states_given) {
@@ -172,6 +193,11 @@ int Main(int argc, char** argv) {
 
   auto cfg = LoadConfigOrComplain("squeue");
   if (!cfg) return 1;
+  for (absl::string_view name : absl::StrSplit(clusters, ',', absl::SkipEmpty()))
+    if (name != cfg->cluster_name && name != "all") {
+      PrintError("squeue", absl::StrCat("No cluster '", name, "' known by database."));
+      return 1;
+    }
   CtldClient client(*cfg);
   ::sluice::v1::QueryJobsRequest req;
   if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);
@@ -195,6 +221,8 @@ int Main(int argc, char** argv) {
     if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
     if (!o.names.empty() && !o.names.count(j.name())) continue;
     if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
+    if (!accounts.empty() && !accounts.count(j.account())) continue;
+    if (qos_given) continue;
     rows.push_back(&j);
   }
   if (o.steps) {
@@ -227,6 +255,11 @@ int Main(int argc, char** argv) {
     SortJobsByStart(&rows);
   else
     SortJobsDefault(&rows);
+  if (!sort.empty())
+    if (auto s = SortJobsBy(&rows, sort, rep->now()); !s.ok()) {
+      PrintError("squeue", std::string(s.message()));
+      return 1;
+    }
 
   std::string fmt = !o.format.empty() ? o.format
                     : o.start         ? kSqueueStartFormat

@@ -111,14 +111,35 @@ int Main(int argc, char** argv) {
       case 'W': (void)absl::SimpleAtoi(optarg, &o.wait_s); break;
       case kOverlap: o.overlap = true; break;
       case kExact: o.exact = true; break;
-      case kJobid: (void)absl::SimpleAtoi(optarg, &o.jobid); break;
+      case kJobid:
+        if (!absl::SimpleAtoi(optarg, &o.jobid) || o.jobid == 0) {
+          std::fprintf(stderr, "srun: error: Invalid numeric value \"%s\" for --jobid.\n", optarg);
+          return 1;
+        }
+        break;
+      case kMpi:
+        // MpiDefault=none and no MPI plugin here: only "none" can be met.
+        if (std::string(optarg) != "none") {
+          std::fprintf(stderr,
+                       "srun: error: Couldn't find the specified plugin name for mpi/%s "
+                       "looking at all files\n",
+                       optarg);
+          return 1;
+        }
+        break;
+      case kCpuBind:
+        // Inert, as in Slurm without task/affinity (docs/CLI.md): the
+        // tasks are held to the step's cpuset by its cgroup.
+        break;
+      case 'Q': o.alloc.quiet = true; break;
+      case 'v': break;  // not yet: Slurm's verbose lines (docs/CLI.md)
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
         std::printf("Usage: srun [OPTIONS] executable [args...]\n\nSee docs/CLI.md for the "
                     "options Sluice supports.\n");
         return 0;
       case '?': return 1;
-      default: break;  // accepted, no effect: -v, -Q, --mpi
+      default: return Fatal(absl::StrCat("internal error: option ", c, " has no handler"));
     }
   }
   for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);

@@ -365,6 +365,7 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
   job.mem_mb = req->mem_mb();
   job.partition = req->partition();
   job.node_list = req->node_list();
+  job.script_args.assign(req->script_args().begin(), req->script_args().end());
   absl::Status st;
   RunOnStrand([&] {
     auto pid = supervisor_.Launch(job);

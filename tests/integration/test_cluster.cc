@@ -227,6 +227,10 @@ CmdResult TestCluster::Run(const std::string& cmd, const std::string& user,
       "PATH=" + CommandDir() +
           ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "LANG=C.UTF-8", "TZ=UTC", "SLURM_CONF=" + conf()};
+  // A sanitized build's settings reach the commands (and through sbatch's
+  // environment, the sruns inside jobs).
+  for (const char* k : {"ASAN_OPTIONS", "UBSAN_OPTIONS"})
+    if (const char* v = getenv(k)) env.push_back(std::string(k) + "=" + v);
   argv.insert(argv.end(), env.begin(), env.end());
   argv.insert(argv.end(), {"bash", "-c", cmd});
   return Exec(argv, cwd.empty() ? work_ : cwd);

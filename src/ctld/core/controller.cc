@@ -215,6 +215,8 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.signal_secs = req.signal_secs;
   s.signal_batch = req.signal_batch;
   s.account = req.account;
+  s.comment = req.comment;
+  s.script_args = req.script_args;
   s.fixed_priority = req.priority;
   s.name = req.name;
   s.script = req.script;

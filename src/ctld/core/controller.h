@@ -59,6 +59,8 @@ struct SubmitRequest {
   uint64_t priority = 0;  // administrator-set; 0 none
   bool contiguous = false;
   std::string account;
+  std::string comment;
+  std::vector<std::string> script_args;
   std::string submit_host;
 };
 

@@ -252,6 +252,7 @@ void Controller::Launch(Job& job, int64_t now) {
   r.append_output = job.spec.append_output;
   r.partition = job.spec.partition;
   r.node_list = job.NodeList();
+  r.script_args = job.spec.script_args;
   JobId id = job.id;
   node_client_->Launch(Endpoint(*n), r, [this, id](absl::Status st) {
     OnLaunchDone(id, std::move(st), last_now_);

@@ -53,6 +53,8 @@ struct JobSpec {
   bool exclusive = false;             // whole nodes
   bool contiguous = false;            // consecutive nodes
   std::string account;                // -A; "" when none
+  std::string comment;                // --comment
+  std::vector<std::string> script_args;  // the batch script's arguments
   int32_t nice = 0;
   uint64_t fixed_priority = 0;        // set by an administrator; 0 none
   int64_t begin_time = 0;      // --begin, unix seconds

@@ -37,6 +37,7 @@ struct LaunchRequest {
   bool append_output = false;
   std::string partition;
   std::string node_list;
+  std::vector<std::string> script_args;
 };
 
 enum class SignalKind { kSignal, kCancel, kTimeout };

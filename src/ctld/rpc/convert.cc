@@ -46,6 +46,8 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.signal_batch = p.signal_batch();
   r.interactive = p.interactive();
   r.account = p.account();
+  r.comment = p.comment();
+  r.script_args.assign(p.script_args().begin(), p.script_args().end());
   r.priority = p.priority();
   r.submit_host = p.submit_host();
   return r;
@@ -119,6 +121,7 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_dependency(s.dependency);
   p->set_nice(s.nice);
   p->set_account(s.account);
+  p->set_comment(s.comment);
   if (j.state == JobState::kPending && j.expected_start) {
     p->set_expected_start(j.expected_start);
     p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));
@@ -175,6 +178,7 @@ void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p) {
   p->set_append_output(r.append_output);
   p->set_partition(r.partition);
   p->set_node_list(r.node_list);
+  for (const auto& a : r.script_args) p->add_script_args(a);
 }
 
 void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {

@@ -123,6 +123,8 @@ std::string EncodeJob(const Job& j) {
       {"exclusive", absl::StrCat(s.exclusive)},
       {"contiguous", absl::StrCat(s.contiguous)},
       {"account", s.account},
+      {"comment", s.comment},
+      {"script_args", JoinList(s.script_args)},
       {"nice", absl::StrCat(s.nice)},
       {"fixed_priority", absl::StrCat(s.fixed_priority)},
       {"begin_time", absl::StrCat(s.begin_time)},
@@ -216,6 +218,10 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   flag("exclusive", &s.exclusive);
   flag("contiguous", &s.contiguous);
   str("account", &s.account);
+  str("comment", &s.comment);
+  if (auto it = kv.find("script_args"); it != kv.end() && !it->second.empty())
+    for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))
+      s.script_args.push_back(Unesc(e));
   num("nice", &s.nice);
   num("fixed_priority", &s.fixed_priority);
   if (kv.count("requeue")) {  // absent in records from older versions

@@ -88,6 +88,7 @@ std::string EncodeStepSpec(const StepSpec& s) {
   w.Put("append_output", j.append_output ? 1 : 0);
   w.Put("partition", j.partition);
   w.Put("node_list", j.node_list);
+  for (const auto& a : j.script_args) w.Put("script_arg", a);
   w.Put("node_name", s.node_name);
   w.Put("hostname", s.hostname);
   w.Put("conf_path", s.conf_path);
@@ -147,6 +148,10 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
   j.append_output = Get(*f, "append_output") == "1";
   j.partition = Get(*f, "partition");
   j.node_list = Get(*f, "node_list");
+  {
+    auto [ab, ae] = f->equal_range("script_arg");
+    for (auto it = ab; it != ae; ++it) j.script_args.push_back(it->second);
+  }
   s.node_name = Get(*f, "node_name");
   s.hostname = Get(*f, "hostname");
   s.conf_path = Get(*f, "conf_path");

@@ -38,6 +38,7 @@ struct BatchJob {
   bool append_output = false;
   std::string partition;
   std::string node_list;  // the whole allocation, compressed
+  std::vector<std::string> script_args;  // the batch script's arguments
 };
 
 // The job plus what the node daemon decided and the stepd needs.

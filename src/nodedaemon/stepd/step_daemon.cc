@@ -153,6 +153,7 @@ void StepDaemon::Launch() {
   ls.gid = j.gid;
   ls.groups = JobGroups(j);
   ls.program = dir_ + "/slurm_script";
+  ls.args = j.script_args;
   ls.env = j.env;
   ls.env.push_back(absl::StrCat("SLURM_CONF=", spec_.conf_path));
   ls.cwd = j.work_dir;

@@ -1,0 +1,103 @@
+// Every option in sbatch's own option table is acted on, refused with an
+// error, or documented in docs/CLI.md as inert (Slurm too does nothing with
+// it on a cluster like ours). An option added to the table without a
+// handler fails here (the parser reports "has no handler").
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "cli/sbatch_options.h"
+
+namespace sluice::cli {
+namespace {
+
+// A value each option accepts (the default "x" suits free-text options).
+const std::map<std::string, std::string> kSample = {
+    {"time", "10"}, {"nodes", "2"}, {"ntasks", "2"}, {"cpus-per-task", "2"},
+    {"ntasks-per-node", "2"}, {"tasks-per-node", "2"}, {"mem", "1G"}, {"mem-per-cpu", "1G"},
+    {"mem-per-gpu", "1G"}, {"gpus", "1"}, {"gpus-per-task", "1"}, {"cpus-per-gpu", "1"},
+    {"gpus-per-node", "1"}, {"gres", "gpu:1"}, {"begin", "now"}, {"signal", "USR1@60"},
+    {"export", "NONE"}, {"open-mode", "append"}, {"mail-type", "END"}, {"nice", "5"},
+    {"priority", "5"}, {"tmp", "0"}, {"threads-per-core", "1"}, {"exclusive", ""},
+    {"kill-on-invalid-dep", "yes"}, {"no-kill", ""}, {"propagate", ""}, {"get-user-env", ""},
+    {"deadline", "now+1hour"}, {"time-min", "5"}, {"licenses", "foo"}, {"array", "1-3"},
+};
+
+// Options documented as inert: acted on by the parser (kept), then used for
+// nothing, as Slurm on this cluster does nothing with them.
+const char* kInert[] = {"qos", "wckey", "mail-type", "mail-user"};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(OptionTableTest, EverySbatchOptionIsActedOnRefusedOrDocumentedInert) {
+  const SbatchOptions untouched;
+  std::vector<std::string> names = SbatchLongOptionNames();
+  ASSERT_GT(names.size(), 60u);
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    std::string arg = "--" + name;
+    auto it = kSample.find(name);
+    std::string value = it != kSample.end() ? it->second : "x";
+    SbatchOptions o;
+    std::optional<CliFailure> f;
+    // Options without an argument, or an optional one left out.
+    f = ParseSbatchArgs({arg}, &o);
+    if (f && f->usage_hint) {  // getopt: it needs an argument
+      o = SbatchOptions();
+      f = ParseSbatchArgs({arg + "=" + value}, &o);
+    } else if (!value.empty() && !f && o == untouched) {
+      o = SbatchOptions();
+      f = ParseSbatchArgs({arg + "=" + value}, &o);
+    }
+    if (f) {
+      // Refused: with a message, never the missing-handler one.
+      ASSERT_FALSE(f->message.empty());
+      EXPECT_THAT(f->message[0], ::testing::Not(::testing::HasSubstr("has no handler")));
+      continue;
+    }
+    // Acted on: the parsed options changed (help, usage and version are
+    // answered by sbatch itself).
+    EXPECT_FALSE(o == untouched) << "--" << name << " was accepted and changed nothing";
+  }
+}
+
+TEST(OptionTableTest, InertOptionsAreDocumentedWithTheirReason) {
+  std::string doc = Slurp(std::string(SLUICE_SOURCE_DIR) + "/docs/CLI.md");
+  ASSERT_FALSE(doc.empty()) << "docs/CLI.md not found";
+  auto start = doc.find("Inert, as in Slurm on a cluster like ours");
+  ASSERT_NE(start, std::string::npos);
+  std::string section = doc.substr(start, doc.find("\n\n", start) - start);
+  for (const char* name : kInert)
+    EXPECT_THAT(section, ::testing::HasSubstr(std::string("`--") + name)) << name;
+}
+
+TEST(OptionTableTest, RefusedOptionsSaySoWithSlurmsWords) {
+  SbatchOptions o;
+  auto f = ParseSbatchArgs({"--reservation=maint"}, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0], "Batch job submission failed: Requested reservation is invalid");
+  f = ParseSbatchArgs({"--licenses=matlab"}, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0], "Batch job submission failed: Invalid license specification");
+  f = ParseSbatchArgs({"--tmp=10G"}, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0],
+            "Batch job submission failed: Requested node configuration is not available");
+  f = ParseSbatchArgs({"--deadline=now+1hour"}, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0], "--deadline is not supported by this Sluice release");
+  f = ParseSbatchArgs({"--mail-type=SOMETIMES"}, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0], "--mail-type=SOMETIMES invalid");
+}
+
+}  // namespace
+}  // namespace sluice::cli
