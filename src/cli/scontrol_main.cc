@@ -127,7 +127,12 @@ int Main(int argc, char** argv) {
                     "       scontrol hold|uhold|release JOBID[,JOBID...]\n");
         return 0;
       case '?': return 1;
-      default: break;
+      // Inert (docs/CLI.md): scontrol prints no warnings or informational
+      // lines that -Q would silence; its errors stay, as in Slurm.
+      case 'Q': break;
+      default:
+        PrintError("scontrol", absl::StrCat("internal error: option ", c, " has no handler"));
+        return 1;
     }
   }
   std::vector<std::string> words;

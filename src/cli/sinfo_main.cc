@@ -54,7 +54,10 @@ int Main(int argc, char** argv) {
       case '?':
         std::fprintf(stderr, "Try \"sinfo --help\" for more information\n");
         return 1;
-      default: break;
+      case 'a': break;  // inert: no hidden partitions here (docs/CLI.md)
+      default:
+        PrintError("sinfo", absl::StrCat("internal error: option ", c, " has no handler"));
+        return 1;
     }
   }
   std::vector<SinfoField> fields;
