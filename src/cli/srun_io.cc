@@ -314,6 +314,8 @@ int StepIoServer::Run() {
     fds.push_back({g_signal_pipe[0], POLLIN, 0});
     size_t conns_at = fds.size();
     for (auto& c : conns_) fds.push_back({c.fd, POLLIN, 0});
+    // Accept() below may add connections: only these were polled.
+    const size_t polled_conns = conns_.size();
     // Stdin and its end go out once every node is there (task 0's may be
     // the last to connect).
     size_t verified = 0;
@@ -343,7 +345,7 @@ int StepIoServer::Run() {
         }
       }
     }
-    for (size_t i = 0; i < conns_.size(); ++i)
+    for (size_t i = 0; i < polled_conns; ++i)
       if (conns_[i].fd >= 0 && (fds[conns_at + i].revents & (POLLIN | POLLHUP | POLLERR)))
         OnReadable(conns_[i]);
     if (want_stdin && (fds.back().revents & (POLLIN | POLLHUP))) {

@@ -5,11 +5,13 @@
 // --seed, so a CI failure reproduces.
 #include <cstdio>
 #include <cstring>
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "cli/sbatch_options.h"
+#include "cli/scancel_select.h"
 #include "cli/sinfo_fields.h"
 #include "cli/squeue_format.h"
 #include "common/cgroup_conf.h"
@@ -109,6 +111,13 @@ void RunOne(const std::string& in) {
   j.set_job_id(1);
   (void)cli::SqueueHeader(items);
   (void)cli::SqueueRow(items, j, 0);
+  {
+    ::sluice::v1::JobInfo k;
+    k.set_job_id(2);
+    std::vector<const ::sluice::v1::JobInfo*> rows = {&j, &k};
+    (void)cli::SortJobsBy(&rows, in, 0);
+    (void)cli::ParseCancelState(in);
+  }
 }
 
 }  // namespace
@@ -116,13 +125,21 @@ void RunOne(const std::string& in) {
 int main(int argc, char** argv) {
   long iterations = 10000;
   unsigned long seed = 1;
+  double seconds = 0;  // > 0: stop after this long, whatever the count
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--iterations")) iterations = std::atol(argv[i + 1]);
     if (!std::strcmp(argv[i], "--seed")) seed = std::strtoul(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
   }
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<long>(seconds * 1000));
   std::mt19937_64 rng(seed);
   for (const auto& s : kSeeds) RunOne(s);
   for (long i = 0; i < iterations; ++i) {
+    if (seconds > 0 && (i & 255) == 0 && std::chrono::steady_clock::now() > deadline) {
+      iterations = i;
+      break;
+    }
     std::string in = Mutate(rng, kSeeds[rng() % kSeeds.size()]);
     RunOne(in);
   }

@@ -183,7 +183,14 @@ class ProcessLauncher : public Launcher {
       return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
     Child c{&s, pipefd[1], out_flags, argv.data(), nullptr, nullptr, &cands};
     pid_t pid;
-    if (!s.task_prolog.empty()) {
+    // AddressSanitizer cannot follow a child running on a stack of our own
+    // (google/sanitizers#189): sanitized builds take the fork path.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr bool kShareMemory = false;
+#else
+    constexpr bool kShareMemory = true;
+#endif
+    if (!s.task_prolog.empty() || !kShareMemory) {
       pid = fork();
       if (pid == 0) {
         close(pipefd[0]);
