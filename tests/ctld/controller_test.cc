@@ -278,15 +278,19 @@ class FlakyStore : public JobStore {
   std::unique_ptr<JobStore> inner_ = MakeMemoryJobStore();
 };
 
+// Recovers and registers node n1.
+bool StartWithOneNode(Controller& ctl) {
+  NodeReport r;
+  r.node = "n1";
+  r.registering = true;
+  return ctl.Recover(kT0).ok() && ctl.OnNodeReport(r, {0, 0}, kT0).ok();
+}
+
 TEST(ControllerStoreFailureTest, ASubmissionThatCannotBeStoredIsForgottenAndNeverRuns) {
   FlakyStore store;
   testing::FakeNodeClient nodes;
   Controller ctl(Config(), &store, &nodes, 0);
-  ASSERT_TRUE(ctl.Recover(kT0).ok());
-  NodeReport r;
-  r.node = "n1";
-  r.registering = true;
-  ASSERT_TRUE(ctl.OnNodeReport(r, {0, 0}, kT0).ok());
+  ASSERT_TRUE(StartWithOneNode(ctl));
   store.failing = true;
   SubmitRequest req;
   req.script = "#!/bin/sh\n";
@@ -308,11 +312,7 @@ TEST(ControllerStoreFailureTest, AStartThatCannotBeStoredIsNotLaunchedUntilTheSt
   FlakyStore store;
   testing::FakeNodeClient nodes;
   Controller ctl(Config(), &store, &nodes, 0);
-  ASSERT_TRUE(ctl.Recover(kT0).ok());
-  NodeReport r;
-  r.node = "n1";
-  r.registering = true;
-  ASSERT_TRUE(ctl.OnNodeReport(r, {0, 0}, kT0).ok());
+  ASSERT_TRUE(StartWithOneNode(ctl));
   SubmitRequest req;
   req.script = "#!/bin/sh\n";
   req.work_dir = "/tmp";

@@ -25,11 +25,6 @@ uint64_t SubmittedId(const CmdResult& r) {
   return std::stoull(m[1]);
 }
 
-uint64_t Parsable(const CmdResult& r) {
-  if (r.rc != 0) return 0;
-  return std::strtoull(r.out.c_str(), nullptr, 10);
-}
-
 class BatchJobTest : public ::testing::Test {
  protected:
   void SetUp() override {

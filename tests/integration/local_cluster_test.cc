@@ -14,23 +14,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-uint64_t Parsable(const CmdResult& r) {
-  uint64_t id = 0;
-  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
-}
-
-bool Gone(pid_t pid) {
-  std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
-  auto rp = stat.rfind(')');
-  return stat.empty() || (rp != std::string::npos && stat[rp + 2] == 'Z');
-}
-
-bool HasV1Controllers() {
-  std::string m = Slurp("/proc/mounts");
-  return IsRoot() && m.find("cpuset") != std::string::npos &&
-         m.find("memory") != std::string::npos && m.find("devices") != std::string::npos;
-}
-
 TEST(LocalClusterTest, ConfinesCoresMemoryAndGpusAsAGpuSiteDoes) {
   SLUICE_REQUIRE(HasV1Controllers(), "needs root and the cpuset, memory, devices controllers");
   auto c = TestCluster::Start();  // sluice-local's own slurm.conf and cgroup.conf
@@ -64,7 +47,7 @@ TEST(LocalClusterTest, DownEndsTheClustersRunningJobs) {
   ASSERT_GT(bg, 0);
   auto r = c->Run(CommandDir() + "/sluice-local down --dir " + c->dir());
   EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_TRUE(TestCluster::WaitFor([&] { return Gone(bg); }, 15))
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(bg); }, 15))
       << "the job's background process outlived sluice-local down";
   EXPECT_EQ(c->Run("pgrep -f 'sluice-stepd.*" + c->dir() + "/'").out, "");
 }

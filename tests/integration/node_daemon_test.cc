@@ -35,12 +35,6 @@ bool HasMemoryCgroup() {
          Slurp("/proc/mounts").find("memory") != std::string::npos && IsRoot();
 }
 
-bool ProcessGone(pid_t pid) {
-  std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
-  auto rp = stat.rfind(')');
-  return stat.empty() || (rp != std::string::npos && stat[rp + 2] == 'Z');
-}
-
 // The stepd `noded` keeps started ahead of its next job (0: none yet).
 pid_t StandbyStepdOf(pid_t noded) {
   DIR* d = opendir("/proc");
@@ -63,11 +57,6 @@ pid_t StandbyStepdOf(pid_t noded) {
   }
   closedir(d);
   return found;
-}
-
-uint64_t Parsable(const CmdResult& r) {
-  uint64_t id = 0;
-  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
 }
 
 void WriteScript(const std::string& path, const std::string& body) {

@@ -12,11 +12,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-uint64_t Parsable(const CmdResult& r) {
-  uint64_t id = 0;
-  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
-}
-
 class OptionsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

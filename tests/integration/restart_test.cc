@@ -7,10 +7,6 @@
 namespace sluice::testing {
 namespace {
 
-uint64_t Parsable(const CmdResult& r) {
-  return r.rc == 0 ? std::strtoull(r.out.c_str(), nullptr, 10) : 0;
-}
-
 TEST(RestartTest, PendingJobsSurviveKill9AndIdsContinueUpward) {
   auto cluster = TestCluster::Start();
   ASSERT_NE(cluster, nullptr);

@@ -15,11 +15,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-uint64_t Parsable(const CmdResult& r) {
-  uint64_t id = 0;
-  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
-}
-
 std::string SortedLines(const std::string& s) {
   std::vector<std::string> lines = absl::StrSplit(s, '\n', absl::SkipEmpty());
   std::sort(lines.begin(), lines.end());

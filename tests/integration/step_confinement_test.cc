@@ -16,17 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-uint64_t Parsable(const CmdResult& r) {
-  uint64_t id = 0;
-  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
-}
-
-bool HasV1Controllers() {
-  std::string m = Slurp("/proc/mounts");
-  return IsRoot() && m.find("cpuset") != std::string::npos &&
-         m.find("memory") != std::string::npos && m.find("devices") != std::string::npos;
-}
-
 // "0-2,5" -> {0,1,2,5}
 std::set<int> Cpus(const std::string& list) {
   std::set<int> out;

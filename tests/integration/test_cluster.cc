@@ -141,6 +141,23 @@ std::string Reachable(const std::string& dir) {
 std::string CommandDir() { return Reachable(SLUICE_BIN_DIR); }
 std::string TestToolDir() { return Reachable(SLUICE_TEST_BIN_DIR); }
 
+uint64_t Parsable(const CmdResult& r) {
+  uint64_t id = 0;
+  return r.rc == 0 && sscanf(r.out.c_str(), "%lu", &id) == 1 ? id : 0;
+}
+
+bool ProcessGone(pid_t pid) {
+  std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
+  auto rp = stat.rfind(')');
+  return stat.empty() || (rp != std::string::npos && stat[rp + 2] == 'Z');
+}
+
+bool HasV1Controllers() {
+  std::string m = Slurp("/proc/mounts");
+  return IsRoot() && m.find("cpuset") != std::string::npos &&
+         m.find("memory") != std::string::npos && m.find("devices") != std::string::npos;
+}
+
 bool EnsureUser(const std::string& name) {
   if (getpwnam(name.c_str())) return true;
   if (!IsRoot()) return false;

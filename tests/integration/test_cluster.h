@@ -5,6 +5,8 @@
 // Not thread-safe; one per test.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -80,6 +82,13 @@ class TestCluster {
 
 // Creates the Unix user if missing (tests run as root); false if impossible.
 bool EnsureUser(const std::string& name);
+
+// The job ID `sbatch --parsable` printed, or 0 when it failed.
+uint64_t Parsable(const CmdResult& r);
+// True when `pid` has exited (gone, or a zombie).
+bool ProcessGone(pid_t pid);
+// Root, with the cgroup v1 cpuset, memory and devices controllers mounted.
+bool HasV1Controllers();
 
 // The commands (SLUICE_BIN_DIR) and test tools (SLUICE_TEST_BIN_DIR) where
 // every user can run them: the build directory itself when others can
