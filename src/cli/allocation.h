@@ -26,6 +26,7 @@ struct AllocRequest {
   bool nodes_set = false, ntasks_set = false;
   std::string work_dir;
   std::vector<std::string> env;
+  bool operator==(const AllocRequest&) const = default;
 };
 
 // The resource options srun and salloc share: getopt_long entries (no

@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli/allocation.h"
 #include "cli/sbatch_options.h"
 
 namespace sluice::cli {
@@ -66,6 +67,23 @@ TEST(OptionTableTest, EverySbatchOptionIsActedOnRefusedOrDocumentedInert) {
     // Acted on: the parsed options changed (help, usage and version are
     // answered by sbatch itself).
     EXPECT_FALSE(o == untouched) << "--" << name << " was accepted and changed nothing";
+  }
+}
+
+TEST(OptionTableTest, EveryResourceOptionOfSrunAndSallocIsActedOnOrRefused) {
+  const AllocRequest untouched;
+  ASSERT_GT(kAllocLongOptions.size(), 10u);
+  for (const option& o : kAllocLongOptions) {
+    SCOPED_TRACE(o.name);
+    auto it = kSample.find(o.name);
+    std::string value = it != kSample.end() && !it->second.empty() ? it->second : "x";
+    AllocRequest a;
+    std::string error;
+    ASSERT_TRUE(ParseAllocOption(o.val, o.has_arg == no_argument ? nullptr : value.c_str(), &a,
+                                 &error))
+        << "--" << o.name << " is in the table but has no handler";
+    EXPECT_TRUE(!error.empty() || !(a == untouched))
+        << "--" << o.name << " was accepted and changed nothing";
   }
 }
 
