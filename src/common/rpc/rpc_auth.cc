@@ -1,7 +1,8 @@
 #include "common/rpc/rpc_auth.h"
 
-// The one-shot SHA256() is all we need; the EVP interface would load
-// OpenSSL's provider configuration at every command's start.
+// The low-level SHA256_* functions hash directly; OpenSSL 3's one-shot
+// SHA256() and the EVP interface fetch a provider, which loads OpenSSL's
+// configuration in every command (about a millisecond per call).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
@@ -23,7 +24,10 @@ std::string RpcCredentialPayload(absl::string_view method,
     request.SerializeToCodedStream(&coded);
   }
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  SHA256_CTX sha;
+  SHA256_Init(&sha);
+  SHA256_Update(&sha, bytes.data(), bytes.size());
+  SHA256_Final(digest, &sha);
   return absl::StrCat(
       "sluice-rpc ", method, " ",
       absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest),
