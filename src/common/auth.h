@@ -1,7 +1,8 @@
 // Request authentication. Every RPC carries a credential minted by the
 // caller's local munged; the receiver learns the caller's uid/gid from the
 // credential alone, never from a request field. The payload binds the
-// credential to one RPC method, and munged refuses a replayed credential.
+// credential to one RPC method and one request body (common/rpc/rpc_auth),
+// and munged refuses a replayed credential.
 // Implementations are thread-safe.
 #pragma once
 
