@@ -1,5 +1,7 @@
 #include "cli/cli_util.h"
 
+#include "common/time_spec.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,6 +11,19 @@
 #include "common/hostlist.h"
 
 namespace sluice::cli {
+
+void PrintDefinedOptions(const char* cmd, const std::map<std::string, std::string>& shown) {
+  std::fprintf(stderr, "%s: defined options\n", cmd);
+  std::fprintf(stderr, "%s: -------------------- --------------------\n", cmd);
+  for (const auto& [name, value] : shown)
+    std::fprintf(stderr, "%s: %-20s: %s\n", cmd, name.c_str(), value.c_str());
+  std::fprintf(stderr, "%s: -------------------- --------------------\n", cmd);
+  std::fprintf(stderr, "%s: end of defined options\n", cmd);
+}
+
+std::string DumpedTimeLimit(int64_t minutes) {
+  return minutes < 0 ? common::FormatTimeLimit(minutes) : common::FormatDurationLong(minutes * 60);
+}
 
 void PrintError(const char* cmd, const std::string& msg) {
   std::fprintf(stderr, "%s: error: %s\n", cmd, msg.c_str());

@@ -2,6 +2,8 @@
 // printing Slurm-style errors, reading files. Not thread-safe (stdio).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +17,13 @@ namespace sluice::cli {
 std::optional<common::SlurmConfig> LoadConfigOrComplain(const char* cmd);
 
 void PrintError(const char* cmd, const std::string& msg);  // "cmd: error: msg"
+
+// -v's dump of the options given, as Slurm prints it to stderr:
+// "cmd: defined options", a rule, "cmd: NAME<pad to 20>: VALUE" by name,
+// a rule, "cmd: end of defined options".
+void PrintDefinedOptions(const char* cmd, const std::map<std::string, std::string>& shown);
+// A time limit in minutes as that dump shows it: "00:10:00", "2-03:05:00".
+std::string DumpedTimeLimit(int64_t minutes);
 
 // True when the compressed `node_list` names any host in `nodes`.
 bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes);

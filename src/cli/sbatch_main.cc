@@ -197,6 +197,15 @@ int Main(int argc, char** argv) {
   // Inert here, as in Slurm on a cluster like ours (docs/CLI.md): --qos and
   // --wckey (no accounting storage), --mail-type/--mail-user (no MailProg).
 
+  if (opts.verbose) {
+    std::map<std::string, std::string> shown = opts.shown;
+    shown["verbose"] = std::to_string(opts.verbose);
+    if (opts.time_limit_min) shown["time"] = DumpedTimeLimit(*opts.time_limit_min);
+    for (const char* k : {"output", "error", "input"})
+      if (auto it = shown.find(k); it != shown.end() && !it->second.empty() && it->second[0] != '/')
+        it->second = absl::StrCat(workdir, "/", it->second);
+    PrintDefinedOptions("sbatch", shown);
+  }
   CtldClient client(*cfg);
   auto rep = client.Submit(req);
   if (!rep.ok()) {

@@ -100,6 +100,23 @@ CliFailure Fail(std::string msg, int code = 255) {
   return CliFailure{{std::move(msg)}, code, false};
 }
 
+// -v's record of option `c`: its canonical long name (the first table entry
+// with its value) and what Slurm's dump shows for it. Paths are made
+// absolute, and the time canonical, when the dump is printed.
+std::optional<CliFailure> Record(int c, const char* a, SbatchOptions* o) {
+  if (c == '?' || c == 'h' || c == kUsage || c == 'V') return std::nullopt;
+  for (const auto& lo : kLongOpts) {
+    if (!lo.name || lo.val != c) continue;
+    std::string v = a ? a : "set";
+    if (c == kExclusive && !a) v = "exclusive";
+    if (c == kRequeue) v = "requeue";
+    if (c == kNice && !a) v = "100";
+    o->shown[lo.name] = v;
+    break;
+  }
+  return std::nullopt;
+}
+
 bool ParseCount(const char* s, uint32_t* out) {
   return absl::SimpleAtoi(s, out);
 }
@@ -120,6 +137,7 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
   while ((c = getopt_long(argc, argv.data(), kShortOpts, kLongOpts, nullptr)) !=
          -1) {
     const char* a = optarg;
+    if (auto f = Record(c, a, o)) return f;
     switch (c) {
       case 'J': o->job_name = a; break;
       case 'o': o->output = a; break;
@@ -403,17 +421,22 @@ std::optional<CliFailure> ApplyInputEnv(
     if (!v || !*v) return std::nullopt;
     return std::string(v);
   };
-  if (auto v = get("SBATCH_PARTITION")) o->partition = *v;
-  if (auto v = get("SBATCH_JOB_NAME")) o->job_name = *v;
-  if (auto v = get("SBATCH_ACCOUNT")) o->account = *v;
-  if (auto v = get("SBATCH_GPUS_PER_NODE")) o->gpus_per_node = *v;
-  if (auto v = get("SBATCH_GRES")) o->gres = *v;
+  // Each also shows in -v's dump under its option's name, as in Slurm.
+  if (auto v = get("SBATCH_PARTITION")) o->partition = o->shown["partition"] = *v;
+  if (auto v = get("SBATCH_JOB_NAME")) o->job_name = o->shown["job-name"] = *v;
+  if (auto v = get("SBATCH_ACCOUNT")) o->account = o->shown["account"] = *v;
+  if (auto v = get("SBATCH_GPUS_PER_NODE")) o->gpus_per_node = o->shown["gpus-per-node"] = *v;
+  if (auto v = get("SBATCH_GRES")) o->gres = o->shown["gres"] = *v;
   if (auto v = get("SBATCH_TIMELIMIT")) {
     auto t = common::ParseTimeLimit(*v);
     if (!t.ok()) return Fail("Invalid --time specification");
     o->time_limit_min = *t;
+    o->shown["time"] = *v;
   }
-  if (auto v = get("SBATCH_HOLD")) o->hold = true;
+  if (auto v = get("SBATCH_HOLD")) {
+    o->hold = true;
+    o->shown["hold"] = "set";
+  }
   return std::nullopt;
 }
 

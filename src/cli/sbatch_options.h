@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ struct SbatchOptions {
        usage = false, version = false, wait = false, quiet = false;
   int verbose = 0;
   std::vector<std::string> positional;  // script and its arguments
+  // For -v: each option given (by its canonical long name) and its value as
+  // Slurm's dump shows it; later sources overwrite earlier ones.
+  std::map<std::string, std::string> shown;
   bool operator==(const SbatchOptions&) const = default;
 };
 

@@ -40,7 +40,46 @@ struct Options {
   bool start = false;  // --start: pending jobs with their expected start
   bool steps = false;  // -s/--steps: the running jobs' steps
   std::string format;
+  // -v: the settings dump Slurm prints on stdout, from the raw arguments.
+  int verbose = 0;
+  bool all = false, array = false;
+  std::string raw_jobs, raw_names, raw_nodes, raw_partitions, raw_sort, raw_states,
+      raw_steps, raw_users;
 };
+
+// squeue -v's dump, in Slurm 22.05's layout (its "sibling" line has one
+// space more than the others).
+std::string SettingsDump(const Options& o) {
+  auto text = [](const std::string& v) { return v.empty() ? std::string("(null)") : v; };
+  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+  std::string out = "-----------------------------\n";
+  // Naming partitions or jobs lists hidden partitions too.
+  absl::StrAppend(&out, "all         = ",
+                  flag(o.all || !o.raw_jobs.empty() || !o.raw_partitions.empty()), "\n");
+  absl::StrAppend(&out, "array       = ", flag(o.array), "\n");
+  absl::StrAppend(&out, "federation  = false\n");
+  absl::StrAppend(&out, "format      = ", text(o.format), "\n");
+  absl::StrAppend(&out, "iterate     = 0\n");
+  absl::StrAppend(&out, "job_flag    = ", o.raw_jobs.empty() ? 0 : 1, "\n");
+  absl::StrAppend(&out, "jobs        = ", text(o.raw_jobs), "\n");
+  absl::StrAppend(&out, "licenses    = (null)\n");
+  absl::StrAppend(&out, "local       = false\n");
+  absl::StrAppend(&out, "names       = ", text(o.raw_names), "\n");
+  absl::StrAppend(&out, "nodes       = ", o.raw_nodes, "\n");
+  absl::StrAppend(&out, "partitions  = ", text(o.raw_partitions), "\n");
+  absl::StrAppend(&out, "priority    = false\n");
+  absl::StrAppend(&out, "reservation = (null)\n");
+  absl::StrAppend(&out, "sibling      = false\n");
+  absl::StrAppend(&out, "sort        = ", text(o.raw_sort), "\n");
+  absl::StrAppend(&out, "start_flag  = ", o.start ? 1 : 0, "\n");
+  absl::StrAppend(&out, "states      = ", text(o.raw_states), "\n");
+  absl::StrAppend(&out, "step_flag   = ", o.steps ? 1 : 0, "\n");
+  absl::StrAppend(&out, "steps       = ", text(o.raw_steps), "\n");
+  absl::StrAppend(&out, "users       = ", text(o.raw_users), "\n");
+  absl::StrAppend(&out, "verbose     = ", o.verbose, "\n");
+  absl::StrAppend(&out, "-----------------------------\n\n\n");
+  return out;
+}
 
 enum { kMe = 1000, kHelp, kUsage, kStart, kJson, kYaml, kNoconvert };
 
@@ -86,6 +125,7 @@ int Main(int argc, char** argv) {
                           kLong, nullptr)) != -1) {
     switch (c) {
       case 'j':
+        o.raw_jobs = optarg;
         {
           for (absl::string_view id : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
             uint64_t v;
@@ -98,6 +138,7 @@ int Main(int argc, char** argv) {
         }
         break;
       case 'u':
+        o.raw_users = optarg;
         o.users_given = true;
         for (absl::string_view u : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
           user_args.emplace_back(u);
@@ -107,10 +148,12 @@ int Main(int argc, char** argv) {
         o.uids.insert(getuid());
         break;
       case 'p':
+        o.raw_partitions = optarg;
         for (absl::string_view p : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
           o.partitions.emplace(p);
         break;
       case 't':
+        o.raw_states = optarg;
         o.states_given = true;
         state_arg = optarg;
         break;
@@ -118,12 +161,17 @@ int Main(int argc, char** argv) {
       case 'o': o.format = optarg; break;
       case 'l': o.long_fmt = true; break;
       case kStart: o.start = true; break;
-      case 's': o.steps = true; break;
+      case 's':
+        o.steps = true;
+        if (optarg) o.raw_steps = optarg;
+        break;
       case 'n':
+        o.raw_names = optarg;
         for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
           o.names.emplace(n);
         break;
       case 'w': {
+        o.raw_nodes = optarg;
         auto hosts = common::ExpandHostlist(optarg);
         if (!hosts.ok()) {
           PrintError("squeue", absl::StrCat("Invalid node name ", optarg));
@@ -132,7 +180,9 @@ int Main(int argc, char** argv) {
         o.nodes.insert(hosts->begin(), hosts->end());
         break;
       }
-      case 'S': sort = optarg; break;
+      case 'S':
+        sort = o.raw_sort = optarg;
+        break;
       case 'A':
         for (absl::string_view a : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
           accounts.emplace(a);
@@ -147,8 +197,10 @@ int Main(int argc, char** argv) {
       // hidden partitions (there are none); -r lists array tasks one per
       // line (there are no arrays yet, so every job is one line already);
       // --noconvert keeps sizes unconverted (squeue prints them in MB).
-      case 'a': case 'r': case kNoconvert: break;
-      case 'v': break;  // not yet: Slurm's option dump (docs/CLI.md)
+      case 'a': o.all = true; break;
+      case 'r': o.array = true; break;
+      case kNoconvert: break;
+      case 'v': ++o.verbose; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
         std::printf("Usage: squeue [OPTIONS]\n\nSee docs/CLI.md for the "
@@ -201,8 +253,20 @@ int Main(int argc, char** argv) {
   CtldClient client(*cfg);
   ::sluice::v1::QueryJobsRequest req;
   if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);
+  if (o.verbose) std::fputs(SettingsDump(o).c_str(), stdout);
   auto rep = LoadJobs(client, req);
   if (!rep) return 1;
+  if (o.verbose) {
+    // The time of the listing and what the controller sent, as Slurm's -v.
+    time_t now = static_cast<time_t>(rep->now());
+    char buf[64];
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+    if (!o.noheader) std::printf("%s\n", buf);  // the time goes with the header
+    std::printf("last_update_time=%lld records=%d\n",
+                req.job_ids_size() ? 0LL : static_cast<long long>(rep->now()), rep->jobs_size());
+  }
 
   std::vector<const JobInfo*> rows;
   std::set<uint64_t> want_ids(o.jobs.begin(), o.jobs.end());

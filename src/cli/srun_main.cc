@@ -19,6 +19,7 @@
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
 #include "cli/srun_io.h"
+#include "common/hostlist.h"
 #include "common/process_init.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
@@ -66,6 +67,8 @@ struct Opts {
   std::optional<std::string> export_env;
   uint64_t jobid = 0;
   std::vector<std::string> argv;
+  int verbose = 0;
+  std::map<std::string, std::string> shown;  // -v's dump
 };
 
 int Fatal(const std::string& msg, int rc = 1) {
@@ -94,6 +97,11 @@ int Main(int argc, char** argv) {
   const std::vector<option> longopts = LongOptions();
   const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "luo:e:i:K::W:vQV");
   while ((c = getopt_long(argc, argv, shortopts.c_str(), longopts.data(), nullptr)) != -1) {
+    for (const auto& lo : longopts)  // -v's record, by the first name for `c`
+      if (lo.name && lo.val == c && c != 'V' && c != kHelp && c != kUsage) {
+        o.shown[lo.name] = optarg ? optarg : "set";
+        break;
+      }
     std::string error;
     if (ParseAllocOption(c, optarg, &o.alloc, &error)) {
       if (!error.empty()) return Fatal(error);
@@ -132,7 +140,7 @@ int Main(int argc, char** argv) {
         // tasks are held to the step's cpuset by its cgroup.
         break;
       case 'Q': o.alloc.quiet = true; break;
-      case 'v': break;  // not yet: Slurm's verbose lines (docs/CLI.md)
+      case 'v': ++o.verbose; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
       case kHelp: case kUsage:
         std::printf("Usage: srun [OPTIONS] executable [args...]\n\nSee docs/CLI.md for the "
@@ -143,6 +151,12 @@ int Main(int argc, char** argv) {
     }
   }
   for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);
+  if (o.verbose) {
+    o.shown["verbose"] = std::to_string(o.verbose);
+    if (o.alloc.mem_mb) o.shown["mem"] = std::to_string(o.alloc.mem_mb);
+    if (o.alloc.time_limit_min) o.shown["time"] = DumpedTimeLimit(*o.alloc.time_limit_min);
+    PrintDefinedOptions("srun", o.shown);
+  }
   if (o.argv.empty()) return Fatal("No command given to execute.");
   auto cfg = LoadConfigOrComplain("srun");
   if (!cfg) return 1;
@@ -283,6 +297,27 @@ int Main(int argc, char** argv) {
   std::map<std::string, std::vector<uint32_t>> tasks_by_node;
   for (const auto& n : step->nodes())
     tasks_by_node[n.name()].assign(n.tasks().begin(), n.tasks().end());
+  if (o.verbose) {
+    // The lines tools parse: the allocation's nodes and CPU counts, then
+    // where each node's tasks go.
+    // "cpu counts: 8(x2),4(x1)": every run of equal counts with its length.
+    std::string counts;
+    for (int i = 0; i < step->nodes_size();) {
+      int j = i;
+      while (j < step->nodes_size() && step->nodes(j).job_cpus() == step->nodes(i).job_cpus()) ++j;
+      absl::StrAppend(&counts, counts.empty() ? "" : ",", step->nodes(i).job_cpus(), "(x", j - i, ")");
+      i = j;
+    }
+    std::fprintf(stderr, "srun: jobid %lu: nodes(%d):`%s', cpu counts: %s\n",
+                 (unsigned long)job, step->nodes_size(), step->node_list().c_str(),
+                 counts.c_str());
+    for (const auto& n : step->nodes()) {
+      std::vector<uint32_t> tasks(n.tasks().begin(), n.tasks().end());
+      std::fprintf(stderr, "srun: launching StepId=%lu.%u on host %s, %d tasks: [%s]\n",
+                   (unsigned long)job, step_id, n.name().c_str(), n.tasks_size(),
+                   common::FormatIdRanges(tasks).c_str());
+    }
+  }
   server.SetStep(job, step_id, step->ntasks(), std::move(tasks_by_node));
 
   // The controller started the tasks; only its refusals come back here.

@@ -5,6 +5,10 @@
 
 #include <fstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "test_cluster.h"
 
 namespace sluice::testing {
@@ -80,6 +84,62 @@ TEST_F(OptionsTest, SqueueSortsAndFiltersByAccount) {
   auto r = cluster_->Run("squeue -S '%'");
   EXPECT_EQ(r.rc, 1);
   cluster_->Run("scancel " + std::to_string(a) + " " + std::to_string(b) + " " + std::to_string(c));
+}
+
+// A capture's stdout or stderr section, without Slurm's plugin-loading and
+// debug lines (its internals: Sluice has no plugins to load).
+std::string CapturedSection(const std::string& name, const std::string& which) {
+  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
+  EXPECT_FALSE(text.empty()) << "capture " << name << " missing";
+  std::string out;
+  bool in = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, "# ---- ")) {
+      in = line == "# ---- " + which + " ----";
+      continue;
+    }
+    if (!in || absl::StrContains(line, ": select/") || absl::StrContains(line, ": debug:"))
+      continue;
+    absl::StrAppend(&out, line, "\n");
+  }
+  while (absl::EndsWith(out, "\n\n")) out.pop_back();
+  return out;
+}
+
+// Everything up to the line containing `end`, inclusive.
+std::string Upto(const std::string& text, const std::string& end) {
+  size_t at = text.find(end);
+  return at == std::string::npos ? text : text.substr(0, text.find('\n', at) + 1);
+}
+
+TEST_F(OptionsTest, VerboseDumpsTheDefinedOptionsAsSlurmDoes) {
+  auto r = cluster_->Run("cd /tmp && sbatch -v --wrap hostname");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, CapturedSection("11_sbatch_v", "stderr"));
+  // Canonical time, an error path made absolute against -D, flags as "set".
+  r = cluster_->Run(
+      "cd /tmp && sbatch -v -H --parsable --exclusive -N 1-2 -D /tmp -e e.err -J x "
+      "--dependency=afterok:1 -A acct --comment=hi --nice --requeue -t 2-03:04:05 "
+      "--mem-per-cpu=500 -p short,g2 --wrap true");
+  EXPECT_EQ(Upto(r.err, "end of defined options"),
+            Upto(CapturedSection("11_sbatch_v_many", "stderr"), "end of defined options"));
+  r = cluster_->Run("srun -v -n2 -t 5 --mem=100M true");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Upto(r.err, "end of defined options"),
+            Upto(CapturedSection("11_srun_v", "stderr"), "end of defined options"));
+  EXPECT_THAT(r.err, ::testing::ContainsRegex(
+                         "srun: jobid [0-9]+: nodes\\(1\\):`mlmini-g2-ghpc-[01]', cpu counts: "
+                         "[0-9]+\\(x1\\)\n"
+                         "srun: launching StepId=[0-9]+\\.0 on host mlmini-g2-ghpc-[01], 2 "
+                         "tasks: \\[0-1\\]\n"));
+  // squeue's settings dump goes to stdout, with the records line after it.
+  r = cluster_->Run("squeue -v -h -u root -p g2 -t PD,R -o %i -S i -n x,y -w mlmini-g2-ghpc-0 "
+                    "--start");
+  std::string want = CapturedSection("11_squeue_v_opts", "stdout");
+  want = absl::StrReplaceAll(want, {{"nodes       = n1", "nodes       = mlmini-g2-ghpc-0"}});
+  EXPECT_EQ(Upto(r.out, "verbose     = "), Upto(want, "verbose     = "));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("-----------------------------\n\n\n"
+                                              "last_update_time=[0-9]+ records=[0-9]+\n"));
 }
 
 }  // namespace
