@@ -1,6 +1,8 @@
 #include "cli/cli_util.h"
 
 #include "common/time_spec.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_cat.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,6 +13,21 @@
 #include "common/hostlist.h"
 
 namespace sluice::cli {
+
+bool OnlyThisCluster(const char* cmd, const std::string& clusters,
+                     const common::SlurmConfig& cfg, bool all_ok) {
+  for (absl::string_view name : absl::StrSplit(clusters, ',', absl::SkipEmpty()))
+    if (name != cfg.cluster_name && !(all_ok && name == "all")) {
+      PrintError(cmd, absl::StrCat("No cluster '", name, "' known by database."));
+      return false;
+    }
+  return true;
+}
+
+int NoHandler(const char* cmd, int option) {
+  PrintError(cmd, absl::StrCat("internal error: option ", option, " has no handler"));
+  return 1;
+}
 
 void PrintDefinedOptions(const char* cmd, const std::map<std::string, std::string>& shown) {
   std::fprintf(stderr, "%s: defined options\n", cmd);

@@ -18,6 +18,16 @@ std::optional<common::SlurmConfig> LoadConfigOrComplain(const char* cmd);
 
 void PrintError(const char* cmd, const std::string& msg);  // "cmd: error: msg"
 
+// -M/--clusters: one cluster, one controller, so only this cluster's
+// ClusterName (or "all", where `all_ok`) can be meant. Prints Slurm's
+// "No cluster 'X' known by database." and returns false for any other.
+bool OnlyThisCluster(const char* cmd, const std::string& clusters,
+                     const common::SlurmConfig& cfg, bool all_ok);
+
+// The default of every command's option switch: an option in the table
+// without a case. Prints an internal error; returns the exit code 1.
+int NoHandler(const char* cmd, int option);
+
 // -v's dump of the options given, as Slurm prints it to stderr:
 // "cmd: defined options", a rule, "cmd: NAME<pad to 20>: VALUE" by name,
 // a rule, "cmd: end of defined options".

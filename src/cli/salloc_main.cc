@@ -59,8 +59,7 @@ int Main(int argc, char** argv) {
         return 0;
       case '?': return 1;
       default:
-        PrintError("salloc", absl::StrCat("internal error: option ", c, " has no handler"));
-        return 1;
+        return NoHandler("salloc", c);
     }
   }
   auto cfg = LoadConfigOrComplain("salloc");

@@ -131,14 +131,7 @@ int Main(int argc, char** argv) {
 
   auto cfg = LoadConfigOrComplain("sbatch");
   if (!cfg) return 1;
-  if (opts.clusters) {
-    // One cluster, one controller: only this cluster's name can be meant.
-    for (absl::string_view name : absl::StrSplit(*opts.clusters, ',', absl::SkipEmpty()))
-      if (name != cfg->cluster_name) {
-        PrintError("sbatch", absl::StrCat("No cluster '", name, "' known by database."));
-        return 1;
-      }
-  }
+  if (opts.clusters && !OnlyThisCluster("sbatch", *opts.clusters, *cfg, false)) return 1;
 
   ::sluice::v1::SubmitBatchJobRequest req;
   auto* j = req.mutable_job();

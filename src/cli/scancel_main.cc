@@ -168,7 +168,7 @@ int Main(int argc, char** argv) {
       }
       case kMe: {
         filter.uid = getuid();
-        auto u = common::LookupUser(std::to_string(getuid()));
+        auto u = common::LookupUser(getuid());
         filter.user_name = u ? u->name : std::to_string(getuid());
         break;
       }
@@ -195,8 +195,7 @@ int Main(int argc, char** argv) {
         std::fprintf(stderr, "Try \"scancel --help\" for more information\n");
         return 1;
       default:
-        PrintError("scancel", absl::StrCat("internal error: option ", c, " has no handler"));
-        return 1;
+        return NoHandler("scancel", c);
     }
   }
   std::vector<CancelTarget> targets;
@@ -221,14 +220,7 @@ int Main(int argc, char** argv) {
   }
   auto cfg = LoadConfigOrComplain("scancel");
   if (!cfg) return 1;
-  if (!clusters.empty()) {
-    // One cluster, one controller: only our own name can be meant.
-    for (absl::string_view name : absl::StrSplit(clusters, ',', absl::SkipEmpty()))
-      if (name != cfg->cluster_name && name != "all") {
-        PrintError("scancel", absl::StrCat("No cluster '", name, "' known by database."));
-        return 1;
-      }
-  }
+  if (!OnlyThisCluster("scancel", clusters, *cfg, true)) return 1;
   CtldClient client(*cfg);
 
   int rc = 0;

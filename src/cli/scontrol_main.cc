@@ -131,8 +131,7 @@ int Main(int argc, char** argv) {
       // lines that -Q would silence; its errors stay, as in Slurm.
       case 'Q': break;
       default:
-        PrintError("scontrol", absl::StrCat("internal error: option ", c, " has no handler"));
-        return 1;
+        return NoHandler("scontrol", c);
     }
   }
   std::vector<std::string> words;

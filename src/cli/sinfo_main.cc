@@ -56,8 +56,7 @@ int Main(int argc, char** argv) {
         return 1;
       case 'a': break;  // inert: no hidden partitions here (docs/CLI.md)
       default:
-        PrintError("sinfo", absl::StrCat("internal error: option ", c, " has no handler"));
-        return 1;
+        return NoHandler("sinfo", c);
     }
   }
   std::vector<SinfoField> fields;

@@ -210,8 +210,7 @@ int Main(int argc, char** argv) {
         std::fprintf(stderr, "Try \"squeue --help\" for more information\n");
         return 1;
       default:
-        PrintError("squeue", absl::StrCat("internal error: option ", c, " has no handler"));
-        return 1;
+        return NoHandler("squeue", c);
     }
   }
   if (o.states_given) {
@@ -245,11 +244,7 @@ int Main(int argc, char** argv) {
 
   auto cfg = LoadConfigOrComplain("squeue");
   if (!cfg) return 1;
-  for (absl::string_view name : absl::StrSplit(clusters, ',', absl::SkipEmpty()))
-    if (name != cfg->cluster_name && name != "all") {
-      PrintError("squeue", absl::StrCat("No cluster '", name, "' known by database."));
-      return 1;
-    }
+  if (!OnlyThisCluster("squeue", clusters, *cfg, true)) return 1;
   CtldClient client(*cfg);
   ::sluice::v1::QueryJobsRequest req;
   if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);

@@ -147,7 +147,7 @@ int Main(int argc, char** argv) {
                     "options Sluice supports.\n");
         return 0;
       case '?': return 1;
-      default: return Fatal(absl::StrCat("internal error: option ", c, " has no handler"));
+      default: return NoHandler("srun", c);
     }
   }
   for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);

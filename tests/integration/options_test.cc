@@ -16,19 +16,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class OptionsTest : public ::testing::Test {
+class OptionsTest : public SharedClusterTest<OptionsTest> {
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = TestCluster::Start().release();
-    ASSERT_NE(cluster_, nullptr);
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static TestCluster* cluster_;
 };
-TestCluster* OptionsTest::cluster_ = nullptr;
 
 TEST_F(OptionsTest, SbatchPassesScriptArgumentsAndKeepsTheComment) {
   std::ofstream(cluster_->work() + "/args.sh") << "#!/bin/bash\necho \"n=$# 1=$1 2=$2\"\n";

@@ -11,17 +11,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class ScancelTest : public ::testing::Test {
+class ScancelTest : public SharedClusterTest<ScancelTest> {
  protected:
   static void SetUpTestSuite() {
     ASSERT_TRUE(IsRoot()) << "the scancel tests run jobs as other users: run them as root";
     ASSERT_TRUE(EnsureUser("sluicealice") && EnsureUser("sluicebob"));
-    cluster_ = TestCluster::Start().release();
-    ASSERT_NE(cluster_, nullptr);
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
+    SharedClusterTest::SetUpTestSuite();
   }
   // A running `sleep` job of `user` (root when empty).
   uint64_t Sleeper(const std::string& user = "", const std::string& opts = "") {
@@ -37,9 +32,7 @@ class ScancelTest : public ::testing::Test {
     for (uint64_t id : ids) cmd += " " + std::to_string(id);
     cluster_->Run(cmd);
   }
-  static TestCluster* cluster_;
 };
-TestCluster* ScancelTest::cluster_ = nullptr;
 
 TEST_F(ScancelTest, IdsWithAUserFilterCancelOnlyThoseOfThatUser) {
   uint64_t a1 = Sleeper("sluicealice"), a2 = Sleeper("sluicealice"), b1 = Sleeper("sluicebob");

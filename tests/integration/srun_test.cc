@@ -23,22 +23,12 @@ std::string SortedLines(const std::string& s) {
   return out;
 }
 
-class SrunTest : public ::testing::Test {
+class SrunTest : public SharedClusterTest<SrunTest> {
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = TestCluster::Start().release();
-    ASSERT_NE(cluster_, nullptr);
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   bool Done(uint64_t id, const std::string& state = "COMPLETED", int s = 30) {
     return cluster_->WaitForState(id, state, s);
   }
-  static TestCluster* cluster_;
 };
-TestCluster* SrunTest::cluster_ = nullptr;
 
 TEST_F(SrunTest, StepsInATwoNodeBatchJobSeeTheirRanksAndAgreeOnTheRendezvous) {
   auto r = cluster_->Run(

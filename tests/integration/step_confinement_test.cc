@@ -37,22 +37,12 @@ std::string Field(const std::string& text, const std::string& key) {
   return "";
 }
 
-class StepConfinementTest : public ::testing::Test {
+class StepConfinementTest : public SharedClusterTest<StepConfinementTest> {
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = TestCluster::Start().release();  // sluice-local's own cgroup.conf
-    ASSERT_NE(cluster_, nullptr);
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override {
     SLUICE_REQUIRE(HasV1Controllers(), "needs root and the cpuset, memory, devices controllers");
   }
-  static TestCluster* cluster_;
 };
-TestCluster* StepConfinementTest::cluster_ = nullptr;
 
 TEST_F(StepConfinementTest, AnSrunStepOverItsJobsMemoryEndsOutOfMemory) {
   // Inside a batch job with --mem=64M: the step is held to the job's memory.

@@ -58,14 +58,22 @@ std::string BigScript(const std::string& marker) {
 
 bool Exists(const std::string& p) { return std::ifstream(p).good(); }
 
-TEST(StoreFailureTest, AFullDiskRefusesSubmissionsLaunchesNothingAndRecovers) {
-  ASSERT_TRUE(IsRoot()) << "mounting a small filesystem needs root";
-  SmallFs fs;
-  ASSERT_FALSE(fs.path().empty()) << "cannot mount a tmpfs";
-  ClusterOptions o;
-  o.conf_text = Conf(fs.path());
-  auto c = TestCluster::Start(o);
-  ASSERT_NE(c, nullptr);
+// Each test gets a cluster whose state directory is a 2 MiB tmpfs of its own.
+class StoreFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(IsRoot()) << "mounting a small filesystem needs root";
+    ASSERT_FALSE(fs.path().empty()) << "cannot mount a tmpfs";
+    ClusterOptions o;
+    o.conf_text = Conf(fs.path());
+    c = TestCluster::Start(o);
+    ASSERT_NE(c, nullptr);
+  }
+  SmallFs fs;  // before `c`: the cluster stops before the unmount
+  std::unique_ptr<TestCluster> c;
+};
+
+TEST_F(StoreFailureTest, AFullDiskRefusesSubmissionsLaunchesNothingAndRecovers) {
   std::string work = c->work();
   std::ofstream(work + "/big.sh") << BigScript(work + "/ran-when-full");
   std::ofstream(work + "/ok.sh") << BigScript(work + "/ran-after");
@@ -92,14 +100,7 @@ TEST(StoreFailureTest, AFullDiskRefusesSubmissionsLaunchesNothingAndRecovers) {
   EXPECT_FALSE(Exists(work + "/ran-when-full"));
 }
 
-TEST(StoreFailureTest, AReadOnlyStateDirectoryAcknowledgesNothingUntilItIsWritable) {
-  ASSERT_TRUE(IsRoot()) << "mounting a small filesystem needs root";
-  SmallFs fs;
-  ASSERT_FALSE(fs.path().empty()) << "cannot mount a tmpfs";
-  ClusterOptions o;
-  o.conf_text = Conf(fs.path());
-  auto c = TestCluster::Start(o);
-  ASSERT_NE(c, nullptr);
+TEST_F(StoreFailureTest, AReadOnlyStateDirectoryAcknowledgesNothingUntilItIsWritable) {
   ASSERT_EQ(c->Run("sbatch -o /dev/null --wrap true").rc, 0);
   // The controller dies; its state directory is read only when it comes
   // back. It serves what it has and refuses what it cannot keep.

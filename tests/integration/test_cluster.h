@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -108,5 +110,22 @@ std::string TestToolDir();
   } while (0)
 std::string Slurp(const std::string& path);
 bool IsRoot();
+
+// A fixture whose tests share one cluster of the default shape, started
+// before the suite's first test and stopped after its last. `Suite` is the
+// derived fixture, so each suite has a cluster of its own.
+template <typename Suite>
+class SharedClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = TestCluster::Start().release();
+    ASSERT_NE(cluster_, nullptr);
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static inline TestCluster* cluster_ = nullptr;
+};
 
 }  // namespace sluice::testing

@@ -304,8 +304,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   job.reason = job.spec.hold ? JobReason::kJobHeldUser : JobReason::kNone;
   ++next_job_id_;
   out.id = job.id;
-  unsynced_.push_back(job.id);
-  if (!job.spec.interactive) uncommitted_.insert(job.id.value());
+  unsynced_.insert(job.id.value());
   jobs_.emplace(job.id.value(), std::move(job));
   schedule_needed_ = true;
   return out;
@@ -322,24 +321,25 @@ uint64_t Controller::BasePriority(const Job& job) const {
 absl::Status Controller::Sync() {
   if (unsynced_.empty()) return absl::OkStatus();
   std::vector<const Job*> batch;
-  for (JobId id : unsynced_)
-    if (const Job* j = FindJob(id)) batch.push_back(j);
+  for (uint64_t id : unsynced_)
+    if (const Job* j = FindJob(JobId(id))) batch.push_back(j);
   absl::Status st = store_->Save(batch, next_job_id_);
   store_result_ = st;
   if (!st.ok()) {
     // Nobody was told these jobs exist: forget them (their IDs stay used).
     // An interactive job that already started is its srun's; the tick
     // writes it again.
-    for (JobId id : unsynced_) {
-      Job* j = FindJob(id);
+    for (uint64_t id : unsynced_) {
+      Job* j = FindJob(JobId(id));
       if (j && j->state == JobState::kPending)
-        jobs_.erase(id.value());
+        jobs_.erase(id);
       else if (j)
-        dirty_.insert(id.value());
+        dirty_.insert(id);
     }
+  } else {
+    for (const Job* j : batch)
+      if (!j->spec.interactive) schedule_needed_ = true;  // a submission may start now
   }
-  for (JobId id : unsynced_)
-    if (uncommitted_.erase(id.value()) && st.ok()) schedule_needed_ = true;  // may start now
   unsynced_.clear();
   return st;
 }
@@ -551,7 +551,7 @@ void Controller::Finish(Job& job, JobState state, JobReason reason,
   // An interactive job's end goes with the next flush (its srun is waiting
   // for the answer; Slurm writes its state every few seconds anyway).
   if (job.spec.interactive)
-    unsynced_.push_back(job.id);
+    unsynced_.insert(job.id.value());
   else
     Persist({&job});
   schedule_needed_ = true;

@@ -277,8 +277,10 @@ class Controller {
   std::vector<NodeRecord> nodes_;  // fixed by the configuration
   std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;
-  std::vector<JobId> unsynced_;  // accepted, not yet committed
-  std::set<uint64_t> uncommitted_;  // batch submissions not yet on disk: never started
+  // Accepted or changed, not yet committed (Sync). A batch job here is a
+  // submission sbatch has no answer for yet, and is never started; batch
+  // starts and ends are written at once, so nothing else of theirs waits.
+  std::set<uint64_t> unsynced_;
   std::set<uint64_t> dirty_;        // changed in memory, the write failed
   std::optional<absl::Status> store_result_;
   bool schedule_needed_ = true;

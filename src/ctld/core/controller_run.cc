@@ -134,7 +134,7 @@ void Controller::Schedule(int64_t now) {
   }
   for (const auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending) continue;
-    if (uncommitted_.count(id)) continue;  // not on disk yet: sbatch has no answer
+    if (!j.spec.interactive && unsynced_.count(id)) continue;  // not on disk: no answer yet
     sched::SchedJob sj;
     bool first = true;
     for (const auto& pname : j.spec.Partitions()) {
@@ -208,7 +208,7 @@ void Controller::Schedule(int64_t now) {
   std::vector<const Job*> persist_now;
   for (const Job* j : started) {
     if (j->spec.interactive)
-      unsynced_.push_back(j->id);
+      unsynced_.insert(j->id.value());
     else
       persist_now.push_back(j);
   }

@@ -34,39 +34,42 @@ void RemoveJobDir(const std::string& dir) {
 JobSupervisor::JobSupervisor(SupervisorOptions opts, StepdControl* stepds)
     : opts_(std::move(opts)), stepds_(stepds) {}
 
+namespace {
+// `n` (at least one) of `candidates`, those `used` counts least first (so
+// co-located work shares as little as possible), in ascending order.
+std::vector<uint32_t> LeastUsed(std::vector<uint32_t> candidates,
+                                const std::map<uint32_t, int>& used, uint32_t n) {
+  auto count = [&](uint32_t c) {
+    auto it = used.find(c);
+    return it == used.end() ? 0 : it->second;
+  };
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](uint32_t a, uint32_t b) { return count(a) < count(b); });
+  candidates.resize(std::min<size_t>(std::max<uint32_t>(n, 1), candidates.size()));
+  std::sort(candidates.begin(), candidates.end());
+  return candidates;
+}
+}  // namespace
+
 std::vector<uint32_t> JobSupervisor::PickCpus(uint32_t n) const {
-  std::vector<int> used(opts_.cpu_count, 0);
+  std::map<uint32_t, int> used;
   for (const auto& [id, r] : running_)
-    for (uint32_t c : r.cpus)
-      if (c < used.size()) ++used[c];
+    for (uint32_t c : r.cpus) ++used[c];
   for (const auto& [id, cpus] : step_only_jobs_)
-    for (uint32_t c : cpus)
-      if (c < used.size()) ++used[c];
-  // Least-used CPUs first, so co-located jobs share as little as possible.
-  std::vector<uint32_t> order(opts_.cpu_count);
-  for (uint32_t i = 0; i < opts_.cpu_count; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return used[a] < used[b]; });
-  order.resize(std::min<size_t>(std::max<uint32_t>(n, 1), order.size()));
-  std::sort(order.begin(), order.end());
-  return order;
+    for (uint32_t c : cpus) ++used[c];
+  std::vector<uint32_t> all(opts_.cpu_count);
+  for (uint32_t i = 0; i < opts_.cpu_count; ++i) all[i] = i;
+  return LeastUsed(std::move(all), used, n);
 }
 
 std::vector<uint32_t> JobSupervisor::PickStepCpus(uint64_t job,
                                                  const std::vector<uint32_t>& job_cpus,
                                                  uint32_t n) const {
   std::map<uint32_t, int> used;
-  for (uint32_t c : job_cpus) used[c] = 0;
   for (const auto& [key, st] : steps_)
     if (key.first == job)
-      for (uint32_t c : st.cpus)
-        if (used.count(c)) ++used[c];
-  std::vector<uint32_t> order(job_cpus.begin(), job_cpus.end());
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return used[a] < used[b]; });
-  order.resize(std::min<size_t>(std::max<uint32_t>(n, 1), order.size()));
-  std::sort(order.begin(), order.end());
-  return order;
+      for (uint32_t c : st.cpus) ++used[c];
+  return LeastUsed(job_cpus, used, n);
 }
 
 std::vector<uint32_t> JobSupervisor::Minors(const std::vector<uint32_t>& gpus) const {
