@@ -29,12 +29,17 @@ int WaitForJob(CtldClient& client, uint64_t id) {
   auto delay = std::chrono::milliseconds(20);
   for (;;) {
     auto rep = client.QueryJobs(req);
-    if (rep.ok() && rep->jobs_size() == 1) {
-      const auto& j = rep->jobs(0);
-      if (common::IsFinished(static_cast<common::JobState>(j.state()))) {
-        if (j.exit_code() != 0) return j.exit_code();
-        return j.state() == ::sluice::v1::JOB_STATE_COMPLETED ? 0 : 1;
+    // An array's ID returns every record of it: all must have ended, and
+    // the highest exit code wins, as in Slurm.
+    if (rep.ok() && rep->jobs_size() > 0) {
+      bool done = true;
+      int rc = 0;
+      for (const auto& j : rep->jobs()) {
+        done &= common::IsFinished(static_cast<common::JobState>(j.state()));
+        rc = std::max(rc, j.exit_code() != 0 ? j.exit_code()
+                          : j.state() == ::sluice::v1::JOB_STATE_COMPLETED ? 0 : 1);
       }
+      if (done) return rc;
     }
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(1000));
@@ -94,16 +99,6 @@ int Main(int argc, char** argv) {
   if (auto f = ApplyInputEnv(std::getenv, &opts)) return Report(*f);
   if (auto f = ParseSbatchArgs(args, &opts)) return Report(*f);
 
-  if (opts.array) {
-    PrintError("sbatch",
-               opts.array->find_first_not_of("0123456789-,%:") ==
-                       std::string::npos
-                   ? "Batch job submission failed: Job arrays are not "
-                     "supported by this Sluice release"
-                   : "Batch job submission failed: Invalid job array "
-                     "specification");
-    return 1;
-  }
   int64_t begin = 0;
   if (opts.begin) {
     auto t = common::ParseBeginTime(*opts.begin, time(nullptr));
@@ -185,6 +180,7 @@ int Main(int argc, char** argv) {
   j->set_hold(opts.hold);
   j->set_submit_host(common::ShortHostname());
   j->set_comment(opts.comment.value_or(""));
+  j->set_array(opts.array.value_or(""));  // "" (as Slurm takes --array=): no array
   // The script's own arguments: what follows the script on the command line.
   for (size_t i = 1; i < cmdline.positional.size(); ++i) j->add_script_args(cmdline.positional[i]);
   // Inert here, as in Slurm on a cluster like ours (docs/CLI.md): --qos and

@@ -433,6 +433,7 @@ std::optional<CliFailure> ApplyInputEnv(
     o->time_limit_min = *t;
     o->shown["time"] = *v;
   }
+  if (auto v = get("SBATCH_ARRAY_INX")) o->array = o->shown["array"] = *v;
   if (auto v = get("SBATCH_HOLD")) {
     o->hold = true;
     o->shown["hold"] = "set";

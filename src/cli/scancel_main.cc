@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/scancel_select.h"
@@ -84,7 +85,8 @@ void SplitInto(const char* arg, std::set<std::string>* out) {
 }
 
 std::string TargetText(const CancelTarget& t) {
-  return t.step < 0 ? std::to_string(t.job) : absl::StrCat(t.job, ".", t.step);
+  std::string id = t.task < 0 ? std::to_string(t.job) : absl::StrCat(t.job, "_", t.task);
+  return t.step < 0 ? id : absl::StrCat(id, ".", t.step);
 }
 
 // Slurm's -i prompt; true for y/Y. End of input counts as no (Slurm would
@@ -200,18 +202,28 @@ int Main(int argc, char** argv) {
   }
   std::vector<CancelTarget> targets;
   for (int i = optind; i < argc; ++i) {
-    for (absl::string_view tok : absl::StrSplit(argv[i], absl::ByAnyChar(", "),
-                                               absl::SkipEmpty())) {
+    for (const std::string& tok : SplitJobList(argv[i])) {
       CancelTarget t;
-      absl::string_view job_part = tok.substr(0, tok.find('.'));
-      bool ok = absl::SimpleAtoi(job_part, &t.job) && t.job != 0;
-      if (ok && job_part.size() < tok.size())
-        ok = absl::SimpleAtoi(tok.substr(job_part.size() + 1), &t.step) && t.step >= 0;
+      // N, N.S, N_i, N_i.S or N_[list].
+      size_t dot = tok.find('.', tok.find(']') == std::string::npos ? 0 : tok.find(']'));
+      auto sel = ParseJobSelector(absl::string_view(tok).substr(0, dot));
+      bool ok = sel.ok();
+      if (ok) t.job = sel->job;
+      if (ok && dot != std::string::npos)
+        ok = absl::SimpleAtoi(tok.substr(dot + 1), &t.step) && t.step >= 0;
       if (!ok) {
         PrintError("scancel", absl::StrCat("Invalid job id ", tok));
         return 1;
       }
-      targets.push_back(t);
+      if (!sel->tasks) {
+        targets.push_back(t);
+        continue;
+      }
+      sel->tasks->ForEach([&](uint32_t task) {
+        t.task = task;
+        targets.push_back(t);
+        return true;
+      });
     }
   }
   if (targets.empty() && !filter.Any()) {
@@ -255,9 +267,10 @@ int Main(int argc, char** argv) {
   for (const auto& t : targets) {
     req.add_job_ids(t.job);
     req.add_step_ids(t.step);
+    req.add_array_tasks(t.task);
     if (!verbose) continue;
-    std::string what = t.step < 0 ? absl::StrCat("job ", t.job)
-                                  : absl::StrCat("step StepId=", t.job, ".", t.step);
+    std::string what = t.step < 0 ? absl::StrCat("job ", TargetText(t))
+                                  : absl::StrCat("step StepId=", TargetText(t));
     if (signal)
       std::fprintf(stderr, "scancel: Signal %d to %s\n", signal, what.c_str());
     else

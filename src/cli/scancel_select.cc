@@ -72,9 +72,16 @@ CancelSelection SelectCancelTargets(const ::sluice::v1::QueryJobsReply& jobs,
     return out;
   }
   for (const CancelTarget& t : targets) {
+    // N names a job or every record of array N; N_i one task of it.
+    JobSelector sel{t.job, {}};
+    if (t.task >= 0)
+      sel.tasks = common::ArrayIndexSet::FromRuns(
+          {{static_cast<uint32_t>(t.task), static_cast<uint32_t>(t.task), 1}});
     const ::sluice::v1::JobInfo* job = nullptr;
     for (const auto& j : jobs.jobs())
-      if (j.job_id() == t.job && Active(static_cast<common::JobState>(j.state()))) job = &j;
+      if (SelectorMatches(sel, j) && Active(static_cast<common::JobState>(j.state())) &&
+          (!job || Matches(j, filter)))
+        job = &j;
     if (!job) {
       out.unknown.push_back(t);
       continue;

@@ -12,12 +12,14 @@
 
 #include "common/job_types.h"
 #include "ctld.pb.h"
+#include "cli/array_ids.h"
 
 namespace sluice::cli {
 
 struct CancelTarget {
   uint64_t job = 0;
   int32_t step = -1;  // -1: the whole job
+  int64_t task = -1;  // >= 0: task `task` of array `job` (N_i)
   bool operator==(const CancelTarget&) const = default;
 };
 

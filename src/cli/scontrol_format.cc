@@ -1,3 +1,4 @@
+#include "cli/array_ids.h"
 #include "cli/scontrol_format.h"
 
 #include <map>
@@ -59,9 +60,16 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   else if (!pending && j.time_limit_min() >= 0)
     end = Ts(j.start_time() + j.time_limit_min() * 60);
   common::OutputPatternVars vars{j.job_id(), j.name(), j.user_name(),
-                                 j.batch_host()};
+                                 j.batch_host(), j.array_job_id(), j.array_task_id()};
   Lines l;
-  l.push_back({absl::StrCat("JobId=", j.job_id()), absl::StrCat("JobName=", j.name())});
+  l.push_back({absl::StrCat("JobId=", j.job_id())});
+  if (j.array_job_id()) {
+    l.back().push_back(absl::StrCat("ArrayJobId=", j.array_job_id()));
+    l.back().push_back(absl::StrCat("ArrayTaskId=", ArrayTaskText(j)));
+    if (j.array_throttle())
+      l.back().push_back(absl::StrCat("ArrayTaskThrottle=", j.array_throttle()));
+  }
+  l.back().push_back(absl::StrCat("JobName=", j.name()));
   l.push_back({absl::StrCat("UserId=", j.user_name(), "(", j.user_id(), ")"),
                absl::StrCat("GroupId=", j.group_name(), "(", j.group_id(), ")"),
                "MCS_label=N/A"});

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/scontrol_format.h"
@@ -23,13 +24,15 @@ namespace v1 = ::sluice::v1;
 
 int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
   v1::QueryJobsRequest req;
+  std::optional<JobSelector> sel;
   if (!id.empty()) {
-    uint64_t v;
-    if (!absl::SimpleAtoi(id, &v) || v == 0) {
+    auto s = ParseJobSelector(id);
+    if (!s.ok()) {
       std::fprintf(stderr, "slurm_load_jobs error: Invalid job id specified\n");
       return 1;
     }
-    req.add_job_ids(v);
+    sel = *s;
+    req.add_job_ids(sel->job);
   }
   auto rep = LoadJobs(client, req);
   if (!rep) return 1;
@@ -38,7 +41,21 @@ int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
     return 0;
   }
   std::string out;
-  for (const auto& j : rep->jobs()) out += ScontrolJob(j, rep->now(), one_liner);
+  for (const auto& j : rep->jobs()) {
+    if (!sel || !sel->tasks) {
+      out += ScontrolJob(j, rep->now(), one_liner);
+    } else if (j.array_job_id() && j.array_task_id() < 0) {
+      // A task still waiting shows as the array's record, with its index.
+      for (const auto& t : SplitPendingRest(j, &*sel->tasks))
+        out += ScontrolJob(t, rep->now(), one_liner);
+    } else if (SelectorMatches(*sel, j)) {
+      out += ScontrolJob(j, rep->now(), one_liner);
+    }
+  }
+  if (out.empty() && sel && sel->tasks) {
+    std::fprintf(stderr, "Job %s not found\n", id.c_str());
+    return 1;
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
@@ -77,14 +94,23 @@ int UpdateJobs(CtldClient& client, v1::JobAction action,
   v1::UpdateJobsRequest req;
   req.set_action(action);
   for (const auto& a : args)
-    for (absl::string_view tok : absl::StrSplit(a, ',', absl::SkipEmpty())) {
-      uint64_t v;
-      if (!absl::SimpleAtoi(tok, &v) || v == 0) {
+    for (absl::string_view tok : SplitJobList(a)) {
+      auto sel = ParseJobSelector(tok);
+      if (!sel.ok()) {
         std::fprintf(stderr, "Invalid job id specified for job %s\n",
                      std::string(tok).c_str());
         return 1;
       }
-      req.add_job_ids(v);
+      if (!sel->tasks) {
+        req.add_job_ids(sel->job);
+        req.add_array_tasks(-1);
+        continue;
+      }
+      sel->tasks->ForEach([&](uint32_t t) {
+        req.add_job_ids(sel->job);
+        req.add_array_tasks(t);
+        return true;
+      });
     }
   if (req.job_ids_size() == 0) {
     PrintError("scontrol", "Invalid job id specified");

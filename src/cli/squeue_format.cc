@@ -1,4 +1,5 @@
 #include "absl/strings/string_view.h"
+#include "cli/array_ids.h"
 #include "cli/squeue_format.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
@@ -95,8 +96,10 @@ std::string Value(char c, const JobInfo& j, int64_t now) {
   JobState st = State(j);
   bool pending = st == JobState::kPending;
   switch (c) {
-    case 'i': case 'A': case 'F': return absl::StrCat(j.job_id());
-    case 'K': return "N/A";
+    case 'i': return ArrayJobIdText(j);
+    case 'A': return absl::StrCat(j.job_id());
+    case 'F': return absl::StrCat(j.array_job_id() ? j.array_job_id() : j.job_id());
+    case 'K': return ArrayTaskText(j);
     case 'P': return j.partition();
     case 'j': return j.name();
     case 'u': return j.user_name();
@@ -267,7 +270,10 @@ absl::Status SortJobsBy(std::vector<const JobInfo*>* jobs, absl::string_view spe
   // Numeric keys where the text would sort wrongly.
   auto number = [now](char f, const JobInfo& j, int64_t* out) {
     switch (f) {
-      case 'i': case 'A': case 'F': *out = static_cast<int64_t>(j.job_id()); return true;
+      case 'i': case 'F':
+        *out = static_cast<int64_t>(j.array_job_id() ? j.array_job_id() : j.job_id());
+        return true;
+      case 'A': *out = static_cast<int64_t>(j.job_id()); return true;
       case 'Q': case 'p': *out = static_cast<int64_t>(j.priority()); return true;
       case 'D': *out = j.num_nodes(); return true;
       case 'C': *out = j.num_cpus(); return true;

@@ -1,5 +1,6 @@
 // squeue: view the job queue.
 #include "absl/strings/string_view.h"
+#include <deque>
 #include <getopt.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "common/process_init.h"
+#include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "common/time_spec.h"
 #include "cli/ctld_client.h"
@@ -32,6 +34,7 @@ constexpr char kValidStates[] =
 
 struct Options {
   std::vector<uint64_t> jobs;
+  std::vector<JobSelector> selectors;  // -j, parallel to jobs
   std::set<uint32_t> uids;
   bool users_given = false;
   std::set<std::string> partitions, names, nodes;
@@ -126,15 +129,14 @@ int Main(int argc, char** argv) {
     switch (c) {
       case 'j':
         o.raw_jobs = optarg;
-        {
-          for (absl::string_view id : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
-            uint64_t v;
-            if (!absl::SimpleAtoi(id, &v) || v == 0) {
-              PrintError("squeue", absl::StrCat("Invalid job id: ", id));
-              return 1;
-            }
-            o.jobs.push_back(v);
+        for (absl::string_view id : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
+          auto sel = ParseJobSelector(id);
+          if (!sel.ok()) {
+            PrintError("squeue", std::string(sel.status().message()));
+            return 1;
           }
+          o.jobs.push_back(sel->job);
+          o.selectors.push_back(*std::move(sel));
         }
         break;
       case 'u':
@@ -195,7 +197,7 @@ int Main(int argc, char** argv) {
       case 'M': clusters = optarg; break;
       // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
       // hidden partitions (there are none); -r lists array tasks one per
-      // line (there are no arrays yet, so every job is one line already);
+      // line;
       // --noconvert keeps sizes unconverted (squeue prints them in MB).
       case 'a': o.all = true; break;
       case 'r': o.array = true; break;
@@ -264,8 +266,33 @@ int Main(int argc, char** argv) {
   }
 
   std::vector<const JobInfo*> rows;
-  std::set<uint64_t> want_ids(o.jobs.begin(), o.jobs.end());
+  // An array's waiting tasks are one record; -r, or -j naming some of
+  // them, shows them one line each.
+  std::deque<JobInfo> split;
   for (const auto& j : rep->jobs()) {
+    if (j.array_job_id() == 0 || j.array_task_id() >= 0) continue;
+    const common::ArrayIndexSet* only = nullptr;
+    bool whole = o.selectors.empty();
+    for (const auto& sel : o.selectors) {
+      if (!SelectorMatches(sel, j)) continue;
+      if (sel.tasks) only = &*sel.tasks;
+      else whole = true;
+    }
+    if (whole) only = nullptr;
+    if (!o.array && (whole || !only)) continue;
+    for (auto& t : SplitPendingRest(j, only)) split.push_back(std::move(t));
+  }
+  std::vector<const JobInfo*> listed;
+  for (const auto& j : rep->jobs()) {
+    bool rest = j.array_job_id() && j.array_task_id() < 0;
+    bool narrowed = false;
+    for (const auto& sel : o.selectors) narrowed |= sel.tasks && SelectorMatches(sel, j);
+    if (rest && (o.array || narrowed)) continue;  // shown task by task
+    listed.push_back(&j);
+  }
+  for (const auto& t : split) listed.push_back(&t);
+  for (const JobInfo* jp : listed) {
+    const JobInfo& j = *jp;
     auto st = static_cast<common::JobState>(j.state());
     if (o.states_given && !o.all_states) {
       common::JobState shown =
@@ -275,7 +302,11 @@ int Main(int argc, char** argv) {
       continue;
     }
     if (o.start && st != common::JobState::kPending) continue;
-    if (!want_ids.empty() && !want_ids.count(j.job_id())) continue;
+    if (!o.selectors.empty()) {
+      bool any = false;
+      for (const auto& sel : o.selectors) any |= SelectorMatches(sel, j);
+      if (!any) continue;
+    }
     if (o.users_given && !o.uids.count(j.user_id())) continue;
     if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
     if (!o.names.empty() && !o.names.count(j.name())) continue;

@@ -36,6 +36,7 @@ constexpr absl::string_view kReasons[] = {
     "OutOfMemory",
     "RaisedSignal",
     "launch failed requeued held",
+    "JobArrayTaskLimit",
 };
 static_assert(sizeof(kReasons) / sizeof(kReasons[0]) ==
               static_cast<size_t>(JobReason::kCount));

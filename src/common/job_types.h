@@ -53,6 +53,7 @@ enum class JobReason : uint8_t {
   kOutOfMemory,
   kRaisedSignal,
   kLaunchFailRequeueHeld,
+  kJobArrayTaskLimit,  // the array's %throttle is reached
   kCount,
 };
 absl::string_view JobReasonName(JobReason r);

@@ -29,8 +29,11 @@ std::string ExpandOutputPattern(const std::string& pattern, const OutputPatternV
     bool numeric = true;
     switch (pattern[j]) {
       case '%': v = "%"; numeric = false; break;
-      case 'j': case 'J': case 'A': v = id; break;
-      case 'a': v = "4294967294"; break;  // not an array task
+      case 'j': case 'J': v = id; break;
+      case 'A': v = vars.array_job_id ? std::to_string(vars.array_job_id) : id; break;
+      case 'a':  // 4294967294: not an array task
+        v = vars.array_task_id >= 0 ? std::to_string(vars.array_task_id) : "4294967294";
+        break;
       case 's': v = "batch"; numeric = false; break;
       case 't': case 'n': v = "0"; break;
       case 'x': v = vars.job_name; numeric = false; break;
@@ -45,6 +48,29 @@ std::string ExpandOutputPattern(const std::string& pattern, const OutputPatternV
     if (numeric && static_cast<int>(v.size()) < width)
       v.insert(0, width - v.size(), '0');
     out += v;
+    i = j;
+  }
+  return out;
+}
+
+std::string ExpandArrayEscapes(const std::string& pattern, uint64_t array_job_id,
+                               int64_t array_task_id) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    size_t j = i + 1;
+    while (pattern[i] == '%' && j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9') ++j;
+    if (pattern[i] != '%' || j >= pattern.size()) {
+      out += pattern[i];
+      continue;
+    }
+    if (pattern[j] == 'A' || pattern[j] == 'a') {
+      OutputPatternVars v;
+      v.array_job_id = array_job_id;
+      v.array_task_id = array_task_id;
+      out += ExpandOutputPattern(pattern.substr(i, j - i + 1), v);
+    } else {
+      out += pattern.substr(i, j - i + 1);  // %% and the rest stay
+    }
     i = j;
   }
   return out;

@@ -12,12 +12,19 @@ struct OutputPatternVars {
   std::string job_name;
   std::string user;
   std::string node;  // short host name of the node running the batch step
+  uint64_t array_job_id = 0;    // %A: this, or job_id when 0
+  int64_t array_task_id = -1;   // %a: this, or 4294967294 when negative
 };
 
 // Expands the pattern for the batch step (%s = "batch", %t/%n = 0, %a =
-// 4294967294 as for a job that is not an array task). Unknown escapes are
+// 4294967294 for a job that is not an array task). Unknown escapes are
 // kept as written.
 std::string ExpandOutputPattern(const std::string& pattern,
                                 const OutputPatternVars& vars);
+
+// Expands only %A and %a (with their widths) for an array task, leaving
+// every other escape, %% included, for ExpandOutputPattern on the node.
+std::string ExpandArrayEscapes(const std::string& pattern, uint64_t array_job_id,
+                               int64_t array_task_id);
 
 }  // namespace sluice::common

@@ -191,7 +191,25 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     out.error = std::string(dep.status().message());
     return out;
   }
+  std::optional<common::ArraySpec> array;
+  if (!req.array.empty()) {
+    if (req.interactive) {
+      out.error = "Invalid job array specification";
+      return out;
+    }
+    auto a = common::ParseArraySpec(req.array, config_.max_array_size);
+    if (!a.ok()) {
+      out.error = std::string(a.status().message());
+      return out;
+    }
+    array = *std::move(a);
+  }
   JobSpec s;
+  if (array) {
+    const auto& ix = array->indexes;
+    s.array = {static_cast<uint32_t>(ix.Count()), ix.Min(), ix.Max(), ix.Step(),
+               array->throttle};
+  }
   s.dependency = common::FormatDependency(*dep);
   s.uid = who.uid;
   s.gid = who.gid;
@@ -302,6 +320,10 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   job.eligible_time = std::max(now, job.spec.begin_time);
   job.priority = job.spec.hold ? 0 : BasePriority(job);
   job.reason = job.spec.hold ? JobReason::kJobHeldUser : JobReason::kNone;
+  if (array) {
+    job.array_job_id = job.id.value();
+    job.array_pending = std::move(array->indexes);
+  }
   ++next_job_id_;
   out.id = job.id;
   unsynced_.insert(job.id.value());

@@ -62,6 +62,7 @@ struct SubmitRequest {
   std::string comment;
   std::vector<std::string> script_args;
   std::string submit_host;
+  std::string array;  // --array as given; "" none
 };
 
 struct SubmitOutcome {
@@ -209,6 +210,15 @@ class Controller {
   // Job-level variables only (no submitter environment): for steps.
   std::vector<std::string> JobEnv(const Job& job) const;
 
+  // Job arrays (controller_arrays.cc).
+  // Every record of the array submitted as `id` (in ID order), or just `id`
+  // when it names no array.
+  std::vector<JobId> ArrayMembers(JobId id) const;
+  // The record of task `task` of array `array_id`; a task still waiting in
+  // the array's pending rest is split off into a record of its own first
+  // (as Slurm does to hold or cancel one task). NotFound when there is none.
+  absl::StatusOr<JobId> ArrayTask(JobId array_id, uint32_t task, int64_t now);
+
  private:
   Job* FindJob(JobId id);
   NodeRecord* FindNode(const std::string& name);
@@ -250,6 +260,12 @@ class Controller {
   void CheckNodeTimeouts(int64_t now);
   void SendTimedSignals(int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
+  // Takes `task` out of `rest`'s pending set into a record of its own (a
+  // new ID), or makes `rest` that task when it is the last one. Not
+  // persisted: the caller writes both.
+  Job& SplitTask(Job& rest, uint32_t task);
+  // Running or completing tasks of each array (throttle accounting).
+  std::map<uint64_t, uint32_t> ActiveArrayTasks() const;
   JobReason WaitReason(const Job& j, int64_t now) const;
   // Applies `change` to each pending job the caller owns (and `may` allows),
   // with Slurm's errors for the others.

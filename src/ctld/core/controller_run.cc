@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/hostlist.h"
+#include "common/output_pattern.h"
 #include "absl/strings/ascii.h"
 #include "common/dependency.h"
 #include "common/users.h"
@@ -132,9 +133,34 @@ void Controller::Schedule(int64_t now) {
       }
     }
   }
-  for (const auto& [id, j] : jobs_) {
+  // A pending array offers the scheduler as many of its tasks as could
+  // start now (and its %throttle allows); the extra offers carry IDs no job
+  // has, mapped back to the array here.
+  const std::map<uint64_t, uint32_t> active_tasks = ActiveArrayTasks();
+  uint64_t free_cpus = 0;
+  for (const auto& sn : in.nodes)
+    if (sn.available) free_cpus += sn.cpus_free;
+  std::map<uint64_t, uint64_t> offer_of;  // offer ID -> array record ID
+  uint64_t next_offer = uint64_t{1} << 62;
+  for (auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending) continue;
     if (!j.spec.interactive && unsynced_.count(id)) continue;  // not on disk: no answer yet
+    uint64_t offers = 1;
+    if (j.IsArrayRest()) {
+      uint64_t room = j.array_pending.Count();
+      if (j.spec.array.throttle) {
+        auto a = active_tasks.find(j.array_job_id);
+        uint32_t active = a == active_tasks.end() ? 0 : a->second;
+        if (active >= j.spec.array.throttle) {
+          if (!j.spec.hold) j.reason = JobReason::kJobArrayTaskLimit;
+          continue;
+        }
+        room = std::min<uint64_t>(room, j.spec.array.throttle - active);
+      }
+      // aftercorr is decided per task: one offer, for the lowest index.
+      if (j.spec.dependency.find("aftercorr") != std::string::npos) room = 1;
+      offers = std::max<uint64_t>(1, std::min(room, free_cpus / j.spec.CpusPerNode()));
+    }
     sched::SchedJob sj;
     bool first = true;
     for (const auto& pname : j.spec.Partitions()) {
@@ -168,11 +194,17 @@ void Controller::Schedule(int64_t now) {
     sj.held = j.spec.hold;
     sj.admin_held = j.spec.admin_hold;
     sj.wait_reason = WaitReason(j, now);
-    in.pending.push_back(std::move(sj));
+    in.pending.push_back(sj);
+    for (uint64_t k = 1; k < offers; ++k) {
+      sj.id = JobId(next_offer);
+      offer_of[next_offer++] = id;
+      in.pending.push_back(sj);
+    }
   }
   if (in.pending.empty()) return;
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
   for (const auto& [id, reason] : plan.reasons) {
+    if (offer_of.count(id.value())) continue;  // the array's own offer says why
     if (Job* j = FindJob(id)) {
       // A launch failure's hold keeps saying why until it is released.
       if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
@@ -188,9 +220,26 @@ void Controller::Schedule(int64_t now) {
     }
   }
   std::vector<const Job*> started;
+  std::vector<const Job*> rests;  // arrays whose pending sets shrank
+  std::map<uint64_t, uint32_t> started_in;  // tasks started now, per array
   for (auto& st : plan.starts) {
-    Job* j = FindJob(st.id);
+    auto offer = offer_of.find(st.id.value());
+    Job* j = FindJob(offer == offer_of.end() ? st.id : JobId(offer->second));
     if (!j) continue;
+    if (j->IsArrayRest()) {
+      if (j->array_pending.empty()) continue;
+      Job& task = SplitTask(*j, j->array_pending.Min());
+      if (&task != j) {
+        rests.push_back(j);
+        // Its throttle reached, the rest says so at once, as in Slurm.
+        uint32_t active = ++started_in[j->array_job_id];
+        if (auto a = active_tasks.find(j->array_job_id); a != active_tasks.end())
+          active += a->second;
+        if (j->spec.array.throttle && active >= j->spec.array.throttle && !j->spec.hold)
+          j->reason = JobReason::kJobArrayTaskLimit;
+      }
+      j = &task;
+    }
     j->state = JobState::kRunning;
     j->reason = JobReason::kNone;
     j->spec.partition = in.partitions[st.partition].name;  // where it runs
@@ -206,6 +255,9 @@ void Controller::Schedule(int64_t now) {
   // answer: srun holds that allocation, and a controller that dies first
   // has launched nothing it could forget.
   std::vector<const Job*> persist_now;
+  for (const Job* r : rests)
+    if (std::find(persist_now.begin(), persist_now.end(), r) == persist_now.end())
+      persist_now.push_back(r);
   for (const Job* j : started) {
     if (j->spec.interactive)
       unsynced_.insert(j->id.value());
@@ -217,6 +269,7 @@ void Controller::Schedule(int64_t now) {
     // start once the store takes writes again (the tick retries them).
     for (const Job* c : persist_now) {
       Job& j = *FindJob(c->id);
+      if (j.state != JobState::kRunning) continue;  // an array's rest
       ReleaseResources(j);
       j.state = JobState::kPending;
       j.alloc.clear();
@@ -246,6 +299,10 @@ void Controller::Launch(Job& job, int64_t now) {
   r.std_out = job.StdOutPattern();
   r.std_err = job.StdErrPattern();
   r.std_in = job.spec.std_in.empty() ? "/dev/null" : job.spec.std_in;
+  if (job.array_job_id) {  // %A and %a are the controller's to know
+    for (std::string* p : {&r.std_out, &r.std_err, &r.std_in})
+      *p = common::ExpandArrayEscapes(*p, job.array_job_id, job.array_task_id);
+  }
   r.gpus = job.alloc[0].gpus;
   r.cpus = job.alloc[0].cpus;
   r.mem_mb = job.alloc[0].mem_mb;
@@ -295,6 +352,14 @@ std::vector<std::string> Controller::JobEnv(const Job& job) const {
   std::string nodelist = job.NodeList();
   std::string id = std::to_string(job.id.value());
   set("SLURMD_NODENAME", a0.node);
+  if (job.array_job_id) {
+    set("SLURM_ARRAY_JOB_ID", std::to_string(job.array_job_id));
+    set("SLURM_ARRAY_TASK_COUNT", std::to_string(s.array.count));
+    set("SLURM_ARRAY_TASK_ID", std::to_string(job.array_task_id));
+    set("SLURM_ARRAY_TASK_MAX", std::to_string(s.array.max));
+    set("SLURM_ARRAY_TASK_MIN", std::to_string(s.array.min));
+    set("SLURM_ARRAY_TASK_STEP", std::to_string(s.array.step));
+  }
   set("SLURM_CLUSTER_NAME", config_.cluster_name);
   set("SLURM_CPUS_ON_NODE", std::to_string(a0.cpus));
   if (s.cpus_per_task_set) set("SLURM_CPUS_PER_TASK", std::to_string(s.cpus_per_task));

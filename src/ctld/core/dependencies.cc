@@ -31,6 +31,36 @@ DepState OneJob(DepType type, int64_t delay_min, const Job& other, int64_t now) 
   return DepState::kSatisfied;
 }
 
+// The same rule over every task of the array submitted as `head`'s ID:
+// waiting tasks count as not yet started. aftercorr pairs each task with
+// the other array's task of the same index.
+DepState ArrayTerm(const common::DepTerm& t, const Job& self,
+                   const std::map<uint64_t, Job>& jobs,
+                   std::map<uint64_t, Job>::const_iterator head, int64_t now) {
+  const uint64_t array = head->first;
+  int64_t mine = self.array_task_id >= 0 ? self.array_task_id
+                 : self.IsArrayRest() && !self.array_pending.empty()
+                     ? static_cast<int64_t>(self.array_pending.Min())
+                     : -1;
+  const bool corr = t.type == DepType::kAfterCorr && mine >= 0;
+  DepState st = DepState::kSatisfied;
+  for (auto it = head; it != jobs.end(); ++it) {
+    const Job& j = it->second;
+    if (j.array_job_id != array) continue;
+    DepState one;
+    if (j.IsArrayRest()) {
+      if (corr && !j.array_pending.Contains(static_cast<uint32_t>(mine))) continue;
+      one = DepState::kWaiting;  // tasks not started yet
+    } else {
+      if (corr && j.array_task_id != mine) continue;
+      one = OneJob(t.type, t.delay_min, j, now);
+    }
+    if (one == DepState::kNever) return DepState::kNever;
+    if (one == DepState::kWaiting) st = DepState::kWaiting;
+  }
+  return st;
+}
+
 DepState Term(const common::DepTerm& t, const Job& self,
               const std::map<uint64_t, Job>& jobs, int64_t now) {
   if (t.type == DepType::kSingleton) {
@@ -46,7 +76,9 @@ DepState Term(const common::DepTerm& t, const Job& self,
   for (uint64_t id : t.jobs) {
     auto it = jobs.find(id);
     if (it == jobs.end()) continue;  // unknown: satisfied (Slurm 22.05)
-    DepState one = OneJob(t.type, t.delay_min, it->second, now);
+    DepState one = it->second.array_job_id == id
+                       ? ArrayTerm(t, self, jobs, it, now)
+                       : OneJob(t.type, t.delay_min, it->second, now);
     if (one == DepState::kNever) return DepState::kNever;
     if (one == DepState::kWaiting) st = DepState::kWaiting;
   }

@@ -52,7 +52,8 @@ std::string Absolute(const std::string& p, const std::string& dir) {
 }  // namespace
 
 std::string Job::StdOutPattern() const {
-  return Absolute(spec.std_out.empty() ? "slurm-%j.out" : spec.std_out,
+  return Absolute(spec.std_out.empty() ? (array_job_id ? "slurm-%A_%a.out" : "slurm-%j.out")
+                                      : spec.std_out,
                   spec.work_dir);
 }
 

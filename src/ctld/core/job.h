@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/array_spec.h"
 #include "common/ids.h"
 #include "common/job_types.h"
 #include "ctld/sched/types.h"
@@ -64,6 +65,12 @@ struct JobSpec {
   uint32_t signal_secs = 0;    //   this many seconds before it
   bool signal_batch = false;   //   B: only the batch shell
   bool interactive = false;    // made by srun/salloc: no batch script
+  // --array: the shape of the whole array, for every task's SLURM_ARRAY_*
+  // variables (count 0: not an array).
+  struct ArrayShape {
+    uint32_t count = 0, min = 0, max = 0, step = 1, throttle = 0;
+    bool operator==(const ArrayShape&) const = default;
+  } array;
 
   uint32_t TasksPerNode() const;
   uint32_t CpusPerNode() const;
@@ -107,12 +114,22 @@ struct Job {
   // recomputes it). 0 when the job has no reservation.
   int64_t expected_start = 0;
   std::vector<std::string> sched_nodes;
+  // Job arrays. Every record of an array has array_job_id, the ID it was
+  // submitted under. While tasks wait, one record (with that ID) holds all
+  // of them in array_pending; each task that starts is split off into a
+  // record of its own with a new ID and its array_task_id, and the last one
+  // takes the submitted record itself.
+  uint64_t array_job_id = 0;          // 0: not part of an array
+  int64_t array_task_id = -1;         // -1: the pending rest (or no array)
+  common::ArrayIndexSet array_pending;
+  bool IsArrayRest() const { return array_job_id && array_task_id < 0; }
 
   std::vector<std::string> NodeNames() const;
   std::string NodeList() const;  // compressed, "" when none
   const std::string& BatchHost() const;
   // Output/error path with the default filled in ("slurm-%j.out") and made
   // absolute against the work dir; patterns unexpanded.
+  // Arrays default to "slurm-%A_%a.out".
   std::string StdOutPattern() const;
   std::string StdErrPattern() const;
 };

@@ -1,5 +1,7 @@
 #include "ctld/rpc/client_service.h"
 
+#include <set>
+
 #include "common/rpc/rpc_auth.h"
 #include "common/rpc/step_launch.h"
 #include "common/users.h"
@@ -187,8 +189,10 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
       return;
     }
     for (uint64_t id : req->job_ids()) {
-      auto it = jobs.find(id);
-      if (it != jobs.end()) ToProto(it->second, rep->add_jobs());
+      for (JobId m : c.ArrayMembers(JobId(id))) {
+        auto it = jobs.find(m.value());
+        if (it != jobs.end()) ToProto(it->second, rep->add_jobs());
+      }
     }
     if (req->job_ids_size() == 1 && rep->jobs_size() == 0)
       rep->set_error("Invalid job id specified");
@@ -208,8 +212,20 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
     std::vector<CancelOutcome> results(ids.size());
     std::vector<JobId> whole;
     std::vector<size_t> whole_at;
+    std::set<size_t> single;  // entries naming one array task
     for (size_t i = 0; i < ids.size(); ++i) {
       int step = static_cast<int>(i) < req->step_ids_size() ? req->step_ids(static_cast<int>(i)) : -1;
+      int64_t task = static_cast<int>(i) < req->array_tasks_size()
+                         ? req->array_tasks(static_cast<int>(i)) : -1;
+      if (task >= 0) {  // N_i: that task's own record
+        auto t = c.ArrayTask(ids[i], static_cast<uint32_t>(task), now);
+        if (!t.ok()) {
+          results[i] = {ids[i], std::string(t.status().message()), kEslurmInvalidJobId};
+          continue;
+        }
+        ids[i] = *t;
+        single.insert(i);
+      }
       if (step >= 0) {
         results[i] = c.CancelStep(ids[i], static_cast<uint32_t>(step), req->signal(),
                                   req->batch(), *who, now);
@@ -218,8 +234,18 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
         whole_at.push_back(i);
       }
     }
-    auto rest = c.Cancel(whole, req->signal(), req->full(), req->batch(), *who, now);
-    for (size_t k = 0; k < rest.size() && k < whole_at.size(); ++k) results[whole_at[k]] = rest[k];
+    // An array's ID cancels (or signals) every record of it: the entry's
+    // result is a success when any of them took it.
+    for (size_t k = 0; k < whole.size(); ++k) {
+      std::vector<JobId> members =
+          single.count(whole_at[k]) ? std::vector<JobId>{whole[k]} : c.ArrayMembers(whole[k]);
+      auto outcomes = c.Cancel(members, req->signal(), req->full(), req->batch(), *who, now);
+      CancelOutcome r = outcomes.empty() ? CancelOutcome{whole[k], "", 0} : outcomes[0];
+      for (const auto& o : outcomes)
+        if (o.error.empty()) r = {whole[k], "", 0};
+      r.id = whole[k];
+      results[whole_at[k]] = r;
+    }
     AddResults(results, rep);
   });
   return grpc::Status::OK;
@@ -230,9 +256,28 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
                                        v1::UpdateJobsReply* rep) {
   auto who = common::Authenticate(*ctx, *auth_, "UpdateJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
-  std::vector<JobId> ids;
-  for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
   runner_->Run([&](Controller& c, int64_t now) {
+    // An array's ID stands for its tasks still waiting; N_i for that task.
+    std::vector<JobId> ids;
+    std::vector<CancelOutcome> missing;
+    for (int i = 0; i < req->job_ids_size(); ++i) {
+      JobId id(req->job_ids(i));
+      int64_t task = i < req->array_tasks_size() ? req->array_tasks(i) : -1;
+      if (task >= 0) {
+        auto t = c.ArrayTask(id, static_cast<uint32_t>(task), now);
+        if (t.ok()) ids.push_back(*t);
+        else missing.push_back({id, std::string(t.status().message()), kEslurmInvalidJobId});
+        continue;
+      }
+      std::vector<JobId> members = c.ArrayMembers(id);
+      if (members.size() == 1) {
+        ids.push_back(id);
+        continue;
+      }
+      for (JobId m : members)
+        if (c.jobs().at(m.value()).state == JobState::kPending) ids.push_back(m);
+    }
+    AddResults(missing, rep);
     AddResults(req->action() == v1::JOB_ACTION_RELEASE
                    ? c.Release(ids, *who, now)
                    : c.Hold(ids, req->action() == v1::JOB_ACTION_USER_HOLD, *who, now),

@@ -48,6 +48,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.account = p.account();
   r.comment = p.comment();
   r.script_args.assign(p.script_args().begin(), p.script_args().end());
+  r.array = p.array();
   r.priority = p.priority();
   r.submit_host = p.submit_host();
   return r;
@@ -75,6 +76,12 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   const JobSpec& s = j.spec;
   p->set_job_id(j.id.value());
   p->set_name(s.name);
+  if (j.array_job_id) {
+    p->set_array_job_id(j.array_job_id);
+    p->set_array_task_id(j.array_task_id);
+    if (j.IsArrayRest()) p->set_array_pending(j.array_pending.Format());
+    p->set_array_throttle(s.array.throttle);
+  }
   p->set_user_id(s.uid);
   p->set_user_name(s.user);
   p->set_group_id(s.gid);

@@ -136,6 +136,15 @@ std::string EncodeJob(const Job& j) {
       {"restart_count", absl::StrCat(j.restart_count)},
       {"interactive", absl::StrCat(s.interactive)},
   };
+  if (j.array_job_id) {
+    kv.insert(kv.end(), {
+        {"array_job_id", absl::StrCat(j.array_job_id)},
+        {"array_task_id", absl::StrCat(j.array_task_id)},
+        {"array_pending", j.array_pending.Encode()},
+        {"array_shape", absl::StrCat(s.array.count, ",", s.array.min, ",", s.array.max,
+                                     ",", s.array.step, ",", s.array.throttle)},
+    });
+  }
   std::string out;
   for (const auto& [k, v] : kv) absl::StrAppend(&out, k, "=", Esc(v), "\n");
   return out;
@@ -240,6 +249,20 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
       dst.push_back(Unesc(e));
   }
   num("begin_time", &s.begin_time);
+  if (kv.count("array_job_id")) {
+    num("array_job_id", &j.array_job_id);
+    num("array_task_id", &j.array_task_id);
+    if (!kv["array_pending"].empty()) {
+      auto set = common::ParseTaskSelection(kv["array_pending"]);
+      if (!set.ok()) return absl::DataLossError("corrupt job record");
+      j.array_pending = *std::move(set);
+    }
+    std::vector<absl::string_view> f = absl::StrSplit(kv["array_shape"], ',');
+    if (f.size() != 5 || !absl::SimpleAtoi(f[0], &s.array.count) ||
+        !absl::SimpleAtoi(f[1], &s.array.min) || !absl::SimpleAtoi(f[2], &s.array.max) ||
+        !absl::SimpleAtoi(f[3], &s.array.step) || !absl::SimpleAtoi(f[4], &s.array.throttle))
+      ok = false;
+  }
   str("submit_host", &s.submit_host);
   if (!ok) return absl::DataLossError("corrupt job record");
   return j;

@@ -1,0 +1,60 @@
+// Job arrays on the controller: one pending record per array until its
+// tasks start, split-off records for started (or individually held or
+// cancelled) tasks. Same class and strand as controller.cc.
+#include "ctld/core/controller.h"
+
+namespace sluice::ctld {
+
+std::vector<JobId> Controller::ArrayMembers(JobId id) const {
+  auto it = jobs_.find(id.value());
+  if (it == jobs_.end() || it->second.array_job_id != id.value()) return {id};
+  // Split-off tasks get IDs after the array's own.
+  std::vector<JobId> out;
+  for (; it != jobs_.end(); ++it)
+    if (it->second.array_job_id == id.value()) out.push_back(it->second.id);
+  return out;
+}
+
+Job& Controller::SplitTask(Job& rest, uint32_t task) {
+  rest.array_pending.Remove(task);
+  if (rest.array_pending.empty()) {
+    rest.array_task_id = task;  // the last task keeps the array's record
+    return rest;
+  }
+  Job t = rest;
+  t.id = JobId(next_job_id_++);
+  t.array_task_id = task;
+  t.array_pending = {};
+  t.steps.clear();
+  t.next_step_id = 0;
+  auto [it, _] = jobs_.emplace(t.id.value(), std::move(t));
+  return it->second;
+}
+
+absl::StatusOr<JobId> Controller::ArrayTask(JobId array_id, uint32_t task,
+                                            int64_t now) {
+  last_now_ = now;
+  Job* rest = nullptr;
+  for (auto it = jobs_.find(array_id.value()); it != jobs_.end(); ++it) {
+    Job& j = it->second;
+    if (j.array_job_id != array_id.value()) continue;
+    if (j.array_task_id == static_cast<int64_t>(task)) return j.id;
+    if (j.IsArrayRest()) rest = &j;
+  }
+  if (!rest || !rest->array_pending.Contains(task))
+    return absl::NotFoundError("Invalid job id specified");
+  Job& t = SplitTask(*rest, task);
+  if (&t != rest) Persist({rest, &t});
+  else Persist({rest});
+  return t.id;
+}
+
+std::map<uint64_t, uint32_t> Controller::ActiveArrayTasks() const {
+  std::map<uint64_t, uint32_t> out;
+  for (const auto& [id, j] : jobs_)
+    if (j.array_job_id && (j.state == JobState::kRunning || j.state == JobState::kCompleting))
+      ++out[j.array_job_id];
+  return out;
+}
+
+}  // namespace sluice::ctld

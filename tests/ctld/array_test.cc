@@ -1,0 +1,188 @@
+// Job arrays in the controller core: one record while tasks wait, tasks
+// split off as they start, %throttle, per-task hold/cancel, dependencies.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ctld/core/controller.h"
+#include "ctld/store/job_store.h"
+#include "fake_node_client.h"
+#include "test_config.h"
+
+namespace sluice::ctld {
+namespace {
+
+constexpr int64_t kT0 = 1'800'000'000;
+
+class ArrayTest : public ::testing::Test {
+ protected:
+  ArrayTest() : store_(MakeMemoryJobStore()), ctl_(testing::TwoNodeConfig(), store_.get(), &nodes_, 0) {
+    EXPECT_TRUE(ctl_.Recover(kT0).ok());
+    for (const char* n : {"n1", "n2"}) {
+      NodeReport r;
+      r.node = n;
+      r.registering = true;
+      EXPECT_TRUE(ctl_.OnNodeReport(r, root_, kT0).ok());
+    }
+  }
+  SubmitOutcome Submit(const std::string& array, const std::string& dep = "",
+                       uint32_t cpus = 1) {
+    SubmitRequest r;
+    r.name = "arr";
+    r.script = "#!/bin/sh\ntrue\n";
+    r.work_dir = "/w";
+    r.array = array;
+    r.dependency = dep;
+    r.cpus_per_task = cpus;
+    SubmitOutcome out = ctl_.Submit(r, alice_, kT0);
+    EXPECT_TRUE(ctl_.Sync().ok());
+    return out;
+  }
+  std::vector<const Job*> Records(uint64_t array) {
+    std::vector<const Job*> out;
+    for (const auto& [id, j] : ctl_.jobs())
+      if (j.array_job_id == array) out.push_back(&j);
+    return out;
+  }
+  int Count(uint64_t array, JobState st) {
+    int n = 0;
+    for (const Job* j : Records(array)) n += j->state == st;
+    return n;
+  }
+  uint64_t Task(uint64_t array, int64_t task) {
+    for (const Job* j : Records(array))
+      if (j->array_task_id == task) return j->id.value();
+    return 0;
+  }
+  void End(uint64_t id, int rc, int64_t now = kT0 + 1) {
+    const Job& j = ctl_.jobs().at(id);
+    NodeReport r;
+    r.node = j.alloc.at(0).node;
+    r.ended = {{JobId(id), rc, 0, false, ""}};
+    ASSERT_TRUE(ctl_.OnNodeReport(r, root_, now).ok());
+  }
+  std::string Env(const LaunchRequest& r, const std::string& key) {
+    for (const auto& e : r.env)
+      if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+    return "<unset>";
+  }
+
+  std::unique_ptr<JobStore> store_;
+  testing::FakeNodeClient nodes_;
+  Controller ctl_;
+  common::Identity root_{0, 0};
+  common::Identity alice_{1001, 1001};
+};
+
+TEST_F(ArrayTest, APendingArrayIsOneRecordWhateverItsSize) {
+  common::SlurmConfig cfg = testing::TwoNodeConfig();
+  cfg.max_array_size = 100001;
+  Controller big(cfg, store_.get(), &nodes_, 0);
+  ASSERT_TRUE(big.Recover(kT0).ok());
+  SubmitRequest r;
+  r.script = "#!/bin/sh\ntrue\n";
+  r.array = "0-99999%5";
+  auto out = big.Submit(r, alice_, kT0);
+  ASSERT_TRUE(out.error.empty()) << out.error;
+  ASSERT_TRUE(big.Sync().ok());
+  ASSERT_EQ(big.jobs().size(), 1u);
+  const Job& j = big.jobs().begin()->second;
+  EXPECT_EQ(j.array_pending.Count(), 100000u);
+  EXPECT_EQ(j.array_pending.runs().size(), 1u);
+  EXPECT_EQ(j.spec.array.throttle, 5u);
+}
+
+TEST_F(ArrayTest, SpecificationsBeyondMaxArraySizeAreRefused) {
+  EXPECT_EQ(Submit("0-1001").error, "Invalid job array specification");
+  EXPECT_EQ(Submit("abc").error, "Invalid job array specification");
+  EXPECT_TRUE(ctl_.jobs().empty());  // nothing half-submitted
+}
+
+TEST_F(ArrayTest, TasksStartAsRecordsOfTheirOwnAndTheLastKeepsTheArraysId) {
+  auto out = Submit("3-6:1");
+  uint64_t a = out.id.value();
+  ASSERT_EQ(Records(a).size(), 1u);
+  EXPECT_TRUE(ctl_.jobs().at(a).IsArrayRest());
+  ctl_.Schedule(kT0);
+  // Two 8-CPU nodes: all four one-CPU tasks start in one pass.
+  ASSERT_EQ(Count(a, JobState::kRunning), 4);
+  ASSERT_EQ(nodes_.launched.size(), 4u);
+  std::map<std::string, uint64_t> id_of_task;
+  for (const auto& l : nodes_.launched) {
+    EXPECT_EQ(Env(l.req, "SLURM_ARRAY_JOB_ID"), std::to_string(a));
+    EXPECT_EQ(Env(l.req, "SLURM_ARRAY_TASK_COUNT"), "4");
+    EXPECT_EQ(Env(l.req, "SLURM_ARRAY_TASK_MIN"), "3");
+    EXPECT_EQ(Env(l.req, "SLURM_ARRAY_TASK_MAX"), "6");
+    EXPECT_EQ(Env(l.req, "SLURM_ARRAY_TASK_STEP"), "1");
+    id_of_task[Env(l.req, "SLURM_ARRAY_TASK_ID")] = l.req.id.value();
+    // %A_%a are expanded by the controller, the default name included.
+    EXPECT_EQ(l.req.std_out,
+              "/w/slurm-" + std::to_string(a) + "_" + Env(l.req, "SLURM_ARRAY_TASK_ID") + ".out");
+  }
+  EXPECT_EQ(id_of_task["3"], a + 1);
+  EXPECT_EQ(id_of_task["6"], a);  // the last one takes the array's record
+  EXPECT_EQ(ctl_.jobs().at(a).array_task_id, 6);
+}
+
+TEST_F(ArrayTest, ThrottleLimitsRunningTasks) {
+  uint64_t a = Submit("0-5%2").id.value();
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(Count(a, JobState::kRunning), 2);
+  EXPECT_EQ(ctl_.jobs().at(a).reason, JobReason::kJobArrayTaskLimit);
+  EXPECT_EQ(ctl_.jobs().at(a).array_pending.Format(), "2-5");
+  End(Task(a, 0), 0);
+  ctl_.Schedule(kT0 + 2);
+  EXPECT_EQ(Count(a, JobState::kRunning), 2);
+  EXPECT_EQ(ctl_.jobs().at(a).array_pending.Format(), "3-5");
+}
+
+TEST_F(ArrayTest, OneWaitingTaskCanBeHeldAndCancelledAlone) {
+  uint64_t a = Submit("1-4").id.value();
+  auto t3 = ctl_.ArrayTask(JobId(a), 3, kT0);
+  ASSERT_TRUE(t3.ok());
+  EXPECT_NE(t3->value(), a);
+  EXPECT_EQ(ctl_.jobs().at(a).array_pending.Format(), "1-2,4");
+  ctl_.Hold({*t3}, true, alice_, kT0);
+  auto t4 = ctl_.ArrayTask(JobId(a), 4, kT0);
+  ctl_.Cancel({*t4}, 0, false, false, alice_, kT0);
+  EXPECT_EQ(ctl_.jobs().at(t4->value()).state, JobState::kCancelled);
+  EXPECT_FALSE(ctl_.ArrayTask(JobId(a), 9, kT0).ok());
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(Count(a, JobState::kRunning), 2);  // 1 and 2
+  EXPECT_EQ(ctl_.jobs().at(t3->value()).state, JobState::kPending);
+  EXPECT_EQ(ctl_.ArrayMembers(JobId(a)).size(), 4u);
+}
+
+TEST_F(ArrayTest, AfterOkOnAnArrayWaitsForEveryTaskAndAfterCorrPairsThem) {
+  uint64_t a = Submit("0-1%1").id.value();
+  uint64_t b = Submit("", "afterok:" + std::to_string(a)).id.value();
+  uint64_t c = Submit("0-1", "aftercorr:" + std::to_string(a)).id.value();
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(ctl_.jobs().at(b).reason, JobReason::kDependency);
+  EXPECT_EQ(Count(c, JobState::kRunning), 0);
+  End(Task(a, 0), 0);
+  ctl_.Schedule(kT0 + 2);
+  EXPECT_EQ(ctl_.jobs().at(b).state, JobState::kPending);  // task 1 still to run
+  // c's task 0 may go now that a's task 0 is done; its task 1 waits.
+  EXPECT_EQ(Count(c, JobState::kRunning), 1);
+  EXPECT_EQ(ctl_.jobs().at(c).array_pending.Format(), "1");
+  ASSERT_EQ(Task(a, 1), a);  // the last task has the array's own record
+  End(a, 0, kT0 + 3);
+  ctl_.Schedule(kT0 + 4);
+  EXPECT_EQ(ctl_.jobs().at(b).state, JobState::kRunning);
+  EXPECT_EQ(Count(c, JobState::kRunning), 2);
+}
+
+TEST_F(ArrayTest, ArraysSurviveARestart) {
+  uint64_t a = Submit("0-9:3%2").id.value();
+  ctl_.Schedule(kT0);
+  Controller again(testing::TwoNodeConfig(), store_.get(), &nodes_, 0);
+  ASSERT_TRUE(again.Recover(kT0 + 5).ok());
+  const Job& rest = again.jobs().at(a);
+  EXPECT_EQ(rest.array_pending.Format(), "6,9");
+  EXPECT_EQ(rest.spec.array.throttle, 2u);
+  EXPECT_EQ(rest.spec.array.step, 3u);
+  EXPECT_EQ(again.jobs().at(a + 1).array_task_id, 0);
+}
+
+}  // namespace
+}  // namespace sluice::ctld
