@@ -9,12 +9,14 @@ cd "$(dirname "$0")/.."
 out=${1:-.devrun}
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/test-bin" "$out/sbin" "$out/lib"
-cp build/bin/* "$out/bin/"
+for f in build/bin/*; do
+  case "$(basename "$f")" in sluice-bench-*|sluice-sim) ;; *) cp "$f" "$out/bin/" ;; esac
+done
 cp build/test-bin/gpu_test "$out/test-bin/"
 cp /usr/sbin/munged "$out/sbin/"
 strip --strip-debug "$out"/bin/* "$out"/test-bin/* 2>/dev/null || true
 for f in "$out"/bin/* "$out"/test-bin/* "$out"/sbin/*; do
-  ldd "$f" 2>/dev/null | awk '/=> \//{print $3}'
+  { ldd "$f" 2>/dev/null || true; } | awk '/=> \//{print $3}'
 done | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-linux*|libresolv.so*|libstdc++.so*|libgcc_s.so*) ;;
@@ -22,4 +24,8 @@ done | sort -u | while read -r lib; do
   esac
 done
 echo "$(pwd)/build" > "$out/build_dir"
+# One compressed file: the commands are linked statically and would not fit
+# the device tool's 64 MiB otherwise.
+tar -C "$out" -cJf "$out.tar.xz" .
+rm -rf "$out" && mkdir -p "$out" && mv "$out.tar.xz" "$out/bundle.tar.xz"
 du -sh "$out"
