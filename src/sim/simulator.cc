@@ -16,6 +16,7 @@ struct Running {
   int64_t end_s;       // actual end (virtual clock)
   int64_t limit_end_s; // what the scheduler is told
   std::vector<sched::NodeAllocation> alloc;
+  size_t line = 0;     // the SWF line (job or array) it belongs to
 };
 
 }  // namespace
@@ -36,7 +37,6 @@ SimResult Simulate(const std::vector<SwfJob>& input, const ClusterShape& shape,
     return a.submit_s < b.submit_s;
   });
   SimResult res;
-  res.jobs = jobs.size();
   if (jobs.empty()) return res;
 
   sched::SchedulerConfig cfg;
@@ -52,13 +52,18 @@ SimResult Simulate(const std::vector<SwfJob>& input, const ClusterShape& shape,
     nodes[i].gpu_free.assign(shape.gpus_per_node, true);
     part.nodes.push_back(static_cast<int>(i));
   }
-  std::map<uint64_t, size_t> by_id;  // job id -> index in `jobs`
-  std::vector<int64_t> start(jobs.size(), -1);
-  std::vector<sched::SchedJob> pending;
+  // Per SWF line: tasks still waiting (an array is one waiting record, as
+  // in the controller), tasks running, and each task's start.
+  std::vector<uint64_t> waiting(jobs.size());
+  std::vector<uint32_t> active(jobs.size());
+  std::vector<std::vector<int64_t>> starts(jobs.size());
+  std::vector<sched::SchedJob> pending;  // one per line with tasks waiting
   std::vector<Running> running;
   size_t next = 0;
   int64_t now = jobs[0].submit_s;
   const uint64_t kTop = 1ull << 40;
+  const uint64_t kOffer = 1ull << 50, kRun = 1ull << 52;
+  uint64_t run_ids = 0;
 
   for (;;) {
     while (next < jobs.size() && jobs[next].submit_s <= now) {
@@ -70,6 +75,8 @@ SimResult Simulate(const std::vector<SwfJob>& input, const ClusterShape& shape,
       j.nodes = static_cast<uint32_t>((sj.procs + per_node - 1) / per_node);
       j.cpus_per_node = static_cast<uint32_t>((sj.procs + j.nodes - 1) / j.nodes);
       j.time_limit_min = std::max<int64_t>(1, (sj.req_time_s + 59) / 60);
+      waiting[next] = sj.array_tasks ? sj.array_tasks : 1;
+      res.jobs += waiting[next];
       pending.push_back(j);
       ++next;
     }
@@ -84,30 +91,54 @@ SimResult Simulate(const std::vector<SwfJob>& input, const ClusterShape& shape,
         n.cpus_free += a.cpus;
         for (uint32_t g : a.gpus) n.gpu_free[g] = true;
       }
+      --active[it->line];
       it = running.erase(it);
     }
     sched::SchedulerInput in;
     in.now = now;
     in.nodes = nodes;
     in.partitions = {part};
-    in.pending = pending;
+    uint64_t free_cpus = 0;
+    for (const auto& n : nodes) free_cpus += n.cpus_free;
+    std::map<uint64_t, size_t> offer_line;
+    uint64_t offers_made = 0;
+    for (const auto& j : pending) {
+      size_t line = j.id.value() - 1;
+      uint64_t offers = 1;
+      if (jobs[line].array_tasks) {
+        offers = sched::ArrayOffers(waiting[line], jobs[line].array_throttle, active[line],
+                                    free_cpus, j.cpus_per_node * j.nodes);
+        if (offers == 0) continue;  // its throttle is reached
+      }
+      in.pending.push_back(j);
+      for (uint64_t k = 1; k < offers; ++k) {
+        sched::SchedJob more = j;
+        more.id = sched::JobId(kOffer + offers_made);
+        offer_line[kOffer + offers_made++] = line;
+        in.pending.push_back(more);
+      }
+    }
     for (const auto& r : running) in.running.push_back({r.id, r.limit_end_s, r.alloc});
     sched::SchedulePlan plan = sched::Schedule(in, cfg);
     ++res.passes;
     for (const auto& p : plan.starts) {
-      size_t idx = p.id.value() - 1;
-      start[idx] = now;
-      Running r{p.id, now + jobs[idx].run_s,
+      auto o = offer_line.find(p.id.value());
+      size_t idx = o == offer_line.end() ? p.id.value() - 1 : o->second;
+      if (waiting[idx] == 0) continue;
+      --waiting[idx];
+      ++active[idx];
+      starts[idx].push_back(now);
+      Running r{sched::JobId(kRun + run_ids++), now + jobs[idx].run_s,
                 now + std::max<int64_t>(1, (jobs[idx].req_time_s + 59) / 60) * 60,
-                p.alloc};
+                p.alloc, idx};
       for (const auto& a : p.alloc) {
         auto& n = nodes[std::stoi(a.node.substr(1))];
         n.cpus_free -= a.cpus;
         for (uint32_t g : a.gpus) n.gpu_free[g] = false;
       }
       running.push_back(std::move(r));
-      std::erase_if(pending, [&](const sched::SchedJob& j) { return j.id == p.id; });
     }
+    std::erase_if(pending, [&](const sched::SchedJob& j) { return waiting[j.id.value() - 1] == 0; });
     // Next event: an arrival or a departure.
     int64_t t = INT64_MAX;
     if (next < jobs.size()) t = jobs[next].submit_s;
@@ -116,20 +147,21 @@ SimResult Simulate(const std::vector<SwfJob>& input, const ClusterShape& shape,
     now = std::max(t, now);
   }
 
-  res.never_ran = pending.size();
+  for (const auto& j : pending) res.never_ran += waiting[j.id.value() - 1];
   int64_t first = jobs.front().submit_s, last = first;
   double used = 0, wait = 0, bsld = 0;
   size_t ran = 0;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    if (start[i] < 0) continue;
-    ++ran;
-    int64_t end = start[i] + jobs[i].run_s;
-    last = std::max(last, end);
-    double w = static_cast<double>(start[i] - jobs[i].submit_s);
-    wait += w;
-    double run = static_cast<double>(jobs[i].run_s);
-    bsld += std::max(1.0, (w + run) / std::max(run, 10.0));
-    used += run * static_cast<double>(jobs[i].procs);
+    for (int64_t st : starts[i]) {
+      ++ran;
+      int64_t end = st + jobs[i].run_s;
+      last = std::max(last, end);
+      double w = static_cast<double>(st - jobs[i].submit_s);
+      wait += w;
+      double run = static_cast<double>(jobs[i].run_s);
+      bsld += std::max(1.0, (w + run) / std::max(run, 10.0));
+      used += run * static_cast<double>(jobs[i].procs);
+    }
   }
   res.makespan_s = last - first;
   if (ran) {

@@ -40,6 +40,12 @@ absl::StatusOr<std::vector<SwfJob>> ParseSwf(absl::string_view text) {
     if (j.run_s < 0) continue;  // cancelled before it ran: not a workload job
     if (j.procs <= 0) return bad("no processor count");
     if (j.req_time_s < j.run_s) j.req_time_s = j.run_s;
+    for (size_t k = 18; k < f.size() && k < 20; ++k) {
+      uint32_t x;
+      if (!absl::SimpleAtoi(f[k], &x) || x > 4000001)
+        return bad(absl::StrCat("field ", k + 1, " is not an array count: ", f[k]));
+      (k == 18 ? j.array_tasks : j.array_throttle) = x;
+    }
     jobs.push_back(j);
   }
   return jobs;

@@ -102,3 +102,26 @@ TEST(NodeTimelineTest, EarliestFitWalksAroundBookings) {
 
 }  // namespace
 }  // namespace sluice::sim
+
+namespace sluice::sim {
+namespace {
+
+TEST(SimArrayTest, AnArrayRunsAllItsTasksWithinItsThrottle) {
+  // 20 one-CPU tasks of 100 s on 2 nodes of 4 CPUs: 8 at a time without a
+  // throttle, 2 at a time with %2.
+  auto free = ParseSwf("1 0 -1 100 1 -1 -1 1 100 -1 1 -1 -1 -1 -1 -1 -1 -1 20\n");
+  auto throttled = ParseSwf("1 0 -1 100 1 -1 -1 1 100 -1 1 -1 -1 -1 -1 -1 -1 -1 20 2\n");
+  ASSERT_TRUE(free.ok() && throttled.ok());
+  EXPECT_EQ((*free)[0].array_tasks, 20u);
+  ClusterShape shape{2, 4, 0};
+  SimResult a = Simulate(*free, shape, Policy::kBackfill);
+  SimResult b = Simulate(*throttled, shape, Policy::kBackfill);
+  EXPECT_EQ(a.jobs, 20u);
+  EXPECT_EQ(a.never_ran, 0u);
+  EXPECT_EQ(a.makespan_s, 300);   // ceil(20 / 8) rounds of 100 s
+  EXPECT_EQ(b.makespan_s, 1000);  // 20 / 2 rounds
+  EXPECT_FALSE(ParseSwf("1 0 -1 100 1 -1 -1 1 100 -1 1 -1 -1 -1 -1 -1 -1 -1 x\n").ok());
+}
+
+}  // namespace
+}  // namespace sluice::sim

@@ -147,19 +147,16 @@ void Controller::Schedule(int64_t now) {
     if (!j.spec.interactive && unsynced_.count(id)) continue;  // not on disk: no answer yet
     uint64_t offers = 1;
     if (j.IsArrayRest()) {
-      uint64_t room = j.array_pending.Count();
-      if (j.spec.array.throttle) {
-        auto a = active_tasks.find(j.array_job_id);
-        uint32_t active = a == active_tasks.end() ? 0 : a->second;
-        if (active >= j.spec.array.throttle) {
-          if (!j.spec.hold) j.reason = JobReason::kJobArrayTaskLimit;
-          continue;
-        }
-        room = std::min<uint64_t>(room, j.spec.array.throttle - active);
-      }
+      auto a = active_tasks.find(j.array_job_id);
       // aftercorr is decided per task: one offer, for the lowest index.
-      if (j.spec.dependency.find("aftercorr") != std::string::npos) room = 1;
-      offers = std::max<uint64_t>(1, std::min(room, free_cpus / j.spec.CpusPerNode()));
+      bool corr = j.spec.dependency.find("aftercorr") != std::string::npos;
+      offers = sched::ArrayOffers(corr ? 1 : j.array_pending.Count(), j.spec.array.throttle,
+                                  a == active_tasks.end() ? 0 : a->second, free_cpus,
+                                  j.spec.CpusPerNode());
+      if (offers == 0) {
+        if (!j.spec.hold) j.reason = JobReason::kJobArrayTaskLimit;
+        continue;
+      }
     }
     sched::SchedJob sj;
     bool first = true;

@@ -373,4 +373,15 @@ absl::StatusOr<SchedulerConfig> ParseSchedulerParameters(absl::string_view s) {
   return c;
 }
 
+uint64_t ArrayOffers(uint64_t waiting, uint32_t throttle, uint32_t active,
+                     uint64_t free_cpus, uint32_t cpus_per_task) {
+  if (waiting == 0) return 0;
+  uint64_t room = waiting;
+  if (throttle) {
+    if (active >= throttle) return 0;
+    room = std::min<uint64_t>(room, throttle - active);
+  }
+  return std::max<uint64_t>(1, std::min<uint64_t>(room, free_cpus / std::max<uint32_t>(1, cpus_per_task)));
+}
+
 }  // namespace sluice::sched

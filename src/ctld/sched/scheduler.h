@@ -28,6 +28,14 @@ SchedulePlan Schedule(const SchedulerInput& input,
 std::optional<JobReason> PartitionLimitReason(const SchedJob& j,
                                               const SchedPartition& p);
 
+// How many copies of a job array's waiting record one pass offers: as many
+// tasks as could start on `free_cpus` (at least one, so the array gets a
+// reason and a reservation), no more than are waiting, and no more than
+// its %throttle leaves (0 when it is reached: the array waits with
+// JobArrayTaskLimit). Used by the controller and the simulator alike.
+uint64_t ArrayOffers(uint64_t waiting, uint32_t throttle, uint32_t active,
+                     uint64_t free_cpus, uint32_t cpus_per_task);
+
 }  // namespace sluice::sched
 
 #include "absl/status/statusor.h"
