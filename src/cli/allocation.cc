@@ -45,10 +45,20 @@ bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* erro
     else *out = v;
   };
   switch (c) {
-    case 'N': count(&a->nodes, "Invalid node count specification: "); a->nodes_set = true; break;
-    case 'n': count(&a->ntasks, "Invalid number of tasks: "); a->ntasks_set = true; break;
-    case kOptNtasksPerNode: count(&a->ntasks_per_node, "Invalid --ntasks-per-node: "); break;
-    case 'c': count(&a->cpus_per_task, "Invalid --cpus-per-task: "); break;
+    case 'N': {
+      uint32_t lo, hi;
+      if (auto e = ParseNodeCount(arg, &lo, &hi)) *error = e->message;
+      else a->nodes = std::max<uint32_t>(1, lo);
+      a->nodes_set = true;
+      break;
+    }
+    case 'n': case kOptNtasksPerNode: case 'c': {
+      uint32_t* dst = c == 'n' ? &a->ntasks : c == 'c' ? &a->cpus_per_task : &a->ntasks_per_node;
+      const char* name = c == 'n' ? "--ntasks" : c == 'c' ? "--cpus-per-task" : "--ntasks-per-node";
+      if (auto e = ParsePositive(arg, name, dst)) *error = e->message;
+      if (c == 'n') a->ntasks_set = true;
+      break;
+    }
     case 'p': a->partition = arg; break;
     case 't': {
       auto t = common::ParseTimeLimit(arg);

@@ -3,6 +3,7 @@
 #include "common/time_spec.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -93,6 +94,54 @@ std::string CurrentDir() {
   if (getcwd(buf, sizeof buf)) return buf;
   const char* pwd = std::getenv("PWD");
   return pwd ? pwd : "/";
+}
+
+namespace {
+std::optional<uint64_t> NodeCountValue(absl::string_view v) {
+  uint64_t mult = 1;
+  if (!v.empty() && (v.back() == 'k' || v.back() == 'K')) mult = 1024;
+  if (!v.empty() && (v.back() == 'm' || v.back() == 'M')) mult = 1024 * 1024;
+  if (mult > 1) v.remove_suffix(1);
+  uint64_t n;
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != v.npos ||
+      !absl::SimpleAtoi(v, &n) || n * mult > UINT32_MAX)
+    return std::nullopt;
+  return n * mult;
+}
+}  // namespace
+
+std::optional<CountError> ParseNodeCount(const std::string& text, uint32_t* min,
+                                         uint32_t* max) {
+  absl::string_view t = text;
+  size_t dash = t.find('-');
+  absl::string_view lo = t.substr(0, dash);
+  auto a = NodeCountValue(lo);
+  if (!a) return CountError{absl::StrCat("\"", lo, "\" is not a valid node count"), 255};
+  uint64_t b = *a;
+  if (dash != absl::string_view::npos) {
+    auto m = NodeCountValue(t.substr(dash + 1));
+    if (!m)
+      return CountError{absl::StrCat("\"", t.substr(dash + 1), "\" is not a valid node count"),
+                        255};
+    b = *m;
+    if (b < *a)
+      return CountError{absl::StrCat("Maximum node count ", b,
+                                     " is less than minimum node count ", *a),
+                        255};
+  }
+  *min = static_cast<uint32_t>(*a);
+  *max = static_cast<uint32_t>(b);
+  return std::nullopt;
+}
+
+std::optional<CountError> ParsePositive(const std::string& text, const char* option,
+                                        uint32_t* out) {
+  uint32_t v;
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+      !absl::SimpleAtoi(text, &v) || v == 0)
+    return CountError{absl::StrCat("Invalid numeric value \"", text, "\" for ", option, "."), 1};
+  *out = v;
+  return std::nullopt;
 }
 
 }  // namespace sluice::cli

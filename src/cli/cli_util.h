@@ -35,6 +35,22 @@ void PrintDefinedOptions(const char* cmd, const std::map<std::string, std::strin
 // A time limit in minutes as that dump shows it: "00:10:00", "2-03:05:00".
 std::string DumpedTimeLimit(int64_t minutes);
 
+// Counts as sbatch, srun and salloc read them. A failure is Slurm's message
+// (without "cmd: error: ") and its exit code.
+struct CountError {
+  std::string message;
+  int exit_code;
+};
+// -N/--nodes: MIN[-MAX], each with an optional k (x1024) or m (x1048576)
+// suffix: `"X" is not a valid node count` (255), `Maximum node count M is
+// less than minimum node count N` (255). 0 is taken (Slurm submits it).
+std::optional<CountError> ParseNodeCount(const std::string& text, uint32_t* min,
+                                         uint32_t* max);
+// A positive whole number for `option` ("--ntasks"): anything else is
+// `Invalid numeric value "X" for --ntasks.` (exit 1).
+std::optional<CountError> ParsePositive(const std::string& text, const char* option,
+                                        uint32_t* out);
+
 // True when the compressed `node_list` names any host in `nodes`.
 bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes);
 

@@ -15,6 +15,7 @@
 #include "cli/sbatch_options.h"
 #include "common/begin_time.h"
 #include "common/job_types.h"
+#include "common/time_spec.h"
 #include "common/users.h"
 
 extern char** environ;
@@ -44,6 +45,33 @@ int WaitForJob(CtldClient& client, uint64_t id) {
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(1000));
   }
+}
+
+// --test-only: the scheduler's estimate in Slurm's words, on stderr; the
+// job is not submitted.
+int TestOnly(CtldClient& client, ::sluice::v1::SubmitBatchJobRequest* req, bool quiet) {
+  req->set_test_only(true);
+  auto rep = client.Submit(*req);
+  if (!rep.ok()) {
+    std::fprintf(stderr, "allocation failure: %s\n", std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  for (const auto& n : rep->notes()) PrintError("sbatch", n);
+  if (!rep->error().empty()) {
+    std::fprintf(stderr, "allocation failure: %s\n", rep->error().c_str());
+    return 1;
+  }
+  if (quiet) return 0;
+  if (rep->test_start() == 0) {
+    std::fprintf(stderr, "sbatch: Job %llu has no start time estimate\n",
+                 static_cast<unsigned long long>(rep->job_id()));
+    return 0;
+  }
+  std::fprintf(stderr, "sbatch: Job %llu to start at %s using %u processors on nodes %s in partition %s\n",
+               static_cast<unsigned long long>(rep->job_id()),
+               common::FormatTimestamp(rep->test_start()).c_str(), rep->test_cpus(),
+               rep->test_nodes().c_str(), rep->test_partition().c_str());
+  return 0;
 }
 
 int Report(const CliFailure& f) {
@@ -102,17 +130,14 @@ int Main(int argc, char** argv) {
   int64_t begin = 0;
   if (opts.begin) {
     auto t = common::ParseBeginTime(*opts.begin, time(nullptr));
-    if (!t.ok()) {
+    if (!t.ok()) {  // Slurm's parser names where it stopped, then sbatch's line
+      std::fprintf(stderr, "%s\n", std::string(t.status().message()).c_str());
       PrintError("sbatch", "Invalid --begin specification");
       return 255;
     }
     begin = *t;
   }
 
-  if (opts.test_only) {
-    PrintError("sbatch", "--test-only is not supported by this Sluice release");
-    return 1;
-  }
   bool append = false;
   if (opts.open_mode) {
     if (*opts.open_mode == "append" || *opts.open_mode == "a") {
@@ -196,6 +221,7 @@ int Main(int argc, char** argv) {
     PrintDefinedOptions("sbatch", shown);
   }
   CtldClient client(*cfg);
+  if (opts.test_only) return TestOnly(client, &req, opts.quiet);
   auto rep = client.Submit(req);
   if (!rep.ok()) {
     PrintError("sbatch", absl::StrCat("Batch job submission failed: ",

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "cli/cli_util.h"
 #include "cli/signals.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
@@ -151,34 +152,17 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         break;
       }
       case 'N': {
-        // min[-max]: the minimum is what is allocated here.
-        std::string v = a;
-        uint32_t n;
-        if (!ParseCount(v.substr(0, v.find('-')).c_str(), &n) || n == 0)
-          return Fail(absl::StrCat("Invalid node count specification: ", v));
-        o->nodes = n;
+        // min[-max] with k/m suffixes: the minimum is what is allocated here.
+        uint32_t lo, hi;
+        if (auto e = ParseNodeCount(a, &lo, &hi)) return Fail(e->message, e->exit_code);
+        o->nodes = std::max<uint32_t>(1, lo);
         break;
       }
-      case 'n': {
+      case 'n': case 'c': case kNtasksPerNode: {
         uint32_t n;
-        if (!ParseCount(a, &n) || n == 0)
-          return Fail(absl::StrCat("Invalid --ntasks argument: ", a));
-        o->ntasks = n;
-        break;
-      }
-      case 'c': {
-        uint32_t n;
-        if (!ParseCount(a, &n) || n == 0)
-          return Fail(absl::StrCat("invalid number of cpus per task (-c ",
-                                   a, ")"));
-        o->cpus_per_task = n;
-        break;
-      }
-      case kNtasksPerNode: {
-        uint32_t n;
-        if (!ParseCount(a, &n) || n == 0)
-          return Fail(absl::StrCat("Invalid --ntasks-per-node argument: ", a));
-        o->ntasks_per_node = n;
+        const char* name = c == 'n' ? "--ntasks" : c == 'c' ? "--cpus-per-task" : "--ntasks-per-node";
+        if (auto e = ParsePositive(a, name, &n)) return Fail(e->message, e->exit_code);
+        (c == 'n' ? o->ntasks : c == 'c' ? o->cpus_per_task : o->ntasks_per_node) = n;
         break;
       }
       case kMem: case kMemPerCpu: case kMemPerGpu: {

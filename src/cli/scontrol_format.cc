@@ -52,7 +52,10 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
     int64_t end = common::IsFinished(state) ? j.end_time() : now;
     run = std::max<int64_t>(0, end - j.start_time());
   }
-  std::string start = pending ? (j.expected_start() ? Ts(j.expected_start())
+  // A pending job's --begin time stands until the scheduler has an estimate
+  // (a held job never gets one), as Slurm shows it.
+  std::string start = pending ? (j.expected_start()    ? Ts(j.expected_start())
+                                 : j.eligible_time() > now ? Ts(j.eligible_time())
                                                     : "Unknown")
                               : Ts(j.start_time());
   std::string end = "Unknown";

@@ -70,8 +70,42 @@ TEST(BeginTimeTest, ParsesSlurmForms) {
   EXPECT_EQ(*ParseBeginTime("2027-01-02T03:04:05", now), 1798859045);
   EXPECT_EQ(*ParseBeginTime("2027-01-02", now), 1798848000);
   for (const char* bad : {"", "soon", "now+", "now+5fortnights", "25:00",
-                          "2027-13-01", "now-5", "12/40"})
+                          "2027-13-01", "12/40"})
     EXPECT_FALSE(ParseBeginTime(bad, now).ok()) << bad;
+}
+
+// What real Slurm 22.05 made of each form at 2026-11-30T01:58:45Z (the
+// StartTime of a held job; past times are "now"), and where it stopped.
+TEST(BeginTimeTest, MatchesSlurmOnEveryForm) {
+  setenv("TZ", "UTC", 1);
+  tzset();
+  const int64_t now = 1796003925;  // 2026-11-30T01:58:45Z
+  auto at = [&](const char* s) { return *ParseBeginTime(s, now); };
+  EXPECT_EQ(at("noon-tomorrow"), 1796126400);     // 2026-12-01T12:00:00
+  EXPECT_EQ(at("now+2hours"), now + 7200);
+  EXPECT_EQ(at("noon"), 1796040000);              // 2026-11-30T12:00:00
+  EXPECT_EQ(at("tomorrow"), 1796083200);          // 2026-12-01T00:00:00
+  EXPECT_EQ(at("4:30PM"), 1796056200);            // 2026-11-30T16:30:00
+  EXPECT_EQ(at("midnight"), 1796083200);
+  EXPECT_EQ(at("fika"), 1796050800);
+  EXPECT_EQ(at("teatime"), 1796054400);
+  EXPECT_EQ(at("now-1hour"), now - 3600);         // past: eligible now
+  EXPECT_EQ(at("now+30minutes"), now + 1800);
+  EXPECT_EQ(at("now+1week"), now + 7 * 86400);
+  EXPECT_LT(at("113026"), now);                   // MMDDYY, today 00:00: past
+  EXPECT_EQ(at("11/30"), 1827532800);             // passed this year: 2027-11-30
+  EXPECT_LT(at("11.30.26"), now);
+  EXPECT_EQ(at("2026-12-01T10:30"), 1796121000);
+  EXPECT_LT(at("today"), now + 1);
+  EXPECT_EQ(at("now+3"), now + 3);
+  for (auto [bad, pos] : {std::pair{"4pm", 1}, std::pair{"elevenses", 0},
+                          std::pair{"2026-12-01T10", 13}, std::pair{"junk", 0},
+                          std::pair{"tomorrow+1hour", 8}}) {
+    auto t = ParseBeginTime(bad, now);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.status().message(), "Invalid time specification (pos=" + std::to_string(pos) +
+                                        "): " + bad);
+  }
 }
 
 }  // namespace

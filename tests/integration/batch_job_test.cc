@@ -214,7 +214,7 @@ TEST_F(BatchJobTest, WaitReturnsTheJobsExitCodeAndAppendKeepsOutput) {
   EXPECT_EQ(Slurp(cluster_->work() + "/keep.out"), "before\nafter bar\n");
   EXPECT_EQ(cluster_->Run("sbatch --wait --wrap true").rc, 0);
   auto t = cluster_->Run("sbatch --test-only --wrap true");
-  EXPECT_EQ(t.rc, 1);
+  EXPECT_EQ(t.rc, 0) << t.err;  // an estimate, and nothing submitted
   EXPECT_EQ(cluster_->Run("squeue -h -t all -o %i | wc -l").out, "2\n");
 }
 

@@ -122,7 +122,8 @@ bool Controller::Authorized(const Job& job, const common::Identity& who) const {
 }
 
 SubmitOutcome Controller::Submit(const SubmitRequest& req,
-                                 const common::Identity& who, int64_t now) {
+                                 const common::Identity& who, int64_t now,
+                                 bool dry_run) {
   last_now_ = now;
   SubmitOutcome out;
   if (own_uid_ != 0 && who.uid != own_uid_) {
@@ -295,6 +296,10 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     if (req.mem_per_cpu_mb) s.mem_mb = req.mem_per_cpu_mb * s.CpusPerNode();
     if (req.mem_per_gpu_mb) s.mem_mb = req.mem_per_gpu_mb * s.gpus_per_node;
     if (req.mem_per_cpu_mb || req.mem_per_gpu_mb) err = CheckMemory(s, &out.notes);
+  }
+  if (!err.empty() && dry_run) {
+    out.error = err;
+    return out;
   }
   if (!err.empty()) {
     // As in Slurm, a request no node can satisfy is refused after the job

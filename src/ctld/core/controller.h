@@ -65,6 +65,18 @@ struct SubmitRequest {
   std::string array;  // --array as given; "" none
 };
 
+// sbatch --test-only: where and when the scheduler would start the job now
+// (nothing is submitted). start_time 0: it has no estimate.
+struct WillRunOutcome {
+  std::string error;
+  std::vector<std::string> notes;
+  uint64_t would_be_id = 0;
+  int64_t start_time = 0;
+  std::vector<std::string> nodes;
+  uint32_t cpus = 0;
+  std::string partition;
+};
+
 struct SubmitOutcome {
   JobId id;                         // 0 when refused
   std::string error;                // "Batch job submission failed: <error>"
@@ -159,8 +171,13 @@ class Controller {
   // Accepts a job into memory. It is not durable, and must not be
   // acknowledged, until Sync() returns OK: callers batch several submissions
   // into one commit (group commit).
+  // `dry_run`: a request that no node can satisfy leaves no record.
   SubmitOutcome Submit(const SubmitRequest& req, const common::Identity& who,
-                       int64_t now);
+                       int64_t now, bool dry_run = false);
+  // --test-only: validates `req` as Submit does and asks the scheduler, on
+  // the current queue, where and when it would start; changes nothing.
+  WillRunOutcome WillRun(const SubmitRequest& req, const common::Identity& who,
+                         int64_t now);
   // Commits every job accepted since the last Sync in one transaction. On
   // failure those jobs are dropped and their submitters must be told.
   absl::Status Sync();
@@ -275,6 +292,11 @@ class Controller {
       const std::function<void(Job&)>& change);
   uint64_t BasePriority(const Job& job) const;
   sched::SchedPartition ToSched(const common::PartitionConf& p) const;
+  // The scheduler's snapshot: nodes, partitions, running and pending jobs
+  // (job `also` too, though not yet committed). Extra offers of job arrays
+  // go into `offer_of`; a throttled array gets its reason here.
+  sched::SchedulerInput SchedInput(int64_t now, uint64_t also,
+                                   std::map<uint64_t, uint64_t>* offer_of);
   void UpdatePriorities(int64_t now);
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
                                 std::vector<std::string>* notes) const;

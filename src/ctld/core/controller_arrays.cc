@@ -3,6 +3,8 @@
 // cancelled) tasks. Same class and strand as controller.cc.
 #include "ctld/core/controller.h"
 
+#include "ctld/sched/scheduler.h"
+
 namespace sluice::ctld {
 
 std::vector<JobId> Controller::ArrayMembers(JobId id) const {
@@ -54,6 +56,50 @@ std::map<uint64_t, uint32_t> Controller::ActiveArrayTasks() const {
   for (const auto& [id, j] : jobs_)
     if (j.array_job_id && (j.state == JobState::kRunning || j.state == JobState::kCompleting))
       ++out[j.array_job_id];
+  return out;
+}
+
+WillRunOutcome Controller::WillRun(const SubmitRequest& req,
+                                   const common::Identity& who, int64_t now) {
+  WillRunOutcome out;
+  const uint64_t next = next_job_id_;
+  const bool needed = schedule_needed_;
+  SubmitOutcome sub = Submit(req, who, now, /*dry_run=*/true);
+  out.error = sub.error;
+  // Slurm's --test-only keeps only the partition note (its resource notes
+  // come from the submission path, which a test does not take).
+  for (const auto& n : sub.notes)
+    if (n.rfind("invalid partition", 0) == 0) out.notes.push_back(n);
+  if (sub.id.value() == 0) {
+    next_job_id_ = next;
+    return out;
+  }
+  const uint64_t id = sub.id.value();
+  out.would_be_id = id;
+  std::map<uint64_t, uint64_t> offer_of;
+  sched::SchedulerInput in = SchedInput(now, id, &offer_of);
+  sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
+  const Job& job = jobs_.at(id);
+  for (const auto& st : plan.starts) {
+    if (st.id.value() != id) continue;
+    out.start_time = now;
+    out.partition = in.partitions[st.partition].name;
+    for (const auto& a : st.alloc) {
+      out.nodes.push_back(a.node);
+      out.cpus += a.cpus;
+    }
+  }
+  for (const auto& r : plan.reservations) {
+    if (r.id.value() != id) continue;
+    out.start_time = r.start_time;
+    out.partition = in.partitions[r.partition].name;
+    out.nodes = r.nodes;
+    out.cpus = job.spec.CpusPerNode() * static_cast<uint32_t>(r.nodes.size());
+  }
+  // Nothing of it stays but its ID, which Slurm uses up too.
+  jobs_.erase(id);
+  unsynced_.erase(id);
+  schedule_needed_ = needed;
   return out;
 }
 

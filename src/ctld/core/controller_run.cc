@@ -80,18 +80,8 @@ sched::SchedPartition Controller::ToSched(const common::PartitionConf& p) const 
   return sp;
 }
 
-void Controller::Schedule(int64_t now) {
-  last_now_ = now;
-  schedule_needed_ = false;
-  UpdatePriorities(now);
-  // kill_invalid_depend: a job whose dependency can never be satisfied is
-  // cancelled instead of pending forever.
-  if (kill_invalid_depend_) {
-    for (auto& [id, j] : jobs_)
-      if (j.state == JobState::kPending && !j.spec.dependency.empty() &&
-          WaitReason(j, now) == JobReason::kDependencyNeverSatisfied)
-        Finish(j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
-  }
+sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
+                                             std::map<uint64_t, uint64_t>* offer_of) {
   sched::SchedulerInput in;
   in.now = now;
   for (const auto& n : nodes_) {  // same order as node_index_
@@ -140,11 +130,11 @@ void Controller::Schedule(int64_t now) {
   uint64_t free_cpus = 0;
   for (const auto& sn : in.nodes)
     if (sn.available) free_cpus += sn.cpus_free;
-  std::map<uint64_t, uint64_t> offer_of;  // offer ID -> array record ID
   uint64_t next_offer = uint64_t{1} << 62;
   for (auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending) continue;
-    if (!j.spec.interactive && unsynced_.count(id)) continue;  // not on disk: no answer yet
+    // Not on disk: no answer yet (but --test-only asks about exactly that).
+    if (!j.spec.interactive && unsynced_.count(id) && id != also) continue;
     uint64_t offers = 1;
     if (j.IsArrayRest()) {
       auto a = active_tasks.find(j.array_job_id);
@@ -194,10 +184,28 @@ void Controller::Schedule(int64_t now) {
     in.pending.push_back(sj);
     for (uint64_t k = 1; k < offers; ++k) {
       sj.id = JobId(next_offer);
-      offer_of[next_offer++] = id;
+      (*offer_of)[next_offer++] = id;
       in.pending.push_back(sj);
     }
   }
+  return in;
+}
+
+void Controller::Schedule(int64_t now) {
+  last_now_ = now;
+  schedule_needed_ = false;
+  UpdatePriorities(now);
+  // kill_invalid_depend: a job whose dependency can never be satisfied is
+  // cancelled instead of pending forever.
+  if (kill_invalid_depend_) {
+    for (auto& [id, j] : jobs_)
+      if (j.state == JobState::kPending && !j.spec.dependency.empty() &&
+          WaitReason(j, now) == JobReason::kDependencyNeverSatisfied)
+        Finish(j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
+  }
+  std::map<uint64_t, uint64_t> offer_of;  // offer ID -> array record ID
+  sched::SchedulerInput in = SchedInput(now, 0, &offer_of);
+  const std::map<uint64_t, uint32_t> active_tasks = ActiveArrayTasks();
   if (in.pending.empty()) return;
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
   for (const auto& [id, reason] : plan.reasons) {

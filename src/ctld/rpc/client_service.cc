@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/hostlist.h"
 #include "common/rpc/rpc_auth.h"
 #include "common/rpc/step_launch.h"
 #include "common/users.h"
@@ -104,6 +105,19 @@ grpc::Status ClientService::SubmitBatchJob(
     for (const auto& n : o.notes) rep->add_notes(n);
     return o.id;
   };
+  if (req->test_only()) {
+    runner_->Run([&](Controller& c, int64_t now) {
+      WillRunOutcome o = c.WillRun(sr, *who, now);
+      rep->set_job_id(o.would_be_id);
+      rep->set_error(o.error);
+      for (const auto& n : o.notes) rep->add_notes(n);
+      rep->set_test_start(o.start_time);
+      rep->set_test_nodes(common::CompressHostlist(o.nodes));
+      rep->set_test_cpus(o.cpus);
+      rep->set_test_partition(o.partition);
+    });
+    return grpc::Status::OK;
+  }
   if (sr.interactive) {
     // srun/salloc wait for the allocation: accept, schedule and answer in
     // one strand visit; the commit follows without holding the reply (an

@@ -1,0 +1,93 @@
+// sbatch options acted on as Slurm 22.05 does, checked against what the
+// reference Slurm printed for the same commands (issue 11): --test-only's
+// estimate, every --begin form, and -N/-n/-c counts and their errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "test_cluster.h"
+
+namespace sluice::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class SubmitOptionsTest : public SharedClusterTest<SubmitOptionsTest> {};
+
+TEST_F(SubmitOptionsTest, TestOnlyPrintsTheSchedulersEstimateAndSubmitsNothing) {
+  auto r = cluster_->Run("sbatch --test-only -N 2 -n 4 --wrap true");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(r.err, m, std::regex(
+      "sbatch: Job ([0-9]+) to start at 20[0-9-]+T[0-9:]+ using 4 processors on nodes "
+      "mlmini-g2-ghpc-\\[0-1\\] in partition g2\n"))) << r.err;
+  EXPECT_EQ(cluster_->Run("squeue -h -t all -j " + m[1].str()).out, "");
+  EXPECT_EQ(cluster_->Run("sbatch --test-only -Q --wrap true").err, "");
+  // Refusals keep Slurm's "allocation failure: " words (captured).
+  auto part = cluster_->Run("sbatch --test-only -p nope --wrap true");
+  EXPECT_EQ(part.rc, 1);
+  EXPECT_EQ(part.err, "sbatch: error: invalid partition specified: nope\n"
+                      "allocation failure: Invalid partition name specified\n");
+  auto big = cluster_->Run("sbatch --test-only -n 400 --wrap true");
+  EXPECT_EQ(big.rc, 1);
+  EXPECT_EQ(big.err, "allocation failure: Requested node configuration is not available\n");
+  auto arr = cluster_->Run("sbatch --test-only --array=abc --wrap true");
+  EXPECT_EQ(arr.err, "allocation failure: Invalid job array specification\n");
+  // A queue that is full: the estimate is when the running job's limit ends.
+  uint64_t full = Parsable(cluster_->Run("sbatch --parsable -N 2 --exclusive -t 10 -o /dev/null --wrap 'sleep 60'"));
+  ASSERT_TRUE(cluster_->WaitForState(full, "RUNNING", 20));
+  auto later = cluster_->Run("sbatch --test-only --wrap true");
+  auto start = cluster_->Run("scontrol show job " + std::to_string(full) + " | grep -o 'EndTime=[^ ]*'").out;
+  EXPECT_THAT(later.err, HasSubstr(" to start at " + start.substr(8, 16)));  // same minute
+  cluster_->Run("scancel " + std::to_string(full));
+}
+
+TEST_F(SubmitOptionsTest, BeginTakesEverySlurmFormAndNamesWhereABadOneStops) {
+  for (const char* form : {"noon-tomorrow", "now+2hours", "4:30PM", "teatime", "11/30",
+                           "2099-12-01T10:30", "midnight", "now+1week"}) {
+    uint64_t id = Parsable(cluster_->Run(std::string("sbatch --parsable --hold -o /dev/null --begin=") +
+                                         form + " --wrap true"));
+    ASSERT_GT(id, 0u) << form;
+    auto show = cluster_->Run("scontrol show job " + std::to_string(id)).out;
+    EXPECT_THAT(show, ::testing::Not(HasSubstr("StartTime=Unknown"))) << form;
+    if (std::string(form) == "noon-tomorrow") EXPECT_THAT(show, HasSubstr("T12:00:00 EndTime"));
+    if (std::string(form) == "4:30PM") EXPECT_THAT(show, HasSubstr("T16:30:00 EndTime"));
+    if (std::string(form) == "2099-12-01T10:30") EXPECT_THAT(show, HasSubstr("StartTime=2099-12-01T10:30:00"));
+    cluster_->Run("scancel " + std::to_string(id));
+  }
+  for (auto [form, pos] : {std::pair{"4pm", 1}, std::pair{"elevenses", 0},
+                           std::pair{"tomorrow+1hour", 8}}) {
+    auto r = cluster_->Run(std::string("sbatch --begin=") + form + " --wrap true");
+    EXPECT_EQ(r.rc, 255);
+    EXPECT_EQ(r.err, "Invalid time specification (pos=" + std::to_string(pos) + "): " + form +
+                         "\nsbatch: error: Invalid --begin specification\n");
+  }
+}
+
+TEST_F(SubmitOptionsTest, CountsTakeSuffixesAndBadOnesGetSlurmsWords) {
+  struct Case { const char* opt; int rc; const char* err; };
+  for (const Case& c : std::initializer_list<Case>{
+           {"-n abc", 1, "sbatch: error: Invalid numeric value \"abc\" for --ntasks.\n"},
+           {"-n 0", 1, "sbatch: error: Invalid numeric value \"0\" for --ntasks.\n"},
+           {"-c 0", 1, "sbatch: error: Invalid numeric value \"0\" for --cpus-per-task.\n"},
+           {"--ntasks-per-node=x", 1,
+            "sbatch: error: Invalid numeric value \"x\" for --ntasks-per-node.\n"},
+           {"-N abc", 255, "sbatch: error: \"abc\" is not a valid node count\n"},
+           {"-N 1k-2x", 255, "sbatch: error: \"2x\" is not a valid node count\n"},
+           {"-N 3-1", 255, "sbatch: error: Maximum node count 1 is less than minimum node count 3\n"},
+       }) {
+    auto r = cluster_->Run(std::string("sbatch --hold ") + c.opt + " --wrap true");
+    EXPECT_EQ(r.rc, c.rc) << c.opt;
+    EXPECT_EQ(r.err, c.err) << c.opt;
+  }
+  // -N 2k is 2048 nodes, as in Slurm: accepted, and it never fits here.
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --hold -N 2k -o /dev/null --wrap true"));
+  ASSERT_GT(id, 0u);
+  EXPECT_EQ(cluster_->Run("squeue -h -j " + std::to_string(id) + " -o %D").out, "2048\n");
+  cluster_->Run("scancel " + std::to_string(id));
+}
+
+}  // namespace
+}  // namespace sluice::testing
