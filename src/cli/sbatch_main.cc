@@ -127,6 +127,16 @@ int Main(int argc, char** argv) {
   if (auto f = ApplyInputEnv(std::getenv, &opts)) return Report(*f);
   if (auto f = ParseSbatchArgs(args, &opts)) return Report(*f);
 
+  int64_t deadline = 0;
+  if (opts.deadline) {
+    auto t = common::ParseBeginTime(*opts.deadline, time(nullptr));
+    if (!t.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(t.status().message()).c_str());
+      PrintError("sbatch", "Invalid --deadline specification");
+      return 255;
+    }
+    deadline = *t;
+  }
   int64_t begin = 0;
   if (opts.begin) {
     auto t = common::ParseBeginTime(*opts.begin, time(nullptr));
@@ -205,7 +215,12 @@ int Main(int argc, char** argv) {
   j->set_hold(opts.hold);
   j->set_submit_host(common::ShortHostname());
   j->set_comment(opts.comment.value_or(""));
-  j->set_array(opts.array.value_or(""));  // "" (as Slurm takes --array=): no array
+  j->set_array(opts.array.value_or(""));
+  j->set_deadline(deadline);
+  if (opts.time_min_min) {
+    j->set_time_min_set(true);
+    j->set_time_min_min(*opts.time_min_min);
+  }  // "" (as Slurm takes --array=): no array
   // The script's own arguments: what follows the script on the command line.
   for (size_t i = 1; i < cmdline.positional.size(); ++i) j->add_script_args(cmdline.positional[i]);
   // Inert here, as in Slurm on a cluster like ours (docs/CLI.md): --qos and

@@ -294,7 +294,14 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
       case 'L':
         // No licenses are configured (slurm.conf Licenses=).
         return Fail("Batch job submission failed: Invalid license specification", 1);
-      case kGetUserEnv: case kDeadline: case kTimeMin: case kKillInvalidDep: case 'k':
+      case kDeadline: o->deadline = a; break;  // parsed with --begin's rules in sbatch_main
+      case kTimeMin: {
+        auto t = common::ParseTimeLimit(a);
+        if (!t.ok()) return Fail("Invalid --time-min specification");
+        o->time_min_min = *t;
+        break;
+      }
+      case kGetUserEnv: case kKillInvalidDep: case 'k':
       case 'O': case kSpreadJob: case kPropagate: {
         // Refused rather than ignored: each would change how or whether
         // the job runs (see docs/CLI.md).
@@ -398,29 +405,63 @@ std::optional<CliFailure> CheckScript(absl::string_view script) {
   return std::nullopt;
 }
 
+namespace {
+// Every input variable of Slurm 22.05's sbatch(1), with the option whose
+// value it supplies; flags are set by any non-empty value. Each goes
+// through the option table like the option itself: acted on, refused, or
+// inert exactly as the option is (an option Sluice's table lacks is refused
+// by getopt, never dropped).
+struct InputVar {
+  const char* var;
+  const char* option;
+  bool flag = false;
+};
+constexpr InputVar kSbatchInputVars[] = {
+    {"SBATCH_ACCOUNT", "account"}, {"SBATCH_ACCTG_FREQ", "acctg-freq"},
+    {"SBATCH_ARRAY_INX", "array"}, {"SBATCH_BATCH", "batch"},
+    {"SBATCH_CLUSTERS", "clusters"}, {"SBATCH_CONSTRAINT", "constraint"},
+    {"SBATCH_CONTAINER", "container"}, {"SBATCH_CORE_SPEC", "core-spec"},
+    {"SBATCH_CPUS_PER_GPU", "cpus-per-gpu"}, {"SBATCH_DEBUG", "verbose", true},
+    {"SBATCH_DELAY_BOOT", "delay-boot"}, {"SBATCH_DISTRIBUTION", "distribution"},
+    {"SBATCH_ERROR", "error"}, {"SBATCH_EXCLUSIVE", "exclusive"},
+    {"SBATCH_EXPORT", "export"}, {"SBATCH_GET_USER_ENV", "get-user-env"},
+    {"SBATCH_GPUS", "gpus"}, {"SBATCH_GPUS_PER_NODE", "gpus-per-node"},
+    {"SBATCH_GPUS_PER_TASK", "gpus-per-task"}, {"SBATCH_GPU_BIND", "gpu-bind"},
+    {"SBATCH_GPU_FREQ", "gpu-freq"}, {"SBATCH_GRES", "gres"},
+    {"SBATCH_GRES_FLAGS", "gres-flags"}, {"SBATCH_HINT", "hint"},
+    {"SBATCH_HOLD", "hold", true}, {"SBATCH_IGNORE_PBS", "ignore-pbs", true},
+    {"SBATCH_INPUT", "input"}, {"SBATCH_JOB_NAME", "job-name"},
+    {"SBATCH_MEM_BIND", "mem-bind"}, {"SBATCH_MEM_PER_CPU", "mem-per-cpu"},
+    {"SBATCH_MEM_PER_GPU", "mem-per-gpu"}, {"SBATCH_MEM_PER_NODE", "mem"},
+    {"SBATCH_NETWORK", "network"}, {"SBATCH_NO_KILL", "no-kill", true},
+    {"SBATCH_NO_REQUEUE", "no-requeue", true}, {"SBATCH_OPEN_MODE", "open-mode"},
+    {"SBATCH_OUTPUT", "output"}, {"SBATCH_OVERCOMMIT", "overcommit", true},
+    {"SBATCH_PARTITION", "partition"}, {"SBATCH_POWER", "power"},
+    {"SBATCH_PROFILE", "profile"}, {"SBATCH_QOS", "qos"},
+    {"SBATCH_REQUEUE", "requeue", true}, {"SBATCH_REQ_SWITCH", "switches"},
+    {"SBATCH_RESERVATION", "reservation"}, {"SBATCH_SIGNAL", "signal"},
+    {"SBATCH_SPREAD_JOB", "spread-job", true},
+    {"SBATCH_THREADS_PER_CORE", "threads-per-core"}, {"SBATCH_THREAD_SPEC", "thread-spec"},
+    {"SBATCH_TIMELIMIT", "time"}, {"SBATCH_USE_MIN_NODES", "use-min-nodes", true},
+    {"SBATCH_WAIT", "wait", true}, {"SBATCH_WAIT_ALL_NODES", "wait-all-nodes"},
+    {"SBATCH_WCKEY", "wckey"},
+};
+}  // namespace
+
+std::vector<std::string> SbatchInputVariables() {
+  std::vector<std::string> out;
+  for (const auto& v : kSbatchInputVars) out.push_back(v.var);
+  return out;
+}
+
 std::optional<CliFailure> ApplyInputEnv(
     const std::function<const char*(const char*)>& getenv, SbatchOptions* o) {
-  auto get = [&](const char* k) -> std::optional<std::string> {
-    const char* v = getenv(k);
-    if (!v || !*v) return std::nullopt;
-    return std::string(v);
-  };
-  // Each also shows in -v's dump under its option's name, as in Slurm.
-  if (auto v = get("SBATCH_PARTITION")) o->partition = o->shown["partition"] = *v;
-  if (auto v = get("SBATCH_JOB_NAME")) o->job_name = o->shown["job-name"] = *v;
-  if (auto v = get("SBATCH_ACCOUNT")) o->account = o->shown["account"] = *v;
-  if (auto v = get("SBATCH_GPUS_PER_NODE")) o->gpus_per_node = o->shown["gpus-per-node"] = *v;
-  if (auto v = get("SBATCH_GRES")) o->gres = o->shown["gres"] = *v;
-  if (auto v = get("SBATCH_TIMELIMIT")) {
-    auto t = common::ParseTimeLimit(*v);
-    if (!t.ok()) return Fail("Invalid --time specification");
-    o->time_limit_min = *t;
-    o->shown["time"] = *v;
-  }
-  if (auto v = get("SBATCH_ARRAY_INX")) o->array = o->shown["array"] = *v;
-  if (auto v = get("SBATCH_HOLD")) {
-    o->hold = true;
-    o->shown["hold"] = "set";
+  for (const auto& v : kSbatchInputVars) {
+    const char* value = getenv(v.var);
+    if (!value || !*value) continue;
+    std::string arg = v.flag ? absl::StrCat("--", v.option)
+                             : absl::StrCat("--", v.option, "=", value);
+    if (auto f = ParseSbatchArgs({arg}, o)) return f;
   }
   return std::nullopt;
 }

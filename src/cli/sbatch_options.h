@@ -21,7 +21,8 @@ struct SbatchOptions {
   std::optional<std::string> job_name, partition, output, error, input, chdir,
       wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
       constraint, nodelist, exclude, begin, signal, export_env, open_mode, mail_type,
-      mail_user, wckey, clusters;
+      mail_user, wckey, clusters, deadline;
+  std::optional<int64_t> time_min_min;  // --time-min
   std::optional<int64_t> time_limit_min;
   std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task, gpus,
       gpus_per_task, cpus_per_gpu;
@@ -71,9 +72,12 @@ std::vector<std::string> ExtractDirectives(absl::string_view script);
 // Slurm's checks on the script text.
 std::optional<CliFailure> CheckScript(absl::string_view script);
 
-// SBATCH_* input variables (lower precedence than the command line).
+// SBATCH_* input variables (lower precedence than the command line), each
+// applied through the option table as its option would be.
 std::optional<CliFailure> ApplyInputEnv(
     const std::function<const char*(const char*)>& getenv, SbatchOptions* opts);
+// The names ApplyInputEnv reads (for the tests and docs/CLI.md).
+std::vector<std::string> SbatchInputVariables();
 
 // The environment sent with the job under --export: ALL (the default), NONE
 // (only SLURM_* variables), or a comma list of NAME or NAME=value, where

@@ -92,12 +92,13 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                absl::StrCat("Restarts=", j.restart_count()), "BatchFlag=1", "Reboot=0",
                absl::StrCat("ExitCode=", j.exit_code(), ":", j.exit_signal())});
   l.push_back({absl::StrCat("RunTime=", common::FormatDurationLong(run)),
-               absl::StrCat("TimeLimit=", Limit(j.time_limit_min())), "TimeMin=N/A"});
+               absl::StrCat("TimeLimit=", Limit(j.time_limit_min())),
+               absl::StrCat("TimeMin=", j.time_min_min() > 0 ? Limit(j.time_min_min()) : "N/A")});
   l.push_back({absl::StrCat("SubmitTime=", Ts(j.submit_time())),
                absl::StrCat("EligibleTime=", held ? "Unknown" : Ts(j.eligible_time()))});
   l.push_back({absl::StrCat("AccrueTime=", held ? "Unknown" : Ts(j.eligible_time()))});
   l.push_back({absl::StrCat("StartTime=", start), absl::StrCat("EndTime=", end),
-               "Deadline=N/A"});
+               absl::StrCat("Deadline=", j.deadline() ? Ts(j.deadline()) : "N/A")});
   l.push_back({"SuspendTime=None", "SecsPreSuspend=0",
                absl::StrCat("LastSchedEval=", Ts(now)), "Scheduler=Main"});
   l.push_back({absl::StrCat("Partition=", j.partition()), "AllocNode:Sid=localhost:0"});

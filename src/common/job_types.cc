@@ -12,6 +12,7 @@ constexpr StateNames kStates[kJobStateCount] = {
     {"PENDING", "PD"},   {"RUNNING", "R"},   {"COMPLETING", "CG"},
     {"COMPLETED", "CD"}, {"CANCELLED", "CA"}, {"FAILED", "F"},
     {"TIMEOUT", "TO"},   {"NODE_FAIL", "NF"}, {"OUT_OF_MEMORY", "OOM"},
+    {"DEADLINE", "DL"},
 };
 constexpr absl::string_view kReasons[] = {
     "None",
@@ -37,6 +38,7 @@ constexpr absl::string_view kReasons[] = {
     "RaisedSignal",
     "launch failed requeued held",
     "JobArrayTaskLimit",
+    "DeadLine",
 };
 static_assert(sizeof(kReasons) / sizeof(kReasons[0]) ==
               static_cast<size_t>(JobReason::kCount));

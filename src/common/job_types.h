@@ -21,8 +21,9 @@ enum class JobState : uint8_t {
   kTimeout = 6,
   kNodeFail = 7,
   kOutOfMemory = 8,
+  kDeadline = 9,  // could not end before its --deadline
 };
-inline constexpr int kJobStateCount = 9;
+inline constexpr int kJobStateCount = 10;
 
 bool IsFinished(JobState s);
 absl::string_view JobStateName(JobState s);     // "PENDING"
@@ -54,6 +55,7 @@ enum class JobReason : uint8_t {
   kRaisedSignal,
   kLaunchFailRequeueHeld,
   kJobArrayTaskLimit,  // the array's %throttle is reached
+  kDeadLine,           // ended: it could not finish before its --deadline
   kCount,
 };
 absl::string_view JobReasonName(JobReason r);

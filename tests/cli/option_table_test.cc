@@ -118,12 +118,53 @@ TEST(OptionTableTest, RefusedOptionsSaySoWithSlurmsWords) {
   ASSERT_TRUE(f);
   EXPECT_EQ(f->message[0],
             "Batch job submission failed: Requested node configuration is not available");
-  f = ParseSbatchArgs({"--deadline=now+1hour"}, &o);
+  f = ParseSbatchArgs({"--spread-job"}, &o);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->message[0], "--deadline is not supported by this Sluice release");
+  EXPECT_EQ(f->message[0], "--spread-job is not supported by this Sluice release");
   f = ParseSbatchArgs({"--mail-type=SOMETIMES"}, &o);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->message[0], "--mail-type=SOMETIMES invalid");
+}
+
+// Every SBATCH_* input variable of sbatch(1) goes through the option table:
+// it sets what its option sets, or fails as its option fails.
+TEST(OptionTableTest, InputVariablesActAsTheirOptions) {
+  std::map<std::string, std::string> env = {{"SBATCH_OUTPUT", "o-%j.txt"},
+                                            {"SBATCH_ERROR", "e.txt"},
+                                            {"SBATCH_EXPORT", "NONE"},
+                                            {"SBATCH_ARRAY_INX", "1-3%1"},
+                                            {"SBATCH_TIMELIMIT", "10"},
+                                            {"SBATCH_NO_REQUEUE", "1"},
+                                            {"SBATCH_WAIT", "1"},
+                                            {"SBATCH_MEM_PER_NODE", "2G"},
+                                            {"SBATCH_OPEN_MODE", "append"}};
+  auto get = [&](const char* k) -> const char* {
+    auto it = env.find(k);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  SbatchOptions o;
+  ASSERT_FALSE(ApplyInputEnv(get, &o));
+  EXPECT_EQ(o.output, "o-%j.txt");
+  EXPECT_EQ(o.error, "e.txt");
+  EXPECT_EQ(o.export_env, "NONE");
+  EXPECT_EQ(o.array, "1-3%1");
+  EXPECT_EQ(o.time_limit_min, 10);
+  EXPECT_EQ(o.requeue, 0);
+  EXPECT_TRUE(o.wait);
+  EXPECT_EQ(o.mem_mb, 2048u);
+  EXPECT_EQ(o.open_mode, "append");
+  EXPECT_EQ(o.shown["output"], "o-%j.txt");  // -v shows them as options
+  env = {{"SBATCH_TIMELIMIT", "junk"}};
+  auto f = ApplyInputEnv(get, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0], "Invalid --time specification");
+  env = {{"SBATCH_RESERVATION", "maint"}};
+  f = ApplyInputEnv(get, &o);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message[0], "Batch job submission failed: Requested reservation is invalid");
+  // sbatch(1)'s 53 input variables (its SBATCH_MEM_BIND_* outputs aside)
+  // and SBATCH_HOLD.
+  EXPECT_EQ(SbatchInputVariables().size(), 54u);
 }
 
 }  // namespace

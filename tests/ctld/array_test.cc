@@ -186,3 +186,63 @@ TEST_F(ArrayTest, ArraysSurviveARestart) {
 
 }  // namespace
 }  // namespace sluice::ctld
+
+namespace sluice::ctld {
+namespace {
+
+class DeadlineTest : public ArrayTest {};
+
+TEST_F(DeadlineTest, AJobThatCannotFinishByItsDeadlineEndsDeadline) {
+  SubmitRequest r;
+  r.script = "#!/bin/sh\ntrue\n";
+  r.time_limit_set = true;
+  r.time_limit_min = 10;
+  r.deadline = kT0 + 60;  // ten minutes do not fit in one
+  auto late = ctl_.Submit(r, alice_, kT0);
+  r.deadline = kT0 + 3600;
+  auto fine = ctl_.Submit(r, alice_, kT0);
+  r.hold = true;
+  r.deadline = kT0 + 120;
+  auto held = ctl_.Submit(r, alice_, kT0);
+  ASSERT_TRUE(ctl_.Sync().ok());
+  ctl_.Schedule(kT0);
+  EXPECT_EQ(ctl_.jobs().at(late.id.value()).state, JobState::kDeadline);
+  EXPECT_EQ(ctl_.jobs().at(late.id.value()).reason, JobReason::kDeadLine);
+  EXPECT_EQ(ctl_.jobs().at(fine.id.value()).state, JobState::kRunning);
+  EXPECT_EQ(ctl_.jobs().at(held.id.value()).state, JobState::kPending);  // held: not yet
+  ctl_.Tick(kT0 + 121);
+  EXPECT_EQ(ctl_.jobs().at(held.id.value()).state, JobState::kDeadline);
+}
+
+TEST_F(DeadlineTest, PastDeadlinesAndTimeMinOverTheLimitAreRefusedWithoutAnId) {
+  SubmitRequest r;
+  r.script = "#!/bin/sh\ntrue\n";
+  r.deadline = kT0 - 1;
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error,
+            "Requested time limit is invalid (missing or exceeds some limit)");
+  r.deadline = 0;
+  r.time_limit_set = true;
+  r.time_limit_min = 10;
+  r.time_min_min = 20;
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error,
+            "Invalid time-min specification (exceeds job's time or other limits)");
+  r.time_min_min = 5;
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).id, JobId(1));  // no ID was used up
+}
+
+TEST_F(DeadlineTest, TimeMinShrinksTheLimitToMeetTheDeadline) {
+  SubmitRequest r;
+  r.script = "#!/bin/sh\ntrue\n";
+  r.time_limit_set = true;
+  r.time_limit_min = 60;
+  r.time_min_min = 10;
+  r.deadline = kT0 + 30 * 60;
+  auto id = ctl_.Submit(r, alice_, kT0).id;
+  ASSERT_TRUE(ctl_.Sync().ok());
+  ctl_.Schedule(kT0);
+  ASSERT_EQ(ctl_.jobs().at(id.value()).state, JobState::kRunning);
+  EXPECT_EQ(ctl_.jobs().at(id.value()).spec.time_limit_min, 30);
+}
+
+}  // namespace
+}  // namespace sluice::ctld

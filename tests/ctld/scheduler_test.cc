@@ -347,3 +347,50 @@ TEST(PlacementTest, ExclusiveUserKeepsOtherUsersOffTheNode) {
 
 }  // namespace
 }  // namespace sluice::sched
+
+namespace sluice::sched {
+namespace {
+
+// --time-min: a job whose full limit would delay a reservation starts now
+// with the longest limit that does not, as Slurm's backfill does.
+TEST(TimeMinTest, BackfillCutsTheLimitDownToTheHole) {
+  SchedulerInput in;
+  in.now = 1'800'000'000;
+  SchedNode n1 = Node("n1", 4, 0), n2 = Node("n2", 4, 0);
+  n1.cpus_total = n2.cpus_total = 8;
+  in.nodes = {n1, n2};
+  in.partitions = {SchedPartition{"g2", {0, 1}, -1, 0, true}};
+  // Half of each node is busy for the next hour.
+  in.running = {{JobId(9), in.now + 3600, {{"n1", 4, 0, {}}, {"n2", 4, 0, {}}}}};
+  SchedJob big;
+  big.id = JobId(1);
+  big.priority = 100;
+  big.nodes = 2;
+  big.cpus_per_node = 8;
+  big.time_limit_min = 60;  // reserved at now + 1 hour
+  SchedJob flexible;
+  flexible.id = JobId(2);
+  flexible.priority = 50;
+  flexible.cpus_per_node = 4;
+  flexible.time_limit_min = 120;
+  flexible.time_min_min = 30;
+  SchedJob rigid = flexible;
+  rigid.id = JobId(3);
+  rigid.time_min_min = -1;
+  in.pending = {big, flexible, rigid};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].id, JobId(2));
+  EXPECT_EQ(plan.starts[0].time_limit_min, 60);  // ends as the reservation begins
+  // Without --time-min it would have delayed job 1: it waits.
+  ASSERT_EQ(plan.reservations.size(), 2u);
+  EXPECT_EQ(plan.reservations[0].id, JobId(1));
+  EXPECT_EQ(plan.reservations[0].start_time, in.now + 3600);
+  // A minimum that does not fit the hole changes nothing.
+  in.pending[1].time_min_min = 61;
+  plan = Schedule(in);
+  EXPECT_TRUE(plan.starts.empty());
+}
+
+}  // namespace
+}  // namespace sluice::sched

@@ -89,5 +89,37 @@ TEST_F(SubmitOptionsTest, CountsTakeSuffixesAndBadOnesGetSlurmsWords) {
   cluster_->Run("scancel " + std::to_string(id));
 }
 
+TEST_F(SubmitOptionsTest, DeadlineAndTimeMinAsSlurmTakesThem) {
+  struct Case { const char* opt; int rc; const char* err; };
+  for (const Case& c : std::initializer_list<Case>{
+           {"--deadline=now-1hour", 1,
+            "sbatch: error: Batch job submission failed: Requested time limit is invalid "
+            "(missing or exceeds some limit)\n"},
+           {"--deadline=junk", 255,
+            "Invalid time specification (pos=0): junk\nsbatch: error: Invalid --deadline "
+            "specification\n"},
+           {"--time-min=20 -t 10", 1,
+            "sbatch: error: Batch job submission failed: Invalid time-min specification "
+            "(exceeds job's time or other limits)\n"},
+           {"--time-min=junk", 255, "sbatch: error: Invalid --time-min specification\n"},
+       }) {
+    auto r = cluster_->Run(std::string("sbatch ") + c.opt + " --wrap true");
+    EXPECT_EQ(r.rc, c.rc) << c.opt;
+    EXPECT_EQ(r.err, c.err) << c.opt;
+  }
+  // Ten minutes cannot end within one: DEADLINE at once, as the capture shows.
+  uint64_t late = Parsable(cluster_->Run("sbatch --parsable --deadline=now+1minute -t 10 --wrap true"));
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    return cluster_->Run("squeue -h -t all -j " + std::to_string(late) + " -o '%T %r'").out ==
+           "DEADLINE DeadLine\n";
+  }, 20)) << cluster_->Run("squeue -h -t all -j " + std::to_string(late) + " -o '%T %r'").out;
+  uint64_t held = Parsable(cluster_->Run(
+      "sbatch --parsable --hold --deadline=2099-01-01T00:00:00 -t 10 --time-min=5 --wrap true"));
+  auto show = cluster_->Run("scontrol show job " + std::to_string(held)).out;
+  EXPECT_THAT(show, HasSubstr(" TimeLimit=00:10:00 TimeMin=00:05:00\n"));
+  EXPECT_THAT(show, HasSubstr(" Deadline=2099-01-01T00:00:00\n"));
+  cluster_->Run("scancel " + std::to_string(held));
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -235,6 +235,8 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.signal_batch = req.signal_batch;
   s.account = req.account;
   s.comment = req.comment;
+  s.deadline = req.deadline;
+  s.time_min_min = req.time_min_min;
   s.script_args = req.script_args;
   s.fixed_priority = req.priority;
   s.name = req.name;
@@ -264,6 +266,15 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     s.time_limit_min = part->default_time_min;
   } else {
     s.time_limit_min = part->max_time_min;
+  }
+  // Refused before a record exists (no ID used), as Slurm does.
+  if (s.deadline && s.deadline < now) {
+    out.error = "Requested time limit is invalid (missing or exceeds some limit)";
+    return out;
+  }
+  if (s.time_min_min >= 0 && s.time_limit_min >= 0 && s.time_min_min > s.time_limit_min) {
+    out.error = "Invalid time-min specification (exceeds job's time or other limits)";
+    return out;
   }
   std::string err = ValidateResources(req, &s, &out.notes);
   if (err.empty() && out.notes.empty() && config_.enforce_part_limits != "NO") {

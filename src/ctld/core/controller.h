@@ -63,6 +63,8 @@ struct SubmitRequest {
   std::vector<std::string> script_args;
   std::string submit_host;
   std::string array;  // --array as given; "" none
+  int64_t deadline = 0;       // --deadline, unix seconds; 0 none
+  int64_t time_min_min = -1;  // --time-min; -1 none
 };
 
 // sbatch --test-only: where and when the scheduler would start the job now
@@ -276,6 +278,9 @@ class Controller {
   void ApplyNodeHealth(NodeRecord& n, const NodeReport& rep, int64_t now);
   void CheckNodeTimeouts(int64_t now);
   void SendTimedSignals(int64_t now);
+  // --deadline: ends pending jobs that can no longer finish by it; with
+  // `passed_only`, only those whose deadline has passed.
+  void EndPastDeadlines(int64_t now, bool passed_only);
   bool Authorized(const Job& job, const common::Identity& who) const;
   // Takes `task` out of `rest`'s pending set into a record of its own (a
   // new ID), or makes `rest` that task when it is the last one. Not

@@ -178,6 +178,12 @@ sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
     sj.gpus_per_node = j.spec.gpus_per_node;
     sj.gpu_type = j.spec.gpu_type;
     sj.time_limit_min = j.spec.time_limit_min;
+    sj.time_min_min = j.spec.time_min_min;
+    if (j.spec.deadline && j.spec.time_min_min >= 0) {
+      // --time-min with --deadline: the limit shrinks to end by the deadline.
+      int64_t fit = (j.spec.deadline - now) / 60;
+      if (sj.time_limit_min < 0 || sj.time_limit_min > fit) sj.time_limit_min = fit;
+    }
     sj.held = j.spec.hold;
     sj.admin_held = j.spec.admin_hold;
     sj.wait_reason = WaitReason(j, now);
@@ -191,10 +197,27 @@ sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
   return in;
 }
 
+void Controller::EndPastDeadlines(int64_t now, bool passed_only) {
+  // A pending job that can no longer end by its --deadline ends DEADLINE:
+  // at each pass when it could start now but not finish in time (its
+  // --time-min, else its limit), and at each tick once the deadline is
+  // past, held or not, as Slurm does.
+  for (auto& [id, j] : jobs_) {
+    if (j.state != JobState::kPending || !j.spec.deadline) continue;
+    bool late = j.spec.deadline <= now;
+    if (!passed_only && !j.spec.hold) {
+      int64_t need = j.spec.time_min_min >= 0 ? j.spec.time_min_min : j.spec.time_limit_min;
+      late |= need < 0 || now + need * 60 > j.spec.deadline;
+    }
+    if (late) Finish(j, JobState::kDeadline, JobReason::kDeadLine, now);
+  }
+}
+
 void Controller::Schedule(int64_t now) {
   last_now_ = now;
   schedule_needed_ = false;
   UpdatePriorities(now);
+  EndPastDeadlines(now, /*passed_only=*/false);
   // kill_invalid_depend: a job whose dependency can never be satisfied is
   // cancelled instead of pending forever.
   if (kill_invalid_depend_) {
@@ -249,6 +272,11 @@ void Controller::Schedule(int64_t now) {
     j->reason = JobReason::kNone;
     j->spec.partition = in.partitions[st.partition].name;  // where it runs
     j->start_time = now;
+    if (st.time_limit_min >= 0) j->spec.time_limit_min = st.time_limit_min;  // --time-min
+    if (j->spec.deadline && j->spec.time_min_min >= 0) {
+      int64_t fit = (j->spec.deadline - now) / 60;
+      if (j->spec.time_limit_min < 0 || j->spec.time_limit_min > fit) j->spec.time_limit_min = fit;
+    }
     j->alloc = std::move(st.alloc);
     for (const auto& a : j->alloc)
       if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);
@@ -452,6 +480,7 @@ void Controller::Tick(int64_t now) {
       Terminate(job, SignalKind::kTimeout, JobState::kTimeout, now);
   }
   CheckNodeTimeouts(now);
+  EndPastDeadlines(now, /*passed_only=*/true);
   SendTimedSignals(now);
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     const Job& j = it->second;

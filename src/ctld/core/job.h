@@ -65,6 +65,8 @@ struct JobSpec {
   uint32_t signal_secs = 0;    //   this many seconds before it
   bool signal_batch = false;   //   B: only the batch shell
   bool interactive = false;    // made by srun/salloc: no batch script
+  int64_t deadline = 0;        // --deadline, unix seconds; 0 none
+  int64_t time_min_min = -1;   // --time-min: backfill may cut the limit to this; -1 none
   // --array: the shape of the whole array, for every task's SLURM_ARRAY_*
   // variables (count 0: not an array).
   struct ArrayShape {

@@ -49,6 +49,8 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.comment = p.comment();
   r.script_args.assign(p.script_args().begin(), p.script_args().end());
   r.array = p.array();
+  r.deadline = p.deadline();
+  r.time_min_min = p.time_min_set() ? p.time_min_min() : -1;
   r.priority = p.priority();
   r.submit_host = p.submit_host();
   return r;
@@ -76,6 +78,8 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   const JobSpec& s = j.spec;
   p->set_job_id(j.id.value());
   p->set_name(s.name);
+  p->set_deadline(s.deadline);
+  p->set_time_min_min(std::max<int64_t>(0, s.time_min_min));
   if (j.array_job_id) {
     p->set_array_job_id(j.array_job_id);
     p->set_array_task_id(j.array_task_id);

@@ -329,6 +329,35 @@ SchedulePlan Schedule(const SchedulerInput& input,
       if (!f.picked.empty() && f.when < best.when) best = std::move(f);
       if (best.when == input.now) break;  // cannot do better than now
     }
+    if (best.when != input.now && j->time_min_min >= 0) {
+      // --time-min: the longest limit, down to the minimum, that starts now.
+      SchedJob shorter = *j;
+      auto start_now = [&](int64_t minutes, Found* out) {
+        shorter.time_limit_min = minutes;
+        for (int pi : runnable) {
+          Found f = pass.Find(shorter, pi);
+          if (!f.picked.empty() && f.when == input.now) {
+            *out = std::move(f);
+            return true;
+          }
+        }
+        return false;
+      };
+      Found now_fit;
+      int64_t top = j->time_limit_min < 0 ? 365LL * 24 * 60 : j->time_limit_min - 1;
+      if (top >= j->time_min_min && start_now(std::max<int64_t>(1, j->time_min_min), &now_fit)) {
+        int64_t lo = std::max<int64_t>(1, j->time_min_min), hi = top;
+        while (lo < hi) {
+          int64_t mid = lo + (hi - lo + 1) / 2;
+          Found f;
+          if (start_now(mid, &f)) lo = mid;
+          else hi = mid - 1;
+        }
+        start_now(lo, &now_fit);
+        plan.starts.push_back({j->id, pass.Book(shorter, now_fit), now_fit.partition, lo});
+        continue;
+      }
+    }
     if (best.picked.empty()) {
       blocked();
       continue;

@@ -67,6 +67,9 @@ struct SchedJob {
   uint32_t gpus_per_node = 0;
   std::string gpu_type;
   int64_t time_limit_min = -1;
+  // --time-min: when the full limit cannot start now, the job may start now
+  // with any limit from this up to its own; -1 none.
+  int64_t time_min_min = -1;
   bool exclusive = false;  // --exclusive: whole nodes
   bool contiguous = false; // --contiguous: consecutive nodes (config order)
   // Nodes the job may use (--nodelist/--exclude/--constraint), as a mask
@@ -113,6 +116,8 @@ struct Placement {
   JobId id;
   std::vector<NodeAllocation> alloc;
   int partition = 0;  // where it starts (one of the job's partitions)
+  // --time-min: the shorter limit it starts with; -1 when its own.
+  int64_t time_limit_min = -1;
 };
 
 // A pending job's expected start and nodes, which no lower-priority job

@@ -135,6 +135,8 @@ std::string EncodeJob(const Job& j) {
       {"signal_batch", absl::StrCat(s.signal_batch)},
       {"restart_count", absl::StrCat(j.restart_count)},
       {"interactive", absl::StrCat(s.interactive)},
+      {"deadline", absl::StrCat(s.deadline)},
+      {"time_min", absl::StrCat(s.time_min_min)},
   };
   if (j.array_job_id) {
     kv.insert(kv.end(), {
@@ -249,6 +251,8 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
       dst.push_back(Unesc(e));
   }
   num("begin_time", &s.begin_time);
+  num("deadline", &s.deadline);
+  num("time_min", &s.time_min_min);
   if (kv.count("array_job_id")) {
     num("array_job_id", &j.array_job_id);
     num("array_task_id", &j.array_task_id);
