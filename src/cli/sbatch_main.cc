@@ -127,6 +127,32 @@ int Main(int argc, char** argv) {
   if (auto f = ApplyInputEnv(std::getenv, &opts)) return Report(*f);
   if (auto f = ParseSbatchArgs(args, &opts)) return Report(*f);
 
+  // --uid/--gid: root submits for another user, as in Slurm (the
+  // controller refuses anyone else however the request was made).
+  int64_t as_uid = -1, as_gid = -1;
+  for (auto [given, name] : {std::pair{&opts.uid, "uid"}, std::pair{&opts.gid, "gid"}}) {
+    if (!*given) continue;
+    if (getuid() != 0) {
+      PrintError("sbatch", absl::StrCat("--", name, " only permitted by root user"));
+      return 255;
+    }
+    std::optional<int64_t> id;
+    if (std::string(name) == "uid") {
+      const std::string& v = **given;
+      bool numeric = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+      auto u = numeric ? common::LookupUser(static_cast<uid_t>(std::strtoul(v.c_str(), nullptr, 10)))
+                       : common::LookupUser(v);
+      if (u) id = u->uid;
+      as_uid = id.value_or(-1);
+    } else if (auto g = common::LookupGroup(**given)) {
+      id = *g;
+      as_gid = *g;
+    }
+    if (!id) {
+      PrintError("sbatch", absl::StrCat("Invalid --", name, " specification"));
+      return 255;
+    }
+  }
   int64_t deadline = 0;
   if (opts.deadline) {
     auto t = common::ParseBeginTime(*opts.deadline, time(nullptr));
@@ -217,6 +243,11 @@ int Main(int argc, char** argv) {
   j->set_comment(opts.comment.value_or(""));
   j->set_array(opts.array.value_or(""));
   j->set_deadline(deadline);
+  if (as_uid >= 0 || as_gid >= 0) {
+    j->set_as_set(true);
+    j->set_as_uid(as_uid);
+    j->set_as_gid(as_gid);
+  }
   if (opts.time_min_min) {
     j->set_time_min_set(true);
     j->set_time_min_min(*opts.time_min_min);
@@ -224,7 +255,9 @@ int Main(int argc, char** argv) {
   // The script's own arguments: what follows the script on the command line.
   for (size_t i = 1; i < cmdline.positional.size(); ++i) j->add_script_args(cmdline.positional[i]);
   // Inert here, as in Slurm on a cluster like ours (docs/CLI.md): --qos and
-  // --wckey (no accounting storage), --mail-type/--mail-user (no MailProg).
+  // --wckey (no accounting storage).
+  j->set_mail_type(opts.mail_type.value_or(""));
+  j->set_mail_user(opts.mail_user.value_or(""));
 
   if (opts.verbose) {
     std::map<std::string, std::string> shown = opts.shown;

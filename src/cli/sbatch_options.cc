@@ -90,6 +90,8 @@ const struct option kLongOpts[] = {
     {"overcommit", no_argument, nullptr, 'O'},
     {"spread-job", no_argument, nullptr, kSpreadJob},
     {"propagate", optional_argument, nullptr, kPropagate},
+    {"uid", required_argument, nullptr, kUid},
+    {"gid", required_argument, nullptr, kGid},
     {"usage", no_argument, nullptr, kUsage},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -294,7 +296,9 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
       case 'L':
         // No licenses are configured (slurm.conf Licenses=).
         return Fail("Batch job submission failed: Invalid license specification", 1);
-      case kDeadline: o->deadline = a; break;  // parsed with --begin's rules in sbatch_main
+      case kDeadline: o->deadline = a; break;
+      case kUid: o->uid = a; break;  // resolved (and root-only) in sbatch_main
+      case kGid: o->gid = a; break;  // parsed with --begin's rules in sbatch_main
       case kTimeMin: {
         auto t = common::ParseTimeLimit(a);
         if (!t.ok()) return Fail("Invalid --time-min specification");

@@ -21,7 +21,7 @@ struct SbatchOptions {
   std::optional<std::string> job_name, partition, output, error, input, chdir,
       wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
       constraint, nodelist, exclude, begin, signal, export_env, open_mode, mail_type,
-      mail_user, wckey, clusters, deadline;
+      mail_user, wckey, clusters, deadline, uid, gid;
   std::optional<int64_t> time_min_min;  // --time-min
   std::optional<int64_t> time_limit_min;
   std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task, gpus,

@@ -198,6 +198,8 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       if (auto s = ParseU32(v, &cfg.kill_wait_s, k, lineno); !s.ok()) return s;
     } else if (k == "minjobage") {
       if (auto s = ParseU32(v, &cfg.min_job_age_s, k, lineno); !s.ok()) return s;
+    } else if (k == "mailprog") {
+      cfg.mail_prog = v;
     } else if (k == "maxarraysize") {
       if (auto s = ParseU32(v, &cfg.max_array_size, k, lineno); !s.ok()) return s;
       if (cfg.max_array_size > 4000001)

@@ -81,6 +81,8 @@ struct SlurmConfig {
   std::string auth_socket;  // from AuthInfo=socket=...; empty: libmunge default
   uint32_t kill_wait_s = 30;
   uint32_t min_job_age_s = 300;
+  // MailProg: runs as "MailProg -s SUBJECT USER" for --mail-type events.
+  std::string mail_prog = "/bin/mail";
   // Array indexes must be below this (Slurm's default 1001; at most 4000001).
   uint32_t max_array_size = 1001;
   uint32_t max_job_count = 10000;

@@ -37,6 +37,22 @@ std::string GroupName(gid_t gid) {
   return res->gr_name;
 }
 
+std::optional<gid_t> LookupGroup(const std::string& text) {
+  struct group gr, *res = nullptr;
+  std::vector<char> buf(65536);
+  unsigned long id = 0;
+  bool numeric = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (numeric) {
+    id = std::strtoul(text.c_str(), nullptr, 10);
+    if (id > 0xfffffffeUL) return std::nullopt;
+    if (getgrgid_r(static_cast<gid_t>(id), &gr, buf.data(), buf.size(), &res) != 0 || !res)
+      return std::nullopt;
+  } else if (getgrnam_r(text.c_str(), &gr, buf.data(), buf.size(), &res) != 0 || !res) {
+    return std::nullopt;
+  }
+  return res->gr_gid;
+}
+
 std::vector<gid_t> GroupsOf(const std::string& user, gid_t gid) {
   int n = 64;
   std::vector<gid_t> groups(n);

@@ -21,6 +21,8 @@ struct UserInfo {
 std::optional<UserInfo> LookupUser(uid_t uid);
 std::optional<UserInfo> LookupUser(const std::string& name);
 std::string GroupName(gid_t gid);  // numeric string when unknown
+// A group named or numbered by `text` that exists; nullopt otherwise.
+std::optional<gid_t> LookupGroup(const std::string& text);
 // Supplementary groups of `user` including `gid`, as initgroups would set.
 std::vector<gid_t> GroupsOf(const std::string& user, gid_t gid);
 std::string ShortHostname();

@@ -41,9 +41,11 @@ CtldServer::CtldServer(common::SlurmConfig config,
                        AfterEvent();
                      });
                    }),
+      mailer_(config.mail_prog),
       controller_(std::move(config), store_.get(), &node_client_, ::getuid()),
       client_service_(this, auth_.get(), &node_client_),
       node_service_(this, auth_.get()) {
+  controller_.set_mailer(&mailer_);
   loop_ = std::thread([this] { io_.run(); });
 }
 

@@ -1,6 +1,7 @@
 // sluice-ctld's composition root. Owns, in order of construction: the
 // config, the authenticator, the job store, the io_context and its single
 // loop thread (the strand that owns the Controller), the gRPC node client,
+// the MailProg mailer (--mail-type; it spawns and reaps off the strand),
 // the Controller, the services and the gRPC server. gRPC handler threads
 // reach the Controller only through Run(). Thread-safe entry points: Run(),
 // Shutdown(), Wait().
@@ -19,6 +20,7 @@
 #include "common/auth.h"
 #include "common/slurm_conf.h"
 #include "ctld/core/controller.h"
+#include "ctld/mail_prog.h"
 #include "ctld/rpc/client_service.h"
 #include "ctld/rpc/core_runner.h"
 #include "ctld/rpc/grpc_node_client.h"
@@ -58,6 +60,7 @@ class CtldServer final : public rpc::CoreRunner {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer tick_;
   rpc::GrpcNodeClient node_client_;
+  MailProgMailer mailer_;
   Controller controller_;
   bool schedule_posted_ = false;  // strand-owned
   bool flush_posted_ = false;     // strand-owned

@@ -29,7 +29,7 @@ const std::map<std::string, std::string> kSample = {
 
 // Options documented as inert: acted on by the parser (kept), then used for
 // nothing, as Slurm on this cluster does nothing with them.
-const char* kInert[] = {"qos", "wckey", "mail-type", "mail-user"};
+const char* kInert[] = {"qos", "wckey"};
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);

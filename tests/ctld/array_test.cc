@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/users.h"
 #include "ctld/core/controller.h"
 #include "ctld/store/job_store.h"
 #include "fake_node_client.h"
@@ -13,9 +14,15 @@ namespace {
 
 constexpr int64_t kT0 = 1'800'000'000;
 
+common::SlurmConfig QuietNodes() {
+  common::SlurmConfig c = testing::TwoNodeConfig();
+  c.slurmd_timeout_s = 300;  // these tests send no heartbeats
+  return c;
+}
+
 class ArrayTest : public ::testing::Test {
  protected:
-  ArrayTest() : store_(MakeMemoryJobStore()), ctl_(testing::TwoNodeConfig(), store_.get(), &nodes_, 0) {
+  ArrayTest() : store_(MakeMemoryJobStore()), ctl_(QuietNodes(), store_.get(), &nodes_, 0) {
     EXPECT_TRUE(ctl_.Recover(kT0).ok());
     for (const char* n : {"n1", "n2"}) {
       NodeReport r;
@@ -242,6 +249,151 @@ TEST_F(DeadlineTest, TimeMinShrinksTheLimitToMeetTheDeadline) {
   ctl_.Schedule(kT0);
   ASSERT_EQ(ctl_.jobs().at(id.value()).state, JobState::kRunning);
   EXPECT_EQ(ctl_.jobs().at(id.value()).spec.time_limit_min, 30);
+}
+
+}  // namespace
+}  // namespace sluice::ctld
+
+namespace sluice::ctld {
+namespace {
+
+struct FakeMailer : Mailer {
+  std::vector<MailMessage> sent;
+  void Send(MailMessage m) override { sent.push_back(std::move(m)); }
+  std::vector<std::string> Subjects() const {
+    std::vector<std::string> out;
+    for (const auto& m : sent) out.push_back(m.subject + " -> " + m.user);
+    return out;
+  }
+};
+
+class MailTest : public ArrayTest {
+ protected:
+  MailTest() { ctl_.set_mailer(&mailer_); }
+  uint64_t Job(const std::string& types, const std::string& array = "", const std::string& name = "wrap",
+              int64_t limit_min = 10) {
+    SubmitRequest r;
+    r.name = name;
+    r.script = "#!/bin/sh\ntrue\n";
+    r.mail_type = types;
+    r.array = array;
+    r.time_limit_set = true;
+    r.time_limit_min = limit_min;
+    auto out = ctl_.Submit(r, alice_, kT0);
+    EXPECT_TRUE(out.error.empty()) << out.error;
+    EXPECT_TRUE(ctl_.Sync().ok());
+    return out.id.value();
+  }
+  FakeMailer mailer_;
+};
+
+// Subjects as the reference Slurm's MailProg received them (11_mail_prog).
+TEST_F(MailTest, SubjectsAreSlurmsForBeginEndFailAndCancel) {
+  uint64_t ok = Job("ALL");
+  uint64_t bad = Job("END,FAIL", "", "failjob");
+  uint64_t gone = Job("ALL", "", "canc");
+  uint64_t quiet = Job("BEGIN");
+  ctl_.Schedule(kT0 + 2);
+  End(ok, 0, kT0 + 3);
+  End(bad, 3, kT0 + 3);
+  ctl_.Cancel({JobId(gone)}, 0, false, false, alice_, kT0 + 9);
+  NodeReport r;  // the cancelled batch job's end arrives
+  r.node = ctl_.jobs().at(gone).alloc.at(0).node;
+  r.ended = {{JobId(gone), 0, 15, false, ""}};
+  ASSERT_TRUE(ctl_.OnNodeReport(r, root_, kT0 + 9).ok());
+  auto s = mailer_.Subjects();
+  auto id = [](uint64_t i) { return std::to_string(i); };
+  EXPECT_THAT(s, ::testing::IsSupersetOf({
+      "Slurm Job_id=" + id(ok) + " Name=wrap Began, Queued time 00:00:02 -> " + ctl_.jobs().at(ok).spec.user,
+      "Slurm Job_id=" + id(ok) + " Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0 -> " +
+          ctl_.jobs().at(ok).spec.user,
+      "Slurm Job_id=" + id(bad) + " Name=failjob Failed, Run time 00:00:01, FAILED, ExitCode 3 -> " +
+          ctl_.jobs().at(ok).spec.user,
+      "Slurm Job_id=" + id(quiet) + " Name=wrap Began, Queued time 00:00:02 -> " +
+          ctl_.jobs().at(ok).spec.user}));
+  bool cancelled = false;
+  for (const auto& x : s)
+    cancelled |= x.find("Slurm Job_id=" + id(gone) + " Name=canc Ended, Run time 00:00:07, CANCELLED, ExitCode 0") == 0;
+  EXPECT_TRUE(cancelled) << ::testing::PrintToString(s);
+  EXPECT_EQ(s.size(), 6u) << ::testing::PrintToString(s);  // END,FAIL sends no Began
+  // The environment MailProg gets, as captured.
+  const MailMessage& end = mailer_.sent[3];
+  EXPECT_THAT(end.env, ::testing::IsSupersetOf({"SLURM_JOB_MAIL_TYPE=Ended", "SLURM_JOB_STATE=COMPLETED",
+                                               "SLURM_JOB_EXIT_CODE2=0:0", "SLURM_JOB_RUN_TIME=00:00:01",
+                                               "SLURM_JOB_ACCOUNT=(null)", "SLURM_JOB_STDIN=/dev/null"}));
+}
+
+TEST_F(MailTest, ArraysMailASummaryUnlessArrayTasksIsAsked) {
+  uint64_t a = Job("ALL", "1-2", "arr");
+  uint64_t t = Job("ALL,ARRAY_TASKS", "1-2", "arrt");
+  ctl_.Schedule(kT0 + 1);
+  for (const auto& [id, j] : ctl_.jobs())
+    if (j.state == JobState::kRunning) End(id, 0, kT0 + 2);
+  auto s = mailer_.Subjects();
+  auto n = [](uint64_t i) { return std::to_string(i); };
+  uint64_t t1 = Task(t, 1);
+  EXPECT_THAT(s, ::testing::UnorderedElementsAre(
+      "Slurm Array Summary Job_id=" + n(a) + "_* (" + n(a) + ") Name=arr Began -> " + ctl_.jobs().at(a).spec.user,
+      "Slurm Array Summary Job_id=" + n(a) + "_* (" + n(a) + ") Name=arr Ended, COMPLETED, ExitCode [0-0] -> " +
+          ctl_.jobs().at(a).spec.user,
+      "Slurm Array Task Job_id=" + n(t) + "_1 (" + n(t1) + ") Name=arrt Began, Queued time 00:00:01 -> " +
+          ctl_.jobs().at(a).spec.user,
+      "Slurm Array Task Job_id=" + n(t) + "_2 (" + n(t) + ") Name=arrt Began, Queued time 00:00:01 -> " +
+          ctl_.jobs().at(a).spec.user,
+      "Slurm Array Task Job_id=" + n(t) + "_1 (" + n(t1) + ") Name=arrt Ended, Run time 00:00:01, COMPLETED, ExitCode 0 -> " +
+          ctl_.jobs().at(a).spec.user,
+      "Slurm Array Task Job_id=" + n(t) + "_2 (" + n(t) + ") Name=arrt Ended, Run time 00:00:01, COMPLETED, ExitCode 0 -> " +
+          ctl_.jobs().at(a).spec.user));
+}
+
+TEST_F(MailTest, TimeLimitMarksGoOnceEach) {
+  uint64_t id = Job("TIME_LIMIT_50,TIME_LIMIT_90", "", "wrap", 2);
+  ctl_.Schedule(kT0);
+  ASSERT_EQ(ctl_.jobs().at(id).state, JobState::kRunning);
+  EXPECT_EQ(ctl_.jobs().at(id).spec.mail_type, kMailTimeLimit50 | kMailTimeLimit90);
+  ctl_.Tick(kT0 + 48);  // 40%
+  EXPECT_TRUE(mailer_.sent.empty());
+  ctl_.Tick(kT0 + 60);  // 50%
+  EXPECT_EQ(ctl_.jobs().at(id).state, JobState::kRunning) << static_cast<int>(ctl_.jobs().at(id).state);
+  ctl_.Tick(kT0 + 61);
+  ctl_.Tick(kT0 + 109);  // 90.8%
+  auto s = mailer_.Subjects();
+  ASSERT_EQ(s.size(), 2u) << ::testing::PrintToString(s);
+  EXPECT_EQ(s[0].substr(0, s[0].find(" ->")),
+            "Slurm Job_id=" + std::to_string(id) + " Name=wrap Reached 50% of time limit, Run time 00:01:00");
+  EXPECT_EQ(s[1].substr(0, s[1].find(" ->")),
+            "Slurm Job_id=" + std::to_string(id) + " Name=wrap Reached 90% of time limit, Run time 00:01:49");
+  EXPECT_FALSE(ParseMailType("SOMETIMES").ok());
+}
+
+}  // namespace
+}  // namespace sluice::ctld
+
+namespace sluice::ctld {
+namespace {
+
+// --uid/--gid reach the controller as a request any client could forge: only
+// root's is honoured.
+TEST_F(ArrayTest, OnlyRootMaySubmitAsSomeoneElse) {
+  SubmitRequest r;
+  r.script = "#!/bin/sh\ntrue\n";
+  r.as_uid = 0;
+  auto forged = ctl_.Submit(r, alice_, kT0);
+  EXPECT_EQ(forged.error, "Access/permission denied");
+  EXPECT_EQ(forged.id, JobId(0));
+  r.as_uid = -1;
+  r.as_gid = 0;
+  EXPECT_EQ(ctl_.Submit(r, alice_, kT0).error, "Access/permission denied");
+  r.as_uid = 1001;  // alice, by root
+  r.as_gid = -1;
+  auto by_root = ctl_.Submit(r, root_, kT0);
+  if (common::LookupUser(1001)) {
+    ASSERT_TRUE(by_root.error.empty()) << by_root.error;
+    EXPECT_EQ(ctl_.jobs().at(by_root.id.value()).spec.uid, 1001u);
+    EXPECT_EQ(ctl_.jobs().at(by_root.id.value()).spec.gid, 0u);  // root's group, as in Slurm
+  } else {
+    EXPECT_EQ(by_root.error, "Access/permission denied");  // no such user
+  }
 }
 
 }  // namespace

@@ -123,3 +123,85 @@ TEST_F(SubmitOptionsTest, DeadlineAndTimeMinAsSlurmTakesThem) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// --mail-type on real daemons: sluice-ctld runs MailProg as Slurm does
+// ("MailProg -s SUBJECT USER"), with the subjects the reference Slurm gave
+// its MailProg (tests/reference/slurm-22.05/extra/11_mail_prog.txt).
+TEST(MailProgTest, CtldRunsMailProgWithSlurmsSubjects) {
+  ClusterOptions o;
+  o.conf_text = std::string("ClusterName=mail\n") + kTestConfHeader +
+                "MailProg=@DIR@/mailprog.sh\n"
+                "NodeName=n1 NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000\n"
+                "PartitionName=g2 Nodes=n1 Default=YES MaxTime=INFINITE State=UP\n";
+  o.scripts["mailprog.sh"] =
+      "#!/bin/sh\n[ \"$1\" = -s ] && echo \"$2 -> $3 ($SLURM_JOB_MAIL_TYPE)\" >> @DIR@/mail.log\n";
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  uint64_t ok = Parsable(c->Run("sbatch --parsable --mail-type=ALL --mail-user=alice@example.com "
+                                "-J mailjob -o /dev/null --wrap 'sleep 1'"));
+  uint64_t bad = Parsable(c->Run("sbatch --parsable --mail-type=END,FAIL -J failjob -o /dev/null --wrap 'exit 3'"));
+  ASSERT_TRUE(c->WaitForState(ok, "COMPLETED", 30));
+  ASSERT_TRUE(c->WaitForState(bad, "FAILED", 30));
+  std::string log;
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    log = Slurp(c->dir() + "/mail.log");
+    return std::count(log.begin(), log.end(), '\n') >= 3;
+  }, 20)) << log;
+  std::string n = std::to_string(ok), b = std::to_string(bad);
+  EXPECT_THAT(log, ::testing::MatchesRegex(
+      "(.*\n)?Slurm Job_id=" + n + " Name=mailjob Began, Queued time 00:00:0[0-9] -> alice@example.com \\(Began\\)\n(.*\n)?"));
+  EXPECT_THAT(log, ::testing::MatchesRegex(
+      "(.*\n)?Slurm Job_id=" + n + " Name=mailjob Ended, Run time 00:00:0[0-9], COMPLETED, ExitCode 0 -> "
+      "alice@example.com \\(Ended\\)\n(.*\n)?"));
+  EXPECT_THAT(log, ::testing::MatchesRegex(
+      "(.*\n)?Slurm Job_id=" + b + " Name=failjob Failed, Run time 00:00:0[0-9], FAILED, ExitCode 3 -> root "
+      "\\(Failed\\)\n(.*\n)?"));
+  EXPECT_EQ(c->Run("sbatch --mail-type=SOMETIMES --wrap true").err,
+            "sbatch: error: --mail-type=SOMETIMES invalid\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// --uid/--gid as Slurm 22.05 takes them (captured with the reference
+// setup): root only, checked by sbatch and, whatever the client, by the
+// controller; the job runs as that user with root's group unless --gid.
+class AsUserTest : public SharedClusterTest<AsUserTest> {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_TRUE(IsRoot()) << "run as root: these tests submit as other users";
+    ASSERT_TRUE(EnsureUser("sluicealice") && EnsureUser("sluicebob"));
+    SharedClusterTest::SetUpTestSuite();
+  }
+};
+
+TEST_F(AsUserTest, RootSubmitsForAnotherUserAndNobodyElseMay) {
+  auto id = Parsable(cluster_->Run("sbatch --parsable --uid=sluicebob -o /tmp/sluice-uid-%j.out --wrap 'id -un; id -g'"));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_EQ(Slurp("/tmp/sluice-uid-" + std::to_string(id) + ".out"), "sluicebob\n0\n");
+  EXPECT_EQ(cluster_->Run("squeue -h -t all -j " + std::to_string(id) + " -o %u").out, "sluicebob\n");
+  auto gid = Parsable(cluster_->Run(
+      "sbatch --parsable --uid=sluicebob --gid=sluicealice -o /tmp/sluice-gid-%j.out --wrap 'id -gn'"));
+  ASSERT_TRUE(cluster_->WaitForState(gid, "COMPLETED", 30));
+  EXPECT_EQ(Slurp("/tmp/sluice-gid-" + std::to_string(gid) + ".out"), "sluicealice\n");
+  auto r = cluster_->Run("sbatch --uid=root --wrap true", "sluicealice", "/tmp");
+  EXPECT_EQ(r.rc, 255);
+  EXPECT_EQ(r.err, "sbatch: error: --uid only permitted by root user\n");
+  r = cluster_->Run("sbatch --gid=root --wrap true", "sluicealice", "/tmp");
+  EXPECT_EQ(r.err, "sbatch: error: --gid only permitted by root user\n");
+  r = cluster_->Run("sbatch --uid=nosuchuser --wrap true");
+  EXPECT_EQ(r.rc, 255);
+  EXPECT_EQ(r.err, "sbatch: error: Invalid --uid specification\n");
+  r = cluster_->Run("sbatch --gid=nosuchgroup --wrap true");
+  EXPECT_EQ(r.err, "sbatch: error: Invalid --gid specification\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing

@@ -205,6 +205,17 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     }
     array = *std::move(a);
   }
+  // --uid/--gid: only root may submit as someone else, whatever the
+  // command was (the identity is MUNGE's; these only narrow it for root).
+  common::Identity owner = who;
+  if (req.as_uid >= 0 || req.as_gid >= 0) {
+    if (who.uid != 0 || (req.as_uid >= 0 && !common::LookupUser(static_cast<uid_t>(req.as_uid)))) {
+      out.error = "Access/permission denied";
+      return out;
+    }
+    if (req.as_uid >= 0) owner.uid = static_cast<uint32_t>(req.as_uid);
+    if (req.as_gid >= 0) owner.gid = static_cast<uint32_t>(req.as_gid);
+  }
   JobSpec s;
   if (array) {
     const auto& ix = array->indexes;
@@ -212,11 +223,11 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
                array->throttle};
   }
   s.dependency = common::FormatDependency(*dep);
-  s.uid = who.uid;
-  s.gid = who.gid;
-  auto user = common::LookupUser(who.uid);
-  s.user = user ? user->name : std::to_string(who.uid);
-  s.group = common::GroupName(who.gid);
+  s.uid = owner.uid;
+  s.gid = owner.gid;
+  auto user = common::LookupUser(owner.uid);
+  s.user = user ? user->name : std::to_string(owner.uid);
+  s.group = common::GroupName(owner.gid);
   std::vector<std::string> part_names;
   for (const auto* p : parts) part_names.push_back(p->name);
   s.partition = absl::StrJoin(part_names, ",");
@@ -236,6 +247,15 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.account = req.account;
   s.comment = req.comment;
   s.deadline = req.deadline;
+  if (!req.mail_type.empty()) {
+    auto bits = ParseMailType(req.mail_type);
+    if (!bits.ok()) {
+      out.error = std::string(bits.status().message());
+      return out;
+    }
+    s.mail_type = *bits;
+  }
+  s.mail_user = req.mail_user;
   s.time_min_min = req.time_min_min;
   s.script_args = req.script_args;
   s.fixed_priority = req.priority;
@@ -593,6 +613,10 @@ void Controller::Finish(Job& job, JobState state, JobReason reason,
   else
     Persist({&job});
   schedule_needed_ = true;
+  // FAIL's "Failed" for a job that failed (a cancelled one merely ended),
+  // else END's "Ended".
+  bool failed = state != JobState::kCompleted && state != JobState::kCancelled;
+  MailEvent(job, failed && (job.spec.mail_type & kMailFail) ? kMailFail : kMailEnd, now);
 }
 
 }  // namespace sluice::ctld

@@ -17,6 +17,7 @@
 #include "common/auth.h"
 #include "common/slurm_conf.h"
 #include "ctld/core/job.h"
+#include "ctld/core/mail.h"
 #include "ctld/core/node_client.h"
 #include "ctld/core/node_table.h"
 #include "ctld/core/priority.h"
@@ -65,6 +66,8 @@ struct SubmitRequest {
   std::string array;  // --array as given; "" none
   int64_t deadline = 0;       // --deadline, unix seconds; 0 none
   int64_t time_min_min = -1;  // --time-min; -1 none
+  std::string mail_type, mail_user;  // as given
+  int64_t as_uid = -1, as_gid = -1;  // --uid/--gid (root only); -1 the caller's
 };
 
 // sbatch --test-only: where and when the scheduler would start the job now
@@ -166,6 +169,10 @@ class Controller {
  public:
   Controller(common::SlurmConfig config, JobStore* store, NodeClient* nodes,
              uint32_t own_uid);
+
+  // --mail-type events go here (owned by the composition root); none by
+  // default, as with no MailProg.
+  void set_mailer(Mailer* m) { mailer_ = m; }
 
   // Loads stored jobs; call once before anything else.
   absl::Status Recover(int64_t now);
@@ -281,6 +288,10 @@ class Controller {
   // --deadline: ends pending jobs that can no longer finish by it; with
   // `passed_only`, only those whose deadline has passed.
   void EndPastDeadlines(int64_t now, bool passed_only);
+  // --mail-type: the mail for `event` of `job`, if it asked for it (an
+  // array task without ARRAY_TASKS counts toward its array's summary).
+  void MailEvent(const Job& job, uint32_t event, int64_t now);
+  void MailTimeLimits(int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
   // Takes `task` out of `rest`'s pending set into a record of its own (a
   // new ID), or makes `rest` that task when it is the last one. Not
@@ -315,6 +326,8 @@ class Controller {
   bool kill_invalid_depend_ = false;
   JobStore* store_;
   NodeClient* node_client_;
+  Mailer* mailer_ = nullptr;
+  std::set<uint64_t> array_begun_;  // arrays whose summary "Began" mail went
   uint32_t own_uid_;
   std::map<uint64_t, Job> jobs_;
   std::vector<NodeRecord> nodes_;  // fixed by the configuration

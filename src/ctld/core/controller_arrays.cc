@@ -103,4 +103,50 @@ WillRunOutcome Controller::WillRun(const SubmitRequest& req,
   return out;
 }
 
+void Controller::MailEvent(const Job& job, uint32_t event, int64_t now) {
+  if (!mailer_ || !(job.spec.mail_type & event)) return;
+  if (!job.array_job_id || (job.spec.mail_type & kMailArrayTasks)) {
+    if (auto m = JobMail(job, event, config_.cluster_name, now)) mailer_->Send(std::move(*m));
+    return;
+  }
+  // An array without ARRAY_TASKS: one "Began" when its first task starts,
+  // one summary once every task has ended.
+  std::vector<const Job*> records;
+  bool all_ended = true;
+  for (JobId id : ArrayMembers(JobId(job.array_job_id))) {
+    const Job& r = jobs_.at(id.value());
+    records.push_back(&r);
+    all_ended &= common::IsFinished(r.state);
+  }
+  if (event == kMailBegin) {
+    if (!array_begun_.insert(job.array_job_id).second) return;
+  } else if (event == kMailEnd || event == kMailFail) {
+    if (!all_ended) return;
+    array_begun_.erase(job.array_job_id);
+  } else {
+    return;  // requeue, limits: per task only with ARRAY_TASKS
+  }
+  if (auto m = ArraySummaryMail(records, event, config_.cluster_name)) mailer_->Send(std::move(*m));
+}
+
+void Controller::MailTimeLimits(int64_t now) {
+  if (!mailer_) return;
+  constexpr std::pair<uint32_t, int> kMarks[] = {
+      {kMailTimeLimit, 100}, {kMailTimeLimit90, 90}, {kMailTimeLimit80, 80}, {kMailTimeLimit50, 50}};
+  for (auto& [id, j] : jobs_) {
+    if (j.state != JobState::kRunning || j.spec.time_limit_min <= 0 ||
+        !(j.spec.mail_type & (kMailTimeLimit | kMailTimeLimit90 | kMailTimeLimit80 | kMailTimeLimit50)))
+      continue;
+    const int64_t limit = j.spec.time_limit_min * 60;
+    for (auto [bit, pct] : kMarks) {
+      // The highest mark reached goes; the lower ones passed with it do not.
+      if ((j.spec.mail_type & bit) && !(j.mailed & bit) && (now - j.start_time) * 100 >= limit * pct) {
+        for (auto [b, p] : kMarks) if (p <= pct) j.mailed |= b;
+        MailEvent(j, bit, now);
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace sluice::ctld

@@ -42,6 +42,7 @@ void Controller::Requeue(Job& job, bool held, int64_t now) {
   ++job.restart_count;
   job.submit_time = job.submit_time ? job.submit_time : now;
   Persist({&job});
+  MailEvent(job, kMailRequeue, now);
   schedule_needed_ = true;
 }
 

@@ -235,6 +235,9 @@ void Controller::Schedule(int64_t now) {
     if (offer_of.count(id.value())) continue;  // the array's own offer says why
     if (Job* j = FindJob(id)) {
       // A launch failure's hold keeps saying why until it is released.
+      if (reason == JobReason::kDependencyNeverSatisfied &&
+          j->reason != JobReason::kDependencyNeverSatisfied)
+        MailEvent(*j, kMailInvalidDepend, now);
       if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
         j->reason = reason;
       j->expected_start = 0;
@@ -313,6 +316,7 @@ void Controller::Schedule(int64_t now) {
                   started.end());
   }
   for (const Job* j : started) Launch(*FindJob(j->id), now);
+  for (const Job* j : started) MailEvent(*j, kMailBegin, now);
 }
 
 void Controller::Launch(Job& job, int64_t now) {
@@ -481,6 +485,7 @@ void Controller::Tick(int64_t now) {
   }
   CheckNodeTimeouts(now);
   EndPastDeadlines(now, /*passed_only=*/true);
+  MailTimeLimits(now);
   SendTimedSignals(now);
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     const Job& j = it->second;

@@ -66,6 +66,8 @@ struct JobSpec {
   bool signal_batch = false;   //   B: only the batch shell
   bool interactive = false;    // made by srun/salloc: no batch script
   int64_t deadline = 0;        // --deadline, unix seconds; 0 none
+  uint32_t mail_type = 0;      // --mail-type bits (ctld/core/mail.h)
+  std::string mail_user;       // --mail-user; "" the job's user
   int64_t time_min_min = -1;   // --time-min: backfill may cut the limit to this; -1 none
   // --array: the shape of the whole array, for every task's SLURM_ARRAY_*
   // variables (count 0: not an array).
@@ -96,6 +98,7 @@ struct Job {
   int32_t exit_signal = 0;
   uint32_t restart_count = 0;  // requeues so far
   bool signal_sent = false;    // --signal delivered (not persisted)
+  uint32_t mailed = 0;         // time-limit mails sent (not persisted)
   // Steps srun runs inside the allocation (in memory only: a controller
   // restart forgets them; their tasks keep running).
   struct Step {

@@ -50,6 +50,10 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.script_args.assign(p.script_args().begin(), p.script_args().end());
   r.array = p.array();
   r.deadline = p.deadline();
+  r.mail_type = p.mail_type();
+  r.as_uid = p.as_set() ? p.as_uid() : -1;
+  r.as_gid = p.as_set() ? p.as_gid() : -1;
+  r.mail_user = p.mail_user();
   r.time_min_min = p.time_min_set() ? p.time_min_min() : -1;
   r.priority = p.priority();
   r.submit_host = p.submit_host();

@@ -137,6 +137,8 @@ std::string EncodeJob(const Job& j) {
       {"interactive", absl::StrCat(s.interactive)},
       {"deadline", absl::StrCat(s.deadline)},
       {"time_min", absl::StrCat(s.time_min_min)},
+      {"mail_type", absl::StrCat(s.mail_type)},
+      {"mail_user", s.mail_user},
   };
   if (j.array_job_id) {
     kv.insert(kv.end(), {
@@ -253,6 +255,8 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("begin_time", &s.begin_time);
   num("deadline", &s.deadline);
   num("time_min", &s.time_min_min);
+  num("mail_type", &s.mail_type);
+  str("mail_user", &s.mail_user);
   if (kv.count("array_job_id")) {
     num("array_job_id", &j.array_job_id);
     num("array_task_id", &j.array_task_id);
