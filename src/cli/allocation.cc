@@ -21,6 +21,8 @@ namespace v1 = ::sluice::v1;
 
 const std::vector<option> kAllocLongOptions = {
     {"nodes", required_argument, nullptr, 'N'},
+    {"distribution", required_argument, nullptr, 'm'},
+    {"mincpus", required_argument, nullptr, kOptMinCpus},
     {"ntasks", required_argument, nullptr, 'n'},
     {"ntasks-per-node", required_argument, nullptr, kOptNtasksPerNode},
     {"cpus-per-task", required_argument, nullptr, 'c'},
@@ -38,6 +40,10 @@ const std::vector<option> kAllocLongOptions = {
     {"chdir", required_argument, nullptr, 'D'},
 };
 
+int AllocErrorExit(const std::string& error) {
+  return error.rfind("Invalid numeric value", 0) == 0 ? 1 : 255;
+}
+
 bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* error) {
   uint32_t v = 0;
   auto count = [&](uint32_t* out, const char* what) {
@@ -52,18 +58,26 @@ bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* erro
       a->nodes_set = true;
       break;
     }
-    case 'n': case kOptNtasksPerNode: case 'c': {
-      uint32_t* dst = c == 'n' ? &a->ntasks : c == 'c' ? &a->cpus_per_task : &a->ntasks_per_node;
-      const char* name = c == 'n' ? "--ntasks" : c == 'c' ? "--cpus-per-task" : "--ntasks-per-node";
+    case 'n': case kOptNtasksPerNode: case 'c': case kOptMinCpus: {
+      uint32_t* dst = c == 'n' ? &a->ntasks : c == 'c' ? &a->cpus_per_task
+                    : c == kOptMinCpus ? &a->mincpus : &a->ntasks_per_node;
+      const char* name = c == 'n' ? "--ntasks" : c == 'c' ? "--cpus-per-task"
+                         : c == kOptMinCpus ? "--mincpus" : "--ntasks-per-node";
       if (auto e = ParsePositive(arg, name, dst)) *error = e->message;
       if (c == 'n') a->ntasks_set = true;
       break;
     }
     case 'p': a->partition = arg; break;
+    case 'm': {
+      auto d = ParseDistribution(arg);
+      if (!d.ok()) *error = std::string(d.status().message());
+      else a->distribution = arg;
+      break;
+    }
     case 't': {
       auto t = common::ParseTimeLimit(arg);
       if (t.ok()) a->time_limit_min = *t;
-      else *error = "Invalid time limit specification";
+      else *error = "Invalid --time specification";
       break;
     }
     case 'J': a->name = arg; break;
@@ -105,6 +119,7 @@ std::optional<uint64_t> Allocate(CtldClient& client, const AllocRequest& r,
   j->set_ntasks(r.ntasks);
   j->set_ntasks_per_node(r.ntasks_per_node);
   j->set_cpus_per_task(r.cpus_per_task);
+  j->set_mincpus(r.mincpus);
   j->set_mem_mb(r.mem_mb);
   j->set_gpus_per_node(r.gpus_per_node);
   j->set_gres(r.gres);

@@ -18,9 +18,10 @@ struct AllocRequest {
   std::string name;
   std::string partition;
   std::optional<int64_t> time_limit_min;
-  uint32_t nodes = 0, ntasks = 0, ntasks_per_node = 0, cpus_per_task = 0;
+  uint32_t nodes = 0, ntasks = 0, ntasks_per_node = 0, cpus_per_task = 0, mincpus = 0;
   uint64_t mem_mb = 0;
   std::string gpus_per_node, gres, nodelist, exclude, constraint;
+  std::string distribution;  // -m as given; "" none
   bool exclusive = false, immediate = false;
   bool quiet = false;  // -Q: no "queued and waiting" / "allocated" lines
   bool nodes_set = false, ntasks_set = false;
@@ -32,10 +33,13 @@ struct AllocRequest {
 // The resource options srun and salloc share: getopt_long entries (no
 // terminator), their short-option letters, and their parsing. Returns true
 // when `c` is one of them; a bad value sets *error to Slurm's complaint.
-enum AllocOption { kOptNtasksPerNode = 2000, kOptGpusPerNode, kOptGres, kOptMem, kOptExclusive };
+enum AllocOption { kOptNtasksPerNode = 2000, kOptGpusPerNode, kOptGres, kOptMem, kOptExclusive, kOptMinCpus };
 extern const std::vector<option> kAllocLongOptions;
-inline constexpr char kAllocShortOptions[] = "N:n:c:p:t:J:w:x:C:I::D:";
+inline constexpr char kAllocShortOptions[] = "N:n:c:p:t:J:w:x:C:I::D:m:";
 bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* error);
+// The exit code Slurm's srun and salloc give that complaint: 1 for a bad
+// number, 255 for the other option errors.
+int AllocErrorExit(const std::string& error);
 
 // Returns the job ID once it runs, or nullopt after printing Slurm's error
 // ("<cmd>: error: Unable to allocate resources: ..."). `salloc` selects

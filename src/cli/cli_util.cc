@@ -144,4 +144,25 @@ std::optional<CountError> ParsePositive(const std::string& text, const char* opt
   return std::nullopt;
 }
 
+absl::StatusOr<std::string> ParseDistribution(const std::string& text) {
+  auto bad = [] { return absl::InvalidArgumentError("Invalid --distribution specification"); };
+  std::string t = text;
+  if (size_t comma = t.find(','); comma != std::string::npos) {
+    std::string pack = t.substr(comma + 1);
+    if (pack != "Pack" && pack != "NoPack") return bad();
+    t = t.substr(0, comma);
+  }
+  std::vector<std::string> levels = absl::StrSplit(t, ':');
+  if (levels.empty() || levels.size() > 3) return bad();
+  const std::string& node = levels[0];
+  if (node == "arbitrary" || node.rfind("plane", 0) == 0)
+    return absl::UnimplementedError(
+        absl::StrCat("--distribution=", node, " is not supported by this Sluice release"));
+  if (node != "block" && node != "cyclic" && node != "*") return bad();
+  for (size_t i = 1; i < levels.size(); ++i)
+    if (levels[i] != "block" && levels[i] != "cyclic" && levels[i] != "fcyclic" && levels[i] != "*")
+      return bad();
+  return node == "cyclic" ? std::string("cyclic") : std::string("block");
+}
+
 }  // namespace sluice::cli

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "common/slurm_conf.h"
 
 namespace sluice::cli {
@@ -50,6 +51,13 @@ std::optional<CountError> ParseNodeCount(const std::string& text, uint32_t* min,
 // `Invalid numeric value "X" for --ntasks.` (exit 1).
 std::optional<CountError> ParsePositive(const std::string& text, const char* option,
                                         uint32_t* out);
+
+// -m/--distribution: "block" or "cyclic" for nodes, then optionally
+// ":block|cyclic|fcyclic|*" for sockets and cores and ",Pack|NoPack"; the
+// node-level word is returned ("*" is block). `arbitrary` and `plane=N`
+// (they need a host file or a plane size) get Sluice's "not supported".
+// Anything else: Slurm's "Invalid --distribution specification".
+absl::StatusOr<std::string> ParseDistribution(const std::string& text);
 
 // True when the compressed `node_list` names any host in `nodes`.
 bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes);

@@ -48,7 +48,7 @@ int Main(int argc, char** argv) {
     if (ParseAllocOption(c, optarg, &a, &error)) {
       if (!error.empty()) {
         PrintError("salloc", error);
-        return 1;
+        return AllocErrorExit(error);
       }
       continue;
     }
@@ -92,6 +92,7 @@ int Main(int argc, char** argv) {
            {"SLURM_SUBMIT_HOST", common::ShortHostname()},
            {"SLURM_JOB_CPUS_PER_NODE", std::to_string(j.num_cpus() / std::max<uint32_t>(1, j.num_nodes()))},
            {"SLURM_TASKS_PER_NODE", "1"}};
+    if (!a.distribution.empty()) set["SLURM_DISTRIBUTION"] = a.distribution;
     if (!a.gpus_per_node.empty()) set["SLURM_GPUS_PER_NODE"] = a.gpus_per_node;
   }
   std::vector<std::string> cmd;

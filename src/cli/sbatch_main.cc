@@ -8,10 +8,13 @@
 #include <cstdlib>
 
 #include "common/process_init.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
+#include "cli/sbatch_help.h"
+#include "cli/sbatch_more_options.h"
 #include "cli/sbatch_options.h"
 #include "common/begin_time.h"
 #include "common/job_types.h"
@@ -90,9 +93,8 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (cmdline.help || cmdline.usage) {
-    std::printf(
-        "Usage: sbatch [OPTIONS(0)...] [ : [OPTIONS(N)...]] script(0) "
-        "[args(0)...]\n\nSee docs/CLI.md for the options Sluice supports.\n");
+    std::string text = cmdline.help ? SbatchHelp() : SbatchUsage();
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
 
@@ -126,6 +128,8 @@ int Main(int argc, char** argv) {
     return Report(*f);
   if (auto f = ApplyInputEnv(std::getenv, &opts)) return Report(*f);
   if (auto f = ParseSbatchArgs(args, &opts)) return Report(*f);
+  if (auto f = FinishTopology(&opts)) return Report(*f);
+  for (const auto& w : opts.warnings) PrintError("sbatch", w);
 
   // --uid/--gid: root submits for another user, as in Slurm (the
   // controller refuses anyone else however the request was made).
@@ -179,8 +183,7 @@ int Main(int argc, char** argv) {
     if (*opts.open_mode == "append" || *opts.open_mode == "a") {
       append = true;
     } else if (*opts.open_mode != "truncate" && *opts.open_mode != "t") {
-      PrintError("sbatch", absl::StrCat("Invalid --open-mode argument: ",
-                                        *opts.open_mode));
+      PrintError("sbatch", "Invalid --open-mode specification");
       return 255;
     }
   }
@@ -217,7 +220,30 @@ int Main(int argc, char** argv) {
   j->set_std_in(opts.input.value_or(""));
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) env.emplace_back(*e);
-  for (auto& e : ExportedEnv(opts.export_env, env)) j->add_env(std::move(e));
+  std::vector<std::string> job_env = ExportedEnv(opts.export_env, env);
+  if (opts.export_file) {
+    // NAME=value entries separated by NULs (or, without any, by newlines),
+    // from a file or an open descriptor 3..; they win over the same names.
+    std::optional<std::string> text;
+    int fd = -1;
+    if (absl::SimpleAtoi(*opts.export_file, &fd) && fd >= 3) text = ReadAll(fd);
+    else text = ReadFile(*opts.export_file);
+    if (!text) {
+      PrintError("sbatch", absl::StrCat("Unable to open --export-file=", *opts.export_file));
+      return 1;
+    }
+    char sep = text->find('\0') != std::string::npos ? '\0' : '\n';
+    for (absl::string_view e : absl::StrSplit(*text, sep, absl::SkipEmpty())) {
+      size_t eq = e.find('=');
+      if (eq == absl::string_view::npos) continue;
+      std::string key(e.substr(0, eq + 1));
+      std::erase_if(job_env, [&](const std::string& x) { return x.rfind(key, 0) == 0; });
+      job_env.emplace_back(e);
+    }
+  }
+  for (auto& e : job_env) j->add_env(std::move(e));
+  // -m: the job's steps are laid out so (srun reads it), as Slurm sets it.
+  if (opts.distribution) j->add_env(absl::StrCat("SLURM_DISTRIBUTION=", *opts.distribution));
   j->set_append_output(append);
   j->set_dependency(opts.dependency.value_or(""));
   j->set_nodelist(opts.nodelist.value_or(""));
@@ -243,6 +269,10 @@ int Main(int argc, char** argv) {
   j->set_comment(opts.comment.value_or(""));
   j->set_array(opts.array.value_or(""));
   j->set_deadline(deadline);
+  j->set_mincpus(opts.mincpus.value_or(0));
+  j->set_sockets_per_node(opts.sockets_per_node.value_or(0));
+  j->set_cores_per_socket(opts.cores_per_socket.value_or(0));
+  j->set_spread_job(opts.spread_job);
   if (as_uid >= 0 || as_gid >= 0) {
     j->set_as_set(true);
     j->set_as_uid(as_uid);

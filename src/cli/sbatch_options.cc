@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/cli_util.h"
+#include "cli/sbatch_more_options.h"
 #include "cli/signals.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
@@ -25,6 +26,7 @@ enum LongOnly {
   kPriority, kReservation, kGetUserEnv, kWait, kNice, kUsage, kHelp, kVersion,
   kTmp, kLicenses, kDeadline, kTimeMin, kKillInvalidDep, kUid, kGid,
   kThreadsPerCore, kNoKill, kOvercommit, kSpreadJob, kPropagate, kMcsLabel,
+  kMinCpus, kExportFile,
 };
 
 const struct option kLongOpts[] = {
@@ -89,15 +91,44 @@ const struct option kLongOpts[] = {
     {"no-kill", optional_argument, nullptr, 'k'},
     {"overcommit", no_argument, nullptr, 'O'},
     {"spread-job", no_argument, nullptr, kSpreadJob},
+    {"mincpus", required_argument, nullptr, kMinCpus},
+    {"export-file", required_argument, nullptr, kExportFile},
     {"propagate", optional_argument, nullptr, kPropagate},
     {"uid", required_argument, nullptr, kUid},
+    {"distribution", required_argument, nullptr, 'm'},
     {"gid", required_argument, nullptr, kGid},
+    {"bb", required_argument, nullptr, kOptBb},
+    {"bbf", required_argument, nullptr, kOptBbf},
+    {"cluster-constraint", required_argument, nullptr, kOptClusterConstraint},
+    {"container", required_argument, nullptr, kOptContainer},
+    {"core-spec", required_argument, nullptr, 'S'},
+    {"cores-per-socket", required_argument, nullptr, kOptCoresPerSocket},
+    {"cpu-freq", required_argument, nullptr, kOptCpuFreq},
+    {"delay-boot", required_argument, nullptr, kOptDelayBoot},
+    {"extra-node-info", required_argument, nullptr, 'B'},
+    {"gpu-bind", required_argument, nullptr, kOptGpuBind},
+    {"gpu-freq", required_argument, nullptr, kOptGpuFreq},
+    {"gpus-per-socket", required_argument, nullptr, kOptGpusPerSocket},
+    {"gres-flags", required_argument, nullptr, kOptGresFlags},
+    {"ignore-pbs", no_argument, nullptr, kOptIgnorePbs},
+    {"mcs-label", required_argument, nullptr, kOptMcsLabel},
+    {"nodefile", required_argument, nullptr, 'F'},
+    {"ntasks-per-core", required_argument, nullptr, kOptNtasksPerCore},
+    {"ntasks-per-socket", required_argument, nullptr, kOptNtasksPerSocket},
+    {"oversubscribe", no_argument, nullptr, 's'},
+    {"power", required_argument, nullptr, kOptPower},
+    {"profile", required_argument, nullptr, kOptProfile},
+    {"reboot", no_argument, nullptr, kOptReboot},
+    {"sockets-per-node", required_argument, nullptr, kOptSocketsPerNode},
+    {"switches", required_argument, nullptr, kOptSwitches},
+    {"thread-spec", required_argument, nullptr, kOptThreadSpec},
+    {"use-min-nodes", no_argument, nullptr, kOptUseMinNodes},
     {"usage", no_argument, nullptr, kUsage},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
 };
-constexpr char kShortOpts[] = "+J:o:e:i:p:t:N:n:c:D:d:C:w:x:A:a:QvHq:b:M:WG:L:kOhV";
+constexpr char kShortOpts[] = "+J:o:e:i:p:t:N:n:c:D:d:C:w:x:A:a:QvHq:b:M:WG:L:kOhVm:S:B:F:s";
 
 CliFailure Fail(std::string msg, int code = 255) {
   return CliFailure{{std::move(msg)}, code, false};
@@ -297,6 +328,12 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         // No licenses are configured (slurm.conf Licenses=).
         return Fail("Batch job submission failed: Invalid license specification", 1);
       case kDeadline: o->deadline = a; break;
+      case 'm': {
+        auto d = ParseDistribution(a);
+        if (!d.ok()) return Fail(std::string(d.status().message()), 255);
+        o->distribution = a;
+        break;
+      }
       case kUid: o->uid = a; break;  // resolved (and root-only) in sbatch_main
       case kGid: o->gid = a; break;  // parsed with --begin's rules in sbatch_main
       case kTimeMin: {
@@ -306,7 +343,15 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         break;
       }
       case kGetUserEnv: case kKillInvalidDep: case 'k':
-      case 'O': case kSpreadJob: case kPropagate: {
+      case kSpreadJob: o->spread_job = true; break;
+      case kMinCpus: {
+        uint32_t n;
+        if (auto e = ParsePositive(a, "--mincpus", &n)) return Fail(e->message, e->exit_code);
+        o->mincpus = n;
+        break;
+      }
+      case kExportFile: o->export_file = a; break;  // read in sbatch_main
+      case 'O': case kPropagate: {
         // Refused rather than ignored: each would change how or whether
         // the job runs (see docs/CLI.md).
         std::string name = "--";
@@ -316,6 +361,19 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
             break;
           }
         return Fail(absl::StrCat(name, " is not supported by this Sluice release"), 1);
+      }
+      case 'S': case 'B': case 'F': case 's':
+      case kOptBb: case kOptBbf: case kOptClusterConstraint: case kOptContainer:
+      case kOptCoresPerSocket: case kOptCpuFreq: case kOptDelayBoot:
+      case kOptGpuBind: case kOptGpuFreq: case kOptGpusPerSocket:
+      case kOptGresFlags: case kOptIgnorePbs: case kOptMcsLabel:
+      case kOptNtasksPerCore: case kOptNtasksPerSocket: case kOptPower:
+      case kOptProfile: case kOptReboot: case kOptSocketsPerNode: case kOptSwitches:
+      case kOptThreadSpec: case kOptUseMinNodes: {
+        std::optional<CliFailure> fail;
+        HandleMoreSbatchOption(c, a, o, &fail);
+        if (fail) return fail;
+        break;
       }
       case '?': return CliFailure{{}, 255, true};
       default:

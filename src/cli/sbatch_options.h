@@ -21,7 +21,13 @@ struct SbatchOptions {
   std::optional<std::string> job_name, partition, output, error, input, chdir,
       wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
       constraint, nodelist, exclude, begin, signal, export_env, open_mode, mail_type,
-      mail_user, wckey, clusters, deadline, uid, gid;
+      mail_user, wckey, clusters, deadline, uid, gid, distribution, export_file;
+  std::optional<uint32_t> mincpus;
+  // Topology (--sockets-per-node, --cores-per-socket, -B, --gpus-per-socket).
+  std::optional<uint32_t> sockets_per_node, cores_per_socket, gpus_per_socket;
+  // Slurm's "error:" lines that do not stop the submission (-S, --power).
+  std::vector<std::string> warnings;
+  bool spread_job = false;
   std::optional<int64_t> time_min_min;  // --time-min
   std::optional<int64_t> time_limit_min;
   std::optional<uint32_t> nodes, ntasks, ntasks_per_node, cpus_per_task, gpus,

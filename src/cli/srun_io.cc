@@ -1,5 +1,7 @@
 #include "cli/srun_io.h"
 
+#include "common/output_pattern.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -66,30 +68,6 @@ void WriteAll(int fd, const std::string& s) {
   }
 }
 
-std::string ExpandIoPattern(const std::string& p, uint64_t job, uint32_t step,
-                            uint32_t task, uint32_t node_index, const std::string& node) {
-  std::string out;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (p[i] != '%' || i + 1 >= p.size()) {
-      out += p[i];
-      continue;
-    }
-    char c = p[++i];
-    switch (c) {
-      case 't': absl::StrAppend(&out, task); break;
-      case 'n': absl::StrAppend(&out, node_index); break;
-      case 'N': out += node; break;
-      case 'j': absl::StrAppend(&out, job); break;
-      case 'J': absl::StrAppend(&out, job, ".", step); break;
-      case 's': absl::StrAppend(&out, step); break;
-      case 'A': absl::StrAppend(&out, job); break;
-      case 'a': out += "4294967294"; break;
-      case '%': out += '%'; break;
-      default: out += '%'; out += c;
-    }
-  }
-  return out;
-}
 
 
 }  // namespace
@@ -136,7 +114,7 @@ int StepIoServer::OutFd(uint32_t task, bool err) {
       if (t == task) node = name, index = i;
     ++i;
   }
-  std::string path = ExpandIoPattern(pattern, opts_.job, opts_.step, task, index, node);
+  std::string path = common::ExpandStepIoPattern(pattern, opts_.job, opts_.step, task, index, node);
   // Tasks and streams sharing a file share one descriptor (one truncation).
   auto [it, fresh] = by_path_.emplace(path, -1);
   if (fresh) it->second = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -104,7 +104,10 @@ int Main(int argc, char** argv) {
       }
     std::string error;
     if (ParseAllocOption(c, optarg, &o.alloc, &error)) {
-      if (!error.empty()) return Fatal(error);
+      if (!error.empty()) {
+        PrintError("srun", error);
+        return AllocErrorExit(error);
+      }
       continue;
     }
     switch (c) {
@@ -179,9 +182,17 @@ int Main(int argc, char** argv) {
   io.pty = o.pty;
   io.kill_on_bad_exit = o.kill_bad;
   io.wait_s = o.wait_s;
-  io.forward_stdin = o.input != "none";
-  io.out_pattern = o.output;
-  io.err_pattern = o.error;
+  // -o/-e/-i FILE are the nodes' to open (created when the step starts);
+  // "none", "all" and task numbers stay srun's own routing.
+  auto node_file = [](const std::string& v) {
+    return !v.empty() && v != "none" && v != "all" &&
+           v.find_first_not_of("0123456789") != std::string::npos;
+  };
+  const bool out_file = node_file(o.output), err_file = node_file(o.error),
+             in_file = node_file(o.input);
+  io.forward_stdin = o.input != "none" && !in_file;
+  io.out_pattern = out_file ? "" : o.output;
+  io.err_pattern = err_file || out_file ? "" : o.error;
   StepIoServer server(io, &client.auth());
   std::string host = LocalAddressFor(cfg->ctld_addr, cfg->ctld_port);
   uint16_t port = server.Listen(host);
@@ -215,6 +226,15 @@ int Main(int argc, char** argv) {
   sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
   sreq.set_overlap(o.overlap);
   sreq.set_exact(o.exact);
+  // -m, else the allocation's SLURM_DISTRIBUTION (sbatch/salloc -m).
+  std::string dist = o.alloc.distribution;
+  if (dist.empty() && !own_job)
+    if (const char* e = getenv("SLURM_DISTRIBUTION")) dist = e;
+  if (!dist.empty()) {
+    auto d = ParseDistribution(dist);
+    if (!d.ok()) return Fatal(std::string(d.status().message()));
+    sreq.set_cyclic(*d == "cyclic");
+  }
   if (!own_job) {
     // A step's own GPUs (--gpus-per-node=[type:]N or --gres=gpu[:type]:N)
     // and memory, within the job's; a new allocation's step has them all.
@@ -244,6 +264,9 @@ int Main(int argc, char** argv) {
   launch->set_io_address(absl::StrCat(host, ":", port));
   launch->set_io_key(server.key());
   launch->set_stdin_all(o.input == "all");
+  if (out_file) launch->set_std_out(o.output);
+  if (err_file) launch->set_std_err(o.error);
+  if (in_file) launch->set_std_in(o.input);
   launch->set_job_name(o.alloc.name);
   mode_t mask = umask(0);
   umask(mask);
@@ -260,6 +283,7 @@ int Main(int argc, char** argv) {
     overrides.push_back(absl::StrCat("SLURM_CPUS_PER_TASK=", o.alloc.cpus_per_task));
   if (o.alloc.ntasks_per_node)
     overrides.push_back(absl::StrCat("SLURM_NTASKS_PER_NODE=", o.alloc.ntasks_per_node));
+  if (!dist.empty()) overrides.push_back(absl::StrCat("SLURM_DISTRIBUTION=", dist));
   for (auto& v : overrides) launch->add_overrides(std::move(v));
 
   std::optional<v1::CreateStepReply> first_step;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+
 namespace sluice::common {
 
 std::string ExpandOutputPattern(const std::string& pattern, const OutputPatternVars& vars) {
@@ -72,6 +74,31 @@ std::string ExpandArrayEscapes(const std::string& pattern, uint64_t array_job_id
       out += pattern.substr(i, j - i + 1);  // %% and the rest stay
     }
     i = j;
+  }
+  return out;
+}
+
+std::string ExpandStepIoPattern(const std::string& p, uint64_t job, uint32_t step,
+                            uint32_t task, uint32_t node_index, const std::string& node) {
+  std::string out;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '%' || i + 1 >= p.size()) {
+      out += p[i];
+      continue;
+    }
+    char c = p[++i];
+    switch (c) {
+      case 't': absl::StrAppend(&out, task); break;
+      case 'n': absl::StrAppend(&out, node_index); break;
+      case 'N': out += node; break;
+      case 'j': absl::StrAppend(&out, job); break;
+      case 'J': absl::StrAppend(&out, job, ".", step); break;
+      case 's': absl::StrAppend(&out, step); break;
+      case 'A': absl::StrAppend(&out, job); break;
+      case 'a': out += "4294967294"; break;
+      case '%': out += '%'; break;
+      default: out += '%'; out += c;
+    }
   }
   return out;
 }

@@ -22,6 +22,12 @@ struct OutputPatternVars {
 std::string ExpandOutputPattern(const std::string& pattern,
                                 const OutputPatternVars& vars);
 
+// A step's -o/-e/-i pattern for one task, as srun and the node's stepd
+// expand it: %t task, %n node index, %N node, %j job, %J job.step, %s step,
+// %A job, %a 4294967294, %%.
+std::string ExpandStepIoPattern(const std::string& pattern, uint64_t job, uint32_t step,
+                                uint32_t task, uint32_t node_index, const std::string& node);
+
 // Expands only %A and %a (with their widths) for an array task, leaving
 // every other escape, %% included, for ExpandOutputPattern on the node.
 std::string ExpandArrayEscapes(const std::string& pattern, uint64_t array_job_id,

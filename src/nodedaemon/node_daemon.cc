@@ -439,6 +439,11 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
   spec.ntasks = req->ntasks();
   spec.pty = req->pty();
   spec.stdin_all = req->stdin_all();
+  // -o/-e/-i FILE patterns; expanded per task and opened by the task
+  // itself, after it dropped to the user.
+  j.std_out = req->std_out();
+  j.std_err = req->std_err();
+  j.std_in = req->std_in();
   spec.io_address = req->io_address();
   spec.io_key = req->io_key();
   spec.munge_socket = opts_.config.auth_socket;

@@ -2,18 +2,23 @@
 // command of a capture in ../shared/reference/slurm-22.05/golden against a
 // Sluice cluster configured like the reference one (n[1-4], 8 CPUs, 4 GPUs;
 // partitions g2 and short) and compares stdout, stderr and the exit code.
-// Job IDs are the only thing normalised (Slurm's captures share one ID
-// sequence across sections).
+// Job IDs are the only thing normalised, field by field: the ID the
+// capture printed is replaced by the one this run printed (Slurm's captures
+// share one ID sequence across sections).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <regex>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "test_cluster.h"
@@ -44,6 +49,8 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 // --test-only, scontrol, srun).
 const Case kCases[] = {
     {"01_sbatch_version", false},
+    {"01_sbatch_help", false},
+    {"01_sbatch_usage", false},
     {"01_squeue_version", false},
     {"02_sbatch_success", true},
     {"02_sbatch_wrap", true},
@@ -83,6 +90,9 @@ const Case kCases[] = {
     {"03_out_j", true},
     {"03_out_x_j", true},
     {"03_out_err_split", true},
+    {"03_out_array", true},
+    {"03_out_array_default", true},
+    {"03_out_N_u", true},
     {"06_squeue_job_bad", false},
     {"06_squeue_job_badfmt", false},
     {"06_squeue_states_bad", false},
@@ -119,8 +129,55 @@ std::string Command(const std::string& name) {
   return line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : "";
 }
 
-std::string NormaliseIds(const std::string& s) {
-  return std::regex_replace(s, std::regex("[0-9]+"), "N");
+// The fields that hold job IDs, in order: "Submitted batch job N", a
+// --parsable "N" line, "job N", "Job N", "JobId=N", "StepId=N.", or a
+// "... N" at the end of a line (squeue -h -o '%l %i' style listings).
+std::vector<std::pair<size_t, size_t>> IdFields(const std::string& text) {
+  static const std::regex kId(
+      "(?:^|\n)([0-9]+)(?=\n|;)|[Jj]ob (?:allocation )?([0-9]+)|JobId=([0-9]+)|"
+      "StepId=([0-9]+)|(?:^|\n)[^\n]* ([0-9]+)(?=\n)|(?:^|\n)([0-9]+)(?= )");
+  std::vector<std::pair<size_t, size_t>> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kId); it != std::sregex_iterator();
+       ++it)
+    for (size_t g = 1; g < it->size(); ++g)
+      if ((*it)[g].matched) out.push_back({static_cast<size_t>(it->position(g)), static_cast<size_t>((*it)[g].length())});
+  return out;
+}
+
+// `theirs` as a whole number (no digit on either side) replaced by `ours`.
+std::string MapIdsExactly(const std::string& want, const std::string& theirs,
+                          const std::string& ours) {
+  std::string out;
+  size_t i = 0;
+  while (i < want.size()) {
+    bool starts = want.compare(i, theirs.size(), theirs) == 0 &&
+                  (i == 0 || !std::isdigit(static_cast<unsigned char>(want[i - 1]))) &&
+                  (i + theirs.size() == want.size() ||
+                   !std::isdigit(static_cast<unsigned char>(want[i + theirs.size()])));
+    if (starts) {
+      out += ours;
+      i += theirs.size();
+    } else {
+      out += want[i++];
+    }
+  }
+  return out;
+}
+
+// Job IDs differ between the capture and this run and nothing else may:
+// each ID field of the capture takes the value of the same field in this
+// run's output (field by field, not by rewriting every digit).
+std::string MapIds(const std::string& want, const std::string& got) {
+  auto w = IdFields(want), g = IdFields(got);
+  if (w.size() != g.size()) return want;  // the comparison then fails
+  std::string out;
+  size_t at = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    out += want.substr(at, w[i].first - at);
+    out += got.substr(g[i].first, g[i].second);
+    at = w[i].first + w[i].second;
+  }
+  return out + want.substr(at);
 }
 
 class GoldenTest : public ::testing::TestWithParam<Case> {
@@ -161,19 +218,14 @@ TEST_P(GoldenTest, MatchesSlurm) {
     ASSERT_EQ(cluster_->Run(Command(c.setup)).rc, 0);
   }
   auto r = cluster_->Run(cmd);
-  std::string want_out = Slurp(raw + ".stdout");
-  std::string got_out = r.out;
+  std::string want_out = Slurp(raw + ".stdout"), want_err = Slurp(raw + ".stderr");
   if (c.ids_vary) {
-    want_out = NormaliseIds(want_out);
-    got_out = NormaliseIds(got_out);
+    EXPECT_FALSE(IdFields(want_out + want_err).empty()) << "no job ID in the capture of " << c.name;
+    want_out = MapIds(want_out, r.out);
+    want_err = MapIds(want_err, r.err);
   }
-  EXPECT_EQ(got_out, want_out) << cmd;
-  std::string want_err = Slurp(raw + ".stderr"), got_err = r.err;
-  if (c.ids_vary) {
-    want_err = NormaliseIds(want_err);
-    got_err = NormaliseIds(got_err);
-  }
-  EXPECT_EQ(got_err, want_err) << cmd;
+  EXPECT_EQ(r.out, want_out) << cmd;
+  EXPECT_EQ(r.err, want_err) << cmd;
   EXPECT_EQ(r.rc, std::stoi(Slurp(raw + ".rc"))) << cmd;
 }
 
@@ -271,6 +323,69 @@ TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
               sorted(MaskEnv(Slurp(kRef + "/golden/raw/" + name + ".stdout"))))
         << name;
   }
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// The 03_* captures' files: the same submissions, in the capture's order, on
+// a fresh cluster; once every job has ended, the names and contents of the
+// files they wrote must be the captured ones (03_output_listing and
+// 03_output_contents, restricted to those submissions), with each captured
+// job ID replaced by the ID this run printed for the same submission, the
+// host's short name for the reference host's, and the work directory.
+TEST(GoldenFilesTest, OutputFilesMatchTheCaptures) {
+  struct stat st;
+  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0) << "no captures at " << kRef;
+  ClusterOptions o;
+  o.conf_text = kRefConf;
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  std::vector<std::pair<uint64_t, std::string>> subs;  // captured ID, capture
+  for (const char* name : {"03_out_default", "03_out_named", "03_out_x", "03_out_j", "03_out_x_j",
+                           "03_out_err_split", "03_out_N_u", "03_out_array", "03_out_array_default",
+                           "03_out_dir_relative"})
+    subs.push_back({std::stoull(Slurp(kRef + "/golden/raw/" + name + ".stdout")), name});
+  std::sort(subs.begin(), subs.end());
+  std::map<std::string, std::string> ids;  // captured -> ours
+  for (const auto& [theirs, name] : subs) {
+    auto r = c->Run(Command(name));
+    ASSERT_EQ(r.rc, 0) << name << ": " << r.err;
+    ids[std::to_string(theirs)] = r.out.substr(0, r.out.find('\n'));
+  }
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return c->Run("squeue -h").out.empty(); }, 60));
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::string shorthost = std::string(host).substr(0, std::string(host).find('.'));
+  auto ours = [&](std::string text) {
+    for (const auto& [theirs, mine] : ids) text = MapIdsExactly(text, theirs, mine);
+    text = std::regex_replace(text, std::regex("(^|\\n)vm-"), "$1" + shorthost + "-");
+    return std::regex_replace(text, std::regex("/tmp/slurm-golden-work"), c->work());
+  };
+  auto mine = [&](const std::string& file) {  // a file of these submissions?
+    if (file == "example.out" || file == "myname.out" || file == "sub" || file == "---" ||
+        file.rfind("sub/", 0) == 0 || file.rfind("slurm-36", 0) == 0)
+      return true;
+    for (const auto& [theirs, _] : ids)
+      if (MapIdsExactly(file, theirs, "#") != file) return true;
+    return false;
+  };
+  std::string want_listing;
+  for (absl::string_view l : absl::StrSplit(Slurp(kRef + "/golden/raw/03_output_listing.stdout"), '\n',
+                                            absl::SkipEmpty()))
+    if (mine(std::string(l))) absl::StrAppend(&want_listing, l, "\n");
+  EXPECT_EQ(c->Run(Command("03_output_listing")).out, ours(want_listing));
+  std::string want_contents;
+  bool keep = false;
+  for (absl::string_view l : absl::StrSplit(Slurp(kRef + "/golden/raw/03_output_contents.stdout"), '\n',
+                                            absl::SkipEmpty())) {
+    if (absl::StartsWith(l, "== ")) keep = mine(std::string(l.substr(3)));
+    if (keep) absl::StrAppend(&want_contents, l, "\n");
+  }
+  EXPECT_EQ(c->Run(Command("03_output_contents")).out, ours(want_contents));
 }
 
 }  // namespace

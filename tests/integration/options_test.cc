@@ -47,9 +47,9 @@ TEST_F(OptionsTest, SbatchQuietReservationsLicensesAndClusters) {
   r = cluster_->Run("sbatch -M elsewhere --wrap true");
   EXPECT_EQ(r.rc, 1);
   EXPECT_EQ(r.err, "sbatch: error: No cluster 'elsewhere' known by database.\n");
-  r = cluster_->Run("sbatch --spread-job --wrap true");
+  r = cluster_->Run("sbatch --propagate --wrap true");
   EXPECT_EQ(r.rc, 1);
-  EXPECT_EQ(r.err, "sbatch: error: --spread-job is not supported by this Sluice release\n");
+  EXPECT_EQ(r.err, "sbatch: error: --propagate is not supported by this Sluice release\n");
 }
 
 TEST_F(OptionsTest, SrunChecksItsJobIdAndMpiType) {

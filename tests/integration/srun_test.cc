@@ -262,3 +262,39 @@ TEST_F(PtyTest, AnInteractiveShellBehavesLikeALocalOne) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// srun -o/-e/-i FILE are opened on the node by each task (as the user), as
+// Slurm's slurmstepd does: every file exists when the step starts, even
+// for a task that writes nothing, and -i feeds the file to the tasks.
+TEST(SrunFilesTest, OutputErrorAndInputFilesAreTheNodes) {
+  auto c = TestCluster::Start();
+  ASSERT_NE(c, nullptr);
+  auto r = c->Run("srun -N 2 -n 3 -o 'f-%t-%N.out' bash -c '[ $SLURM_PROCID = 1 ] || echo out $SLURM_PROCID'");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(Slurp(c->work() + "/f-0-mlmini-g2-ghpc-0.out"), "out 0\n");
+  EXPECT_TRUE(std::ifstream(c->work() + "/f-1-mlmini-g2-ghpc-0.out").good());  // empty, but there
+  EXPECT_EQ(Slurp(c->work() + "/f-1-mlmini-g2-ghpc-0.out"), "");
+  EXPECT_EQ(Slurp(c->work() + "/f-2-mlmini-g2-ghpc-1.out"), "out 2\n");
+  // One shared file: every task's lines, none lost to another's truncation;
+  // -o alone takes stderr too.
+  std::ofstream(c->work() + "/shared.out") << "stale\n";
+  r = c->Run("srun -n 2 -o shared.out bash -c 'echo o$SLURM_PROCID; echo e$SLURM_PROCID >&2'");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::string shared = Slurp(c->work() + "/shared.out");
+  for (const char* line : {"o0\n", "o1\n", "e0\n", "e1\n"}) EXPECT_THAT(shared, HasSubstr(line));
+  EXPECT_THAT(shared, ::testing::Not(HasSubstr("stale")));
+  // -e alone: stdout still comes to srun.
+  r = c->Run("srun -n 1 -e err-%j.txt bash -c 'echo to-srun; echo to-file >&2'");
+  EXPECT_EQ(r.out, "to-srun\n");
+  // -i FILE: each task reads it.
+  std::ofstream(c->work() + "/in.txt") << "fed\n";
+  r = c->Run("srun -n 2 -l -i in.txt cat | sort");
+  EXPECT_EQ(r.out, "0: fed\n1: fed\n") << r.err;
+}
+
+}  // namespace
+}  // namespace sluice::testing

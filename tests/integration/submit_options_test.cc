@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
 #include "test_cluster.h"
@@ -201,6 +202,81 @@ TEST_F(AsUserTest, RootSubmitsForAnotherUserAndNobodyElseMay) {
   EXPECT_EQ(r.err, "sbatch: error: Invalid --uid specification\n");
   r = cluster_->Run("sbatch --gid=nosuchgroup --wrap true");
   EXPECT_EQ(r.err, "sbatch: error: Invalid --gid specification\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+TEST_F(SubmitOptionsTest, DistributionCyclicDealsTasksRoundRobin) {
+  auto r = cluster_->Run("srun -N 2 -n 4 -m cyclic -l bash -c 'echo $SLURMD_NODENAME $SLURM_DISTRIBUTION' | sort");
+  EXPECT_EQ(r.out, "0: mlmini-g2-ghpc-0 cyclic\n1: mlmini-g2-ghpc-1 cyclic\n"
+                   "2: mlmini-g2-ghpc-0 cyclic\n3: mlmini-g2-ghpc-1 cyclic\n") << r.err;
+  r = cluster_->Run("srun -N 2 -n 4 -l bash -c 'echo $SLURMD_NODENAME' | sort");
+  EXPECT_EQ(r.out, "0: mlmini-g2-ghpc-0\n1: mlmini-g2-ghpc-0\n2: mlmini-g2-ghpc-1\n3: mlmini-g2-ghpc-1\n");
+  // sbatch -m: the job's steps inherit it through SLURM_DISTRIBUTION.
+  uint64_t id = Parsable(cluster_->Run(
+      "sbatch --parsable -N 2 -n 4 -m cyclic -o dist-%j.out --wrap "
+      "'echo $SLURM_DISTRIBUTION; srun -l bash -c \"echo \\$SLURMD_NODENAME\" | sort'"));
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_EQ(Slurp(cluster_->work() + "/dist-" + std::to_string(id) + ".out"),
+            "cyclic\n0: mlmini-g2-ghpc-0\n1: mlmini-g2-ghpc-1\n2: mlmini-g2-ghpc-0\n3: mlmini-g2-ghpc-1\n");
+}
+
+// srun and salloc complain about bad options in Slurm's words and with its
+// exit codes (captured from the reference Slurm).
+TEST_F(SubmitOptionsTest, SrunAndSallocOptionErrorsAreSlurms) {
+  struct Case { const char* opt; int rc; const char* err; };
+  for (const char* cmd : {"srun", "salloc"}) {
+    for (const Case& c : std::initializer_list<Case>{
+             {"-n abc", 1, "error: Invalid numeric value \"abc\" for --ntasks.\n"},
+             {"-c 0", 1, "error: Invalid numeric value \"0\" for --cpus-per-task.\n"},
+             {"-N abc", 255, "error: \"abc\" is not a valid node count\n"},
+             {"-t junk", 255, "error: Invalid --time specification\n"},
+             {"--mem=junk", 255, "error: Invalid --mem specification\n"},
+             {"-m junk", 255, "error: Invalid --distribution specification\n"},
+         }) {
+      auto r = cluster_->Run(std::string(cmd) + " " + c.opt + " true");
+      EXPECT_EQ(r.rc, c.rc) << cmd << " " << c.opt;
+      EXPECT_EQ(r.err, std::string(cmd) + ": " + c.err) << cmd << " " << c.opt;
+    }
+  }
+  auto r = cluster_->Run("sbatch -m junk --wrap true");
+  EXPECT_EQ(r.rc, 255);
+  EXPECT_EQ(r.err, "sbatch: error: Invalid --distribution specification\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+TEST_F(SubmitOptionsTest, MincpusSpreadJobAndExportFile) {
+  // --mincpus: the node gives at least that many CPUs.
+  auto r = cluster_->Run("srun --mincpus=3 bash -c 'echo $SLURM_CPUS_ON_NODE'");
+  EXPECT_EQ(r.out, "3\n") << r.err;
+  r = cluster_->Run("sbatch --mincpus=100 --wrap true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "sbatch: error: CPU count per node can not be satisfied\n"
+                   "sbatch: error: Batch job submission failed: Requested node configuration is not available\n");
+  // --spread-job: as many nodes as tasks, up to the partition's.
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --hold -n 4 --spread-job --wrap true"));
+  EXPECT_EQ(cluster_->Run("squeue -h -j " + std::to_string(id) + " -o %D").out, "2\n");
+  cluster_->Run("scancel " + std::to_string(id));
+  // --export-file: NUL-separated NAME=value entries join (and win over) the
+  // exported environment.
+  std::string f = cluster_->work() + "/envfile";
+  std::string text = std::string("FOO=from file\0BAR=two\nlines\0", 28);
+  std::ofstream(f, std::ios::binary) << text;
+  id = Parsable(cluster_->Run("FOO=mine sbatch --parsable --export=ALL --export-file=" + f +
+                              " -o envf-%j.out --wrap 'echo \"$FOO\"; echo \"$BAR\"'"));
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30));
+  EXPECT_EQ(Slurp(cluster_->work() + "/envf-" + std::to_string(id) + ".out"), "from file\ntwo\nlines\n");
+  r = cluster_->Run("sbatch --export-file=/nonexistent --wrap true");
+  EXPECT_EQ(r.rc, 1);
 }
 
 }  // namespace

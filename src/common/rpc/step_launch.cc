@@ -22,7 +22,7 @@ void Put(std::map<std::string, std::string>* vars, const std::string& e) {
 constexpr const char* kSrunOverrides[] = {
     "SLURM_LAUNCH_NODE_IPADDR", "SLURM_SRUN_COMM_HOST", "SLURM_SRUN_COMM_PORT",
     "SLURM_STEP_LAUNCHER_PORT", "SLURM_UMASK",          "SLURM_LABELIO",
-    "SLURM_CPUS_PER_TASK",      "SLURM_NTASKS_PER_NODE"};
+    "SLURM_CPUS_PER_TASK",      "SLURM_NTASKS_PER_NODE",     "SLURM_DISTRIBUTION"};
 
 bool IsSrunOverride(const std::string& entry) {
   std::string name = entry.substr(0, entry.find('='));
@@ -84,6 +84,9 @@ absl::StatusOr<std::vector<v1::LaunchTasksRequest>> StepLaunchRequests(
   base.set_io_address(launch.io_address());
   base.set_io_key(launch.io_key());
   base.set_stdin_all(launch.stdin_all());
+  base.set_std_out(launch.std_out());
+  base.set_std_err(launch.std_err());
+  base.set_std_in(launch.std_in());
   base.set_job_name(vars.count("SLURM_JOB_NAME") ? vars["SLURM_JOB_NAME"] : launch.job_name());
   base.set_partition(vars["SLURM_JOB_PARTITION"]);
   std::vector<v1::LaunchTasksRequest> out;

@@ -272,6 +272,16 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.submit_host = req.submit_host;
   s.min_nodes = std::max<uint32_t>(
       {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
+  s.mincpus = req.mincpus;
+  s.sockets_per_node = req.sockets_per_node;
+  s.cores_per_socket = req.cores_per_socket;
+  if (req.spread_job && req.min_nodes == 0 && req.ntasks > 1) {
+    // --spread-job: one node per task, as many as the partition has.
+    uint32_t usable = 0;
+    for (const auto& n : part->nodes)
+      if (const auto* nc = config_.FindNode(n); nc && NodeAllowed(s, *nc)) ++usable;
+    s.min_nodes = std::max(s.min_nodes, std::min(req.ntasks, std::max(usable, 1u)));
+  }
   s.ntasks_per_node = req.ntasks_per_node;
   s.ntasks_set = req.ntasks > 0 || req.ntasks_per_node > 0;
   s.ntasks = req.ntasks ? req.ntasks

@@ -68,6 +68,9 @@ struct SubmitRequest {
   int64_t time_min_min = -1;  // --time-min; -1 none
   std::string mail_type, mail_user;  // as given
   int64_t as_uid = -1, as_gid = -1;  // --uid/--gid (root only); -1 the caller's
+  uint32_t mincpus = 0;   // --mincpus
+  bool spread_job = false;  // --spread-job
+  uint32_t sockets_per_node = 0, cores_per_socket = 0;  // 0: not asked
 };
 
 // sbatch --test-only: where and when the scheduler would start the job now
@@ -139,6 +142,7 @@ struct StepRequest {
   bool exact = false;    // --exact: only the CPUs its tasks need
   uint32_t gpus_per_node = 0;  // 0: the job's GPUs, shared; N: N of them, held
   uint64_t mem_mb = 0;         // the step's own limit per node; 0: the job's alone
+  bool cyclic = false;         // -m cyclic: task t on node t mod N (else in blocks)
 };
 
 // Where a step's tasks go; the rpc layer adds a credential per node.
@@ -288,6 +292,8 @@ class Controller {
   // --deadline: ends pending jobs that can no longer finish by it; with
   // `passed_only`, only those whose deadline has passed.
   void EndPastDeadlines(int64_t now, bool passed_only);
+  // --sockets-per-node/--cores-per-socket within what some node has.
+  bool TopologyFits(const JobSpec& s) const;
   // --mail-type: the mail for `event` of `job`, if it asked for it (an
   // array task without ARRAY_TASKS counts toward its array's summary).
   void MailEvent(const Job& job, uint32_t event, int64_t now);

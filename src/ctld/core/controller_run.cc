@@ -187,6 +187,7 @@ sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
     sj.held = j.spec.hold;
     sj.admin_held = j.spec.admin_hold;
     sj.wait_reason = WaitReason(j, now);
+    if (!TopologyFits(j.spec)) sj.wait_reason = JobReason::kBadConstraints;  // as Slurm: waits
     in.pending.push_back(sj);
     for (uint64_t k = 1; k < offers; ++k) {
       sj.id = JobId(next_offer);
@@ -195,6 +196,16 @@ sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
     }
   }
   return in;
+}
+
+bool Controller::TopologyFits(const JobSpec& s) const {
+  if (s.sockets_per_node > 1) return false;  // every node here is one socket
+  if (!s.cores_per_socket) return true;
+  for (const auto& pname : s.Partitions())
+    if (const auto* p = config_.FindPartition(pname))
+      for (const auto& n : p->nodes)
+        if (const auto* nc = config_.FindNode(n); nc && nc->cpus >= s.cores_per_socket) return true;
+  return false;
 }
 
 void Controller::EndPastDeadlines(int64_t now, bool passed_only) {

@@ -97,7 +97,8 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
     StepPlan::Node pn;
     pn.name = a.node;
     pn.address = Endpoint(*n).address;
-    for (uint32_t t = 0; t < per_node[i]; ++t) pn.tasks.push_back(next++);
+    if (!req.cyclic)
+      for (uint32_t t = 0; t < per_node[i]; ++t) pn.tasks.push_back(next++);
     pn.gpus = req.gpus_per_node ? step_gpus[i] : a.gpus;
     pn.cpus = step_cpus[i];
     pn.mem_mb = req.mem_mb;
@@ -106,6 +107,17 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
     pn.job_gpus = a.gpus;
     names.push_back(a.node);
     plan.nodes.push_back(std::move(pn));
+  }
+  if (req.cyclic) {
+    // Deal the tasks round-robin over the nodes, each up to its count.
+    uint32_t total = 0;
+    for (uint32_t c : per_node) total += c;
+    std::vector<uint32_t> left(per_node.begin(), per_node.begin() + plan.nodes.size());
+    for (uint32_t t = 0, i = 0; t < total; i = (i + 1) % plan.nodes.size()) {
+      if (left[i] == 0) continue;
+      --left[i];
+      plan.nodes[i].tasks.push_back(t++);
+    }
   }
   plan.step_id = job->next_step_id++;
   plan.ntasks = ntasks;

@@ -15,7 +15,7 @@ uint32_t JobSpec::TasksPerNode() const {
 }
 
 uint32_t JobSpec::CpusPerNode() const {
-  uint32_t c = std::max(TasksPerNode() * cpus_per_task, gpus_per_node * cpus_per_gpu);
+  uint32_t c = std::max({TasksPerNode() * cpus_per_task, gpus_per_node * cpus_per_gpu, mincpus});
   return c ? c : 1;
 }
 

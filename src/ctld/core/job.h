@@ -67,6 +67,10 @@ struct JobSpec {
   bool interactive = false;    // made by srun/salloc: no batch script
   int64_t deadline = 0;        // --deadline, unix seconds; 0 none
   uint32_t mail_type = 0;      // --mail-type bits (ctld/core/mail.h)
+  uint32_t mincpus = 0;        // --mincpus: CPUs per node at least
+  // --sockets-per-node / --cores-per-socket (0: not asked). Every node here
+  // is one socket of all its CPUs; a job asking more waits, BadConstraints.
+  uint32_t sockets_per_node = 0, cores_per_socket = 0;
   std::string mail_user;       // --mail-user; "" the job's user
   int64_t time_min_min = -1;   // --time-min: backfill may cut the limit to this; -1 none
   // --array: the shape of the whole array, for every task's SLURM_ARRAY_*

@@ -32,6 +32,7 @@ StepRequest StepRequestFrom(const v1::CreateStepRequest& req, uint64_t job) {
   sr.name = req.name();
   sr.overlap = req.overlap();
   sr.exact = req.exact();
+  sr.cyclic = req.cyclic();
   sr.gpus_per_node = req.gpus_per_node();
   sr.mem_mb = req.mem_mb();
   return sr;

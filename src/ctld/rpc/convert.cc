@@ -51,6 +51,10 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.array = p.array();
   r.deadline = p.deadline();
   r.mail_type = p.mail_type();
+  r.mincpus = p.mincpus();
+  r.spread_job = p.spread_job();
+  r.sockets_per_node = p.sockets_per_node();
+  r.cores_per_socket = p.cores_per_socket();
   r.as_uid = p.as_set() ? p.as_uid() : -1;
   r.as_gid = p.as_set() ? p.as_gid() : -1;
   r.mail_user = p.mail_user();

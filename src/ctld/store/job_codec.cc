@@ -138,6 +138,9 @@ std::string EncodeJob(const Job& j) {
       {"deadline", absl::StrCat(s.deadline)},
       {"time_min", absl::StrCat(s.time_min_min)},
       {"mail_type", absl::StrCat(s.mail_type)},
+      {"mincpus", absl::StrCat(s.mincpus)},
+      {"sockets_per_node", absl::StrCat(s.sockets_per_node)},
+      {"cores_per_socket", absl::StrCat(s.cores_per_socket)},
       {"mail_user", s.mail_user},
   };
   if (j.array_job_id) {
@@ -256,6 +259,9 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("deadline", &s.deadline);
   num("time_min", &s.time_min_min);
   num("mail_type", &s.mail_type);
+  num("mincpus", &s.mincpus);
+  num("sockets_per_node", &s.sockets_per_node);
+  num("cores_per_socket", &s.cores_per_socket);
   str("mail_user", &s.mail_user);
   if (kv.count("array_job_id")) {
     num("array_job_id", &j.array_job_id);

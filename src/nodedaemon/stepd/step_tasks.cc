@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -13,11 +15,37 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/output_pattern.h"
 #include "common/users.h"
 #include "nodedaemon/stepd/step_daemon.h"
 #include "nodedaemon/stepd/step_log.h"
 
 namespace sluice::node {
+namespace {
+
+// Opens (creating, truncating) each path as the job's user: a child drops
+// to the user first, so root never opens a job's file. The stepd is single
+// threaded, so forking here is safe. Failures show when a task opens it.
+void CreateFilesAsUser(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
+                       const std::string& cwd, const std::set<std::string>& paths) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setgroups(groups.size(), groups.data()) != 0 || setgid(gid) != 0 || setuid(uid) != 0 ||
+        (uid != 0 && setuid(0) == 0))
+      _exit(1);
+    if (chdir(cwd.c_str()) != 0) _exit(1);
+    for (const auto& p : paths) {
+      int fd = open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) close(fd);
+    }
+    _exit(0);
+  }
+  int status;
+  if (pid > 0)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+}
+
+}  // namespace
 
 // Per node and per task variables (the job's and the step's come from srun).
 std::vector<std::string> StepDaemon::TaskEnv(uint32_t task, uint32_t local) const {
@@ -72,6 +100,17 @@ void StepDaemon::LaunchTasks() {
   // make it (no task starts before either).
   CreateCgroup();
   auto groups = JobGroups(j);
+  if (!j.std_out.empty() || !j.std_err.empty()) {
+    // srun -o/-e FILE: each of this node's files exists, empty, when the
+    // step starts, even for a task that writes nothing, as in Slurm.
+    std::set<std::string> paths;
+    for (uint32_t task : spec_.tasks)
+      for (const std::string* p : {&j.std_out, &j.std_err})
+        if (!p->empty())
+          paths.insert(common::ExpandStepIoPattern(*p, j.id, static_cast<uint32_t>(spec_.step),
+                                                   task, spec_.node_index, spec_.node_name));
+    CreateFilesAsUser(j.uid, j.gid, groups, j.work_dir, paths);
+  }
   for (uint32_t local = 0; local < spec_.tasks.size(); ++local) {
     uint32_t task = spec_.tasks[local];
     int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
@@ -104,14 +143,28 @@ void StepDaemon::LaunchTasks() {
     ls.task_prolog = spec_.task_prolog;
     if (cgroup_) ls.cgroup_procs = cgroup_->ProcsFiles();
     int devnull = -1;
+    // srun -o/-e/-i FILE: the task opens its own file (as the user) and
+    // that stream bypasses srun; -o alone takes stderr too, as in Slurm.
+    auto file = [&](const std::string& pattern) {
+      return common::ExpandStepIoPattern(pattern, j.id, static_cast<uint32_t>(spec_.step), task,
+                                         spec_.node_index, spec_.node_name);
+    };
+    const bool out_file = !j.std_out.empty(), in_file = !j.std_in.empty();
+    const bool err_file = !j.std_err.empty() || out_file;
     if (master >= 0) {
       ls.in_fd = ls.out_fd = ls.err_fd = slave;
       ls.controlling_tty = true;
     } else {
       devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-      ls.in_fd = gets_stdin ? in[0] : devnull;
-      ls.out_fd = out[1];
-      ls.err_fd = err[1];
+      ls.in_fd = in_file ? -1 : gets_stdin ? in[0] : devnull;
+      ls.out_fd = out_file ? -1 : out[1];
+      ls.err_fd = err_file ? -1 : err[1];
+      if (in_file) ls.std_in = file(j.std_in);
+      if (out_file) ls.std_out = file(j.std_out);
+      if (err_file) ls.std_err = file(j.std_err.empty() ? j.std_out : j.std_err);
+      // Every file was created empty before any task started (below):
+      // tasks sharing one append to it.
+      ls.append_output = true;
     }
     auto pid = launcher_->Launch(ls);
     if (master >= 0) ::close(slave);
