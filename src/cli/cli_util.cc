@@ -165,4 +165,26 @@ absl::StatusOr<std::string> ParseDistribution(const std::string& text) {
   return node == "cyclic" ? std::string("cyclic") : std::string("block");
 }
 
+std::vector<std::string> InputVarArgs(const InputVar* vars, size_t count) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i) {
+    const char* value = std::getenv(vars[i].var);
+    if (!value || !*value) continue;
+    out.push_back(vars[i].flag ? absl::StrCat("--", vars[i].option)
+                               : absl::StrCat("--", vars[i].option, "=", value));
+  }
+  return out;
+}
+
+int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
+                   const std::function<int(int, char**)>& parse) {
+  std::vector<std::string> args = {cmd};
+  for (auto& a : InputVarArgs(vars, count)) args.push_back(std::move(a));
+  if (args.size() == 1) return -1;
+  std::vector<char*> ptrs;
+  for (auto& a : args) ptrs.push_back(a.data());
+  ptrs.push_back(nullptr);
+  return parse(static_cast<int>(args.size()), ptrs.data());
+}
+
 }  // namespace sluice::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -58,6 +59,22 @@ std::optional<CountError> ParsePositive(const std::string& text, const char* opt
 // (they need a host file or a plane size) get Sluice's "not supported".
 // Anything else: Slurm's "Invalid --distribution specification".
 absl::StatusOr<std::string> ParseDistribution(const std::string& text);
+
+// An input variable that stands for an option (SBATCH_*, SALLOC_*, srun's
+// SLURM_*): flags are set by any non-empty value.
+struct InputVar {
+  const char* var;
+  const char* option;
+  bool flag = false;
+};
+// "--option=value" (or "--option") for every variable of `vars` that is
+// set and non-empty in the environment, in table order: the commands parse
+// these before their command line, which then wins.
+std::vector<std::string> InputVarArgs(const InputVar* vars, size_t count);
+// Runs `parse` (a command's getopt pass: -1 to go on, else an exit code)
+// over those arguments, as "cmd --opt=value ..."; -1 when none are set.
+int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
+                   const std::function<int(int, char**)>& parse);
 
 // True when the compressed `node_list` names any host in `nodes`.
 bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes);

@@ -36,10 +36,37 @@ std::vector<option> LongOptions() {
   return o;
 }
 
-int Main(int argc, char** argv) {
-  argv[0] = const_cast<char*>("salloc");
-  AllocRequest a;
-  a.name = "interactive";
+// salloc(1)'s input variables, as options below the command line (each
+// fails as its option would where salloc's table lacks the option).
+constexpr InputVar kSallocInputVars[] = {
+    {"SALLOC_ACCOUNT", "account"}, {"SALLOC_ACCTG_FREQ", "acctg-freq"},
+    {"SALLOC_BELL", "bell", true}, {"SALLOC_BURST_BUFFER", "bb"},
+    {"SALLOC_CLUSTERS", "clusters"}, {"SALLOC_CONSTRAINT", "constraint"},
+    {"SALLOC_CONTAINER", "container"}, {"SALLOC_CORE_SPEC", "core-spec"},
+    {"SALLOC_CPUS_PER_GPU", "cpus-per-gpu"}, {"SALLOC_DEBUG", "verbose", true},
+    {"SALLOC_DELAY_BOOT", "delay-boot"}, {"SALLOC_EXCLUSIVE", "exclusive", true},
+    {"SALLOC_GPUS", "gpus"}, {"SALLOC_GPUS_PER_NODE", "gpus-per-node"},
+    {"SALLOC_GPUS_PER_TASK", "gpus-per-task"}, {"SALLOC_GPU_BIND", "gpu-bind"},
+    {"SALLOC_GPU_FREQ", "gpu-freq"}, {"SALLOC_GRES", "gres"},
+    {"SALLOC_GRES_FLAGS", "gres-flags"}, {"SALLOC_HINT", "hint"},
+    {"SALLOC_IMMEDIATE", "immediate"}, {"SALLOC_KILL_CMD", "kill-command"},
+    {"SALLOC_MEM_BIND", "mem-bind"}, {"SALLOC_MEM_PER_CPU", "mem-per-cpu"},
+    {"SALLOC_MEM_PER_GPU", "mem-per-gpu"}, {"SALLOC_MEM_PER_NODE", "mem"},
+    {"SALLOC_NETWORK", "network"}, {"SALLOC_NO_BELL", "no-bell", true},
+    {"SALLOC_NO_KILL", "no-kill", true}, {"SALLOC_OVERCOMMIT", "overcommit", true},
+    {"SALLOC_PARTITION", "partition"}, {"SALLOC_POWER", "power"},
+    {"SALLOC_PROFILE", "profile"}, {"SALLOC_QOS", "qos"},
+    {"SALLOC_REQ_SWITCH", "switches"}, {"SALLOC_RESERVATION", "reservation"},
+    {"SALLOC_SIGNAL", "signal"}, {"SALLOC_SPREAD_JOB", "spread-job", true},
+    {"SALLOC_THREADS_PER_CORE", "threads-per-core"}, {"SALLOC_THREAD_SPEC", "thread-spec"},
+    {"SALLOC_TIMELIMIT", "time"}, {"SALLOC_USE_MIN_NODES", "use-min-nodes", true},
+    {"SALLOC_WAIT", "wait"}, {"SALLOC_WAIT_ALL_NODES", "wait-all-nodes"},
+    {"SALLOC_WCKEY", "wckey"},
+};
+
+// One getopt pass; -1 to go on, else the exit code.
+int ParseArgs(int argc, char** argv, AllocRequest& a) {
+  optind = 0;  // full re-initialisation (glibc)
   int c;
   const std::vector<option> longopts = LongOptions();
   const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "V");
@@ -62,6 +89,18 @@ int Main(int argc, char** argv) {
         return NoHandler("salloc", c);
     }
   }
+  return -1;
+}
+
+int Main(int argc, char** argv) {
+  argv[0] = const_cast<char*>("salloc");
+  AllocRequest a;
+  a.name = "interactive";
+  if (int rc = ParseInputVars("salloc", kSallocInputVars, std::size(kSallocInputVars),
+                              [&](int n, char** v) { return ParseArgs(n, v, a); });
+      rc >= 0)
+    return rc;
+  if (int rc = ParseArgs(argc, argv, a); rc >= 0) return rc;
   auto cfg = LoadConfigOrComplain("salloc");
   if (!cfg) return 1;
   CtldClient client(*cfg);

@@ -242,6 +242,9 @@ int Main(int argc, char** argv) {
     }
   }
   for (auto& e : job_env) j->add_env(std::move(e));
+  // --export: the job's srun steps export the same (srun reads it), as
+  // Slurm sets it.
+  if (opts.export_env) j->add_env(absl::StrCat("SLURM_EXPORT_ENV=", *opts.export_env));
   // -m: the job's steps are laid out so (srun reads it), as Slurm sets it.
   if (opts.distribution) j->add_env(absl::StrCat("SLURM_DISTRIBUTION=", *opts.distribution));
   j->set_append_output(append);

@@ -473,11 +473,6 @@ namespace {
 // through the option table like the option itself: acted on, refused, or
 // inert exactly as the option is (an option Sluice's table lacks is refused
 // by getopt, never dropped).
-struct InputVar {
-  const char* var;
-  const char* option;
-  bool flag = false;
-};
 constexpr InputVar kSbatchInputVars[] = {
     {"SBATCH_ACCOUNT", "account"}, {"SBATCH_ACCTG_FREQ", "acctg-freq"},
     {"SBATCH_ARRAY_INX", "array"}, {"SBATCH_BATCH", "batch"},
@@ -518,7 +513,7 @@ std::vector<std::string> SbatchInputVariables() {
 
 std::optional<CliFailure> ApplyInputEnv(
     const std::function<const char*(const char*)>& getenv, SbatchOptions* o) {
-  for (const auto& v : kSbatchInputVars) {
+  for (const auto& v : kSbatchInputVars) {  // through `getenv`, which tests replace
     const char* value = getenv(v.var);
     if (!value || !*value) continue;
     std::string arg = v.flag ? absl::StrCat("--", v.option)

@@ -19,6 +19,9 @@
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
 #include "cli/srun_io.h"
+#include "absl/strings/str_split.h"
+#include "common/cpu_bind.h"
+#include "common/multi_prog.h"
 #include "common/hostlist.h"
 #include "common/process_init.h"
 #include "common/sizes.h"
@@ -30,7 +33,7 @@ namespace sluice::cli {
 namespace {
 namespace v1 = ::sluice::v1;
 
-enum { kPty = 1000, kExport, kOverlap, kExact, kJobid, kMpi, kHelp, kUsage, kCpuBind };
+enum { kPty = 1000, kExport, kOverlap, kExact, kJobid, kMpi, kHelp, kUsage, kCpuBind, kMultiProg };
 std::vector<option> LongOptions() {
   std::vector<option> o = kAllocLongOptions;
   const std::vector<option> mine = {
@@ -48,6 +51,7 @@ std::vector<option> LongOptions() {
       {"jobid", required_argument, nullptr, kJobid},
       {"mpi", required_argument, nullptr, kMpi},
       {"cpu-bind", required_argument, nullptr, kCpuBind},
+      {"multi-prog", no_argument, nullptr, kMultiProg},
       {"verbose", no_argument, nullptr, 'v'},
       {"quiet", no_argument, nullptr, 'Q'},
       {"version", no_argument, nullptr, 'V'},
@@ -61,10 +65,11 @@ std::vector<option> LongOptions() {
 struct Opts {
   AllocRequest alloc;
   bool label = false, unbuffered = false, pty = false, kill_bad = false;
-  bool overlap = false, exact = false;
+  bool overlap = false, exact = false, multi_prog = false;
   uint32_t wait_s = 0;
   std::string output, error, input;
   std::optional<std::string> export_env;
+  std::string cpu_bind;  // --cpu-bind as given
   uint64_t jobid = 0;
   std::vector<std::string> argv;
   int verbose = 0;
@@ -89,10 +94,26 @@ struct Phases {
   }
 };
 
-int Main(int argc, char** argv) {
-  argv[0] = const_cast<char*>("srun");
-  Phases phases;
-  Opts o;
+// srun's input variables (srun(1)) that stand for options, applied
+// through the same switch as the options, below the command line. The
+// task and node counts (SLURM_NTASKS, SLURM_NPROCS, SLURM_NNODES) are read
+// after parsing: inside an allocation they are the job's.
+constexpr InputVar kSrunInputVars[] = {
+    {"SLURM_CONSTRAINT", "constraint"}, {"SLURM_CPU_BIND", "cpu-bind"},
+    {"SLURM_DISTRIBUTION", "distribution"}, {"SLURM_EXACT", "exact", true},
+    {"SLURM_EXCLUSIVE", "exclusive", true}, {"SLURM_EXPORT_ENV", "export"},
+    {"SLURM_IMMEDIATE", "immediate"}, {"SLURM_KILL_BAD_EXIT", "kill-on-bad-exit"},
+    {"SLURM_LABELIO", "label", true}, {"SLURM_MPI_TYPE", "mpi"},
+    {"SLURM_OVERLAP", "overlap", true}, {"SLURM_PARTITION", "partition"},
+    {"SLURM_STDERRMODE", "error"}, {"SLURM_STDINMODE", "input"},
+    {"SLURM_STDOUTMODE", "output"}, {"SLURM_TIMELIMIT", "time"},
+    {"SLURM_UNBUFFEREDIO", "unbuffered", true}, {"SLURM_WAIT", "wait"},
+    {"SLURM_WORKING_DIR", "chdir"},
+};
+
+// One pass of getopt over argv; -1 to go on, else the exit code.
+int ParseArgs(int argc, char** argv, Opts& o) {
+  optind = 0;  // full re-initialisation (glibc)
   int c;
   const std::vector<option> longopts = LongOptions();
   const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "luo:e:i:K::W:vQV");
@@ -121,6 +142,7 @@ int Main(int argc, char** argv) {
       case 'K': o.kill_bad = !optarg || std::string(optarg) != "0"; break;
       case 'W': (void)absl::SimpleAtoi(optarg, &o.wait_s); break;
       case kOverlap: o.overlap = true; break;
+      case kMultiProg: o.multi_prog = true; break;
       case kExact: o.exact = true; break;
       case kJobid:
         if (!absl::SimpleAtoi(optarg, &o.jobid) || o.jobid == 0) {
@@ -139,8 +161,12 @@ int Main(int argc, char** argv) {
         }
         break;
       case kCpuBind:
-        // Inert, as in Slurm without task/affinity (docs/CLI.md): the
-        // tasks are held to the step's cpuset by its cgroup.
+        if (auto b = common::ParseCpuBind(optarg); !b.ok()) {
+          PrintError("srun", std::string(b.status().message()));
+          std::fprintf(stderr, "srun: fatal: Failed to parse --cpu-bind= values.\n");
+          return 1;
+        }
+        o.cpu_bind = optarg;
         break;
       case 'Q': o.alloc.quiet = true; break;
       case 'v': ++o.verbose; break;
@@ -153,6 +179,19 @@ int Main(int argc, char** argv) {
       default: return NoHandler("srun", c);
     }
   }
+  return -1;
+}
+
+int Main(int argc, char** argv) {
+  argv[0] = const_cast<char*>("srun");
+  Phases phases;
+  Opts o;
+  // Input variables first, so the command line wins.
+  if (int rc = ParseInputVars("srun", kSrunInputVars, std::size(kSrunInputVars),
+                              [&](int n, char** v) { return ParseArgs(n, v, o); });
+      rc >= 0)
+    return rc;
+  if (int rc = ParseArgs(argc, argv, o); rc >= 0) return rc;
   for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);
   if (o.verbose) {
     o.shown["verbose"] = std::to_string(o.verbose);
@@ -161,6 +200,23 @@ int Main(int argc, char** argv) {
     PrintDefinedOptions("srun", o.shown);
   }
   if (o.argv.empty()) return Fatal("No command given to execute.");
+  std::string multi_prog;
+  if (o.multi_prog) {
+    // The file is read here, as the user, and checked; the nodes run each
+    // task's line of it.
+    auto text = ReadFile(o.argv[0]);
+    if (!text) {
+      PrintError("srun", absl::StrCat("Could not open multi_prog config file ", o.argv[0]));
+      return 1;
+    }
+    auto lines = common::ParseMultiProg(*text, o.argv[0], o.alloc.ntasks_set ? o.alloc.ntasks : 0);
+    if (!lines.ok()) {
+      for (absl::string_view l : absl::StrSplit(lines.status().message(), '\n'))
+        PrintError("srun", std::string(l));
+      return 1;
+    }
+    multi_prog = *text;
+  }
   auto cfg = LoadConfigOrComplain("srun");
   if (!cfg) return 1;
   CtldClient client(*cfg);
@@ -204,11 +260,28 @@ int Main(int argc, char** argv) {
     if (const char* j = getenv("SLURM_JOB_ID")) (void)absl::SimpleAtoi(j, &job);
   }
   bool own_job = job == 0;
+  if (own_job) {
+    // SLURM_NTASKS (or SLURM_NPROCS) and SLURM_NNODES stand for -n and -N.
+    uint32_t v = 0;
+    const char* n = getenv("SLURM_NTASKS");
+    if (!n) n = getenv("SLURM_NPROCS");
+    if (!o.alloc.ntasks_set && n && absl::SimpleAtoi(n, &v) && v) {
+      o.alloc.ntasks = v;
+      o.alloc.ntasks_set = true;
+    }
+    if (const char* e = getenv("SLURM_NNODES");
+        !o.alloc.nodes_set && e && absl::SimpleAtoi(e, &v) && v) {
+      o.alloc.nodes = v;
+      o.alloc.nodes_set = true;
+    }
+  }
   if (!own_job && !o.alloc.ntasks_set && !o.alloc.nodes_set && !o.alloc.ntasks_per_node) {
     // Inside an allocation srun takes its task counts from the job's
     // variables, as Slurm's does (the command line wins).
     uint32_t v = 0;
-    if (const char* e = getenv("SLURM_NTASKS"); e && absl::SimpleAtoi(e, &v)) o.alloc.ntasks = v;
+    const char* nt = getenv("SLURM_NTASKS");
+    if (!nt) nt = getenv("SLURM_NPROCS");
+    if (nt && absl::SimpleAtoi(nt, &v)) o.alloc.ntasks = v;
     if (const char* e = getenv("SLURM_NTASKS_PER_NODE"); e && absl::SimpleAtoi(e, &v))
       o.alloc.ntasks_per_node = v;
   }
@@ -267,6 +340,8 @@ int Main(int argc, char** argv) {
   if (out_file) launch->set_std_out(o.output);
   if (err_file) launch->set_std_err(o.error);
   if (in_file) launch->set_std_in(o.input);
+  launch->set_multi_prog(multi_prog);
+  launch->set_cpu_bind(o.cpu_bind);
   launch->set_job_name(o.alloc.name);
   mode_t mask = umask(0);
   umask(mask);

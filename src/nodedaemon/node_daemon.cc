@@ -439,6 +439,8 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
   spec.ntasks = req->ntasks();
   spec.pty = req->pty();
   spec.stdin_all = req->stdin_all();
+  spec.multi_prog = req->multi_prog();
+  spec.cpu_bind = req->cpu_bind();
   // -o/-e/-i FILE patterns; expanded per task and opened by the task
   // itself, after it dropped to the user.
   j.std_out = req->std_out();

@@ -79,3 +79,24 @@ TEST(ArraySpecTest, TaskSelections) {
 
 }  // namespace
 }  // namespace sluice::common
+
+#include "common/multi_prog.h"
+
+namespace sluice::common {
+namespace {
+
+TEST(MultiProgTest, RangesOffsetsAndErrors) {
+  auto l = ParseMultiProg("0 a %t\n1-3,5 b %t %o # c\n* 'c d' %t\n", "f", 7);
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_EQ(*MultiProgArgv(*l, 0), (std::vector<std::string>{"a", "0"}));
+  EXPECT_EQ(*MultiProgArgv(*l, 5), (std::vector<std::string>{"b", "5", "3"}));
+  EXPECT_EQ(*MultiProgArgv(*l, 6), (std::vector<std::string>{"c d", "6"}));
+  EXPECT_EQ(ParseMultiProg("0 a\n", "f", 2).status().message(),
+            "Configuration file f invalid, no record for task id 1");
+  EXPECT_EQ(ParseMultiProg("x a\n", "f", 0).status().message(),
+            "Invalid task range specification\nLine 1 of configuration file f invalid");
+  EXPECT_FALSE(ParseMultiProg("0\n", "f", 0).ok());  // a range with no program
+}
+
+}  // namespace
+}  // namespace sluice::common

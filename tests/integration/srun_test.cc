@@ -298,3 +298,62 @@ TEST(SrunFilesTest, OutputErrorAndInputFilesAreTheNodes) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// srun --multi-prog, as captured from the reference Slurm
+// (tests/reference/slurm-22.05/extra/11_srun_multi_prog.txt).
+TEST(SrunMultiProgTest, EachTaskRunsItsLineAndBadFilesGetSlurmsWords) {
+  auto c = TestCluster::Start();
+  ASSERT_NE(c, nullptr);
+  std::ofstream(c->work() + "/mp.conf")
+      << "# comment\n0 echo master %t\n1-2 echo worker %t offset %o\n* echo rest %t\n";
+  std::ofstream(c->work() + "/mp_missing.conf") << "0 echo only-zero\n";
+  std::ofstream(c->work() + "/mp_bad.conf") << "0-x echo bad\n";
+  auto r = c->Run("srun -n4 -l --multi-prog mp.conf | sort");
+  EXPECT_EQ(r.out, "0: master 0\n1: worker 1 offset 0\n2: worker 2 offset 1\n3: rest 3\n") << r.err;
+  r = c->Run("srun -n2 --multi-prog mp_missing.conf");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "srun: error: Configuration file mp_missing.conf invalid, no record for task id 1\n");
+  r = c->Run("srun -n2 --multi-prog mp_bad.conf");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "srun: error: Invalid task range specification\n"
+                   "srun: error: Line 1 of configuration file mp_bad.conf invalid\n");
+  r = c->Run("srun -n2 --multi-prog /nonexistent");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "srun: error: Could not open multi_prog config file /nonexistent\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// srun --cpu-bind: each task's affinity within the step's CPUs
+// (sched_setaffinity inside the cgroup cpuset); a bad value gets Slurm's
+// two lines (captured: "unrecognized --cpu-bind argument", "Failed to
+// parse --cpu-bind= values.").
+TEST(SrunCpuBindTest, TasksAreBoundWithinTheStepsCpus) {
+  ClusterOptions o;
+  o.nodes = 1;
+  o.cpus_per_node = 2;
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  auto r = c->Run("srun -n2 --cpu-bind=cores -l grep Cpus_allowed_list /proc/self/status | sort");
+  EXPECT_EQ(r.out, "0: Cpus_allowed_list:\t0\n1: Cpus_allowed_list:\t1\n") << r.err;
+  r = c->Run("srun -n2 --cpu-bind=verbose,map_cpu:1:0 -l grep Cpus_allowed_list /proc/self/status | sort");
+  EXPECT_EQ(r.out, "0: Cpus_allowed_list:\t1\n1: Cpus_allowed_list:\t0\n");
+  EXPECT_THAT(r.err, ::testing::MatchesRegex(
+      "(cpu-bind=MASK - mlmini-g2-ghpc-0, task [01] [01] \\[[0-9]+\\]: mask 0x[12] set\n){2}"));
+  r = c->Run("srun -n2 --cpu-bind=none -l grep Cpus_allowed_list /proc/self/status | sort");
+  EXPECT_EQ(r.out, "0: Cpus_allowed_list:\t0-1\n1: Cpus_allowed_list:\t0-1\n");
+  r = c->Run("srun --cpu-bind=junk true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "srun: error: unrecognized --cpu-bind argument \"junk\"\n"
+                   "srun: fatal: Failed to parse --cpu-bind= values.\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing

@@ -281,3 +281,38 @@ TEST_F(SubmitOptionsTest, MincpusSpreadJobAndExportFile) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// srun's input variables (srun(1)) act as their options, below the command
+// line; sbatch --export leaves SLURM_EXPORT_ENV for the job's steps.
+TEST_F(SubmitOptionsTest, SrunInputVariablesActAsTheirOptions) {
+  auto r = cluster_->Run("SLURM_NNODES=2 SLURM_NPROCS=2 SLURM_LABELIO=1 srun hostname >/dev/null; "
+                         "SLURM_NNODES=2 SLURM_NPROCS=2 SLURM_LABELIO=1 srun bash -c 'echo $SLURMD_NODENAME' | sort");
+  EXPECT_EQ(r.out, "0: mlmini-g2-ghpc-0\n1: mlmini-g2-ghpc-1\n") << r.err;
+  r = cluster_->Run("SLURM_STDOUTMODE=env-%t.out srun -n 2 bash -c 'echo t$SLURM_PROCID'");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(Slurp(cluster_->work() + "/env-1.out"), "t1\n");
+  r = cluster_->Run("SLURM_STDOUTMODE=ignored.out srun -o cmdline.out echo wins");
+  EXPECT_EQ(Slurp(cluster_->work() + "/cmdline.out"), "wins\n");
+  r = cluster_->Run("SLURM_EXPORT_ENV=NONE FOO=bar srun bash -c 'echo ${FOO:-unset}'");
+  EXPECT_EQ(r.out, "unset\n");
+  r = cluster_->Run("SLURM_TIMELIMIT=junk srun true");
+  EXPECT_EQ(r.rc, 255);
+  EXPECT_EQ(r.err, "srun: error: Invalid --time specification\n");
+  // salloc(1)'s SALLOC_* the same way.
+  r = cluster_->Run("SALLOC_PARTITION=nope salloc true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "salloc: error: invalid partition specified: nope\n"
+                   "salloc: error: Unable to allocate resources: Invalid partition name specified\n");
+  r = cluster_->Run("SALLOC_PARTITION=nope salloc -p g2 bash -c 'echo $SLURM_JOB_PARTITION'");
+  EXPECT_EQ(r.out, "g2\n");  // the command line wins
+  uint64_t id = Parsable(cluster_->Run(
+      "sbatch --parsable --export=ALL -o exp-%j.out --wrap 'echo $SLURM_EXPORT_ENV'"));
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30));
+  EXPECT_EQ(Slurp(cluster_->work() + "/exp-" + std::to_string(id) + ".out"), "ALL\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing

@@ -87,6 +87,8 @@ absl::StatusOr<std::vector<v1::LaunchTasksRequest>> StepLaunchRequests(
   base.set_std_out(launch.std_out());
   base.set_std_err(launch.std_err());
   base.set_std_in(launch.std_in());
+  base.set_multi_prog(launch.multi_prog());
+  base.set_cpu_bind(launch.cpu_bind());
   base.set_job_name(vars.count("SLURM_JOB_NAME") ? vars["SLURM_JOB_NAME"] : launch.job_name());
   base.set_partition(vars["SLURM_JOB_PARTITION"]);
   std::vector<v1::LaunchTasksRequest> out;

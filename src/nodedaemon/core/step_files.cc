@@ -114,6 +114,8 @@ std::string EncodeStepSpec(const StepSpec& s) {
     w.Put("ntasks", s.ntasks);
     w.Put("pty", s.pty ? 1 : 0);
     w.Put("stdin_all", s.stdin_all ? 1 : 0);
+    w.Put("multi_prog", s.multi_prog);
+    w.Put("cpu_bind", s.cpu_bind);
     w.Put("io_address", s.io_address);
     w.Put("io_key", s.io_key);
     w.Put("munge_socket", s.munge_socket);
@@ -180,6 +182,8 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
     s.ntasks = Num<uint32_t>(*f, "ntasks");
     s.pty = Get(*f, "pty") == "1";
     s.stdin_all = Get(*f, "stdin_all") == "1";
+    s.multi_prog = Get(*f, "multi_prog");
+    s.cpu_bind = Get(*f, "cpu_bind");
     s.io_address = Get(*f, "io_address");
     s.job_cpu_ids = IdList(*f, "job_cpu_ids");
     s.job_mem_mb = Num<uint64_t>(*f, "job_mem_mb");

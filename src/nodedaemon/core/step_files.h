@@ -61,6 +61,8 @@ struct StepSpec {
   uint32_t ntasks = 0;
   bool pty = false;
   bool stdin_all = false;
+  std::string multi_prog;  // srun --multi-prog file text; "" none
+  std::string cpu_bind;    // srun --cpu-bind; "" none
   std::string io_address;  // srun's host:port
   std::string io_key;
   std::string munge_socket;  // AuthInfo socket; empty: libmunge's default

@@ -38,6 +38,7 @@ struct LaunchSpec {
   int in_fd = -1, out_fd = -1, err_fd = -1;
   bool controlling_tty = false;
   std::string node_name;  // for "slurmstepd-<node>: error: execve(): ..." messages
+  std::vector<uint32_t> cpu_affinity;  // srun --cpu-bind: the task's CPUs; empty: unbound
 };
 
 // A failed Launch's status carries the child's errno under this payload

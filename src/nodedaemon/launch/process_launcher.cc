@@ -90,6 +90,13 @@ void WriteDecimal(char* out, long v) {
     (void)w;
     close(fd);
   }
+  if (!s.cpu_affinity.empty()) {  // --cpu-bind, within the cgroup's cpuset
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (uint32_t cpu : s.cpu_affinity)
+      if (cpu < CPU_SETSIZE) CPU_SET(cpu, &set);
+    (void)sched_setaffinity(0, sizeof set, &set);
+  }
   if (geteuid() != 0) {
     // An unprivileged daemon (sluice-local as a user) runs only its
     // own user's jobs.

@@ -11,10 +11,13 @@
 #include <cstring>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/cpu_bind.h"
+#include "common/multi_prog.h"
 #include "common/output_pattern.h"
 #include "common/users.h"
 #include "nodedaemon/stepd/step_daemon.h"
@@ -137,9 +140,28 @@ void StepDaemon::LaunchTasks() {
     ls.groups = groups;
     ls.program = spec_.argv[0];
     ls.args.assign(spec_.argv.begin() + 1, spec_.argv.end());
+    if (!spec_.multi_prog.empty()) {
+      // --multi-prog: this task's line of the file srun sent.
+      auto lines = common::ParseMultiProg(spec_.multi_prog, spec_.argv[0], 0);
+      auto argv = lines.ok() ? common::MultiProgArgv(*lines, task) : std::nullopt;
+      if (!argv || argv->empty()) {
+        step_io_->Message(absl::StrCat("srun: error: Configuration file ", spec_.argv[0],
+                                       " invalid, no record for task id ", task, "\n"));
+        step_io_->TaskExited(task, 1 << 8);
+        for (int fd : {out[0], out[1], err[0], err[1], in[0], in[1], master, slave})
+          if (fd >= 0) ::close(fd);
+        continue;
+      }
+      ls.program = (*argv)[0];
+      ls.args.assign(argv->begin() + 1, argv->end());
+    }
     ls.env = TaskEnv(task, local);
     ls.cwd = j.work_dir;
     ls.node_name = spec_.node_name;
+    if (!spec_.cpu_bind.empty())
+      if (auto b = common::ParseCpuBind(spec_.cpu_bind); b.ok())
+        ls.cpu_affinity = common::CpusForTask(*b, spec_.cpu_ids, local,
+                                              static_cast<uint32_t>(spec_.tasks.size()));
     ls.task_prolog = spec_.task_prolog;
     if (cgroup_) ls.cgroup_procs = cgroup_->ProcsFiles();
     int devnull = -1;
@@ -188,6 +210,10 @@ void StepDaemon::LaunchTasks() {
       continue;
     }
     tasks_[*pid] = task;
+    if (!ls.cpu_affinity.empty() && absl::StrContains(spec_.cpu_bind, "verbose"))
+      step_io_->Message(absl::StrCat("cpu-bind=MASK - ", spec_.node_name, ", task ", task, " ",
+                                     local, " [", *pid, "]: mask ",
+                                     common::CpuMask(ls.cpu_affinity), " set\n"));
   }
 }
 
