@@ -37,6 +37,15 @@ PartitionName=g2 Nodes=n[1-4] Default=YES MaxTime=INFINITE State=UP
 PartitionName=short Nodes=n[1-2] Default=NO MaxTime=00:30:00 DefaultTime=00:10:00 State=UP
 )";
 
+// A cluster like the reference one; nullptr when the captures are missing.
+std::unique_ptr<TestCluster> StartRefCluster() {
+  struct stat st;
+  if (stat((kRef + "/golden/raw").c_str(), &st) != 0) return nullptr;
+  ClusterOptions o;
+  o.conf_text = kRefConf;
+  return TestCluster::Start(o);
+}
+
 struct Case {
   const char* name;
   bool ids_vary;              // stdout carries job IDs
@@ -183,11 +192,7 @@ std::string MapIds(const std::string& want, const std::string& got) {
 class GoldenTest : public ::testing::TestWithParam<Case> {
  protected:
   static void SetUpTestSuite() {
-    struct stat st;
-    if (stat((kRef + "/golden/raw").c_str(), &st) != 0) return;
-    ClusterOptions o;
-    o.conf_text = kRefConf;
-    cluster_ = TestCluster::Start(o).release();
+    cluster_ = StartRefCluster().release();
     if (!cluster_) return;
     for (const char* s : {"job.sh", "directives.sh", "empty.sh", "noshebang.sh",
                           "envdump.sh"}) {
@@ -241,12 +246,8 @@ namespace {
 // 09_drain_node's first part: sinfo after a drain is deterministic; the
 // timestamp of sinfo -R is normalised.
 TEST(GoldenDrainTest, DrainShowsInSinfoAsInSlurm) {
-  struct stat st;
-  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0) << "no captures at " << kRef;
-  ClusterOptions o;
-  o.conf_text = kRefConf;
-  auto c = TestCluster::Start(o);
-  ASSERT_NE(c, nullptr);
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr) << "no captures at " << kRef << ", or the cluster did not start";
   auto r = c->Run("scontrol update nodename=n4 state=drain reason='golden test'; sinfo; sinfo -R");
   std::string want = Slurp(kRef + "/golden/raw/09_drain_node.stdout");
   want = want.substr(0, want.find("NodeName=n4"));
@@ -289,12 +290,8 @@ std::string MaskEnv(const std::string& text) {
 }
 
 TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
-  struct stat st;
-  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0) << "no captures at " << kRef;
-  ClusterOptions o;
-  o.conf_text = kRefConf;
-  auto c = TestCluster::Start(o);
-  ASSERT_NE(c, nullptr);
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr) << "no captures at " << kRef << ", or the cluster did not start";
   for (const char* s : {"envdump.sh", "stepenv2.sh"}) {
     std::ifstream in(kRef + "/golden/scripts/" + s);
     std::ofstream(c->work() + "/" + s) << in.rdbuf();
@@ -338,12 +335,8 @@ namespace {
 // job ID replaced by the ID this run printed for the same submission, the
 // host's short name for the reference host's, and the work directory.
 TEST(GoldenFilesTest, OutputFilesMatchTheCaptures) {
-  struct stat st;
-  ASSERT_EQ(stat((kRef + "/golden/raw").c_str(), &st), 0) << "no captures at " << kRef;
-  ClusterOptions o;
-  o.conf_text = kRefConf;
-  auto c = TestCluster::Start(o);
-  ASSERT_NE(c, nullptr);
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr) << "no captures at " << kRef << ", or the cluster did not start";
   std::vector<std::pair<uint64_t, std::string>> subs;  // captured ID, capture
   for (const char* name : {"03_out_default", "03_out_named", "03_out_x", "03_out_j", "03_out_x_j",
                            "03_out_err_split", "03_out_N_u", "03_out_array", "03_out_array_default",

@@ -16,24 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// A capture's section ("stdout", "stderr") or its "exit" code.
-std::string Captured(const std::string& name, const std::string& which) {
-  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
-  EXPECT_FALSE(text.empty()) << "capture " << name << " missing";
-  std::string out;
-  bool in = false;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (which == "exit" && absl::ConsumePrefix(&line, "# exit: ")) return std::string(line);
-    if (absl::StartsWith(line, "# ---- ")) {
-      in = line == "# ---- " + which + " ----";
-      continue;
-    }
-    if (in) absl::StrAppend(&out, line, "\n");
-  }
-  while (absl::EndsWith(out, "\n")) out.pop_back();
-  return out.empty() ? out : out + "\n";
-}
-
 class ArrayJobTest : public SharedClusterTest<ArrayJobTest> {
  protected:
   std::string Q(const std::string& args) { return cluster_->Run("squeue -h " + args).out; }
@@ -142,12 +124,10 @@ TEST_F(ArrayJobTest, PendingArraysMatchTheReferenceCaptures) {
   std::vector<std::pair<std::string, std::string>> ids;  // captured -> ours
   for (const char* name : {"11_array_submit_step", "11_array_submit_throttle",
                            "11_array_submit_list", "11_array_submit_zero_throttle"}) {
-    std::string cmd = Captured(name, "stdout");
-    std::string header = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
-    cmd = header.substr(11, header.find('\n') - 11);  // "# command: ..."
+    std::string cmd = CapturedCommand(name);
     auto r = cluster_->Run(cmd);
     ASSERT_EQ(r.rc, 0) << cmd << r.err;
-    std::string theirs = Captured(name, "stdout");
+    std::string theirs = CapturedSection(name, "stdout");
     ids.push_back({theirs.substr(0, theirs.size() - 1), r.out.substr(0, r.out.size() - 1)});
   }
   auto ours = [&](std::string text) {
@@ -159,10 +139,9 @@ TEST_F(ArrayJobTest, PendingArraysMatchTheReferenceCaptures) {
     return absl::StrReplaceAll(text, {{"@", ""}});
   };
   for (const char* name : {"11_array_squeue_pending", "11_array_squeue_r"}) {
-    std::string header = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
-    std::string cmd = header.substr(11, header.find('\n') - 11);
+    std::string cmd = CapturedCommand(name);
     auto r = cluster_->Run(cmd);
-    EXPECT_EQ(r.out, ours(Captured(name, "stdout"))) << cmd;
+    EXPECT_EQ(r.out, ours(CapturedSection(name, "stdout"))) << cmd;
   }
   cluster_->Run("scancel -u root");
 }

@@ -76,26 +76,6 @@ TEST_F(OptionsTest, SqueueSortsAndFiltersByAccount) {
   cluster_->Run("scancel " + std::to_string(a) + " " + std::to_string(b) + " " + std::to_string(c));
 }
 
-// A capture's stdout or stderr section, without Slurm's plugin-loading and
-// debug lines (its internals: Sluice has no plugins to load).
-std::string CapturedSection(const std::string& name, const std::string& which) {
-  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
-  EXPECT_FALSE(text.empty()) << "capture " << name << " missing";
-  std::string out;
-  bool in = false;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(line, "# ---- ")) {
-      in = line == "# ---- " + which + " ----";
-      continue;
-    }
-    if (!in || absl::StrContains(line, ": select/") || absl::StrContains(line, ": debug:"))
-      continue;
-    absl::StrAppend(&out, line, "\n");
-  }
-  while (absl::EndsWith(out, "\n\n")) out.pop_back();
-  return out;
-}
-
 // Everything up to the line containing `end`, inclusive.
 std::string Upto(const std::string& text, const std::string& end) {
   size_t at = text.find(end);

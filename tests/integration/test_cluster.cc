@@ -18,6 +18,9 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/net.h"
 
 namespace sluice::testing {
@@ -358,6 +361,31 @@ bool TestCluster::StartCtld() {
   }
   std::ofstream(dir_ + "/pids", std::ios::app) << "sluice-ctld " << pid << "\n";
   return WaitFor([&] { return Run("sinfo -h").rc == 0; }, 20);
+}
+
+std::string CapturedSection(const std::string& name, const std::string& which) {
+  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
+  EXPECT_FALSE(text.empty()) << "capture " << name << " missing";
+  std::string out;
+  bool in = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, "# ---- ")) {
+      in = line == "# ---- " + which + " ----";
+      continue;
+    }
+    if (!in || absl::StrContains(line, ": select/") || absl::StrContains(line, ": debug:"))
+      continue;
+    absl::StrAppend(&out, line, "\n");
+  }
+  while (absl::EndsWith(out, "\n\n")) out.pop_back();
+  return out;
+}
+
+std::string CapturedCommand(const std::string& name) {
+  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
+  const std::string prefix = "# command: ";
+  if (text.rfind(prefix, 0) != 0) return "";
+  return text.substr(prefix.size(), text.find('\n') - prefix.size());
 }
 
 }  // namespace sluice::testing

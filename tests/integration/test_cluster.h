@@ -109,6 +109,12 @@ std::string TestToolDir();
     }                                                               \
   } while (0)
 std::string Slurp(const std::string& path);
+
+// A capture of real Slurm in the project's extra/ folder (issue 11's own
+// captures): its stdout or stderr section, without Slurm's plugin-loading
+// and debug lines (Sluice has no plugins to load), and its command.
+std::string CapturedSection(const std::string& name, const std::string& which);
+std::string CapturedCommand(const std::string& name);
 bool IsRoot();
 
 // A fixture whose tests share one cluster of the default shape, started
