@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <set>
 #include <thread>
 #include <cstdlib>
 
@@ -16,6 +17,7 @@
 #include "cli/sbatch_help.h"
 #include "cli/sbatch_more_options.h"
 #include "cli/sbatch_options.h"
+#include "cli/user_env.h"
 #include "common/begin_time.h"
 #include "common/job_types.h"
 #include "common/time_spec.h"
@@ -240,6 +242,22 @@ int Main(int argc, char** argv) {
       std::erase_if(job_env, [&](const std::string& x) { return x.rfind(key, 0) == 0; });
       job_env.emplace_back(e);
     }
+  }
+  if (opts.get_user_env && getuid() == 0) {
+    // The job's user's login environment fills in what sbatch's own lacks
+    // (as in Slurm, sbatch's variables win). Slurm does this for root only
+    // and quietly ignores the option for anyone else.
+    auto how = ParseGetUserEnv(*opts.get_user_env);
+    auto owner = common::LookupUser(static_cast<uid_t>(as_uid >= 0 ? as_uid : 0));
+    auto login = how && owner ? LoginEnvironment(owner->name, *how) : std::nullopt;
+    if (!login) {
+      PrintError("sbatch", "Unable to retrieve the user's login environment (--get-user-env)");
+      return 1;
+    }
+    std::set<std::string> have;
+    for (const auto& e : job_env) have.insert(e.substr(0, e.find('=')));
+    for (auto& e : *login)
+      if (!have.count(e.substr(0, e.find('=')))) job_env.push_back(std::move(e));
   }
   for (auto& e : job_env) j->add_env(std::move(e));
   // --export: the job's srun steps export the same (srun reads it), as

@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "cli/cli_util.h"
 #include "cli/sbatch_more_options.h"
+#include "cli/user_env.h"
 #include "cli/signals.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
@@ -342,7 +343,11 @@ std::optional<CliFailure> ParseSbatchArgs(const std::vector<std::string>& args,
         o->time_min_min = *t;
         break;
       }
-      case kGetUserEnv: case kKillInvalidDep: case 'k':
+      case kGetUserEnv:
+        if (!ParseGetUserEnv(a ? a : "")) return Fail("Invalid --get-user-env specification");
+        o->get_user_env = a ? a : "";
+        break;
+      case kKillInvalidDep: case 'k':
       case kSpreadJob: o->spread_job = true; break;
       case kMinCpus: {
         uint32_t n;

@@ -21,7 +21,8 @@ struct SbatchOptions {
   std::optional<std::string> job_name, partition, output, error, input, chdir,
       wrap, gpus_per_node, gres, array, dependency, account, qos, comment,
       constraint, nodelist, exclude, begin, signal, export_env, open_mode, mail_type,
-      mail_user, wckey, clusters, deadline, uid, gid, distribution, export_file;
+      mail_user, wckey, clusters, deadline, uid, gid, distribution, export_file,
+      get_user_env;  // --get-user-env[=timeout][S|L] as given
   std::optional<uint32_t> mincpus;
   // Topology (--sockets-per-node, --cores-per-socket, -B, --gpus-per-socket).
   std::optional<uint32_t> sockets_per_node, cores_per_socket, gpus_per_socket;

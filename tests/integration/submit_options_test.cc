@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 
+#include "common/users.h"
 #include "test_cluster.h"
 
 namespace sluice::testing {
@@ -53,9 +54,12 @@ TEST_F(SubmitOptionsTest, BeginTakesEverySlurmFormAndNamesWhereABadOneStops) {
     ASSERT_GT(id, 0u) << form;
     auto show = cluster_->Run("scontrol show job " + std::to_string(id)).out;
     EXPECT_THAT(show, ::testing::Not(HasSubstr("StartTime=Unknown"))) << form;
-    if (std::string(form) == "noon-tomorrow") EXPECT_THAT(show, HasSubstr("T12:00:00 EndTime"));
-    if (std::string(form) == "4:30PM") EXPECT_THAT(show, HasSubstr("T16:30:00 EndTime"));
-    if (std::string(form) == "2099-12-01T10:30") EXPECT_THAT(show, HasSubstr("StartTime=2099-12-01T10:30:00"));
+    std::string f = form;
+    std::string want = f == "noon-tomorrow" ? "T12:00:00 EndTime"
+                       : f == "4:30PM"      ? "T16:30:00 EndTime"
+                       : f == "2099-12-01T10:30" ? "StartTime=2099-12-01T10:30:00"
+                                                 : "StartTime=";
+    EXPECT_THAT(show, HasSubstr(want)) << form;
     cluster_->Run("scancel " + std::to_string(id));
   }
   for (auto [form, pos] : {std::pair{"4pm", 1}, std::pair{"elevenses", 0},
@@ -204,6 +208,23 @@ TEST_F(AsUserTest, RootSubmitsForAnotherUserAndNobodyElseMay) {
   EXPECT_EQ(r.err, "sbatch: error: Invalid --gid specification\n");
 }
 
+// --get-user-env (root): the user's login environment fills in what
+// sbatch's own environment lacks, as the reference Slurm showed for the
+// same command (HOME stays sbatch's; USER, SHELL, LOGNAME come from su -).
+TEST_F(AsUserTest, GetUserEnvFillsInTheLoginEnvironment) {
+  auto id = Parsable(cluster_->Run(
+      "env -i PATH=$PATH SLURM_CONF=$SLURM_CONF HOME=/root sbatch --parsable --uid=sluicebob "
+      "--get-user-env -o /tmp/sluice-gue-%j.out --wrap "
+      "'echo HOME=$HOME USER=$USER SHELL=$SHELL LOGNAME=$LOGNAME'"));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_THAT(Slurp("/tmp/sluice-gue-" + std::to_string(id) + ".out"),
+              ::testing::MatchesRegex("HOME=/root USER=sluicebob SHELL=/[a-z/]+ LOGNAME=sluicebob\n"));
+  auto r = cluster_->Run("sbatch --get-user-env=junk --wrap true");
+  EXPECT_EQ(r.rc, 255);
+  EXPECT_EQ(r.err, "sbatch: error: Invalid --get-user-env specification\n");
+}
+
 }  // namespace
 }  // namespace sluice::testing
 
@@ -312,6 +333,27 @@ TEST_F(SubmitOptionsTest, SrunInputVariablesActAsTheirOptions) {
       "sbatch --parsable --export=ALL -o exp-%j.out --wrap 'echo $SLURM_EXPORT_ENV'"));
   ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30));
   EXPECT_EQ(Slurp(cluster_->work() + "/exp-" + std::to_string(id) + ".out"), "ALL\n");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// getopt_long takes any unambiguous prefix of a long option, as Slurm's
+// commands do; an ambiguous one is refused.
+TEST_F(SubmitOptionsTest, LongOptionsTakeUnambiguousPrefixes) {
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --part=g2 --job-n=abbrev --hol --wrap true"));
+  ASSERT_GT(id, 0u);
+  EXPECT_EQ(cluster_->Run("squeue -h -j " + std::to_string(id) + " -o '%P %j %r'").out,
+            "g2 abbrev JobHeldUser\n");
+  cluster_->Run("scancel " + std::to_string(id));
+  auto r = cluster_->Run("srun --part=g2 --ntasks=1 echo ok");
+  EXPECT_EQ(r.out, "ok\n") << r.err;
+  r = cluster_->Run("sbatch --ti=5 --wrap true");  // --time, --time-min
+  EXPECT_EQ(r.rc, 255);
+  EXPECT_THAT(r.err, HasSubstr("is ambiguous"));
 }
 
 }  // namespace
