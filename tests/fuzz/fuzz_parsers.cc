@@ -10,6 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "common/array_spec.h"
+#include "common/begin_time.h"
+#include "common/cpu_bind.h"
+#include "common/multi_prog.h"
+#include "cli/array_ids.h"
+#include "cli/cli_util.h"
+#include "cli/user_env.h"
 #include "cli/sbatch_options.h"
 #include "cli/scancel_select.h"
 #include "cli/sinfo_fields.h"
@@ -79,6 +86,34 @@ void RunOne(const std::string& in) {
         return absl::NotFoundError("no includes while fuzzing");
       });
   (void)common::ExpandOutputPattern(in, {1, "n", "u", "h"});
+  (void)common::ExpandArrayEscapes(in, 7, 3);
+  (void)common::ExpandStepIoPattern(in, 1, 0, 2, 1, "n");
+  // Issue 11's parsers: arrays, task selections, --begin, --multi-prog,
+  // --cpu-bind, -m, counts, job selectors, --get-user-env.
+  if (auto a = common::ParseArraySpec(in, 100001); a.ok()) {
+    common::ArrayIndexSet set = a->indexes;
+    (void)set.Format();
+    auto back = common::ParseTaskSelection(set.Encode());
+    if (!back.ok() || !(*back == set)) std::abort();  // Encode must read back exactly
+    if (!set.empty()) {
+      set.Remove(set.Max());
+      if (!set.empty()) (void)set.PopFirst();
+    }
+  }
+  (void)common::ParseTaskSelection(in);
+  (void)common::ParseBeginTime(in, 1'800'000'000);
+  if (auto m = common::ParseMultiProg(in, "f", 4); m.ok()) (void)common::MultiProgArgv(*m, 3);
+  if (auto b = common::ParseCpuBind(in); b.ok())
+    (void)common::CpusForTask(*b, {0, 1, 2, 3}, 1, 2);
+  (void)cli::ParseDistribution(in);
+  {
+    uint32_t lo, hi, n;
+    (void)cli::ParseNodeCount(in, &lo, &hi);
+    (void)cli::ParsePositive(in, "--ntasks", &n);
+  }
+  (void)cli::ParseJobSelector(in);
+  (void)cli::SplitJobList(in);
+  (void)cli::ParseGetUserEnv(in);
   (void)cli::ExtractDirectives(in);
   (void)cli::CheckScript(in);
   (void)common::ParseCgroupConfText(in);
@@ -111,6 +146,10 @@ void RunOne(const std::string& in) {
   j.set_job_id(1);
   (void)cli::SqueueHeader(items);
   (void)cli::SqueueRow(items, j, 0);
+  j.set_array_job_id(1);
+  j.set_array_task_id(-1);
+  j.set_array_pending(in);  // what the controller sends is trusted, but never crashes
+  (void)cli::SqueueRow(items, j, 0);
   {
     ::sluice::v1::JobInfo k;
     k.set_job_id(2);
@@ -136,7 +175,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(seed);
   for (const auto& s : kSeeds) RunOne(s);
   for (long i = 0; i < iterations; ++i) {
-    if (seconds > 0 && (i & 255) == 0 && std::chrono::steady_clock::now() > deadline) {
+    if (seconds > 0 && (i & 15) == 0 && std::chrono::steady_clock::now() > deadline) {
       iterations = i;
       break;
     }
