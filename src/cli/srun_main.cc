@@ -18,6 +18,7 @@
 #include "common/slurm_conf.h"
 #include "cli/ctld_client.h"
 #include "cli/sbatch_options.h"
+#include "cli/srun_help.h"
 #include "cli/srun_io.h"
 #include "absl/strings/str_split.h"
 #include "common/cpu_bind.h"
@@ -171,7 +172,12 @@ int ParseArgs(int argc, char** argv, Opts& o) {
       case 'Q': o.alloc.quiet = true; break;
       case 'v': ++o.verbose; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
-      case kHelp: case kUsage:
+      case kHelp: {
+        std::string text = SrunHelp();  // Slurm 22.05's, byte for byte
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return 0;
+      }
+      case kUsage:
         std::printf("Usage: srun [OPTIONS] executable [args...]\n\nSee docs/CLI.md for the "
                     "options Sluice supports.\n");
         return 0;

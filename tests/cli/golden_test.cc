@@ -60,6 +60,7 @@ const Case kCases[] = {
     {"01_sbatch_version", false},
     {"01_sbatch_help", false},
     {"01_sbatch_usage", false},
+    {"01_srun_help", false},
     {"01_squeue_version", false},
     {"02_sbatch_success", true},
     {"02_sbatch_wrap", true},
