@@ -45,11 +45,6 @@ int AllocErrorExit(const std::string& error) {
 }
 
 bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* error) {
-  uint32_t v = 0;
-  auto count = [&](uint32_t* out, const char* what) {
-    if (!absl::SimpleAtoi(arg, &v) || v == 0) *error = absl::StrCat(what, arg);
-    else *out = v;
-  };
   switch (c) {
     case 'N': {
       uint32_t lo, hi;

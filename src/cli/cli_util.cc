@@ -187,4 +187,17 @@ int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
   return parse(static_cast<int>(args.size()), ptrs.data());
 }
 
+std::string RenderHelp(const HelpLine* lines, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) absl::StrAppend(&out, lines[i].text, "\n");
+  return out;
+}
+
+std::vector<std::string> HelpOptions(const HelpLine* lines, size_t count) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i)
+    if (lines[i].option) out.push_back(lines[i].option);
+  return out;
+}
+
 }  // namespace sluice::cli

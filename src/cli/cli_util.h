@@ -76,6 +76,15 @@ std::vector<std::string> InputVarArgs(const InputVar* vars, size_t count);
 int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
                    const std::function<int(int, char**)>& parse);
 
+// A command's --help text as a table of Slurm's lines; a line that
+// introduces an option names it (nullptr otherwise).
+struct HelpLine {
+  const char* option;
+  const char* text;
+};
+std::string RenderHelp(const HelpLine* lines, size_t count);
+std::vector<std::string> HelpOptions(const HelpLine* lines, size_t count);
+
 // True when the compressed `node_list` names any host in `nodes`.
 bool RunsOnAny(const std::string& node_list, const std::set<std::string>& nodes);
 

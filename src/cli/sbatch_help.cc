@@ -6,14 +6,10 @@
 #include "cli/sbatch_help.h"
 
 #include "absl/strings/str_cat.h"
+#include "cli/cli_util.h"
 
 namespace sluice::cli {
 namespace {
-
-struct HelpLine {
-  const char* option;  // the long option this line introduces, or nullptr
-  const char* text;
-};
 
 constexpr HelpLine kHelp[] = {
     {nullptr, "Usage: sbatch [OPTIONS(0)...] [ : [OPTIONS(N)...]] script(0) [args(0)...]"},
@@ -182,11 +178,7 @@ constexpr const char* kUsage[] = {
 
 }  // namespace
 
-std::string SbatchHelp() {
-  std::string out;
-  for (const auto& l : kHelp) absl::StrAppend(&out, l.text, "\n");
-  return out;
-}
+std::string SbatchHelp() { return RenderHelp(kHelp, std::size(kHelp)); }
 
 std::string SbatchUsage() {
   std::string out;
@@ -194,11 +186,6 @@ std::string SbatchUsage() {
   return out;
 }
 
-std::vector<std::string> SbatchHelpOptions() {
-  std::vector<std::string> out;
-  for (const auto& l : kHelp)
-    if (l.option) out.push_back(l.option);
-  return out;
-}
+std::vector<std::string> SbatchHelpOptions() { return HelpOptions(kHelp, std::size(kHelp)); }
 
 }  // namespace sluice::cli

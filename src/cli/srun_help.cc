@@ -4,14 +4,10 @@
 #include "cli/srun_help.h"
 
 #include "absl/strings/str_cat.h"
+#include "cli/cli_util.h"
 
 namespace sluice::cli {
 namespace {
-
-struct HelpLine {
-  const char* option;  // the long option this line introduces, or nullptr
-  const char* text;
-};
 
 constexpr HelpLine kHelp[] = {
     {nullptr, "Usage: srun [OPTIONS(0)... [executable(0) [args(0)...]]] [ : [OPTIONS(N)...]] executable(N) [args(N)...]"},
@@ -179,17 +175,8 @@ constexpr HelpLine kHelp[] = {
 
 }  // namespace
 
-std::string SrunHelp() {
-  std::string out;
-  for (const auto& l : kHelp) absl::StrAppend(&out, l.text, "\n");
-  return out;
-}
+std::string SrunHelp() { return RenderHelp(kHelp, std::size(kHelp)); }
 
-std::vector<std::string> SrunHelpOptions() {
-  std::vector<std::string> out;
-  for (const auto& l : kHelp)
-    if (l.option) out.push_back(l.option);
-  return out;
-}
+std::vector<std::string> SrunHelpOptions() { return HelpOptions(kHelp, std::size(kHelp)); }
 
 }  // namespace sluice::cli

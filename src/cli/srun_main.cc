@@ -305,15 +305,10 @@ int Main(int argc, char** argv) {
   sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
   sreq.set_overlap(o.overlap);
   sreq.set_exact(o.exact);
-  // -m, else the allocation's SLURM_DISTRIBUTION (sbatch/salloc -m).
-  std::string dist = o.alloc.distribution;
-  if (dist.empty() && !own_job)
-    if (const char* e = getenv("SLURM_DISTRIBUTION")) dist = e;
-  if (!dist.empty()) {
-    auto d = ParseDistribution(dist);
-    if (!d.ok()) return Fatal(std::string(d.status().message()));
-    sreq.set_cyclic(*d == "cyclic");
-  }
+  // -m, or SLURM_DISTRIBUTION (an input variable: sbatch/salloc -m), both
+  // checked when parsed.
+  const std::string& dist = o.alloc.distribution;
+  if (!dist.empty()) sreq.set_cyclic(ParseDistribution(dist).value_or("") == "cyclic");
   if (!own_job) {
     // A step's own GPUs (--gpus-per-node=[type:]N or --gres=gpu[:type]:N)
     // and memory, within the job's; a new allocation's step has them all.

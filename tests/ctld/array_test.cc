@@ -7,30 +7,16 @@
 #include "ctld/core/controller.h"
 #include "ctld/store/job_store.h"
 #include "fake_node_client.h"
+#include "registered_controller.h"
 #include "test_config.h"
 
 namespace sluice::ctld {
 namespace {
 
-constexpr int64_t kT0 = 1'800'000'000;
+using testing::kT0;
 
-common::SlurmConfig QuietNodes() {
-  common::SlurmConfig c = testing::TwoNodeConfig();
-  c.slurmd_timeout_s = 300;  // these tests send no heartbeats
-  return c;
-}
-
-class ArrayTest : public ::testing::Test {
+class ArrayTest : public testing::RegisteredControllerTest {
  protected:
-  ArrayTest() : store_(MakeMemoryJobStore()), ctl_(QuietNodes(), store_.get(), &nodes_, 0) {
-    EXPECT_TRUE(ctl_.Recover(kT0).ok());
-    for (const char* n : {"n1", "n2"}) {
-      NodeReport r;
-      r.node = n;
-      r.registering = true;
-      EXPECT_TRUE(ctl_.OnNodeReport(r, root_, kT0).ok());
-    }
-  }
   SubmitOutcome Submit(const std::string& array, const std::string& dep = "",
                        uint32_t cpus = 1) {
     SubmitRequest r;
@@ -73,11 +59,6 @@ class ArrayTest : public ::testing::Test {
     return "<unset>";
   }
 
-  std::unique_ptr<JobStore> store_;
-  testing::FakeNodeClient nodes_;
-  Controller ctl_;
-  common::Identity root_{0, 0};
-  common::Identity alice_{1001, 1001};
 };
 
 TEST_F(ArrayTest, APendingArrayIsOneRecordWhateverItsSize) {

@@ -7,6 +7,7 @@
 #include "ctld/core/controller.h"
 #include "ctld/store/job_store.h"
 #include "fake_node_client.h"
+#include "registered_controller.h"
 #include "test_config.h"
 
 namespace sluice::ctld {
@@ -14,24 +15,10 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr int64_t kT0 = 1'800'000'000;
+using testing::kT0;
 
-class StepsTest : public ::testing::Test {
+class StepsTest : public testing::RegisteredControllerTest {
  protected:
-  StepsTest() : store_(MakeMemoryJobStore()), ctl_(Config(), store_.get(), &nodes_, 0) {
-    EXPECT_TRUE(ctl_.Recover(kT0).ok());
-    for (const char* n : {"n1", "n2"}) {
-      NodeReport r;
-      r.node = n;
-      r.registering = true;
-      EXPECT_TRUE(ctl_.OnNodeReport(r, root_, kT0).ok());
-    }
-  }
-  static common::SlurmConfig Config() {
-    auto c = testing::TwoNodeConfig();
-    c.slurmd_timeout_s = 300;
-    return c;
-  }
   uint64_t Allocate(uint32_t nodes, bool interactive = true, uint32_t ntasks = 0) {
     SubmitRequest r;
     r.name = "alloc";
@@ -57,12 +44,6 @@ class StepsTest : public ::testing::Test {
   }
   const Job& J(uint64_t id) { return ctl_.jobs().at(id); }
 
-  std::unique_ptr<JobStore> store_;
-  testing::FakeNodeClient nodes_;
-  Controller ctl_;
-  common::Identity root_{0, 0};
-  common::Identity alice_{1001, 1001};
-  common::Identity bob_{1002, 1002};
 };
 
 TEST_F(StepsTest, AnInteractiveAllocationRunsWithoutABatchLaunch) {

@@ -316,8 +316,10 @@ class Controller {
   sched::SchedPartition ToSched(const common::PartitionConf& p) const;
   // The scheduler's snapshot: nodes, partitions, running and pending jobs
   // (job `also` too, though not yet committed). Extra offers of job arrays
-  // go into `offer_of`; a throttled array gets its reason here.
+  // (`active_tasks`: ActiveArrayTasks()) go into `offer_of`; a throttled
+  // array gets its reason here.
   sched::SchedulerInput SchedInput(int64_t now, uint64_t also,
+                                   const std::map<uint64_t, uint32_t>& active_tasks,
                                    std::map<uint64_t, uint64_t>* offer_of);
   void UpdatePriorities(int64_t now);
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,

@@ -77,7 +77,7 @@ WillRunOutcome Controller::WillRun(const SubmitRequest& req,
   const uint64_t id = sub.id.value();
   out.would_be_id = id;
   std::map<uint64_t, uint64_t> offer_of;
-  sched::SchedulerInput in = SchedInput(now, id, &offer_of);
+  sched::SchedulerInput in = SchedInput(now, id, ActiveArrayTasks(), &offer_of);
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
   const Job& job = jobs_.at(id);
   for (const auto& st : plan.starts) {

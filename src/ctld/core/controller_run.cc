@@ -80,8 +80,9 @@ sched::SchedPartition Controller::ToSched(const common::PartitionConf& p) const 
   return sp;
 }
 
-sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
-                                             std::map<uint64_t, uint64_t>* offer_of) {
+sched::SchedulerInput Controller::SchedInput(
+    int64_t now, uint64_t also, const std::map<uint64_t, uint32_t>& active_tasks,
+    std::map<uint64_t, uint64_t>* offer_of) {
   sched::SchedulerInput in;
   in.now = now;
   for (const auto& n : nodes_) {  // same order as node_index_
@@ -126,7 +127,6 @@ sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
   // A pending array offers the scheduler as many of its tasks as could
   // start now (and its %throttle allows); the extra offers carry IDs no job
   // has, mapped back to the array here.
-  const std::map<uint64_t, uint32_t> active_tasks = ActiveArrayTasks();
   uint64_t free_cpus = 0;
   for (const auto& sn : in.nodes)
     if (sn.available) free_cpus += sn.cpus_free;
@@ -177,13 +177,8 @@ sched::SchedulerInput Controller::SchedInput(int64_t now, uint64_t also,
     sj.mem_per_node_mb = j.spec.mem_mb;
     sj.gpus_per_node = j.spec.gpus_per_node;
     sj.gpu_type = j.spec.gpu_type;
-    sj.time_limit_min = j.spec.time_limit_min;
+    sj.time_limit_min = j.spec.LimitWithinDeadline(now);
     sj.time_min_min = j.spec.time_min_min;
-    if (j.spec.deadline && j.spec.time_min_min >= 0) {
-      // --time-min with --deadline: the limit shrinks to end by the deadline.
-      int64_t fit = (j.spec.deadline - now) / 60;
-      if (sj.time_limit_min < 0 || sj.time_limit_min > fit) sj.time_limit_min = fit;
-    }
     sj.held = j.spec.hold;
     sj.admin_held = j.spec.admin_hold;
     sj.wait_reason = WaitReason(j, now);
@@ -238,8 +233,8 @@ void Controller::Schedule(int64_t now) {
         Finish(j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
   }
   std::map<uint64_t, uint64_t> offer_of;  // offer ID -> array record ID
-  sched::SchedulerInput in = SchedInput(now, 0, &offer_of);
   const std::map<uint64_t, uint32_t> active_tasks = ActiveArrayTasks();
+  sched::SchedulerInput in = SchedInput(now, 0, active_tasks, &offer_of);
   if (in.pending.empty()) return;
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
   for (const auto& [id, reason] : plan.reasons) {
@@ -287,10 +282,7 @@ void Controller::Schedule(int64_t now) {
     j->spec.partition = in.partitions[st.partition].name;  // where it runs
     j->start_time = now;
     if (st.time_limit_min >= 0) j->spec.time_limit_min = st.time_limit_min;  // --time-min
-    if (j->spec.deadline && j->spec.time_min_min >= 0) {
-      int64_t fit = (j->spec.deadline - now) / 60;
-      if (j->spec.time_limit_min < 0 || j->spec.time_limit_min > fit) j->spec.time_limit_min = fit;
-    }
+    j->spec.time_limit_min = j->spec.LimitWithinDeadline(now);
     j->alloc = std::move(st.alloc);
     for (const auto& a : j->alloc)
       if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);

@@ -14,6 +14,12 @@ uint32_t JobSpec::TasksPerNode() const {
   return (ntasks + n - 1) / n;
 }
 
+int64_t JobSpec::LimitWithinDeadline(int64_t now) const {
+  if (!deadline || time_min_min < 0) return time_limit_min;
+  int64_t fit = (deadline - now) / 60;
+  return time_limit_min < 0 || time_limit_min > fit ? fit : time_limit_min;
+}
+
 uint32_t JobSpec::CpusPerNode() const {
   uint32_t c = std::max({TasksPerNode() * cpus_per_task, gpus_per_node * cpus_per_gpu, mincpus});
   return c ? c : 1;

@@ -80,6 +80,9 @@ struct JobSpec {
     bool operator==(const ArrayShape&) const = default;
   } array;
 
+  // The time limit to run with: with --time-min and --deadline, cut to end
+  // by the deadline (from `now`); else the limit as it is.
+  int64_t LimitWithinDeadline(int64_t now) const;
   uint32_t TasksPerNode() const;
   uint32_t CpusPerNode() const;
   std::string TresPerNode() const;  // "gres:gpu:2" or ""
