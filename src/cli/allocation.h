@@ -8,47 +8,27 @@
 #include <string>
 #include <vector>
 
-#include <getopt.h>
-
 #include "cli/ctld_client.h"
+#include "cli/job_options.h"
 
 namespace sluice::cli {
 
-struct AllocRequest {
-  std::string name;
-  std::string partition;
-  std::optional<int64_t> time_limit_min;
-  uint32_t nodes = 0, ntasks = 0, ntasks_per_node = 0, cpus_per_task = 0, mincpus = 0;
-  uint64_t mem_mb = 0;
-  std::string gpus_per_node, gres, nodelist, exclude, constraint;
-  std::string distribution;  // -m as given; "" none
-  bool exclusive = false, immediate = false;
-  bool quiet = false;  // -Q: no "queued and waiting" / "allocated" lines
-  bool nodes_set = false, ntasks_set = false;
-  std::string work_dir;
-  std::vector<std::string> env;
-  bool operator==(const AllocRequest&) const = default;
+// How the command waits for its allocation.
+struct AllocWait {
+  bool quiet = false;          // -Q: no "queued and waiting" / "allocated" lines
+  std::optional<bool> bell;    // salloc --bell/--no-bell; unset: ring after 10 s
 };
 
-// The resource options srun and salloc share: getopt_long entries (no
-// terminator), their short-option letters, and their parsing. Returns true
-// when `c` is one of them; a bad value sets *error to Slurm's complaint.
-enum AllocOption { kOptNtasksPerNode = 2000, kOptGpusPerNode, kOptGres, kOptMem, kOptExclusive, kOptMinCpus };
-extern const std::vector<option> kAllocLongOptions;
-inline constexpr char kAllocShortOptions[] = "N:n:c:p:t:J:w:x:C:I::D:m:";
-bool ParseAllocOption(int c, const char* arg, AllocRequest* a, std::string* error);
-// The exit code Slurm's srun and salloc give that complaint: 1 for a bad
-// number, 255 for the other option errors.
-int AllocErrorExit(const std::string& error);
-
-// Returns the job ID once it runs, or nullopt after printing Slurm's error
-// ("<cmd>: error: Unable to allocate resources: ..."). `salloc` selects
-// salloc's wording for the pending and granted messages. srun passes its
-// step in `step`: when the job starts at once the controller creates it in
-// the same call and `*step_reply` is filled (has_value() tells).
+// Submits `req` (its job filled by FillJobRequest) as an interactive job
+// and returns the job ID once it runs, or nullopt after printing Slurm's
+// error (srun: "Unable to allocate resources: ...", salloc: "Job
+// submit/allocate failed: ..."). salloc's wording differs for the pending
+// and granted messages too. srun passes its step in `step`: when the job
+// starts at once the controller creates it in the same call and
+// `*step_reply` is filled (has_value() tells).
 std::optional<uint64_t> Allocate(
-    CtldClient& client, const AllocRequest& req, const char* cmd, bool salloc,
-    const ::sluice::v1::CreateStepRequest* step = nullptr,
+    CtldClient& client, ::sluice::v1::SubmitBatchJobRequest req, Command cmd,
+    const AllocWait& wait, const ::sluice::v1::CreateStepRequest* step = nullptr,
     std::optional<::sluice::v1::CreateStepReply>* step_reply = nullptr);
 
 // Ends an allocation this command made (or one step of an existing one).

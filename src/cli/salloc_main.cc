@@ -1,6 +1,6 @@
 // salloc: obtain an allocation, run a command (or the user's shell) with
 // its SLURM_* variables set, release the allocation when that ends.
-#include <getopt.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +18,8 @@
 #include "cli/allocation.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
+#include "cli/job_help.h"
+#include "cli/job_request.h"
 #include "common/users.h"
 
 extern char** environ;
@@ -26,88 +28,45 @@ namespace sluice::cli {
 namespace {
 namespace v1 = ::sluice::v1;
 
-enum { kHelp = 1000, kUsage };
-std::vector<option> LongOptions() {
-  std::vector<option> o = kAllocLongOptions;
-  o.push_back({"version", no_argument, nullptr, 'V'});
-  o.push_back({"help", no_argument, nullptr, kHelp});
-  o.push_back({"usage", no_argument, nullptr, kUsage});
-  o.push_back({nullptr, 0, nullptr, 0});
-  return o;
-}
-
-// salloc(1)'s input variables, as options below the command line (each
-// fails as its option would where salloc's table lacks the option).
-constexpr InputVar kSallocInputVars[] = {
-    {"SALLOC_ACCOUNT", "account"}, {"SALLOC_ACCTG_FREQ", "acctg-freq"},
-    {"SALLOC_BELL", "bell", true}, {"SALLOC_BURST_BUFFER", "bb"},
-    {"SALLOC_CLUSTERS", "clusters"}, {"SALLOC_CONSTRAINT", "constraint"},
-    {"SALLOC_CONTAINER", "container"}, {"SALLOC_CORE_SPEC", "core-spec"},
-    {"SALLOC_CPUS_PER_GPU", "cpus-per-gpu"}, {"SALLOC_DEBUG", "verbose", true},
-    {"SALLOC_DELAY_BOOT", "delay-boot"}, {"SALLOC_EXCLUSIVE", "exclusive", true},
-    {"SALLOC_GPUS", "gpus"}, {"SALLOC_GPUS_PER_NODE", "gpus-per-node"},
-    {"SALLOC_GPUS_PER_TASK", "gpus-per-task"}, {"SALLOC_GPU_BIND", "gpu-bind"},
-    {"SALLOC_GPU_FREQ", "gpu-freq"}, {"SALLOC_GRES", "gres"},
-    {"SALLOC_GRES_FLAGS", "gres-flags"}, {"SALLOC_HINT", "hint"},
-    {"SALLOC_IMMEDIATE", "immediate"}, {"SALLOC_KILL_CMD", "kill-command"},
-    {"SALLOC_MEM_BIND", "mem-bind"}, {"SALLOC_MEM_PER_CPU", "mem-per-cpu"},
-    {"SALLOC_MEM_PER_GPU", "mem-per-gpu"}, {"SALLOC_MEM_PER_NODE", "mem"},
-    {"SALLOC_NETWORK", "network"}, {"SALLOC_NO_BELL", "no-bell", true},
-    {"SALLOC_NO_KILL", "no-kill", true}, {"SALLOC_OVERCOMMIT", "overcommit", true},
-    {"SALLOC_PARTITION", "partition"}, {"SALLOC_POWER", "power"},
-    {"SALLOC_PROFILE", "profile"}, {"SALLOC_QOS", "qos"},
-    {"SALLOC_REQ_SWITCH", "switches"}, {"SALLOC_RESERVATION", "reservation"},
-    {"SALLOC_SIGNAL", "signal"}, {"SALLOC_SPREAD_JOB", "spread-job", true},
-    {"SALLOC_THREADS_PER_CORE", "threads-per-core"}, {"SALLOC_THREAD_SPEC", "thread-spec"},
-    {"SALLOC_TIMELIMIT", "time"}, {"SALLOC_USE_MIN_NODES", "use-min-nodes", true},
-    {"SALLOC_WAIT", "wait"}, {"SALLOC_WAIT_ALL_NODES", "wait-all-nodes"},
-    {"SALLOC_WCKEY", "wckey"},
-};
-
-// One getopt pass; -1 to go on, else the exit code.
-int ParseArgs(int argc, char** argv, AllocRequest& a) {
-  optind = 0;  // full re-initialisation (glibc)
-  int c;
-  const std::vector<option> longopts = LongOptions();
-  const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "V");
-  while ((c = getopt_long(argc, argv, shortopts.c_str(), longopts.data(), nullptr)) != -1) {
-    std::string error;
-    if (ParseAllocOption(c, optarg, &a, &error)) {
-      if (!error.empty()) {
-        PrintError("salloc", error);
-        return AllocErrorExit(error);
-      }
-      continue;
-    }
-    switch (c) {
-      case 'V': std::printf("%s\n", kVersion); return 0;
-      case kHelp: case kUsage:
-        std::printf("Usage: salloc [OPTIONS] [command [args...]]\n");
-        return 0;
-      case '?': return 1;
-      default:
-        return NoHandler("salloc", c);
-    }
-  }
-  return -1;
-}
-
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("salloc");
-  AllocRequest a;
-  a.name = "interactive";
-  if (int rc = ParseInputVars("salloc", kSallocInputVars, std::size(kSallocInputVars),
-                              [&](int n, char** v) { return ParseArgs(n, v, a); });
-      rc >= 0)
-    return rc;
-  if (int rc = ParseArgs(argc, argv, a); rc >= 0) return rc;
+  JobOptions o;
+  // Input variables first, so the command line wins.
+  std::optional<CliFailure> f = ApplyInputEnv(kSalloc, std::getenv, &o);
+  if (!f) f = ParseJobArgs(kSalloc, std::vector<std::string>(argv + 1, argv + argc), &o);
+  if (!f) f = FinishOptions(kSalloc, &o);
+  if (f) return ReportFailure(kSalloc, *f);
+  if (o.version) {
+    std::printf("%s\n", kVersion);
+    return 0;
+  }
+  if (o.help || o.usage) {
+    std::string text = o.help ? SallocHelp() : SallocUsage();  // Slurm 22.05's, byte for byte
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  for (const auto& w : o.warnings) PrintError("salloc", w);
   auto cfg = LoadConfigOrComplain("salloc");
   if (!cfg) return 1;
+  if (o.clusters && !OnlyThisCluster("salloc", *o.clusters, *cfg, false)) return 1;
   CtldClient client(*cfg);
-  if (a.work_dir.empty()) a.work_dir = CurrentDir();
-  for (char** e = environ; *e; ++e) a.env.emplace_back(*e);
-  auto job = Allocate(client, a, "salloc", true);
+  std::string cwd = CurrentDir();
+  std::vector<std::string> environ_now;
+  for (char** e = environ; *e; ++e) environ_now.emplace_back(*e);
+  v1::SubmitBatchJobRequest req;
+  if (auto rc = FillJobRequest(kSalloc, o, cwd, environ_now, req.mutable_job())) return *rc;
+  const std::string work_dir = req.job().work_dir();
+  // Slurm's names: "interactive" (04_env_salloc), "no-shell" with --no-shell.
+  req.mutable_job()->set_name(o.job_name.value_or(o.no_shell ? "no-shell" : "interactive"));
+  req.mutable_job()->set_immediate(o.immediate);
+  if (o.verbose) PrintOptionDump(kSalloc, o, work_dir);
+  // --uid/--gid (root only): once allocated, the command runs as them.
+  const int64_t as_uid = req.job().as_set() ? req.job().as_uid() : -1;
+  const int64_t as_gid = req.job().as_set() ? req.job().as_gid() : -1;
+  auto job = Allocate(client, std::move(req), kSalloc, AllocWait{o.quiet, o.bell});
   if (!job) return 1;
+  // --no-shell: the allocation stays for later srun --jobid=N (or scancel).
+  if (o.no_shell) return 0;
   // The allocation's variables, as salloc sets them (04_env_salloc).
   v1::QueryJobsRequest q;
   q.add_job_ids(*job);
@@ -127,15 +86,15 @@ int Main(int argc, char** argv) {
            {"SLURM_CLUSTER_NAME", cfg->cluster_name},
            {"SLURM_CONF", cfg->path},
            {"SLURM_NODE_ALIASES", "(null)"},
-           {"SLURM_SUBMIT_DIR", a.work_dir},
+           {"SLURM_SUBMIT_DIR", work_dir},
            {"SLURM_SUBMIT_HOST", common::ShortHostname()},
            {"SLURM_JOB_CPUS_PER_NODE", std::to_string(j.num_cpus() / std::max<uint32_t>(1, j.num_nodes()))},
            {"SLURM_TASKS_PER_NODE", "1"}};
-    if (!a.distribution.empty()) set["SLURM_DISTRIBUTION"] = a.distribution;
-    if (!a.gpus_per_node.empty()) set["SLURM_GPUS_PER_NODE"] = a.gpus_per_node;
+    if (o.distribution) set["SLURM_DISTRIBUTION"] = *o.distribution;
+    if (o.gpus_per_node) set["SLURM_GPUS_PER_NODE"] = *o.gpus_per_node;
+    if (o.overcommit) set["SLURM_OVERCOMMIT"] = "1";
   }
-  std::vector<std::string> cmd;
-  for (int i = optind; i < argc; ++i) cmd.push_back(argv[i]);
+  std::vector<std::string> cmd = o.positional;
   if (cmd.empty()) {
     const char* shell = getenv("SHELL");
     cmd.push_back(shell && *shell ? shell : "/bin/sh");
@@ -143,6 +102,14 @@ int Main(int argc, char** argv) {
   pid_t pid = fork();
   if (pid == 0) {
     for (const auto& [k, v] : set) setenv(k.c_str(), v.c_str(), 1);
+    if (as_uid >= 0 || as_gid >= 0) {
+      auto u = common::LookupUser(static_cast<uid_t>(as_uid >= 0 ? as_uid : getuid()));
+      gid_t g = as_gid >= 0 ? static_cast<gid_t>(as_gid) : u ? u->gid : getgid();
+      if (!u || setgid(g) != 0 || initgroups(u->name.c_str(), g) != 0 || setuid(u->uid) != 0) {
+        std::fprintf(stderr, "salloc: error: cannot become the --uid/--gid user\n");
+        _exit(1);
+      }
+    }
     std::vector<char*> args;
     for (auto& s : cmd) args.push_back(s.data());
     args.push_back(nullptr);

@@ -3,7 +3,7 @@
 // checks every such option is in sbatch's option table (sbatch_options.cc)
 // and every option of that table is here or a listed alias, so the help
 // and the parser cannot drift apart. Pure; thread-safe.
-#include "cli/sbatch_help.h"
+#include "cli/job_help.h"
 
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"

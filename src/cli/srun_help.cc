@@ -1,7 +1,7 @@
 // srun --help as Slurm 22.05 prints it, line by line; each line that
 // introduces an option names it (tests/integration/option_walk_test.cc
 // compares them with srun's option table). Pure; thread-safe.
-#include "cli/srun_help.h"
+#include "cli/job_help.h"
 
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"

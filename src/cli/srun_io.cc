@@ -243,7 +243,11 @@ void StepIoServer::OnFrame(Conn& c, const Frame& f) {
 void StepIoServer::OnInterrupt() {
   int64_t now = NowMs();
   std::string step = absl::StrCat("StepId=", opts_.job, ".", opts_.step);
-  if (now - last_interrupt_ms_ <= 1000) {
+  if (opts_.disable_status && !opts_.quit_on_interrupt) {
+    SendAll(FrameType::kSignal, common::kAllTasks, std::to_string(SIGINT));
+    return;
+  }
+  if (opts_.quit_on_interrupt || now - last_interrupt_ms_ <= 1000) {
     std::fprintf(stderr, "srun: sending Ctrl-C to %s\n", step.c_str());
     std::fprintf(stderr, "srun: Job step aborted\n");
     killed_ = true;

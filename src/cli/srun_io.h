@@ -28,6 +28,10 @@ struct IoOptions {
   bool forward_stdin = true;   // --input=none turns it off
   bool kill_on_bad_exit = false;
   uint32_t wait_s = 0;  // -W: kill the rest this long after the first task ends
+  // Ctrl-C: by default the first reports the tasks' status and a second
+  // within a second aborts the step. -X forwards the first to the tasks;
+  // --quit-on-interrupt aborts at the first.
+  bool disable_status = false, quit_on_interrupt = false;
   std::string out_pattern, err_pattern;  // files per task; "" = terminal
 };
 

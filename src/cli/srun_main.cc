@@ -17,8 +17,11 @@
 #include "cli/cli_util.h"
 #include "common/slurm_conf.h"
 #include "cli/ctld_client.h"
+#include "cli/job_request.h"
 #include "cli/sbatch_options.h"
-#include "cli/srun_help.h"
+#include <sys/wait.h>
+#include <cerrno>
+#include "cli/job_help.h"
 #include "cli/srun_io.h"
 #include "absl/strings/str_split.h"
 #include "common/cpu_bind.h"
@@ -33,49 +36,6 @@ extern char** environ;
 namespace sluice::cli {
 namespace {
 namespace v1 = ::sluice::v1;
-
-enum { kPty = 1000, kExport, kOverlap, kExact, kJobid, kMpi, kHelp, kUsage, kCpuBind, kMultiProg };
-std::vector<option> LongOptions() {
-  std::vector<option> o = kAllocLongOptions;
-  const std::vector<option> mine = {
-      {"label", no_argument, nullptr, 'l'},
-      {"unbuffered", no_argument, nullptr, 'u'},
-      {"output", required_argument, nullptr, 'o'},
-      {"error", required_argument, nullptr, 'e'},
-      {"input", required_argument, nullptr, 'i'},
-      {"export", required_argument, nullptr, kExport},
-      {"pty", no_argument, nullptr, kPty},
-      {"kill-on-bad-exit", optional_argument, nullptr, 'K'},
-      {"wait", required_argument, nullptr, 'W'},
-      {"overlap", no_argument, nullptr, kOverlap},
-      {"exact", no_argument, nullptr, kExact},
-      {"jobid", required_argument, nullptr, kJobid},
-      {"mpi", required_argument, nullptr, kMpi},
-      {"cpu-bind", required_argument, nullptr, kCpuBind},
-      {"multi-prog", no_argument, nullptr, kMultiProg},
-      {"verbose", no_argument, nullptr, 'v'},
-      {"quiet", no_argument, nullptr, 'Q'},
-      {"version", no_argument, nullptr, 'V'},
-      {"help", no_argument, nullptr, kHelp},
-      {"usage", no_argument, nullptr, kUsage},
-      {nullptr, 0, nullptr, 0}};
-  o.insert(o.end(), mine.begin(), mine.end());
-  return o;
-}
-
-struct Opts {
-  AllocRequest alloc;
-  bool label = false, unbuffered = false, pty = false, kill_bad = false;
-  bool overlap = false, exact = false, multi_prog = false;
-  uint32_t wait_s = 0;
-  std::string output, error, input;
-  std::optional<std::string> export_env;
-  std::string cpu_bind;  // --cpu-bind as given
-  uint64_t jobid = 0;
-  std::vector<std::string> argv;
-  int verbose = 0;
-  std::map<std::string, std::string> shown;  // -v's dump
-};
 
 int Fatal(const std::string& msg, int rc = 1) {
   std::fprintf(stderr, "srun: fatal: %s\n", msg.c_str());
@@ -95,127 +55,60 @@ struct Phases {
   }
 };
 
-// srun's input variables (srun(1)) that stand for options, applied
-// through the same switch as the options, below the command line. The
-// task and node counts (SLURM_NTASKS, SLURM_NPROCS, SLURM_NNODES) are read
-// after parsing: inside an allocation they are the job's.
-constexpr InputVar kSrunInputVars[] = {
-    {"SLURM_CONSTRAINT", "constraint"}, {"SLURM_CPU_BIND", "cpu-bind"},
-    {"SLURM_DISTRIBUTION", "distribution"}, {"SLURM_EXACT", "exact", true},
-    {"SLURM_EXCLUSIVE", "exclusive", true}, {"SLURM_EXPORT_ENV", "export"},
-    {"SLURM_IMMEDIATE", "immediate"}, {"SLURM_KILL_BAD_EXIT", "kill-on-bad-exit"},
-    {"SLURM_LABELIO", "label", true}, {"SLURM_MPI_TYPE", "mpi"},
-    {"SLURM_OVERLAP", "overlap", true}, {"SLURM_PARTITION", "partition"},
-    {"SLURM_STDERRMODE", "error"}, {"SLURM_STDINMODE", "input"},
-    {"SLURM_STDOUTMODE", "output"}, {"SLURM_TIMELIMIT", "time"},
-    {"SLURM_UNBUFFEREDIO", "unbuffered", true}, {"SLURM_WAIT", "wait"},
-    {"SLURM_WORKING_DIR", "chdir"},
-};
-
-// One pass of getopt over argv; -1 to go on, else the exit code.
-int ParseArgs(int argc, char** argv, Opts& o) {
-  optind = 0;  // full re-initialisation (glibc)
-  int c;
-  const std::vector<option> longopts = LongOptions();
-  const std::string shortopts = absl::StrCat("+", kAllocShortOptions, "luo:e:i:K::W:vQV");
-  while ((c = getopt_long(argc, argv, shortopts.c_str(), longopts.data(), nullptr)) != -1) {
-    for (const auto& lo : longopts)  // -v's record, by the first name for `c`
-      if (lo.name && lo.val == c && c != 'V' && c != kHelp && c != kUsage) {
-        o.shown[lo.name] = optarg ? optarg : "set";
-        break;
-      }
-    std::string error;
-    if (ParseAllocOption(c, optarg, &o.alloc, &error)) {
-      if (!error.empty()) {
-        PrintError("srun", error);
-        return AllocErrorExit(error);
-      }
-      continue;
-    }
-    switch (c) {
-      case 'l': o.label = true; break;
-      case 'u': o.unbuffered = true; break;
-      case 'o': o.output = optarg; break;
-      case 'e': o.error = optarg; break;
-      case 'i': o.input = optarg; break;
-      case kExport: o.export_env = optarg; break;
-      case kPty: o.pty = true; break;
-      case 'K': o.kill_bad = !optarg || std::string(optarg) != "0"; break;
-      case 'W': (void)absl::SimpleAtoi(optarg, &o.wait_s); break;
-      case kOverlap: o.overlap = true; break;
-      case kMultiProg: o.multi_prog = true; break;
-      case kExact: o.exact = true; break;
-      case kJobid:
-        if (!absl::SimpleAtoi(optarg, &o.jobid) || o.jobid == 0) {
-          std::fprintf(stderr, "srun: error: Invalid numeric value \"%s\" for --jobid.\n", optarg);
-          return 1;
-        }
-        break;
-      case kMpi:
-        // MpiDefault=none and no MPI plugin here: only "none" can be met.
-        if (std::string(optarg) != "none") {
-          std::fprintf(stderr,
-                       "srun: error: Couldn't find the specified plugin name for mpi/%s "
-                       "looking at all files\n",
-                       optarg);
-          return 1;
-        }
-        break;
-      case kCpuBind:
-        if (auto b = common::ParseCpuBind(optarg); !b.ok()) {
-          PrintError("srun", std::string(b.status().message()));
-          std::fprintf(stderr, "srun: fatal: Failed to parse --cpu-bind= values.\n");
-          return 1;
-        }
-        o.cpu_bind = optarg;
-        break;
-      case 'Q': o.alloc.quiet = true; break;
-      case 'v': ++o.verbose; break;
-      case 'V': std::printf("%s\n", kVersion); return 0;
-      case kHelp: {
-        std::string text = SrunHelp();  // Slurm 22.05's, byte for byte
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return 0;
-      }
-      case kUsage:
-        std::printf("Usage: srun [OPTIONS] executable [args...]\n\nSee docs/CLI.md for the "
-                    "options Sluice supports.\n");
-        return 0;
-      case '?': return 1;
-      default: return NoHandler("srun", c);
-    }
+// A local --prolog/--epilog program: run with srun's environment and the
+// job's ID; returns its exit status (127 when it could not be run).
+int RunLocal(const std::string& program, uint64_t job) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (job) setenv("SLURM_JOB_ID", std::to_string(job).c_str(), 1);
+    execl(program.c_str(), program.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
   }
-  return -1;
+  int status = 0;
+  while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return pid < 0 ? 127 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("srun");
   Phases phases;
-  Opts o;
+  JobOptions o;
   // Input variables first, so the command line wins.
-  if (int rc = ParseInputVars("srun", kSrunInputVars, std::size(kSrunInputVars),
-                              [&](int n, char** v) { return ParseArgs(n, v, o); });
-      rc >= 0)
-    return rc;
-  if (int rc = ParseArgs(argc, argv, o); rc >= 0) return rc;
-  for (int i = optind; i < argc; ++i) o.argv.push_back(argv[i]);
-  if (o.verbose) {
-    o.shown["verbose"] = std::to_string(o.verbose);
-    if (o.alloc.mem_mb) o.shown["mem"] = std::to_string(o.alloc.mem_mb);
-    if (o.alloc.time_limit_min) o.shown["time"] = DumpedTimeLimit(*o.alloc.time_limit_min);
-    PrintDefinedOptions("srun", o.shown);
+  std::optional<CliFailure> f = ApplyInputEnv(kSrun, std::getenv, &o);
+  if (const char* e = getenv("SRUN_EXPORT_ENV"); !f && e && *e) {
+    o.export_env = e;  // srun(1): over SLURM_EXPORT_ENV
+    o.shown["export"] = e;
   }
-  if (o.argv.empty()) return Fatal("No command given to execute.");
+  if (!f) f = ParseJobArgs(kSrun, std::vector<std::string>(argv + 1, argv + argc), &o);
+  if (!f) f = FinishOptions(kSrun, &o);
+  if (f) return ReportFailure(kSrun, *f);
+  if (o.version) {
+    std::printf("%s\n", kVersion);
+    return 0;
+  }
+  if (o.help || o.usage) {
+    std::string text = o.help ? SrunHelp() : SrunUsage();  // Slurm 22.05's, byte for byte
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  for (const auto& w : o.warnings) PrintError("srun", w);
+  const std::vector<std::string>& args = o.positional;
+  std::string cwd = CurrentDir();
+  std::string work_dir = o.chdir ? ((*o.chdir)[0] == '/' ? *o.chdir : absl::StrCat(cwd, "/", *o.chdir))
+                                 : cwd;
+  if (o.verbose) PrintOptionDump(kSrun, o, work_dir);
+  if (args.empty()) return Fatal("No command given to execute.");
   std::string multi_prog;
   if (o.multi_prog) {
     // The file is read here, as the user, and checked; the nodes run each
     // task's line of it.
-    auto text = ReadFile(o.argv[0]);
+    auto text = ReadFile(args[0]);
     if (!text) {
-      PrintError("srun", absl::StrCat("Could not open multi_prog config file ", o.argv[0]));
+      PrintError("srun", absl::StrCat("Could not open multi_prog config file ", args[0]));
       return 1;
     }
-    auto lines = common::ParseMultiProg(*text, o.argv[0], o.alloc.ntasks_set ? o.alloc.ntasks : 0);
+    auto lines = common::ParseMultiProg(*text, args[0], o.ntasks.value_or(0));
     if (!lines.ok()) {
       for (absl::string_view l : absl::StrSplit(lines.status().message(), '\n'))
         PrintError("srun", std::string(l));
@@ -225,16 +118,52 @@ int Main(int argc, char** argv) {
   }
   auto cfg = LoadConfigOrComplain("srun");
   if (!cfg) return 1;
+  if (o.clusters && !OnlyThisCluster("srun", *o.clusters, *cfg, false)) return 1;
   CtldClient client(*cfg);
   phases.Mark("start");
 
-  std::string cwd = CurrentDir();
-  if (!o.alloc.work_dir.empty() && o.alloc.work_dir[0] != '/')
-    o.alloc.work_dir = absl::StrCat(cwd, "/", o.alloc.work_dir);
-  if (o.alloc.work_dir.empty()) o.alloc.work_dir = cwd;
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) env.emplace_back(*e);
-  env = ExportedEnv(o.export_env, env);
+  std::vector<std::string> environ_now;
+  for (char** e = environ; *e; ++e) environ_now.emplace_back(*e);
+  std::vector<std::string> env = ExportedEnv(o.export_env, environ_now);
+
+  // Inside an allocation, a step of it; otherwise a new interactive job.
+  uint64_t job = o.jobid.value_or(0);
+  if (!job) {
+    if (const char* j = getenv("SLURM_JOB_ID")) (void)absl::SimpleAtoi(j, &job);
+  }
+  bool own_job = job == 0;
+  auto env_count = [](const char* name) -> std::optional<uint32_t> {
+    uint32_t v = 0;
+    const char* e = getenv(name);
+    if (e && absl::SimpleAtoi(e, &v) && v) return v;
+    return std::nullopt;
+  };
+  auto env_tasks = [&] {
+    auto n = env_count("SLURM_NTASKS");
+    return n ? n : env_count("SLURM_NPROCS");
+  };
+  if (own_job) {
+    // SLURM_NTASKS (or SLURM_NPROCS) and SLURM_NNODES stand for -n and -N.
+    if (!o.ntasks) o.ntasks = env_tasks();
+    if (!o.nodes) o.nodes = env_count("SLURM_NNODES");
+  } else if (o.preserve_env) {
+    // -E: the job's node and task counts win over the command line's.
+    if (auto n = env_tasks()) o.ntasks = n;
+    if (auto n = env_count("SLURM_NNODES")) o.nodes = n;
+  } else if (!o.ntasks && !o.nodes && !o.ntasks_per_node) {
+    // Inside an allocation srun takes its task counts from the job's
+    // variables, as Slurm's does (the command line wins).
+    o.ntasks = env_tasks();
+    o.ntasks_per_node = env_count("SLURM_NTASKS_PER_NODE");
+  }
+  if (!own_job && !o.cpus_per_task) o.cpus_per_task = env_count("SLURM_CPUS_PER_TASK");
+  if (o.test_only) {
+    if (!own_job) return Fatal("--test-only is not valid inside an existing job allocation");
+    v1::SubmitBatchJobRequest req;
+    if (auto rc = FillJobRequest(kSrun, o, cwd, env, req.mutable_job())) return *rc;
+    req.mutable_job()->set_interactive(true);
+    return TestOnly(kSrun, client, &req, o.quiet);
+  }
 
   // The I/O listener before the allocation: nothing here
   // depends on it, and the controller's answer then meets a ready srun.
@@ -242,108 +171,76 @@ int Main(int argc, char** argv) {
   io.label = o.label;
   io.unbuffered = o.unbuffered;
   io.pty = o.pty;
-  io.kill_on_bad_exit = o.kill_bad;
+  io.kill_on_bad_exit = o.kill_on_bad_exit;
   io.wait_s = o.wait_s;
+  io.disable_status = o.disable_status;
+  io.quit_on_interrupt = o.quit_on_interrupt;
   // -o/-e/-i FILE are the nodes' to open (created when the step starts);
   // "none", "all" and task numbers stay srun's own routing.
+  const std::string output = o.output.value_or(""), error = o.error.value_or(""),
+                    input = o.input.value_or("");
   auto node_file = [](const std::string& v) {
     return !v.empty() && v != "none" && v != "all" &&
            v.find_first_not_of("0123456789") != std::string::npos;
   };
-  const bool out_file = node_file(o.output), err_file = node_file(o.error),
-             in_file = node_file(o.input);
-  io.forward_stdin = o.input != "none" && !in_file;
-  io.out_pattern = out_file ? "" : o.output;
-  io.err_pattern = err_file || out_file ? "" : o.error;
+  const bool out_file = node_file(output), err_file = node_file(error), in_file = node_file(input);
+  io.forward_stdin = input != "none" && !in_file;
+  io.out_pattern = out_file ? "" : output;
+  io.err_pattern = err_file || out_file ? "" : error;
   StepIoServer server(io, &client.auth());
   std::string host = LocalAddressFor(cfg->ctld_addr, cfg->ctld_port);
   uint16_t port = server.Listen(host);
   if (port == 0) return Fatal("cannot listen for the step's I/O");
 
-  // Inside an allocation, a step of it; otherwise a new interactive job.
-  uint64_t job = o.jobid;
-  if (!job) {
-    if (const char* j = getenv("SLURM_JOB_ID")) (void)absl::SimpleAtoi(j, &job);
-  }
-  bool own_job = job == 0;
-  if (own_job) {
-    // SLURM_NTASKS (or SLURM_NPROCS) and SLURM_NNODES stand for -n and -N.
-    uint32_t v = 0;
-    const char* n = getenv("SLURM_NTASKS");
-    if (!n) n = getenv("SLURM_NPROCS");
-    if (!o.alloc.ntasks_set && n && absl::SimpleAtoi(n, &v) && v) {
-      o.alloc.ntasks = v;
-      o.alloc.ntasks_set = true;
-    }
-    if (const char* e = getenv("SLURM_NNODES");
-        !o.alloc.nodes_set && e && absl::SimpleAtoi(e, &v) && v) {
-      o.alloc.nodes = v;
-      o.alloc.nodes_set = true;
-    }
-  }
-  if (!own_job && !o.alloc.ntasks_set && !o.alloc.nodes_set && !o.alloc.ntasks_per_node) {
-    // Inside an allocation srun takes its task counts from the job's
-    // variables, as Slurm's does (the command line wins).
-    uint32_t v = 0;
-    const char* nt = getenv("SLURM_NTASKS");
-    if (!nt) nt = getenv("SLURM_NPROCS");
-    if (nt && absl::SimpleAtoi(nt, &v)) o.alloc.ntasks = v;
-    if (const char* e = getenv("SLURM_NTASKS_PER_NODE"); e && absl::SimpleAtoi(e, &v))
-      o.alloc.ntasks_per_node = v;
-  }
-  if (!own_job && !o.alloc.cpus_per_task)
-    if (const char* e = getenv("SLURM_CPUS_PER_TASK")) {
-      uint32_t v = 0;
-      if (absl::SimpleAtoi(e, &v)) o.alloc.cpus_per_task = v;
-    }
+  const std::string exe_name = args[0].substr(args[0].rfind('/') + 1);
   v1::CreateStepRequest sreq;
   sreq.set_job_id(job);
-  sreq.set_ntasks(o.alloc.ntasks);
-  sreq.set_nodes(o.alloc.nodes_set ? o.alloc.nodes : 0);
-  sreq.set_ntasks_per_node(o.alloc.ntasks_per_node);
-  sreq.set_cpus_per_task(o.alloc.cpus_per_task);
-  sreq.set_name(o.argv[0].substr(o.argv[0].rfind('/') + 1));
+  sreq.set_ntasks(o.ntasks.value_or(0));
+  sreq.set_nodes(o.nodes.value_or(0));
+  sreq.set_ntasks_per_node(o.ntasks_per_node.value_or(0));
+  sreq.set_cpus_per_task(o.cpus_per_task.value_or(0));
+  sreq.set_name(exe_name);
   sreq.set_overlap(o.overlap);
   sreq.set_exact(o.exact);
   // -m, or SLURM_DISTRIBUTION (an input variable: sbatch/salloc -m), both
   // checked when parsed.
-  const std::string& dist = o.alloc.distribution;
+  const std::string dist = o.distribution.value_or("");
   if (!dist.empty()) sreq.set_cyclic(ParseDistribution(dist).value_or("") == "cyclic");
   if (!own_job) {
     // A step's own GPUs (--gpus-per-node=[type:]N or --gres=gpu[:type]:N)
     // and memory, within the job's; a new allocation's step has them all.
     uint32_t gpus = 0;
-    if (!o.alloc.gpus_per_node.empty()) {
-      absl::string_view n = o.alloc.gpus_per_node;
+    if (o.gpus_per_node) {
+      absl::string_view n = *o.gpus_per_node;
       (void)absl::SimpleAtoi(n.substr(n.rfind(':') + 1), &gpus);
-    } else if (!o.alloc.gres.empty()) {
-      if (auto g = common::ParseGres(o.alloc.gres); g.ok())
+    } else if (o.gres) {
+      if (auto g = common::ParseGres(*o.gres); g.ok())
         for (const auto& spec : *g)
           if (spec.name == "gpu") gpus = static_cast<uint32_t>(spec.count);
     }
     sreq.set_gpus_per_node(gpus);
-    sreq.set_mem_mb(o.alloc.mem_mb);
+    sreq.set_mem_mb(o.mem_mb.value_or(0));
   }
-  if (own_job && o.alloc.name.empty()) o.alloc.name = o.argv[0].substr(o.argv[0].rfind('/') + 1);
+  const std::string job_name = o.job_name.value_or(exe_name);
   // What the controller starts on the step's nodes once the step exists:
   // our environment and command, and where to connect back for the I/O.
   // (Who runs the tasks, where and with what is the controller's to say:
   // the template has no field for any of it.)
   v1::StepLaunchTemplate* launch = sreq.mutable_launch();
   launch->set_own_job(own_job);
-  for (const auto& a : o.argv) launch->add_argv(a);
+  for (const auto& a : args) launch->add_argv(a);
   for (const auto& e : env) launch->add_env(e);
-  launch->set_cwd(o.alloc.work_dir);
+  launch->set_cwd(work_dir);
   launch->set_pty(o.pty);
   launch->set_io_address(absl::StrCat(host, ":", port));
   launch->set_io_key(server.key());
-  launch->set_stdin_all(o.input == "all");
-  if (out_file) launch->set_std_out(o.output);
-  if (err_file) launch->set_std_err(o.error);
-  if (in_file) launch->set_std_in(o.input);
+  launch->set_stdin_all(input == "all");
+  if (out_file) launch->set_std_out(output);
+  if (err_file) launch->set_std_err(error);
+  if (in_file) launch->set_std_in(input);
   launch->set_multi_prog(multi_prog);
   launch->set_cpu_bind(o.cpu_bind);
-  launch->set_job_name(o.alloc.name);
+  launch->set_job_name(own_job ? job_name : o.job_name.value_or(""));
   mode_t mask = umask(0);
   umask(mask);
   char umask_text[8];
@@ -355,21 +252,35 @@ int Main(int argc, char** argv) {
       absl::StrCat("SLURM_STEP_LAUNCHER_PORT=", port),
       absl::StrCat("SLURM_UMASK=", umask_text)};
   if (o.label) overrides.push_back("SLURM_LABELIO=1");
-  if (o.alloc.cpus_per_task)
-    overrides.push_back(absl::StrCat("SLURM_CPUS_PER_TASK=", o.alloc.cpus_per_task));
-  if (o.alloc.ntasks_per_node)
-    overrides.push_back(absl::StrCat("SLURM_NTASKS_PER_NODE=", o.alloc.ntasks_per_node));
+  if (o.cpus_per_task) overrides.push_back(absl::StrCat("SLURM_CPUS_PER_TASK=", *o.cpus_per_task));
+  if (o.ntasks_per_node)
+    overrides.push_back(absl::StrCat("SLURM_NTASKS_PER_NODE=", *o.ntasks_per_node));
   if (!dist.empty()) overrides.push_back(absl::StrCat("SLURM_DISTRIBUTION=", dist));
   for (auto& v : overrides) launch->add_overrides(std::move(v));
 
   std::optional<v1::CreateStepReply> first_step;
   if (own_job) {
-    o.alloc.env = env;
-    auto id = Allocate(client, o.alloc, "srun", false, &sreq, &first_step);
+    // A new allocation: the job every option describes (as sbatch's).
+    v1::SubmitBatchJobRequest req;
+    if (auto rc = FillJobRequest(kSrun, o, cwd, environ_now, req.mutable_job())) return *rc;
+    req.mutable_job()->set_name(job_name);
+    req.mutable_job()->set_immediate(o.immediate);
+    // (With --prolog the step waits for it: it is created afterwards.)
+    auto id = Allocate(client, std::move(req), kSrun, AllocWait{o.quiet, std::nullopt},
+                       o.prolog ? nullptr : &sreq, &first_step);
     if (!id) return 1;
     job = *id;
     sreq.set_job_id(job);
     phases.Mark("allocate");
+  }
+  // --prolog runs here, before the step starts: a failure stops srun, as
+  // in Slurm.
+  if (o.prolog) {
+    if (int rc = RunLocal(*o.prolog, job); rc != 0) {
+      PrintError("srun", absl::StrCat("srun prolog failed rc = ", rc, ". Aborting step."));
+      if (own_job) Release(client, job, -1, 1, 0);
+      return 1;
+    }
   }
   // A job that started at once came with its step; otherwise ask now.
   absl::StatusOr<v1::CreateStepReply> step =
@@ -436,6 +347,9 @@ int Main(int argc, char** argv) {
   else
     Release(client, job, static_cast<int>(step_id), rc, 0);
   phases.Mark("release");
+  if (o.epilog)  // after the step; its failure does not change srun's exit code
+    if (int erc = RunLocal(*o.epilog, job); erc != 0)
+      PrintError("srun", absl::StrCat("srun epilog failed status=", erc));
   // Exit now: tearing down gRPC's threads and the channels costs a user
   // milliseconds for nothing (the terminal is already restored by Run).
   ExitNow(rc);

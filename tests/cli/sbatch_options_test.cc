@@ -10,14 +10,14 @@ namespace {
 
 using ::testing::ElementsAre;
 
-SbatchOptions Parse(std::vector<std::string> args) {
-  SbatchOptions o;
-  auto f = ParseSbatchArgs(args, &o);
+JobOptions Parse(std::vector<std::string> args) {
+  JobOptions o;
+  auto f = ParseJobArgs(kSbatch, args, &o);
   EXPECT_FALSE(f.has_value());
   return o;
 }
 
-TEST(SbatchOptionsTest, ParsesTheSeedOptionsInEveryForm) {
+TEST(JobOptionsTest, ParsesTheSeedOptionsInEveryForm) {
   auto o = Parse({"--partition=g2", "--time", "00:01:00", "-N", "1",
                   "--job-name=example", "-o", "example.out",
                   "--gpus-per-node=1", "myjob.sh", "arg1", "--not-an-option"});
@@ -30,7 +30,7 @@ TEST(SbatchOptionsTest, ParsesTheSeedOptionsInEveryForm) {
   EXPECT_THAT(o.positional, ElementsAre("myjob.sh", "arg1", "--not-an-option"));
 }
 
-TEST(SbatchOptionsTest, ParsesResourceOptions) {
+TEST(JobOptionsTest, ParsesResourceOptions) {
   auto o = Parse({"-n4", "-c", "2", "--mem=8G", "--gres=gpu:h100:2", "-e", "e.log",
                   "--ntasks-per-node=2", "-D", "/tmp", "--hold", "--parsable",
                   "-N", "2-4", "--wrap", "hostname"});
@@ -47,24 +47,24 @@ TEST(SbatchOptionsTest, ParsesResourceOptions) {
   EXPECT_EQ(*o.wrap, "hostname");
 }
 
-TEST(SbatchOptionsTest, BadValuesGiveSlurmsMessagesAndExit255) {
-  SbatchOptions o;
-  auto f = ParseSbatchArgs({"-t", "abc"}, &o);
+TEST(JobOptionsTest, BadValuesGiveSlurmsMessagesAndExit255) {
+  JobOptions o;
+  auto f = ParseJobArgs(kSbatch, {"-t", "abc"}, &o);
   ASSERT_TRUE(f.has_value());
   EXPECT_THAT(f->message, ElementsAre("Invalid --time specification"));
   EXPECT_EQ(f->exit_code, 255);
-  f = ParseSbatchArgs({"--time=1:2:3:4"}, &o);
+  f = ParseJobArgs(kSbatch, {"--time=1:2:3:4"}, &o);
   ASSERT_TRUE(f.has_value());
-  f = ParseSbatchArgs({"--no-such-option"}, &o);
+  f = ParseJobArgs(kSbatch, {"--no-such-option"}, &o);
   ASSERT_TRUE(f.has_value());
   EXPECT_TRUE(f->usage_hint);
   EXPECT_EQ(f->exit_code, 255);
-  EXPECT_TRUE(ParseSbatchArgs({"-c", "0"}, &o).has_value());
-  EXPECT_TRUE(ParseSbatchArgs({"--mem", "lots"}, &o).has_value());
-  EXPECT_TRUE(ParseSbatchArgs({"-N", "x"}, &o).has_value());
+  EXPECT_TRUE(ParseJobArgs(kSbatch, {"-c", "0"}, &o).has_value());
+  EXPECT_TRUE(ParseJobArgs(kSbatch, {"--mem", "lots"}, &o).has_value());
+  EXPECT_TRUE(ParseJobArgs(kSbatch, {"-N", "x"}, &o).has_value());
 }
 
-TEST(SbatchOptionsTest, DirectivesStopAtTheFirstCommand) {
+TEST(JobOptionsTest, DirectivesStopAtTheFirstCommand) {
   auto words = ExtractDirectives(
       "#!/bin/bash\n\n# Command line options go here\n#SBATCH --partition=g2\n"
       "#SBATCH   --job-name \"my job\"   \n#SBATCH -o out.txt # trailing comment\n"
@@ -73,24 +73,24 @@ TEST(SbatchOptionsTest, DirectivesStopAtTheFirstCommand) {
                                  "out.txt"));
 }
 
-TEST(SbatchOptionsTest, CommandLineOverridesEnvironmentOverridesDirectives) {
-  SbatchOptions o;
-  ASSERT_FALSE(ParseSbatchArgs({"-p", "fromscript", "-J", "script", "-t", "5"}, &o));
+TEST(JobOptionsTest, CommandLineOverridesEnvironmentOverridesDirectives) {
+  JobOptions o;
+  ASSERT_FALSE(ParseJobArgs(kSbatch, {"-p", "fromscript", "-J", "script", "-t", "5"}, &o));
   std::map<std::string, std::string> env = {{"SBATCH_PARTITION", "fromenv"},
                                             {"SBATCH_TIMELIMIT", "7"}};
-  ASSERT_FALSE(ApplyInputEnv(
+  ASSERT_FALSE(ApplyInputEnv(kSbatch, 
       [&](const char* k) -> const char* {
         auto it = env.find(k);
         return it == env.end() ? nullptr : it->second.c_str();
       },
       &o));
-  ASSERT_FALSE(ParseSbatchArgs({"-p", "fromcli"}, &o));
+  ASSERT_FALSE(ParseJobArgs(kSbatch, {"-p", "fromcli"}, &o));
   EXPECT_EQ(*o.partition, "fromcli");
   EXPECT_EQ(*o.time_limit_min, 7);
   EXPECT_EQ(*o.job_name, "script");
 }
 
-TEST(SbatchOptionsTest, ScriptChecksMatchSlurm) {
+TEST(JobOptionsTest, ScriptChecksMatchSlurm) {
   EXPECT_THAT(CheckScript("")->message, ElementsAre("Batch script is empty!"));
   auto f = CheckScript("echo hi\n");
   ASSERT_TRUE(f.has_value());
@@ -99,12 +99,12 @@ TEST(SbatchOptionsTest, ScriptChecksMatchSlurm) {
   EXPECT_FALSE(CheckScript("#!/bin/sh\ntrue\n").has_value());
 }
 
-TEST(SbatchOptionsTest, WrapBuildsAShellScript) {
+TEST(JobOptionsTest, WrapBuildsAShellScript) {
   EXPECT_EQ(WrapScript("echo hi"),
             "#!/bin/sh\n# This script was created by sbatch --wrap.\n\necho hi\n");
 }
 
-TEST(SbatchOptionsTest, ExportFiltersTheSubmitterEnvironment) {
+TEST(JobOptionsTest, ExportFiltersTheSubmitterEnvironment) {
   std::vector<std::string> env = {"PATH=/bin", "HOME=/root", "SLURM_CONF=/x", "A=1"};
   EXPECT_EQ(ExportedEnv(std::nullopt, env), env);
   EXPECT_EQ(ExportedEnv("ALL", env), env);
@@ -115,7 +115,7 @@ TEST(SbatchOptionsTest, ExportFiltersTheSubmitterEnvironment) {
               ElementsAre("PATH=/bin", "HOME=/root", "SLURM_CONF=/x", "A=9"));
 }
 
-TEST(SbatchOptionsTest, ShellWordsHandlesQuotes) {
+TEST(JobOptionsTest, ShellWordsHandlesQuotes) {
   EXPECT_THAT(ShellWords(R"( -J 'a b' --x="c d" e\ f)"),
               ElementsAre("-J", "a b", "--x=c d", "e f"));
 }

@@ -138,8 +138,12 @@ void RunOne(const std::string& in) {
   for (auto f : {cli::ParseSinfoFormat(in), cli::ParseSinfoLongFormat(in)})
     if (f.ok()) (void)cli::SinfoFormatted(cluster, *f, in.size() % 2, false);
   {
-    cli::SbatchOptions o;
-    (void)cli::ParseSbatchArgs({in, "--wrap", "true"}, &o);
+    cli::JobOptions o;
+    for (auto cmd : {cli::kSbatch, cli::kSrun, cli::kSalloc}) {
+      o = cli::JobOptions();
+      (void)cli::ParseJobArgs(cmd, {in, "--wrap", "true"}, &o);
+      (void)cli::FinishOptions(cmd, &o);
+    }
   }
   auto items = cli::ParseSqueueFormat(in);
   ::sluice::v1::JobInfo j;

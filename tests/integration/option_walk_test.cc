@@ -1,10 +1,11 @@
-// Walks every command's own option table (read from its source: the
-// `{"name", ..._argument, ...}` entries of src/cli/<command>_main.cc, and
-// allocation.cc for the resource options srun and salloc share) and runs
-// each option against a real cluster. Every option must have a handler:
-// one added to a table without one makes the command say "has no handler"
-// and fail here. None may crash the command. What each handler does is
-// tested elsewhere (option_table_test for sbatch, the command suites).
+// Walks every command's option table -- for squeue, sinfo, scancel and
+// scontrol their own (read from their source: the `{"name", ..._argument,
+// ...}` entries of src/cli/<command>_main.cc), for srun and salloc the one
+// job option table (cli/job_options.h) -- and runs each option against a
+// real cluster. Every option must have a handler: one added to a table
+// without one makes the command say "has no handler" and fail here. None
+// may crash the command. What each handler does is tested elsewhere
+// (option_table_test, the command suites).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +13,9 @@
 #include <regex>
 #include <set>
 
+#include <getopt.h>
+
+#include "cli/job_options.h"
 #include "test_cluster.h"
 
 namespace sluice::testing {
@@ -45,12 +49,13 @@ const std::map<std::string, std::string> kValue = {
     {"cluster", "cluster"},  {"nodes", "1"},        {"jobid", "999999"},
     {"job", "999999"},       {"jobs", "999999"},    {"name", "x"},
     {"jobname", "x"},        {"job-name", "x"},     {"constraint", "x"},
+    {"begin", "now"},
 };
 
 // Where each option goes on a command line that otherwise works.
 struct Command {
   const char* name;
-  std::vector<const char*> sources;
+  std::vector<const char*> sources;  // none: the job option table
   const char* tail;  // what follows the option
   std::set<std::string> skip;  // with the reason in the table below
 };
@@ -60,9 +65,11 @@ const Command kCommands[] = {
     {"sinfo", {"sinfo_main.cc"}, "", {}},
     {"scancel", {"scancel_main.cc"}, " 999999", {}},
     {"scontrol", {"scontrol_main.cc"}, " show partition", {}},
-    // --pty needs a terminal (PtyTest drives one under tmux).
-    {"srun", {"srun_main.cc", "allocation.cc"}, " -N1 true", {"pty"}},
-    {"salloc", {"salloc_main.cc", "allocation.cc"}, " -N1 true", {}},
+    // --pty needs a terminal (PtyTest drives one under tmux); --no-shell
+    // would leave its allocation behind.
+    // -H/--hold waits until released (SubmitOptionsTest releases one).
+    {"srun", {}, " -N1 true", {"pty", "hold"}},
+    {"salloc", {}, " -N1 true", {"no-shell", "hold"}},
 };
 
 TEST(OptionWalkTest, EveryOptionOfEveryCommandHasAHandler) {
@@ -72,6 +79,11 @@ TEST(OptionWalkTest, EveryOptionOfEveryCommandHasAHandler) {
     std::vector<Opt> opts;
     for (const char* src : cmd.sources)
       for (const Opt& o : TableOf(src)) opts.push_back(o);
+    if (cmd.sources.empty()) {
+      cli::Command which = std::string(cmd.name) == "srun" ? cli::kSrun : cli::kSalloc;
+      for (const cli::OptionDef& d : cli::JobOptionTable())
+        if (d.commands & which) opts.push_back({d.name, d.has_arg == required_argument});
+    }
     ASSERT_FALSE(opts.empty()) << cmd.name;
     for (const Opt& o : opts) {
       if (cmd.skip.count(o.name)) continue;
@@ -82,7 +94,8 @@ TEST(OptionWalkTest, EveryOptionOfEveryCommandHasAHandler) {
       }
       std::string line = std::string(cmd.name) + " " + arg + cmd.tail + " </dev/null";
       SCOPED_TRACE(line);
-      auto r = cluster->Run(line);
+      auto r = cluster->Run("timeout 60 " + line);
+      EXPECT_NE(r.rc, 124) << "did not finish";
       EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr("has no handler")));
       // A signal (bash's 128+N, e.g. SIGSEGV) is a crash; 255 is Slurm's
       // own exit code for a bad option value.

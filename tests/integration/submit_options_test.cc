@@ -326,7 +326,7 @@ TEST_F(SubmitOptionsTest, SrunInputVariablesActAsTheirOptions) {
   r = cluster_->Run("SALLOC_PARTITION=nope salloc true");
   EXPECT_EQ(r.rc, 1);
   EXPECT_EQ(r.err, "salloc: error: invalid partition specified: nope\n"
-                   "salloc: error: Unable to allocate resources: Invalid partition name specified\n");
+                   "salloc: error: Job submit/allocate failed: Invalid partition name specified\n");
   r = cluster_->Run("SALLOC_PARTITION=nope salloc -p g2 bash -c 'echo $SLURM_JOB_PARTITION'");
   EXPECT_EQ(r.out, "g2\n");  // the command line wins
   uint64_t id = Parsable(cluster_->Run(

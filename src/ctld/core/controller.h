@@ -70,6 +70,7 @@ struct SubmitRequest {
   int64_t as_uid = -1, as_gid = -1;  // --uid/--gid (root only); -1 the caller's
   uint32_t mincpus = 0;   // --mincpus
   bool spread_job = false;  // --spread-job
+  bool overcommit = false;  // -O
   uint32_t sockets_per_node = 0, cores_per_socket = 0;  // 0: not asked
 };
 
@@ -166,6 +167,7 @@ struct StepPlan {
   std::string node_list;
   uint32_t ntasks = 0;
   uint32_t uid = 0;   // the job's owner
+  uint32_t gid = 0;
   std::string user;
 };
 

@@ -61,6 +61,7 @@ std::vector<std::string> Controller::JobEnv(const Job& job) const {
   set("SLURM_NODEID", "0");
   set("SLURM_NODELIST", nodelist);
   set("SLURM_NODE_ALIASES", "(null)");
+  if (s.overcommit) set("SLURM_OVERCOMMIT", "1");
   if (s.ntasks_set) {
     set("SLURM_NPROCS", std::to_string(s.ntasks));
     set("SLURM_NTASKS", std::to_string(s.ntasks));

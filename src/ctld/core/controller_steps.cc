@@ -124,6 +124,7 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   plan.node_list = common::CompressHostlist(names);
   plan.env = JobEnv(*job);
   plan.uid = job->spec.uid;
+  plan.gid = job->spec.gid;
   plan.user = job->spec.user;
   job->steps.push_back({plan.step_id, req.name, now, names, ntasks,
                         req.overlap ? std::vector<uint32_t>{} : step_cpus,

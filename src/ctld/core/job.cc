@@ -21,7 +21,8 @@ int64_t JobSpec::LimitWithinDeadline(int64_t now) const {
 }
 
 uint32_t JobSpec::CpusPerNode() const {
-  uint32_t c = std::max({TasksPerNode() * cpus_per_task, gpus_per_node * cpus_per_gpu, mincpus});
+  uint32_t tasks = overcommit ? 1 : TasksPerNode();
+  uint32_t c = std::max({tasks * cpus_per_task, gpus_per_node * cpus_per_gpu, mincpus});
   return c ? c : 1;
 }
 

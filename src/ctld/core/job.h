@@ -68,6 +68,9 @@ struct JobSpec {
   int64_t deadline = 0;        // --deadline, unix seconds; 0 none
   uint32_t mail_type = 0;      // --mail-type bits (ctld/core/mail.h)
   uint32_t mincpus = 0;        // --mincpus: CPUs per node at least
+  // -O/--overcommit: CPUs per node as if it ran one task there (its
+  // tasks then share them).
+  bool overcommit = false;
   // --sockets-per-node / --cores-per-socket (0: not asked). Every node here
   // is one socket of all its CPUs; a job asking more waits, BadConstraints.
   uint32_t sockets_per_node = 0, cores_per_socket = 0;

@@ -141,7 +141,14 @@ grpc::Status ClientService::SubmitBatchJob(
     });
     if (step) {
       const auto& fs = req->first_step();
-      if (auto s = FillStepReply(std::move(*step), rep->job_id(), *who,
+      // srun --uid: root made this job for its owner, so the job's own
+      // first step runs as the owner, as Slurm's does.
+      common::Identity step_who = *who;
+      if (who->uid == 0 && req->job().as_set()) {
+        step_who.uid = step->uid;
+        step_who.gid = step->gid;
+      }
+      if (auto s = FillStepReply(std::move(*step), rep->job_id(), step_who,
                                  fs.has_launch() ? &fs.launch() : nullptr,
                                  rep->mutable_first_step());
           !s.ok())

@@ -53,6 +53,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.mail_type = p.mail_type();
   r.mincpus = p.mincpus();
   r.spread_job = p.spread_job();
+  r.overcommit = p.overcommit();
   r.sockets_per_node = p.sockets_per_node();
   r.cores_per_socket = p.cores_per_socket();
   r.as_uid = p.as_set() ? p.as_uid() : -1;

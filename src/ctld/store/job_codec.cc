@@ -139,6 +139,7 @@ std::string EncodeJob(const Job& j) {
       {"time_min", absl::StrCat(s.time_min_min)},
       {"mail_type", absl::StrCat(s.mail_type)},
       {"mincpus", absl::StrCat(s.mincpus)},
+      {"overcommit", absl::StrCat(s.overcommit)},
       {"sockets_per_node", absl::StrCat(s.sockets_per_node)},
       {"cores_per_socket", absl::StrCat(s.cores_per_socket)},
       {"mail_user", s.mail_user},
@@ -260,6 +261,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("time_min", &s.time_min_min);
   num("mail_type", &s.mail_type);
   num("mincpus", &s.mincpus);
+  flag("overcommit", &s.overcommit);
   num("sockets_per_node", &s.sockets_per_node);
   num("cores_per_socket", &s.cores_per_socket);
   str("mail_user", &s.mail_user);
