@@ -20,6 +20,7 @@
 #include "cli/ctld_client.h"
 #include "cli/job_help.h"
 #include "cli/job_request.h"
+#include "cli/sbatch_options.h"
 #include "common/users.h"
 
 extern char** environ;
@@ -27,6 +28,15 @@ extern char** environ;
 namespace sluice::cli {
 namespace {
 namespace v1 = ::sluice::v1;
+
+// A command installed beside this one (srun next to salloc).
+std::string SiblingCommand(const char* name) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return name;
+  std::string path(self, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/') + 1) + name;
+}
 
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("salloc");
@@ -96,8 +106,25 @@ int Main(int argc, char** argv) {
   }
   std::vector<std::string> cmd = o.positional;
   if (cmd.empty()) {
-    const char* shell = getenv("SHELL");
-    cmd.push_back(shell && *shell ? shell : "/bin/sh");
+    const char* shell_env = getenv("SHELL");
+    std::string shell = shell_env && *shell_env ? shell_env : "/bin/sh";
+    if (cfg->UseInteractiveStep()) {
+      // LaunchParameters=use_interactive_step: the shell runs as a step on
+      // the allocation's first node (srun, beside salloc), as Slurm's
+      // salloc does. --interactive is Slurm's internal step kind: one task
+      // on the first node sharing the job's CPUs, i.e. srun's --overlap
+      // -N1 -n1 (and then the job's counts must not win, so no -E).
+      cmd = {SiblingCommand("srun")};
+      for (std::string& w : ShellWords(cfg->interactive_step_options)) {
+        if (w == "--interactive") {
+          for (const char* x : {"--overlap", "-N1", "-n1"}) cmd.push_back(x);
+        } else if (w != "--preserve-env" && w != "-E") {
+          cmd.push_back(w == "$SHELL" ? shell : w);
+        }
+      }
+    } else {
+      cmd.push_back(shell);
+    }
   }
   pid_t pid = fork();
   if (pid == 0) {

@@ -8,6 +8,7 @@
 #include "common/process_init.h"
 #include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
+#include "cli/query_help.h"
 #include "common/hostlist.h"
 #include "cli/ctld_client.h"
 #include "cli/sinfo_fields.h"
@@ -47,10 +48,8 @@ int Main(int argc, char** argv) {
       case 'n': node_filter = optarg; break;
       case 'p': part_filter = optarg; break;
       case 'O': long_format = optarg; break;
-      case kHelp: case kUsage:
-        std::printf("Usage: sinfo [OPTIONS]\n\nSee docs/CLI.md for the "
-                    "options Sluice supports.\n");
-        return 0;
+      case kHelp: std::fputs(SinfoHelp(), stdout); return 0;
+      case kUsage: std::fputs(SinfoUsage(), stdout); return 0;
       case '?':
         std::fprintf(stderr, "Try \"sinfo --help\" for more information\n");
         return 1;

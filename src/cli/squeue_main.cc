@@ -14,6 +14,7 @@
 #include "common/process_init.h"
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
+#include "cli/query_help.h"
 #include "common/time_spec.h"
 #include "cli/ctld_client.h"
 #include "cli/squeue_format.h"
@@ -204,10 +205,8 @@ int Main(int argc, char** argv) {
       case kNoconvert: break;
       case 'v': ++o.verbose; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
-      case kHelp: case kUsage:
-        std::printf("Usage: squeue [OPTIONS]\n\nSee docs/CLI.md for the "
-                    "options Sluice supports.\n");
-        return 0;
+      case kHelp: std::fputs(SqueueHelp(), stdout); return 0;
+      case kUsage: std::fputs(SqueueUsage(), stdout); return 0;
       case '?':
         std::fprintf(stderr, "Try \"squeue --help\" for more information\n");
         return 1;

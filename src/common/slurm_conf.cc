@@ -245,6 +245,10 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       cfg.scheduler_type = v;
     } else if (k == "schedulerparameters") {
       cfg.scheduler_parameters = v;
+    } else if (k == "launchparameters") {
+      cfg.launch_parameters = v;
+    } else if (k == "interactivestepoptions") {
+      cfg.interactive_step_options = v;
     } else if (absl::StartsWith(k, "priority")) {
       cfg.priority[k] = v;
     } else if (k == "enforcepartlimits") {
@@ -450,6 +454,12 @@ const PartitionConf* SlurmConfig::FindPartition(absl::string_view name) const {
     if (p.name == name) return &p;
   return nullptr;
 }
+bool SlurmConfig::UseInteractiveStep() const {
+  for (absl::string_view p : absl::StrSplit(launch_parameters, ','))
+    if (absl::EqualsIgnoreCase(p, "use_interactive_step")) return true;
+  return false;
+}
+
 const PartitionConf* SlurmConfig::DefaultPartition() const {
   for (const auto& p : partitions)
     if (p.is_default) return &p;

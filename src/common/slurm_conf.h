@@ -95,6 +95,12 @@ struct SlurmConfig {
   uint32_t health_check_interval_s = 0;  // 0: never
   std::string scheduler_type = "sched/backfill";
   std::string scheduler_parameters;
+  // LaunchParameters (comma list; Sluice acts on use_interactive_step) and
+  // InteractiveStepOptions: salloc without a command runs its shell as a
+  // step on the allocation's first node, as Slurm does.
+  std::string launch_parameters;
+  std::string interactive_step_options = "--interactive --preserve-env --pty $SHELL";
+  bool UseInteractiveStep() const;
   std::string dependency_parameters;
   std::string enforce_part_limits = "NO";  // NO | ALL | ANY | YES
   // Priority* keys (PriorityType, PriorityWeight*, ...), lower-case key ->

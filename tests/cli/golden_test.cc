@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "test_cluster.h"
 
@@ -29,6 +30,7 @@ namespace {
 const std::string kRef = SLUICE_REFERENCE_DIR;
 
 const std::string kRefConf = std::string("ClusterName=refcluster\n") + kTestConfHeader + R"(MinJobAge=300
+LaunchParameters=use_interactive_step
 NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
 NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
 NodeName=n3 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT3@ CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
@@ -50,6 +52,14 @@ struct Case {
   const char* name;
   bool ids_vary;              // stdout carries job IDs
   const char* setup = nullptr;  // a capture whose command must run first
+  // Lines arrive as the tasks print them (srun -l): compared sorted, with
+  // the reference machine's host name ("vm", what `hostname` printed on
+  // each of its nodes) standing for this machine's.
+  bool unordered = false;
+  // Run on a terminal as the capture was (script(1) gives it one): with the
+  // capture's TERM (04_env_submit_side) in the capture's directory, so that
+  // bash's prompt and line editing come out as they did there.
+  bool terminal = false;
 };
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
@@ -129,7 +139,20 @@ const Case kCases[] = {
     {"05_srun_stdin", false},
     {"05_srun_bad_part", false},
     {"05_srun_gpn_too_many", false},
+    {"05_srun_N2", false, nullptr, true},
+    {"05_srun_hostname_n4", false, nullptr, true},
+    {"01_squeue_help", false},
+    {"01_sinfo_help", false},
+    {"01_scancel_help", false},
+    {"05_salloc_interactive", true, nullptr, false, true},
+    {"05_srun_pty", true, nullptr, false, true},
 };
+
+std::string SortedLines(const std::string& text) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  std::sort(lines.begin(), lines.end());
+  return absl::StrJoin(lines, "\n") + (lines.empty() ? "" : "\n");
+}
 
 std::string Command(const std::string& name) {
   std::ifstream in(kRef + "/golden/" + name + ".txt");
@@ -140,12 +163,14 @@ std::string Command(const std::string& name) {
 }
 
 // The fields that hold job IDs, in order: "Submitted batch job N", a
-// --parsable "N" line, "job N", "Job N", "JobId=N", "StepId=N.", or a
-// "... N" at the end of a line (squeue -h -o '%l %i' style listings).
+// --parsable "N" line, "job N", "Job N", "JobId=N", "StepId=N.", a
+// "... N" at the end of a line (squeue -h -o '%l %i' style listings), or
+// what the interactive captures echo of $SLURM_JOB_ID.
 std::vector<std::pair<size_t, size_t>> IdFields(const std::string& text) {
   static const std::regex kId(
       "(?:^|\n)([0-9]+)(?=\n|;)|[Jj]ob (?:allocation )?([0-9]+)|JobId=([0-9]+)|"
-      "StepId=([0-9]+)|(?:^|\n)[^\n]* ([0-9]+)(?=\n)|(?:^|\n)([0-9]+)(?= )");
+      "StepId=([0-9]+)|(?:^|\n)[^\n]* ([0-9]+)(?=\n)|(?:^|\n)([0-9]+)(?= )|"
+      "(?:IN-ALLOC|PTY-OK) ([0-9]+)");  // the 05_* sessions echo their job's ID
   std::vector<std::pair<size_t, size_t>> out;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), kId); it != std::sregex_iterator();
        ++it)
@@ -223,12 +248,35 @@ TEST_P(GoldenTest, MatchesSlurm) {
     // capture that looks at earlier submissions replays them first.
     ASSERT_EQ(cluster_->Run(Command(c.setup)).rc, 0);
   }
+  if (c.terminal) {
+    mkdir("/tmp/slurm-golden-work", 0755);
+    cmd = "cd /tmp/slurm-golden-work && export TERM=xterm && " + cmd;
+  }
   auto r = cluster_->Run(cmd);
   std::string want_out = Slurp(raw + ".stdout"), want_err = Slurp(raw + ".stderr");
+  if (c.terminal) {  // the prompt names the reference machine ("vm")
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    std::string mine(host);
+    want_out = absl::StrReplaceAll(want_out, {{"root@vm:", "root@" + mine.substr(0, mine.find('.')) + ":"}});
+  }
   if (c.ids_vary) {
     EXPECT_FALSE(IdFields(want_out + want_err).empty()) << "no job ID in the capture of " << c.name;
     want_out = MapIds(want_out, r.out);
     want_err = MapIds(want_err, r.err);
+  }
+  if (c.unordered) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    std::string mine(host);
+    mine = mine.substr(0, mine.find('.'));
+    std::string mapped;
+    for (absl::string_view line : absl::StrSplit(want_out, '\n', absl::SkipEmpty()))
+      absl::StrAppend(&mapped, absl::EndsWith(line, ": vm") ? absl::StrCat(line.substr(0, line.size() - 2), mine)
+                                                             : std::string(line),
+                      "\n");
+    want_out = SortedLines(mapped);
+    r.out = SortedLines(r.out);
   }
   EXPECT_EQ(r.out, want_out) << cmd;
   EXPECT_EQ(r.err, want_err) << cmd;
@@ -299,6 +347,12 @@ TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
   }
   std::string direct = c->Run(Command("04_env_srun_plain")).out;
   EXPECT_EQ(MaskEnv(direct), MaskEnv(Slurp(kRef + "/golden/raw/04_env_srun_plain.stdout")));
+  // salloc's command runs locally with the allocation's variables; its
+  // own lines name the job (IDs mapped field by field).
+  auto salloc = c->Run(Command("04_env_salloc"));
+  EXPECT_EQ(MaskEnv(salloc.out), MaskEnv(Slurp(kRef + "/golden/raw/04_env_salloc.stdout")));
+  EXPECT_EQ(salloc.err, MapIds(Slurp(kRef + "/golden/raw/04_env_salloc.stderr"), salloc.err));
+  EXPECT_EQ(salloc.rc, 0);
   for (const char* name : {"04_env_batch", "04_env_batch_gpu", "04_env_batch_2node"}) {
     std::string cmd = Command(std::string(name) + "_submit");
     ASSERT_FALSE(cmd.empty()) << name;

@@ -14,6 +14,7 @@
 
 #include "cli/job_help.h"
 #include "cli/job_options.h"
+#include "cli/query_help.h"
 
 namespace sluice::cli {
 namespace {
@@ -310,6 +311,10 @@ TEST(OptionTableTest, HelpAndUsageAreSlurmsText) {
   EXPECT_EQ(UsageText(kSrun), stdout_of("extra/11_srun_usage.txt"));
   EXPECT_EQ(HelpText(kSalloc), stdout_of("extra/11_salloc_help.txt"));
   EXPECT_EQ(UsageText(kSalloc), stdout_of("extra/11_salloc_usage.txt"));
+  EXPECT_EQ(SqueueHelp(), stdout_of("golden/01_squeue_help.txt"));
+  EXPECT_EQ(SqueueUsage(), stdout_of("extra/11_squeue_usage.txt"));
+  EXPECT_EQ(SinfoHelp(), stdout_of("golden/01_sinfo_help.txt"));
+  EXPECT_EQ(SinfoUsage(), stdout_of("extra/11_sinfo_usage.txt"));
 }
 
 }  // namespace
