@@ -102,6 +102,11 @@ TEST_F(OptionsTest, VerboseDumpsTheDefinedOptionsAsSlurmDoes) {
                          "[0-9]+\\(x1\\)\n"
                          "srun: launching StepId=[0-9]+\\.0 on host mlmini-g2-ghpc-[01], 2 "
                          "tasks: \\[0-1\\]\n"));
+  // salloc's, through the same table.
+  r = cluster_->Run("salloc -v -N1 -t 5 --mem=100M true");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Upto(r.err, "end of defined options"),
+            Upto(CapturedSection("11_salloc_v", "stderr"), "end of defined options"));
   // squeue's settings dump goes to stdout, with the records line after it.
   r = cluster_->Run("squeue -v -h -u root -p g2 -t PD,R -o %i -S i -n x,y -w mlmini-g2-ghpc-0 "
                     "--start");
