@@ -175,14 +175,7 @@ Result MailType(const OptionCall& c) {
 Result Tmp(const OptionCall& c) {
   auto m = common::ParseMemoryMB(Arg(c));
   if (!m.ok()) return Fail("Invalid --tmp specification");
-  // No node here declares TmpDisk, so only --tmp=0 can be met.
-  if (*m > 0) {
-    CliFailure f = Refused(c.cmd, "Requested node configuration is not available");
-    if (c.cmd != kSbatch)
-      f.message.insert(f.message.begin(), "Temporary disk specification can not be satisfied");
-    return f;
-  }
-  c.o.tmp_mb = *m;
+  c.o.tmp_mb = *m;  // the controller checks it against the nodes' TmpDisk
   return std::nullopt;
 }
 

@@ -145,6 +145,7 @@ std::optional<int> FillJobRequest(Command cmd, const JobOptions& o, const std::s
   j->set_cores_per_socket(o.cores_per_socket.value_or(0));
   j->set_spread_job(o.spread_job);
   j->set_overcommit(o.overcommit);
+  j->set_tmp_mb(o.tmp_mb.value_or(0));
   j->set_nodelist(o.nodelist.value_or(""));
   j->set_exclude(o.exclude.value_or(""));
   j->set_constraint(o.constraint.value_or(""));

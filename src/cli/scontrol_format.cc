@@ -119,7 +119,8 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   l.push_back({"Socks/Node=*", "NtasksPerN:B:S:C=0:0:*:*", "CoreSpec=*"});
   l.push_back({absl::StrCat("MinCPUsNode=", j.num_nodes() ? j.num_cpus() / j.num_nodes() : 1),
                absl::StrCat("MinMemoryNode=", j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0"),
-               "MinTmpDiskNode=0"});
+               absl::StrCat("MinTmpDiskNode=",
+                            j.min_tmp_disk_mb() ? absl::StrCat(j.min_tmp_disk_mb(), "M") : "0")});
   l.push_back({"Features=(null)", "DelayBoot=00:00:00"});
   l.push_back({"OverSubscribe=OK", "Contiguous=0", "Licenses=(null)", "Network=(null)"});
   l.push_back({absl::StrCat("Command=", j.command().empty() ? "(null)" : j.command())});
@@ -157,7 +158,7 @@ std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,
                absl::StrCat("NodeHostName=", n.hostname()), "Version=22.05.8"});
   l.push_back({absl::StrCat("RealMemory=", n.real_memory_mb()),
                absl::StrCat("AllocMem=", n.alloc_memory_mb()), "Sockets=1", "Boards=1"});
-  l.push_back({absl::StrCat("State=", state), "ThreadsPerCore=1", "TmpDisk=0",
+  l.push_back({absl::StrCat("State=", state), "ThreadsPerCore=1", absl::StrCat("TmpDisk=", n.tmp_disk_mb()),
                "Weight=1", "Owner=N/A", "MCS_label=N/A"});
   l.push_back({absl::StrCat("Partitions=", absl::StrJoin(n.partitions(), ","))});
   l.push_back({absl::StrCat("CfgTRES=cpu=", n.cpus(), ",mem=", n.real_memory_mb(),

@@ -288,6 +288,8 @@ absl::Status Parser::NodeLine(const std::vector<KV>& kvs, int lineno) {
     } else if (k == "realmemory") {
       if (!absl::SimpleAtoi(v, &proto.real_memory_mb))
         return err(absl::StrCat("invalid RealMemory: ", v));
+    } else if (k == "tmpdisk") {
+      if (!absl::SimpleAtoi(v, &proto.tmp_disk_mb)) return err(absl::StrCat("invalid TmpDisk: ", v));
     } else if (k == "gres") {
       auto g = ParseGres(v);
       if (!g.ok()) return err(absl::StrCat("invalid Gres: ", v));

@@ -35,6 +35,7 @@ struct NodeConf {
   uint16_t port = 0;     // 0: SlurmdPort
   uint32_t cpus = 1;
   uint64_t real_memory_mb = 1;
+  uint64_t tmp_disk_mb = 0;  // TmpDisk: what --tmp may ask per node
   std::vector<GresSpec> gres;
   std::vector<std::string> features;
   std::string state = "UNKNOWN";

@@ -52,7 +52,7 @@ const std::set<std::string> kInert = {
     "wait-all-nodes", "het-group", "threads", "msg-timeout", "ntasks-per-core",
     "ntasks-per-socket", "compress", "resv-ports", "send-libs", "bcast-exclude", "accel-bind",
     "gres-flags", "gpu-bind", "gpu-freq", "cpu-freq", "delay-boot", "power", "profile",
-    "switches", "tmp", "threads-per-core", "mpi", "get-user-env" /* salloc's */};
+    "switches", "threads-per-core", "mpi", "get-user-env" /* salloc's */};
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
@@ -136,9 +136,8 @@ TEST(OptionTableTest, RefusalsAreWordedAsEachCommandWordsThem) {
             "Job submit/allocate failed: Requested reservation is invalid");
   EXPECT_EQ(first(kSbatch, {"--licenses=matlab"}),
             "Batch job submission failed: Invalid license specification");
-  EXPECT_EQ(first(kSbatch, {"--tmp=10G"}),
-            "Batch job submission failed: Requested node configuration is not available");
-  EXPECT_EQ(first(kSrun, {"--tmp=10G"}), "Temporary disk specification can not be satisfied");
+  EXPECT_EQ(first(kSrun, {"--threads-per-core=2"}),
+            "Socket, core and/or thread specification can not be satisfied");
   EXPECT_EQ(first(kSbatch, {"--propagate"}), "--propagate is not supported by this Sluice release");
   EXPECT_EQ(first(kSbatch, {"--mail-type=SOMETIMES"}), "--mail-type=SOMETIMES invalid");
   EXPECT_EQ(first(kSrun, {"--mail-type=SOMETIMES"}), "Invalid --mail-type specification");

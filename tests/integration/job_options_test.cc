@@ -79,6 +79,33 @@ TEST_F(JobOptionsTest, OvercommitSharesTheCpusOfOneTaskPerNode) {
   EXPECT_EQ(Slurp(cluster_->work() + "/oc-" + std::to_string(id) + ".out"), "1 1\n12\n");
 }
 
+// --tmp against the nodes' TmpDisk: refused with Slurm's two lines where
+// no node has enough (as the reference, whose nodes have none), placed on
+// a node that has.
+TEST(TmpDiskTest, TmpPicksANodeWithThatMuchTmpDisk) {
+  ClusterOptions o;
+  o.conf_text = std::string("ClusterName=tmp\n") + kTestConfHeader +
+                "NodeName=n1 NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=4 RealMemory=4000\n"
+                "NodeName=n2 NodeAddr=127.0.0.1 Port=@PORT2@ CPUs=4 RealMemory=4000 TmpDisk=1000\n"
+                "PartitionName=g2 Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP\n";
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  auto r = c->Run("sbatch --tmp=10G --wrap true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "sbatch: error: Temporary disk specification can not be satisfied\n"
+                   "sbatch: error: Batch job submission failed: Requested node configuration is not "
+                   "available\n");
+  r = c->Run("srun --tmp=2000 true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "srun: error: Temporary disk specification can not be satisfied\n"
+                   "srun: error: Unable to allocate resources: Requested node configuration is not "
+                   "available\n");
+  EXPECT_EQ(c->Run("srun --tmp=500 bash -c 'echo $SLURMD_NODENAME'").out, "n2\n");
+  uint64_t id = Parsable(c->Run("sbatch --parsable -H --tmp=500 --wrap true"));
+  EXPECT_THAT(c->Run("scontrol show job " + std::to_string(id)).out, HasSubstr("MinTmpDiskNode=500M"));
+  EXPECT_THAT(c->Run("scontrol show node n2").out, HasSubstr("TmpDisk=1000"));
+}
+
 TEST_F(JobOptionsTest, SrunPrologAndEpilogRunOnTheSubmitHost) {
   auto r = cluster_->Run(
       "printf '#!/bin/sh\\necho prolog $SLURM_JOB_ID > pro.txt\\n' > pro.sh; "

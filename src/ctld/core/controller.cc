@@ -273,6 +273,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
       {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
   s.mincpus = req.mincpus;
   s.overcommit = req.overcommit;
+  s.tmp_mb = req.tmp_mb;
   s.sockets_per_node = req.sockets_per_node;
   s.cores_per_socket = req.cores_per_socket;
   if (req.spread_job && req.min_nodes == 0 && req.ntasks > 1) {

@@ -71,6 +71,7 @@ struct SubmitRequest {
   uint32_t mincpus = 0;   // --mincpus
   bool spread_job = false;  // --spread-job
   bool overcommit = false;  // -O
+  uint64_t tmp_mb = 0;      // --tmp
   uint32_t sockets_per_node = 0, cores_per_socket = 0;  // 0: not asked
 };
 

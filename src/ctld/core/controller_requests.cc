@@ -49,6 +49,17 @@ std::string Controller::ValidateResources(
   // --gpus (total, spread over the nodes) and --gpus-per-task.
   if (req.gpus) s->gpus_per_node = (req.gpus + s->min_nodes - 1) / s->min_nodes;
   if (req.gpus_per_task) s->gpus_per_node = req.gpus_per_task * s->TasksPerNode();
+  if (s->tmp_mb) {
+    // --tmp: some node of the partitions must have that much TmpDisk.
+    uint64_t max_tmp = 0;
+    for (const auto& pname : s->Partitions())
+      for (const auto& name : config_.FindPartition(pname)->nodes)
+        max_tmp = std::max(max_tmp, config_.FindNode(name)->tmp_disk_mb);
+    if (s->tmp_mb > max_tmp) {
+      notes->push_back("Temporary disk specification can not be satisfied");
+      return kUnavailable;
+    }
+  }
   uint32_t max_cpus = 0, max_gpus = 0, usable = 0;
   uint64_t max_mem = 0;
   for (const auto& pname : s->Partitions()) {

@@ -164,13 +164,13 @@ sched::SchedulerInput Controller::SchedInput(
     sj.exclusive = j.spec.exclusive || in.partitions[sj.partition].exclusive;
     sj.contiguous = j.spec.contiguous;
     if (!j.spec.nodelist.empty() || !j.spec.exclude.empty() ||
-        !j.spec.constraint.empty()) {
+        !j.spec.constraint.empty() || j.spec.tmp_mb) {
       sj.allowed.resize(nodes_.size());
       for (size_t i = 0; i < nodes_.size(); ++i)
         sj.allowed[i] = NodeAllowed(j.spec, nodes_[i].conf);
       sj.filter_key = absl::StrCat(absl::StrJoin(j.spec.nodelist, ","), "|",
                                    absl::StrJoin(j.spec.exclude, ","), "|",
-                                   j.spec.constraint);
+                                   j.spec.constraint, "|", j.spec.tmp_mb);
     }
     sj.nodes = j.spec.min_nodes;
     sj.cpus_per_node = j.spec.CpusPerNode();

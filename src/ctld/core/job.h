@@ -71,6 +71,7 @@ struct JobSpec {
   // -O/--overcommit: CPUs per node as if it ran one task there (its
   // tasks then share them).
   bool overcommit = false;
+  uint64_t tmp_mb = 0;  // --tmp: a node's TmpDisk must be at least this
   // --sockets-per-node / --cores-per-socket (0: not asked). Every node here
   // is one socket of all its CPUs; a job asking more waits, BadConstraints.
   uint32_t sockets_per_node = 0, cores_per_socket = 0;

@@ -38,6 +38,7 @@ bool NodeAllowed(const JobSpec& spec, const common::NodeConf& node) {
   };
   if (!spec.nodelist.empty() && !has(spec.nodelist)) return false;
   if (has(spec.exclude)) return false;
+  if (spec.tmp_mb > node.tmp_disk_mb) return false;
   if (!spec.constraint.empty() && !MatchesConstraint(spec.constraint, node.features))
     return false;
   return true;

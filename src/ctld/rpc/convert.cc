@@ -54,6 +54,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.mincpus = p.mincpus();
   r.spread_job = p.spread_job();
   r.overcommit = p.overcommit();
+  r.tmp_mb = p.tmp_mb();
   r.sockets_per_node = p.sockets_per_node();
   r.cores_per_socket = p.cores_per_socket();
   r.as_uid = p.as_set() ? p.as_uid() : -1;
@@ -133,6 +134,7 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   }
   p->set_tres_per_node(s.TresPerNode());
   p->set_min_mem_mb(s.mem_mb);
+  p->set_min_tmp_disk_mb(s.tmp_mb);
   p->set_num_tasks(s.ntasks);
   p->set_cpus_per_task(s.cpus_per_task);
   p->set_batch_host(j.BatchHost());
@@ -158,6 +160,7 @@ void ToProto(const NodeRecord& n, v1::NodeInfo* p) {
   p->set_cpus(n.conf.cpus);
   p->set_alloc_cpus(n.alloc_cpus);
   p->set_real_memory_mb(n.conf.real_memory_mb);
+  p->set_tmp_disk_mb(n.conf.tmp_disk_mb);
   p->set_alloc_memory_mb(n.alloc_mem_mb);
   p->set_gres(common::FormatGres(n.conf.gres));
   p->set_gpus_total(static_cast<uint32_t>(n.gpu_used.size()));

@@ -140,6 +140,7 @@ std::string EncodeJob(const Job& j) {
       {"mail_type", absl::StrCat(s.mail_type)},
       {"mincpus", absl::StrCat(s.mincpus)},
       {"overcommit", absl::StrCat(s.overcommit)},
+      {"tmp_mb", absl::StrCat(s.tmp_mb)},
       {"sockets_per_node", absl::StrCat(s.sockets_per_node)},
       {"cores_per_socket", absl::StrCat(s.cores_per_socket)},
       {"mail_user", s.mail_user},
@@ -262,6 +263,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("mail_type", &s.mail_type);
   num("mincpus", &s.mincpus);
   flag("overcommit", &s.overcommit);
+  num("tmp_mb", &s.tmp_mb);
   num("sockets_per_node", &s.sockets_per_node);
   num("cores_per_socket", &s.cores_per_socket);
   str("mail_user", &s.mail_user);
