@@ -385,11 +385,26 @@ int StepIoServer::Summarize() {
       if (it == ends_.end()) continue;
       const TaskEnd& e = it->second;
       rc = std::max(rc, e.signaled ? 128 + e.code : e.code);
-      if (e.signaled || e.code != 0) groups[{e.signaled, e.code, e.oom}].push_back(t);
+      if (e.signaled || e.code != 0 || opts_.verbose) groups[{e.signaled, e.code, e.oom}].push_back(t);
       if (e.signaled && e.code == SIGKILL && !e.oom) force_terminated = true;
     }
     for (const auto& [key, list] : groups) {
       auto [signaled, code, oom] = key;
+      if (opts_.verbose) {
+        // -v: Slurm's notification line (wait status: code << 8, or the
+        // signal), then the outcome; a clean end says "Completed".
+        std::fprintf(stderr,
+                     "srun: launch/slurm: _task_finish: Received task exit notification for %zu "
+                     "task%s of StepId=%lu.%u (status=0x%04x).\n",
+                     list.size(), list.size() > 1 ? "s" : "", (unsigned long)opts_.job, opts_.step,
+                     signaled ? code : (code & 0xff) << 8);
+        if (!signaled && code == 0 && !oom) {
+          std::fprintf(stderr, "srun: launch/slurm: _task_finish: %s: task%s %s: Completed\n",
+                       node.c_str(), list.size() > 1 ? "s" : "",
+                       common::FormatIdRanges(list).c_str());
+          continue;
+        }
+      }
       std::string what = oom        ? std::string("Out Of Memory")
                          : signaled ? std::string(strsignal(code))
                                     : absl::StrCat("Exited with exit code ", code);

@@ -32,6 +32,8 @@ struct IoOptions {
   // within a second aborts the step. -X forwards the first to the tasks;
   // --quit-on-interrupt aborts at the first.
   bool disable_status = false, quit_on_interrupt = false;
+  // -v: Slurm's task-exit notification lines in the summary.
+  bool verbose = false;
   std::string out_pattern, err_pattern;  // files per task; "" = terminal
 };
 

@@ -175,6 +175,7 @@ int Main(int argc, char** argv) {
   io.wait_s = o.wait_s;
   io.disable_status = o.disable_status;
   io.quit_on_interrupt = o.quit_on_interrupt;
+  io.verbose = o.verbose > 0;
   // -o/-e/-i FILE are the nodes' to open (created when the step starts);
   // "none", "all" and task numbers stay srun's own routing.
   const std::string output = o.output.value_or(""), error = o.error.value_or(""),
@@ -322,12 +323,19 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "srun: jobid %lu: nodes(%d):`%s', cpu counts: %s\n",
                  (unsigned long)job, step->nodes_size(), step->node_list().c_str(),
                  counts.c_str());
+    std::fprintf(stderr, "srun: launch/slurm: launch_p_step_launch: CpuBindType=%s\n",
+                 o.cpu_bind.empty() ? "(null type)" : o.cpu_bind.c_str());
     for (const auto& n : step->nodes()) {
+      // One task is named bare ("1 tasks: 2"), more in brackets, as Slurm's.
       std::vector<uint32_t> tasks(n.tasks().begin(), n.tasks().end());
-      std::fprintf(stderr, "srun: launching StepId=%lu.%u on host %s, %d tasks: [%s]\n",
+      std::string ids = common::FormatIdRanges(tasks);
+      std::fprintf(stderr, "srun: launching StepId=%lu.%u on host %s, %d tasks: %s\n",
                    (unsigned long)job, step_id, n.name().c_str(), n.tasks_size(),
-                   common::FormatIdRanges(tasks).c_str());
+                   tasks.size() > 1 ? absl::StrCat("[", ids, "]").c_str() : ids.c_str());
     }
+    for (const auto& n : step->nodes())
+      std::fprintf(stderr, "srun: launch/slurm: _task_start: Node %s, %d tasks started\n",
+                   n.name().c_str(), n.tasks_size());
   }
   server.SetStep(job, step_id, step->ntasks(), std::move(tasks_by_node));
 
