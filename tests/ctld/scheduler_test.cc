@@ -394,3 +394,28 @@ TEST(TimeMinTest, BackfillCutsTheLimitDownToTheHole) {
 
 }  // namespace
 }  // namespace sluice::sched
+
+namespace sluice::sched {
+namespace {
+
+// -N2 -n3: two CPUs on the first node picked, one on the second, as
+// Slurm's block layout; the CPU left over stays free for another job.
+TEST(SchedulerTest, UnevenTasksTakeFewerCpusOnTheLastNodes) {
+  SchedulerInput in;
+  in.nodes = {Node("n1", 2, 0), Node("n2", 2, 0)};
+  in.partitions = {SchedPartition{"g2", {0, 1}, -1, 0, true}};
+  SchedJob uneven = Job(1, 100, 2);
+  uneven.nodes = 2;
+  uneven.full_nodes = 1;
+  uneven.cpus_rest = 1;
+  in.pending = {uneven, Job(2, 90, 1)};
+  auto plan = Schedule(in);
+  ASSERT_EQ(plan.starts.size(), 2u);
+  ASSERT_EQ(plan.starts[0].alloc.size(), 2u);
+  EXPECT_EQ(plan.starts[0].alloc[0].cpus, 2u);
+  EXPECT_EQ(plan.starts[0].alloc[1].cpus, 1u);
+  EXPECT_EQ(plan.starts[1].alloc[0].node, plan.starts[0].alloc[1].node);
+}
+
+}  // namespace
+}  // namespace sluice::sched

@@ -18,9 +18,9 @@ std::vector<std::string> Controller::JobEnv(const Job& job) const {
   };
   const auto& a0 = job.alloc.at(0);
   std::vector<uint32_t> cpus, tasks;
-  for (const auto& a : job.alloc) {
-    cpus.push_back(a.cpus);
-    tasks.push_back(s.TasksPerNode());
+  for (size_t i = 0; i < job.alloc.size(); ++i) {
+    cpus.push_back(job.alloc[i].cpus);
+    tasks.push_back(s.TasksOnNode(i));
   }
   std::string nodelist = job.NodeList();
   std::string id = std::to_string(job.id.value());

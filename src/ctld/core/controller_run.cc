@@ -174,6 +174,10 @@ sched::SchedulerInput Controller::SchedInput(
     }
     sj.nodes = j.spec.min_nodes;
     sj.cpus_per_node = j.spec.CpusPerNode();
+    if (j.spec.UnevenCpus()) {
+      sj.full_nodes = j.spec.ntasks % j.spec.min_nodes;
+      sj.cpus_rest = j.spec.TasksOnNode(j.spec.min_nodes - 1) * j.spec.cpus_per_task;
+    }
     sj.mem_per_node_mb = j.spec.mem_mb;
     sj.gpus_per_node = j.spec.gpus_per_node;
     sj.gpu_type = j.spec.gpu_type;

@@ -14,6 +14,17 @@ uint32_t JobSpec::TasksPerNode() const {
   return (ntasks + n - 1) / n;
 }
 
+uint32_t JobSpec::TasksOnNode(size_t i) const {
+  if (ntasks_per_node || min_nodes <= 1 || ntasks % min_nodes == 0 || ntasks < min_nodes)
+    return TasksPerNode();
+  return ntasks / min_nodes + (i < ntasks % min_nodes ? 1 : 0);
+}
+
+bool JobSpec::UnevenCpus() const {
+  return TasksOnNode(0) != TasksOnNode(min_nodes - 1) && !overcommit && !exclusive &&
+         CpusPerNode() == TasksPerNode() * cpus_per_task;
+}
+
 int64_t JobSpec::LimitWithinDeadline(int64_t now) const {
   if (!deadline || time_min_min < 0) return time_limit_min;
   int64_t fit = (deadline - now) / 60;

@@ -88,6 +88,13 @@ struct JobSpec {
   // by the deadline (from `now`); else the limit as it is.
   int64_t LimitWithinDeadline(int64_t now) const;
   uint32_t TasksPerNode() const;
+  // Tasks on the i-th node of the allocation: TasksPerNode() on the first
+  // ntasks % min_nodes nodes and one fewer on the rest when -n does not
+  // divide over -N (and no --ntasks-per-node), as Slurm's block layout.
+  uint32_t TasksOnNode(size_t i) const;
+  // Whether the nodes after the first ntasks % min_nodes take fewer CPUs
+  // (their tasks' share; none when -c alone does not set the count).
+  bool UnevenCpus() const;
   uint32_t CpusPerNode() const;
   std::string TresPerNode() const;  // "gres:gpu:2" or ""
   // The partitions the job may run in ("a,b" while pending).

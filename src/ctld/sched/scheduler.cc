@@ -191,8 +191,10 @@ class Pass {
   std::vector<NodeAllocation> Book(const SchedJob& j, const Found& f) {
     std::vector<NodeAllocation> out;
     const int64_t when = f.when;
-    for (int ni : f.picked) {
-      const Amount want = WantOf(j, ni);
+    for (size_t k = 0; k < f.picked.size(); ++k) {
+      const int ni = f.picked[k];
+      Amount want = WantOf(j, ni);
+      if (j.cpus_rest && !j.exclusive && k >= j.full_nodes) want.cpus = j.cpus_rest;
       timeline_[ni].Book(when, Duration(j), want);
       ++version_[ni];
       NodeAllocation a{nodes_[ni].name, static_cast<uint32_t>(want.cpus),

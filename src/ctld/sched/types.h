@@ -63,6 +63,10 @@ struct SchedJob {
   std::vector<int> more_partitions;
   uint32_t nodes = 1;
   uint32_t cpus_per_node = 1;
+  // Tasks that do not divide evenly over the nodes (-N2 -n3): the first
+  // `full_nodes` picked take cpus_per_node, the rest `cpus_rest` (fewer),
+  // as Slurm lays them out. 0: every node takes cpus_per_node.
+  uint32_t full_nodes = 0, cpus_rest = 0;
   uint64_t mem_per_node_mb = 0;
   uint32_t gpus_per_node = 0;
   std::string gpu_type;
