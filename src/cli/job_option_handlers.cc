@@ -419,6 +419,14 @@ Result Compress(const OptionCall& c) {
   return std::nullopt;
 }
 
+Result X11(const OptionCall& c) {
+  // No X11 forwarding here (PrologFlags=X11 is not supported); without a
+  // display Slurm's own words come first.
+  const char* display = getenv("DISPLAY");
+  if (!display || !*display) return Fail("No DISPLAY variable set, cannot setup x11 forwarding.", 1);
+  return NotSupported(c);
+}
+
 Result Bell(const OptionCall& c) {
   c.o.bell = true;
   return std::nullopt;

@@ -118,6 +118,7 @@ Result Mpi(const OptionCall&);
 Result CpuBind(const OptionCall&);
 Result HetGroup(const OptionCall&);
 Result Compress(const OptionCall&);
+Result X11(const OptionCall&);
 // salloc.
 Result Bell(const OptionCall&);
 Result NoBell(const OptionCall&);

@@ -26,7 +26,7 @@ constexpr OptionDef kTable[] = {
     {"time-min", _, 0, Q, All, _, _, _, Minutes<&O::time_min_min>},
     {"job-name", _, 'J', Q, All, "SBATCH_JOB_NAME", _, _, Str<&O::job_name>},
     {"account", _, 'A', Q, All, "SBATCH_ACCOUNT", "SLURM_ACCOUNT", "SALLOC_ACCOUNT", Str<&O::account>},
-    {"chdir", "workdir", 'D', Q, All, _, "SLURM_WORKING_DIR", _, Str<&O::chdir>},
+    {"chdir", _, 'D', Q, All, _, "SLURM_WORKING_DIR", _, Str<&O::chdir>},
     {"comment", _, 0, Q, All, _, _, _, Str<&O::comment>},
     {"clusters", _, 'M', Q, All, "SBATCH_CLUSTERS", "SLURM_CLUSTERS", "SALLOC_CLUSTERS", Str<&O::clusters>},
     // Counts and sizes.
@@ -56,7 +56,7 @@ constexpr OptionDef kTable[] = {
     // Which nodes.
     {"nodelist", _, 'w', Q, All, _, _, _, Str<&O::nodelist>},
     {"exclude", _, 'x', Q, All, _, _, _, Str<&O::exclude>},
-    {"nodefile", _, 'F', Q, B | A, _, _, _, NodeFile},
+    {"nodefile", _, 'F', Q, All, _, _, _, NodeFile},
     {"constraint", _, 'C', Q, All, "SBATCH_CONSTRAINT", "SLURM_CONSTRAINT", "SALLOC_CONSTRAINT", Str<&O::constraint>},
     {"contiguous", _, 0, N, All, _, _, _, Flag<&O::contiguous>},
     {"exclusive", _, 0, Opt, All, "SBATCH_EXCLUSIVE", "SLURM_EXCLUSIVE", "SALLOC_EXCLUSIVE", Exclusive},
@@ -118,7 +118,7 @@ constexpr OptionDef kTable[] = {
     {"exact", _, 0, N, R, _, "SLURM_EXACT", _, Flag<&O::exact>},
     {"jobid", _, 0, Q, R, _, _, _, JobId},
     {"mpi", _, 0, Q, R, _, "SLURM_MPI_TYPE", _, Mpi},
-    {"cpu-bind", _, 0, Q, R, _, "SLURM_CPU_BIND", _, CpuBind},
+    {"cpu-bind", "cpu_bind", 0, Q, R, _, "SLURM_CPU_BIND", _, CpuBind},
     {"multi-prog", _, 0, N, R, _, _, _, Flag<&O::multi_prog>},
     {"preserve-env", _, 'E', N, R, _, _, _, Flag<&O::preserve_env>},
     {"disable-status", _, 'X', N, R, _, "SLURM_DISABLE_STATUS", _, Flag<&O::disable_status>},
@@ -131,7 +131,7 @@ constexpr OptionDef kTable[] = {
     {"bcast-exclude", _, 0, Q, R, _, "SLURM_BCAST_EXCLUDE", _, Inert},
     {"send-libs", _, 0, Opt, R, _, "SLURM_SEND_LIBS", _, Inert},
     {"compress", _, 0, Opt, R, _, "SLURM_COMPRESS", _, Compress},
-    {"het-group", _, 0, Q, R, _, _, _, HetGroup},
+    {"het-group", "pack-group", 0, Q, R, _, _, _, HetGroup},
     {"no-allocate", _, 'Z', N, R, _, _, _, NotSupported},
     {"relative", _, 'r', Q, R, _, _, _, NotSupported},
     {"resv-ports", _, 0, Opt, R, _, "SLURM_RESV_PORTS", _, Inert},
@@ -139,6 +139,9 @@ constexpr OptionDef kTable[] = {
     {"threads", _, 'T', Q, R, _, "SLURM_THREADS", _, InertPositive},
     {"msg-timeout", _, 0, Q, R, _, _, _, InertCount},
     {"accel-bind", _, 0, Q, R, _, _, _, Inert},
+    // Slurm's own interactive step (salloc's InteractiveStepOptions).
+    {"interactive", _, 0, N, R, _, _, _, Flag<&O::interactive>},
+    {"x11", _, 0, Opt, R | A, _, _, _, X11},
     // salloc.
     {"bell", _, 0, N, A, _, _, "SALLOC_BELL", Bell},
     {"no-bell", _, 0, N, A, _, _, "SALLOC_NO_BELL", NoBell},

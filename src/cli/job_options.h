@@ -65,7 +65,8 @@ struct JobOptions {
   // srun.
   bool label = false, unbuffered = false, pty = false, kill_on_bad_exit = false,
        overlap = false, exact = false, multi_prog = false, preserve_env = false,
-       disable_status = false, quit_on_interrupt = false;
+       disable_status = false, quit_on_interrupt = false,
+       interactive = false;  // Slurm's interactive step: one task on the first node, sharing
   uint32_t wait_s = 0;              // srun -W/--wait=SECS
   std::optional<uint64_t> jobid;    // --jobid
   std::string cpu_bind;             // --cpu-bind as given

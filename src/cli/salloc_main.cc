@@ -110,18 +110,11 @@ int Main(int argc, char** argv) {
     std::string shell = shell_env && *shell_env ? shell_env : "/bin/sh";
     if (cfg->UseInteractiveStep()) {
       // LaunchParameters=use_interactive_step: the shell runs as a step on
-      // the allocation's first node (srun, beside salloc), as Slurm's
-      // salloc does. --interactive is Slurm's internal step kind: one task
-      // on the first node sharing the job's CPUs, i.e. srun's --overlap
-      // -N1 -n1 (and then the job's counts must not win, so no -E).
+      // the allocation's first node (srun, beside salloc, with
+      // InteractiveStepOptions), as Slurm's salloc does.
       cmd = {SiblingCommand("srun")};
-      for (std::string& w : ShellWords(cfg->interactive_step_options)) {
-        if (w == "--interactive") {
-          for (const char* x : {"--overlap", "-N1", "-n1"}) cmd.push_back(x);
-        } else if (w != "--preserve-env" && w != "-E") {
-          cmd.push_back(w == "$SHELL" ? shell : w);
-        }
-      }
+      for (std::string& w : ShellWords(cfg->interactive_step_options))
+        cmd.push_back(w == "$SHELL" ? shell : w);
     } else {
       cmd.push_back(shell);
     }

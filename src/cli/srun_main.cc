@@ -157,6 +157,14 @@ int Main(int argc, char** argv) {
     o.ntasks_per_node = env_count("SLURM_NTASKS_PER_NODE");
   }
   if (!own_job && !o.cpus_per_task) o.cpus_per_task = env_count("SLURM_CPUS_PER_TASK");
+  if (o.interactive) {
+    // Slurm's interactive step (salloc's shell): one task on the first
+    // node, sharing the job's CPUs with the steps run from it.
+    o.nodes = 1;
+    o.ntasks = 1;
+    o.ntasks_per_node.reset();
+    o.overlap = true;
+  }
   if (o.test_only) {
     if (!own_job) return Fatal("--test-only is not valid inside an existing job allocation");
     v1::SubmitBatchJobRequest req;

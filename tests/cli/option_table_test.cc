@@ -93,7 +93,8 @@ TEST(OptionTableTest, EveryOptionOfEveryCommandIsActedOnRefusedOrDocumentedInert
       // count, and every option but the command's own talk is in it.
       bool talk = name == "help" || name == "usage" || name == "version" || name == "verbose";
       if (!talk)
-        EXPECT_TRUE(o.shown.count(name) || name == "workdir" || name == "tasks-per-node")
+        EXPECT_TRUE(o.shown.count(name) || name == "tasks-per-node" || name == "cpu_bind" ||
+                    name == "pack-group")
             << "not in -v's dump";
       o.shown.clear();
       if (!kInert.count(name)) EXPECT_FALSE(o == untouched) << "accepted and changed nothing";
@@ -150,6 +151,13 @@ TEST(OptionTableTest, RefusalsAreWordedAsEachCommandWordsThem) {
   EXPECT_EQ(first(kSalloc, {"--wait-all-nodes=5"}), "Invalid --wait-all-nodes specification");
   EXPECT_EQ(first(kSrun, {"--ntasks-per-gpu=0"}), "Invalid numeric value \"0\" for --ntasks-per-gpu.");
   EXPECT_EQ(first(kSrun, {"-T", "0"}), "Invalid numeric value \"0\" for --threads.");
+  // Slurm 22.05's aliases, and only those.
+  EXPECT_EQ(first(kSrun, {"--cpu_bind=none"}), "(accepted)");
+  EXPECT_EQ(first(kSrun, {"--pack-group=0"}), "(accepted)");
+  EXPECT_EQ(first(kSbatch, {"--tasks-per-node=2"}), "(accepted)");
+  EXPECT_EQ(first(kSbatch, {"--workdir=/tmp"}), "(getopt)");
+  unsetenv("DISPLAY");
+  EXPECT_EQ(first(kSrun, {"--x11"}), "No DISPLAY variable set, cannot setup x11 forwarding.");
   // Each command's own options only.
   EXPECT_EQ(first(kSalloc, {"--array=1-3"}), "(getopt)");
   EXPECT_EQ(first(kSbatch, {"--pty"}), "(getopt)");
@@ -271,13 +279,14 @@ TEST(OptionTableTest, InputVariablesAreTheManPagesOnes) {
 // pages document them).
 TEST(OptionTableTest, HelpAndTableNameTheSameOptions) {
   const std::map<Command, std::set<std::string>> unlisted = {
-      {kSbatch, {"workdir", "tasks-per-node", "kill-on-invalid-dep", "test-only", "open-mode",
+      {kSbatch, {"tasks-per-node", "kill-on-invalid-dep", "test-only", "open-mode",
                  "acctg-freq", "batch", "hint", "mem-bind", "network", "ntasks-per-gpu",
                  "prefer", "wait-all-nodes"}},
-      {kSrun, {"workdir", "tasks-per-node", "test-only", "uid", "gid", "cpu-bind", "hint",
+      {kSrun, {"tasks-per-node", "cpu_bind", "pack-group", "interactive", "x11", "nodefile",
+               "test-only", "uid", "gid", "cpu-bind", "hint",
                "mem-bind", "network", "ntasks-per-gpu", "prefer", "msg-timeout",
                "accel-bind"}},
-      {kSalloc, {"workdir", "tasks-per-node", "acctg-freq", "hint", "mem-bind", "network",
+      {kSalloc, {"tasks-per-node", "x11", "acctg-freq", "hint", "mem-bind", "network",
                  "no-shell", "ntasks-per-gpu", "prefer", "wait-all-nodes"}},
   };
   for (Command cmd : kCommands) {

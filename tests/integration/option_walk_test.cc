@@ -40,7 +40,7 @@ std::vector<Opt> TableOf(const std::string& source) {
 // A value each option accepts where "1" would not do.
 const std::map<std::string, std::string> kValue = {
     {"time", "5"},           {"partition", "g2"},   {"nodelist", "mlmini-g2-ghpc-0"},
-    {"exclude", "nosuch"},   {"chdir", "/tmp"},     {"workdir", "/tmp"},
+    {"exclude", "nosuch"},   {"chdir", "/tmp"},     {"nodefile", "/dev/null"},
     {"signal", "USR1"},      {"state", "PD"},       {"states", "PD"},
     {"format", "%i"},        {"Format", "NodeList"}, {"sort", "i"},
     {"user", "root"},        {"mem", "10M"},        {"gres", "gpu:1"},
