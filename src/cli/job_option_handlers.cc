@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include <cstdlib>
 #include "cli/signals.h"
 #include "cli/user_env.h"
 #include "common/cpu_bind.h"
@@ -89,10 +90,18 @@ Result Nodes(const OptionCall& c) {
 Result Gpus(const OptionCall& c) {
   // --gpus=[type:]N keeps its type through --gpus-per-node's parser.
   std::string v = ArgStr(c);
-  uint32_t n;
-  if (!absl::SimpleAtoi(v.substr(v.rfind(':') + 1), &n))
-    return Fail(absl::StrCat("Invalid ", Dashed(c), " specification"));
   std::string_view name = c.def.name;
+  uint32_t n;
+  if (!absl::SimpleAtoi(v.substr(v.rfind(':') + 1), &n)) {
+    // Slurm checks --cpus-per-gpu as a number; a GPU count it cannot read
+    // is a request no node can meet.
+    if (name == "cpus-per-gpu") return NotNumeric(v, "--cpus-per-gpu");
+    if (name == "gpus-per-task") {  // refused after Slurm's count check
+      c.o.gpus_per_task = kUnreadableCount;
+      return std::nullopt;
+    }
+    return Refused(c.cmd, "Requested node configuration is not available");
+  }
   if (name == "gpus") {
     c.o.gpus = n;
     if (v.find(':') != std::string::npos)
@@ -106,6 +115,9 @@ Result Gpus(const OptionCall& c) {
 }
 
 Result Exclusive(const OptionCall& c) {
+  // =user and =mcs (no MCS plugin here) ask for whole nodes as plain
+  // --exclusive does on this cluster.
+  if (c.arg && !OneOf(c.arg, {"user", "mcs"})) return Fail("Invalid --exclusive specification");
   c.o.exclusive = true;
   if (!c.arg) c.o.shown["exclusive"] = "exclusive";
   return std::nullopt;
@@ -141,19 +153,28 @@ Result Signal(const OptionCall& c) {
 }
 
 Result Nice(const OptionCall& c) {
-  int32_t n = 100;  // Slurm's default when --nice has no value
-  if (c.arg && (!absl::SimpleAtoi(c.arg, &n) || n < -2147483645 || n > 2147483645))
+  // Slurm reads the leading number ("5x" is 5, "abc" 0), as strtol does.
+  int64_t n = 100;  // Slurm's default when --nice has no value
+  if (c.arg) n = std::strtoll(c.arg, nullptr, 10);
+  if (n < -2147483645 || n > 2147483645)
     return Fail("Invalid nice value, must be between -2147483645 and 2147483645");
   if (!c.arg) c.o.shown["nice"] = "100";
-  c.o.nice = n;
+  c.o.nice = static_cast<int32_t>(n);
   return std::nullopt;
 }
 
 Result Priority(const OptionCall& c) {
-  uint64_t p;
-  if (!absl::SimpleAtoi(c.arg, &p) || p == 0)
-    return Fail(absl::StrCat("Invalid --priority specification: ", c.arg));
-  c.o.priority = p;
+  // As Slurm reads it: TOP is the highest, a negative number is refused,
+  // otherwise the leading number ("abc" and 0 mean no fixed priority).
+  absl::string_view v = Arg(c);
+  if (absl::EqualsIgnoreCase(v, "TOP")) {
+    c.o.priority = 0xfffffffe;  // Slurm's highest settable priority
+    return std::nullopt;
+  }
+  if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(v), "-"))
+    return Fail("Priority must be >= 0");
+  uint64_t p = std::strtoull(c.arg, nullptr, 10);
+  if (p) c.o.priority = p;
   return std::nullopt;
 }
 
@@ -181,7 +202,8 @@ Result Tmp(const OptionCall& c) {
 
 Result ThreadsPerCore(const OptionCall& c) {
   uint32_t n;
-  if (!absl::SimpleAtoi(Arg(c), &n) || n == 0) return Fail("Invalid --threads-per-core specification");
+  if (!Digits(Arg(c)) || !absl::SimpleAtoi(Arg(c), &n) || n == 0)
+    return NotNumeric(Arg(c), "--threads-per-core");
   if (n > 1) {  // every node here has one thread per core
     CliFailure f = Refused(c.cmd, "Requested node configuration is not available");
     if (c.cmd != kSbatch)
@@ -328,12 +350,12 @@ Result Switches(const OptionCall& c) {
 }
 
 Result Hint(const OptionCall& c) {
-  // One thread per core on every node: multithread and nomultithread ask
-  // for what every job gets. compute_bound and memory_bound would change
-  // how tasks are laid out across sockets, which Sluice does not do.
+  // One socket of single-threaded cores on every node, and no task/affinity
+  // plugin in the reference (task/none): every hint leaves the job as it
+  // is, as the reference's jobs were.
   absl::string_view v = Arg(c);
-  if (OneOf(v, {"multithread", "nomultithread"})) return std::nullopt;
-  if (OneOf(v, {"compute_bound", "memory_bound"})) return NotSupported(c);
+  if (OneOf(v, {"multithread", "nomultithread", "compute_bound", "memory_bound"}))
+    return std::nullopt;
   return Fail(absl::StrCat("unrecognized --hint argument \"", v, "\", see --hint=help"), 1);
 }
 
@@ -371,8 +393,16 @@ Result WaitAllNodes(const OptionCall& c) {
 Result Prefer(const OptionCall& c) { return NotSupported(c); }
 
 Result KillOnBadExit(const OptionCall& c) {
+  if (c.arg && !Digits(c.arg)) return NotNumeric(c.arg, "--kill-on-bad-exit");
   c.o.kill_on_bad_exit = !c.arg || std::string_view(c.arg) != "0";
   return std::nullopt;
+}
+
+Result KillCommand(const OptionCall& c) {
+  // A signal Slurm knows is checked, then refused: salloc does not watch
+  // its allocation end to signal the command (docs/CLI.md).
+  if (c.arg && ParseSignal(c.arg) == 0) return Fail("Invalid --kill-command specification");
+  return NotSupported(c);
 }
 
 Result WaitSecs(const OptionCall& c) {

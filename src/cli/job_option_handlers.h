@@ -112,6 +112,7 @@ Result WaitAllNodes(const OptionCall&);
 Result Prefer(const OptionCall&);
 // srun.
 Result KillOnBadExit(const OptionCall&);
+Result KillCommand(const OptionCall&);
 Result WaitSecs(const OptionCall&);
 Result JobId(const OptionCall&);
 Result Mpi(const OptionCall&);

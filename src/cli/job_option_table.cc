@@ -146,7 +146,7 @@ constexpr OptionDef kTable[] = {
     {"bell", _, 0, N, A, _, _, "SALLOC_BELL", Bell},
     {"no-bell", _, 0, N, A, _, _, "SALLOC_NO_BELL", NoBell},
     {"no-shell", _, 0, N, A, _, _, _, Flag<&O::no_shell>},
-    {"kill-command", _, 'K', Opt, A, _, _, "SALLOC_KILL_CMD", NotSupported},
+    {"kill-command", _, 'K', Opt, A, _, _, "SALLOC_KILL_CMD", KillCommand},
     {"wait-all-nodes", _, 0, Q, B | A, "SBATCH_WAIT_ALL_NODES", _, "SALLOC_WAIT_ALL_NODES", WaitAllNodes},
     // Inert or refused here, as docs/CLI.md explains.
     {"qos", _, 'q', Q, All, "SBATCH_QOS", "SLURM_QOS", "SALLOC_QOS", Str<&O::qos>},

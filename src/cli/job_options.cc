@@ -122,6 +122,18 @@ std::vector<std::string> InputVariables(Command cmd) {
   return out;
 }
 
+std::optional<CliFailure> CheckGpusPerTask(Command cmd, const JobOptions& o, bool need_count) {
+  if (!o.gpus_per_task) return std::nullopt;
+  if (need_count && !o.gpus && !o.ntasks)
+    return CliFailure{{"Failed to validate job spec. --gpus-per-task used without either --gpus "
+                       "or -n/--ntasks is not allowed.",
+                       "Invalid generic resource (gres) specification"},
+                      1};
+  if (*o.gpus_per_task == kUnreadableCount)
+    return opt::Refused(cmd, "Requested node configuration is not available");
+  return std::nullopt;
+}
+
 int ReportFailure(Command cmd, const CliFailure& f) {
   for (const auto& line : f.message) PrintError(CommandName(cmd), line);
   for (const auto& line : f.fatal) std::fprintf(stderr, "%s: fatal: %s\n", CommandName(cmd), line.c_str());
@@ -145,6 +157,8 @@ std::optional<CliFailure> FinishOptions(Command cmd, JobOptions* o) {
     if (o->gpus && !o->ntasks) o->ntasks = per * *o->gpus;
     else if (o->ntasks && !o->gpus) o->gpus = (*o->ntasks + per - 1) / per;
   }
+  if (cmd != kSrun)
+    if (auto f = CheckGpusPerTask(cmd, *o, true)) return f;
   if (o->batch) {
     // The batch host's features must be among the job's --constraint;
     // every node the job gets has those, so a subset asks nothing more.

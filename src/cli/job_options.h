@@ -142,4 +142,10 @@ int ReportFailure(Command cmd, const CliFailure& f);
 // counts, and --batch against --constraint.
 std::optional<CliFailure> FinishOptions(Command cmd, JobOptions* o);
 
+// --gpus-per-task needs --gpus or a task count (Slurm's two lines, exit 1;
+// `need_count`), and a count no node can meet is refused after that check,
+// as Slurm orders them. srun checks once its counts are known.
+inline constexpr uint32_t kUnreadableCount = 0xffffffff;
+std::optional<CliFailure> CheckGpusPerTask(Command cmd, const JobOptions& o, bool need_count);
+
 }  // namespace sluice::cli

@@ -144,7 +144,8 @@ int Main(int argc, char** argv) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::fprintf(stderr, "salloc: Relinquishing job allocation %lu\n", (unsigned long)*job);
+  if (!o.quiet)  // -Q: errors only, as Slurm's salloc
+    std::fprintf(stderr, "salloc: Relinquishing job allocation %lu\n", (unsigned long)*job);
   Release(client, *job, -1, WIFEXITED(status) ? WEXITSTATUS(status) : 0,
           WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   return rc;

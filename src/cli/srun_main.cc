@@ -165,6 +165,7 @@ int Main(int argc, char** argv) {
     o.ntasks_per_node.reset();
     o.overlap = true;
   }
+  if (auto f = CheckGpusPerTask(kSrun, o, own_job)) return ReportFailure(kSrun, *f);
   if (o.test_only) {
     if (!own_job) return Fatal("--test-only is not valid inside an existing job allocation");
     v1::SubmitBatchJobRequest req;

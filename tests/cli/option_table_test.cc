@@ -92,12 +92,15 @@ TEST(OptionTableTest, EveryOptionOfEveryCommandIsActedOnRefusedOrDocumentedInert
       // Acted on: the parsed options changed. The -v record alone does not
       // count, and every option but the command's own talk is in it.
       bool talk = name == "help" || name == "usage" || name == "version" || name == "verbose";
-      if (!talk)
+      if (!talk) {
         EXPECT_TRUE(o.shown.count(name) || name == "tasks-per-node" || name == "cpu_bind" ||
                     name == "pack-group")
             << "not in -v's dump";
+      }
       o.shown.clear();
-      if (!kInert.count(name)) EXPECT_FALSE(o == untouched) << "accepted and changed nothing";
+      if (!kInert.count(name)) {
+        EXPECT_FALSE(o == untouched) << "accepted and changed nothing";
+      }
     }
   }
 }
@@ -117,8 +120,9 @@ TEST(OptionTableTest, InertOptionsAreDocumentedWithTheirReason) {
       auto it = kSample.find(name);
       auto f = ParseJobArgs(cmd, {"--" + name + "=" + (it != kSample.end() ? it->second : "x")}, &o);
       if (f && !f->message.empty() &&
-          f->message[0].find("is not supported by this Sluice release") != std::string::npos)
+          f->message[0].find("is not supported by this Sluice release") != std::string::npos) {
         EXPECT_THAT(section, ::testing::HasSubstr("`--" + name)) << CommandName(cmd) << " " << name;
+      }
     }
 }
 
@@ -151,6 +155,28 @@ TEST(OptionTableTest, RefusalsAreWordedAsEachCommandWordsThem) {
   EXPECT_EQ(first(kSalloc, {"--wait-all-nodes=5"}), "Invalid --wait-all-nodes specification");
   EXPECT_EQ(first(kSrun, {"--ntasks-per-gpu=0"}), "Invalid numeric value \"0\" for --ntasks-per-gpu.");
   EXPECT_EQ(first(kSrun, {"-T", "0"}), "Invalid numeric value \"0\" for --threads.");
+  // Values as the reference Slurm read them (captured side by side).
+  EXPECT_EQ(first(kSbatch, {"--priority=-5"}), "Priority must be >= 0");
+  EXPECT_EQ(first(kSbatch, {"--exclusive=topo"}), "Invalid --exclusive specification");
+  EXPECT_EQ(first(kSrun, {"--gpus=x"}), "Unable to allocate resources: Requested node configuration is not available");
+  EXPECT_EQ(first(kSbatch, {"--cpus-per-gpu=x"}), "Invalid numeric value \"x\" for --cpus-per-gpu.");
+  EXPECT_EQ(first(kSbatch, {"--threads-per-core=x"}), "Invalid numeric value \"x\" for --threads-per-core.");
+  EXPECT_EQ(first(kSrun, {"--kill-on-bad-exit=x"}), "Invalid numeric value \"x\" for --kill-on-bad-exit.");
+  EXPECT_EQ(first(kSalloc, {"--kill-command=BOGUS"}), "Invalid --kill-command specification");
+  {
+    JobOptions p;
+    ASSERT_FALSE(ParseJobArgs(kSbatch, {"--nice=5x", "--priority=abc"}, &p));
+    EXPECT_EQ(p.nice, 5);
+    EXPECT_FALSE(p.priority);  // 0 or unreadable: no fixed priority
+    ASSERT_FALSE(ParseJobArgs(kSbatch, {"--priority=TOP"}, &p));
+    EXPECT_EQ(p.priority, 0xfffffffeu);
+    p = JobOptions();
+    ASSERT_FALSE(ParseJobArgs(kSbatch, {"--gpus-per-task=1"}, &p));
+    auto g = FinishOptions(kSbatch, &p);
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->message[0], "Failed to validate job spec. --gpus-per-task used without either "
+                             "--gpus or -n/--ntasks is not allowed.");
+  }
   // Slurm 22.05's aliases, and only those.
   EXPECT_EQ(first(kSrun, {"--cpu_bind=none"}), "(accepted)");
   EXPECT_EQ(first(kSrun, {"--pack-group=0"}), "(accepted)");
