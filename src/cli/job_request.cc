@@ -183,6 +183,12 @@ void PrintOptionDump(Command cmd, const JobOptions& o, const std::string& workdi
   std::map<std::string, std::string> shown = o.shown;
   shown["verbose"] = std::to_string(o.verbose);
   if (o.time_limit_min) shown["time"] = DumpedTimeLimit(*o.time_limit_min);
+  // --begin and --deadline as the times they name (Slurm's dump shows
+  // "2026-11-30T05:43:42" for now+60).
+  for (const char* k : {"begin", "deadline"})
+    if (auto it = shown.find(k); it != shown.end())
+      if (auto t = common::ParseBeginTime(it->second, time(nullptr)); t.ok())
+        it->second = common::FormatTimestamp(*t);
   // srun's dump shows --mem in MB (11_srun_v), sbatch's as given.
   if (o.mem_mb && cmd != kSbatch) shown["mem"] = std::to_string(*o.mem_mb);
   if (cmd == kSbatch)

@@ -66,6 +66,17 @@ TEST_F(JobOptionsTest, SrunAndSallocTakeTheJobOptionsSbatchTakes) {
       << r.out;
 }
 
+// -v shows --begin and --deadline as the times they name, as Slurm's dump
+// does ("now+60" is a timestamp there).
+TEST_F(JobOptionsTest, VerboseShowsBeginAndDeadlineAsTimes) {
+  auto r = cluster_->Run("sbatch -v -H --begin=2031-01-02T10:00:00 --deadline=now+2hours --wrap true");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("sbatch: begin               : 2031-01-02T10:00:00\n"));
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("sbatch: deadline            : 20[0-9-]+T[0-9:]+\n")))
+      << r.err;
+  cluster_->Run("scancel -u root");
+}
+
 TEST_F(JobOptionsTest, OvercommitSharesTheCpusOfOneTaskPerNode) {
   // 12 tasks on one 8-CPU node: refused without -O, run with it.
   auto r = cluster_->Run("srun -n 12 -N1 true");
