@@ -1,8 +1,9 @@
 // sbatch --help and --usage, as Slurm 22.05 prints them, line by line. Each
-// line that introduces an option names it: tests/cli/option_table_test.cc
-// checks every such option is in sbatch's option table (sbatch_options.cc)
-// and every option of that table is here or a listed alias, so the help
-// and the parser cannot drift apart. Pure; thread-safe.
+// line that introduces an option names its entry in the one option table
+// (job_option_table.cc): tests/cli/option_table_test.cc checks every such
+// option is sbatch's there and every sbatch option of the table is here or
+// one the man page alone documents, so the help and the parser cannot
+// drift apart. Pure; thread-safe.
 #include "cli/job_help.h"
 
 #include "absl/strings/str_cat.h"

@@ -1,6 +1,6 @@
 // sbatch's script handling: the #SBATCH directives it carries, Slurm's
 // checks on it, the --wrap script, and the environment --export sends.
-// Split from sbatch_options.cc (the option table). Pure; thread-safe.
+// Pure; thread-safe.
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

@@ -1,6 +1,7 @@
 // srun --help as Slurm 22.05 prints it, line by line; each line that
-// introduces an option names it (tests/integration/option_walk_test.cc
-// compares them with srun's option table). Pure; thread-safe.
+// introduces an option names its entry in the one option table
+// (job_option_table.cc), and tests/cli/option_table_test.cc checks the two
+// name the same options. Pure; thread-safe.
 #include "cli/job_help.h"
 
 #include "absl/strings/str_cat.h"

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -58,6 +59,40 @@ TEST_F(MoreOptionsTest, EachDoesWhatTheReferenceSlurmDid) {
     }
   }
   EXPECT_EQ(cases, 47);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// Odd and bad values for sbatch, srun and salloc options, each run through
+// the reference Slurm and captured (extra/11_job_option_values.txt): the
+// same output (job IDs aside) and exit code here.
+TEST_F(MoreOptionsTest, OptionValuesAreReadAsTheReferenceSlurmReadThem) {
+  std::string capture = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/11_job_option_values.txt");
+  ASSERT_FALSE(capture.empty()) << "capture missing";
+  int cases = 0;
+  for (absl::string_view line : absl::StrSplit(capture, '\n')) {
+    if (line.empty() || line[0] != '[') continue;
+    size_t close = line.find("] rc=");
+    std::string cmd(line.substr(1, close - 1));
+    int rc = std::stoi(std::string(line.substr(close + 5)));
+    std::string want;
+    for (absl::string_view part : absl::StrSplit(line.substr(line.find(": ") + 2), '|'))
+      if (!part.empty()) absl::StrAppend(&want, part, "\n");
+    SCOPED_TRACE(cmd);
+    auto r = cluster_->Run("DISPLAY= " + cmd + " </dev/null 2>&1");
+    // The one field that differs by nature: the job ID.
+    std::string got = std::regex_replace(
+        r.out, std::regex("(Submitted batch job|job allocation) [0-9]+"), "$1 ID");
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(r.rc, rc);
+    ++cases;
+  }
+  EXPECT_EQ(cases, 54);
+  cluster_->Run("scancel -u root");
 }
 
 }  // namespace
