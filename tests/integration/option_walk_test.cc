@@ -43,7 +43,9 @@ const std::map<std::string, std::string> kValue = {
     {"exclude", "nosuch"},   {"chdir", "/tmp"},     {"nodefile", "/dev/null"},
     {"signal", "USR1"},      {"state", "PD"},       {"states", "PD"},
     {"format", "%i"},        {"Format", "NodeList"}, {"sort", "i"},
-    {"user", "root"},        {"mem", "10M"},        {"gres", "gpu:1"},
+    {"user", "root"},        {"gres", "gpu:1"},
+    // Room for the step's own processes (a sanitizer build's stepd too).
+    {"mem", "200M"},         {"mem-per-cpu", "200M"}, {"mem-per-gpu", "200M"},
     {"export", "ALL"},       {"mpi", "none"},       {"input", "none"},
     {"output", "/dev/null"}, {"error", "/dev/null"}, {"clusters", "cluster"},
     {"cluster", "cluster"},  {"nodes", "1"},        {"jobid", "999999"},
