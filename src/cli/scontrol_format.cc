@@ -14,6 +14,13 @@
 #include "common/time_spec.h"
 
 namespace sluice::cli {
+
+absl::StatusOr<std::string> ShowHostlist(const std::string& expr, bool sorted) {
+  auto hosts = common::ExpandHostlist(expr);
+  if (!hosts.ok()) return hosts.status();
+  return sorted ? common::CompressHostlistSorted(*hosts) : common::CompressHostlistOrdered(*hosts);
+}
+
 namespace {
 
 using ::sluice::v1::JobInfo;

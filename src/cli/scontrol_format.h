@@ -5,9 +5,14 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "ctld.pb.h"
 
 namespace sluice::cli {
+
+// scontrol show hostlist[sorted] EXPR: the names EXPR stands for (a list,
+// brackets too), compressed in their order or sorted, as Slurm prints them.
+absl::StatusOr<std::string> ShowHostlist(const std::string& expr, bool sorted);
 
 std::string ScontrolJob(const ::sluice::v1::JobInfo& j, int64_t now,
                         bool one_liner);

@@ -188,10 +188,12 @@ int Main(int argc, char** argv) {
       return 0;
     }
     if (what == "hostlist" || what == "hostlistsorted") {
-      std::vector<std::string> names;
-      for (absl::string_view n : absl::StrSplit(arg, absl::ByAnyChar(", \n"), absl::SkipEmpty()))
-        names.emplace_back(n);
-      std::printf("%s\n", common::CompressHostlist(names).c_str());
+      auto text = ShowHostlist(arg, what == "hostlistsorted");
+      if (!text.ok()) {
+        PrintError("scontrol", std::string(text.status().message()));
+        return 1;
+      }
+      std::printf("%s\n", text->c_str());
       return 0;
     }
     auto cfg = LoadConfigOrComplain("scontrol");

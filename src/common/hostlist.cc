@@ -106,6 +106,17 @@ std::string FormatNum(unsigned long long v, size_t width) {
   return s;
 }
 
+// Whether the number was written with leading zeros ("n08": width 2, one
+// digit of value).
+bool Padded(const Parsed& p) { return p.width > std::to_string(p.num).size(); }
+
+// Two numbers may share a range when written alike: the same width, or
+// neither zero-padded ("n9" and "n10" are n[9-10]; "n08" and "n9" are not),
+// as Slurm's hostlists combine them.
+bool SameForm(const Parsed& a, const Parsed& b) {
+  return a.width == b.width || (!Padded(a) && !Padded(b));
+}
+
 // Compresses a sequence already in output order.
 std::string CompressSequence(const std::vector<Parsed>& items) {
   std::string out;
@@ -127,7 +138,7 @@ std::string CompressSequence(const std::vector<Parsed>& items) {
       size_t k = j;
       while (k + 1 < items.size() && items[k + 1].has_num &&
              items[k + 1].prefix == first.prefix &&
-             items[k + 1].width == items[j].width &&
+             SameForm(items[k + 1], items[k]) &&
              items[k + 1].num == items[k].num + 1)
         ++k;
       std::string r = FormatNum(items[j].num, items[j].width);
@@ -194,14 +205,37 @@ absl::StatusOr<std::vector<std::string>> ExpandHostlist(absl::string_view expr,
   return hosts;
 }
 
-std::string CompressHostlist(const std::vector<std::string>& hosts) {
+namespace {
+// Sorted as Slurm sorts hostlists: by prefix, then by the form the number
+// is written in, then by value. A zero-padded number's form is its width;
+// an unpadded one keeps with zero-padded numbers of its digit count under
+// the same prefix (gpu001..gpu099 and gpu100 are one run, gpu[001-100]),
+// and otherwise with the other unpadded numbers (n9 and n10: n[9-10]).
+std::vector<Parsed> SortedNames(const std::vector<std::string>& hosts) {
   std::vector<Parsed> items;
   items.reserve(hosts.size());
   for (const auto& h : hosts) items.push_back(SplitName(h));
-  std::sort(items.begin(), items.end(), [](const Parsed& a, const Parsed& b) {
-    return std::tie(a.prefix, a.has_num, a.num, a.width) <
-           std::tie(b.prefix, b.has_num, b.num, b.width);
+  std::set<std::pair<std::string, size_t>> padded_widths;
+  for (const Parsed& p : items)
+    if (p.has_num && Padded(p)) padded_widths.insert({p.prefix, p.width});
+  auto form = [&](const Parsed& p) -> size_t {
+    if (!p.has_num || Padded(p)) return p.width;
+    return padded_widths.count({p.prefix, p.width}) ? p.width : 0;
+  };
+  std::stable_sort(items.begin(), items.end(), [&](const Parsed& a, const Parsed& b) {
+    return std::make_tuple(std::cref(a.prefix), a.has_num, form(a), a.num) <
+           std::make_tuple(std::cref(b.prefix), b.has_num, form(b), b.num);
   });
+  return items;
+}
+}  // namespace
+
+std::string CompressHostlistSorted(const std::vector<std::string>& hosts) {
+  return CompressSequence(SortedNames(hosts));
+}
+
+std::string CompressHostlist(const std::vector<std::string>& hosts) {
+  std::vector<Parsed> items = SortedNames(hosts);
   items.erase(std::unique(items.begin(), items.end(),
                           [](const Parsed& a, const Parsed& b) {
                             return a.prefix == b.prefix &&

@@ -19,10 +19,16 @@ namespace sluice::common {
 absl::StatusOr<std::vector<std::string>> ExpandHostlist(
     absl::string_view expr, size_t max_hosts = 1 << 20);
 
-// Compresses names as Slurm prints them: names are sorted by prefix and
-// number, duplicates dropped, runs of consecutive numbers with the same
-// width merged: {n1,n2,n3,n5} -> "n[1-3,5]", {n1} -> "n1".
+// Compresses names as Slurm prints them: names are sorted by prefix, the
+// form of their number and its value, duplicates dropped, runs of
+// consecutive numbers merged where written alike -- the same width, or
+// neither zero-padded: {n1,n2,n3,n5} -> "n[1-3,5]", {n8..n11} ->
+// "n[8-11]", {gpu001..gpu100} -> "gpu[001-100]", {n08,n9} -> "n[9,08]".
 std::string CompressHostlist(const std::vector<std::string>& hosts);
+
+// scontrol show hostlistsorted: sorted as above, duplicates kept
+// ({n1,n2,n1} -> "n[1,1-2]").
+std::string CompressHostlistSorted(const std::vector<std::string>& hosts);
 
 // As CompressHostlist but keeps the given order (used for node lists that
 // follow the configuration order, as Slurm's bitmaps do).

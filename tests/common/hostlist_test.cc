@@ -1,4 +1,5 @@
 #include "common/hostlist.h"
+#include "absl/strings/str_format.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -55,6 +56,18 @@ TEST(HostlistTest, CompressesAsSlurmPrints) {
   EXPECT_EQ(CompressHostlist({"a1", "b2", "a3"}), "a[1,3],b2");
   EXPECT_EQ(CompressHostlist({"login", "n1"}), "login,n1");
   EXPECT_EQ(CompressHostlist({}), "");
+  // Across a change in digit count, as the reference scontrol show hostlist
+  // prints them: unpadded numbers join, zero-padded ones keep their width.
+  EXPECT_EQ(CompressHostlist({"n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10",
+                              "n11"}),
+            "n[0-11]");
+  EXPECT_EQ(CompressHostlist({"n9", "n10"}), "n[9-10]");
+  EXPECT_EQ(CompressHostlist({"n08", "n9", "n10"}), "n[9,08,10]");  // see docs/CLI.md
+  EXPECT_EQ(CompressHostlist({"n099", "n100"}), "n[099-100]");
+  EXPECT_EQ(CompressHostlist({"n98", "n99", "n100", "n0101"}), "n[98-100,0101]");
+  std::vector<std::string> gpus;
+  for (int i = 1; i <= 100; ++i) gpus.push_back(absl::StrFormat("gpu%03d", i));
+  EXPECT_EQ(CompressHostlist(gpus), "gpu[001-100]");
 }
 
 TEST(HostlistTest, RoundTrips) {
