@@ -16,6 +16,7 @@
 #include "cli/ctld_client.h"
 #include "cli/scontrol_format.h"
 #include "common/hostlist.h"
+#include "common/users.h"
 
 namespace sluice::cli {
 namespace {
@@ -174,6 +175,23 @@ int Main(int argc, char** argv) {
   }
   std::string cmd = absl::AsciiStrToLower(words[0]);
   std::vector<std::string> rest(words.begin() + 1, words.end());
+
+  if (cmd == "ping") {
+    // Slurm's answer for the one controller: UP when it answers a read,
+    // else DOWN with its banner and exit 1. A SlurmctldHost of
+    // "localhost" is named by this machine's name, as Slurm names it.
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    std::string host = cfg->ctld_host == "localhost" ? common::ShortHostname() : cfg->ctld_host;
+    bool up = client.QueryCluster().ok();
+    std::printf("Slurmctld(primary) at %s is %s\n", host.c_str(), up ? "UP" : "DOWN");
+    if (up) return 0;
+    std::printf("*****************************************\n"
+                "** RESTORE SLURMCTLD DAEMON TO SERVICE **\n"
+                "*****************************************\n");
+    return 1;
+  }
 
   if ((cmd == "show" || cmd == "list") && !rest.empty()) {
     std::string what = absl::AsciiStrToLower(rest[0]);

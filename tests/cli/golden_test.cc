@@ -371,6 +371,45 @@ TEST(GoldenVerboseTest, SrunVerboseLinesMatchSlurm) {
             SortedLines(keep(MapIdsExactly(capture, theirs[1].str(), ours[1].str()))));
 }
 
+// scontrol ping, up and then down, against 12_scontrol_ping (the
+// reference's SlurmctldHost is localhost, named by the host's own name).
+TEST(GoldenPingTest, PingSaysUpAndDownAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::string mine(host);
+  mine = mine.substr(0, mine.find('.'));
+  std::string want = absl::StrReplaceAll(CapturedSection("12_scontrol_ping", "stdout"),
+                                         {{" at vm is ", " at " + mine + " is "}});
+  std::vector<std::string> lines = absl::StrSplit(want, '\n');
+  ASSERT_GE(lines.size(), 5u);
+  auto r = c->Run("scontrol ping");
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.out, lines[0] + "\n");
+  ASSERT_TRUE(c->KillCtld());
+  r = c->Run("scontrol ping");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, absl::StrJoin(std::vector<std::string>(lines.begin() + 1, lines.begin() + 5), "\n") + "\n");
+}
+
+// scontrol hold and release of a running job, against
+// 12_scontrol_hold_running: accepted, the job keeps running with the
+// reason shown, then none.
+TEST(GoldenHoldTest, HoldingARunningJobIsAcceptedAsInSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  uint64_t id = Parsable(c->Run("sbatch --parsable -o /dev/null --wrap 'sleep 60'"));
+  ASSERT_TRUE(c->WaitForState(id, "RUNNING", 30));
+  std::string cmd = CapturedCommand("12_scontrol_hold_running");
+  cmd = cmd.substr(cmd.find("then: ") + 6);
+  cmd = absl::StrReplaceAll(cmd, {{" N", " " + std::to_string(id)}});
+  auto r = c->Run(cmd);
+  EXPECT_EQ(r.out, CapturedSection("12_scontrol_hold_running", "stdout"));
+  EXPECT_EQ(r.err, "");
+  c->Run("scancel " + std::to_string(id));
+}
+
 TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr) << "no captures at " << kRef << ", or the cluster did not start";

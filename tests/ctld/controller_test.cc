@@ -556,8 +556,15 @@ TEST_F(ControllerTest, HoldAndReleaseFollowSlurmsRules) {
             "Invalid job id specified");
   Register("n1");
   ctl_.Schedule(kT0);
-  EXPECT_EQ(ctl_.Hold({JobId(roots)}, false, root_, kT0)[0].error,
-            "Job is no longer pending execution");
+  // A running job takes the hold and keeps running, as in Slurm (exit 0,
+  // reason JobHeldAdmin, captured); release lifts it.
+  ASSERT_EQ(J(roots).state, JobState::kRunning);
+  EXPECT_TRUE(ctl_.Hold({JobId(roots)}, false, root_, kT0)[0].error.empty());
+  EXPECT_EQ(J(roots).state, JobState::kRunning);
+  EXPECT_EQ(J(roots).reason, JobReason::kJobHeldAdmin);
+  EXPECT_TRUE(ctl_.Release({JobId(roots)}, root_, kT0)[0].error.empty());
+  EXPECT_EQ(J(roots).reason, JobReason::kNone);
+  EXPECT_FALSE(J(roots).spec.hold);
 }
 
 TEST_F(ControllerTest, NodeSelectionOptionsAreValidatedAndHonoured) {

@@ -309,12 +309,13 @@ class Controller {
   // Running or completing tasks of each array (throttle accounting).
   std::map<uint64_t, uint32_t> ActiveArrayTasks() const;
   JobReason WaitReason(const Job& j, int64_t now) const;
-  // Applies `change` to each pending job the caller owns (and `may` allows),
-  // with Slurm's errors for the others.
+  // Applies `change` to each pending job (and running one, with
+  // `running_too`) the caller owns and `may` allows, with Slurm's errors
+  // for the others.
   std::vector<CancelOutcome> UpdatePending(
       const std::vector<JobId>& ids, const common::Identity& who, int64_t now,
       const std::function<bool(const Job&)>& may,
-      const std::function<void(Job&)>& change);
+      const std::function<void(Job&)>& change, bool running_too = false);
   uint64_t BasePriority(const Job& job) const;
   sched::SchedPartition ToSched(const common::PartitionConf& p) const;
   // The scheduler's snapshot: nodes, partitions, running and pending jobs

@@ -104,7 +104,7 @@ std::string Controller::CheckMemory(const JobSpec& s,
 std::vector<CancelOutcome> Controller::UpdatePending(
     const std::vector<JobId>& ids, const common::Identity& who, int64_t now,
     const std::function<bool(const Job&)>& may,
-    const std::function<void(Job&)>& change) {
+    const std::function<void(Job&)>& change, bool running_too) {
   last_now_ = now;
   std::vector<CancelOutcome> out;
   for (JobId id : ids) {
@@ -114,7 +114,8 @@ std::vector<CancelOutcome> Controller::UpdatePending(
       r = {id, "Invalid job id specified", kEslurmInvalidJobId};
     } else if (!Authorized(*job, who) || !may(*job)) {
       r = {id, "Access/permission denied", kEslurmAccessDenied};
-    } else if (job->state != JobState::kPending) {
+    } else if (job->state != JobState::kPending &&
+               !(running_too && job->state == JobState::kRunning)) {
       r = {id, "Job is no longer pending execution", kEslurmJobNotPending};
     } else {
       change(*job);
@@ -131,6 +132,8 @@ std::vector<CancelOutcome> Controller::Hold(const std::vector<JobId>& ids,
                                             const common::Identity& who,
                                             int64_t now) {
   const bool admin = who.uid == 0 || who.uid == own_uid_;
+  // A running job takes the hold too, as in Slurm (exit 0): it keeps
+  // running, shows the reason, and stays held if it is requeued.
   return UpdatePending(ids, who, now, [](const Job&) { return true; },
                        [&](Job& job) {
                          job.spec.hold = true;
@@ -138,7 +141,8 @@ std::vector<CancelOutcome> Controller::Hold(const std::vector<JobId>& ids,
                          job.priority = 0;
                          job.reason = job.spec.admin_hold ? JobReason::kJobHeldAdmin
                                                           : JobReason::kJobHeldUser;
-                       });
+                       },
+                       /*running_too=*/true);
 }
 
 std::vector<CancelOutcome> Controller::Release(const std::vector<JobId>& ids,
@@ -153,7 +157,8 @@ std::vector<CancelOutcome> Controller::Release(const std::vector<JobId>& ids,
         job.spec.admin_hold = false;
         job.priority = BasePriority(job);
         job.reason = JobReason::kNone;
-      });
+      },
+      /*running_too=*/true);
 }
 
 }  // namespace sluice::ctld
