@@ -204,12 +204,23 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
     out += l + "\n";
   };
   if (!noheader) line([](const SinfoField& f) { return f.header; });
+  // Without a partition field shown, Slurm folds the partitions together:
+  // each node counts once (sinfo -o %N is "n[1-4]", not a line a partition).
+  const bool per_partition = std::any_of(fields.begin(), fields.end(), [](const SinfoField& f) {
+    return f.key == "partition" || f.key == "partitionname" || f.key == "available" ||
+           f.key == "timelimit";
+  });
+  std::set<std::string> seen;
+  std::vector<std::pair<std::string, std::vector<const NodeInfo*>>> rows;
+  const PartitionInfo* first = nullptr;
   for (const auto& p : c.partitions()) {
+    if (!first) first = &p;
     // Rows: nodes whose shown values (other than the node list) agree.
-    std::vector<std::pair<std::string, std::vector<const NodeInfo*>>> rows;
+    if (per_partition) rows.clear();
     for (const auto& name : p.nodes()) {
       auto it = by_name.find(name);
       if (it == by_name.end()) continue;
+      if (!per_partition && !seen.insert(name).second) continue;
       std::string sig;
       if (node_view) {
         sig = name;
@@ -224,9 +235,13 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
       if (row == rows.end()) rows.push_back({sig, {it->second}});
       else row->second.push_back(it->second);
     }
-    for (const auto& [sig, nodes] : rows)
-      line([&, &nodes = nodes](const SinfoField& f) { return Value(f.key, p, nodes); });
+    if (per_partition)
+      for (const auto& [sig, nodes] : rows)
+        line([&, &nodes = nodes](const SinfoField& f) { return Value(f.key, p, nodes); });
   }
+  if (!per_partition && first)
+    for (const auto& [sig, nodes] : rows)
+      line([&, &nodes = nodes](const SinfoField& f) { return Value(f.key, *first, nodes); });
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
 #include "cli/query_help.h"
+#include "cli/sinfo_states.h"
 #include "common/hostlist.h"
 #include "cli/ctld_client.h"
 #include "cli/sinfo_fields.h"
@@ -26,6 +27,7 @@ const struct option kLong[] = {
     {"partition", required_argument, nullptr, 'p'},
     {"format", required_argument, nullptr, 'o'},
     {"nodes", required_argument, nullptr, 'n'},
+    {"states", required_argument, nullptr, 't'},
     {"Format", required_argument, nullptr, 'O'},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, kHelp},
@@ -37,8 +39,9 @@ int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("sinfo");
   bool node_view = false, noheader = false, reasons = false;
   std::string format, long_format, node_filter, part_filter;
+  std::vector<std::string> states;  // -t: canonical names; empty: all
   int c;
-  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:", kLong, nullptr)) != -1) {
     switch (c) {
       case 'N': node_view = true; break;
       case 'h': noheader = true; break;
@@ -47,6 +50,16 @@ int Main(int argc, char** argv) {
       case 'o': format = optarg; break;
       case 'n': node_filter = optarg; break;
       case 'p': part_filter = optarg; break;
+      case 't': {
+        auto s = ParseNodeStates(optarg);
+        if (!s.ok()) {
+          for (absl::string_view l : absl::StrSplit(s.status().message(), '\n'))
+            PrintError("sinfo", std::string(l));
+          return 1;
+        }
+        states = *s;
+        break;
+      }
       case 'O': long_format = optarg; break;
       case kHelp: std::fputs(SinfoHelp(), stdout); return 0;
       case kUsage: std::fputs(SinfoUsage(), stdout); return 0;
@@ -75,6 +88,19 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "slurm_load_partitions: %s\n",
                  std::string(rep.status().message()).c_str());
     return 1;
+  }
+  if (!states.empty()) {
+    // -t: a partition keeps only its nodes in those states (none: n/a).
+    std::set<std::string> in_state;
+    for (const auto& n : rep->nodes())
+      if (NodeInStates(n, states)) in_state.insert(n.name());
+    for (auto& p : *rep->mutable_partitions()) {
+      std::vector<std::string> kept;
+      for (const auto& n : p.nodes())
+        if (in_state.count(n)) kept.push_back(n);
+      p.clear_nodes();
+      for (const auto& n : kept) p.add_nodes(n);
+    }
   }
   if (!node_filter.empty() || !part_filter.empty()) {
     std::set<std::string> keep;

@@ -410,6 +410,44 @@ TEST(GoldenHoldTest, HoldingARunningJobIsAcceptedAsInSlurm) {
   c->Run("scancel " + std::to_string(id));
 }
 
+// sinfo -t/--states against 12_sinfo_states: one whole-node job on n1,
+// then each command's output and exit code, byte for byte.
+TEST(GoldenSinfoStatesTest, StatesFilterAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  uint64_t id = Parsable(c->Run("sbatch --parsable -N1 --exclusive -o /dev/null --wrap 'sleep 120'"));
+  ASSERT_TRUE(c->WaitForState(id, "RUNNING", 30));
+  std::string capture = CapturedSection("12_sinfo_states", "stdout");
+  int cases = 0;
+  std::string cmd, want;
+  auto check = [&] {
+    if (cmd.empty()) return;
+    SCOPED_TRACE(cmd);
+    auto r = c->Run(cmd + " 2>&1; echo rc=$?");
+    // sinfo -N lists a node's partitions in an order Slurm itself does not
+    // keep (config order in this capture, reverse order in 09_sinfo_N and
+    // in the same reference a minute apart): compared as sets of lines.
+    if (absl::StrContains(cmd, " -N "))
+      EXPECT_EQ(SortedLines(r.out), SortedLines(want));
+    else
+      EXPECT_EQ(r.out, want);
+    ++cases;
+  };
+  for (absl::string_view line : absl::StrSplit(capture, '\n')) {
+    if (absl::StartsWith(line, "=== ")) {
+      check();
+      cmd = std::string(line.substr(4));
+      want.clear();
+    } else if (!cmd.empty()) {
+      absl::StrAppend(&want, line, "\n");
+    }
+  }
+  while (absl::EndsWith(want, "\n\n")) want.pop_back();
+  check();
+  EXPECT_EQ(cases, 13);
+  c->Run("scancel " + std::to_string(id));
+}
+
 TEST(GoldenEnvTest, BatchEnvironmentMatchesSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr) << "no captures at " << kRef << ", or the cluster did not start";
