@@ -71,6 +71,11 @@ int Main(int argc, char** argv) {
         return NoHandler("sinfo", c);
     }
   }
+  // SINFO_FORMAT and SINFO_PARTITION (sinfo(1)) stand for -o and -p where
+  // the command line gives neither.
+  if (const char* f = getenv("SINFO_FORMAT"); f && *f && format.empty() && long_format.empty())
+    format = f;
+  if (const char* p = getenv("SINFO_PARTITION"); p && *p && part_filter.empty()) part_filter = p;
   std::vector<SinfoField> fields;
   if (!format.empty() || !long_format.empty()) {
     auto f = format.empty() ? ParseSinfoLongFormat(long_format) : ParseSinfoFormat(format);

@@ -116,6 +116,25 @@ const struct option kLong[] = {
     {nullptr, 0, nullptr, 0},
 };
 
+constexpr char kShort[] = "j:u:p:t:ho:lan:w:S:rs::vVA:q:M:";
+
+// squeue(1)'s input variables for the options squeue has, each with the
+// letter of its option (to leave it to the command line when given there).
+struct SqueueVar {
+  const char* var;
+  const char* option;
+  int letter;
+  bool flag;
+};
+constexpr SqueueVar kInputVars[] = {
+    {"SQUEUE_ACCOUNT", "account", 'A', false}, {"SQUEUE_ALL", "all", 'a', true},
+    {"SQUEUE_ARRAY", "array", 'r', true},       {"SQUEUE_NAMES", "name", 'n', false},
+    {"SQUEUE_FORMAT", "format", 'o', false},    {"SQUEUE_PARTITION", "partition", 'p', false},
+    {"SQUEUE_QOS", "qos", 'q', false},          {"SQUEUE_SORT", "sort", 'S', false},
+    {"SQUEUE_STATES", "states", 't', false},    {"SQUEUE_USERS", "user", 'u', false},
+    {"SLURM_CLUSTERS", "clusters", 'M', false},
+};
+
 int Main(int argc, char** argv) {
   Options o;
   std::vector<std::string> user_args;
@@ -123,10 +142,12 @@ int Main(int argc, char** argv) {
   std::set<std::string> accounts;
   bool qos_given = false;
   argv[0] = const_cast<char*>("squeue");
+  // One getopt pass (-1 to go on, else the exit code).
+  auto parse = [&](int argc, char** argv) -> int {
+  optind = 0;  // full re-initialisation (glibc)
   opterr = 1;
   int c;
-  while ((c = getopt_long(argc, argv, "j:u:p:t:ho:lan:w:S:rs::vVA:q:M:",
-                          kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, kShort, kLong, nullptr)) != -1) {
     switch (c) {
       case 'j':
         o.raw_jobs = optarg;
@@ -214,6 +235,27 @@ int Main(int argc, char** argv) {
         return NoHandler("squeue", c);
     }
   }
+  return -1;
+  };
+  // SQUEUE_* input variables (squeue(1)) stand for their options; one the
+  // command line gives is left to the command line, as in Slurm.
+  std::set<int> given;
+  opterr = 0;
+  optind = 0;
+  for (int c; (c = getopt_long(argc, argv, kShort, kLong, nullptr)) != -1;) given.insert(c);
+  std::vector<std::string> from_env = {"squeue"};
+  for (const auto& v : kInputVars) {
+    const char* value = getenv(v.var);
+    if (!value || !*value || given.count(v.letter)) continue;
+    from_env.push_back(v.flag ? absl::StrCat("--", v.option) : absl::StrCat("--", v.option, "=", value));
+  }
+  if (from_env.size() > 1) {
+    std::vector<char*> env_argv;
+    for (auto& a : from_env) env_argv.push_back(a.data());
+    env_argv.push_back(nullptr);
+    if (int rc = parse(static_cast<int>(from_env.size()), env_argv.data()); rc >= 0) return rc;
+  }
+  if (int rc = parse(argc, argv); rc >= 0) return rc;
   if (o.states_given) {
     for (absl::string_view s : absl::StrSplit(state_arg, ',', absl::SkipEmpty())) {
       std::string str(s);

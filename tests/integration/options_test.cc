@@ -84,6 +84,28 @@ std::string Upto(const std::string& text, const std::string& end) {
   return at == std::string::npos ? text : text.substr(0, text.find('\n', at) + 1);
 }
 
+// squeue's and sinfo's input variables stand for their options, below the
+// command line.
+TEST_F(OptionsTest, SqueueAndSinfoReadTheirInputVariables) {
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable -H -J envjob --wrap true"));
+  auto r = cluster_->Run("SQUEUE_FORMAT='%j %T' squeue -h -n envjob");
+  EXPECT_EQ(r.out, "envjob PENDING\n");
+  r = cluster_->Run("SQUEUE_FORMAT='%j %T' squeue -h -n envjob -o %j");
+  EXPECT_EQ(r.out, "envjob\n");  // the command line wins
+  r = cluster_->Run("SQUEUE_STATES=R squeue -h -n envjob");
+  EXPECT_EQ(r.out, "");
+  r = cluster_->Run("SQUEUE_STATES=bogus squeue -h");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("Invalid job state specified: bogus"));
+  r = cluster_->Run("SQUEUE_NAMES=envjob SQUEUE_USERS=root SQUEUE_FORMAT=%i squeue -h");
+  EXPECT_EQ(r.out, std::to_string(id) + "\n");
+  r = cluster_->Run("SINFO_FORMAT='%P %D' sinfo -h");
+  EXPECT_EQ(r.out, "g2* 2\n");
+  r = cluster_->Run("SINFO_PARTITION=nosuch SINFO_FORMAT=%P sinfo -h -p g2");
+  EXPECT_EQ(r.out, "g2*\n");
+  cluster_->Run("scancel " + std::to_string(id));
+}
+
 TEST_F(OptionsTest, VerboseDumpsTheDefinedOptionsAsSlurmDoes) {
   auto r = cluster_->Run("cd /tmp && sbatch -v --wrap hostname");
   EXPECT_EQ(r.rc, 0) << r.err;

@@ -1,0 +1,19 @@
+// The reference Slurm's cluster shape for the tests that compare with its
+// captures: four nodes n1..n4 of 8 CPUs and 4 GPUs, partitions g2 (all,
+// default) and short (n[1-2], 30 minutes), as the reference setup/ has.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "test_cluster.h"
+
+namespace sluice::testing {
+
+extern const std::string kRef;  // the reference captures' directory
+// A cluster like the reference one; nullptr when the captures are missing.
+std::unique_ptr<TestCluster> StartRefCluster();
+// The lines of `text`, sorted (for output whose order is the tasks').
+std::string SortedLines(const std::string& text);
+
+}  // namespace sluice::testing
