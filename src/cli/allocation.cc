@@ -24,7 +24,7 @@ std::optional<uint64_t> Allocate(CtldClient& client, v1::SubmitBatchJobRequest r
                                  std::optional<v1::CreateStepReply>* step_reply) {
   const bool salloc = cmd == kSalloc;
   const char* name = CommandName(cmd);
-  const std::string failed = salloc ? "Job submit/allocate failed: " : "Unable to allocate resources: ";
+  const char* failed = RefusalLead(cmd);
   if (step) *req.mutable_first_step() = *step;
   auto* j = req.mutable_job();
   j->set_interactive(true);

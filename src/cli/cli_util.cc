@@ -165,21 +165,15 @@ absl::StatusOr<std::string> ParseDistribution(const std::string& text) {
   return node == "cyclic" ? std::string("cyclic") : std::string("block");
 }
 
-std::vector<std::string> InputVarArgs(const InputVar* vars, size_t count) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < count; ++i) {
-    const char* value = std::getenv(vars[i].var);
-    if (!value || !*value) continue;
-    out.push_back(vars[i].flag ? absl::StrCat("--", vars[i].option)
-                               : absl::StrCat("--", vars[i].option, "=", value));
-  }
-  return out;
-}
-
-int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
+int ParseInputVars(const char* cmd, const InputVar* vars, size_t count, const std::set<int>& given,
                    const std::function<int(int, char**)>& parse) {
   std::vector<std::string> args = {cmd};
-  for (auto& a : InputVarArgs(vars, count)) args.push_back(std::move(a));
+  for (size_t i = 0; i < count; ++i) {
+    const char* value = std::getenv(vars[i].var);
+    if (!value || !*value || given.count(vars[i].value)) continue;
+    args.push_back(vars[i].flag ? absl::StrCat("--", vars[i].option)
+                                : absl::StrCat("--", vars[i].option, "=", value));
+  }
   if (args.size() == 1) return -1;
   std::vector<char*> ptrs;
   for (auto& a : args) ptrs.push_back(a.data());
@@ -190,6 +184,12 @@ int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
 std::string RenderHelp(const HelpLine* lines, size_t count) {
   std::string out;
   for (size_t i = 0; i < count; ++i) absl::StrAppend(&out, lines[i].text, "\n");
+  return out;
+}
+
+std::string RenderLines(const char* const* lines, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) absl::StrAppend(&out, lines[i], "\n");
   return out;
 }
 

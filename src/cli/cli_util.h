@@ -60,20 +60,21 @@ std::optional<CountError> ParsePositive(const std::string& text, const char* opt
 // Anything else: Slurm's "Invalid --distribution specification".
 absl::StatusOr<std::string> ParseDistribution(const std::string& text);
 
-// An input variable that stands for an option (SBATCH_*, SALLOC_*, srun's
-// SLURM_*): flags are set by any non-empty value.
+// An input variable that stands for an option of a command with its own
+// getopt table (squeue's SQUEUE_*; the job commands' are in their option
+// table, job_options.h): flags are set by any non-empty value. `value` is
+// the option's getopt value, so that one the command line gives is left
+// to the command line.
 struct InputVar {
   const char* var;
   const char* option;
+  int value;
   bool flag = false;
 };
-// "--option=value" (or "--option") for every variable of `vars` that is
-// set and non-empty in the environment, in table order: the commands parse
-// these before their command line, which then wins.
-std::vector<std::string> InputVarArgs(const InputVar* vars, size_t count);
 // Runs `parse` (a command's getopt pass: -1 to go on, else an exit code)
-// over those arguments, as "cmd --opt=value ..."; -1 when none are set.
-int ParseInputVars(const char* cmd, const InputVar* vars, size_t count,
+// over "cmd --option=value ..." for every variable of `vars` that is set,
+// non-empty, and not for an option in `given`; -1 when there is none.
+int ParseInputVars(const char* cmd, const InputVar* vars, size_t count, const std::set<int>& given,
                    const std::function<int(int, char**)>& parse);
 
 // A command's --help text as a table of Slurm's lines; a line that
@@ -83,6 +84,8 @@ struct HelpLine {
   const char* text;
 };
 std::string RenderHelp(const HelpLine* lines, size_t count);
+// Lines, each ending in a newline (the --usage texts).
+std::string RenderLines(const char* const* lines, size_t count);
 std::vector<std::string> HelpOptions(const HelpLine* lines, size_t count);
 
 // True when the compressed `node_list` names any host in `nodes`.

@@ -55,10 +55,7 @@ bool ValidCpuFreq(absl::string_view v) {
 }  // namespace
 
 CliFailure Refused(Command cmd, const std::string& reason) {
-  const char* lead = cmd == kSbatch ? "Batch job submission failed: "
-                     : cmd == kSrun ? "Unable to allocate resources: "
-                                    : "Job submit/allocate failed: ";
-  return Fail(absl::StrCat(lead, reason), 1);
+  return Fail(absl::StrCat(RefusalLead(cmd), reason), 1);
 }
 
 Result Inert(const OptionCall&) { return std::nullopt; }

@@ -63,6 +63,12 @@ const char* CommandName(Command cmd) {
   return cmd == kSbatch ? "sbatch" : cmd == kSrun ? "srun" : "salloc";
 }
 
+const char* RefusalLead(Command cmd) {
+  return cmd == kSbatch ? "Batch job submission failed: "
+         : cmd == kSrun ? "Unable to allocate resources: "
+                        : "Job submit/allocate failed: ";
+}
+
 std::optional<CliFailure> ParseJobArgs(Command cmd, const std::vector<std::string>& args,
                                        JobOptions* o) {
   const Getopt& g = GetoptFor(cmd);

@@ -24,6 +24,10 @@ namespace sluice::cli {
 enum Command : uint8_t { kSbatch = 1, kSrun = 2, kSalloc = 4 };
 inline constexpr uint8_t kAllJobCommands = kSbatch | kSrun | kSalloc;
 const char* CommandName(Command cmd);  // "sbatch", "srun", "salloc"
+// How each command words the controller's refusal before its reason:
+// "Batch job submission failed: ", "Unable to allocate resources: ",
+// "Job submit/allocate failed: ".
+const char* RefusalLead(Command cmd);
 
 // Everything the three commands' options can say. An option a command
 // does not take is never set for it.

@@ -151,9 +151,7 @@ std::optional<int> FillJobRequest(Command cmd, const JobOptions& o, const std::s
   j->set_constraint(o.constraint.value_or(""));
   j->set_exclusive(o.exclusive);
   j->set_contiguous(o.contiguous);
-  std::string workdir = cwd;
-  if (o.chdir) workdir = (*o.chdir)[0] == '/' ? *o.chdir : absl::StrCat(cwd, "/", *o.chdir);
-  j->set_work_dir(workdir);
+  j->set_work_dir(JobWorkDir(o, cwd));
   j->set_dependency(o.dependency.value_or(""));
   j->set_begin_time(begin);
   j->set_deadline(deadline);
@@ -177,6 +175,11 @@ std::optional<int> FillJobRequest(Command cmd, const JobOptions& o, const std::s
   }
   j->set_submit_host(common::ShortHostname());
   return std::nullopt;
+}
+
+std::string JobWorkDir(const JobOptions& o, const std::string& cwd) {
+  if (!o.chdir) return cwd;
+  return (*o.chdir)[0] == '/' ? *o.chdir : absl::StrCat(cwd, "/", *o.chdir);
 }
 
 void PrintOptionDump(Command cmd, const JobOptions& o, const std::string& workdir) {

@@ -25,6 +25,9 @@ std::optional<int> FillJobRequest(Command cmd, const JobOptions& o, const std::s
                                   const std::vector<std::string>& environ,
                                   ::sluice::v1::JobRequest* j);
 
+// The job's working directory: -D made absolute against `cwd`, else `cwd`.
+std::string JobWorkDir(const JobOptions& o, const std::string& cwd);
+
 // -v's dump of the options given, with times canonical and the file
 // options made absolute against `workdir`.
 void PrintOptionDump(Command cmd, const JobOptions& o, const std::string& workdir);

@@ -161,52 +161,10 @@ constexpr const char* kUsage[] = {
     "              [command [args...]]",
 };
 
-constexpr const char* kSrunUsage[] = {
-    "Usage: srun [-N nnodes] [-n ntasks] [-i in] [-o out] [-e err]",
-    "            [-c ncpus] [-r n] [-p partition] [--hold] [-t minutes]",
-    "            [-D path] [--immediate[=secs]] [--overcommit] [--overlap] [--no-kill]",
-    "            [--oversubscribe] [--label] [--unbuffered] [-m dist] [-J jobname]",
-    "            [--jobid=id] [--verbose] [--slurmd_debug=#] [--gres=list]",
-    "            [-T threads] [-W sec] [--gres-flags=opts]",
-    "            [--licenses=names] [--clusters=cluster_names]",
-    "            [--qos=qos] [--time-min=minutes]",
-    "            [--contiguous] [--mincpus=n] [--mem=MB] [--tmp=MB] [-C list]",
-    "            [--mpi=type] [--account=name] [--dependency=type:jobid[+time]]",
-    "            [--kill-on-bad-exit] [--propagate[=rlimits] [--comment=name]",
-    "            [--cpu-bind=...] [--mem-bind=...] [--network=type]",
-    "            [--ntasks-per-node=n] [--ntasks-per-socket=n] [reservation=name]",
-    "            [--ntasks-per-core=n] [--mem-per-cpu=MB] [--preserve-env]",
-    "            [--profile=...] [--exact]",
-    "            [--mail-type=type] [--mail-user=user] [--nice[=value]]",
-    "            [--prolog=fname] [--epilog=fname]",
-    "            [--task-prolog=fname] [--task-epilog=fname]",
-    "            [--ctrl-comm-ifhn=addr] [--multi-prog] [--mcs-label=mcs]",
-    "            [--cpu-freq=min[-max[:gov]]] [--power=flags] [--spread-job]",
-    "            [--switches=max-switches{@max-time-to-wait}] [--reboot]",
-    "            [--core-spec=cores] [--thread-spec=threads]",
-    "            [--bb=burst_buffer_spec] [--bbf=burst_buffer_file]",
-    "            [--bcast=<dest_path>] [--bcast-exclude=<NONE|path1,...,pathN>]",
-    "            [--send-libs[=y|n]] [--compress[=library]]",
-    "            [--acctg-freq=<datatype>=<interval>] [--delay-boot=mins]",
-    "            [-w hosts...] [-x hosts...] [--use-min-nodes]",
-    "            [--mpi-combine=yes|no] [--het-group=value]",
-    "            [--cpus-per-gpu=n] [--gpus=n] [--gpu-bind=...] [--gpu-freq=...]",
-    "            [--gpus-per-node=n] [--gpus-per-socket=n] [--gpus-per-task=n]",
-    "            [--mem-per-gpu=MB]",
-    "            executable [args...]",
-};
-
-std::string Lines(const char* const* lines, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, lines[i], "\n");
-  return out;
-}
-
 }  // namespace
 
 std::string SallocHelp() { return RenderHelp(kHelp, std::size(kHelp)); }
-std::string SallocUsage() { return Lines(kUsage, std::size(kUsage)); }
+std::string SallocUsage() { return RenderLines(kUsage, std::size(kUsage)); }
 std::vector<std::string> SallocHelpOptions() { return HelpOptions(kHelp, std::size(kHelp)); }
-std::string SrunUsage() { return Lines(kSrunUsage, std::size(kSrunUsage)); }
 
 }  // namespace sluice::cli

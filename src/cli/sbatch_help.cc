@@ -181,11 +181,7 @@ constexpr const char* kUsage[] = {
 
 std::string SbatchHelp() { return RenderHelp(kHelp, std::size(kHelp)); }
 
-std::string SbatchUsage() {
-  std::string out;
-  for (const char* l : kUsage) absl::StrAppend(&out, l, "\n");
-  return out;
-}
+std::string SbatchUsage() { return RenderLines(kUsage, std::size(kUsage)); }
 
 std::vector<std::string> SbatchHelpOptions() { return HelpOptions(kHelp, std::size(kHelp)); }
 

@@ -133,14 +133,14 @@ int Main(int argc, char** argv) {
   if (opts.test_only) return TestOnly(kSbatch, client, &req, opts.quiet);
   auto rep = client.Submit(req);
   if (!rep.ok()) {
-    PrintError("sbatch", absl::StrCat("Batch job submission failed: ",
+    PrintError("sbatch", absl::StrCat(RefusalLead(kSbatch),
                                       rep.status().message()));
     return 1;
   }
   for (const auto& n : rep->notes()) PrintError("sbatch", n);
   if (!rep->error().empty())
     PrintError("sbatch",
-               absl::StrCat("Batch job submission failed: ", rep->error()));
+               absl::StrCat(RefusalLead(kSbatch), rep->error()));
   if (rep->job_id() == 0) return 1;
   if (opts.parsable)
     std::printf("%llu\n", static_cast<unsigned long long>(rep->job_id()));

@@ -118,15 +118,8 @@ const struct option kLong[] = {
 
 constexpr char kShort[] = "j:u:p:t:ho:lan:w:S:rs::vVA:q:M:";
 
-// squeue(1)'s input variables for the options squeue has, each with the
-// letter of its option (to leave it to the command line when given there).
-struct SqueueVar {
-  const char* var;
-  const char* option;
-  int letter;
-  bool flag;
-};
-constexpr SqueueVar kInputVars[] = {
+// squeue(1)'s input variables for the options squeue has.
+constexpr InputVar kInputVars[] = {
     {"SQUEUE_ACCOUNT", "account", 'A', false}, {"SQUEUE_ALL", "all", 'a', true},
     {"SQUEUE_ARRAY", "array", 'r', true},       {"SQUEUE_NAMES", "name", 'n', false},
     {"SQUEUE_FORMAT", "format", 'o', false},    {"SQUEUE_PARTITION", "partition", 'p', false},
@@ -144,98 +137,98 @@ int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("squeue");
   // One getopt pass (-1 to go on, else the exit code).
   auto parse = [&](int argc, char** argv) -> int {
-  optind = 0;  // full re-initialisation (glibc)
-  opterr = 1;
-  int c;
-  while ((c = getopt_long(argc, argv, kShort, kLong, nullptr)) != -1) {
-    switch (c) {
-      case 'j':
-        o.raw_jobs = optarg;
-        for (absl::string_view id : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
-          auto sel = ParseJobSelector(id);
-          if (!sel.ok()) {
-            PrintError("squeue", std::string(sel.status().message()));
+    optind = 0;  // full re-initialisation (glibc)
+    opterr = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, kShort, kLong, nullptr)) != -1) {
+      switch (c) {
+        case 'j':
+          o.raw_jobs = optarg;
+          for (absl::string_view id : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
+            auto sel = ParseJobSelector(id);
+            if (!sel.ok()) {
+              PrintError("squeue", std::string(sel.status().message()));
+              return 1;
+            }
+            o.jobs.push_back(sel->job);
+            o.selectors.push_back(*std::move(sel));
+          }
+          break;
+        case 'u':
+          o.raw_users = optarg;
+          o.users_given = true;
+          for (absl::string_view u : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+            user_args.emplace_back(u);
+          break;
+        case kMe:
+          o.users_given = true;
+          o.uids.insert(getuid());
+          break;
+        case 'p':
+          o.raw_partitions = optarg;
+          for (absl::string_view p : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+            o.partitions.emplace(p);
+          break;
+        case 't':
+          o.raw_states = optarg;
+          o.states_given = true;
+          state_arg = optarg;
+          break;
+        case 'h': o.noheader = true; break;
+        case 'o': o.format = optarg; break;
+        case 'l': o.long_fmt = true; break;
+        case kStart: o.start = true; break;
+        case 's':
+          o.steps = true;
+          if (optarg) o.raw_steps = optarg;
+          break;
+        case 'n':
+          o.raw_names = optarg;
+          for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+            o.names.emplace(n);
+          break;
+        case 'w': {
+          o.raw_nodes = optarg;
+          auto hosts = common::ExpandHostlist(optarg);
+          if (!hosts.ok()) {
+            PrintError("squeue", absl::StrCat("Invalid node name ", optarg));
             return 1;
           }
-          o.jobs.push_back(sel->job);
-          o.selectors.push_back(*std::move(sel));
+          o.nodes.insert(hosts->begin(), hosts->end());
+          break;
         }
-        break;
-      case 'u':
-        o.raw_users = optarg;
-        o.users_given = true;
-        for (absl::string_view u : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
-          user_args.emplace_back(u);
-        break;
-      case kMe:
-        o.users_given = true;
-        o.uids.insert(getuid());
-        break;
-      case 'p':
-        o.raw_partitions = optarg;
-        for (absl::string_view p : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
-          o.partitions.emplace(p);
-        break;
-      case 't':
-        o.raw_states = optarg;
-        o.states_given = true;
-        state_arg = optarg;
-        break;
-      case 'h': o.noheader = true; break;
-      case 'o': o.format = optarg; break;
-      case 'l': o.long_fmt = true; break;
-      case kStart: o.start = true; break;
-      case 's':
-        o.steps = true;
-        if (optarg) o.raw_steps = optarg;
-        break;
-      case 'n':
-        o.raw_names = optarg;
-        for (absl::string_view n : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
-          o.names.emplace(n);
-        break;
-      case 'w': {
-        o.raw_nodes = optarg;
-        auto hosts = common::ExpandHostlist(optarg);
-        if (!hosts.ok()) {
-          PrintError("squeue", absl::StrCat("Invalid node name ", optarg));
+        case 'S':
+          sort = o.raw_sort = optarg;
+          break;
+        case 'A':
+          for (absl::string_view a : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+            accounts.emplace(a);
+          break;
+        case 'q':
+          // No Sluice job has a QOS yet (as 22.05 without accounting shows
+          // QOS=): a QOS filter matches none.
+          qos_given = true;
+          break;
+        case 'M': clusters = optarg; break;
+        // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
+        // hidden partitions (there are none); -r lists array tasks one per
+        // line;
+        // --noconvert keeps sizes unconverted (squeue prints them in MB).
+        case 'a': o.all = true; break;
+        case 'r': o.array = true; break;
+        case kNoconvert: break;
+        case 'v': ++o.verbose; break;
+        case 'V': std::printf("%s\n", kVersion); return 0;
+        case kHelp: std::fputs(SqueueHelp(), stdout); return 0;
+        case kUsage: std::fputs(SqueueUsage(), stdout); return 0;
+        case '?':
+          std::fprintf(stderr, "Try \"squeue --help\" for more information\n");
           return 1;
-        }
-        o.nodes.insert(hosts->begin(), hosts->end());
-        break;
+        default:
+          return NoHandler("squeue", c);
       }
-      case 'S':
-        sort = o.raw_sort = optarg;
-        break;
-      case 'A':
-        for (absl::string_view a : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
-          accounts.emplace(a);
-        break;
-      case 'q':
-        // No Sluice job has a QOS yet (as 22.05 without accounting shows
-        // QOS=): a QOS filter matches none.
-        qos_given = true;
-        break;
-      case 'M': clusters = optarg; break;
-      // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
-      // hidden partitions (there are none); -r lists array tasks one per
-      // line;
-      // --noconvert keeps sizes unconverted (squeue prints them in MB).
-      case 'a': o.all = true; break;
-      case 'r': o.array = true; break;
-      case kNoconvert: break;
-      case 'v': ++o.verbose; break;
-      case 'V': std::printf("%s\n", kVersion); return 0;
-      case kHelp: std::fputs(SqueueHelp(), stdout); return 0;
-      case kUsage: std::fputs(SqueueUsage(), stdout); return 0;
-      case '?':
-        std::fprintf(stderr, "Try \"squeue --help\" for more information\n");
-        return 1;
-      default:
-        return NoHandler("squeue", c);
     }
-  }
-  return -1;
+    return -1;
   };
   // SQUEUE_* input variables (squeue(1)) stand for their options; one the
   // command line gives is left to the command line, as in Slurm.
@@ -243,18 +236,8 @@ int Main(int argc, char** argv) {
   opterr = 0;
   optind = 0;
   for (int c; (c = getopt_long(argc, argv, kShort, kLong, nullptr)) != -1;) given.insert(c);
-  std::vector<std::string> from_env = {"squeue"};
-  for (const auto& v : kInputVars) {
-    const char* value = getenv(v.var);
-    if (!value || !*value || given.count(v.letter)) continue;
-    from_env.push_back(v.flag ? absl::StrCat("--", v.option) : absl::StrCat("--", v.option, "=", value));
-  }
-  if (from_env.size() > 1) {
-    std::vector<char*> env_argv;
-    for (auto& a : from_env) env_argv.push_back(a.data());
-    env_argv.push_back(nullptr);
-    if (int rc = parse(static_cast<int>(from_env.size()), env_argv.data()); rc >= 0) return rc;
-  }
+  if (int rc = ParseInputVars("squeue", kInputVars, std::size(kInputVars), given, parse); rc >= 0)
+    return rc;
   if (int rc = parse(argc, argv); rc >= 0) return rc;
   if (o.states_given) {
     for (absl::string_view s : absl::StrSplit(state_arg, ',', absl::SkipEmpty())) {

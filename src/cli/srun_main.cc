@@ -95,8 +95,7 @@ int Main(int argc, char** argv) {
   for (const auto& w : o.warnings) PrintError("srun", w);
   const std::vector<std::string>& args = o.positional;
   std::string cwd = CurrentDir();
-  std::string work_dir = o.chdir ? ((*o.chdir)[0] == '/' ? *o.chdir : absl::StrCat(cwd, "/", *o.chdir))
-                                 : cwd;
+  const std::string work_dir = JobWorkDir(o, cwd);
   if (o.verbose) PrintOptionDump(kSrun, o, work_dir);
   if (args.empty()) return Fatal("No command given to execute.");
   std::string multi_prog;

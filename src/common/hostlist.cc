@@ -83,6 +83,7 @@ struct Parsed {
   bool has_num = false;
   unsigned long long num = 0;
   size_t width = 0;
+  size_t form = 0;  // sort key of how the number is written (SortedNames)
 };
 
 Parsed SplitName(const std::string& host) {
@@ -215,16 +216,19 @@ std::vector<Parsed> SortedNames(const std::vector<std::string>& hosts) {
   std::vector<Parsed> items;
   items.reserve(hosts.size());
   for (const auto& h : hosts) items.push_back(SplitName(h));
+  // Each name's form once, before sorting (node lists are compressed for
+  // every job squeue shows).
   std::set<std::pair<std::string, size_t>> padded_widths;
   for (const Parsed& p : items)
     if (p.has_num && Padded(p)) padded_widths.insert({p.prefix, p.width});
-  auto form = [&](const Parsed& p) -> size_t {
-    if (!p.has_num || Padded(p)) return p.width;
-    return padded_widths.count({p.prefix, p.width}) ? p.width : 0;
-  };
-  std::stable_sort(items.begin(), items.end(), [&](const Parsed& a, const Parsed& b) {
-    return std::make_tuple(std::cref(a.prefix), a.has_num, form(a), a.num) <
-           std::make_tuple(std::cref(b.prefix), b.has_num, form(b), b.num);
+  for (Parsed& p : items)
+    p.form = !p.has_num || Padded(p) ||
+                     (!padded_widths.empty() && padded_widths.count({p.prefix, p.width}))
+                 ? p.width
+                 : 0;
+  std::stable_sort(items.begin(), items.end(), [](const Parsed& a, const Parsed& b) {
+    return std::tie(a.prefix, a.has_num, a.form, a.num) <
+           std::tie(b.prefix, b.has_num, b.form, b.num);
   });
   return items;
 }
