@@ -60,6 +60,14 @@ absl::StatusOr<v1::QueryJobsReply> CtldClient::QueryJobs(
       });
 }
 
+absl::StatusOr<v1::AcctQueryReply> CtldClient::QueryAccounting(
+    const v1::AcctQueryRequest& req) {
+  return Call<v1::AcctQueryRequest, v1::AcctQueryReply>(
+      "QueryAccounting", req, [&](auto* c, const auto& r, auto* p) {
+        return stub_->QueryAccounting(c, r, p);
+      });
+}
+
 absl::StatusOr<v1::CancelJobsReply> CtldClient::Cancel(
     const v1::CancelJobsRequest& req) {
   return Call<v1::CancelJobsRequest, v1::CancelJobsReply>(

@@ -1,3 +1,4 @@
+#include <ctime>
 #include "absl/strings/string_view.h"
 #include "common/slurm_conf.h"
 
@@ -198,6 +199,15 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       if (auto s = ParseU32(v, &cfg.kill_wait_s, k, lineno); !s.ok()) return s;
     } else if (k == "minjobage") {
       if (auto s = ParseU32(v, &cfg.min_job_age_s, k, lineno); !s.ok()) return s;
+    } else if (k == "purgejobafter") {
+      size_t d = 0;
+      while (d < v.size() && absl::ascii_isdigit(static_cast<unsigned char>(v[d]))) ++d;
+      char unit = d < v.size() ? absl::ascii_tolower(static_cast<unsigned char>(v[d])) : 'm';
+      if (d == 0 || !absl::SimpleAtoi(v.substr(0, d), &cfg.purge_job_after) ||
+          (unit != 'h' && unit != 'd' && unit != 'm'))
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": invalid PurgeJobAfter value: ", v));
+      cfg.purge_job_unit = unit;
     } else if (k == "mailprog") {
       cfg.mail_prog = v;
     } else if (k == "maxarraysize") {
@@ -592,6 +602,19 @@ std::string ResolveConfPath() {
   const char* env = std::getenv("SLURM_CONF");
   if (env && *env) return env;
   return SLUICE_DEFAULT_CONF;
+}
+
+int64_t SlurmConfig::PurgeCutoff(int64_t now) const {
+  if (purge_job_after == 0) return 0;
+  if (purge_job_unit == 'h') return now - int64_t{purge_job_after} * 3600;
+  if (purge_job_unit == 'd') return now - int64_t{purge_job_after} * 86400;
+  // Calendar months, local time, as slurmdbd counts them.
+  time_t t = static_cast<time_t>(now);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  tm.tm_mon -= static_cast<int>(purge_job_after);
+  tm.tm_isdst = -1;
+  return static_cast<int64_t>(mktime(&tm));
 }
 
 }  // namespace sluice::common

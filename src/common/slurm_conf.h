@@ -82,6 +82,14 @@ struct SlurmConfig {
   std::string auth_socket;  // from AuthInfo=socket=...; empty: libmunge default
   uint32_t kill_wait_s = 30;
   uint32_t min_job_age_s = 300;
+  // PurgeJobAfter (slurmdbd.conf's key; Sluice keeps accounting itself and
+  // reads it from slurm.conf): job records that ended longer ago than this
+  // are deleted. "N[hours|days|months]" (months by default, as slurmdbd);
+  // count 0: kept for ever (Slurm's default).
+  uint32_t purge_job_after = 0;
+  char purge_job_unit = 'm';  // 'h', 'd' or 'm'
+  // Unix time before which ended jobs are purged; 0 with no PurgeJobAfter.
+  int64_t PurgeCutoff(int64_t now) const;
   // MailProg: runs as "MailProg -s SUBJECT USER" for --mail-type events.
   std::string mail_prog = "/bin/mail";
   // Array indexes must be below this (Slurm's default 1001; at most 4000001).

@@ -43,7 +43,8 @@ CtldServer::CtldServer(common::SlurmConfig config,
                    }),
       mailer_(config.mail_prog),
       controller_(std::move(config), store_.get(), &node_client_, ::getuid()),
-      client_service_(this, auth_.get(), &node_client_),
+      acct_reader_(OpenSqliteAcctReader(config_.state_save_location + "/sluice-jobs.db")),
+      client_service_(this, auth_.get(), &node_client_, acct_reader_.get()),
       node_service_(this, auth_.get()) {
   controller_.set_mailer(&mailer_);
   loop_ = std::thread([this] { io_.run(); });

@@ -71,6 +71,7 @@ class CtldServer final : public rpc::CoreRunner {
   std::vector<std::shared_ptr<std::promise<absl::Status>>> sync_waiters_;  // strand
   void Flush();
   void PostFlush();  // strand: one Flush queued behind what is queued now
+  std::unique_ptr<AcctReader> acct_reader_;  // thread-safe; sacct's reads
   rpc::ClientService client_service_;
   rpc::NodeService node_service_;
   std::unique_ptr<grpc::Server> server_;

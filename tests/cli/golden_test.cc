@@ -56,6 +56,22 @@ std::string SortedLines(const std::string& text) {
   return absl::StrJoin(lines, "\n") + (lines.empty() ? "" : "\n");
 }
 
+void ForEachCapturedCommand(const std::string& capture,
+                            const std::function<void(const std::string&, const std::string&)>& fn) {
+  std::string cmd, want;
+  for (absl::string_view line : absl::StrSplit(capture, '\n')) {
+    if (absl::StartsWith(line, "=== ")) {
+      if (!cmd.empty()) fn(cmd, want);
+      cmd = std::string(line.substr(4));
+      want.clear();
+    } else if (!cmd.empty()) {
+      absl::StrAppend(&want, line, "\n");
+    }
+  }
+  while (absl::EndsWith(want, "\n\n")) want.pop_back();
+  if (!cmd.empty()) fn(cmd, want);
+}
+
 }  // namespace sluice::testing
 
 namespace sluice::testing {

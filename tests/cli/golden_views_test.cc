@@ -79,17 +79,11 @@ TEST(GoldenSinfoStatesTest, StatesFilterAsSlurm) {
       EXPECT_EQ(r.out, want);
     ++cases;
   };
-  for (absl::string_view line : absl::StrSplit(capture, '\n')) {
-    if (absl::StartsWith(line, "=== ")) {
-      check();
-      cmd = std::string(line.substr(4));
-      want.clear();
-    } else if (!cmd.empty()) {
-      absl::StrAppend(&want, line, "\n");
-    }
-  }
-  while (absl::EndsWith(want, "\n\n")) want.pop_back();
-  check();
+  ForEachCapturedCommand(capture, [&](const std::string& c, const std::string& w) {
+    cmd = c;
+    want = w;
+    check();
+  });
   EXPECT_EQ(cases, 13);
   c->Run("scancel " + std::to_string(id));
 }

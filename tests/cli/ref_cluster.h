@@ -3,6 +3,7 @@
 // default) and short (n[1-2], 30 minutes), as the reference setup/ has.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,5 +16,9 @@ extern const std::string kRef;  // the reference captures' directory
 std::unique_ptr<TestCluster> StartRefCluster();
 // The lines of `text`, sorted (for output whose order is the tasks').
 std::string SortedLines(const std::string& text);
+// Walks a capture of several commands ("=== CMD" then its output, to the
+// next "=== "), calling `fn(cmd, output)` for each.
+void ForEachCapturedCommand(const std::string& capture,
+                            const std::function<void(const std::string&, const std::string&)>& fn);
 
 }  // namespace sluice::testing

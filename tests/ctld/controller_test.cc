@@ -272,6 +272,7 @@ class FlakyStore : public JobStore {
     return inner_->Save(jobs, next);
   }
   absl::StatusOr<StoredState> Load(int64_t after) override { return inner_->Load(after); }
+  absl::StatusOr<int> Purge(int64_t before) override { return inner_->Purge(before); }
   bool failing = false;
 
  private:

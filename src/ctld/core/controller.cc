@@ -1,3 +1,4 @@
+#include <csignal>
 #include "ctld/core/controller.h"
 
 #include <algorithm>
@@ -108,6 +109,14 @@ void Controller::RetryUnsaved() {
   if (!st.ok()) return;
   dirty_.clear();
   schedule_needed_ = true;  // starts held back by the failure may go now
+}
+
+void Controller::FlushAccounting() {
+  std::vector<const Job*> batch;
+  for (uint64_t id : acct_dirty_)
+    if (const Job* j = FindJob(JobId(id))) batch.push_back(j);
+  acct_dirty_.clear();
+  if (!batch.empty()) Persist(batch);
 }
 
 std::optional<absl::Status> Controller::TakeStoreResult() {
@@ -429,8 +438,10 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
       r.error = "Access/permission denied";
       r.code = kEslurmAccessDenied;
     } else if (job->state == JobState::kPending) {
+      job->cancelled_by = static_cast<int64_t>(who.uid);
       Finish(*job, JobState::kCancelled, job->reason, now);
     } else if (job->state == JobState::kRunning && signal == 0) {
+      job->cancelled_by = static_cast<int64_t>(who.uid);
       Terminate(*job, SignalKind::kCancel, JobState::kCancelled, now);
     } else if (job->state == JobState::kRunning) {
       // --batch: the batch shell only; --full: every process of the job.
@@ -485,6 +496,14 @@ void Controller::Finish(Job& job, JobState state, JobReason reason,
   job.state = state;
   job.reason = reason;
   job.end_time = now;
+  // Steps still running when their job ends were killed with it.
+  for (auto& r : job.step_log)
+    if (!r.end_time) {
+      r.end_time = now;
+      r.state = state == JobState::kNodeFail || state == JobState::kOutOfMemory
+                    ? state : JobState::kCancelled;
+      r.exit_signal = r.state == JobState::kCancelled ? SIGKILL : 0;
+    }
   // An interactive job's end goes with the next flush (its srun is waiting
   // for the answer; Slurm writes its state every few seconds anyway).
   if (job.spec.interactive)

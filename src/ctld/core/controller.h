@@ -204,6 +204,8 @@ class Controller {
   // Jobs whose latest change could not be written (memory ahead of disk);
   // every tick writes them again.
   size_t unsaved_jobs() const { return dirty_.size(); }
+  // Job records deleted by PurgeJobAfter since start.
+  uint64_t purged_records() const { return purged_records_; }
   // Decayed CPU-seconds per user (fair-share), for tests and diagnostics.
   const UsageLedger& usage() const { return usage_; }
   // signal 0: cancel. Otherwise deliver the signal (full: every process of
@@ -260,6 +262,14 @@ class Controller {
   // to write again.
   bool Persist(const std::vector<const Job*>& jobs);
   void RetryUnsaved();
+  // Accounting: a step's record ends (once); the job is written on the tick.
+  void EndStepRecord(Job& job, uint32_t step, common::JobState state, int exit_code, int signal,
+                     int64_t now);
+  static common::JobState StepEndState(int exit_code, int signal, bool out_of_memory);
+  // Writes the jobs whose accounting alone changed (steps started or ended).
+  void FlushAccounting();
+  void PurgeAccounting(int64_t now);
+  int64_t next_purge_ = 0;
   void Launch(Job& job, int64_t now);
   void OnLaunchDone(JobId id, absl::Status st, int64_t now);
   void Finish(Job& job, JobState state, JobReason reason, int64_t now);
@@ -350,6 +360,8 @@ class Controller {
   // starts and ends are written at once, so nothing else of theirs waits.
   std::set<uint64_t> unsynced_;
   std::set<uint64_t> dirty_;        // changed in memory, the write failed
+  uint64_t purged_records_ = 0;
+  std::set<uint64_t> acct_dirty_;   // step records changed; written on the tick
   std::optional<absl::Status> store_result_;
   bool schedule_needed_ = true;
   int64_t last_now_ = 0;

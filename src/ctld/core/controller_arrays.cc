@@ -29,6 +29,8 @@ Job& Controller::SplitTask(Job& rest, uint32_t task) {
   t.array_pending = {};
   t.steps.clear();
   t.next_step_id = 0;
+  t.step_log.clear();
+  t.batch_usage = {};
   auto [it, _] = jobs_.emplace(t.id.value(), std::move(t));
   return it->second;
 }

@@ -1,6 +1,7 @@
 // The controller's side of node health: reports from node daemons (job
 // ends, GPU telemetry, health checks), administrator state changes, nodes
 // that stop answering, requeues, and signals due before a time limit.
+#include <csignal>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -187,7 +188,11 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
   // A step's supervisor is gone: its CPUs are free even if srun never said.
   for (const auto& [id, step] : rep.ended_steps)
     if (Job* job = FindJob(id))
+    {
       std::erase_if(job->steps, [&](const Job::Step& s) { return s.id == step; });
+      // srun never said how it ended (it was killed): its tasks were.
+      EndStepRecord(*job, step, JobState::kCancelled, 0, SIGKILL, now);
+    }
   ApplyNodeHealth(*node, rep, now);
   if (!was_usable && node->Schedulable()) schedule_needed_ = true;
   return out;

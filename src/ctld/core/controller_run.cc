@@ -382,9 +382,23 @@ void Controller::OnLaunchDone(JobId id, absl::Status st, int64_t now) {
 
 
 
+// PurgeJobAfter: once an hour, the records of jobs that ended before the
+// retention are deleted from the store (never one still held in memory).
+void Controller::PurgeAccounting(int64_t now) {
+  int64_t cutoff = config_.PurgeCutoff(now);
+  if (cutoff <= 0 || now < next_purge_) return;
+  next_purge_ = now + 3600;
+  cutoff = std::min<int64_t>(cutoff, now - config_.min_job_age_s);
+  auto n = store_->Purge(cutoff);
+  if (!n.ok()) next_purge_ = now + 60;  // the store is failing: try again soon
+  else purged_records_ += static_cast<uint64_t>(*n);
+}
+
 void Controller::Tick(int64_t now) {
   last_now_ = now;
   RetryUnsaved();
+  FlushAccounting();
+  PurgeAccounting(now);
   // Fair-share usage: CPU-seconds of running jobs, decayed over time.
   usage_.Decay(now);
   if (last_charge_ && now > last_charge_) {

@@ -1,6 +1,7 @@
 // Steps: srun inside an allocation (a batch job or one srun/salloc made)
 // gets a step ID and a task layout over the allocation's nodes; the end of
 // an interactive allocation or of a step is reported back by srun/salloc.
+#include <csignal>
 #include <algorithm>
 #include <map>
 #include <set>
@@ -129,6 +130,16 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   job->steps.push_back({plan.step_id, req.name, now, names, ntasks,
                         req.overlap ? std::vector<uint32_t>{} : step_cpus,
                         req.gpus_per_node ? step_gpus : std::vector<std::vector<uint32_t>>{}});
+  StepRecord rec;
+  rec.id = plan.step_id;
+  rec.name = req.name;
+  rec.start_time = now;
+  rec.node_list = plan.node_list;
+  rec.nnodes = static_cast<uint32_t>(names.size());
+  rec.ntasks = ntasks;
+  for (uint32_t c : step_cpus) rec.ncpus += c;
+  job->step_log.push_back(std::move(rec));
+  acct_dirty_.insert(job->id.value());
   return plan;
 }
 
@@ -141,6 +152,8 @@ absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int sign
   if (!Authorized(*job, who)) return absl::PermissionDeniedError("Access/permission denied");
   if (step >= 0) {
     std::erase_if(job->steps, [&](const Job::Step& s) { return s.id == static_cast<uint32_t>(step); });
+    EndStepRecord(*job, static_cast<uint32_t>(step), StepEndState(exit_code, signal, out_of_memory),
+                  exit_code, signal, now);
     return absl::OkStatus();
   }
   if (!job->spec.interactive)
@@ -149,6 +162,10 @@ absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int sign
   job->exit_code = exit_code;
   job->exit_signal = signal;
   job->steps.clear();
+  for (const auto& r : job->step_log)
+    if (!r.end_time)
+      EndStepRecord(*job, r.id, StepEndState(exit_code, signal, out_of_memory), exit_code, signal,
+                    now);
   if (out_of_memory) {
     Finish(*job, JobState::kOutOfMemory, JobReason::kOutOfMemory, now);
     return absl::OkStatus();
@@ -156,6 +173,24 @@ absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int sign
   Finish(*job, exit_code == 0 && signal == 0 ? JobState::kCompleted : JobState::kFailed,
          exit_code == 0 && signal == 0 ? JobReason::kNone : JobReason::kNonZeroExitCode, now);
   return absl::OkStatus();
+}
+
+JobState Controller::StepEndState(int exit_code, int signal, bool out_of_memory) {
+  if (out_of_memory) return JobState::kOutOfMemory;
+  if (signal == SIGTERM || signal == SIGKILL) return JobState::kCancelled;
+  return exit_code == 0 && signal == 0 ? JobState::kCompleted : JobState::kFailed;
+}
+
+void Controller::EndStepRecord(Job& job, uint32_t step, JobState state, int exit_code, int signal,
+                               int64_t now) {
+  for (auto& r : job.step_log) {
+    if (r.id != step || r.end_time) continue;
+    r.end_time = now;
+    r.state = state;
+    r.exit_code = exit_code;
+    r.exit_signal = signal;
+    acct_dirty_.insert(job.id.value());
+  }
 }
 
 CancelOutcome Controller::CancelStep(JobId id, uint32_t step, int signal, bool batch_only,

@@ -101,6 +101,31 @@ struct JobSpec {
   std::vector<std::string> Partitions() const;
 };
 
+// What a step used, as its cgroups measured it (sacct's MaxRSS, AveRSS,
+// MaxVMSize, TotalCPU, UserCPU, SystemCPU). Sizes in KiB, times in usec.
+struct StepUsage {
+  bool known = false;  // false: nothing was reported (sacct prints blanks)
+  uint64_t max_rss_kb = 0, ave_rss_kb = 0, max_vm_kb = 0, ave_vm_kb = 0;
+  std::string max_rss_node, max_vm_node;
+  uint32_t max_rss_task = 0, max_vm_task = 0;
+  int64_t user_usec = 0, sys_usec = 0;
+  bool operator==(const StepUsage&) const = default;
+};
+
+// The accounting record of one srun step (sacct's N.S line); kept with its
+// job for as long as the job's record is kept.
+struct StepRecord {
+  uint32_t id = 0;
+  std::string name;
+  int64_t start_time = 0, end_time = 0;  // end 0: still running
+  JobState state = JobState::kRunning;
+  int32_t exit_code = 0, exit_signal = 0;
+  std::string node_list;  // compressed
+  uint32_t nnodes = 0, ntasks = 0, ncpus = 0;
+  StepUsage usage;
+  bool operator==(const StepRecord&) const = default;
+};
+
 struct Job {
   JobId id;
   JobSpec spec;
@@ -130,6 +155,11 @@ struct Job {
   };
   std::vector<Step> steps;
   uint32_t next_step_id = 0;
+  // Accounting (persisted, kept after the job ends): every step srun ran,
+  // and what the batch script used.
+  std::vector<StepRecord> step_log;
+  StepUsage batch_usage;
+  int64_t cancelled_by = -1;  // uid of who scancelled it (sacct's "CANCELLED by N")
   // While COMPLETING: the state the job takes once its node confirms the
   // processes are gone.
   JobState final_state = JobState::kCompleted;

@@ -7,13 +7,17 @@
 #include "ctld.grpc.pb.h"
 #include "ctld/rpc/core_runner.h"
 #include "ctld/rpc/grpc_node_client.h"
+#include "ctld/store/job_store.h"
 
 namespace sluice::ctld::rpc {
 
 class ClientService final : public ::sluice::v1::SluiceCtld::Service {
  public:
-  ClientService(CoreRunner* runner, common::Authenticator* auth, GrpcNodeClient* nodes)
-      : runner_(runner), auth_(auth), nodes_(nodes) {}
+  // `acct` (may be null: sacct is then refused) reads accounting records
+  // on the calling gRPC thread, never on the controller's strand.
+  ClientService(CoreRunner* runner, common::Authenticator* auth, GrpcNodeClient* nodes,
+                AcctReader* acct = nullptr)
+      : runner_(runner), auth_(auth), nodes_(nodes), acct_(acct) {}
 
   grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,
                               const ::sluice::v1::SubmitBatchJobRequest* req,
@@ -39,6 +43,10 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   grpc::Status QueryCluster(grpc::ServerContext* ctx,
                             const ::sluice::v1::QueryClusterRequest* req,
                             ::sluice::v1::QueryClusterReply* rep) override;
+  // acct_service.cc
+  grpc::Status QueryAccounting(grpc::ServerContext* ctx,
+                               const ::sluice::v1::AcctQueryRequest* req,
+                               ::sluice::v1::AcctQueryReply* rep) override;
 
  private:
   // The reply for a planned step; with `launch` the controller also starts
@@ -50,6 +58,7 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   CoreRunner* runner_;
   common::Authenticator* auth_;
   GrpcNodeClient* nodes_;
+  AcctReader* acct_;
 };
 
 }  // namespace sluice::ctld::rpc

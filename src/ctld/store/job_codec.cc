@@ -73,6 +73,70 @@ bool DecodeAlloc(absl::string_view s, std::vector<NodeAllocation>* out) {
   return true;
 }
 
+// Usage as "known/max_rss/ave_rss/max_vm/ave_vm/user_usec/sys_usec/
+// rss_task/vm_task/rss_node/vm_node" (node names hold no '/').
+std::string EncodeUsage(const StepUsage& u) {
+  return absl::StrCat(u.known ? 1 : 0, "/", u.max_rss_kb, "/", u.ave_rss_kb, "/", u.max_vm_kb,
+                      "/", u.ave_vm_kb, "/", u.user_usec, "/", u.sys_usec, "/", u.max_rss_task,
+                      "/", u.max_vm_task, "/", u.max_rss_node, "/", u.max_vm_node);
+}
+
+bool DecodeUsage(absl::string_view s, StepUsage* u) {
+  std::vector<std::string> f = absl::StrSplit(s, '/');
+  if (f.size() != 11) return false;
+  int known = 0;
+  if (!absl::SimpleAtoi(f[0], &known) || !absl::SimpleAtoi(f[1], &u->max_rss_kb) ||
+      !absl::SimpleAtoi(f[2], &u->ave_rss_kb) || !absl::SimpleAtoi(f[3], &u->max_vm_kb) ||
+      !absl::SimpleAtoi(f[4], &u->ave_vm_kb) || !absl::SimpleAtoi(f[5], &u->user_usec) ||
+      !absl::SimpleAtoi(f[6], &u->sys_usec) || !absl::SimpleAtoi(f[7], &u->max_rss_task) ||
+      !absl::SimpleAtoi(f[8], &u->max_vm_task))
+    return false;
+  u->known = known != 0;
+  u->max_rss_node = f[9];
+  u->max_vm_node = f[10];
+  return true;
+}
+
+// Steps: records separated by \x1e, fields by \x1d (a name holding either
+// has it replaced by '?').
+std::string EncodeSteps(const std::vector<StepRecord>& steps) {
+  std::vector<std::string> recs;
+  for (const auto& r : steps) {
+    std::string name = r.name;
+    for (char& c : name)
+      if (c == '\x1d' || c == '\x1e') c = '?';
+    recs.push_back(absl::StrJoin(
+        {absl::StrCat(r.id), name, absl::StrCat(r.start_time), absl::StrCat(r.end_time),
+         absl::StrCat(static_cast<int>(r.state)), absl::StrCat(r.exit_code),
+         absl::StrCat(r.exit_signal), r.node_list, absl::StrCat(r.nnodes),
+         absl::StrCat(r.ntasks), absl::StrCat(r.ncpus), EncodeUsage(r.usage)},
+        "\x1d"));
+  }
+  return absl::StrJoin(recs, "\x1e");
+}
+
+bool DecodeSteps(absl::string_view s, std::vector<StepRecord>* out) {
+  if (s.empty()) return true;
+  for (absl::string_view rec : absl::StrSplit(s, '\x1e')) {
+    std::vector<std::string> f = absl::StrSplit(rec, '\x1d');
+    if (f.size() != 12) return false;
+    StepRecord r;
+    int state = 0;
+    if (!absl::SimpleAtoi(f[0], &r.id) || !absl::SimpleAtoi(f[2], &r.start_time) ||
+        !absl::SimpleAtoi(f[3], &r.end_time) || !absl::SimpleAtoi(f[4], &state) ||
+        state < 0 || state >= common::kJobStateCount || !absl::SimpleAtoi(f[5], &r.exit_code) ||
+        !absl::SimpleAtoi(f[6], &r.exit_signal) || !absl::SimpleAtoi(f[8], &r.nnodes) ||
+        !absl::SimpleAtoi(f[9], &r.ntasks) || !absl::SimpleAtoi(f[10], &r.ncpus) ||
+        !DecodeUsage(f[11], &r.usage))
+      return false;
+    r.name = f[1];
+    r.state = static_cast<JobState>(state);
+    r.node_list = f[7];
+    out->push_back(std::move(r));
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeJob(const Job& j) {
@@ -144,6 +208,10 @@ std::string EncodeJob(const Job& j) {
       {"sockets_per_node", absl::StrCat(s.sockets_per_node)},
       {"cores_per_socket", absl::StrCat(s.cores_per_socket)},
       {"mail_user", s.mail_user},
+      {"next_step_id", absl::StrCat(j.next_step_id)},
+      {"steps", EncodeSteps(j.step_log)},
+      {"batch_usage", EncodeUsage(j.batch_usage)},
+      {"cancelled_by", absl::StrCat(j.cancelled_by)},
   };
   if (j.array_job_id) {
     kv.insert(kv.end(), {
@@ -282,6 +350,10 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
       ok = false;
   }
   str("submit_host", &s.submit_host);
+  num("next_step_id", &j.next_step_id);
+  num("cancelled_by", &j.cancelled_by);
+  if (!DecodeSteps(kv["steps"], &j.step_log)) ok = false;
+  if (kv.count("batch_usage") && !DecodeUsage(kv["batch_usage"], &j.batch_usage)) ok = false;
   if (!ok) return absl::DataLossError("corrupt job record");
   return j;
 }

@@ -26,7 +26,28 @@ class JobStore {
                             uint64_t next_job_id) = 0;
   // Every stored job whose end_time is 0 or later than `finished_after`.
   virtual absl::StatusOr<StoredState> Load(int64_t finished_after) = 0;
+  // Deletes the records of jobs that ended before `ended_before`
+  // (accounting retention, PurgeJobAfter); returns how many.
+  virtual absl::StatusOr<int> Purge(int64_t ended_before) = 0;
 };
+
+// What sacct asks the store for; the rest of its filter is applied to the
+// decoded jobs (core/accounting.h).
+struct AcctScan {
+  std::vector<uint32_t> uids;  // empty: every user
+  std::vector<uint64_t> ids;   // empty: every job; else a job or any task of that array
+  int64_t ended_after = 0;     // jobs still running (end 0) or ended at or after this
+};
+
+// Reads the job records for accounting on the caller's thread, through a
+// connection of its own (WAL: readers never wait for the controller's
+// writes, nor it for them). Thread-safe.
+class AcctReader {
+ public:
+  virtual ~AcctReader() = default;
+  virtual absl::StatusOr<std::vector<Job>> Scan(const AcctScan& q) = 0;
+};
+std::unique_ptr<AcctReader> OpenSqliteAcctReader(const std::string& path);
 
 // SQLite in WAL mode with synchronous=FULL at `path` (created if missing).
 absl::StatusOr<std::unique_ptr<JobStore>> OpenSqliteJobStore(

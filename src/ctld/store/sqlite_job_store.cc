@@ -37,9 +37,22 @@ class SqliteJobStore : public JobStore {
         "CREATE INDEX IF NOT EXISTS jobs_end ON jobs(end_time);"
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);";
     if (auto s = Exec(ddl); !s.ok()) return s;
+    // Accounting's indexes (sacct -u, sacct -j ARRAY). A database from
+    // before them gets the columns with -1/0: such rows are decoded to be
+    // matched (AcctScan), so nothing old is lost from sacct.
+    if (!HasColumn("uid")) {
+      if (auto s = Exec("ALTER TABLE jobs ADD COLUMN uid INTEGER NOT NULL DEFAULT -1;"
+                        "ALTER TABLE jobs ADD COLUMN array_job_id INTEGER NOT NULL DEFAULT -1;");
+          !s.ok())
+        return s;
+    }
+    if (auto s = Exec("CREATE INDEX IF NOT EXISTS jobs_uid_end ON jobs(uid,end_time);"
+                      "CREATE INDEX IF NOT EXISTS jobs_array ON jobs(array_job_id);");
+        !s.ok())
+      return s;
     if (sqlite3_prepare_v2(db_,
-                           "INSERT OR REPLACE INTO jobs(id,end_time,record)"
-                           " VALUES(?,?,?)",
+                           "INSERT OR REPLACE INTO jobs(id,end_time,uid,array_job_id,record)"
+                           " VALUES(?,?,?,?,?)",
                            -1, &put_, nullptr) != SQLITE_OK ||
         sqlite3_prepare_v2(db_,
                            "INSERT OR REPLACE INTO meta(key,value)"
@@ -63,7 +76,9 @@ class SqliteJobStore : public JobStore {
       sqlite3_reset(put_);
       sqlite3_bind_int64(put_, 1, static_cast<sqlite3_int64>(j->id.value()));
       sqlite3_bind_int64(put_, 2, common::IsFinished(j->state) ? j->end_time : 0);
-      sqlite3_bind_text(put_, 3, rec.data(), static_cast<int>(rec.size()),
+      sqlite3_bind_int64(put_, 3, j->spec.uid);
+      sqlite3_bind_int64(put_, 4, static_cast<sqlite3_int64>(j->array_job_id));
+      sqlite3_bind_text(put_, 5, rec.data(), static_cast<int>(rec.size()),
                         SQLITE_TRANSIENT);
       if (sqlite3_step(put_) != SQLITE_DONE) return Abort("insert job");
     }
@@ -106,7 +121,33 @@ class SqliteJobStore : public JobStore {
     return st;
   }
 
+  absl::StatusOr<int> Purge(int64_t ended_before) override {
+    if (sqlite3_db_readonly(db_, "main") == 1)
+      return absl::UnavailableError(absl::StrCat("sqlite: ", path_, " is read-only"));
+    sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db_, "DELETE FROM jobs WHERE end_time>0 AND end_time<?", -1, &q,
+                           nullptr) != SQLITE_OK)
+      return Err("prepare purge");
+    sqlite3_bind_int64(q, 1, ended_before);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return Err("purge");
+    return sqlite3_changes(db_);
+  }
+
  private:
+  bool HasColumn(const char* name) {
+    sqlite3_stmt* q = nullptr;
+    bool found = false;
+    if (sqlite3_prepare_v2(db_, "PRAGMA table_info(jobs)", -1, &q, nullptr) != SQLITE_OK)
+      return false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      const char* c = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+      if (c && std::string(c) == name) found = true;
+    }
+    sqlite3_finalize(q);
+    return found;
+  }
   absl::Status Exec(const char* sql) {
     char* msg = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
@@ -160,6 +201,19 @@ class MemoryJobStore : public JobStore {
     for (const Job* j : jobs) records_[j->id.value()] = EncodeJob(*j);
     next_ = next_job_id;
     return absl::OkStatus();
+  }
+  absl::StatusOr<int> Purge(int64_t ended_before) override {
+    int n = 0;
+    for (auto it = records_.begin(); it != records_.end();) {
+      auto j = DecodeJob(it->second);
+      if (j.ok() && common::IsFinished(j->state) && j->end_time > 0 && j->end_time < ended_before) {
+        it = records_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
+    }
+    return n;
   }
   absl::StatusOr<StoredState> Load(int64_t finished_after) override {
     StoredState st;

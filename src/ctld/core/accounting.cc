@@ -1,0 +1,66 @@
+#include "ctld/core/accounting.h"
+
+#include <algorithm>
+
+namespace sluice::ctld {
+namespace {
+
+bool JobMatches(const Job& j, const AcctFilter::JobSel& s) {
+  if (s.task < 0) return j.id.value() == s.id || j.array_job_id == s.id;
+  if (j.array_job_id != s.id) return false;
+  if (j.array_task_id >= 0) return j.array_task_id == s.task;
+  return j.array_pending.Contains(static_cast<uint32_t>(s.task));
+}
+
+bool InWindow(const Job& j, const AcctFilter& f) {
+  if (!f.windowed) return f.states.empty() || f.states.count(j.state);
+  if (f.states.empty()) {
+    int64_t eligible = AcctEligible(j);
+    return eligible && eligible <= f.end && (j.end_time == 0 || j.end_time >= f.start);
+  }
+  for (common::JobState s : f.states) {
+    switch (s) {
+      case common::JobState::kPending:
+        if (j.submit_time <= f.end && (j.start_time == 0 || j.start_time >= f.start)) return true;
+        break;
+      case common::JobState::kRunning:
+        if (j.start_time && j.start_time <= f.end && (j.end_time == 0 || j.end_time >= f.start))
+          return true;
+        break;
+      default:
+        if (j.state == s && j.end_time && j.end_time >= f.start && j.end_time <= f.end)
+          return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+int64_t AcctEligible(const Job& j) {
+  if (j.state == common::JobState::kPending &&
+      (j.spec.hold || j.spec.admin_hold || j.reason == common::JobReason::kDependency ||
+       j.reason == common::JobReason::kDependencyNeverSatisfied ||
+       j.reason == common::JobReason::kJobHeldUser || j.reason == common::JobReason::kJobHeldAdmin))
+    return 0;
+  return j.eligible_time;
+}
+
+bool AcctSelected(const Job& j, const AcctFilter& f) {
+  if (!f.uids.empty() && !f.uids.count(j.spec.uid)) return false;
+  if (!f.accounts.empty() && !f.accounts.count(j.spec.account)) return false;
+  if (!f.names.empty() && !f.names.count(j.spec.name)) return false;
+  if (!f.partitions.empty() && !f.partitions.count(j.spec.partition)) return false;
+  if (!f.jobs.empty() &&
+      std::none_of(f.jobs.begin(), f.jobs.end(), [&](const auto& s) { return JobMatches(j, s); }))
+    return false;
+  if (!f.nodes.empty()) {
+    bool ran = false;
+    for (const auto& a : j.alloc)
+      ran = ran || std::find(f.nodes.begin(), f.nodes.end(), a.node) != f.nodes.end();
+    if (!ran) return false;
+  }
+  return InWindow(j, f);
+}
+
+}  // namespace sluice::ctld
