@@ -79,6 +79,8 @@ int64_t TotalUsec(const R& r, bool user, bool sys) {
 }
 
 std::string Kb(uint64_t kb) { return absl::StrCat(kb, "K"); }
+// Virtual size is not measured yet (0): blank rather than a false 0K.
+std::string VmKb(uint64_t kb) { return kb ? Kb(kb) : std::string(); }
 
 // The batch step of a job that was cancelled or ran out of time was killed
 // by SIGTERM; otherwise it ended as the job did.
@@ -174,13 +176,15 @@ std::string Use(const R& r, F f) {
 
 const std::vector<AcctField> kFields = {
     {"Account", 10, [](const R& r) -> std::string { return J(r).account(); }},
-    {"AdminComment", 15, [](const R& r) -> std::string { return std::string(); }},
+    {"AdminComment", 15, Blank},
     {"AllocCPUS", 10, [](const R& r) -> std::string { return U(CpusOf(r)); }},
     {"AllocNodes", 10, [](const R& r) -> std::string { return U(IsJob(r) && !Started(r) ? 0 : NodesOf(r)); }},
     {"AllocTRES", 10, AllocTres},
     {"AssocID", 7, Blank},
     {"AveCPU", 10, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return CpuTime(u.user_usec() + u.sys_usec()); });
+       return Use(r, [](const StepUsage& u) {
+         return CpuTime((u.user_usec() + u.sys_usec()) / std::max<int64_t>(1, u.tasks()));
+       });
      }},
     {"AveCPUFreq", 10, [](const R& r) -> std::string { return IsJob(r) ? std::string() : std::string("0"); }},
     {"AveDiskRead", 14, Blank},
@@ -190,7 +194,7 @@ const std::vector<AcctField> kFields = {
        return Use(r, [](const StepUsage& u) { return Kb(u.ave_rss_kb()); });
      }},
     {"AveVMSize", 10, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return Kb(u.ave_vm_kb()); });
+       return Use(r, [](const StepUsage& u) { return VmKb(u.ave_vm_kb()); });
      }},
     {"BlockID", 16, Blank},
     {"Cluster", 10, [](const R& r) -> std::string { return r.cluster; }},
@@ -240,24 +244,19 @@ const std::vector<AcctField> kFields = {
        return Use(r, [](const StepUsage& u) { return U(u.max_rss_task()); });
      }},
     {"MaxVMSize", 10, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return Kb(u.max_vm_kb()); });
+       return Use(r, [](const StepUsage& u) { return VmKb(u.max_vm_kb()); });
      }},
     {"MaxVMSizeNode", 14, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return u.max_vm_node(); });
+       return Use(r, [](const StepUsage& u) { return u.max_vm_kb() ? u.max_vm_node() : ""; });
      }},
     {"MaxVMSizeTask", 14, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return U(u.max_vm_task()); });
+       return Use(r, [](const StepUsage& u) { return u.max_vm_kb() ? U(u.max_vm_task()) : ""; });
      }},
     {"McsLabel", 12, Blank},
-    {"MinCPU", 10, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return CpuTime(u.user_usec() + u.sys_usec()); });
-     }},
-    {"MinCPUNode", 10, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage& u) { return u.max_rss_node(); });
-     }},
-    {"MinCPUTask", 10, [](const R& r) -> std::string {
-       return Use(r, [](const StepUsage&) { return std::string("0"); });
-     }},
+    // Per-task CPU minima are not measured yet (only each node's total).
+    {"MinCPU", 10, Blank},
+    {"MinCPUNode", 10, Blank},
+    {"MinCPUTask", 10, Blank},
     {"NCPUS", 10, [](const R& r) -> std::string { return U(CpusOf(r)); }},
     {"NNodes", 8, [](const R& r) -> std::string { return U(NodesOf(r)); }},
     {"NodeList", 15, NodeList},
@@ -351,6 +350,24 @@ std::string AcctJobId(const AcctRow& r) {
   if (r.kind == R::kBatch) return id + ".batch";
   if (r.kind == R::kStep) return absl::StrCat(id, ".", r.step->step_id());
   return id;
+}
+
+std::optional<AcctJobPick> ParseAcctJobPick(absl::string_view s) {
+  AcctJobPick p;
+  absl::string_view job = s;
+  if (size_t dot = s.find('.'); dot != absl::string_view::npos) {
+    job = s.substr(0, dot);
+    p.step = std::string(s.substr(dot + 1));
+    uint32_t n;
+    if (p.step != "batch" && p.step != "extern" && !absl::SimpleAtoi(p.step, &n))
+      return std::nullopt;
+  }
+  if (size_t us = job.find('_'); us != absl::string_view::npos) {
+    if (!absl::SimpleAtoi(job.substr(us + 1), &p.task) || p.task < 0) return std::nullopt;
+    job = job.substr(0, us);
+  }
+  if (!absl::SimpleAtoi(job, &p.id) || p.id == 0) return std::nullopt;
+  return p;
 }
 
 absl::StatusOr<std::vector<AcctColumn>> ParseAcctFormat(const std::string& spec) {

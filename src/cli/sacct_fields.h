@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,15 @@ absl::StatusOr<std::vector<AcctColumn>> ParseAcctFormat(const std::string& spec)
 
 // sacct -e / --helpformat: the names four to a line, 20 wide.
 std::string AcctHelpFormat();
+
+// A -j entry: N, N_i, N.S, N.batch or N.extern (step "": the job and all
+// its steps); nullopt for anything else (Slurm's "Bad job/step specified").
+struct AcctJobPick {
+  uint64_t id = 0;
+  int64_t task = -1;
+  std::string step;
+};
+std::optional<AcctJobPick> ParseAcctJobPick(absl::string_view s);
 
 // The job's ID as sacct prints it (N, A_T, A_[pending], N.batch, N.S).
 std::string AcctJobId(const AcctRow& r);

@@ -39,31 +39,6 @@ constexpr char kLongFormat[] =
     "tresusageintot,tresusageoutmax,tresusageoutmaxn,tresusageoutmaxt,tresusageoutave,"
     "tresusageouttot";
 
-// A -j entry: N, N_i, N.S or N.batch (step "": the job and all its steps).
-struct JobPick {
-  uint64_t id = 0;
-  int64_t task = -1;
-  std::string step;
-};
-
-std::optional<JobPick> ParseJobPick(absl::string_view s) {
-  JobPick p;
-  absl::string_view job = s;
-  if (size_t dot = s.find('.'); dot != absl::string_view::npos) {
-    job = s.substr(0, dot);
-    p.step = std::string(s.substr(dot + 1));
-    uint32_t n;
-    if (p.step != "batch" && p.step != "extern" && !absl::SimpleAtoi(p.step, &n))
-      return std::nullopt;
-  }
-  if (size_t us = job.find('_'); us != absl::string_view::npos) {
-    if (!absl::SimpleAtoi(job.substr(us + 1), &p.task) || p.task < 0) return std::nullopt;
-    job = job.substr(0, us);
-  }
-  if (!absl::SimpleAtoi(job, &p.id) || p.id == 0) return std::nullopt;
-  return p;
-}
-
 // Slurm's names and abbreviations for -s.
 std::optional<common::JobState> ParseAcctState(std::string s) {
   s = absl::AsciiStrToUpper(s);
@@ -160,7 +135,7 @@ int Main(int argc, char** argv) {
       {nullptr, 0, nullptr, 0}};
   int64_t now = static_cast<int64_t>(::time(nullptr));
   v1::AcctQueryRequest req;
-  std::vector<JobPick> picks;
+  std::vector<AcctJobPick> picks;
   std::string format = kDefaultFormat, clusters;
   bool all = false, allocations = false, json = false, start_given = false, end_given = false;
   Output out;
@@ -189,7 +164,7 @@ int Main(int argc, char** argv) {
       }
       case 'j':
         for (auto item : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
-          auto p = ParseJobPick(item);
+          auto p = ParseAcctJobPick(item);
           if (!p) {
             std::fprintf(stderr, "sacct: fatal: Bad job/step specified: %s\n",
                          std::string(item).c_str());

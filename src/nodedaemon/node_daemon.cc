@@ -269,10 +269,21 @@ void NodeDaemon::ReporterLoop() {
       supervisor_.CheckAlive();
       owners = supervisor_.GpuOwners();
       for (uint64_t id : supervisor_.Running()) req.add_running_job_ids(id);
-      for (const auto& [job, step] : supervisor_.EndedSteps()) {
+      auto usage = [](const StepResult::Usage& u, v1::Usage* p) {
+        if (!u.known) return;
+        p->set_known(true);
+        p->set_max_rss_kb(u.max_rss_kb);
+        p->set_max_rss_task(u.max_rss_task);
+        p->set_sum_rss_kb(u.sum_rss_kb);
+        p->set_tasks(u.tasks);
+        p->set_user_usec(u.user_usec);
+        p->set_sys_usec(u.sys_usec);
+      };
+      for (const auto& s : supervisor_.EndedSteps()) {
         auto* x = req.add_ended_steps();
-        x->set_job_id(job);
-        x->set_step_id(step);
+        x->set_job_id(s.job);
+        x->set_step_id(s.step);
+        usage(s.usage, x->mutable_usage());
       }
       for (const auto& e : supervisor_.Ended()) {
         const StepResult& r = e.result;
@@ -287,6 +298,7 @@ void NodeDaemon::ReporterLoop() {
         x->set_epilog_failed(r.epilog_failed);
         x->set_unkillable(r.unkillable);
         x->set_lost(r.lost);
+        usage(r.usage, x->mutable_usage());
       }
     });
     for (const auto& g : opts_.gpus->Sample(owners, Now()))

@@ -10,6 +10,8 @@
 #include <ctime>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ref_cluster.h"
@@ -93,6 +95,47 @@ TEST(GoldenSacctTest, RecordsAndViewsMatchTheReference) {
   ASSERT_TRUE(c->StartCtld());
   auto r = c->Run("sacct -n -P -j 3.1 -o jobid,jobname,state,exitcode");
   EXPECT_EQ(r.out, "3.1|false|FAILED|1:0\n");
+}
+
+// Usage as the stepd measured it: each srun task holds a 50 MB string,
+// so the step's MaxRSS is at least that and its average too; the batch
+// script's own peak is recorded; CPU times add up.
+TEST(SacctUsageTest, MaxRssAndCpuComeFromTheSteps) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  uint64_t id = Parsable(c->Run(
+      "sbatch --parsable -n2 -o /dev/null --wrap \"srun -n2 bash -c "
+      "'x=\\$(head -c 50000000 /dev/zero | tr \\\\\\\\0 a); sleep 1'\""));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(c->WaitForState(id, "COMPLETED", 60)) << c->JobState(id);
+  std::vector<std::string> rows;
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] {
+        auto r = c->Run("sacct -n -P -j " + std::to_string(id) +
+                        " -o jobid,maxrss,maxrsstask,averss,ntasks,totalcpu,maxrssnode");
+        rows = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+        return rows.size() == 3 && absl::StrContains(rows[2], "K|");
+      },
+      30))
+      << absl::StrJoin(rows, "\n");
+  std::vector<std::string> batch = absl::StrSplit(rows[1], '|');
+  std::vector<std::string> step = absl::StrSplit(rows[2], '|');
+  ASSERT_EQ(step.size(), 7u);
+  EXPECT_EQ(step[0], std::to_string(id) + ".0");
+  uint64_t max_kb = 0, ave_kb = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(step[1].substr(0, step[1].size() - 1), &max_kb)) << step[1];
+  ASSERT_TRUE(absl::SimpleAtoi(step[3].substr(0, step[3].size() - 1), &ave_kb)) << step[3];
+  EXPECT_GE(max_kb, 48000u);
+  EXPECT_GE(ave_kb, 48000u);
+  EXPECT_TRUE(step[2] == "0" || step[2] == "1");
+  EXPECT_EQ(step[4], "2");
+  EXPECT_NE(step[5], "00:00:00");
+  EXPECT_EQ(step[6], "n1");
+  EXPECT_TRUE(absl::EndsWith(batch[1], "K")) << rows[1];
+  // The job's line carries no usage of its own, but the CPU of all of it.
+  std::vector<std::string> job = absl::StrSplit(rows[0], '|');
+  EXPECT_EQ(job[1], "");
+  EXPECT_NE(job[5], "00:00:00");
 }
 
 }  // namespace

@@ -54,6 +54,22 @@ TEST(AccountingCodecTest, StepLogUsageAndCancellerRoundTrip) {
   EXPECT_EQ(back->next_step_id, 2u);
 }
 
+TEST(AccountingUsageTest, NodesMergeIntoTheStepsUsage) {
+  StepUsage u;
+  MergeUsage(u, {}, "n1");  // nothing measured: nothing known
+  EXPECT_FALSE(u.known);
+  MergeUsage(u, {true, 1000, 0, 1500, 2, 10, 1}, "n1");
+  MergeUsage(u, {true, 3000, 3, 3000, 1, 5, 2}, "n2");
+  EXPECT_TRUE(u.known);
+  EXPECT_EQ(u.max_rss_kb, 3000u);
+  EXPECT_EQ(u.max_rss_node, "n2");
+  EXPECT_EQ(u.max_rss_task, 3u);
+  EXPECT_EQ(u.tasks, 3u);
+  EXPECT_EQ(u.ave_rss_kb, 1500u);  // (1500 + 3000) / 3
+  EXPECT_EQ(u.user_usec, 15);
+  EXPECT_EQ(u.sys_usec, 3);
+}
+
 TEST(AccountingSelectTest, WindowStatesUsersAndJobsAsSlurm) {
   Job done = Ended(1, 1001, 100, 200, JobState::kCompleted);
   Job held;

@@ -14,6 +14,7 @@
 #include "common/begin_time.h"
 #include "common/cpu_bind.h"
 #include "common/multi_prog.h"
+#include "cli/sacct_fields.h"
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/user_env.h"
@@ -112,6 +113,8 @@ void RunOne(const std::string& in) {
     (void)cli::ParsePositive(in, "--ntasks", &n);
   }
   (void)cli::ParseJobSelector(in);
+  (void)cli::ParseAcctJobPick(in);
+  (void)cli::ParseAcctFormat(in);
   (void)cli::SplitJobList(in);
   (void)cli::ParseGetUserEnv(in);
   (void)cli::ExtractDirectives(in);

@@ -191,6 +191,17 @@ TEST(StepFilesTest, SpecAndResultRoundTripWithAwkwardValues) {
   EXPECT_EQ(rb->signal, 9);
   EXPECT_TRUE(rb->unkillable);
   EXPECT_EQ(rb->message, "x\ny");
+  EXPECT_FALSE(rb->usage.known);
+  r.usage = {true, 65000, 1, 129000, 2, 250000, 1200};
+  rb = DecodeStepResult(EncodeStepResult(r));
+  ASSERT_TRUE(rb.ok());
+  EXPECT_TRUE(rb->usage.known);
+  EXPECT_EQ(rb->usage.max_rss_kb, 65000u);
+  EXPECT_EQ(rb->usage.max_rss_task, 1u);
+  EXPECT_EQ(rb->usage.sum_rss_kb, 129000u);
+  EXPECT_EQ(rb->usage.tasks, 2u);
+  EXPECT_EQ(rb->usage.user_usec, 250000);
+  EXPECT_EQ(rb->usage.sys_usec, 1200);
   EXPECT_FALSE(DecodeStepSpec("garbage").ok());
   EXPECT_FALSE(DecodeStepResult("").ok());
 }

@@ -63,4 +63,19 @@ bool AcctSelected(const Job& j, const AcctFilter& f) {
   return InWindow(j, f);
 }
 
+void MergeUsage(StepUsage& into, const NodeUsage& u, const std::string& node) {
+  if (!u.known) return;
+  if (!into.known || u.max_rss_kb > into.max_rss_kb) {
+    into.max_rss_kb = u.max_rss_kb;
+    into.max_rss_node = node;
+    into.max_rss_task = u.max_rss_task;
+  }
+  uint64_t total = into.ave_rss_kb * into.tasks + u.sum_rss_kb;
+  into.tasks += u.tasks;
+  into.ave_rss_kb = into.tasks ? total / into.tasks : 0;
+  into.user_usec += u.user_usec;
+  into.sys_usec += u.sys_usec;
+  into.known = true;
+}
+
 }  // namespace sluice::ctld

@@ -38,4 +38,9 @@ int64_t AcctEligible(const Job& j);
 // PENDING: it waited then; an end state: it ended then in that state).
 bool AcctSelected(const Job& j, const AcctFilter& f);
 
+// Adds one node's measurement to a step's (or batch script's) usage: the
+// largest peak and where it was, the average over every task measured,
+// CPU times summed.
+void MergeUsage(StepUsage& into, const NodeUsage& u, const std::string& node);
+
 }  // namespace sluice::ctld

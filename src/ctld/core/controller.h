@@ -114,6 +114,13 @@ struct JobEnd {
   bool epilog_failed = false;
   bool unkillable = false;
   bool lost = false;
+  NodeUsage usage;  // the batch script's
+};
+
+struct StepEndReport {
+  JobId job;
+  uint32_t step = 0;
+  NodeUsage usage;  // its tasks' on the reporting node
 };
 
 struct NodeReport {
@@ -125,7 +132,7 @@ struct NodeReport {
   std::vector<JobId> running;
   std::vector<JobEnd> ended;
   std::string health_failure;
-  std::vector<std::pair<JobId, uint32_t>> ended_steps;
+  std::vector<StepEndReport> ended_steps;
 };
 
 struct NodeReportOutcome {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/hostlist.h"
 #include "common/users.h"
+#include "ctld/core/accounting.h"
 #include "ctld/core/controller.h"
 
 namespace sluice::ctld {
@@ -76,6 +77,8 @@ void Controller::ApplyJobEnd(Job& job, const JobEnd& e, NodeRecord& node,
   }
   job.exit_code = e.exit_code;
   job.exit_signal = e.signal;
+  job.batch_usage = {};
+  MergeUsage(job.batch_usage, e.usage, node.conf.name);
   if (job.state == JobState::kCompleting) {
     Finish(job, job.final_state,
            job.final_state == JobState::kTimeout ? JobReason::kTimeLimit : job.reason,
@@ -186,13 +189,18 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
     }
   }
   // A step's supervisor is gone: its CPUs are free even if srun never said.
-  for (const auto& [id, step] : rep.ended_steps)
-    if (Job* job = FindJob(id))
-    {
-      std::erase_if(job->steps, [&](const Job::Step& s) { return s.id == step; });
-      // srun never said how it ended (it was killed): its tasks were.
-      EndStepRecord(*job, step, JobState::kCancelled, 0, SIGKILL, now);
-    }
+  for (const auto& e : rep.ended_steps) {
+    Job* job = FindJob(e.job);
+    if (!job) continue;
+    std::erase_if(job->steps, [&](const Job::Step& s) { return s.id == e.step; });
+    // srun never said how it ended (it was killed): its tasks were.
+    EndStepRecord(*job, e.step, JobState::kCancelled, 0, SIGKILL, now);
+    for (auto& r : job->step_log)
+      if (r.id == e.step && e.usage.known) {
+        MergeUsage(r.usage, e.usage, rep.node);
+        acct_dirty_.insert(job->id.value());
+      }
+  }
   ApplyNodeHealth(*node, rep, now);
   if (!was_usable && node->Schedulable()) schedule_needed_ = true;
   return out;

@@ -109,7 +109,19 @@ struct StepUsage {
   std::string max_rss_node, max_vm_node;
   uint32_t max_rss_task = 0, max_vm_task = 0;
   int64_t user_usec = 0, sys_usec = 0;
+  uint32_t tasks = 0;  // tasks measured (AveRSS's divisor)
   bool operator==(const StepUsage&) const = default;
+};
+
+// One node's measurement of a job's batch script or of a step's tasks
+// there, as the node daemon reports it.
+struct NodeUsage {
+  bool known = false;
+  uint64_t max_rss_kb = 0;
+  uint32_t max_rss_task = 0;
+  uint64_t sum_rss_kb = 0;
+  uint32_t tasks = 0;
+  int64_t user_usec = 0, sys_usec = 0;
 };
 
 // The accounting record of one srun step (sacct's N.S line); kept with its

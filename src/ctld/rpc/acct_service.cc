@@ -25,6 +25,7 @@ void ToProto(const StepUsage& u, v1::StepUsage* p) {
   p->set_ave_vm_kb(u.ave_vm_kb);
   p->set_user_usec(u.user_usec);
   p->set_sys_usec(u.sys_usec);
+  p->set_tasks(u.tasks);
 }
 
 AcctFilter FilterFrom(const v1::AcctQueryRequest& r) {

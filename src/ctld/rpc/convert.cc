@@ -74,13 +74,18 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   r.real_memory_mb = p.real_memory_mb();
   for (const auto& g : p.gpus()) r.gpus.push_back(common::FromProto(g));
   r.health_failure = p.health_failure();
-  for (const auto& s : p.ended_steps()) r.ended_steps.emplace_back(JobId(s.job_id()), s.step_id());
+  auto usage = [](const v1::Usage& u) {
+    return NodeUsage{u.known(), u.max_rss_kb(), u.max_rss_task(), u.sum_rss_kb(), u.tasks(),
+                     u.user_usec(), u.sys_usec()};
+  };
+  for (const auto& s : p.ended_steps())
+    r.ended_steps.push_back({JobId(s.job_id()), s.step_id(), usage(s.usage())});
   for (uint64_t id : p.running_job_ids()) r.running.push_back(JobId(id));
   for (const auto& e : p.ended())
     r.ended.push_back({JobId(e.job_id()), e.exit_code(), e.signal(),
                        e.launch_failed(), e.message(), e.out_of_memory(),
                        e.prolog_failed(), e.epilog_failed(), e.unkillable(),
-                       e.lost()});
+                       e.lost(), usage(e.usage())});
   return r;
 }
 

@@ -74,16 +74,17 @@ bool DecodeAlloc(absl::string_view s, std::vector<NodeAllocation>* out) {
 }
 
 // Usage as "known/max_rss/ave_rss/max_vm/ave_vm/user_usec/sys_usec/
-// rss_task/vm_task/rss_node/vm_node" (node names hold no '/').
+// rss_task/vm_task/rss_node/vm_node/tasks" (node names hold no '/').
 std::string EncodeUsage(const StepUsage& u) {
   return absl::StrCat(u.known ? 1 : 0, "/", u.max_rss_kb, "/", u.ave_rss_kb, "/", u.max_vm_kb,
                       "/", u.ave_vm_kb, "/", u.user_usec, "/", u.sys_usec, "/", u.max_rss_task,
-                      "/", u.max_vm_task, "/", u.max_rss_node, "/", u.max_vm_node);
+                      "/", u.max_vm_task, "/", u.max_rss_node, "/", u.max_vm_node, "/", u.tasks);
 }
 
 bool DecodeUsage(absl::string_view s, StepUsage* u) {
   std::vector<std::string> f = absl::StrSplit(s, '/');
-  if (f.size() != 11) return false;
+  if (f.size() != 11 && f.size() != 12) return false;
+  if (f.size() == 12 && !absl::SimpleAtoi(f[11], &u->tasks)) return false;
   int known = 0;
   if (!absl::SimpleAtoi(f[0], &known) || !absl::SimpleAtoi(f[1], &u->max_rss_kb) ||
       !absl::SimpleAtoi(f[2], &u->ave_rss_kb) || !absl::SimpleAtoi(f[3], &u->max_vm_kb) ||

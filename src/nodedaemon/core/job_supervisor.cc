@@ -237,7 +237,10 @@ absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in, const JobSha
 
 void JobSupervisor::OnStepExit(uint64_t job, uint32_t step) {
   steps_.erase({job, step});
-  ended_steps_.emplace_back(job, step);
+  EndedStep e{job, step, {}};
+  if (auto text = ReadSmallFile(StepDir(opts_.spool_dir, job, step) + "/status"); text.ok())
+    if (auto r = DecodeStepResult(*text); r.ok()) e.usage = r->usage;
+  ended_steps_.push_back(std::move(e));
   bool more = false;
   for (const auto& [key, st] : steps_) more |= key.first == job;
   if (!more) step_only_jobs_.erase(job);

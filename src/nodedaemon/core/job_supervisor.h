@@ -80,7 +80,13 @@ class JobSupervisor {
   void OnStepExit(uint64_t job, uint32_t step);
   // Steps that ended, for the controller (which frees their CPUs); cleared
   // once a report carrying them succeeds.
-  const std::vector<std::pair<uint64_t, uint32_t>>& EndedSteps() const { return ended_steps_; }
+  // A step whose stepd exited, with what it measured (from its status file).
+  struct EndedStep {
+    uint64_t job = 0;
+    uint32_t step = 0;
+    StepResult::Usage usage;
+  };
+  const std::vector<EndedStep>& EndedSteps() const { return ended_steps_; }
   void AckSteps(size_t n) { ended_steps_.erase(ended_steps_.begin(), ended_steps_.begin() + std::min(n, ended_steps_.size())); }
   // Steps found in the spool directory with a live stepd (call after Recover).
   std::vector<std::tuple<uint64_t, uint32_t, pid_t>> RecoverSteps();
@@ -118,7 +124,7 @@ class JobSupervisor {
   // The cpuset of jobs running here with steps but no batch step (srun and
   // salloc allocations); it goes with their last step.
   std::map<uint64_t, std::vector<uint32_t>> step_only_jobs_;
-  std::vector<std::pair<uint64_t, uint32_t>> ended_steps_;
+  std::vector<EndedStep> ended_steps_;
   std::vector<EndedJob> ended_;
 };
 

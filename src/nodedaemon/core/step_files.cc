@@ -206,6 +206,10 @@ std::string EncodeStepResult(const StepResult& r) {
   w.Put("unkillable", r.unkillable ? 1 : 0);
   w.Put("lost", r.lost ? 1 : 0);
   w.Put("message", r.message);
+  if (r.usage.known)
+    w.Put("usage", absl::StrCat(r.usage.max_rss_kb, "/", r.usage.max_rss_task, "/",
+                                r.usage.sum_rss_kb, "/", r.usage.tasks, "/", r.usage.user_usec,
+                                "/", r.usage.sys_usec));
   return w.out_;
 }
 
@@ -221,6 +225,15 @@ absl::StatusOr<StepResult> DecodeStepResult(const std::string& text) {
   r.prolog_failed = Get(*f, "prolog_failed") == "1";
   r.epilog_failed = Get(*f, "epilog_failed") == "1";
   r.oom = Get(*f, "oom") == "1";
+  if (std::string u = Get(*f, "usage"); !u.empty()) {
+    std::vector<std::string> p = absl::StrSplit(u, '/');
+    StepResult::Usage& g = r.usage;
+    g.known = p.size() == 6 && absl::SimpleAtoi(p[0], &g.max_rss_kb) &&
+              absl::SimpleAtoi(p[1], &g.max_rss_task) && absl::SimpleAtoi(p[2], &g.sum_rss_kb) &&
+              absl::SimpleAtoi(p[3], &g.tasks) && absl::SimpleAtoi(p[4], &g.user_usec) &&
+              absl::SimpleAtoi(p[5], &g.sys_usec);
+    if (!g.known) g = {};
+  }
   r.unkillable = Get(*f, "unkillable") == "1";
   r.lost = Get(*f, "lost") == "1";
   r.message = Get(*f, "message");

@@ -75,6 +75,17 @@ struct StepSpec {
 };
 
 struct StepResult {
+  // What the step's processes used on this node (sacct's MaxRSS, AveRSS,
+  // TotalCPU...): the kernel's own accounting of every process, all of
+  // which the stepd reaps as their subreaper (wait4/RUSAGE_CHILDREN).
+  struct Usage {
+    bool known = false;
+    uint64_t max_rss_kb = 0;   // the largest task's peak RSS
+    uint32_t max_rss_task = 0; // that task's ID
+    uint64_t sum_rss_kb = 0;   // over `tasks` tasks (AveRSS = sum / tasks)
+    uint32_t tasks = 0;
+    int64_t user_usec = 0, sys_usec = 0;
+  } usage;
   int exit_code = 0;
   int signal = 0;
   bool launch_failed = false;

@@ -146,6 +146,7 @@ std::vector<gid_t> JobGroups(const BatchJob& j) {
 void StepDaemon::Launch() {
   const BatchJob& j = spec_.job;
   CreateCgroup();
+  MarkUsageBase();
   common::OutputPatternVars vars{j.id, j.job_name, j.user, spec_.hostname};
   LaunchSpec ls;
   ls.job_id = j.id;
@@ -235,9 +236,12 @@ void StepDaemon::ArmReaper() {
 void StepDaemon::Reap() {
   for (;;) {
     int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
+    struct rusage ru {};
+    pid_t pid = wait4(-1, &status, WNOHANG, &ru);
     if (pid <= 0) break;
+    reaped_max_rss_kb_ = std::max<uint64_t>(reaped_max_rss_kb_, static_cast<uint64_t>(ru.ru_maxrss));
     if (auto t = tasks_.find(pid); t != tasks_.end()) {
+      task_rss_kb_[t->second] = static_cast<uint64_t>(ru.ru_maxrss);
       // A task SIGKILLed while the step's cgroup counts new oom-kill events
       // was the out-of-memory handler's: Slurm's line, and srun says so.
       bool oom = false;
@@ -346,6 +350,7 @@ void StepDaemon::TeardownPoll() {
     StepLog("error", "job %d: %d process(es) survived SIGKILL for %d s", spec_.job.id,
                   left.size(), spec_.unkillable_timeout_s);
   }
+  MeasureUsage();
   if (uint64_t kills = cgroup_ ? cgroup_->OomKills() : 0; kills > 0) {
     result_.oom = true;
     if (!err_path_.empty())
@@ -367,6 +372,36 @@ void StepDaemon::TeardownPoll() {
     (void)RunProgram(te);
   }
   Finish();
+}
+
+void StepDaemon::MarkUsageBase() { ::getrusage(RUSAGE_CHILDREN, &usage_base_); }
+
+// Every process of the step has been reaped (by us, or by a parent we
+// reaped): RUSAGE_CHILDREN now holds all their CPU time. A batch job is
+// one task (the script's tree); a step's tasks each have their own peak.
+void StepDaemon::MeasureUsage() {
+  struct rusage now {};
+  ::getrusage(RUSAGE_CHILDREN, &now);
+  auto usec = [](const timeval& a, const timeval& b) {
+    return (a.tv_sec - b.tv_sec) * int64_t{1000000} + (a.tv_usec - b.tv_usec);
+  };
+  StepResult::Usage& u = result_.usage;
+  u.known = true;
+  u.user_usec = std::max<int64_t>(0, usec(now.ru_utime, usage_base_.ru_utime));
+  u.sys_usec = std::max<int64_t>(0, usec(now.ru_stime, usage_base_.ru_stime));
+  if (spec_.step < 0) {
+    u.max_rss_kb = u.sum_rss_kb = reaped_max_rss_kb_;
+    u.tasks = 1;
+    return;
+  }
+  for (const auto& [task, kb] : task_rss_kb_) {
+    if (kb > u.max_rss_kb || u.tasks == 0) {
+      u.max_rss_kb = kb;
+      u.max_rss_task = task;
+    }
+    u.sum_rss_kb += kb;
+    ++u.tasks;
+  }
 }
 
 void StepDaemon::Finish() {

@@ -9,6 +9,8 @@
 // single-threaded (everything runs on the caller of Run()).
 #pragma once
 
+#include <sys/resource.h>
+
 #include <sys/types.h>
 
 #include <utility>  // before asio: Boost 1.74 uses std::exchange unincluded
@@ -64,6 +66,13 @@ class StepDaemon {
   Launcher* launcher_;
   common::Authenticator* auth_;
   std::map<pid_t, uint32_t> tasks_;  // a step's task processes -> task ids
+  // Usage: what the stepd's children had used before the job's processes
+  // started (the Prolog's share), and each task's peak RSS from wait4.
+  struct rusage usage_base_ {};
+  std::map<uint32_t, uint64_t> task_rss_kb_;
+  uint64_t reaped_max_rss_kb_ = 0;  // the largest peak of any process reaped
+  void MarkUsageBase();
+  void MeasureUsage();  // once every process is gone, before TaskEpilog
   int pty_master_ = -1;
   std::unique_ptr<StepIo> step_io_;
   std::unique_ptr<JobCgroup> cgroup_;

@@ -81,6 +81,7 @@ std::vector<std::string> StepDaemon::TaskEnv(uint32_t task, uint32_t local) cons
 
 void StepDaemon::LaunchTasks() {
   const BatchJob& j = spec_.job;
+  MarkUsageBase();
   step_io_ = std::make_unique<StepIo>(io_);
   step_io_->on_control = [this](const common::Frame& f) { OnSrunControl(f); };
   step_io_->on_all_reported = [this] { BeginTeardown(); };
