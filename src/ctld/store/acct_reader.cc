@@ -3,6 +3,8 @@
 // threads while the controller's strand writes (WAL).
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ctld/store/job_store.h"
@@ -33,7 +35,8 @@ class SqliteAcctReader : public AcctReader {
     if (!q.ids.empty())
       absl::StrAppend(&sql, " AND (id IN (", absl::StrJoin(q.ids, ","),
                       ") OR array_job_id IN (", absl::StrJoin(q.ids, ","), ",-1))");
-    sql += " ORDER BY id";
+    // No ORDER BY: it would make SQLite walk the primary key (all rows)
+    // instead of the end-time index; the few rows found are sorted here.
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
       absl::Status s = absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db)));
@@ -53,6 +56,8 @@ class SqliteAcctReader : public AcctReader {
     sqlite3_finalize(st);
     sqlite3_close(db);
     if (!s.ok()) return s;
+    std::sort(out.begin(), out.end(),
+              [](const Job& a, const Job& b) { return a.id.value() < b.id.value(); });
     return out;
   }
 
