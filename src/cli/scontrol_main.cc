@@ -14,6 +14,7 @@
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
+#include "cli/scontrol_config.h"
 #include "cli/scontrol_format.h"
 #include "common/hostlist.h"
 #include "common/users.h"
@@ -203,6 +204,19 @@ int Main(int argc, char** argv) {
         return 1;
       }
       for (const auto& h : *hosts) std::printf("%s\n", h.c_str());
+      return 0;
+    }
+    if (what == "config") {
+      auto cfg = LoadConfigOrComplain("scontrol");
+      if (!cfg) return 1;
+      CtldClient client(*cfg);
+      auto rep = client.QueryCluster();
+      if (!rep.ok()) {
+        std::fprintf(stderr, "slurm_load_ctl_conf error: %s\n", kUnableToContact);
+        return 1;
+      }
+      std::string host = cfg->ctld_host == "localhost" ? common::ShortHostname() : cfg->ctld_host;
+      std::fputs(ShowConfig(*cfg, *rep, host).c_str(), stdout);
       return 0;
     }
     if (what == "hostlist" || what == "hostlistsorted") {

@@ -3,6 +3,7 @@
 #include "common/slurm_conf.h"
 
 #include <cstdlib>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -170,6 +171,7 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
   if (first == "nodename") return NodeLine(kvs, lineno);
   if (first == "partitionname") return PartitionLine(kvs, lineno);
   for (const auto& [k, v] : kvs) {
+    cfg.raw[k] = v;
     if (k == "clustername") {
       cfg.cluster_name = absl::AsciiStrToLower(v);
     } else if (k == "slurmctldhost" || k == "controlmachine") {
@@ -577,6 +579,7 @@ absl::StatusOr<SlurmConfig> LoadSlurmConf(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", cfg.status().message()));
   cfg->path = path;
+  cfg->text_hash = std::hash<std::string>()(*text);
   auto gres = ReadWholeFile(dir + "/gres.conf");
   if (gres.ok()) {
     auto lines = ParseGresConfText(*gres);

@@ -71,6 +71,10 @@ struct GresConfLine {
 
 struct SlurmConfig {
   std::string path;  // file it came from
+  uint64_t text_hash = 0;  // of slurm.conf's text (scontrol show config's HASH_VAL)
+  // Every key of slurm.conf as written (lower-case key -> value), for
+  // `scontrol show config`; the typed fields below are what Sluice acts on.
+  std::map<std::string, std::string> raw;
   std::string cluster_name = "cluster";
   std::string ctld_host = "localhost";
   std::string ctld_addr = "127.0.0.1";

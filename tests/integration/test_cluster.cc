@@ -364,7 +364,9 @@ bool TestCluster::StartCtld() {
 }
 
 std::string CapturedSection(const std::string& name, const std::string& which) {
-  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/extra/" + name + ".txt");
+  // "golden/NAME" names one of the shared golden captures, else extra/.
+  std::string file = absl::StrContains(name, "/") ? name : "extra/" + name;
+  std::string text = Slurp(std::string(SLUICE_REFERENCE_DIR) + "/" + file + ".txt");
   EXPECT_FALSE(text.empty()) << "capture " << name << " missing";
   std::string out;
   bool in = false;

@@ -113,6 +113,7 @@ std::string Slurp(const std::string& path);
 // A capture of real Slurm in the project's extra/ folder (issue 11's own
 // captures): its stdout or stderr section, without Slurm's plugin-loading
 // and debug lines (Sluice has no plugins to load), and its command.
+// CapturedSection also takes "golden/NAME" for the shared golden captures.
 std::string CapturedSection(const std::string& name, const std::string& which);
 std::string CapturedCommand(const std::string& name);
 bool IsRoot();

@@ -51,6 +51,7 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
 
 absl::Status Controller::Recover(int64_t now) {
   last_now_ = now;
+  if (!boot_time_) boot_time_ = now;
   auto st = store_->Load(now - config_.min_job_age_s);
   if (!st.ok()) return st.status();
   next_job_id_ = std::max<uint64_t>(next_job_id_, st->next_job_id);

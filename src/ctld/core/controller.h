@@ -246,6 +246,8 @@ class Controller {
   const std::map<uint64_t, Job>& jobs() const { return jobs_; }
   const std::vector<NodeRecord>& nodes() const { return nodes_; }
   const common::SlurmConfig& config() const { return config_; }
+  int64_t boot_time() const { return boot_time_; }  // the first Recover's `now`
+  uint64_t next_job_id() const { return next_job_id_; }
 
   // Environment of the batch step (job-level SLURM_* plus the submitter's).
   std::vector<std::string> BatchEnv(const Job& job) const;
@@ -362,6 +364,7 @@ class Controller {
   std::vector<NodeRecord> nodes_;  // fixed by the configuration
   std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;
+  int64_t boot_time_ = 0;
   // Accepted or changed, not yet committed (Sync). A batch job here is a
   // submission sbatch has no answer for yet, and is never started; batch
   // starts and ends are written at once, so nothing else of theirs waits.

@@ -328,6 +328,9 @@ grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
   runner_->Run([&](Controller& c, int64_t now) {
     rep->set_now(now);
     rep->set_cluster_name(c.config().cluster_name);
+    rep->set_boot_time(c.boot_time());
+    rep->set_next_job_id(c.next_job_id());
+    rep->set_conf_hash(c.config().text_hash);
     for (const auto& n : c.nodes()) ToProto(n, rep->add_nodes());
     for (const auto& p : c.config().partitions)
       ToProto(p, rep->add_partitions());
