@@ -274,6 +274,15 @@ int Main(int argc, char** argv) {
   CtldClient client(*cfg);
   ::sluice::v1::QueryJobsRequest req;
   if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);
+  // The controller filters too, so a large queue is not sent whole; the
+  // checks below stay (they also cover what it cannot: array tasks, nodes).
+  if (o.users_given)
+    for (uint32_t uid : o.uids) req.add_user_ids(uid);
+  for (const auto& p : o.partitions) req.add_partitions(p);
+  for (const auto& n : o.names) req.add_names(n);
+  if (o.states_given && !o.all_states)
+    for (auto st : o.states) req.add_states(static_cast<::sluice::v1::JobState>(st));
+  req.set_active_only(!o.states_given);
   if (o.verbose) std::fputs(SettingsDump(o).c_str(), stdout);
   auto rep = LoadJobs(client, req);
   if (!rep) return 1;

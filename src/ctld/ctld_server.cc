@@ -79,6 +79,7 @@ absl::Status CtldServer::RunDurable(
   auto result = durable->get_future();
   boost::asio::post(io_, [&, durable] {
     fn(controller_, Now());
+    Bump();
     sync_waiters_.push_back(durable);
     // Runs after the submissions already queued behind this one, so one
     // fsync covers all of them.
@@ -91,7 +92,17 @@ void CtldServer::RunThenCommit(const std::function<void(Controller&, int64_t)>& 
   std::promise<void> done;
   boost::asio::post(io_, [&] {
     fn(controller_, Now());
+    Bump();
     PostFlush();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+void CtldServer::RunRead(const std::function<void(const Controller&, int64_t)>& fn) {
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    fn(controller_, Now());
     done.set_value();
   });
   done.get_future().wait();
@@ -131,6 +142,7 @@ void CtldServer::LogStoreHealth() {
 // Coalesces scheduling: however many events arrive, at most one pass is
 // queued; it runs after the events already queued ahead of it.
 void CtldServer::AfterEvent() {
+  Bump();
   LogStoreHealth();
   if (controller_.has_unsynced()) PostFlush();  // e.g. an interactive job's start or end
   if (!controller_.schedule_needed() || schedule_posted_) return;
@@ -138,6 +150,7 @@ void CtldServer::AfterEvent() {
   boost::asio::post(io_, [this] {
     schedule_posted_ = false;
     controller_.Schedule(Now());
+    Bump();
     if (controller_.has_unsynced()) PostFlush();  // interactive starts
   });
 }

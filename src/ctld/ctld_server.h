@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <boost/asio.hpp>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <future>
@@ -44,8 +45,13 @@ class CtldServer final : public rpc::CoreRunner {
   void RunThenCommit(const std::function<void(Controller&, int64_t)>& fn) override;
   absl::Status RunDurable(
       const std::function<void(Controller&, int64_t)>& fn) override;
+  void RunRead(const std::function<void(const Controller&, int64_t)>& fn) override;
+  uint64_t Generation() const override { return generation_.load(std::memory_order_acquire); }
 
  private:
+  // Bumped on the strand after every event that may change the controller.
+  std::atomic<uint64_t> generation_{1};
+  void Bump() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   CtldServer(common::SlurmConfig config,
              std::unique_ptr<common::Authenticator> auth,
              std::unique_ptr<JobStore> store);

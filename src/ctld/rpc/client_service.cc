@@ -202,23 +202,7 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
                                       v1::QueryJobsReply* rep) {
   auto who = common::Authenticate(*ctx, *auth_, "QueryJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
-  runner_->Run([&](Controller& c, int64_t now) {
-    rep->set_now(now);
-    const auto& jobs = c.jobs();
-    if (req->job_ids_size() == 0) {
-      rep->mutable_jobs()->Reserve(static_cast<int>(jobs.size()));
-      for (const auto& [id, j] : jobs) ToProto(j, rep->add_jobs());
-      return;
-    }
-    for (uint64_t id : req->job_ids()) {
-      for (JobId m : c.ArrayMembers(JobId(id))) {
-        auto it = jobs.find(m.value());
-        if (it != jobs.end()) ToProto(it->second, rep->add_jobs());
-      }
-    }
-    if (req->job_ids_size() == 1 && rep->jobs_size() == 0)
-      rep->set_error("Invalid job id specified");
-  });
+  AnswerQueryJobs(*snapshots_.Get(), *req, rep);
   return grpc::Status::OK;
 }
 

@@ -1,12 +1,13 @@
 // The client API (SluiceCtld): authenticates each call, converts, runs the
 // domain operation on the controller strand, converts back. Thread-safe:
-// holds no mutable state of its own.
+// its only state of its own is the shared job snapshot (thread-safe).
 #pragma once
 
 #include "common/auth.h"
 #include "ctld.grpc.pb.h"
 #include "ctld/rpc/core_runner.h"
 #include "ctld/rpc/grpc_node_client.h"
+#include "ctld/rpc/job_snapshot.h"
 #include "ctld/store/job_store.h"
 
 namespace sluice::ctld::rpc {
@@ -17,7 +18,7 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   // on the calling gRPC thread, never on the controller's strand.
   ClientService(CoreRunner* runner, common::Authenticator* auth, GrpcNodeClient* nodes,
                 AcctReader* acct = nullptr)
-      : runner_(runner), auth_(auth), nodes_(nodes), acct_(acct) {}
+      : runner_(runner), auth_(auth), nodes_(nodes), acct_(acct), snapshots_(runner) {}
 
   grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,
                               const ::sluice::v1::SubmitBatchJobRequest* req,
@@ -59,6 +60,7 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   common::Authenticator* auth_;
   GrpcNodeClient* nodes_;
   AcctReader* acct_;
+  JobSnapshots snapshots_;  // QueryJobs' reads, shared, off the strand
 };
 
 }  // namespace sluice::ctld::rpc

@@ -22,6 +22,12 @@ class CoreRunner {
       const std::function<void(Controller&, int64_t now)>& fn) = 0;
   // As Run, and commits what fn accepted soon after, without waiting.
   virtual void RunThenCommit(const std::function<void(Controller&, int64_t now)>& fn) = 0;
+  // As Run for a function that only reads: no event follows it.
+  virtual void RunRead(const std::function<void(const Controller&, int64_t now)>& fn) = 0;
+  // Advances (on the strand) after anything that may have changed the
+  // controller; thread-safe. A snapshot taken at generation G holds every
+  // change whose call returned before G was read.
+  virtual uint64_t Generation() const = 0;
 };
 
 }  // namespace sluice::ctld::rpc

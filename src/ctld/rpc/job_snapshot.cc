@@ -1,0 +1,100 @@
+#include "ctld/rpc/job_snapshot.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/job_types.h"
+#include "ctld/rpc/convert.h"
+
+namespace sluice::ctld::rpc {
+
+namespace v1 = ::sluice::v1;
+
+std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
+  uint64_t wanted = runner_->Generation();
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    if (current_ && current_->generation >= wanted) return current_;
+    if (!building_) break;
+    cv_.wait(l);  // another reader is making one: it may be new enough
+  }
+  building_ = true;
+  l.unlock();
+  auto snap = std::make_shared<JobSnapshot>();
+  runner_->RunRead([&](const Controller& c, int64_t now) {
+    // Read on the strand: every event before this point is in the copy.
+    snap->generation = runner_->Generation();
+    snap->now = now;
+    snap->jobs.resize(c.jobs().size());
+    snap->index.reserve(c.jobs().size());
+    size_t i = 0;
+    for (const auto& [id, j] : c.jobs()) {
+      ToProto(j, &snap->jobs[i]);
+      snap->index.emplace(id, i++);
+    }
+  });
+  l.lock();
+  current_ = std::move(snap);
+  ++builds_;
+  building_ = false;
+  cv_.notify_all();
+  return current_;
+}
+
+uint64_t JobSnapshots::builds() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return builds_;
+}
+
+namespace {
+
+bool Matches(const v1::JobInfo& j, const v1::QueryJobsRequest& r) {
+  if (r.active_only() && common::IsFinished(static_cast<common::JobState>(j.state())))
+    return false;
+  if (r.user_ids_size() &&
+      std::find(r.user_ids().begin(), r.user_ids().end(), j.user_id()) == r.user_ids().end())
+    return false;
+  if (r.states_size()) {
+    int shown = j.completing() ? v1::JOB_STATE_COMPLETING : j.state();
+    if (std::find(r.states().begin(), r.states().end(), shown) == r.states().end()) return false;
+  }
+  if (r.partitions_size() &&
+      std::find(r.partitions().begin(), r.partitions().end(), j.partition()) ==
+          r.partitions().end())
+    return false;
+  if (r.names_size() &&
+      std::find(r.names().begin(), r.names().end(), j.name()) == r.names().end())
+    return false;
+  return true;
+}
+
+}  // namespace
+
+void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
+                     v1::QueryJobsReply* rep) {
+  rep->set_now(snap.now);
+  if (req.job_ids_size() == 0) {
+    for (const auto& j : snap.jobs)
+      if (Matches(j, req)) *rep->add_jobs() = j;
+    return;
+  }
+  bool found = false;
+  for (uint64_t id : req.job_ids()) {
+    auto it = snap.index.find(id);
+    if (it == snap.index.end()) continue;
+    found = true;
+    const v1::JobInfo& first = snap.jobs[it->second];
+    if (first.array_job_id() != id) {  // not an array's own record: itself
+      if (Matches(first, req)) *rep->add_jobs() = first;
+      continue;
+    }
+    // Split-off tasks have IDs after the array's own.
+    for (size_t i = it->second; i < snap.jobs.size(); ++i)
+      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req))
+        *rep->add_jobs() = snap.jobs[i];
+  }
+  // An unknown ID is an error; a known one the filters leave out is not.
+  if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");
+}
+
+}  // namespace sluice::ctld::rpc

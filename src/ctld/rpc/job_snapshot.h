@@ -1,0 +1,51 @@
+// The job list as readers see it (squeue, scontrol show job, sbatch
+// --wait...): an immutable copy of every job, converted once on the strand
+// and shared by all the readers that ask while it is current. A reader
+// whose generation (CoreRunner::Generation) is newer than the copy's asks
+// for a new one; readers that arrive while one is being made wait for it
+// and share it, so fifty squeue loops cost the strand one conversion per
+// change, not fifty. Filtering and serialising run on the readers' own
+// threads. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "ctld.pb.h"
+#include "ctld/rpc/core_runner.h"
+
+namespace sluice::ctld::rpc {
+
+struct JobSnapshot {
+  uint64_t generation = 0;
+  int64_t now = 0;
+  std::vector<::sluice::v1::JobInfo> jobs;       // by job ID
+  std::unordered_map<uint64_t, size_t> index;    // job ID -> position
+};
+
+class JobSnapshots {
+ public:
+  explicit JobSnapshots(CoreRunner* runner) : runner_(runner) {}
+  // A snapshot holding every change made before this call.
+  std::shared_ptr<const JobSnapshot> Get();
+  uint64_t builds() const;  // snapshots made so far (for tests)
+
+ private:
+  CoreRunner* runner_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool building_ = false;
+  uint64_t builds_ = 0;
+  std::shared_ptr<const JobSnapshot> current_;
+};
+
+// QueryJobs' answer from a snapshot: the request's filters (all must
+// match), IDs resolved as the controller resolves them (an array's own ID
+// means all its records).
+void AnswerQueryJobs(const JobSnapshot& snap, const ::sluice::v1::QueryJobsRequest& req,
+                     ::sluice::v1::QueryJobsReply* rep);
+
+}  // namespace sluice::ctld::rpc

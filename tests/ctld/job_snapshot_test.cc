@@ -1,0 +1,126 @@
+// Reads off the strand (issue 12): QueryJobs answers from one snapshot
+// shared by every reader while nothing changes, makes a new one after a
+// change (so a reader sees its own submission), coalesces concurrent
+// readers into one conversion, and filters on the server.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "ctld/rpc/job_snapshot.h"
+#include "registered_controller.h"
+
+namespace sluice::ctld::rpc {
+namespace {
+
+using testing::kT0;
+
+// The strand, played by a mutex; a read takes `read_delay` on it.
+class FakeRunner : public CoreRunner {
+ public:
+  explicit FakeRunner(Controller* c) : c_(c) {}
+  void Run(const std::function<void(Controller&, int64_t)>& fn) override {
+    std::lock_guard<std::mutex> l(mu_);
+    fn(*c_, kT0);
+    ++gen_;
+  }
+  absl::Status RunDurable(const std::function<void(Controller&, int64_t)>& fn) override {
+    Run(fn);
+    return c_->Sync();
+  }
+  void RunThenCommit(const std::function<void(Controller&, int64_t)>& fn) override { Run(fn); }
+  void RunRead(const std::function<void(const Controller&, int64_t)>& fn) override {
+    std::lock_guard<std::mutex> l(mu_);
+    ++reads;
+    std::this_thread::sleep_for(read_delay);
+    fn(*c_, kT0);
+  }
+  uint64_t Generation() const override { return gen_.load(); }
+  std::atomic<int> reads{0};
+  std::chrono::milliseconds read_delay{0};
+
+ private:
+  Controller* c_;
+  std::mutex mu_;
+  std::atomic<uint64_t> gen_{1};
+};
+
+class JobSnapshotTest : public testing::RegisteredControllerTest {
+ protected:
+  uint64_t Submit(const std::string& name, const common::Identity& who, bool hold = false) {
+    uint64_t id = 0;
+    SubmitRequest r;
+    r.name = name;
+    r.script = "#!/bin/sh\ntrue\n";
+    r.work_dir = "/tmp";
+    r.hold = hold;
+    EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
+                  id = c.Submit(r, who, now).id.value();
+                }).ok());
+    return id;
+  }
+  FakeRunner runner_{&ctl_};
+  JobSnapshots snaps_{&runner_};
+};
+
+TEST_F(JobSnapshotTest, SharedWhileNothingChangesAndRenewedAfterAChange) {
+  auto a = snaps_.Get();
+  auto b = snaps_.Get();
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_EQ(runner_.reads.load(), 1);
+  uint64_t id = Submit("mine", alice_);
+  auto c = snaps_.Get();  // sees the submission that returned before it
+  ASSERT_EQ(c->jobs.size(), 1u);
+  EXPECT_EQ(c->jobs[0].job_id(), id);
+  EXPECT_EQ(runner_.reads.load(), 2);
+}
+
+TEST_F(JobSnapshotTest, ConcurrentReadersShareOneConversion) {
+  Submit("x", alice_);
+  runner_.read_delay = std::chrono::milliseconds(100);
+  std::vector<std::thread> readers;
+  std::atomic<size_t> seen{0};
+  for (int i = 0; i < 20; ++i)
+    readers.emplace_back([&] { seen += snaps_.Get()->jobs.size(); });
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(seen.load(), 20u);
+  // One build, or two when a reader arrived just as the first began.
+  EXPECT_LE(runner_.reads.load(), 2);
+}
+
+TEST_F(JobSnapshotTest, FiltersApplyOnTheServer) {
+  uint64_t a = Submit("train", alice_);
+  uint64_t b = Submit("eval", bob_, /*hold=*/true);
+  auto snap = snaps_.Get();
+  auto ids = [&](const v1::QueryJobsRequest& q) {
+    v1::QueryJobsReply rep;
+    AnswerQueryJobs(*snap, q, &rep);
+    std::vector<uint64_t> out;
+    for (const auto& j : rep.jobs()) out.push_back(j.job_id());
+    return std::make_pair(out, rep.error());
+  };
+  v1::QueryJobsRequest q;
+  EXPECT_EQ(ids(q).first, (std::vector<uint64_t>{a, b}));
+  q.add_user_ids(1002);
+  EXPECT_EQ(ids(q).first, (std::vector<uint64_t>{b}));
+  q.clear_user_ids();
+  q.add_names("train");
+  EXPECT_EQ(ids(q).first, (std::vector<uint64_t>{a}));
+  q.clear_names();
+  q.add_states(v1::JOB_STATE_RUNNING);
+  EXPECT_TRUE(ids(q).first.empty());
+  q.clear_states();
+  q.add_partitions("nope");
+  EXPECT_TRUE(ids(q).first.empty());
+  // An unknown ID is an error; a known one the filters leave out is not.
+  q.add_job_ids(a);
+  EXPECT_EQ(ids(q).second, "");
+  v1::QueryJobsRequest unknown;
+  unknown.add_job_ids(999);
+  EXPECT_EQ(ids(unknown).second, "Invalid job id specified");
+}
+
+}  // namespace
+}  // namespace sluice::ctld::rpc
