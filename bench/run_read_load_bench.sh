@@ -5,7 +5,9 @@
 # -N1 true`, each needing a pass to place it), first with no readers, then
 # with READERS processes running `squeue` in a loop; prints medians, the
 # ratios, and how many squeue calls completed meanwhile.
-# Usage: bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
+# With PIN=1 the daemons and the measured commands run on CPU 0 and the
+# readers on the others (taskset), as when readers are on login nodes.
+# Usage: [PIN=1] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 READERS=${1:-50} PENDING=${2:-2000} SUBMITS=${3:-100} SRUNS=${4:-20}
@@ -14,12 +16,17 @@ build/bin/sluice-local down >/dev/null 2>&1 || true
 rm -rf /tmp/sluice-local-0
 build/bin/sluice-local up >/dev/null
 export SLURM_CONF=/tmp/sluice-local-0/slurm.conf PATH=$PWD/build/bin:$PATH
+ON0=() ONREST=()
+if [ "${PIN:-0}" = 1 ]; then
+  for p in $(pgrep -f 'sluice-(ctld|noded|stepd)|munged.*sluice-local'); do taskset -apc 0 "$p" >/dev/null; done
+  ON0=(taskset -c 0) ONREST=(taskset -c 1-$(( $(nproc) - 1 )))
+fi
 for _ in $(seq "$PENDING"); do echo; done | while read -r; do sbatch -H -o /dev/null --wrap true >/dev/null; done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() {  # timed N CMD...: median ms of N sequential runs
   local n=$1; shift
   for _ in $(seq "$n"); do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))
+    s=$(date +%s%N); "${ON0[@]}" "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))
   done | median
 }
 measure() {
@@ -31,14 +38,14 @@ read -r sb0 sr0 < <(measure)
 count=/tmp/sluice-read-load.count; : > $count
 pids=()
 for _ in $(seq "$READERS"); do
-  ( while :; do squeue >/dev/null 2>&1; echo >> $count; done ) & pids+=($!)
+  ( while :; do "${ONREST[@]}" squeue >/dev/null 2>&1; echo >> $count; done ) & pids+=($!)
 done
 sleep 2
 start=$(wc -l < $count); t0=$(date +%s%N)
 read -r sb1 sr1 < <(measure)
 t1=$(date +%s%N); done_reads=$(( $(wc -l < $count) - start ))
 kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true
-echo "queue: $PENDING held jobs; readers: $READERS squeue loops"
+echo "queue: $PENDING held jobs; readers: $READERS squeue loops; pinned: ${PIN:-0}"
 printf 'sbatch ack       no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
   "$(echo "$sb0/1000" | bc -l)" "$(echo "$sb1/1000" | bc -l)" "$(echo "$sb1/$sb0" | bc -l)"
 printf 'srun -N1 true    no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
