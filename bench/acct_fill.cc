@@ -1,7 +1,8 @@
 // Fills a controller job store with N finished jobs for the sacct
 // benchmark (bench/run_acct_bench.sh): USERS users (uids 5000...), ends
 // spread evenly over DAYS days before now, each with one srun step.
-// Usage: sluice-bench-acct-fill DB_PATH [N=1000000] [USERS=100] [DAYS=100]
+// Usage: sluice-bench-acct-fill DB_PATH [N=1000000] [USERS=100] [DAYS=100] [--pending]
+// With --pending the jobs are instead held, waiting (squeue's benchmark).
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   uint64_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000000;
   uint32_t users = argc > 3 ? static_cast<uint32_t>(std::atoi(argv[3])) : 100;
   int64_t days = argc > 4 ? std::atoll(argv[4]) : 100;
+  bool pending = argc > 5 && std::string(argv[5]) == "--pending";
   auto store = OpenSqliteJobStore(argv[1]);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
@@ -48,6 +50,17 @@ int main(int argc, char** argv) {
       j.start_time = j.end_time - 600;
       j.submit_time = j.eligible_time = j.start_time - 30;
       j.alloc = {{"n1", 4, 4000, {}}};
+      if (pending) {
+        j.state = JobState::kPending;
+        j.reason = JobReason::kJobHeldUser;
+        j.spec.hold = true;
+        j.exit_code = 0;
+        j.start_time = j.end_time = 0;
+        j.alloc.clear();
+        j.spec.time_limit_min = 60;
+        batch.push_back(&j);
+        continue;
+      }
       StepRecord s;
       s.name = "train";
       s.start_time = j.start_time + 1;

@@ -60,6 +60,11 @@ absl::StatusOr<v1::QueryJobsReply> CtldClient::QueryJobs(
       });
 }
 
+absl::StatusOr<v1::ModifyJobReply> CtldClient::ModifyJob(const v1::ModifyJobRequest& req) {
+  return Call<v1::ModifyJobRequest, v1::ModifyJobReply>(
+      "ModifyJob", req, [&](auto* c, const auto& r, auto* p) { return stub_->ModifyJob(c, r, p); });
+}
+
 absl::StatusOr<v1::AcctQueryReply> CtldClient::QueryAccounting(
     const v1::AcctQueryRequest& req) {
   return Call<v1::AcctQueryRequest, v1::AcctQueryReply>(

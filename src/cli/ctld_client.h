@@ -36,6 +36,8 @@ class CtldClient {
       const ::sluice::v1::CreateStepRequest& req);
   absl::StatusOr<::sluice::v1::CompleteJobReply> CompleteJob(
       const ::sluice::v1::CompleteJobRequest& req);
+  absl::StatusOr<::sluice::v1::ModifyJobReply> ModifyJob(
+      const ::sluice::v1::ModifyJobRequest& req);
   absl::StatusOr<::sluice::v1::AcctQueryReply> QueryAccounting(
       const ::sluice::v1::AcctQueryRequest& req);
   common::Authenticator& auth() { return *auth_; }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "cli/sinfo_fields.h"
@@ -48,6 +49,22 @@ std::string Limit(int64_t minutes) {
 }
 
 }  // namespace
+
+// Slurm lists a waiting job's dependencies one by one with their state
+// ("afterok:5(unfulfilled)"; "(failed)" once it can never be met) and
+// clears them when the job starts.
+std::string ShownDependency(const ::sluice::v1::JobInfo& j) {
+  if (j.dependency().empty() || j.state() != ::sluice::v1::JOB_STATE_PENDING) return "(null)";
+  bool never = j.reason() == static_cast<uint32_t>(common::JobReason::kDependencyNeverSatisfied);
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(j.dependency(), ',')) {
+    std::vector<absl::string_view> f = absl::StrSplit(part, ':');
+    for (size_t i = 1; i < f.size() || i == 1; ++i)
+      out.push_back(absl::StrCat(f[0], i < f.size() ? absl::StrCat(":", f[i]) : "",
+                                 never ? "(failed)" : "(unfulfilled)"));
+  }
+  return absl::StrJoin(out, ",");
+}
 
 std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   auto state = static_cast<common::JobState>(j.state());
@@ -93,8 +110,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                                            common::JobReasonName(
                                                reason ? *reason : common::JobReason::kNone),
                                            {{" ", "_"}})),
-               absl::StrCat("Dependency=", j.dependency().empty() ? "(null)"
-                                                                  : j.dependency())});
+               absl::StrCat("Dependency=", ShownDependency(j))});
   l.push_back({absl::StrCat("Requeue=", j.requeue() ? 1 : 0),
                absl::StrCat("Restarts=", j.restart_count()), "BatchFlag=1", "Reboot=0",
                absl::StrCat("ExitCode=", j.exit_code(), ":", j.exit_signal())});
@@ -109,7 +125,8 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   l.push_back({"SuspendTime=None", "SecsPreSuspend=0",
                absl::StrCat("LastSchedEval=", Ts(now)), "Scheduler=Main"});
   l.push_back({absl::StrCat("Partition=", j.partition()), "AllocNode:Sid=localhost:0"});
-  l.push_back({"ReqNodeList=(null)", "ExcNodeList=(null)"});
+  l.push_back({absl::StrCat("ReqNodeList=", j.req_nodes().empty() ? "(null)" : j.req_nodes()),
+               absl::StrCat("ExcNodeList=", j.exc_nodes().empty() ? "(null)" : j.exc_nodes())});
   l.push_back({absl::StrCat("NodeList=", j.node_list())});
   if (!j.batch_host().empty())
     l.push_back({absl::StrCat("BatchHost=", j.batch_host())});
@@ -128,10 +145,12 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                absl::StrCat("MinMemoryNode=", j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0"),
                absl::StrCat("MinTmpDiskNode=",
                             j.min_tmp_disk_mb() ? absl::StrCat(j.min_tmp_disk_mb(), "M") : "0")});
-  l.push_back({"Features=(null)", "DelayBoot=00:00:00"});
+  l.push_back({absl::StrCat("Features=", j.features().empty() ? "(null)" : j.features()),
+               "DelayBoot=00:00:00"});
   l.push_back({"OverSubscribe=OK", "Contiguous=0", "Licenses=(null)", "Network=(null)"});
   l.push_back({absl::StrCat("Command=", j.command().empty() ? "(null)" : j.command())});
   l.push_back({absl::StrCat("WorkDir=", j.work_dir())});
+  if (!j.comment().empty()) l.push_back({absl::StrCat("Comment=", j.comment()), ""});
   l.push_back({absl::StrCat("StdErr=", common::ExpandOutputPattern(j.std_err(), vars))});
   l.push_back({absl::StrCat("StdIn=", j.std_in())});
   l.push_back({absl::StrCat("StdOut=", common::ExpandOutputPattern(j.std_out(), vars))});

@@ -16,6 +16,7 @@
 #include "cli/ctld_client.h"
 #include "cli/scontrol_config.h"
 #include "cli/scontrol_format.h"
+#include "cli/scontrol_update.h"
 #include "common/hostlist.h"
 #include "common/users.h"
 
@@ -239,6 +240,25 @@ int Main(int argc, char** argv) {
       return ShowCluster(client, false, arg, one_liner, details);
     PrintError("scontrol", absl::StrCat("invalid entity: ", rest[0], " for keyword: show"));
     return 1;
+  }
+  if (cmd == "update" && IsJobUpdate(rest)) {
+    // update JobId=N KEY=VALUE...: all or nothing, Slurm's rules.
+    auto req = ParseJobUpdate(rest, static_cast<int64_t>(::time(nullptr)));
+    if (!req.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(req.status().message()).c_str());
+      return 1;
+    }
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    auto rep = client.ModifyJob(*req);
+    std::string err = rep.ok() ? rep->error() : std::string(kUnableToContact);
+    if (!err.empty()) {
+      std::fprintf(stderr, "%s for job %llu\n", err.c_str(),
+                   static_cast<unsigned long long>(req->job_id()));
+      return 1;
+    }
+    return 0;
   }
   if (cmd == "update") {
     // update NodeName=LIST State=DRAIN|RESUME|DOWN|UNDRAIN Reason="..."

@@ -17,6 +17,7 @@
 #include "common/auth.h"
 #include "common/slurm_conf.h"
 #include "ctld/core/job.h"
+#include "ctld/core/job_changes.h"
 #include "ctld/core/mail.h"
 #include "ctld/core/node_client.h"
 #include "ctld/core/node_table.h"
@@ -223,6 +224,11 @@ class Controller {
   // scontrol hold/uhold/release. A hold by root or the cluster's own user is
   // an admin hold (JobHeldAdmin) unless `user_hold`; users may hold and
   // release only their own jobs, and cannot release an admin hold.
+  // scontrol update job: all of `changes` or none (controller_modify.cc).
+  // Errors carry Slurm's text ("Access/permission denied", "Job is no
+  // longer pending execution", ...).
+  absl::Status ModifyJob(JobId id, const JobChanges& changes, const common::Identity& who,
+                         int64_t now);
   std::vector<CancelOutcome> Hold(const std::vector<JobId>& ids, bool user_hold,
                                   const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> Release(const std::vector<JobId>& ids,

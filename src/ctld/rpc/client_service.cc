@@ -206,6 +206,32 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status ClientService::ModifyJob(grpc::ServerContext* ctx,
+                                      const v1::ModifyJobRequest* req,
+                                      v1::ModifyJobReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "ModifyJob", *req);
+  if (!who.ok()) return common::ToGrpc(who.status());
+  JobChanges c;
+  if (req->has_time_limit_min()) c.time_limit_min = req->time_limit_min();
+  if (req->has_partition()) c.partition = req->partition();
+  if (req->has_num_nodes()) c.num_nodes = req->num_nodes();
+  if (req->has_priority()) c.priority = req->priority();
+  if (req->has_nice()) c.nice = req->nice();
+  if (req->has_dependency()) c.dependency = req->dependency();
+  if (req->has_begin_time()) c.begin_time = req->begin_time();
+  if (req->has_name()) c.name = req->name();
+  if (req->has_comment()) c.comment = req->comment();
+  if (req->has_features()) c.features = req->features();
+  if (req->has_req_nodes()) c.req_nodes = req->req_nodes();
+  if (req->has_exc_nodes()) c.exc_nodes = req->exc_nodes();
+  absl::Status st;
+  runner_->Run([&](Controller& ctl, int64_t now) {
+    st = ctl.ModifyJob(JobId(req->job_id()), c, *who, now);
+  });
+  if (!st.ok()) rep->set_error(std::string(st.message()));
+  return grpc::Status::OK;
+}
+
 grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
                                        const v1::CancelJobsRequest* req,
                                        v1::CancelJobsReply* rep) {

@@ -44,6 +44,8 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   grpc::Status QueryCluster(grpc::ServerContext* ctx,
                             const ::sluice::v1::QueryClusterRequest* req,
                             ::sluice::v1::QueryClusterReply* rep) override;
+  grpc::Status ModifyJob(grpc::ServerContext* ctx, const ::sluice::v1::ModifyJobRequest* req,
+                         ::sluice::v1::ModifyJobReply* rep) override;
   // acct_service.cc
   grpc::Status QueryAccounting(grpc::ServerContext* ctx,
                                const ::sluice::v1::AcctQueryRequest* req,

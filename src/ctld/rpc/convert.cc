@@ -103,6 +103,9 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   }
   p->set_user_id(s.uid);
   p->set_user_name(s.user);
+  if (!s.nodelist.empty()) p->set_req_nodes(common::CompressHostlist(s.nodelist));
+  if (!s.exclude.empty()) p->set_exc_nodes(common::CompressHostlist(s.exclude));
+  p->set_features(s.constraint);
   p->set_group_id(s.gid);
   p->set_group_name(s.group);
   p->set_partition(s.partition);

@@ -1,0 +1,106 @@
+// scontrol update job (issue 12): every change is checked first, with
+// Slurm 22.05's rules and messages, and applied only if all of them pass,
+// so an update applies whole or not at all.
+#include <algorithm>
+
+#include "absl/strings/str_split.h"
+#include "common/dependency.h"
+#include "common/hostlist.h"
+#include "ctld/core/controller.h"
+#include "ctld/core/node_filter.h"
+
+namespace sluice::ctld {
+
+namespace {
+
+// Every feature the expression names is some node's.
+bool KnownFeatures(const common::SlurmConfig& cfg, absl::string_view expr) {
+  for (absl::string_view any : absl::StrSplit(expr, '|'))
+    for (absl::string_view f : absl::StrSplit(any, '&')) {
+      bool found = false;
+      for (const auto& n : cfg.nodes)
+        found = found || std::find(n.features.begin(), n.features.end(), f) != n.features.end();
+      if (!found) return false;
+    }
+  return true;
+}
+
+}  // namespace
+
+absl::Status Controller::ModifyJob(JobId id, const JobChanges& c, const common::Identity& who,
+                                   int64_t now) {
+  last_now_ = now;
+  Job* job = FindJob(id);
+  if (!job) return absl::NotFoundError("Invalid job id specified");
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  if (!admin && who.uid != job->spec.uid) return absl::PermissionDeniedError("Invalid user id");
+  if (common::IsFinished(job->state) || job->state == JobState::kCompleting)
+    return absl::FailedPreconditionError("Job/step already completing or completed");
+  const bool pending = job->state == JobState::kPending;
+  auto denied = [] { return absl::PermissionDeniedError("Access/permission denied"); };
+  auto not_pending = [] { return absl::FailedPreconditionError("Job is no longer pending execution"); };
+  // Who may change what.
+  if (c.priority && !admin) return denied();
+  if (c.nice && *c.nice < 0 && !admin) return denied();
+  if (c.time_limit_min && !admin && !pending) {
+    // A running job's owner may only shorten it.
+    int64_t cur = job->spec.time_limit_min;
+    bool longer = *c.time_limit_min < 0 ? cur >= 0 : (cur >= 0 && *c.time_limit_min > cur);
+    if (longer) return denied();
+  }
+  // What a started job can no longer change.
+  if (!pending) {
+    if (c.num_nodes) return absl::UnimplementedError("Requested operation not supported on this system");
+    if (c.req_nodes) return absl::InvalidArgumentError("Invalid node name specified");
+    if (c.partition || c.begin_time || c.dependency || c.features || c.exc_nodes) return not_pending();
+  }
+  // The values themselves.
+  if (c.partition && !config_.FindPartition(*c.partition))
+    return absl::InvalidArgumentError("Invalid partition name specified");
+  std::vector<std::string> req_nodes, exc_nodes;
+  for (auto [raw, dst] : {std::pair{&c.req_nodes, &req_nodes}, std::pair{&c.exc_nodes, &exc_nodes}}) {
+    if (!*raw || (*raw)->empty()) continue;
+    auto hosts = common::ExpandHostlist(**raw);
+    if (!hosts.ok()) return absl::InvalidArgumentError("Invalid node name specified");
+    for (const auto& h : *hosts)
+      if (!config_.FindNode(h)) return absl::InvalidArgumentError("Invalid node name specified");
+    *dst = *std::move(hosts);
+  }
+  if (c.features && !c.features->empty() &&
+      (!ValidConstraint(*c.features) || !KnownFeatures(config_, *c.features)))
+    return absl::InvalidArgumentError("Invalid feature specification");
+  std::optional<std::string> dependency;
+  if (c.dependency) {
+    auto dep = common::ParseDependency(*c.dependency);
+    if (!dep.ok()) return absl::InvalidArgumentError("Job dependency problem");
+    dependency = common::FormatDependency(*dep);
+  }
+  // All checked: apply every change.
+  JobSpec& s = job->spec;
+  if (c.time_limit_min) s.time_limit_min = *c.time_limit_min;
+  if (c.partition) s.partition = *c.partition;
+  if (c.num_nodes) s.min_nodes = std::max<uint32_t>(1, *c.num_nodes);
+  // As Slurm: an administrator's priority resets the nice value, and a
+  // nice value does not move a job whose priority was set.
+  if (c.priority) {
+    s.fixed_priority = *c.priority;
+    s.nice = 0;
+  }
+  if (c.nice && !s.fixed_priority) s.nice = *c.nice;
+  if (dependency) s.dependency = *dependency;
+  if (c.begin_time) {
+    s.begin_time = *c.begin_time;
+    job->eligible_time = std::max(job->submit_time, *c.begin_time);
+  }
+  if (c.name) s.name = *c.name;
+  if (c.comment) s.comment = *c.comment;
+  if (c.features) s.constraint = *c.features;
+  if (c.req_nodes) s.nodelist = req_nodes;
+  if (c.exc_nodes) s.exclude = exc_nodes;
+  if (c.priority || c.nice) job->priority = BasePriority(*job);
+  Persist({job});
+  schedule_needed_ = true;
+  return absl::OkStatus();
+}
+
+}  // namespace sluice::ctld
