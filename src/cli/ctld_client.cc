@@ -1,5 +1,8 @@
 #include "cli/ctld_client.h"
 
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/impl/codegen/rpc_method.h>
+
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 
@@ -21,11 +24,20 @@ std::string GrpcTarget(const std::string& host_port) {
   return host_port;
 }
 
+CtldClient::~CtldClient() {
+  // A command ends with its client: the answer's arena goes with the
+  // process rather than string by string (10,000 jobs, ~2 ms).
+  (void)arena_.release();
+}
+
 CtldClient::CtldClient(const common::SlurmConfig& cfg)
     : auth_(common::MakeMungeAuthenticator(cfg.auth_socket)) {
-  stub_ = v1::SluiceCtld::NewStub(grpc::CreateChannel(
-      GrpcTarget(absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port)),
-      grpc::InsecureChannelCredentials()));
+  // A queue of 100,000 jobs is ~15 MB on the wire: no 4 MB default cap.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  channel_ = grpc::CreateCustomChannel(GrpcTarget(absl::StrCat(cfg.ctld_addr, ":", cfg.ctld_port)),
+                                       grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::SluiceCtld::NewStub(channel_);
 }
 
 template <typename Req, typename Rep, typename Fn>
@@ -36,7 +48,7 @@ absl::StatusOr<Rep> CtldClient::Call(const char* method, const Req& req,
   ctx.set_wait_for_ready(false);
   if (auto s = common::AttachCredential(&ctx, *auth_, method, req); !s.ok())
     return s;
-  Rep rep;
+  Rep rep{};
   grpc::Status st = fn(&ctx, req, &rep);
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE)
     return absl::UnavailableError(kUnableToContact);
@@ -52,12 +64,25 @@ absl::StatusOr<v1::SubmitBatchJobReply> CtldClient::Submit(
       });
 }
 
-absl::StatusOr<v1::QueryJobsReply> CtldClient::QueryJobs(
-    const v1::QueryJobsRequest& req) {
-  return Call<v1::QueryJobsRequest, v1::QueryJobsReply>(
-      "QueryJobs", req, [&](auto* c, const auto& r, auto* p) {
-        return stub_->QueryJobs(c, r, p);
+absl::StatusOr<JobList> CtldClient::QueryJobs(const v1::QueryJobsRequest& req) {
+  // One answer at a time: the previous one's memory is reused.
+  if (!arena_) arena_ = std::make_unique<google::protobuf::Arena>();
+  else arena_->Reset();
+  auto* rep = google::protobuf::Arena::CreateMessage<v1::QueryJobsReply>(arena_.get());
+  // The controller sends QueryJobsWire (pre-encoded jobs); on the wire that
+  // is a QueryJobsReply, so it is read as one straight away, as the
+  // generated stub would read its declared type.
+  static const char kMethod[] = "/sluice.v1.SluiceCtld/QueryJobs";
+  grpc::internal::RpcMethod method(kMethod, grpc::internal::RpcMethod::NORMAL_RPC, channel_);
+  auto got = Call<v1::QueryJobsRequest, bool>(
+      "QueryJobs", req, [&](auto* c, const auto& r, auto*) {
+        return grpc::internal::BlockingUnaryCall<v1::QueryJobsRequest, v1::QueryJobsReply,
+                                                 grpc::protobuf::MessageLite,
+                                                 grpc::protobuf::MessageLite>(
+            channel_.get(), method, c, r, rep);
       });
+  if (!got.ok()) return got.status();
+  return JobList(rep);
 }
 
 absl::StatusOr<v1::ModifyJobReply> CtldClient::ModifyJob(const v1::ModifyJobRequest& req) {
@@ -120,7 +145,7 @@ absl::StatusOr<v1::QueryClusterReply> CtldClient::QueryCluster() {
       });
 }
 
-std::optional<v1::QueryJobsReply> LoadJobs(CtldClient& client,
+std::optional<JobList> LoadJobs(CtldClient& client,
                                            const v1::QueryJobsRequest& req) {
   auto rep = client.QueryJobs(req);
   std::string err = !rep.ok() ? std::string(rep.status().message()) : rep->error();

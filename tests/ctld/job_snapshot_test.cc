@@ -95,8 +95,11 @@ TEST_F(JobSnapshotTest, FiltersApplyOnTheServer) {
   uint64_t b = Submit("eval", bob_, /*hold=*/true);
   auto snap = snaps_.Get();
   auto ids = [&](const v1::QueryJobsRequest& q) {
+    v1::QueryJobsWire sent;
     v1::QueryJobsReply rep;
-    AnswerQueryJobs(*snap, q, &rep);
+    AnswerQueryJobs(*snap, q, &sent);
+    // QueryJobsWire is QueryJobsReply on the wire: read it as a client does.
+    EXPECT_TRUE(rep.ParseFromString(sent.SerializeAsString()));
     std::vector<uint64_t> out;
     for (const auto& j : rep.jobs()) out.push_back(j.job_id());
     return std::make_pair(out, rep.error());

@@ -199,7 +199,7 @@ grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
 
 grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
                                       const v1::QueryJobsRequest* req,
-                                      v1::QueryJobsReply* rep) {
+                                      v1::QueryJobsWire* rep) {
   auto who = common::Authenticate(*ctx, *auth_, "QueryJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   AnswerQueryJobs(*snapshots_.Get(), *req, rep);

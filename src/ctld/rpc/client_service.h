@@ -25,7 +25,7 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                               ::sluice::v1::SubmitBatchJobReply* rep) override;
   grpc::Status QueryJobs(grpc::ServerContext* ctx,
                          const ::sluice::v1::QueryJobsRequest* req,
-                         ::sluice::v1::QueryJobsReply* rep) override;
+                         ::sluice::v1::QueryJobsWire* rep) override;
   grpc::Status CancelJobs(grpc::ServerContext* ctx,
                           const ::sluice::v1::CancelJobsRequest* req,
                           ::sluice::v1::CancelJobsReply* rep) override;

@@ -33,6 +33,8 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
       snap->index.emplace(id, i++);
     }
   });
+  snap->wire.resize(snap->jobs.size());
+  for (size_t i = 0; i < snap->jobs.size(); ++i) snap->jobs[i].SerializeToString(&snap->wire[i]);
   l.lock();
   current_ = std::move(snap);
   ++builds_;
@@ -68,14 +70,19 @@ bool Matches(const v1::JobInfo& j, const v1::QueryJobsRequest& r) {
   return true;
 }
 
+// A job goes into the reply as the bytes it was encoded to once.
+void AddJob(const JobSnapshot& snap, size_t i, v1::QueryJobsWire* rep) {
+  rep->add_jobs(snap.wire[i]);
+}
+
 }  // namespace
 
 void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
-                     v1::QueryJobsReply* rep) {
+                     v1::QueryJobsWire* rep) {
   rep->set_now(snap.now);
   if (req.job_ids_size() == 0) {
-    for (const auto& j : snap.jobs)
-      if (Matches(j, req)) *rep->add_jobs() = j;
+    for (size_t i = 0; i < snap.jobs.size(); ++i)
+      if (Matches(snap.jobs[i], req)) AddJob(snap, i, rep);
     return;
   }
   bool found = false;
@@ -85,13 +92,12 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
     found = true;
     const v1::JobInfo& first = snap.jobs[it->second];
     if (first.array_job_id() != id) {  // not an array's own record: itself
-      if (Matches(first, req)) *rep->add_jobs() = first;
+      if (Matches(first, req)) AddJob(snap, it->second, rep);
       continue;
     }
     // Split-off tasks have IDs after the array's own.
     for (size_t i = it->second; i < snap.jobs.size(); ++i)
-      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req))
-        *rep->add_jobs() = snap.jobs[i];
+      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req)) AddJob(snap, i, rep);
   }
   // An unknown ID is an error; a known one the filters leave out is not.
   if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");

@@ -23,6 +23,9 @@ struct JobSnapshot {
   uint64_t generation = 0;
   int64_t now = 0;
   std::vector<::sluice::v1::JobInfo> jobs;       // by job ID
+  // Each job serialised once (off the strand): a reply carries these bytes
+  // as-is instead of copying and re-encoding every job for every reader.
+  std::vector<std::string> wire;
   std::unordered_map<uint64_t, size_t> index;    // job ID -> position
 };
 
@@ -46,6 +49,6 @@ class JobSnapshots {
 // match), IDs resolved as the controller resolves them (an array's own ID
 // means all its records).
 void AnswerQueryJobs(const JobSnapshot& snap, const ::sluice::v1::QueryJobsRequest& req,
-                     ::sluice::v1::QueryJobsReply* rep);
+                     ::sluice::v1::QueryJobsWire* rep);
 
 }  // namespace sluice::ctld::rpc
