@@ -90,6 +90,13 @@ absl::StatusOr<v1::ModifyJobReply> CtldClient::ModifyJob(const v1::ModifyJobRequ
       "ModifyJob", req, [&](auto* c, const auto& r, auto* p) { return stub_->ModifyJob(c, r, p); });
 }
 
+absl::StatusOr<v1::ModifyJobReply> CtldClient::UpdatePartition(
+    const v1::UpdatePartitionRequest& req) {
+  return Call<v1::UpdatePartitionRequest, v1::ModifyJobReply>(
+      "UpdatePartition", req,
+      [&](auto* c, const auto& r, auto* p) { return stub_->UpdatePartition(c, r, p); });
+}
+
 absl::StatusOr<v1::AcctQueryReply> CtldClient::QueryAccounting(
     const v1::AcctQueryRequest& req) {
   return Call<v1::AcctQueryRequest, v1::AcctQueryReply>(

@@ -195,6 +195,10 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
+  if ((cmd == "show" || cmd == "list") && rest.size() > 2) {
+    std::fprintf(stderr, "too many arguments for keyword:%s\n", cmd.c_str());
+    return 1;
+  }
   if ((cmd == "show" || cmd == "list") && !rest.empty()) {
     std::string what = absl::AsciiStrToLower(rest[0]);
     std::string arg = rest.size() > 1 ? rest[1] : "";
@@ -260,6 +264,23 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (cmd == "update" && IsPartitionUpdate(rest)) {
+    auto req = ParsePartitionUpdate(rest);
+    if (!req.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(req.status().message()).c_str());
+      return 1;
+    }
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    auto rep = client.UpdatePartition(*req);
+    std::string err = rep.ok() ? rep->error() : std::string(kUnableToContact);
+    if (!err.empty()) {
+      std::fprintf(stderr, "slurm_update error: %s\n", err.c_str());
+      return 1;
+    }
+    return 0;
+  }
   if (cmd == "update") {
     // update NodeName=LIST State=DRAIN|RESUME|DOWN|UNDRAIN Reason="..."
     v1::UpdateNodesRequest req;
@@ -295,13 +316,16 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
-  if (cmd == "hold" || cmd == "uhold" || cmd == "release") {
+  if (cmd == "hold" || cmd == "uhold" || cmd == "release" || cmd == "requeue" ||
+      cmd == "requeuehold") {
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
     CtldClient client(*cfg);
-    v1::JobAction action = cmd == "hold"    ? v1::JOB_ACTION_HOLD
-                           : cmd == "uhold" ? v1::JOB_ACTION_USER_HOLD
-                                            : v1::JOB_ACTION_RELEASE;
+    v1::JobAction action = cmd == "hold"      ? v1::JOB_ACTION_HOLD
+                           : cmd == "uhold"   ? v1::JOB_ACTION_USER_HOLD
+                           : cmd == "requeue" ? v1::JOB_ACTION_REQUEUE
+                           : cmd == "requeuehold" ? v1::JOB_ACTION_REQUEUE_HOLD
+                                                  : v1::JOB_ACTION_RELEASE;
     return UpdateJobs(client, action, rest);
   }
   PrintError("scontrol", absl::StrCat("Invalid command: ", words[0]));

@@ -140,4 +140,49 @@ absl::StatusOr<v1::ModifyJobRequest> ParseJobUpdate(const std::vector<std::strin
   return r;
 }
 
+bool IsPartitionUpdate(const std::vector<std::string>& words) {
+  for (const auto& w : words)
+    if (absl::AsciiStrToLower(w.substr(0, w.find('='))) == "partitionname") return true;
+  return false;
+}
+
+absl::StatusOr<v1::UpdatePartitionRequest> ParsePartitionUpdate(
+    const std::vector<std::string>& words) {
+  v1::UpdatePartitionRequest r;
+  for (const auto& w : words) {
+    size_t eq = w.find('=');
+    std::string key = absl::AsciiStrToLower(w.substr(0, eq));
+    std::string v = eq == std::string::npos ? "" : w.substr(eq + 1);
+    if (key == "partitionname") {
+      r.set_name(v);
+    } else if (key == "state") {
+      std::string up = absl::AsciiStrToUpper(v);
+      if (up != "UP" && up != "DOWN" && up != "DRAIN" && up != "INACTIVE")
+        return absl::InvalidArgumentError(absl::StrCat(
+            "scontrol: error: Invalid input: ", w,
+            "\nscontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE\n"
+            "slurm_update error: No error"));
+      r.set_state(up);
+    } else if (key == "maxtime") {
+      auto m = common::ParseTimeLimit(v);
+      if (!m.ok() || *m == common::kTimeInvalid)
+        return absl::InvalidArgumentError(
+            absl::StrCat("scontrol: error: Invalid input ", w, "\nslurm_update error: No error"));
+      r.set_max_time_min(*m);
+    } else if (key == "nodes") {
+      r.set_nodes(v);
+    } else if (key == "default") {
+      std::string up = absl::AsciiStrToUpper(v);
+      if (up != "YES" && up != "NO")
+        return absl::InvalidArgumentError(
+            absl::StrCat("scontrol: error: Invalid input: ", w, "\nslurm_update error: No error"));
+      r.set_is_default(up == "YES");
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Update of this parameter is not supported: ", w, "\nRequest aborted"));
+    }
+  }
+  return r;
+}
+
 }  // namespace sluice::cli

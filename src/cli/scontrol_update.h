@@ -18,4 +18,10 @@ bool IsJobUpdate(const std::vector<std::string>& words);
 absl::StatusOr<::sluice::v1::ModifyJobRequest> ParseJobUpdate(
     const std::vector<std::string>& words, int64_t now);
 
+// update PartitionName=X State=|MaxTime=|Nodes=|Default=: the request, or
+// the lines Slurm prints for a bad value.
+bool IsPartitionUpdate(const std::vector<std::string>& words);
+absl::StatusOr<::sluice::v1::UpdatePartitionRequest> ParsePartitionUpdate(
+    const std::vector<std::string>& words);
+
 }  // namespace sluice::cli

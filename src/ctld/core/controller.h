@@ -229,6 +229,14 @@ class Controller {
   // longer pending execution", ...).
   absl::Status ModifyJob(JobId id, const JobChanges& changes, const common::Identity& who,
                          int64_t now);
+  // scontrol update PartitionName=: administrators only; all or nothing.
+  // Kept in memory: a restart reads slurm.conf again.
+  absl::Status UpdatePartition(const std::string& name, const PartitionChanges& changes,
+                               const common::Identity& who, int64_t now);
+  // scontrol requeue/requeuehold: a running job is stopped and goes back
+  // to the queue once its processes are gone; an ended one at once.
+  std::vector<CancelOutcome> RequeueJobs(const std::vector<JobId>& ids, bool hold,
+                                         const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> Hold(const std::vector<JobId>& ids, bool user_hold,
                                   const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> Release(const std::vector<JobId>& ids,
@@ -277,6 +285,9 @@ class Controller {
   // to write again.
   bool Persist(const std::vector<const Job*>& jobs);
   void RetryUnsaved();
+  // A requeue asked for by scontrol: to the queue, held if asked (an
+  // administrator's hold when `admin`), its accounting of the last run gone.
+  void RequeueNow(Job& job, bool hold, bool admin, int64_t now);
   // Accounting: a step's record ends (once); the job is written on the tick.
   void EndStepRecord(Job& job, uint32_t step, common::JobState state, int exit_code, int signal,
                      int64_t now);

@@ -103,4 +103,84 @@ absl::Status Controller::ModifyJob(JobId id, const JobChanges& c, const common::
   return absl::OkStatus();
 }
 
+absl::Status Controller::UpdatePartition(const std::string& name, const PartitionChanges& c,
+                                         const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  if (who.uid != 0 && who.uid != own_uid_) return absl::PermissionDeniedError("Invalid user id");
+  common::PartitionConf* part = nullptr;
+  for (auto& p : config_.partitions)
+    if (p.name == name) part = &p;
+  if (!part) return absl::InvalidArgumentError("Invalid partition name specified");
+  std::vector<std::string> nodes;
+  if (c.nodes) {
+    auto names = common::ExpandHostlist(*c.nodes);
+    if (!names.ok()) return absl::InvalidArgumentError("Invalid node name specified");
+    for (const auto& n : *names)
+      if (!FindNode(n)) return absl::InvalidArgumentError("Invalid node name specified");
+    nodes = *std::move(names);
+  }
+  if (c.state) part->state = *c.state;
+  if (c.max_time_min) part->max_time_min = *c.max_time_min;
+  if (c.is_default) {
+    if (*c.is_default)
+      for (auto& p : config_.partitions) p.is_default = false;
+    part->is_default = *c.is_default;
+  }
+  if (c.nodes) {
+    part->nodes = nodes;
+    for (auto& n : nodes_) {
+      std::erase(n.partitions, name);
+      if (std::find(nodes.begin(), nodes.end(), n.conf.name) != nodes.end())
+        n.partitions.push_back(name);
+    }
+  }
+  schedule_needed_ = true;
+  return absl::OkStatus();
+}
+
+std::vector<CancelOutcome> Controller::RequeueJobs(const std::vector<JobId>& ids, bool hold,
+                                               const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  std::vector<CancelOutcome> out;
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  for (JobId id : ids) {
+    CancelOutcome r{id, "", 0};
+    Job* job = FindJob(id);
+    if (!job) {
+      r.error = "Invalid job id specified";
+      r.code = kEslurmInvalidJobId;
+    } else if (!Authorized(*job, who)) {
+      r.error = "Access/permission denied";
+      r.code = kEslurmAccessDenied;
+    } else if (job->state == JobState::kPending) {
+      r.error = "Job is pending execution";
+    } else if (job->spec.interactive) {
+      r.error = "Only batch jobs are accepted or processed";
+    } else if (job->state == JobState::kRunning) {
+      job->requeue_on_end = hold ? 2 : 1;
+      if (hold) job->spec.admin_hold = admin;
+      Terminate(*job, SignalKind::kCancel, JobState::kCompleted, now);
+    } else if (job->state == JobState::kCompleting) {
+      r.error = "Job/step already completing or completed";
+    } else {  // ended and still known: back to the queue now
+      RequeueNow(*job, hold, admin, now);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void Controller::RequeueNow(Job& job, bool hold, bool admin, int64_t now) {
+  job.requeue_on_end = 0;
+  job.step_log.clear();
+  job.batch_usage = {};
+  job.cancelled_by = -1;
+  if (hold) {
+    job.spec.hold = true;
+    job.spec.admin_hold = admin;
+  }
+  Requeue(job, false, now);
+  if (hold) job.reason = admin ? JobReason::kJobHeldAdmin : JobReason::kJobHeldUser;
+}
+
 }  // namespace sluice::ctld

@@ -75,6 +75,10 @@ void Controller::ApplyJobEnd(Job& job, const JobEnd& e, NodeRecord& node,
     FailOrRequeue(job, now);
     return;
   }
+  if (job.requeue_on_end && job.state == JobState::kCompleting) {
+    RequeueNow(job, job.requeue_on_end == 2, job.spec.admin_hold, now);
+    return;
+  }
   job.exit_code = e.exit_code;
   job.exit_signal = e.signal;
   job.batch_usage = {};

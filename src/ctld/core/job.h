@@ -154,6 +154,9 @@ struct Job {
   uint32_t restart_count = 0;  // requeues so far
   bool signal_sent = false;    // --signal delivered (not persisted)
   uint32_t mailed = 0;         // time-limit mails sent (not persisted)
+  // scontrol requeue of a running job: once its processes are gone it goes
+  // back to the queue (1), held (2) — instead of ending. 0: not asked.
+  uint32_t requeue_on_end = 0;
   // Steps srun runs inside the allocation (in memory only: a controller
   // restart forgets them; their tasks keep running).
   struct Step {

@@ -23,4 +23,12 @@ struct JobChanges {
   std::optional<std::string> exc_nodes;
 };
 
+// scontrol update PartitionName=...: what may change.
+struct PartitionChanges {
+  std::optional<std::string> state;  // UP | DOWN | DRAIN | INACTIVE
+  std::optional<int64_t> max_time_min;
+  std::optional<std::string> nodes;
+  std::optional<bool> is_default;
+};
+
 }  // namespace sluice::ctld

@@ -232,6 +232,24 @@ grpc::Status ClientService::ModifyJob(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status ClientService::UpdatePartition(grpc::ServerContext* ctx,
+                                            const v1::UpdatePartitionRequest* req,
+                                            v1::ModifyJobReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "UpdatePartition", *req);
+  if (!who.ok()) return common::ToGrpc(who.status());
+  PartitionChanges c;
+  if (req->has_state()) c.state = req->state();
+  if (req->has_max_time_min()) c.max_time_min = req->max_time_min();
+  if (req->has_nodes()) c.nodes = req->nodes();
+  if (req->has_is_default()) c.is_default = req->is_default();
+  absl::Status st;
+  runner_->Run([&](Controller& ctl, int64_t now) {
+    st = ctl.UpdatePartition(req->name(), c, *who, now);
+  });
+  if (!st.ok()) rep->set_error(std::string(st.message()));
+  return grpc::Status::OK;
+}
+
 grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
                                        const v1::CancelJobsRequest* req,
                                        v1::CancelJobsReply* rep) {
@@ -306,14 +324,24 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
         ids.push_back(id);
         continue;
       }
+      // Holds and releases: the array's waiting tasks; a requeue: its
+      // tasks that ran.
+      bool requeue = req->action() == v1::JOB_ACTION_REQUEUE ||
+                     req->action() == v1::JOB_ACTION_REQUEUE_HOLD;
       for (JobId m : members)
-        if (c.jobs().at(m.value()).state == JobState::kPending) ids.push_back(m);
+        if ((c.jobs().at(m.value()).state == JobState::kPending) != requeue) ids.push_back(m);
     }
     AddResults(missing, rep);
-    AddResults(req->action() == v1::JOB_ACTION_RELEASE
-                   ? c.Release(ids, *who, now)
-                   : c.Hold(ids, req->action() == v1::JOB_ACTION_USER_HOLD, *who, now),
-               rep);
+    switch (req->action()) {
+      case v1::JOB_ACTION_RELEASE: AddResults(c.Release(ids, *who, now), rep); break;
+      case v1::JOB_ACTION_REQUEUE:
+      case v1::JOB_ACTION_REQUEUE_HOLD:
+        AddResults(c.RequeueJobs(ids, req->action() == v1::JOB_ACTION_REQUEUE_HOLD, *who, now),
+                   rep);
+        break;
+      default:
+        AddResults(c.Hold(ids, req->action() == v1::JOB_ACTION_USER_HOLD, *who, now), rep);
+    }
   });
   return grpc::Status::OK;
 }

@@ -213,6 +213,7 @@ std::string EncodeJob(const Job& j) {
       {"steps", EncodeSteps(j.step_log)},
       {"batch_usage", EncodeUsage(j.batch_usage)},
       {"cancelled_by", absl::StrCat(j.cancelled_by)},
+      {"requeue_on_end", absl::StrCat(j.requeue_on_end)},
   };
   if (j.array_job_id) {
     kv.insert(kv.end(), {
@@ -353,6 +354,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   str("submit_host", &s.submit_host);
   num("next_step_id", &j.next_step_id);
   num("cancelled_by", &j.cancelled_by);
+  num("requeue_on_end", &j.requeue_on_end);
   if (!DecodeSteps(kv["steps"], &j.step_log)) ok = false;
   if (kv.count("batch_usage") && !DecodeUsage(kv["batch_usage"], &j.batch_usage)) ok = false;
   if (!ok) return absl::DataLossError("corrupt job record");
