@@ -245,41 +245,36 @@ int Main(int argc, char** argv) {
     PrintError("scontrol", absl::StrCat("invalid entity: ", rest[0], " for keyword: show"));
     return 1;
   }
-  if (cmd == "update" && IsJobUpdate(rest)) {
-    // update JobId=N KEY=VALUE...: all or nothing, Slurm's rules.
-    auto req = ParseJobUpdate(rest, static_cast<int64_t>(::time(nullptr)));
-    if (!req.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(req.status().message()).c_str());
+  if (cmd == "update" && (IsJobUpdate(rest) || IsPartitionUpdate(rest))) {
+    // update JobId=N KEY=VALUE... (all or nothing, Slurm's rules) or
+    // PartitionName=P KEY=VALUE...; a bad value is refused before any call.
+    bool job = IsJobUpdate(rest);
+    absl::Status parsed;
+    v1::ModifyJobRequest job_req;
+    v1::UpdatePartitionRequest part_req;
+    if (job) {
+      auto r = ParseJobUpdate(rest, static_cast<int64_t>(::time(nullptr)));
+      if (r.ok()) job_req = *std::move(r); else parsed = r.status();
+    } else {
+      auto r = ParsePartitionUpdate(rest);
+      if (r.ok()) part_req = *std::move(r); else parsed = r.status();
+    }
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(parsed.message()).c_str());
       return 1;
     }
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
     CtldClient client(*cfg);
-    auto rep = client.ModifyJob(*req);
+    auto rep = job ? client.ModifyJob(job_req) : client.UpdatePartition(part_req);
     std::string err = rep.ok() ? rep->error() : std::string(kUnableToContact);
-    if (!err.empty()) {
+    if (err.empty()) return 0;
+    if (job)
       std::fprintf(stderr, "%s for job %llu\n", err.c_str(),
-                   static_cast<unsigned long long>(req->job_id()));
-      return 1;
-    }
-    return 0;
-  }
-  if (cmd == "update" && IsPartitionUpdate(rest)) {
-    auto req = ParsePartitionUpdate(rest);
-    if (!req.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(req.status().message()).c_str());
-      return 1;
-    }
-    auto cfg = LoadConfigOrComplain("scontrol");
-    if (!cfg) return 1;
-    CtldClient client(*cfg);
-    auto rep = client.UpdatePartition(*req);
-    std::string err = rep.ok() ? rep->error() : std::string(kUnableToContact);
-    if (!err.empty()) {
+                   static_cast<unsigned long long>(job_req.job_id()));
+    else
       std::fprintf(stderr, "slurm_update error: %s\n", err.c_str());
-      return 1;
-    }
-    return 0;
+    return 1;
   }
   if (cmd == "update") {
     // update NodeName=LIST State=DRAIN|RESUME|DOWN|UNDRAIN Reason="..."

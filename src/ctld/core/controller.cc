@@ -112,14 +112,6 @@ void Controller::RetryUnsaved() {
   schedule_needed_ = true;  // starts held back by the failure may go now
 }
 
-void Controller::FlushAccounting() {
-  std::vector<const Job*> batch;
-  for (uint64_t id : acct_dirty_)
-    if (const Job* j = FindJob(JobId(id))) batch.push_back(j);
-  acct_dirty_.clear();
-  if (!batch.empty()) Persist(batch);
-}
-
 std::optional<absl::Status> Controller::TakeStoreResult() {
   auto e = std::move(store_result_);
   store_result_.reset();
@@ -431,13 +423,9 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
   std::vector<CancelOutcome> out;
   for (JobId id : ids) {
     CancelOutcome r{id, "", 0};
-    Job* job = FindJob(id);
+    Job* job = FindOwnJob(id, who, &r);
     if (!job) {
-      r.error = "Invalid job id specified";
-      r.code = kEslurmInvalidJobId;
-    } else if (!Authorized(*job, who)) {
-      r.error = "Access/permission denied";
-      r.code = kEslurmAccessDenied;
+      // r says why
     } else if (job->state == JobState::kPending) {
       job->cancelled_by = static_cast<int64_t>(who.uid);
       Finish(*job, JobState::kCancelled, job->reason, now);

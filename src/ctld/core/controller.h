@@ -338,6 +338,9 @@ class Controller {
   void MailEvent(const Job& job, uint32_t event, int64_t now);
   void MailTimeLimits(int64_t now);
   bool Authorized(const Job& job, const common::Identity& who) const;
+  // The job, when it exists and `who` may act on it; else null with Slurm's
+  // error in `r`.
+  Job* FindOwnJob(JobId id, const common::Identity& who, CancelOutcome* r);
   // Takes `task` out of `rest`'s pending set into a record of its own (a
   // new ID), or makes `rest` that task when it is the last one. Not
   // persisted: the caller writes both.

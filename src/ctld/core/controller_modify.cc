@@ -27,6 +27,21 @@ bool KnownFeatures(const common::SlurmConfig& cfg, absl::string_view expr) {
 
 }  // namespace
 
+Job* Controller::FindOwnJob(JobId id, const common::Identity& who, CancelOutcome* r) {
+  Job* job = FindJob(id);
+  if (!job) {
+    r->error = "Invalid job id specified";
+    r->code = kEslurmInvalidJobId;
+    return nullptr;
+  }
+  if (!Authorized(*job, who)) {
+    r->error = "Access/permission denied";
+    r->code = kEslurmAccessDenied;
+    return nullptr;
+  }
+  return job;
+}
+
 absl::Status Controller::ModifyJob(JobId id, const JobChanges& c, const common::Identity& who,
                                    int64_t now) {
   last_now_ = now;
@@ -145,13 +160,9 @@ std::vector<CancelOutcome> Controller::RequeueJobs(const std::vector<JobId>& ids
   const bool admin = who.uid == 0 || who.uid == own_uid_;
   for (JobId id : ids) {
     CancelOutcome r{id, "", 0};
-    Job* job = FindJob(id);
+    Job* job = FindOwnJob(id, who, &r);
     if (!job) {
-      r.error = "Invalid job id specified";
-      r.code = kEslurmInvalidJobId;
-    } else if (!Authorized(*job, who)) {
-      r.error = "Access/permission denied";
-      r.code = kEslurmAccessDenied;
+      // r says why
     } else if (job->state == JobState::kPending) {
       r.error = "Job is pending execution";
     } else if (job->spec.interactive) {

@@ -175,6 +175,14 @@ absl::Status Controller::CompleteJob(JobId id, int step, int exit_code, int sign
   return absl::OkStatus();
 }
 
+void Controller::FlushAccounting() {
+  std::vector<const Job*> batch;
+  for (uint64_t id : acct_dirty_)
+    if (const Job* j = FindJob(JobId(id))) batch.push_back(j);
+  acct_dirty_.clear();
+  if (!batch.empty()) Persist(batch);
+}
+
 JobState Controller::StepEndState(int exit_code, int signal, bool out_of_memory) {
   if (out_of_memory) return JobState::kOutOfMemory;
   if (signal == SIGTERM || signal == SIGKILL) return JobState::kCancelled;
