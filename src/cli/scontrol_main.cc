@@ -312,7 +312,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "hold" || cmd == "uhold" || cmd == "release" || cmd == "requeue" ||
-      cmd == "requeuehold") {
+      cmd == "requeuehold" || cmd == "top") {
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
     CtldClient client(*cfg);
@@ -320,6 +320,7 @@ int Main(int argc, char** argv) {
                            : cmd == "uhold"   ? v1::JOB_ACTION_USER_HOLD
                            : cmd == "requeue" ? v1::JOB_ACTION_REQUEUE
                            : cmd == "requeuehold" ? v1::JOB_ACTION_REQUEUE_HOLD
+                           : cmd == "top"         ? v1::JOB_ACTION_TOP
                                                   : v1::JOB_ACTION_RELEASE;
     return UpdateJobs(client, action, rest);
   }

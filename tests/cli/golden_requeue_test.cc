@@ -1,8 +1,8 @@
 // scontrol requeue/requeuehold and update PartitionName= against
 // 12_scontrol_requeue_partition: each captured command as the same user on
 // the same jobs, compared byte for byte, except the listings of a job in
-// the middle of being requeued (their state depends on timing) and `top`
-// (not done yet); then what the requeues did, checked on their own.
+// the middle of being requeued (their state depends on timing); `top`
+// too; then what the requeues did, checked on their own.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -42,9 +42,7 @@ TEST(GoldenRequeueTest, RequeueAndPartitionUpdatesAsSlurm) {
         std::string cmd = absl::StrReplaceAll(head.substr(head.find(']') + 2), ids);
         // squeue and sinfo show jobs mid-requeue: Slurm keeps a requeued
         // job waiting (BeginTime) a while, Sluice starts it again at once.
-        if (absl::StartsWith(cmd, "squeue") || absl::StartsWith(cmd, "sinfo") ||
-            absl::StrContains(cmd, " top "))
-          return;
+        if (absl::StartsWith(cmd, "squeue") || absl::StartsWith(cmd, "sinfo")) return;
         SCOPED_TRACE(head);
         // The second requeue of N1 finds it completing (Slurm) or already
         // waiting again (here: its end is seen at once): both refuse it.
@@ -55,7 +53,7 @@ TEST(GoldenRequeueTest, RequeueAndPartitionUpdatesAsSlurm) {
         EXPECT_EQ(r.out, absl::StrReplaceAll(want_raw, ids));
         ++compared;
       });
-  EXPECT_EQ(compared, 23);
+  EXPECT_EQ(compared, 26);
   // What the requeues did: R1 and the completed D1 ran again (Restarts=1),
   // R2 was released and ran again, N1 waits held by the administrator.
   for (uint64_t id : {r1, r2, d1})
@@ -67,6 +65,24 @@ TEST(GoldenRequeueTest, RequeueAndPartitionUpdatesAsSlurm) {
             "PENDING JobHeldAdmin\n");
   c->Run("scancel " + std::to_string(r1) + " " + std::to_string(r2) + " " + std::to_string(n1) +
          " " + std::to_string(p1));
+}
+
+// scontrol top: the job goes ahead of its owner's other waiting jobs.
+TEST(GoldenRequeueTest, TopPutsAJobFirstAmongItsOwnersWaitingJobs) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  uint64_t big = Parsable(c->Run("sbatch --parsable -N4 --exclusive -o /dev/null --wrap 'sleep 300'"));
+  ASSERT_TRUE(c->WaitForState(big, "RUNNING", 30));
+  std::vector<uint64_t> w;
+  for (int i = 0; i < 3; ++i)
+    w.push_back(Parsable(c->Run("sbatch --parsable -o /dev/null --wrap true")));
+  auto order = [&] { return c->Run("squeue -h -t PD -o %i").out; };
+  EXPECT_EQ(order(), absl::StrCat(w[0], "\n", w[1], "\n", w[2], "\n"));
+  auto r = c->Run("scontrol top " + std::to_string(w[2]));
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(order(), absl::StrCat(w[2], "\n", w[0], "\n", w[1], "\n"));
+  c->Run("scancel " + std::to_string(big) + " " + std::to_string(w[0]) + " " +
+         std::to_string(w[1]) + " " + std::to_string(w[2]));
 }
 
 }  // namespace

@@ -233,6 +233,11 @@ class Controller {
   // Kept in memory: a restart reads slurm.conf again.
   absl::Status UpdatePartition(const std::string& name, const PartitionChanges& changes,
                                const common::Identity& who, int64_t now);
+  // scontrol top: each job goes ahead of its owner's other waiting jobs in
+  // its partition (its nice value lowered just enough). Administrators, or
+  // the owner with SchedulerParameters=enable_user_top.
+  std::vector<CancelOutcome> TopJobs(const std::vector<JobId>& ids, const common::Identity& who,
+                                     int64_t now);
   // scontrol requeue/requeuehold: a running job is stopped and goes back
   // to the queue once its processes are gone; an ended one at once.
   std::vector<CancelOutcome> RequeueJobs(const std::vector<JobId>& ids, bool hold,

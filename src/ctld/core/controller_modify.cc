@@ -118,6 +118,43 @@ absl::Status Controller::ModifyJob(JobId id, const JobChanges& c, const common::
   return absl::OkStatus();
 }
 
+std::vector<CancelOutcome> Controller::TopJobs(const std::vector<JobId>& ids,
+                                               const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  const bool users_may =
+      config_.scheduler_parameters.find("enable_user_top") != std::string::npos;
+  std::vector<CancelOutcome> out;
+  for (JobId id : ids) {
+    CancelOutcome r{id, "", 0};
+    Job* job = admin || users_may ? FindOwnJob(id, who, &r) : nullptr;
+    if (!admin && !users_may) {
+      r.error = "Access/permission denied";  // Slurm says so for any ID
+      r.code = kEslurmAccessDenied;
+    } else if (!job) {
+      // r says why
+    } else if (job->state != JobState::kPending) {
+      r.error = "Job is no longer pending execution";
+    } else if (job->spec.hold || job->spec.admin_hold) {
+      r.error = "Job is in held state, pending scheduler release";
+    } else {
+      uint64_t best = 0;
+      for (const auto& [oid, o] : jobs_)
+        if (oid != id.value() && o.state == JobState::kPending &&
+            o.spec.uid == job->spec.uid && o.spec.partition == job->spec.partition)
+          best = std::max(best, o.priority);
+      if (job->priority <= best) {
+        job->spec.nice -= static_cast<int32_t>(best - job->priority + 1);
+        job->priority = BasePriority(*job);
+        Persist({job});
+        schedule_needed_ = true;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 absl::Status Controller::UpdatePartition(const std::string& name, const PartitionChanges& c,
                                          const common::Identity& who, int64_t now) {
   last_now_ = now;

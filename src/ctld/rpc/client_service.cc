@@ -334,6 +334,7 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
     AddResults(missing, rep);
     switch (req->action()) {
       case v1::JOB_ACTION_RELEASE: AddResults(c.Release(ids, *who, now), rep); break;
+      case v1::JOB_ACTION_TOP: AddResults(c.TopJobs(ids, *who, now), rep); break;
       case v1::JOB_ACTION_REQUEUE:
       case v1::JOB_ACTION_REQUEUE_HOLD:
         AddResults(c.RequeueJobs(ids, req->action() == v1::JOB_ACTION_REQUEUE_HOLD, *who, now),
