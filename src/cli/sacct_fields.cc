@@ -66,35 +66,19 @@ std::string CpuTime(int64_t usec) {
 }
 
 int64_t TotalUsec(const R& r, bool user, bool sys) {
-  auto add = [&](const StepUsage& u) {
-    return (user ? u.user_usec() : 0) + (sys ? u.sys_usec() : 0);
-  };
-  if (!IsJob(r)) {
-    const StepUsage* u = UsageOf(r);
-    return u ? add(*u) : 0;
-  }
-  int64_t t = add(r.job->batch_usage());
-  for (const auto& s : r.job->steps()) t += add(s.usage());
-  return t;
+  if (IsJob(r)) return AcctJobCpuUsec(*r.job, user, sys);
+  const StepUsage* u = UsageOf(r);
+  return u ? (user ? u->user_usec() : 0) + (sys ? u->sys_usec() : 0) : 0;
 }
 
 std::string Kb(uint64_t kb) { return absl::StrCat(kb, "K"); }
 // Virtual size is not measured yet (0): blank rather than a false 0K.
 std::string VmKb(uint64_t kb) { return kb ? Kb(kb) : std::string(); }
 
-// The batch step of a job that was cancelled or ran out of time was killed
-// by SIGTERM; otherwise it ended as the job did.
-common::JobState BatchState(const JobInfo& j) {
-  auto s = static_cast<common::JobState>(j.state());
-  if (s == common::JobState::kTimeout || s == common::JobState::kDeadline)
-    return common::JobState::kCancelled;
-  return s;
-}
-
 std::string State(const R& r) {
   if (r.kind == R::kStep) return std::string(common::JobStateName(
       static_cast<common::JobState>(r.step->state())));
-  if (r.kind == R::kBatch) return std::string(common::JobStateName(BatchState(J(r))));
+  if (r.kind == R::kBatch) return std::string(common::JobStateName(AcctBatchState(J(r))));
   auto s = static_cast<common::JobState>(J(r).state());
   if (s == common::JobState::kCompleting) s = common::JobState::kRunning;
   std::string name(common::JobStateName(s));
@@ -114,15 +98,9 @@ std::string ExitCode(const R& r) {
   return absl::StrCat(j.exit_code(), ":", killed ? 0 : j.exit_signal());
 }
 
-// The highest exit code of the job's srun steps (and that step's signal).
 std::string DerivedExitCode(const R& r) {
   if (!IsJob(r)) return "";
-  int code = 0, sig = 0;
-  for (const auto& s : r.job->steps())
-    if (s.exit_code() > code || (s.exit_code() == code && s.exit_signal() > sig)) {
-      code = s.exit_code();
-      sig = s.exit_signal();
-    }
+  auto [code, sig] = AcctDerivedExit(*r.job);
   return absl::StrCat(code, ":", sig);
 }
 
@@ -131,9 +109,7 @@ std::string AllocTres(const R& r) {
     return absl::StrCat("cpu=", CpusOf(r), ",mem=0,node=", NodesOf(r));
   if (!Started(r)) return "";
   const JobInfo& j = J(r);
-  std::string gpus;
-  return absl::StrCat("billing=", j.num_cpus(), ",cpu=", j.num_cpus(), gpus, ",node=",
-                      j.num_nodes());
+  return absl::StrCat("billing=", j.num_cpus(), ",cpu=", j.num_cpus(), ",node=", j.num_nodes());
 }
 
 std::string ReqTres(const R& r) {
@@ -337,6 +313,32 @@ const std::vector<AcctField> kFields = {
 }  // namespace
 
 const std::vector<AcctField>& AcctFields() { return kFields; }
+
+std::pair<int, int> AcctDerivedExit(const AcctJob& a) {
+  int code = 0, sig = 0;
+  for (const auto& s : a.steps())
+    if (s.exit_code() > code || (s.exit_code() == code && s.exit_signal() > sig)) {
+      code = s.exit_code();
+      sig = s.exit_signal();
+    }
+  return {code, sig};
+}
+
+common::JobState AcctBatchState(const JobInfo& j) {
+  auto s = static_cast<common::JobState>(j.state());
+  if (s == common::JobState::kTimeout || s == common::JobState::kDeadline)
+    return common::JobState::kCancelled;
+  return s;
+}
+
+int64_t AcctJobCpuUsec(const AcctJob& a, bool user, bool sys) {
+  auto add = [&](const StepUsage& u) {
+    return (user ? u.user_usec() : 0) + (sys ? u.sys_usec() : 0);
+  };
+  int64_t t = add(a.batch_usage());
+  for (const auto& s : a.steps()) t += add(s.usage());
+  return t;
+}
 
 std::string AcctJobId(const AcctRow& r) {
   const JobInfo& j = J(r);

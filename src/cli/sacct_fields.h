@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/job_types.h"
 #include "ctld.pb.h"
 
 namespace sluice::cli {
@@ -51,6 +53,14 @@ struct AcctJobPick {
   std::string step;
 };
 std::optional<AcctJobPick> ParseAcctJobPick(absl::string_view s);
+
+// Shared by the columns and --json:
+// the highest exit code of the job's srun steps, with that step's signal;
+std::pair<int, int> AcctDerivedExit(const ::sluice::v1::AcctJob& a);
+// the batch step's state (killed, so CANCELLED, when the job timed out);
+common::JobState AcctBatchState(const ::sluice::v1::JobInfo& j);
+// the CPU time of the batch script and every step (user and/or system).
+int64_t AcctJobCpuUsec(const ::sluice::v1::AcctJob& a, bool user, bool sys);
 
 // The job's ID as sacct prints it (N, A_T, A_[pending], N.batch, N.S).
 std::string AcctJobId(const AcctRow& r);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/sacct_fields.h"
 #include "common/job_types.h"
 
 namespace sluice::cli {
@@ -111,19 +112,14 @@ J Job(const v1::AcctJob& a, const std::string& cluster, int64_t now) {
   const v1::JobInfo& j = a.job();
   auto state = static_cast<common::JobState>(j.state());
   auto reason = common::JobReasonFromInt(j.reason());
-  int dcode = 0, dsig = 0;
-  int64_t user = a.batch_usage().user_usec(), sys = a.batch_usage().sys_usec();
-  for (const auto& s : a.steps()) {
-    if (s.exit_code() > dcode) dcode = s.exit_code(), dsig = s.exit_signal();
-    user += s.usage().user_usec();
-    sys += s.usage().sys_usec();
-  }
+  auto [dcode, dsig] = AcctDerivedExit(a);
+  int64_t user = AcctJobCpuUsec(a, true, false), sys = AcctJobCpuUsec(a, false, true);
   int64_t end = j.end_time() ? j.end_time() : now;
   Arr steps;
   if (j.start_time() && !j.interactive())
     steps.push_back(Step(a, "batch", "batch", j.batch_host(), 1, 1, a.batch_cpus(), j.start_time(),
                          j.end_time(),
-                         state == common::JobState::kTimeout ? common::JobState::kCancelled : state,
+                         AcctBatchState(j),
                          j.exit_code(), j.exit_signal(), a.batch_usage(), now));
   for (const auto& s : a.steps())
     steps.push_back(Step(a, absl::StrCat(s.step_id()), s.name(), s.node_list(), s.nnodes(),

@@ -1,7 +1,6 @@
 #include "ctld/rpc/job_snapshot.h"
 
 #include <algorithm>
-#include <set>
 
 #include "common/job_types.h"
 #include "ctld/rpc/convert.h"
