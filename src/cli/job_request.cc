@@ -174,6 +174,7 @@ std::optional<int> FillJobRequest(Command cmd, const JobOptions& o, const std::s
     j->set_as_gid(as_gid);
   }
   j->set_submit_host(common::ShortHostname());
+  j->set_alloc_sid(static_cast<uint32_t>(std::max<pid_t>(0, getsid(0))));
   return std::nullopt;
 }
 

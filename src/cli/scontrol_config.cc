@@ -248,6 +248,8 @@ std::optional<std::string> Effective(const std::string& key, const common::Slurm
   if (key == "MailProg") return c.mail_prog;
   if (key == "MaxArraySize") return absl::StrCat(c.max_array_size);
   if (key == "MaxJobCount") return absl::StrCat(c.max_job_count);
+  if (key == "FirstJobId") return absl::StrCat(c.first_job_id);
+  if (key == "MaxJobId") return absl::StrCat(c.max_job_id);
   if (key == "SlurmdTimeout") return absl::StrCat(c.slurmd_timeout_s);
   if (key == "UnkillableStepTimeout") return absl::StrCat(c.unkillable_step_timeout_s);
   if (key == "ReturnToService") return absl::StrCat(c.return_to_service);

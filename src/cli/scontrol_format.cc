@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -123,8 +124,11 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   l.push_back({absl::StrCat("StartTime=", start), absl::StrCat("EndTime=", end),
                absl::StrCat("Deadline=", j.deadline() ? Ts(j.deadline()) : "N/A")});
   l.push_back({"SuspendTime=None", "SecsPreSuspend=0",
-               absl::StrCat("LastSchedEval=", Ts(now)), "Scheduler=Main"});
-  l.push_back({absl::StrCat("Partition=", j.partition()), "AllocNode:Sid=localhost:0"});
+               absl::StrCat("LastSchedEval=", Ts(pending || !j.start_time() ? now : j.start_time())),
+               absl::StrCat("Scheduler=", j.scheduler().empty() ? "Main" : j.scheduler())});
+  l.push_back({absl::StrCat("Partition=", j.partition()),
+               absl::StrCat("AllocNode:Sid=", j.alloc_node().empty() ? "(null)" : j.alloc_node(), ":",
+                            j.alloc_sid())});
   l.push_back({absl::StrCat("ReqNodeList=", j.req_nodes().empty() ? "(null)" : j.req_nodes()),
                absl::StrCat("ExcNodeList=", j.exc_nodes().empty() ? "(null)" : j.exc_nodes())});
   l.push_back({absl::StrCat("NodeList=", j.node_list())});
@@ -136,10 +140,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                absl::StrCat("NumCPUs=", j.num_cpus()),
                absl::StrCat("NumTasks=", j.num_tasks()),
                absl::StrCat("CPUs/Task=", j.cpus_per_task()), "ReqB:S:C:T=0:0:*:*"});
-  std::string tres = absl::StrCat("cpu=", j.num_cpus());
-  if (j.min_mem_mb()) absl::StrAppend(&tres, ",mem=", j.min_mem_mb() * j.num_nodes(), "M");
-  absl::StrAppend(&tres, ",node=", j.num_nodes(), ",billing=", j.num_cpus());
-  l.push_back({absl::StrCat("TRES=", tres)});
+  l.push_back({absl::StrCat("TRES=", j.tres())});
   l.push_back({"Socks/Node=*", "NtasksPerN:B:S:C=0:0:*:*", "CoreSpec=*"});
   l.push_back({absl::StrCat("MinCPUsNode=", j.num_nodes() ? j.num_cpus() / j.num_nodes() : 1),
                absl::StrCat("MinMemoryNode=", j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0"),
@@ -147,7 +148,9 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                             j.min_tmp_disk_mb() ? absl::StrCat(j.min_tmp_disk_mb(), "M") : "0")});
   l.push_back({absl::StrCat("Features=", j.features().empty() ? "(null)" : j.features()),
                "DelayBoot=00:00:00"});
-  l.push_back({"OverSubscribe=OK", "Contiguous=0", "Licenses=(null)", "Network=(null)"});
+  l.push_back({j.exclusive() ? "OverSubscribe=NO" : "OverSubscribe=OK",
+               absl::StrCat("Contiguous=", j.contiguous() ? 1 : 0), "Licenses=(null)",
+               "Network=(null)"});
   l.push_back({absl::StrCat("Command=", j.command().empty() ? "(null)" : j.command())});
   l.push_back({absl::StrCat("WorkDir=", j.work_dir())});
   if (!j.comment().empty()) l.push_back({absl::StrCat("Comment=", j.comment()), ""});
@@ -168,11 +171,15 @@ std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,
   for (auto& c : state) c = static_cast<char>(toupper(c));
   if (n.drain()) state += "+DRAIN";
   if (!n.responding() && base != common::NodeBaseState::kDown) state += "+NOT_RESPONDING";
+  const auto& h = n.host();
+  auto when = [](int64_t t) { return t ? common::FormatTimestamp(t) : std::string("None"); };
   Lines l;
+  // (Slurm ends the first, OS and Partitions lines with a space.)
   l.push_back({absl::StrCat("NodeName=", n.name()), "Arch=x86_64",
-               absl::StrCat("CoresPerSocket=", n.cpus())});
+               absl::StrCat("CoresPerSocket=", n.cpus()), ""});
   l.push_back({absl::StrCat("CPUAlloc=", n.alloc_cpus()),
-               absl::StrCat("CPUEfctv=", n.cpus()), absl::StrCat("CPUTot=", n.cpus())});
+               absl::StrCat("CPUEfctv=", n.cpus()), absl::StrCat("CPUTot=", n.cpus()),
+               absl::StrFormat("CPULoad=%d.%02d", h.cpu_load_x100() / 100, h.cpu_load_x100() % 100)});
   l.push_back({absl::StrCat("AvailableFeatures=", n.features().empty() ? "(null)" : n.features())});
   l.push_back({absl::StrCat("ActiveFeatures=", n.features().empty() ? "(null)" : n.features())});
   l.push_back({absl::StrCat("Gres=", n.gres().empty() ? "(null)" : n.gres())});
@@ -181,43 +188,57 @@ std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,
     l.push_back({absl::StrCat("GresUsed=", SinfoGresUsed(n))});
   }
   l.push_back({absl::StrCat("NodeAddr=", n.addr()),
-               absl::StrCat("NodeHostName=", n.hostname()), "Version=22.05.8"});
+               absl::StrCat("NodeHostName=", n.hostname()), absl::StrCat("Port=", n.port()),
+               "Version=22.05.8"});
+  l.push_back({absl::StrCat("OS=", h.os().empty() ? "(null)" : h.os()), ""});
   l.push_back({absl::StrCat("RealMemory=", n.real_memory_mb()),
-               absl::StrCat("AllocMem=", n.alloc_memory_mb()), "Sockets=1", "Boards=1"});
+               absl::StrCat("AllocMem=", n.alloc_memory_mb()),
+               absl::StrCat("FreeMem=", h.daemon_start() ? std::to_string(h.free_mem_mb()) : "N/A"),
+               "Sockets=1", "Boards=1"});
   l.push_back({absl::StrCat("State=", state), "ThreadsPerCore=1", absl::StrCat("TmpDisk=", n.tmp_disk_mb()),
                "Weight=1", "Owner=N/A", "MCS_label=N/A"});
-  l.push_back({absl::StrCat("Partitions=", absl::StrJoin(n.partitions(), ","))});
+  l.push_back({absl::StrCat("Partitions=", absl::StrJoin(n.partitions(), ",")), ""});
+  l.push_back({absl::StrCat("BootTime=", when(h.boot_time())),
+               absl::StrCat("SlurmdStartTime=", when(h.daemon_start()))});
+  l.push_back({absl::StrCat("LastBusyTime=", when(n.last_busy()))});
+  // gres/gpu is not among Slurm's default AccountingStorageTRES.
   l.push_back({absl::StrCat("CfgTRES=cpu=", n.cpus(), ",mem=", n.real_memory_mb(),
-                            "M,billing=", n.cpus(),
-                            n.gpus_total() ? absl::StrCat(",gres/gpu=", n.gpus_total()) : "")});
+                            "M,billing=", n.cpus())});
   std::string alloc;
   if (n.alloc_cpus())
     alloc = absl::StrCat("cpu=", n.alloc_cpus(),
-                         n.gpus_alloc() ? absl::StrCat(",gres/gpu=", n.gpus_alloc()) : "");
+                         n.alloc_memory_mb() ? absl::StrCat(",mem=", n.alloc_memory_mb(), "M") : "");
   l.push_back({absl::StrCat("AllocTRES=", alloc)});
-  // Sluice's extension: each GPU's latest telemetry, one line per GPU.
-  for (const auto& g : n.gpus()) {
-    std::vector<std::string> f = {absl::StrCat("GPU", g.index(), ":"),
-                                  absl::StrCat("Job=", g.job_id() ? std::to_string(g.job_id()) : "none"),
-                                  absl::StrCat("Health=", g.health().empty() ? "OK" : "FAIL")};
-    if (g.telemetry()) {
-      f.push_back(absl::StrCat("Util=", g.gpu_util_pct(), "%"));
-      f.push_back(absl::StrCat("MemUtil=", g.mem_util_pct(), "%"));
-      f.push_back(absl::StrCat("Mem=", g.memory_used_mb(), "/", g.memory_total_mb(), "M"));
-      f.push_back(absl::StrCat("Temp=", g.temperature_c(), "C"));
-      f.push_back(absl::StrCat("Power=", g.power_mw() / 1000, "/", g.power_limit_mw() / 1000, "W"));
-      f.push_back(absl::StrCat("ECC=", g.ecc_corrected(), "/", g.ecc_uncorrected()));
-      f.push_back(absl::StrCat("RetiredPages=", g.retired_pages()));
-      f.push_back(absl::StrCat("LastXid=", g.last_xid() ? std::to_string(g.last_xid()) : "none"));
+  l.push_back({"CapWatts=n/a"});
+  l.push_back({"CurrentWatts=0", "AveWatts=0"});
+  l.push_back({"ExtSensorsJoules=n/s", "ExtSensorsWatts=0", "ExtSensorsTemp=n/s"});
+  if (!n.reason().empty())
+    l.push_back({absl::StrCat("Reason=", n.reason(), " [", n.reason_user().empty() ? "root" : n.reason_user(),
+                              "@", when(n.reason_time()), "]")});
+  // Sluice's extension, with -d: each GPU's latest telemetry, a line per GPU.
+  if (details) {
+    for (const auto& g : n.gpus()) {
+      std::vector<std::string> f = {absl::StrCat("GPU", g.index(), ":"),
+                                    absl::StrCat("Job=", g.job_id() ? std::to_string(g.job_id()) : "none"),
+                                    absl::StrCat("Health=", g.health().empty() ? "OK" : "FAIL")};
+      if (g.telemetry()) {
+        f.push_back(absl::StrCat("Util=", g.gpu_util_pct(), "%"));
+        f.push_back(absl::StrCat("MemUtil=", g.mem_util_pct(), "%"));
+        f.push_back(absl::StrCat("Mem=", g.memory_used_mb(), "/", g.memory_total_mb(), "M"));
+        f.push_back(absl::StrCat("Temp=", g.temperature_c(), "C"));
+        f.push_back(absl::StrCat("Power=", g.power_mw() / 1000, "/", g.power_limit_mw() / 1000, "W"));
+        f.push_back(absl::StrCat("ECC=", g.ecc_corrected(), "/", g.ecc_uncorrected()));
+        f.push_back(absl::StrCat("RetiredPages=", g.retired_pages()));
+        f.push_back(absl::StrCat("LastXid=", g.last_xid() ? std::to_string(g.last_xid()) : "none"));
+      }
+      f.push_back(absl::StrCat("UUID=", g.uuid()));
+      if (!g.pci_bus_id().empty()) f.push_back(absl::StrCat("Bus=", g.pci_bus_id()));
+      f.push_back(absl::StrCat("Model=", absl::StrReplaceAll(g.name().empty() ? "gpu" : g.name(),
+                                                            {{" ", "_"}})));
+      l.push_back(f);
+      if (!g.health().empty()) l.push_back({absl::StrCat("GPU", g.index(), "Problem=", g.health())});
     }
-    f.push_back(absl::StrCat("UUID=", g.uuid()));
-    if (!g.pci_bus_id().empty()) f.push_back(absl::StrCat("Bus=", g.pci_bus_id()));
-    f.push_back(absl::StrCat("Model=", absl::StrReplaceAll(g.name().empty() ? "gpu" : g.name(),
-                                                          {{" ", "_"}})));
-    l.push_back(f);
-    if (!g.health().empty()) l.push_back({absl::StrCat("GPU", g.index(), "Problem=", g.health())});
   }
-  if (!n.reason().empty()) l.push_back({absl::StrCat("Reason=", n.reason())});
   if (one_liner) return Render(l, true);
   return Render(l, false) + "\n";
 }

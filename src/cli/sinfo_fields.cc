@@ -29,12 +29,26 @@ struct Known {
 constexpr Known kFields[] = {
     {'P', "partition", "PARTITION"},   {'R', "partitionname", "PARTITION"},
     {'a', "available", "AVAIL"},       {'l', "timelimit", "TIMELIMIT"},
+    {0, "time", "TIMELIMIT"},          {'L', "defaulttime", "DEFAULTTIME"},
     {'D', "nodes", "NODES"},           {'t', "statecompact", "STATE"},
     {'T', "statelong", "STATE"},       {'N', "nodelist", "NODELIST"},
-    {'n', "nodehost", "HOSTNAMES"},    {'G', "gres", "GRES"},
+    {'n', "nodehost", "HOSTNAMES"},    {'o', "nodeaddr", "NODE_ADDR"},
+    {'G', "gres", "GRES"},
     {'c', "cpus", "CPUS"},             {'m', "memory", "MEMORY"},
     {'C', "cpusstate", "CPUS(A/I/O/T)"}, {'E', "reason", "REASON"},
-    {'f', "features", "AVAIL_FEATURES"}, {0, "gresused", "GRES_USED"},
+    {'f', "features", "AVAIL_FEATURES"}, {'b', "features_act", "ACTIVE_FEATURES"},
+    {'s', "size", "JOB_SIZE"},         {'r', "root", "ROOT"},
+    {'h', "oversubscribe", "OVERSUBSCRIBE"}, {'g', "groups", "GROUPS"},
+    {'F', "nodeaiot", "NODES(A/I/O/T)"}, {'A', "nodeai", "NODES(A/I)"},
+    {'z', "socketcorethread", "S:C:T"}, {'X', "sockets", "SOCKETS"},
+    {'Y', "cores", "CORES"},           {'Z', "threads", "THREADS"},
+    {'d', "disk", "TMP_DISK"},         {'w', "weight", "WEIGHT"},
+    {'S', "allocnodes", "ALLOCNODES"}, {'B', "maxcpuspernode", "MAX_CPUS_PER_NODE"},
+    {'p', "prioritytier", "PRIO_TIER"}, {'I', "priorityjobfactor", "PRIO_JOB_FACTOR"},
+    {'M', "preemptmode", "PREEMPT_MODE"},
+    {0, "allocmem", "ALLOCMEM"},       {0, "port", "PORT"},
+    {0, "version", "VERSION"},
+    {0, "gresused", "GRES_USED"},
     {0, "gpuutil", "GPU_UTIL"},        {0, "gpumem", "GPU_MEM"},
 };
 
@@ -120,6 +134,42 @@ std::string Value(const std::string& key, const PartitionInfo& p,
     return absl::StrCat(a, "/", i, "/", o, "/", t);
   }
   if (key == "reason") return n.reason().empty() ? "none" : n.reason();
+  if (key == "time") return Value("timelimit", p, nodes);
+  if (key == "defaulttime")
+    return p.default_time_min() < 0 ? "n/a" : common::FormatTimeLimit(p.default_time_min());
+  if (key == "nodeaddr") {
+    std::vector<std::string> addrs;
+    for (const auto* x : nodes) addrs.push_back(x->addr());
+    return common::CompressHostlist(addrs);
+  }
+  if (key == "features_act") return Value("features", p, nodes);
+  if (key == "size")
+    return absl::StrCat("1-", p.max_nodes() ? std::to_string(p.max_nodes()) : "infinite");
+  if (key == "root") return "no";
+  if (key == "oversubscribe") return "NO";
+  if (key == "groups" || key == "allocnodes") return "all";
+  if (key == "nodeaiot" || key == "nodeai") {
+    // Nodes allocated (any CPU in use), idle, other (down or drained).
+    uint64_t a = 0, i = 0, o = 0;
+    for (const auto* x : nodes) {
+      bool out = x->drain() || x->state() == ::sluice::v1::NODE_STATE_DOWN;
+      (out ? o : x->alloc_cpus() ? a : i) += 1;
+    }
+    return key == "nodeai" ? absl::StrCat(a, "/", i)
+                           : absl::StrCat(a, "/", i, "/", o, "/", nodes.size());
+  }
+  // Each Sluice node is one socket of all its CPUs, one thread a core.
+  if (key == "socketcorethread") return absl::StrCat("1:", n.cpus(), ":1");
+  if (key == "sockets" || key == "threads") return "1";
+  if (key == "cores") return std::to_string(n.cpus());
+  if (key == "disk") return std::to_string(n.tmp_disk_mb());
+  if (key == "weight") return "1";
+  if (key == "maxcpuspernode") return "UNLIMITED";
+  if (key == "prioritytier" || key == "priorityjobfactor") return "1";
+  if (key == "preemptmode") return "OFF";
+  if (key == "allocmem") return std::to_string(n.alloc_memory_mb());
+  if (key == "port") return std::to_string(n.port());
+  if (key == "version") return "22.05.8";
   if (key == "features") return n.features().empty() ? "(null)" : n.features();
   if (key == "gresused") return GresUsed(n);
   if (key == "gpuutil") return GpuUtil(n);
@@ -145,6 +195,7 @@ absl::StatusOr<std::vector<SinfoField>> ParseSinfoFormat(const std::string& fmt)
     }
     SinfoField f;
     size_t j = i + 1;
+    if (j < fmt.size() && fmt[j] == '-') ++j;  // left, the default
     if (j < fmt.size() && fmt[j] == '.') f.right = true, ++j;
     size_t k = j;
     while (k < fmt.size() && absl::ascii_isdigit(static_cast<unsigned char>(fmt[k]))) ++k;
@@ -210,6 +261,17 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
     return f.key == "partition" || f.key == "partitionname" || f.key == "available" ||
            f.key == "timelimit";
   });
+  if (node_view) {
+    // A line per node and partition: nodes in order, each node's
+    // partitions in reverse configuration order, as Slurm lists them.
+    for (const auto& n : c.nodes())
+      for (int i = c.partitions_size() - 1; i >= 0; --i) {
+        const PartitionInfo& p = c.partitions(i);
+        if (std::find(p.nodes().begin(), p.nodes().end(), n.name()) == p.nodes().end()) continue;
+        line([&](const SinfoField& f) { return Value(f.key, p, {&n}); });
+      }
+    return out;
+  }
   std::set<std::string> seen;
   std::vector<std::pair<std::string, std::vector<const NodeInfo*>>> rows;
   const PartitionInfo* first = nullptr;
@@ -227,7 +289,8 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
       } else {
         for (const auto& f : fields)
           if (!f.key.empty() && f.key != "nodelist" && f.key != "nodehost" &&
-              f.key != "nodes" && f.key != "cpusstate")
+              f.key != "nodes" && f.key != "cpusstate" && f.key != "nodeaiot" &&
+              f.key != "nodeai" && f.key != "nodeaddr")
             absl::StrAppend(&sig, Value(f.key, p, {it->second}), "\x1f");
       }
       auto row = std::find_if(rows.begin(), rows.end(),

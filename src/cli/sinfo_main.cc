@@ -1,11 +1,16 @@
 // sinfo: view partitions and nodes.
 #include <getopt.h>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <thread>
 
 #include <set>
 
 #include "common/process_init.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/cli_util.h"
 #include "cli/query_help.h"
@@ -18,6 +23,14 @@
 namespace sluice::cli {
 namespace {
 
+struct ViewFlags {
+  bool node_view, noheader, reasons, long_view, responding_only, dead_only, iterate;
+};
+
+int Show(CtldClient& client, const std::vector<SinfoField>& fields,
+         const std::vector<std::string>& states, const std::string& node_filter,
+         const std::string& part_filter, const ViewFlags& v);
+
 enum { kHelp = 1000, kUsage };
 const struct option kLong[] = {
     {"Node", no_argument, nullptr, 'N'},
@@ -29,6 +42,12 @@ const struct option kLong[] = {
     {"nodes", required_argument, nullptr, 'n'},
     {"states", required_argument, nullptr, 't'},
     {"Format", required_argument, nullptr, 'O'},
+    {"long", no_argument, nullptr, 'l'},
+    {"summarize", no_argument, nullptr, 's'},
+    {"exact", no_argument, nullptr, 'e'},
+    {"responding", no_argument, nullptr, 'r'},
+    {"dead", no_argument, nullptr, 'd'},
+    {"iterate", required_argument, nullptr, 'i'},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
@@ -37,11 +56,13 @@ const struct option kLong[] = {
 
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("sinfo");
-  bool node_view = false, noheader = false, reasons = false;
+  bool node_view = false, noheader = false, reasons = false, long_view = false,
+       summarize = false, responding_only = false, dead_only = false;
+  int iterate_s = 0;
   std::string format, long_format, node_filter, part_filter;
   std::vector<std::string> states;  // -t: canonical names; empty: all
   int c;
-  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:lserdi:", kLong, nullptr)) != -1) {
     switch (c) {
       case 'N': node_view = true; break;
       case 'h': noheader = true; break;
@@ -61,6 +82,19 @@ int Main(int argc, char** argv) {
         break;
       }
       case 'O': long_format = optarg; break;
+      case 'l': long_view = true; break;
+      case 's': summarize = true; break;
+      // -e: nodes group only with nodes of equal values, which is how
+      // every Sluice view groups them.
+      case 'e': break;
+      case 'r': responding_only = true; break;
+      case 'd': dead_only = true; break;
+      case 'i':
+        if (!absl::SimpleAtoi(optarg, &iterate_s) || iterate_s <= 0) {
+          PrintError("sinfo", absl::StrCat("invalid --iterate value: ", optarg));
+          return 1;
+        }
+        break;
       case kHelp: std::fputs(SinfoHelp(), stdout); return 0;
       case kUsage: std::fputs(SinfoUsage(), stdout); return 0;
       case '?':
@@ -76,6 +110,13 @@ int Main(int argc, char** argv) {
   if (const char* f = getenv("SINFO_FORMAT"); f && *f && format.empty() && long_format.empty())
     format = f;
   if (const char* p = getenv("SINFO_PARTITION"); p && *p && part_filter.empty()) part_filter = p;
+  // Slurm's own views of -l, -s and -N -l, in its format language.
+  if (format.empty() && long_format.empty() && !reasons) {
+    if (summarize) format = "%9P %.5a %.10l %.16F %N";
+    else if (long_view && node_view)
+      format = "%-10N %.5D %.9P %.11T %4c %.8z %.6m %.8d %.6w %.8f %20E";
+    else if (long_view) format = "%9P %.5a %.10l %.10s %.4r %.8h %.10g %.6D %.11T %N";
+  }
   std::vector<SinfoField> fields;
   if (!format.empty() || !long_format.empty()) {
     auto f = format.empty() ? ParseSinfoLongFormat(long_format) : ParseSinfoFormat(format);
@@ -88,11 +129,40 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sinfo");
   if (!cfg) return 1;
   CtldClient client(*cfg);
+  for (;;) {
+    int rc = Show(client, fields, states, node_filter, part_filter,
+                  {node_view, noheader, reasons, long_view, responding_only, dead_only,
+                   iterate_s > 0});
+    if (rc != 0 || iterate_s == 0) return rc;
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(iterate_s));
+  }
+}
+
+int Show(CtldClient& client, const std::vector<SinfoField>& fields,
+         const std::vector<std::string>& states, const std::string& node_filter,
+         const std::string& part_filter, const ViewFlags& v) {
   auto rep = client.QueryCluster();
   if (!rep.ok()) {
     std::fprintf(stderr, "slurm_load_partitions: %s\n",
                  std::string(rep.status().message()).c_str());
     return 1;
+  }
+  if (v.responding_only || v.dead_only) {
+    // -r / -d: only nodes that answer / that do not (or are DOWN).
+    std::set<std::string> keep;
+    for (const auto& n : rep->nodes()) {
+      bool dead = !n.responding() || n.state() == ::sluice::v1::NODE_STATE_DOWN;
+      if (dead == v.dead_only) keep.insert(n.name());
+    }
+    for (auto& p : *rep->mutable_partitions()) {
+      std::vector<std::string> kept;
+      for (const auto& n : p.nodes())
+        if (keep.count(n)) kept.push_back(n);
+      p.clear_nodes();
+      for (const auto& n : kept) p.add_nodes(n);
+    }
   }
   if (!states.empty()) {
     // -t: a partition keeps only its nodes in those states (none: n/a).
@@ -127,10 +197,19 @@ int Main(int argc, char** argv) {
       for (const auto& n : kept) p->add_nodes(n);
     }
   }
-  std::string out = !fields.empty() ? SinfoFormatted(*rep, fields, node_view, noheader)
-                    : reasons     ? SinfoReasons(*rep, noheader)
-                    : node_view ? SinfoNodes(*rep, noheader)
-                                : SinfoDefault(*rep, noheader);
+  std::string out;
+  if (v.long_view || (v.iterate && !v.noheader)) {  // -l, -i: the time first, as Slurm
+    time_t now = static_cast<time_t>(rep->now());
+    char buf[64];
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+    absl::StrAppend(&out, buf, "\n");
+  }
+  absl::StrAppend(&out, !fields.empty() ? SinfoFormatted(*rep, fields, v.node_view, v.noheader)
+                        : v.reasons     ? SinfoReasons(*rep, v.noheader)
+                        : v.node_view   ? SinfoNodes(*rep, v.noheader)
+                                        : SinfoDefault(*rep, v.noheader));
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

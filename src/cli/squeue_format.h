@@ -14,14 +14,25 @@
 
 namespace sluice::cli {
 
+struct SqueueField;
+
 struct FormatItem {
   std::string literal;   // text before the field (or trailing text)
-  char field = 0;        // 0: literal only
+  const SqueueField* field = nullptr;  // nullptr: literal only (or unknown letter)
+  bool unknown = false;  // an -o letter squeue does not have: prints nothing
   int width = 0;         // 0: no padding
-  bool right = false;    // "%.N": right-justify
+  bool right = false;    // "%.N" / ":.N": right-justify
+  bool cut = false;      // -O: every value is cut at the width
+  std::string suffix;    // -O: text after the field
 };
 
 std::vector<FormatItem> ParseSqueueFormat(absl::string_view fmt);
+
+// -O/--Format: "name[:[.][size][suffix]]" items, comma separated; a name
+// without a size takes 20 columns. Names squeue does not have are left out,
+// each reported in `unknown` (squeue says so and goes on).
+std::vector<FormatItem> ParseSqueueLongFormat(absl::string_view fmt,
+                                              std::vector<std::string>* unknown);
 
 inline constexpr char kSqueueDefaultFormat[] =
     "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R";
@@ -42,7 +53,7 @@ inline constexpr char kSqueueStartFormat[] =
 absl::Status SortJobsBy(std::vector<const ::sluice::v1::JobInfo*>* jobs,
                         absl::string_view spec, int64_t now);
 
-// squeue --start: by expected start time (unknown last), then priority.
+// squeue --start: by expected start time (unknown last), then job ID.
 void SortJobsByStart(std::vector<const ::sluice::v1::JobInfo*>* jobs);
 
 // Sort as squeue does by default: partition, state (compact name),

@@ -44,6 +44,8 @@ struct Options {
   bool start = false;  // --start: pending jobs with their expected start
   bool steps = false;  // -s/--steps: the running jobs' steps
   std::string format;
+  std::string long_format;  // -O/--Format
+  bool long_format_given = false;
   // -v: the settings dump Slurm prints on stdout, from the raw arguments.
   int verbose = 0;
   bool all = false, array = false;
@@ -97,6 +99,7 @@ const struct option kLong[] = {
     {"state", required_argument, nullptr, 't'},
     {"noheader", no_argument, nullptr, 'h'},
     {"format", required_argument, nullptr, 'o'},
+    {"Format", required_argument, nullptr, 'O'},
     {"long", no_argument, nullptr, 'l'},
     {"all", no_argument, nullptr, 'a'},
     {"name", required_argument, nullptr, 'n'},
@@ -116,13 +119,14 @@ const struct option kLong[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-constexpr char kShort[] = "j:u:p:t:ho:lan:w:S:rs::vVA:q:M:";
+constexpr char kShort[] = "j:u:p:t:ho:O:lan:w:S:rs::vVA:q:M:";
 
 // squeue(1)'s input variables for the options squeue has.
 constexpr InputVar kInputVars[] = {
     {"SQUEUE_ACCOUNT", "account", 'A', false}, {"SQUEUE_ALL", "all", 'a', true},
     {"SQUEUE_ARRAY", "array", 'r', true},       {"SQUEUE_NAMES", "name", 'n', false},
-    {"SQUEUE_FORMAT", "format", 'o', false},    {"SQUEUE_PARTITION", "partition", 'p', false},
+    {"SQUEUE_FORMAT", "format", 'o', false},    {"SQUEUE_FORMAT2", "Format", 'O', false},
+    {"SQUEUE_PARTITION", "partition", 'p', false},
     {"SQUEUE_QOS", "qos", 'q', false},          {"SQUEUE_SORT", "sort", 'S', false},
     {"SQUEUE_STATES", "states", 't', false},    {"SQUEUE_USERS", "user", 'u', false},
     {"SLURM_CLUSTERS", "clusters", 'M', false},
@@ -175,7 +179,22 @@ int Main(int argc, char** argv) {
           state_arg = optarg;
           break;
         case 'h': o.noheader = true; break;
-        case 'o': o.format = optarg; break;
+        // -o and -O exclude each other; the later one says so.
+        case 'o':
+          if (o.long_format_given) {
+            PrintError("squeue", "-o (--format) is incompatible with -O (--Format)");
+            return 1;
+          }
+          o.format = optarg;
+          break;
+        case 'O':
+          if (!o.format.empty()) {
+            PrintError("squeue", "-O (--Format) is incompatible with -o (--format)");
+            return 1;
+          }
+          o.long_format = optarg;
+          o.long_format_given = true;
+          break;
         case 'l': o.long_fmt = true; break;
         case kStart: o.start = true; break;
         case 's':
@@ -236,6 +255,10 @@ int Main(int argc, char** argv) {
   opterr = 0;
   optind = 0;
   for (int c; (c = getopt_long(argc, argv, kShort, kLong, nullptr)) != -1;) given.insert(c);
+  // Either format on the command line stands for both variables, and
+  // SQUEUE_FORMAT outranks SQUEUE_FORMAT2, as in Slurm.
+  if (given.count('o') || given.count('O')) given.insert({'o', 'O'});
+  if (const char* f = std::getenv("SQUEUE_FORMAT"); f && *f) given.insert('O');
   if (int rc = ParseInputVars("squeue", kInputVars, std::size(kInputVars), given, parse); rc >= 0)
     return rc;
   if (int rc = parse(argc, argv); rc >= 0) return rc;
@@ -388,7 +411,15 @@ int Main(int argc, char** argv) {
                     : o.start         ? kSqueueStartFormat
                     : o.long_fmt      ? kSqueueLongFormat
                                       : kSqueueDefaultFormat;
-  auto items = ParseSqueueFormat(fmt);
+  std::vector<FormatItem> items;
+  if (o.long_format_given) {
+    std::vector<std::string> unknown;
+    items = ParseSqueueLongFormat(o.long_format, &unknown);
+    for (const auto& u : unknown)
+      PrintError("squeue", absl::StrCat("Invalid job format specification: ", u));
+  } else {
+    items = ParseSqueueFormat(fmt);
+  }
   std::string out;
   if (o.long_fmt && o.format.empty()) {
     time_t now = static_cast<time_t>(rep->now());

@@ -34,4 +34,14 @@ absl::StatusOr<uint64_t> ParseMemoryMB(absl::string_view s) {
   return (kb + 1023) / 1024;
 }
 
+std::string FormatTresMemMB(uint64_t mb) {
+  const char* unit = "M";
+  for (const char* next : {"G", "T"}) {
+    if (mb == 0 || mb % 1024 != 0) break;
+    mb /= 1024;
+    unit = next;
+  }
+  return std::to_string(mb) + unit;
+}
+
 }  // namespace sluice::common

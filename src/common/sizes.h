@@ -4,6 +4,7 @@
 
 #include "absl/strings/string_view.h"
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -14,5 +15,9 @@ namespace sluice::common {
 // (optionally followed by B, any case). K rounds up to whole megabytes.
 // Errors: empty, non-numeric, unknown suffix, overflow.
 absl::StatusOr<uint64_t> ParseMemoryMB(absl::string_view s);
+
+// Megabytes as Slurm's TRES strings write them: the largest of M, G, T
+// that divides them ("4000M", "100G", "2T").
+std::string FormatTresMemMB(uint64_t mb);
 
 }  // namespace sluice::common

@@ -217,6 +217,16 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       if (cfg.max_array_size > 4000001)
         return absl::InvalidArgumentError(absl::StrCat(
             "slurm.conf line ", lineno, ": MaxArraySize can not exceed 4000001"));
+    } else if (k == "firstjobid") {
+      if (auto s = ParseU32(v, &cfg.first_job_id, k, lineno); !s.ok()) return s;
+      if (cfg.first_job_id == 0)
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": FirstJobId must be positive"));
+    } else if (k == "maxjobid") {
+      if (auto s = ParseU32(v, &cfg.max_job_id, k, lineno); !s.ok()) return s;
+      if (cfg.max_job_id == 0 || cfg.max_job_id > 67108863)
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": MaxJobId must be between 1 and 67108863"));
     } else if (k == "maxjobcount") {
       if (auto s = ParseU32(v, &cfg.max_job_count, k, lineno); !s.ok()) return s;
     } else if (k == "slurmdtimeout") {
@@ -527,6 +537,9 @@ absl::StatusOr<SlurmConfig> ParseSlurmConfText(absl::string_view text,
     return absl::InvalidArgumentError(
         absl::StrCat("AuthType ", p.cfg.auth_type,
                      " is not supported (only auth/munge)"));
+  if (p.cfg.first_job_id > p.cfg.max_job_id)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "FirstJobId (", p.cfg.first_job_id, ") is greater than MaxJobId (", p.cfg.max_job_id, ")"));
   return std::move(p.cfg);
 }
 

@@ -99,6 +99,9 @@ struct SlurmConfig {
   // Array indexes must be below this (Slurm's default 1001; at most 4000001).
   uint32_t max_array_size = 1001;
   uint32_t max_job_count = 10000;
+  // Job IDs run from FirstJobId to MaxJobId, then wrap to FirstJobId.
+  uint32_t first_job_id = 1;
+  uint32_t max_job_id = 67043328;
   uint32_t slurmd_timeout_s = 10;  // Slurm: 300; Sluice notices dead nodes sooner
   uint32_t unkillable_step_timeout_s = 60;
   uint32_t return_to_service = 0;  // 0, 1 or 2 as in slurm.conf(5)

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +50,36 @@ SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
   o.unkillable_timeout_s = c.unkillable_step_timeout_s;
   o.cgroup = c.cgroup;
   return o;
+}
+
+// The machine's facts for scontrol show node: load, free memory, kernel,
+// boot time (Slurm's CPULoad, FreeMem, OS, BootTime).
+void ReadHostFacts(int64_t daemon_start, v1::HostFacts* h) {
+  h->set_daemon_start(daemon_start);
+  double load = 0;
+  if (std::ifstream in("/proc/loadavg"); in >> load) h->set_cpu_load_x100(static_cast<uint32_t>(load * 100 + 0.5));
+  std::ifstream mem("/proc/meminfo");
+  for (std::string key; mem >> key;) {
+    uint64_t kb = 0;
+    mem >> kb;
+    mem.ignore(64, '\n');
+    if (key == "MemFree:") {
+      h->set_free_mem_mb(kb / 1024);
+      break;
+    }
+  }
+  struct utsname u;
+  if (uname(&u) == 0) h->set_os(absl::StrCat(u.sysname, " ", u.release, " ", u.version));
+  std::ifstream st("/proc/stat");
+  for (std::string key; st >> key;) {
+    if (key == "btime") {
+      int64_t b = 0;
+      st >> b;
+      h->set_boot_time(b);
+      break;
+    }
+    st.ignore(1 << 20, '\n');
+  }
 }
 
 uint64_t MemTotalMb() {
@@ -264,6 +295,7 @@ void NodeDaemon::ReporterLoop() {
     req.set_registering(!registered);
     req.set_cpus(static_cast<uint32_t>(sysconf(_SC_NPROCESSORS_ONLN)));
     req.set_real_memory_mb(MemTotalMb());
+    ReadHostFacts(started_at_, req.mutable_host());
     std::map<uint32_t, uint64_t> owners;
     RunOnStrand([&] {
       supervisor_.CheckAlive();

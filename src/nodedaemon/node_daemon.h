@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <ctime>
 
 #include "absl/status/status.h"
 #include "common/auth.h"
@@ -90,6 +91,7 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   std::thread loop_;
   std::thread reporter_;
   std::thread health_;
+  const int64_t started_at_ = time(nullptr);  // SlurmdStartTime
   std::mutex report_mu_;
   std::condition_variable report_cv_;
   bool report_now_ = false;  // guarded by report_mu_

@@ -42,11 +42,11 @@ PartitionName=short Nodes=n[1-2] Default=NO MaxTime=00:30:00 DefaultTime=00:10:0
 }  // namespace
 
 // A cluster like the reference one; nullptr when the captures are missing.
-std::unique_ptr<TestCluster> StartRefCluster() {
+std::unique_ptr<TestCluster> StartRefCluster(const std::string& extra) {
   struct stat st;
   if (stat((kRef + "/golden/raw").c_str(), &st) != 0) return nullptr;
   ClusterOptions o;
-  o.conf_text = kRefConf;
+  o.conf_text = kRefConf + extra;
   return TestCluster::Start(o);
 }
 

@@ -12,8 +12,9 @@
 namespace sluice::testing {
 
 extern const std::string kRef;  // the reference captures' directory
-// A cluster like the reference one; nullptr when the captures are missing.
-std::unique_ptr<TestCluster> StartRefCluster();
+// A cluster like the reference one, with `extra` slurm.conf lines; nullptr
+// when the captures are missing.
+std::unique_ptr<TestCluster> StartRefCluster(const std::string& extra = "");
 // The lines of `text`, sorted (for output whose order is the tasks').
 std::string SortedLines(const std::string& text);
 // Walks a capture of several commands ("=== CMD" then its output, to the

@@ -221,8 +221,18 @@ TEST(BackfillTest, ReservationsStayWithinTheWindowAndRoundUp) {
   EXPECT_EQ(plan.reservations[0].start_time, kNow + 660);
   c.bf_window_s = 300;  // nothing frees up within five minutes
   plan = Schedule(in, c);
-  EXPECT_TRUE(plan.reservations.empty());
+  // Beyond the window: an estimate only (exact, naming no nodes), which
+  // holds nothing back from a job behind it.
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_TRUE(plan.reservations[0].estimate_only);
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 601);
+  EXPECT_TRUE(plan.reservations[0].nodes.empty());
   EXPECT_THAT(plan.reasons, ElementsAre(Pair(JobId(10), JobReason::kResources)));
+  in.pending.push_back(Timed(11, 90, 1, 1, 100000));  // long: it would cross the estimate
+  plan = Schedule(in, c);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].id, JobId(11));
+  EXPECT_TRUE(plan.starts[0].backfill);  // started behind a waiting job
 }
 
 TEST(BackfillTest, MaxJobTestLimitsTheWork) {

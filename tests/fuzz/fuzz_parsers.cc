@@ -158,6 +158,12 @@ void RunOne(const std::string& in) {
   j.set_array_pending(in);  // what the controller sends is trusted, but never crashes
   (void)cli::SqueueRow(items, j, 0);
   {
+    std::vector<std::string> unknown;
+    auto long_items = cli::ParseSqueueLongFormat(in, &unknown);
+    (void)cli::SqueueHeader(long_items);
+    (void)cli::SqueueRow(long_items, j, 0);
+  }
+  {
     ::sluice::v1::JobInfo k;
     k.set_job_id(2);
     std::vector<const ::sluice::v1::JobInfo*> rows = {&j, &k};

@@ -89,8 +89,8 @@ TEST(GpuTest, AJobWithOneGpuPerNodeSeesExactlyOneGpu) {
   ASSERT_NE(c, nullptr);
   // The node reports the real inventory.
   EXPECT_TRUE(TestCluster::WaitFor([&] {
-    return c->Run("scontrol show node g1").out.find((*inv)[0].uuid) != std::string::npos;
-  }, 15)) << c->Run("scontrol show node g1").out;
+    return c->Run("scontrol -d show node g1").out.find((*inv)[0].uuid) != std::string::npos;
+  }, 15)) << c->Run("scontrol -d show node g1").out;
   auto r = c->Run("sbatch --parsable --gpus-per-node=1 -o one.out --wrap "
                   "'echo CVD=$CUDA_VISIBLE_DEVICES; nvidia-smi -L | wc -l'");
   ASSERT_EQ(r.rc, 0) << r.err;

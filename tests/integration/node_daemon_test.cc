@@ -273,9 +273,9 @@ TEST_F(NodeDaemonTest, TelemetryAndGpuUseShowInScontrolAndSinfo) {
   ASSERT_TRUE(cluster_->WaitForState(id, "RUNNING", 20));
   std::string job = "Job=" + std::to_string(id);
   EXPECT_TRUE(TestCluster::WaitFor([&] {
-    return cluster_->Run("scontrol show node n1").out.find("GPU0: " + job + " Health=OK Util=") !=
+    return cluster_->Run("scontrol -d show node n1").out.find("GPU0: " + job + " Health=OK Util=") !=
            std::string::npos;
-  }, 10)) << cluster_->Run("scontrol show node n1").out;
+  }, 10)) << cluster_->Run("scontrol -d show node n1").out;
   EXPECT_THAT(cluster_->Run("scontrol -d show node n1").out,
               HasSubstr("   GresUsed=gpu:1(IDX:0)\n"));
   EXPECT_TRUE(TestCluster::WaitFor([&] {

@@ -64,7 +64,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"squeue", {"squeue_main.cc"}, "", {}},
-    {"sinfo", {"sinfo_main.cc"}, "", {}},
+    // --iterate repeats until stopped (GoldenIdleViewsTest reads two rounds).
+    {"sinfo", {"sinfo_main.cc"}, "", {"iterate"}},
     {"scancel", {"scancel_main.cc"}, " 999999", {}},
     {"scontrol", {"scontrol_main.cc"}, " show partition", {}},
     // --pty needs a terminal (PtyTest drives one under tmux); --no-shell

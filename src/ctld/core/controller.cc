@@ -27,6 +27,7 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
       store_(store),
       node_client_(nodes),
       own_uid_(own_uid) {
+  next_job_id_ = config_.first_job_id;
   kill_invalid_depend_ =
       config_.scheduler_parameters.find("kill_invalid_depend") != std::string::npos ||
       config_.dependency_parameters.find("kill_invalid_depend") != std::string::npos;
@@ -54,7 +55,8 @@ absl::Status Controller::Recover(int64_t now) {
   if (!boot_time_) boot_time_ = now;
   auto st = store_->Load(now - config_.min_job_age_s);
   if (!st.ok()) return st.status();
-  next_job_id_ = std::max<uint64_t>(next_job_id_, st->next_job_id);
+  next_job_id_ = std::max<uint64_t>(config_.first_job_id, st->next_job_id);
+  if (next_job_id_ > config_.max_job_id) next_job_id_ = config_.first_job_id;
   for (auto& j : st->jobs) {
     if (j.state == JobState::kRunning || j.state == JobState::kCompleting) {
       for (const auto& a : j.alloc)
@@ -271,6 +273,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.append_output = req.append_output;
   s.begin_time = req.begin_time;
   s.submit_host = req.submit_host;
+  s.alloc_sid = req.alloc_sid;
   s.min_nodes = std::max<uint32_t>(
       {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
   s.mincpus = req.mincpus;
@@ -339,6 +342,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     // Per-CPU and per-GPU memory become a per-node request.
     if (req.mem_per_cpu_mb) s.mem_mb = req.mem_per_cpu_mb * s.CpusPerNode();
     if (req.mem_per_gpu_mb) s.mem_mb = req.mem_per_gpu_mb * s.gpus_per_node;
+    s.mem_per_gpu_mb = req.mem_per_gpu_mb;
     if (req.mem_per_cpu_mb || req.mem_per_gpu_mb) err = CheckMemory(s, &out.notes);
   }
   if (!err.empty() && dry_run) {
@@ -349,7 +353,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     // As in Slurm, a request no node can satisfy is refused after the job
     // record exists: it keeps its ID and shows FAILED (BadConstraints).
     Job rejected;
-    rejected.id = JobId(next_job_id_++);
+    rejected.id = JobId(TakeJobId());
     rejected.spec = std::move(s);
     rejected.submit_time = rejected.end_time = now;
     rejected.state = JobState::kFailed;
@@ -363,7 +367,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   if (!out.notes.empty()) return out;
 
   Job job;
-  job.id = JobId(next_job_id_);
+  job.id = JobId(FreeJobId());
   job.spec = std::move(s);
   job.submit_time = now;
   job.eligible_time = std::max(now, job.spec.begin_time);
@@ -373,12 +377,25 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     job.array_job_id = job.id.value();
     job.array_pending = std::move(array->indexes);
   }
-  ++next_job_id_;
+  next_job_id_ = job.id.value() >= config_.max_job_id ? config_.first_job_id : job.id.value() + 1;
   out.id = job.id;
   unsynced_.insert(job.id.value());
   jobs_.emplace(job.id.value(), std::move(job));
   schedule_needed_ = true;
   return out;
+}
+
+uint64_t Controller::FreeJobId() const {
+  uint64_t id = next_job_id_;
+  for (size_t tries = 0; jobs_.count(id) && tries <= jobs_.size(); ++tries)
+    id = id >= config_.max_job_id ? config_.first_job_id : id + 1;
+  return id;
+}
+
+uint64_t Controller::TakeJobId() {
+  uint64_t id = FreeJobId();
+  next_job_id_ = id >= config_.max_job_id ? config_.first_job_id : id + 1;
+  return id;
 }
 
 uint64_t Controller::BasePriority(const Job& job) const {
@@ -475,11 +492,15 @@ void Controller::Terminate(Job& job, SignalKind kind, JobState final_state,
 
 void Controller::ReleaseResources(Job& job) {
   for (const auto& a : job.alloc)
-    if (NodeRecord* n = FindNode(a.node)) n->Release(a);
+    if (NodeRecord* n = FindNode(a.node)) {
+      n->Release(a);
+      if (n->alloc_cpus == 0) n->last_busy = last_now_;  // idle from now
+    }
 }
 
 void Controller::Finish(Job& job, JobState state, JobReason reason,
                         int64_t now) {
+  last_now_ = std::max(last_now_, now);
   if (job.state == JobState::kRunning || job.state == JobState::kCompleting)
     ReleaseResources(job);
   job.state = state;

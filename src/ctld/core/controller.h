@@ -64,6 +64,7 @@ struct SubmitRequest {
   std::string comment;
   std::vector<std::string> script_args;
   std::string submit_host;
+  uint32_t alloc_sid = 0;
   std::string array;  // --array as given; "" none
   int64_t deadline = 0;       // --deadline, unix seconds; 0 none
   int64_t time_min_min = -1;  // --time-min; -1 none
@@ -134,6 +135,7 @@ struct NodeReport {
   std::vector<JobEnd> ended;
   std::string health_failure;
   std::vector<StepEndReport> ended_steps;
+  HostFacts host;
 };
 
 struct NodeReportOutcome {
@@ -361,6 +363,10 @@ class Controller {
       const std::function<bool(const Job&)>& may,
       const std::function<void(Job&)>& change, bool running_too = false);
   uint64_t BasePriority(const Job& job) const;
+  // The next job ID not in use (from next_job_id_, wrapping from MaxJobId
+  // to FirstJobId as Slurm does), and taking it.
+  uint64_t FreeJobId() const;
+  uint64_t TakeJobId();
   sched::SchedPartition ToSched(const common::PartitionConf& p) const;
   // The scheduler's snapshot: nodes, partitions, running and pending jobs
   // (job `also` too, though not yet committed). Extra offers of job arrays

@@ -24,7 +24,7 @@ Job& Controller::SplitTask(Job& rest, uint32_t task) {
     return rest;
   }
   Job t = rest;
-  t.id = JobId(next_job_id_++);
+  t.id = JobId(TakeJobId());
   t.array_task_id = task;
   t.array_pending = {};
   t.steps.clear();

@@ -145,6 +145,7 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
   const bool registering = rep.registering || !node->registered;
   bool returning = registering || (node->registered && !node->responding);
   node->last_contact = now;
+  if (rep.host.daemon_start) node->host = rep.host;
   node->responding = true;
   node->registered = true;
   node->gpus = rep.gpus;

@@ -109,9 +109,8 @@ sched::SchedulerInput Controller::SchedInput(
         !j.alloc.empty()) {
       // Resources come back when the limit expires (or never, without one);
       // a completing job is expected to be gone within KillWait.
-      int64_t end = j.spec.time_limit_min < 0
-                        ? sched::kForever
-                        : j.start_time + j.spec.time_limit_min * 60;
+      // (Without a limit, a year from its start, as Slurm plans it.)
+      int64_t end = j.start_time + (j.spec.time_limit_min < 0 ? kYearMin : j.spec.time_limit_min) * 60;
       if (j.state == JobState::kCompleting)
         end = std::min<int64_t>(end, now + config_.kill_wait_s);
       in.running.push_back({j.id, std::max(end, now + 1), j.alloc});
@@ -252,12 +251,16 @@ void Controller::Schedule(int64_t now) {
         j->reason = reason;
       j->expected_start = 0;
       j->sched_nodes.clear();
+      // Blocked by resources or priority, as Slurm's backfill marks the
+      // jobs it tried ("Scheduler=Backfill:*").
+      j->backfill_eval = reason == JobReason::kResources || reason == JobReason::kPriority;
     }
   }
   for (auto& r : plan.reservations) {
     if (Job* j = FindJob(r.id)) {
       j->expected_start = r.start_time;
       j->sched_nodes = std::move(r.nodes);
+      j->backfill_eval = true;
     }
   }
   std::vector<const Job*> started;
@@ -287,9 +290,16 @@ void Controller::Schedule(int64_t now) {
     j->start_time = now;
     if (st.time_limit_min >= 0) j->spec.time_limit_min = st.time_limit_min;  // --time-min
     j->spec.time_limit_min = j->spec.LimitWithinDeadline(now);
+    // A backfill start of a job without a limit gets a year's, as Slurm's
+    // backfill gives it.
+    j->backfilled = st.backfill;
+    if (st.backfill && j->spec.time_limit_min < 0) j->spec.time_limit_min = kYearMin;
     j->alloc = std::move(st.alloc);
     for (const auto& a : j->alloc)
-      if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);
+      if (NodeRecord* n = FindNode(a.node)) {
+        if (n->alloc_cpus == 0) n->last_busy = now;  // busy from now
+        n->Allocate(a);
+      }
     started.push_back(j);
   }
   if (started.empty()) return;

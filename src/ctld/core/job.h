@@ -36,6 +36,7 @@ struct JobSpec {
   bool cpus_per_task_set = false;
   uint32_t cpus_per_gpu = 0;  // --cpus-per-gpu
   uint64_t mem_mb = 0;  // per node; 0: not requested
+  uint64_t mem_per_gpu_mb = 0;  // --mem-per-gpu as given (mem_mb holds the product)
   uint32_t gpus_per_node = 0;
   std::string gpu_type;
   std::string script;
@@ -60,6 +61,7 @@ struct JobSpec {
   uint64_t fixed_priority = 0;        // set by an administrator; 0 none
   int64_t begin_time = 0;      // --begin, unix seconds
   std::string submit_host;
+  uint32_t alloc_sid = 0;      // the submitter's session ID
   int32_t requeue = -1;        // --requeue 1 / --no-requeue 0; -1: JobRequeue
   int32_t signal_num = 0;      // --signal: signal to send before the limit
   uint32_t signal_secs = 0;    //   this many seconds before it
@@ -138,6 +140,10 @@ struct StepRecord {
   bool operator==(const StepRecord&) const = default;
 };
 
+// A year in minutes: how Slurm plans a job without a time limit, and the
+// limit its backfill gives such a job when it starts one.
+inline constexpr int64_t kYearMin = 365LL * 24 * 60;
+
 struct Job {
   JobId id;
   JobSpec spec;
@@ -182,6 +188,8 @@ struct Job {
   // recomputes it). 0 when the job has no reservation.
   int64_t expected_start = 0;
   std::vector<std::string> sched_nodes;
+  bool backfilled = false;     // started by a backfill start (Scheduler=Backfill)
+  bool backfill_eval = false;  // pending, tried and blocked (Scheduler=Backfill:*)
   // Job arrays. Every record of an array has array_job_id, the ID it was
   // submitted under. While tasks wait, one record (with that ID) holds all
   // of them in array_pending; each task that starts is split off into a

@@ -15,6 +15,14 @@ namespace sluice::ctld {
 
 using ReportedGpu = common::GpuStatus;
 
+// A node's own facts from its daemon's reports (scontrol show node).
+struct HostFacts {
+  uint32_t cpu_load_x100 = 0;
+  uint64_t free_mem_mb = 0;
+  std::string os;
+  int64_t boot_time = 0, daemon_start = 0;
+};
+
 struct NodeRecord {
   common::NodeConf conf;
   std::vector<std::string> partitions;
@@ -31,6 +39,8 @@ struct NodeRecord {
   uint64_t alloc_mem_mb = 0;
   std::vector<bool> gpu_used;  // by index; size = configured GPU count
   std::vector<ReportedGpu> gpus;
+  HostFacts host;
+  int64_t last_busy = 0;  // when it last became busy or idle
 
   std::string GpuType() const;
   uint32_t GpusUsed() const;

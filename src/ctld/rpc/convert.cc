@@ -1,5 +1,7 @@
 #include "ctld/rpc/convert.h"
 
+#include "common/sizes.h"
+
 #include "absl/strings/str_join.h"
 #include "common/hostlist.h"
 #include "common/rpc/gpu_convert.h"
@@ -63,6 +65,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.time_min_min = p.time_min_set() ? p.time_min_min() : -1;
   r.priority = p.priority();
   r.submit_host = p.submit_host();
+  r.alloc_sid = p.alloc_sid();
   return r;
 }
 
@@ -74,6 +77,8 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   r.real_memory_mb = p.real_memory_mb();
   for (const auto& g : p.gpus()) r.gpus.push_back(common::FromProto(g));
   r.health_failure = p.health_failure();
+  r.host = HostFacts{p.host().cpu_load_x100(), p.host().free_mem_mb(), p.host().os(),
+                     p.host().boot_time(), p.host().daemon_start()};
   auto usage = [](const v1::Usage& u) {
     return NodeUsage{u.known(), u.max_rss_kb(), u.max_rss_task(), u.sum_rss_kb(), u.tasks(),
                      u.user_usec(), u.sys_usec()};
@@ -89,7 +94,7 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   return r;
 }
 
-void ToProto(const Job& j, v1::JobInfo* p) {
+void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::string& cluster) {
   const JobSpec& s = j.spec;
   p->set_job_id(j.id.value());
   p->set_name(s.name);
@@ -152,6 +157,34 @@ void ToProto(const Job& j, v1::JobInfo* p) {
   p->set_nice(s.nice);
   p->set_account(s.account);
   p->set_comment(s.comment);
+  p->set_alloc_node(s.submit_host);
+  p->set_cluster(cluster);
+  if (s.cpus_per_gpu) p->set_cpus_per_tres(absl::StrCat("gres:gpu:", s.cpus_per_gpu));
+  if (s.mem_per_gpu_mb) p->set_mem_per_tres(absl::StrCat("gres:gpu:", s.mem_per_gpu_mb));
+  int32_t derived = 0;
+  for (const auto& st : j.step_log)
+    if (st.end_time) derived = std::max(derived, st.exit_code);
+  p->set_derived_exit_code(derived);
+  p->set_scheduler(j.start_time ? (j.backfilled ? "Backfill" : "Main")
+                                : (j.backfill_eval ? "Backfill:*" : "Main"));
+  p->set_alloc_sid(s.alloc_sid);
+  p->set_contiguous(s.contiguous);
+  p->set_exclusive(s.exclusive);
+  p->set_ntasks_per_node(s.ntasks_per_node);
+  {
+    // Pending: what it asks (memory per node, or a whole node's); started:
+    // what it holds (memory only where it was given some).
+    uint64_t mem = 0;
+    uint32_t cpus = p->num_cpus(), nodes = p->num_nodes();
+    if (j.alloc.empty()) {
+      mem = (s.mem_mb ? s.mem_mb : node_mem_mb) * nodes;
+    } else {
+      for (const auto& a : j.alloc) mem += a.mem_mb;
+    }
+    // (gres/gpu is not among Slurm's default AccountingStorageTRES.)
+    p->set_tres(absl::StrCat("cpu=", cpus, mem ? absl::StrCat(",mem=", common::FormatTresMemMB(mem)) : "",
+                             ",node=", nodes, ",billing=", cpus));
+  }
   if (j.state == JobState::kPending && j.expected_start) {
     p->set_expected_start(j.expected_start);
     p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));
@@ -179,6 +212,14 @@ void ToProto(const NodeRecord& n, v1::NodeInfo* p) {
   p->set_features(absl::StrJoin(n.conf.features, ","));
   p->set_responding(n.responding || !n.registered);
   for (const auto& g : n.gpus) common::ToProto(g, p->add_gpus());
+  p->set_port(n.conf.port);
+  auto* h = p->mutable_host();
+  h->set_cpu_load_x100(n.host.cpu_load_x100);
+  h->set_free_mem_mb(n.host.free_mem_mb);
+  h->set_os(n.host.os);
+  h->set_boot_time(n.host.boot_time);
+  h->set_daemon_start(n.host.daemon_start);
+  p->set_last_busy(n.last_busy);
 }
 
 void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p) {

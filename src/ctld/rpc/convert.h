@@ -12,7 +12,11 @@ namespace v1 = ::sluice::v1;
 
 SubmitRequest FromProto(const v1::JobRequest& p);
 NodeReport FromProto(const v1::NodeReportRequest& p);
-void ToProto(const Job& j, v1::JobInfo* p);
+// `node_mem_mb`: the largest RealMemory among the job's partition's nodes,
+// what a pending job that names no memory is shown to ask for (as Slurm's
+// TRES shows it).
+void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb = 0,
+             const std::string& cluster = "");
 void ToProto(const NodeRecord& n, v1::NodeInfo* p);
 void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p);
 void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p);

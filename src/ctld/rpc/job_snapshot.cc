@@ -1,6 +1,7 @@
 #include "ctld/rpc/job_snapshot.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/job_types.h"
 #include "ctld/rpc/convert.h"
@@ -26,9 +27,16 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
     snap->now = now;
     snap->jobs.resize(c.jobs().size());
     snap->index.reserve(c.jobs().size());
+    // A pending job naming no memory is shown asking for a whole node's.
+    std::map<std::string, uint64_t, std::less<>> node_mem;
+    for (const auto& p : c.config().partitions)
+      for (const auto& n : c.config().nodes)
+        if (std::find(p.nodes.begin(), p.nodes.end(), n.name) != p.nodes.end())
+          node_mem[p.name] = std::max(node_mem[p.name], n.real_memory_mb);
     size_t i = 0;
     for (const auto& [id, j] : c.jobs()) {
-      ToProto(j, &snap->jobs[i]);
+      auto mem = node_mem.find(j.spec.partition.substr(0, j.spec.partition.find(',')));
+      ToProto(j, &snap->jobs[i], mem == node_mem.end() ? 0 : mem->second, c.config().cluster_name);
       snap->index.emplace(id, i++);
     }
   });

@@ -121,12 +121,13 @@ class Pass {
   // The earliest (time, nodes) for `j` in `partition` within the window;
   // picked is empty if none. Leaves every heap as it found it except for
   // the picked nodes, which Book() requeues.
-  Found Find(const SchedJob& j, int partition) {
+  // `windowed` false: however far ahead (an estimate; nothing is booked).
+  Found Find(const SchedJob& j, int partition, bool windowed = true) {
     const ShapeKey key{partition, j.nodes, j.cpus_per_node, j.mem_per_node_mb,
                        j.gpus_per_node, j.gpu_type, Duration(j), j.exclusive,
                        j.filter_key + (j.contiguous ? "|contiguous" : "")};
     Heap& heap = HeapFor(key, j);
-    const int64_t horizon = in_.now + cfg_.bf_window_s;
+    const int64_t horizon = windowed ? in_.now + cfg_.bf_window_s : kForever;
     std::vector<Entry> popped;
     std::vector<int> picked;
     int64_t when = kForever;
@@ -356,16 +357,31 @@ SchedulePlan Schedule(const SchedulerInput& input,
           else hi = mid - 1;
         }
         start_now(lo, &now_fit);
+        const bool behind = partition_blocked[now_fit.partition];
         plan.starts.push_back({j->id, pass.Book(shorter, now_fit), now_fit.partition, lo});
+        plan.starts.back().backfill = behind;
         continue;
       }
     }
     if (best.picked.empty()) {
+      // Nothing within the window: an estimate from however far ahead the
+      // job fits (Slurm plans a job without a limit as a year long).
+      for (int pi : runnable) {
+        Found f = pass.Find(*j, pi, /*windowed=*/false);
+        if (!f.picked.empty() && f.when < best.when) best = std::move(f);
+      }
+      if (!best.picked.empty() && best.when < kForever) {
+        Reservation res{j->id, best.when, {}, best.partition};
+        res.estimate_only = true;
+        plan.reservations.push_back(std::move(res));
+      }
       blocked();
       continue;
     }
     if (best.when == input.now) {
+      const bool behind = partition_blocked[best.partition];
       plan.starts.push_back({j->id, pass.Book(*j, best), best.partition});
+      plan.starts.back().backfill = behind;
       continue;
     }
     Reservation res{j->id, RoundUp(best.when, input.now, config.bf_resolution_s), {},

@@ -122,6 +122,9 @@ struct Placement {
   int partition = 0;  // where it starts (one of the job's partitions)
   // --time-min: the shorter limit it starts with; -1 when its own.
   int64_t time_limit_min = -1;
+  // Started ahead of a higher-priority job of its partition that waits
+  // (Slurm's backfill start; the main pass stops at the first blocked job).
+  bool backfill = false;
 };
 
 // A pending job's expected start and nodes, which no lower-priority job
@@ -131,6 +134,9 @@ struct Reservation {
   int64_t start_time = 0;
   std::vector<std::string> nodes;
   int partition = 0;
+  // Beyond bf_window: an estimate only, holding nothing back from
+  // lower-priority jobs (and naming no nodes, as Slurm's SCHEDNODES).
+  bool estimate_only = false;
 };
 
 struct SchedulePlan {

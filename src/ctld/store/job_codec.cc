@@ -194,6 +194,8 @@ std::string EncodeJob(const Job& j) {
       {"fixed_priority", absl::StrCat(s.fixed_priority)},
       {"begin_time", absl::StrCat(s.begin_time)},
       {"submit_host", s.submit_host},
+      {"alloc_sid", absl::StrCat(s.alloc_sid)},
+      {"mem_per_gpu_mb", absl::StrCat(s.mem_per_gpu_mb)},
       {"requeue", absl::StrCat(s.requeue)},
       {"signal_num", absl::StrCat(s.signal_num)},
       {"signal_secs", absl::StrCat(s.signal_secs)},
@@ -214,6 +216,7 @@ std::string EncodeJob(const Job& j) {
       {"batch_usage", EncodeUsage(j.batch_usage)},
       {"cancelled_by", absl::StrCat(j.cancelled_by)},
       {"requeue_on_end", absl::StrCat(j.requeue_on_end)},
+      {"backfilled", absl::StrCat(j.backfilled)},
   };
   if (j.array_job_id) {
     kv.insert(kv.end(), {
@@ -352,9 +355,12 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
       ok = false;
   }
   str("submit_host", &s.submit_host);
+  num("alloc_sid", &s.alloc_sid);
+  num("mem_per_gpu_mb", &s.mem_per_gpu_mb);
   num("next_step_id", &j.next_step_id);
   num("cancelled_by", &j.cancelled_by);
   num("requeue_on_end", &j.requeue_on_end);
+  flag("backfilled", &j.backfilled);
   if (!DecodeSteps(kv["steps"], &j.step_log)) ok = false;
   if (kv.count("batch_usage") && !DecodeUsage(kv["batch_usage"], &j.batch_usage)) ok = false;
   if (!ok) return absl::DataLossError("corrupt job record");
