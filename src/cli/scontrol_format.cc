@@ -1,5 +1,6 @@
 #include "cli/array_ids.h"
 #include "cli/scontrol_format.h"
+#include "cli/squeue_fields.h"
 
 #include <map>
 #include <vector>
@@ -72,11 +73,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   auto reason = common::JobReasonFromInt(j.reason());
   bool pending = state == common::JobState::kPending;
   bool held = pending && (j.priority() == 0);
-  int64_t run = 0;
-  if (j.start_time()) {
-    int64_t end = common::IsFinished(state) ? j.end_time() : now;
-    run = std::max<int64_t>(0, end - j.start_time());
-  }
+  const int64_t run = Elapsed(j, now);  // less any time suspended
   // A pending job's --begin time stands until the scheduler has an estimate
   // (a held job never gets one), as Slurm shows it.
   std::string start = pending ? (j.expected_start()    ? Ts(j.expected_start())
@@ -86,7 +83,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   std::string end = "Unknown";
   if (common::IsFinished(state)) end = Ts(j.end_time());
   else if (!pending && j.time_limit_min() >= 0)
-    end = Ts(j.start_time() + j.time_limit_min() * 60);
+    end = Ts(j.start_time() + j.time_limit_min() * 60 + j.suspended_secs());
   common::OutputPatternVars vars{j.job_id(), j.name(), j.user_name(),
                                  j.batch_host(), j.array_job_id(), j.array_task_id()};
   Lines l;
@@ -123,7 +120,8 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   l.push_back({absl::StrCat("AccrueTime=", held ? "Unknown" : Ts(j.eligible_time()))});
   l.push_back({absl::StrCat("StartTime=", start), absl::StrCat("EndTime=", end),
                absl::StrCat("Deadline=", j.deadline() ? Ts(j.deadline()) : "N/A")});
-  l.push_back({"SuspendTime=None", "SecsPreSuspend=0",
+  l.push_back({absl::StrCat("SuspendTime=", j.suspend_time() ? Ts(j.suspend_time()) : "None"),
+               absl::StrCat("SecsPreSuspend=", j.pre_suspend_secs()),
                absl::StrCat("LastSchedEval=", Ts(pending || !j.start_time() ? now : j.start_time())),
                absl::StrCat("Scheduler=", j.scheduler().empty() ? "Main" : j.scheduler())});
   l.push_back({absl::StrCat("Partition=", j.partition()),

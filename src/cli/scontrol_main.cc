@@ -311,8 +311,12 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if ((cmd == "suspend" || cmd == "resume") && rest.empty()) {
+    std::fprintf(stderr, "too few arguments for keyword:%s\n", cmd.c_str());
+    return 1;
+  }
   if (cmd == "hold" || cmd == "uhold" || cmd == "release" || cmd == "requeue" ||
-      cmd == "requeuehold" || cmd == "top") {
+      cmd == "requeuehold" || cmd == "top" || cmd == "suspend" || cmd == "resume") {
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
     CtldClient client(*cfg);
@@ -321,6 +325,8 @@ int Main(int argc, char** argv) {
                            : cmd == "requeue" ? v1::JOB_ACTION_REQUEUE
                            : cmd == "requeuehold" ? v1::JOB_ACTION_REQUEUE_HOLD
                            : cmd == "top"         ? v1::JOB_ACTION_TOP
+                           : cmd == "suspend"     ? v1::JOB_ACTION_SUSPEND
+                           : cmd == "resume"      ? v1::JOB_ACTION_RESUME
                                                   : v1::JOB_ACTION_RELEASE;
     return UpdateJobs(client, action, rest);
   }

@@ -46,7 +46,7 @@ std::string EndTime(const JobInfo& j) {
   if (common::IsFinished(State(j))) return Ts(j.end_time());
   if (Pending(j) || !j.start_time()) return "N/A";
   if (j.time_limit_min() < 0) return "NONE";
-  return Ts(j.start_time() + j.time_limit_min() * 60);
+  return Ts(j.start_time() + j.time_limit_min() * 60 + j.suspended_secs());
 }
 
 std::string TimeLeft(const JobInfo& j, int64_t now) {
@@ -193,7 +193,9 @@ const SqueueField kFields[] = {
 int64_t Elapsed(const JobInfo& j, int64_t now) {
   if (j.start_time() == 0) return 0;
   int64_t end = common::IsFinished(State(j)) ? j.end_time() : now;
-  return std::max<int64_t>(0, end - j.start_time());
+  // Time spent suspended is not run time (nor the current stop).
+  int64_t away = j.suspended_secs() + (State(j) == JobState::kSuspended ? end - j.suspend_time() : 0);
+  return std::max<int64_t>(0, end - j.start_time() - away);
 }
 
 int64_t ShownStart(const JobInfo& j) {

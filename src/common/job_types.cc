@@ -12,7 +12,7 @@ constexpr StateNames kStates[kJobStateCount] = {
     {"PENDING", "PD"},   {"RUNNING", "R"},   {"COMPLETING", "CG"},
     {"COMPLETED", "CD"}, {"CANCELLED", "CA"}, {"FAILED", "F"},
     {"TIMEOUT", "TO"},   {"NODE_FAIL", "NF"}, {"OUT_OF_MEMORY", "OOM"},
-    {"DEADLINE", "DL"},
+    {"DEADLINE", "DL"},  {"SUSPENDED", "S"},
 };
 constexpr absl::string_view kReasons[] = {
     "None",
@@ -46,7 +46,7 @@ static_assert(sizeof(kReasons) / sizeof(kReasons[0]) ==
 
 bool IsFinished(JobState s) {
   return s != JobState::kPending && s != JobState::kRunning &&
-         s != JobState::kCompleting;
+         s != JobState::kCompleting && s != JobState::kSuspended;
 }
 
 absl::string_view JobStateName(JobState s) {

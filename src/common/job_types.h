@@ -22,8 +22,9 @@ enum class JobState : uint8_t {
   kNodeFail = 7,
   kOutOfMemory = 8,
   kDeadline = 9,  // could not end before its --deadline
+  kSuspended = 10,  // stopped by scontrol suspend; keeps its resources
 };
-inline constexpr int kJobStateCount = 10;
+inline constexpr int kJobStateCount = 11;
 
 bool IsFinished(JobState s);
 absl::string_view JobStateName(JobState s);     // "PENDING"

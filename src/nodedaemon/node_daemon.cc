@@ -439,7 +439,7 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
   SignalScope scope = req->batch_only() ? SignalScope::kBatchShell : SignalScope::kAll;
   RunOnStrand([&] {
     supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
-                       req->kill_wait_s(), Now(), req->step_id());
+                       req->kill_wait_s(), Now(), req->step_id(), req->every_step());
   });
   return grpc::Status::OK;
 }

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <regex>
 #include <set>
@@ -103,12 +105,15 @@ class GoldenQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(EnsureUser("alice"));
-    c_ = StartRefCluster("FirstJobId=60\n");
+    c_ = StartRefCluster(absl::StrCat("FirstJobId=", FirstJobId(), "\n"));
     ASSERT_NE(c_, nullptr) << "no captures at " << kRef << ", or the cluster did not start";
     struct passwd* pw = getpwnam("alice");
     ASSERT_NE(pw, nullptr);
     alice_uid_ = pw->pw_uid;
   }
+
+  // Where the capture's section began numbering.
+  virtual int FirstJobId() const { return 60; }
 
   // Submits as golden.sh's sub() does; returns the job ID.
   std::string Sub(const std::string& args, const std::string& user = "") {
@@ -285,6 +290,124 @@ TEST(GoldenIdleViewsTest, SinfoLongSummaryAndShowNodeAsSlurm) {
   std::string want = Raw("09_drain_node", "stdout");
   want = want.substr(want.find("NodeName=n4"));
   EXPECT_EQ(MaskKeys(r.out), TakeVarying(MaskKeys(want), MaskKeys(r.out), {}));
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// golden.sh's "07" section: its submissions in order on a cluster whose IDs
+// start at the capture's (76), each capture's command run in its order.
+// 07_scancel_signal and _full (compared on their own in GoldenTest, they
+// wait seconds on purpose) are stood in for by a job each, so the IDs after
+// them stay the capture's.
+class GoldenScancelTest : public GoldenQueueTest {
+ protected:
+  int FirstJobId() const override { return 76; }
+};
+
+TEST_F(GoldenScancelTest, ScancelSectionMatchesSlurm) {
+  std::string j = Sub("-J tocancel --wrap 'sleep 600'");
+  ASSERT_EQ(j, "76");
+  ASSERT_TRUE(Running(j));
+  Check("07_scancel_own_running");
+  // (golden.sh waited 0.3 s: the job had left the default view.)
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return c_->JobState(76) == "CANCELLED"; }, 30));
+  Check("07_squeue_after_cancel");
+  ASSERT_EQ(Sub("-J pendcancel --hold --wrap true"), "77");
+  Check("07_scancel_own_pending");
+  for (const char* name : {"07_scancel_nonexistent", "07_scancel_nonexistent_v", "07_scancel_badid"})
+    Check(name);
+  std::string quick = Sub("-J quick --wrap true");
+  ASSERT_EQ(quick, "78");
+  ASSERT_TRUE(c_->WaitForState(78, "COMPLETED", 30));
+  for (const char* name : {"07_scancel_completed", "07_scancel_completed_v", "07_scancel_noargs",
+                           "07_scancel_verbose"})
+    Check(name);
+  for (const char* id : {"80", "81"}) {  // the two signal captures' jobs
+    ASSERT_EQ(Sub("--wrap true"), id);
+    ASSERT_TRUE(c_->WaitForState(std::stoull(id), "COMPLETED", 30));
+  }
+  for (const char* name : {"07_scancel_user", "07_scancel_name", "07_scancel_state",
+                           "07_scancel_array_task", "07_scancel_cancelled_output"})
+    Check(name);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// The state letters ("R", "S", "T", ...) of the processes of job `id` on
+// this machine (found by the SLURM_JOB_ID in their environment).
+std::vector<char> JobProcessStates(uint64_t id) {
+  std::vector<char> out;
+  const std::string want = absl::StrCat("SLURM_JOB_ID=", id);
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string env = Slurp("/proc/" + pid + "/environ");
+    bool mine = false;
+    for (absl::string_view v : absl::StrSplit(env, '\0'))
+      if (v == want) mine = true;
+    if (!mine) continue;
+    std::string stat = Slurp("/proc/" + pid + "/stat");
+    size_t close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size()) out.push_back(stat[close + 2]);
+  }
+  return out;
+}
+
+// scontrol suspend/resume against extra/12_scontrol_suspend: who may, the
+// refusals, the state and SuspendTime lines. Instead of the capture's
+// "sleep 2; count lines" checks, the job's processes are read: all stopped
+// (T) while suspended, none once resumed.
+TEST(GoldenSuspendTest, SuspendAndResumeAsSlurm) {
+  ASSERT_TRUE(EnsureUser("sluicebob"));
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  auto j = c->Run("sbatch --parsable -J susp -o susp.out --wrap 'for i in $(seq 1 3000); do echo $i; sleep 0.1; done'");
+  ASSERT_EQ(j.out, "1\n") << j.err;
+  ASSERT_EQ(c->Run("sbatch --parsable -J held -H -o /dev/null --wrap true").out, "2\n");
+  ASSERT_TRUE(c->WaitForState(1, "RUNNING", 30));
+  // The capture's job had run a second before it was suspended.
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return c->Run("squeue -h -j 1 -o %M").out != "0:00\n"; }, 10));
+  auto stopped = [&] {
+    auto s = JobProcessStates(1);
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char x) { return x == 'T'; });
+  };
+  auto going = [&] {
+    auto s = JobProcessStates(1);
+    return !s.empty() && std::none_of(s.begin(), s.end(), [](char x) { return x == 'T'; });
+  };
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_scontrol_suspend", "stdout"),
+                         [&](const std::string& line, const std::string& want) {
+    std::string user = line.substr(1, line.find(']') - 1);
+    std::string cmd = line.substr(line.find(']') + 2);
+    if (absl::StrContains(cmd, "sleep 2")) {  // the capture's frozen/running check
+      EXPECT_TRUE(TestCluster::WaitFor(absl::StrContains(want, "frozen") ? std::function<bool()>(stopped)
+                                                                          : std::function<bool()>(going),
+                                       10))
+          << cmd;
+      return;
+    }
+    auto r = c->Run(cmd + " 2>&1; echo rc=$?", user == "root" ? "" : user);
+    // (How long it had run before the suspend: a second or two.)
+    static const std::regex kPre("SecsPreSuspend=[12]\\b");
+    r.out = std::regex_replace(r.out, kPre, "SecsPreSuspend=1");
+    EXPECT_EQ(r.out, TakeVarying(want, r.out, {})) << "[" << user << "] " << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 18);
+  // Suspended time is not run time, and a cancel ends a suspended job.
+  ASSERT_EQ(c->Run("scontrol suspend 1").rc, 0);
+  EXPECT_TRUE(TestCluster::WaitFor(stopped, 10));
+  EXPECT_EQ(c->Run("scancel 1").rc, 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] { return c->JobState(1) == "CANCELLED"; }, 30));
 }
 
 }  // namespace

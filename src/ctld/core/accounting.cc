@@ -27,6 +27,9 @@ bool InWindow(const Job& j, const AcctFilter& f) {
         if (j.start_time && j.start_time <= f.end && (j.end_time == 0 || j.end_time >= f.start))
           return true;
         break;
+      case common::JobState::kSuspended:  // suspended now, since before the window's end
+        if (j.state == s && j.suspend_time <= f.end) return true;
+        break;
       default:
         if (j.state == s && j.end_time && j.end_time >= f.start && j.end_time <= f.end)
           return true;

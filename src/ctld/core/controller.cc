@@ -58,7 +58,7 @@ absl::Status Controller::Recover(int64_t now) {
   next_job_id_ = std::max<uint64_t>(config_.first_job_id, st->next_job_id);
   if (next_job_id_ > config_.max_job_id) next_job_id_ = config_.first_job_id;
   for (auto& j : st->jobs) {
-    if (j.state == JobState::kRunning || j.state == JobState::kCompleting) {
+    if (HoldsResources(j.state)) {
       for (const auto& a : j.alloc)
         if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);
     }
@@ -446,10 +446,13 @@ std::vector<CancelOutcome> Controller::Cancel(const std::vector<JobId>& ids,
     } else if (job->state == JobState::kPending) {
       job->cancelled_by = static_cast<int64_t>(who.uid);
       Finish(*job, JobState::kCancelled, job->reason, now);
-    } else if (job->state == JobState::kRunning && signal == 0) {
+    } else if ((job->state == JobState::kRunning || job->state == JobState::kSuspended) &&
+               signal == 0) {
+      // A suspended job goes on first, so that it can end within KillWait.
+      if (job->state == JobState::kSuspended) StopOrContinue(*job, /*resume=*/true, now);
       job->cancelled_by = static_cast<int64_t>(who.uid);
       Terminate(*job, SignalKind::kCancel, JobState::kCancelled, now);
-    } else if (job->state == JobState::kRunning) {
+    } else if (job->state == JobState::kRunning || job->state == JobState::kSuspended) {
       // --batch: the batch shell only; --full: every process of the job.
       // Neither: the job's steps, and a batch job without steps has none to
       // receive it (Slurm 22.05 leaves the batch step alone; see the
@@ -501,7 +504,7 @@ void Controller::ReleaseResources(Job& job) {
 void Controller::Finish(Job& job, JobState state, JobReason reason,
                         int64_t now) {
   last_now_ = std::max(last_now_, now);
-  if (job.state == JobState::kRunning || job.state == JobState::kCompleting)
+  if (HoldsResources(job.state))
     ReleaseResources(job);
   job.state = state;
   job.reason = reason;

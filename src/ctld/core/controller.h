@@ -242,6 +242,11 @@ class Controller {
                                      int64_t now);
   // scontrol requeue/requeuehold: a running job is stopped and goes back
   // to the queue once its processes are gone; an ended one at once.
+  // scontrol suspend / resume (administrators): the job's processes on
+  // every node stop (SIGSTOP) or go on (SIGCONT); it keeps its resources,
+  // and its time limit runs that much later. Slurm's refusals per job.
+  std::vector<CancelOutcome> Suspend(const std::vector<JobId>& ids, bool resume,
+                                     const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> RequeueJobs(const std::vector<JobId>& ids, bool hold,
                                          const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> Hold(const std::vector<JobId>& ids, bool user_hold,
@@ -348,6 +353,9 @@ class Controller {
   // The job, when it exists and `who` may act on it; else null with Slurm's
   // error in `r`.
   Job* FindOwnJob(JobId id, const common::Identity& who, CancelOutcome* r);
+  // Suspends (SIGSTOP on every node) or resumes (SIGCONT) a job, keeping
+  // the books of its suspended time.
+  void StopOrContinue(Job& job, bool resume, int64_t now);
   // Takes `task` out of `rest`'s pending set into a record of its own (a
   // new ID), or makes `rest` that task when it is the last one. Not
   // persisted: the caller writes both.

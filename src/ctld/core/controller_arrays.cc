@@ -56,7 +56,7 @@ absl::StatusOr<JobId> Controller::ArrayTask(JobId array_id, uint32_t task,
 std::map<uint64_t, uint32_t> Controller::ActiveArrayTasks() const {
   std::map<uint64_t, uint32_t> out;
   for (const auto& [id, j] : jobs_)
-    if (j.array_job_id && (j.state == JobState::kRunning || j.state == JobState::kCompleting))
+    if (j.array_job_id && HoldsResources(j.state))
       ++out[j.array_job_id];
   return out;
 }

@@ -2,11 +2,14 @@
 // Slurm 22.05's rules and messages, and applied only if all of them pass,
 // so an update applies whole or not at all.
 #include <algorithm>
+#include <csignal>
 
 #include "absl/strings/str_split.h"
 #include "common/dependency.h"
 #include "common/hostlist.h"
 #include "ctld/core/controller.h"
+
+#include <csignal>
 #include "ctld/core/node_filter.h"
 
 namespace sluice::ctld {
@@ -216,6 +219,52 @@ std::vector<CancelOutcome> Controller::RequeueJobs(const std::vector<JobId>& ids
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::vector<CancelOutcome> Controller::Suspend(const std::vector<JobId>& ids, bool resume,
+                                               const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  std::vector<CancelOutcome> out;
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  for (JobId id : ids) {
+    CancelOutcome r{id, "", 0};
+    Job* job = FindJob(id);
+    if (!job) {
+      r.error = "Unexpected message received";  // (Slurm's words for it)
+    } else if (!admin) {
+      r.error = "Access/permission denied";
+    } else if (job->state == JobState::kPending) {
+      r.error = "Job is pending execution";
+    } else if (common::IsFinished(job->state) || job->state == JobState::kCompleting) {
+      r.error = "Job/step already completing or completed";
+    } else if (resume && job->state != JobState::kSuspended) {
+      r.error = "Job is not suspended";
+    } else if (!resume && job->state == JobState::kSuspended) {
+      // already suspended: nothing to do, as Slurm
+    } else {
+      StopOrContinue(*job, resume, now);
+      Persist({job});
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void Controller::StopOrContinue(Job& job, bool resume, int64_t now) {
+  if (resume) {
+    job.suspended_secs += std::max<int64_t>(0, now - job.suspend_time);
+    job.state = JobState::kRunning;
+  } else {
+    job.pre_suspend_secs = job.RunSecs(now);
+    job.state = JobState::kSuspended;
+  }
+  job.suspend_time = now;
+  SignalRequest sr{job.id, SignalKind::kSignal, resume ? SIGCONT : SIGSTOP, false,
+                   config_.kill_wait_s};
+  sr.every_step = true;
+  for (const auto& a : job.alloc)
+    if (const NodeRecord* n = FindNode(a.node))
+      node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
 }
 
 void Controller::RequeueNow(Job& job, bool hold, bool admin, int64_t now) {

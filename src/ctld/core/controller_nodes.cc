@@ -30,7 +30,7 @@ bool Controller::Requeueable(const Job& job) const {
 // Back to the queue with the same ID, as Slurm's requeue: a job that failed
 // to launch (Prolog error) comes back held.
 void Controller::Requeue(Job& job, bool held, int64_t now) {
-  if (job.state == JobState::kRunning || job.state == JobState::kCompleting)
+  if (HoldsResources(job.state))
     ReleaseResources(job);
   job.state = JobState::kPending;
   job.reason = held ? JobReason::kLaunchFailRequeueHeld : JobReason::kNone;
@@ -57,8 +57,7 @@ void Controller::FailOrRequeue(Job& job, int64_t now) {
 
 void Controller::FailJobsOn(const NodeRecord& n, int64_t now) {
   for (auto& [id, job] : jobs_)
-    if ((job.state == JobState::kRunning || job.state == JobState::kCompleting) &&
-        job.BatchHost() == n.conf.name)
+    if (HoldsResources(job.state) && job.BatchHost() == n.conf.name)
       FailOrRequeue(job, now);
 }
 
@@ -170,8 +169,7 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
     reported.insert(e.id.value());
     Job* job = FindJob(e.id);
     if (!job || job->BatchHost() != rep.node) continue;
-    if (job->state != JobState::kRunning && job->state != JobState::kCompleting)
-      continue;
+    if (!HoldsResources(job->state)) continue;
     ApplyJobEnd(*job, e, *node, now);
   }
   std::set<uint64_t> running;
@@ -186,9 +184,7 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
   if (registering) {
     // What the node neither runs nor reports ended was lost with it.
     for (auto& [id, job] : jobs_) {
-      if ((job.state == JobState::kRunning ||
-           job.state == JobState::kCompleting) &&
-          job.BatchHost() == rep.node && !running.count(id) &&
+      if (HoldsResources(job.state) && job.BatchHost() == rep.node && !running.count(id) &&
           !reported.count(id))
         FailOrRequeue(job, now);
     }
@@ -235,7 +231,7 @@ void Controller::SendTimedSignals(int64_t now) {
     if (job.state != JobState::kRunning || job.signal_sent || s.signal_num == 0 ||
         s.time_limit_min < 0)
       continue;
-    int64_t end = job.start_time + s.time_limit_min * 60;
+    int64_t end = job.start_time + s.time_limit_min * 60 + job.suspended_secs;
     if (now < end - static_cast<int64_t>(s.signal_secs)) continue;
     job.signal_sent = true;
     if (!s.signal_batch) continue;  // to steps; a batch job has none yet

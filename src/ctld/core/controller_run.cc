@@ -105,12 +105,12 @@ sched::SchedulerInput Controller::SchedInput(
     in.partitions.push_back(ToSched(p));
   }
   for (const auto& [id, j] : jobs_) {
-    if ((j.state == JobState::kRunning || j.state == JobState::kCompleting) &&
-        !j.alloc.empty()) {
+    if (HoldsResources(j.state) && !j.alloc.empty()) {
       // Resources come back when the limit expires (or never, without one);
       // a completing job is expected to be gone within KillWait.
       // (Without a limit, a year from its start, as Slurm plans it.)
-      int64_t end = j.start_time + (j.spec.time_limit_min < 0 ? kYearMin : j.spec.time_limit_min) * 60;
+      int64_t end = j.start_time + (j.spec.time_limit_min < 0 ? kYearMin : j.spec.time_limit_min) * 60 +
+                    j.suspended_secs + (j.state == JobState::kSuspended ? now - j.suspend_time : 0);
       if (j.state == JobState::kCompleting)
         end = std::min<int64_t>(end, now + config_.kill_wait_s);
       in.running.push_back({j.id, std::max(end, now + 1), j.alloc});
@@ -423,7 +423,7 @@ void Controller::Tick(int64_t now) {
   last_charge_ = now;
   for (auto& [id, job] : jobs_) {
     if (job.state != JobState::kRunning || job.spec.time_limit_min < 0) continue;
-    if (now >= job.start_time + job.spec.time_limit_min * 60)
+    if (now >= job.start_time + job.spec.time_limit_min * 60 + job.suspended_secs)
       Terminate(job, SignalKind::kTimeout, JobState::kTimeout, now);
   }
   CheckNodeTimeouts(now);

@@ -47,6 +47,13 @@ std::string JobSpec::TresPerNode() const {
   return absl::StrCat("gres:gpu:", gpu_type, ":", gpus_per_node);
 }
 
+int64_t Job::RunSecs(int64_t now) const {
+  if (!start_time) return 0;
+  int64_t end = common::IsFinished(state) && end_time ? end_time : now;
+  int64_t away = suspended_secs + (state == JobState::kSuspended ? end - suspend_time : 0);
+  return std::max<int64_t>(0, end - start_time - away);
+}
+
 std::vector<std::string> Job::NodeNames() const {
   std::vector<std::string> out;
   for (const auto& a : alloc) out.push_back(a.node);

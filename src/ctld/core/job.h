@@ -144,6 +144,11 @@ struct StepRecord {
 // limit its backfill gives such a job when it starts one.
 inline constexpr int64_t kYearMin = 365LL * 24 * 60;
 
+// Holding its allocation: running, completing or suspended.
+inline bool HoldsResources(JobState s) {
+  return s == JobState::kRunning || s == JobState::kCompleting || s == JobState::kSuspended;
+}
+
 struct Job {
   JobId id;
   JobSpec spec;
@@ -189,6 +194,12 @@ struct Job {
   int64_t expected_start = 0;
   std::vector<std::string> sched_nodes;
   bool backfilled = false;     // started by a backfill start (Scheduler=Backfill)
+  // scontrol suspend/resume: when it was last suspended or resumed, how
+  // long it had run before the last suspend, and how long it has been
+  // suspended in all (the limit runs that much later).
+  int64_t suspend_time = 0, pre_suspend_secs = 0, suspended_secs = 0;
+  // Seconds it has run by `now`, suspended time left out.
+  int64_t RunSecs(int64_t now) const;
   bool backfill_eval = false;  // pending, tried and blocked (Scheduler=Backfill:*)
   // Job arrays. Every record of an array has array_job_id, the ID it was
   // submitted under. While tasks wait, one record (with that ID) holds all

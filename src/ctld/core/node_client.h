@@ -49,6 +49,7 @@ struct SignalRequest {
   bool batch_only = false;
   uint32_t kill_wait_s = 30;
   int32_t step_id = -1;        // >= 0: only that step
+  bool every_step = false;     // the batch step and every srun step (suspend)
 };
 
 using Done = std::function<void(absl::Status)>;

@@ -327,7 +327,9 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
       // Holds and releases: the array's waiting tasks; a requeue: its
       // tasks that ran.
       bool requeue = req->action() == v1::JOB_ACTION_REQUEUE ||
-                     req->action() == v1::JOB_ACTION_REQUEUE_HOLD;
+                     req->action() == v1::JOB_ACTION_REQUEUE_HOLD ||
+                     req->action() == v1::JOB_ACTION_SUSPEND ||
+                     req->action() == v1::JOB_ACTION_RESUME;
       for (JobId m : members)
         if ((c.jobs().at(m.value()).state == JobState::kPending) != requeue) ids.push_back(m);
     }
@@ -335,6 +337,10 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
     switch (req->action()) {
       case v1::JOB_ACTION_RELEASE: AddResults(c.Release(ids, *who, now), rep); break;
       case v1::JOB_ACTION_TOP: AddResults(c.TopJobs(ids, *who, now), rep); break;
+      case v1::JOB_ACTION_SUSPEND:
+      case v1::JOB_ACTION_RESUME:
+        AddResults(c.Suspend(ids, req->action() == v1::JOB_ACTION_RESUME, *who, now), rep);
+        break;
       case v1::JOB_ACTION_REQUEUE:
       case v1::JOB_ACTION_REQUEUE_HOLD:
         AddResults(c.RequeueJobs(ids, req->action() == v1::JOB_ACTION_REQUEUE_HOLD, *who, now),

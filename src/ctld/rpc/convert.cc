@@ -165,6 +165,9 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
   for (const auto& st : j.step_log)
     if (st.end_time) derived = std::max(derived, st.exit_code);
   p->set_derived_exit_code(derived);
+  p->set_suspend_time(j.suspend_time);
+  p->set_pre_suspend_secs(j.pre_suspend_secs);
+  p->set_suspended_secs(j.suspended_secs);  // (a suspended job's current stop not counted)
   p->set_scheduler(j.start_time ? (j.backfilled ? "Backfill" : "Main")
                                 : (j.backfill_eval ? "Backfill:*" : "Main"));
   p->set_alloc_sid(s.alloc_sid);
@@ -263,6 +266,7 @@ void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
   p->set_signal(r.signal);
   p->set_batch_only(r.batch_only);
   p->set_step_id(r.step_id);
+  p->set_every_step(r.every_step);
   p->set_kill_wait_s(r.kill_wait_s);
 }
 

@@ -217,6 +217,9 @@ std::string EncodeJob(const Job& j) {
       {"cancelled_by", absl::StrCat(j.cancelled_by)},
       {"requeue_on_end", absl::StrCat(j.requeue_on_end)},
       {"backfilled", absl::StrCat(j.backfilled)},
+      {"suspend_time", absl::StrCat(j.suspend_time)},
+      {"pre_suspend_secs", absl::StrCat(j.pre_suspend_secs)},
+      {"suspended_secs", absl::StrCat(j.suspended_secs)},
   };
   if (j.array_job_id) {
     kv.insert(kv.end(), {
@@ -361,6 +364,9 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("cancelled_by", &j.cancelled_by);
   num("requeue_on_end", &j.requeue_on_end);
   flag("backfilled", &j.backfilled);
+  num("suspend_time", &j.suspend_time);
+  num("pre_suspend_secs", &j.pre_suspend_secs);
+  num("suspended_secs", &j.suspended_secs);
   if (!DecodeSteps(kv["steps"], &j.step_log)) ok = false;
   if (kv.count("batch_usage") && !DecodeUsage(kv["batch_usage"], &j.batch_usage)) ok = false;
   if (!ok) return absl::DataLossError("corrupt job record");

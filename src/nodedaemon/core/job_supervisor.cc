@@ -182,7 +182,7 @@ std::vector<std::pair<uint64_t, pid_t>> JobSupervisor::Recover() {
 
 void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
                            SignalScope scope, uint32_t kill_wait_s,
-                           int64_t now, int32_t step) {
+                           int64_t now, int32_t step, bool every_step) {
   std::string line;
   if (kind == KillKind::kSignal) {
     line = absl::StrCat("signal ", sig, " ",
@@ -192,7 +192,8 @@ void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
                         " ", kill_wait_s, " ", now);
   }
   for (const auto& [key, st] : steps_)
-    if (key.first == id && (step < 0 ? kind != KillKind::kSignal : key.second == static_cast<uint32_t>(step)))
+    if (key.first == id && (step < 0 ? kind != KillKind::kSignal || every_step
+                                     : key.second == static_cast<uint32_t>(step)))
       (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), line);
   if (step < 0 && running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
 }

@@ -57,9 +57,11 @@ class JobSupervisor {
   // then already recorded as ended with launch_failed).
   absl::StatusOr<pid_t> Launch(const BatchJob& job);
   // `step` >= 0: that step only; -1: the batch step and, for cancel, time
-  // limit and kill, every step of the job too.
+  // limit and kill (or with `every_step`: suspend, resume), every step of
+  // the job too.
   void Signal(uint64_t id, KillKind kind, int sig, SignalScope scope,
-              uint32_t kill_wait_s, int64_t now, int32_t step = -1);
+              uint32_t kill_wait_s, int64_t now, int32_t step = -1,
+              bool every_step = false);
   // SIGKILL whatever is left of the job.
   void Kill(uint64_t id);
   // The job's stepd exited: its result is read from the spool directory.
