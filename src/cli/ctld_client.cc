@@ -90,6 +90,12 @@ absl::StatusOr<v1::ModifyJobReply> CtldClient::ModifyJob(const v1::ModifyJobRequ
       "ModifyJob", req, [&](auto* c, const auto& r, auto* p) { return stub_->ModifyJob(c, r, p); });
 }
 
+absl::StatusOr<v1::ModifyJobReply> CtldClient::Reconfigure() {
+  return Call<v1::ReconfigureRequest, v1::ModifyJobReply>(
+      "Reconfigure", v1::ReconfigureRequest(),
+      [&](auto* c, const auto& r, auto* p) { return stub_->Reconfigure(c, r, p); });
+}
+
 absl::StatusOr<v1::ModifyJobReply> CtldClient::UpdatePartition(
     const v1::UpdatePartitionRequest& req) {
   return Call<v1::UpdatePartitionRequest, v1::ModifyJobReply>(

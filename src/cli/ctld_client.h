@@ -57,6 +57,7 @@ class CtldClient {
       const ::sluice::v1::CompleteJobRequest& req);
   absl::StatusOr<::sluice::v1::ModifyJobReply> ModifyJob(
       const ::sluice::v1::ModifyJobRequest& req);
+  absl::StatusOr<::sluice::v1::ModifyJobReply> Reconfigure();
   absl::StatusOr<::sluice::v1::ModifyJobReply> UpdatePartition(
       const ::sluice::v1::UpdatePartitionRequest& req);
   absl::StatusOr<::sluice::v1::AcctQueryReply> QueryAccounting(

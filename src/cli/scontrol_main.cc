@@ -311,6 +311,18 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (cmd == "reconfigure" || cmd == "reconfig") {  // (further words ignored, as Slurm)
+    auto cfg = LoadConfigOrComplain("scontrol");
+    if (!cfg) return 1;
+    CtldClient client(*cfg);
+    auto rep = client.Reconfigure();
+    std::string err = rep.ok() ? rep->error() : std::string(rep.status().message());
+    if (!err.empty()) {
+      std::fprintf(stderr, "slurm_reconfigure error: %s\n", err.c_str());
+      return 1;
+    }
+    return 0;
+  }
   if ((cmd == "suspend" || cmd == "resume") && rest.empty()) {
     std::fprintf(stderr, "too few arguments for keyword:%s\n", cmd.c_str());
     return 1;

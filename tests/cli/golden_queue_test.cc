@@ -341,19 +341,20 @@ TEST_F(GoldenScancelTest, ScancelSectionMatchesSlurm) {
 namespace sluice::testing {
 namespace {
 
-// The state letters ("R", "S", "T", ...) of the processes of job `id` on
-// this machine (found by the SLURM_JOB_ID in their environment).
-std::vector<char> JobProcessStates(uint64_t id) {
+// The state letters ("R", "S", "T", ...) of the processes of job `id` of
+// the cluster configured by `conf` (found by SLURM_JOB_ID and SLURM_CONF in
+// their environment: other tests' clusters run a job 1 too).
+std::vector<char> JobProcessStates(uint64_t id, const std::string& conf) {
   std::vector<char> out;
-  const std::string want = absl::StrCat("SLURM_JOB_ID=", id);
+  const std::string want = absl::StrCat("SLURM_JOB_ID=", id), cluster = "SLURM_CONF=" + conf;
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
     std::string pid = e.path().filename();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string env = Slurp("/proc/" + pid + "/environ");
-    bool mine = false;
+    int mine = 0;
     for (absl::string_view v : absl::StrSplit(env, '\0'))
-      if (v == want) mine = true;
-    if (!mine) continue;
+      if (v == want || v == cluster) ++mine;
+    if (mine != 2) continue;
     std::string stat = Slurp("/proc/" + pid + "/stat");
     size_t close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size()) out.push_back(stat[close + 2]);
@@ -376,11 +377,11 @@ TEST(GoldenSuspendTest, SuspendAndResumeAsSlurm) {
   // The capture's job had run a second before it was suspended.
   ASSERT_TRUE(TestCluster::WaitFor([&] { return c->Run("squeue -h -j 1 -o %M").out != "0:00\n"; }, 10));
   auto stopped = [&] {
-    auto s = JobProcessStates(1);
+    auto s = JobProcessStates(1, c->conf());
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char x) { return x == 'T'; });
   };
   auto going = [&] {
-    auto s = JobProcessStates(1);
+    auto s = JobProcessStates(1, c->conf());
     return !s.empty() && std::none_of(s.begin(), s.end(), [](char x) { return x == 'T'; });
   };
   int compared = 0;

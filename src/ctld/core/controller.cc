@@ -28,26 +28,8 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
       node_client_(nodes),
       own_uid_(own_uid) {
   next_job_id_ = config_.first_job_id;
-  kill_invalid_depend_ =
-      config_.scheduler_parameters.find("kill_invalid_depend") != std::string::npos ||
-      config_.dependency_parameters.find("kill_invalid_depend") != std::string::npos;
-  // ctld's main refuses malformed Priority* keys and SchedulerParameters
-  // before this runs.
-  if (auto pc = PriorityConfigFrom(config_); pc.ok()) priority_ = *pc;
+  ApplyConfig();
   usage_ = UsageLedger(priority_.decay_half_life_s);
-  if (auto sc = sched::ParseSchedulerParameters(config_.scheduler_parameters);
-      sc.ok())
-    sched_config_ = *sc;
-  for (const auto& nc : config_.nodes) {
-    NodeRecord r;
-    r.conf = nc;
-    r.gpu_used.assign(nc.gpus(), false);
-    for (const auto& p : config_.partitions)
-      if (std::find(p.nodes.begin(), p.nodes.end(), nc.name) != p.nodes.end())
-        r.partitions.push_back(p.name);
-    node_index_[nc.name] = static_cast<int>(nodes_.size());
-    nodes_.push_back(std::move(r));
-  }
 }
 
 absl::Status Controller::Recover(int64_t now) {

@@ -193,6 +193,12 @@ class Controller {
 
   // Loads stored jobs; call once before anything else.
   absl::Status Recover(int64_t now);
+  // scontrol reconfigure: `next` (slurm.conf read again) takes effect now.
+  // Nodes and partitions may come and go, but not a node that holds a job;
+  // SlurmctldHost/Port, StateSaveLocation, AuthType and ClusterName keep
+  // their values until a restart. Administrators only ("Invalid user id").
+  absl::Status Reconfigure(common::SlurmConfig next, const common::Identity& who,
+                           int64_t now);
 
   // Accepts a job into memory. It is not durable, and must not be
   // acknowledged, until Sync() returns OK: callers batch several submissions
@@ -356,6 +362,10 @@ class Controller {
   // Suspends (SIGSTOP on every node) or resumes (SIGCONT) a job, keeping
   // the books of its suspended time.
   void StopOrContinue(Job& job, bool resume, int64_t now);
+  // What the controller derives from config_: parameters, and the node
+  // table rebuilt in the configuration's order (nodes that stay keep their
+  // state).
+  void ApplyConfig();
   // Takes `task` out of `rest`'s pending set into a record of its own (a
   // new ID), or makes `rest` that task when it is the last one. Not
   // persisted: the caller writes both.

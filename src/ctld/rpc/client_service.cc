@@ -250,6 +250,25 @@ grpc::Status ClientService::UpdatePartition(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+// Parsed here, off the strand; applied on it.
+grpc::Status ClientService::Reconfigure(grpc::ServerContext* ctx,
+                                        const v1::ReconfigureRequest* req,
+                                        v1::ModifyJobReply* rep) {
+  auto who = common::Authenticate(*ctx, *auth_, "Reconfigure", *req);
+  if (!who.ok()) return common::ToGrpc(who.status());
+  std::string path;
+  runner_->RunRead([&](const Controller& c, int64_t) { path = c.config().path; });
+  auto next = common::LoadSlurmConf(path);
+  if (!next.ok()) {
+    rep->set_error(std::string(next.status().message()));
+    return grpc::Status::OK;
+  }
+  absl::Status st;
+  runner_->Run([&](Controller& c, int64_t now) { st = c.Reconfigure(*std::move(next), *who, now); });
+  if (!st.ok()) rep->set_error(std::string(st.message()));
+  return grpc::Status::OK;
+}
+
 grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
                                        const v1::CancelJobsRequest* req,
                                        v1::CancelJobsReply* rep) {

@@ -46,6 +46,9 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                             ::sluice::v1::QueryClusterReply* rep) override;
   grpc::Status ModifyJob(grpc::ServerContext* ctx, const ::sluice::v1::ModifyJobRequest* req,
                          ::sluice::v1::ModifyJobReply* rep) override;
+  grpc::Status Reconfigure(grpc::ServerContext* ctx,
+                           const ::sluice::v1::ReconfigureRequest* req,
+                           ::sluice::v1::ModifyJobReply* rep) override;
   grpc::Status UpdatePartition(grpc::ServerContext* ctx,
                                const ::sluice::v1::UpdatePartitionRequest* req,
                                ::sluice::v1::ModifyJobReply* rep) override;
