@@ -4,7 +4,10 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <ctime>
 #include <set>
 
@@ -45,6 +48,7 @@ struct Options {
   bool steps = false;  // -s/--steps: the running jobs' steps
   std::string format;
   std::string long_format;  // -O/--Format
+  int iterate_s = 0;        // -i/--iterate
   bool long_format_given = false;
   // -v: the settings dump Slurm prints on stdout, from the raw arguments.
   int verbose = 0;
@@ -100,6 +104,7 @@ const struct option kLong[] = {
     {"noheader", no_argument, nullptr, 'h'},
     {"format", required_argument, nullptr, 'o'},
     {"Format", required_argument, nullptr, 'O'},
+    {"iterate", required_argument, nullptr, 'i'},
     {"long", no_argument, nullptr, 'l'},
     {"all", no_argument, nullptr, 'a'},
     {"name", required_argument, nullptr, 'n'},
@@ -119,7 +124,7 @@ const struct option kLong[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-constexpr char kShort[] = "j:u:p:t:ho:O:lan:w:S:rs::vVA:q:M:";
+constexpr char kShort[] = "j:u:p:t:ho:O:i:lan:w:S:rs::vVA:q:M:";
 
 // squeue(1)'s input variables for the options squeue has.
 constexpr InputVar kInputVars[] = {
@@ -196,6 +201,15 @@ int Main(int argc, char** argv) {
           o.long_format_given = true;
           break;
         case 'l': o.long_fmt = true; break;
+        case 'i':
+          // Slurm takes the leading number ("5x" is 5) and refuses the rest.
+          o.iterate_s = std::atoi(optarg);
+          if (o.iterate_s <= 0) {
+            PrintError("squeue", absl::StrCat("--iterate=", optarg));
+            std::fputc('\n', stderr);
+            return 1;
+          }
+          break;
         case kStart: o.start = true; break;
         case 's':
           o.steps = true;
@@ -307,133 +321,142 @@ int Main(int argc, char** argv) {
     for (auto st : o.states) req.add_states(static_cast<::sluice::v1::JobState>(st));
   req.set_active_only(!o.states_given);
   if (o.verbose) std::fputs(SettingsDump(o).c_str(), stdout);
-  auto rep = LoadJobs(client, req);
-  if (!rep) return 1;
-  if (o.verbose) {
-    // The time of the listing and what the controller sent, as Slurm's -v.
-    time_t now = static_cast<time_t>(rep->now());
-    char buf[64];
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
-    if (!o.noheader) std::printf("%s\n", buf);  // the time goes with the header
-    std::printf("last_update_time=%lld records=%d\n",
-                req.job_ids_size() ? 0LL : static_cast<long long>(rep->now()), rep->jobs_size());
-  }
+  // -i: the listing again every N seconds, a blank line between rounds.
+  auto show = [&]() -> int {
+    auto rep = LoadJobs(client, req);
+    if (!rep) return 1;
+    if (o.verbose) {
+      // The time of the listing and what the controller sent, as Slurm's -v.
+      time_t now = static_cast<time_t>(rep->now());
+      char buf[64];
+      struct tm tm;
+      localtime_r(&now, &tm);
+      strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+      if (!o.noheader) std::printf("%s\n", buf);  // the time goes with the header
+      std::printf("last_update_time=%lld records=%d\n",
+                  req.job_ids_size() ? 0LL : static_cast<long long>(rep->now()), rep->jobs_size());
+    }
 
-  std::vector<const JobInfo*> rows;
-  // An array's waiting tasks are one record; -r, or -j naming some of
-  // them, shows them one line each.
-  std::deque<JobInfo> split;
-  for (const auto& j : rep->jobs()) {
-    if (j.array_job_id() == 0 || j.array_task_id() >= 0) continue;
-    const common::ArrayIndexSet* only = nullptr;
-    bool whole = o.selectors.empty();
-    for (const auto& sel : o.selectors) {
-      if (!SelectorMatches(sel, j)) continue;
-      if (sel.tasks) only = &*sel.tasks;
-      else whole = true;
+    std::vector<const JobInfo*> rows;
+    // An array's waiting tasks are one record; -r, or -j naming some of
+    // them, shows them one line each.
+    std::deque<JobInfo> split;
+    for (const auto& j : rep->jobs()) {
+      if (j.array_job_id() == 0 || j.array_task_id() >= 0) continue;
+      const common::ArrayIndexSet* only = nullptr;
+      bool whole = o.selectors.empty();
+      for (const auto& sel : o.selectors) {
+        if (!SelectorMatches(sel, j)) continue;
+        if (sel.tasks) only = &*sel.tasks;
+        else whole = true;
+      }
+      if (whole) only = nullptr;
+      if (!o.array && (whole || !only)) continue;
+      for (auto& t : SplitPendingRest(j, only)) split.push_back(std::move(t));
     }
-    if (whole) only = nullptr;
-    if (!o.array && (whole || !only)) continue;
-    for (auto& t : SplitPendingRest(j, only)) split.push_back(std::move(t));
-  }
-  std::vector<const JobInfo*> listed;
-  for (const auto& j : rep->jobs()) {
-    bool rest = j.array_job_id() && j.array_task_id() < 0;
-    bool narrowed = false;
-    for (const auto& sel : o.selectors) narrowed |= sel.tasks && SelectorMatches(sel, j);
-    if (rest && (o.array || narrowed)) continue;  // shown task by task
-    listed.push_back(&j);
-  }
-  for (const auto& t : split) listed.push_back(&t);
-  for (const JobInfo* jp : listed) {
-    const JobInfo& j = *jp;
-    auto st = static_cast<common::JobState>(j.state());
-    if (o.states_given && !o.all_states) {
-      common::JobState shown =
-          j.completing() ? common::JobState::kCompleting : st;
-      if (!o.states.count(shown)) continue;
-    } else if (!o.states_given && common::IsFinished(st)) {
-      continue;
+    std::vector<const JobInfo*> listed;
+    for (const auto& j : rep->jobs()) {
+      bool rest = j.array_job_id() && j.array_task_id() < 0;
+      bool narrowed = false;
+      for (const auto& sel : o.selectors) narrowed |= sel.tasks && SelectorMatches(sel, j);
+      if (rest && (o.array || narrowed)) continue;  // shown task by task
+      listed.push_back(&j);
     }
-    if (o.start && st != common::JobState::kPending) continue;
-    if (!o.selectors.empty()) {
-      bool any = false;
-      for (const auto& sel : o.selectors) any |= SelectorMatches(sel, j);
-      if (!any) continue;
+    for (const auto& t : split) listed.push_back(&t);
+    for (const JobInfo* jp : listed) {
+      const JobInfo& j = *jp;
+      auto st = static_cast<common::JobState>(j.state());
+      if (o.states_given && !o.all_states) {
+        common::JobState shown =
+            j.completing() ? common::JobState::kCompleting : st;
+        if (!o.states.count(shown)) continue;
+      } else if (!o.states_given && common::IsFinished(st)) {
+        continue;
+      }
+      if (o.start && st != common::JobState::kPending) continue;
+      if (!o.selectors.empty()) {
+        bool any = false;
+        for (const auto& sel : o.selectors) any |= SelectorMatches(sel, j);
+        if (!any) continue;
+      }
+      if (o.users_given && !o.uids.count(j.user_id())) continue;
+      if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
+      if (!o.names.empty() && !o.names.count(j.name())) continue;
+      if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
+      if (!accounts.empty() && !accounts.count(j.account())) continue;
+      if (qos_given) continue;
+      rows.push_back(&j);
     }
-    if (o.users_given && !o.uids.count(j.user_id())) continue;
-    if (!o.partitions.empty() && !o.partitions.count(j.partition())) continue;
-    if (!o.names.empty() && !o.names.count(j.name())) continue;
-    if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
-    if (!accounts.empty() && !accounts.count(j.account())) continue;
-    if (qos_given) continue;
-    rows.push_back(&j);
-  }
-  if (o.steps) {
-    // Slurm lists each running job's batch step, then its srun steps.
-    std::string out = o.noheader ? "" : absl::StrFormat("%15s %8s %9s %8s %9s %s\n", "STEPID",
-                                                       "NAME", "PARTITION", "USER", "TIME",
-                                                       "NODELIST");
-    SortJobsDefault(&rows);
-    for (const JobInfo* j : rows) {
-      if (static_cast<common::JobState>(j->state()) != common::JobState::kRunning) continue;
-      int64_t run = std::max<int64_t>(0, rep->now() - j->start_time());
-      if (!j->interactive())
-        absl::StrAppend(&out, absl::StrFormat("%15s %8s %9s %8s %9s %s\n",
-                                              absl::StrCat(j->job_id(), ".batch"), "batch",
-                                              j->partition(), j->user_name().substr(0, 8),
-                                              common::FormatDuration(run), j->batch_host()));
-      for (const auto& st : j->steps())
-        absl::StrAppend(&out, absl::StrFormat(
-                                  "%15s %8s %9s %8s %9s %s\n",
-                                  absl::StrCat(j->job_id(), ".", st.step_id()),
-                                  st.name().substr(0, 8), j->partition(),
-                                  j->user_name().substr(0, 8),
-                                  common::FormatDuration(std::max<int64_t>(0, rep->now() - st.start_time())),
-                                  st.node_list()));
+    if (o.steps) {
+      // Slurm lists each running job's batch step, then its srun steps.
+      std::string out = o.noheader ? "" : absl::StrFormat("%15s %8s %9s %8s %9s %s\n", "STEPID",
+                                                         "NAME", "PARTITION", "USER", "TIME",
+                                                         "NODELIST");
+      SortJobsDefault(&rows);
+      for (const JobInfo* j : rows) {
+        if (static_cast<common::JobState>(j->state()) != common::JobState::kRunning) continue;
+        int64_t run = std::max<int64_t>(0, rep->now() - j->start_time());
+        if (!j->interactive())
+          absl::StrAppend(&out, absl::StrFormat("%15s %8s %9s %8s %9s %s\n",
+                                                absl::StrCat(j->job_id(), ".batch"), "batch",
+                                                j->partition(), j->user_name().substr(0, 8),
+                                                common::FormatDuration(run), j->batch_host()));
+        for (const auto& st : j->steps())
+          absl::StrAppend(&out, absl::StrFormat(
+                                    "%15s %8s %9s %8s %9s %s\n",
+                                    absl::StrCat(j->job_id(), ".", st.step_id()),
+                                    st.name().substr(0, 8), j->partition(),
+                                    j->user_name().substr(0, 8),
+                                    common::FormatDuration(std::max<int64_t>(0, rep->now() - st.start_time())),
+                                    st.node_list()));
+      }
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      return 0;
     }
+    if (o.start)
+      SortJobsByStart(&rows);
+    else
+      SortJobsDefault(&rows);
+    if (!sort.empty())
+      if (auto s = SortJobsBy(&rows, sort, rep->now()); !s.ok()) {
+        PrintError("squeue", std::string(s.message()));
+        return 1;
+      }
+
+    std::string fmt = !o.format.empty() ? o.format
+                      : o.start         ? kSqueueStartFormat
+                      : o.long_fmt      ? kSqueueLongFormat
+                                        : kSqueueDefaultFormat;
+    std::vector<FormatItem> items;
+    if (o.long_format_given) {
+      std::vector<std::string> unknown;
+      items = ParseSqueueLongFormat(o.long_format, &unknown);
+      for (const auto& u : unknown)
+        PrintError("squeue", absl::StrCat("Invalid job format specification: ", u));
+    } else {
+      items = ParseSqueueFormat(fmt);
+    }
+    std::string out;
+    if ((o.long_fmt && o.format.empty()) || (o.iterate_s && !o.noheader && !o.verbose)) {
+      time_t now = static_cast<time_t>(rep->now());
+      char buf[64];
+      struct tm tm;
+      localtime_r(&now, &tm);
+      strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+      absl::StrAppend(&out, buf, "\n");
+    }
+    if (!o.noheader) absl::StrAppend(&out, SqueueHeader(items), "\n");
+    for (const JobInfo* j : rows)
+      absl::StrAppend(&out, SqueueRow(items, *j, rep->now()), "\n");
     std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
+  };
+  for (;;) {
+    if (int rc = show(); rc != 0 || o.iterate_s == 0) return rc;
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(o.iterate_s));
   }
-  if (o.start)
-    SortJobsByStart(&rows);
-  else
-    SortJobsDefault(&rows);
-  if (!sort.empty())
-    if (auto s = SortJobsBy(&rows, sort, rep->now()); !s.ok()) {
-      PrintError("squeue", std::string(s.message()));
-      return 1;
-    }
-
-  std::string fmt = !o.format.empty() ? o.format
-                    : o.start         ? kSqueueStartFormat
-                    : o.long_fmt      ? kSqueueLongFormat
-                                      : kSqueueDefaultFormat;
-  std::vector<FormatItem> items;
-  if (o.long_format_given) {
-    std::vector<std::string> unknown;
-    items = ParseSqueueLongFormat(o.long_format, &unknown);
-    for (const auto& u : unknown)
-      PrintError("squeue", absl::StrCat("Invalid job format specification: ", u));
-  } else {
-    items = ParseSqueueFormat(fmt);
-  }
-  std::string out;
-  if (o.long_fmt && o.format.empty()) {
-    time_t now = static_cast<time_t>(rep->now());
-    char buf[64];
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
-    absl::StrAppend(&out, buf, "\n");
-  }
-  if (!o.noheader) absl::StrAppend(&out, SqueueHeader(items), "\n");
-  for (const JobInfo* j : rows)
-    absl::StrAppend(&out, SqueueRow(items, *j, rep->now()), "\n");
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return 0;
 }
 
 }  // namespace

@@ -90,3 +90,25 @@ TEST(GoldenSinfoStatesTest, StatesFilterAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// squeue -i against 12_squeue_iterate: Slurm's refusals of a bad interval,
+// and the listing again each round (the time above each header), a blank
+// line between rounds; head ends it after the second round's first lines.
+TEST(GoldenIterateTest, SqueueIteratesAsSlurm) {
+  auto c = StartRefCluster("FirstJobId=4\n");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->Run("sbatch --parsable -H -o /dev/null --wrap true").out, "4\n");
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_squeue_iterate", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    EXPECT_EQ(c->Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 5);
+}
+
+}  // namespace
+}  // namespace sluice::testing

@@ -63,8 +63,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"squeue", {"squeue_main.cc"}, "", {}},
-    // --iterate repeats until stopped (GoldenIdleViewsTest reads two rounds).
+    // --iterate repeats until stopped (GoldenIterateTest and
+    // GoldenIdleViewsTest read two rounds).
+    {"squeue", {"squeue_main.cc"}, "", {"iterate"}},
     {"sinfo", {"sinfo_main.cc"}, "", {"iterate"}},
     {"scancel", {"scancel_main.cc"}, " 999999", {}},
     {"scontrol", {"scontrol_main.cc"}, " show partition", {}},
