@@ -1,6 +1,7 @@
 #include "cli/array_ids.h"
 #include "cli/scontrol_format.h"
 #include "cli/squeue_fields.h"
+#include "common/sizes.h"
 
 #include <map>
 #include <vector>
@@ -160,6 +161,43 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
     l.push_back({absl::StrCat("TresPerNode=", j.tres_per_node())});
   if (one_liner) return Render(l, true);
   return Render(l, false) + "   \n\n";
+}
+
+std::string ScontrolStep(const JobInfo& j, const ::sluice::v1::StepInfo* st, bool one_liner) {
+  Lines l;
+  if (!st) {  // the batch step: no CPUs or TRES of its own, no srun
+    l.push_back({absl::StrCat("StepId=", j.job_id(), ".batch"), absl::StrCat("UserId=", j.user_id()),
+                 absl::StrCat("StartTime=", Ts(j.start_time())),
+                 absl::StrCat("TimeLimit=", Limit(j.time_limit_min()))});
+    l.push_back({"State=RUNNING", absl::StrCat("Partition=", j.partition()),
+                 absl::StrCat("NodeList=", j.batch_host())});
+    l.push_back({"Nodes=1", "CPUs=0", "Tasks=1", "Name=batch", "Network=(null)"});
+    l.push_back({"TRES=(null)"});
+    l.push_back({"ResvPorts=(null)"});
+    l.push_back({"CPUFreqReq=Default"});
+    l.push_back({"SrunHost:Pid=(null):0"});
+  } else {
+    l.push_back({absl::StrCat("StepId=", j.job_id(), ".", st->step_id()),
+                 absl::StrCat("UserId=", j.user_id()), absl::StrCat("StartTime=", Ts(st->start_time())),
+                 absl::StrCat("TimeLimit=", Limit(j.time_limit_min()))});
+    l.push_back({"State=RUNNING", absl::StrCat("Partition=", j.partition()),
+                 absl::StrCat("NodeList=", st->node_list())});
+    l.push_back({absl::StrCat("Nodes=", st->nnodes()), absl::StrCat("CPUs=", st->cpus()),
+                 absl::StrCat("Tasks=", st->ntasks()), absl::StrCat("Name=", st->name()),
+                 "Network=(null)"});
+    uint64_t mem = st->mem_mb() * st->nnodes();
+    l.push_back({absl::StrCat("TRES=cpu=", st->cpus(), ",mem=", mem ? common::FormatTresMemMB(mem) : "0",
+                              ",node=", st->nnodes())});
+    l.push_back({"ResvPorts=(null)"});
+    l.push_back({"CPUFreqReq=Default", st->cyclic() ? "Dist=Cyclic" : "Dist=Block"});
+    l.push_back({absl::StrCat("SrunHost:Pid=", st->srun_host().empty() ? "(null)" : st->srun_host(), ":",
+                              st->srun_pid())});
+  }
+  if (one_liner) {  // (without the space show job's one line ends with)
+    std::string line = Render(l, true);
+    return line.substr(0, line.size() - 2) + "\n";
+  }
+  return Render(l, false) + "\n";
 }
 
 std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,

@@ -14,6 +14,11 @@ namespace sluice::cli {
 // brackets too), compressed in their order or sorted, as Slurm prints them.
 absl::StatusOr<std::string> ShowHostlist(const std::string& expr, bool sorted);
 
+// scontrol show step: a running job's batch step (`step` nullptr) or one of
+// its srun steps, in Slurm's layout.
+std::string ScontrolStep(const ::sluice::v1::JobInfo& j, const ::sluice::v1::StepInfo* step,
+                         bool one_liner);
+
 std::string ScontrolJob(const ::sluice::v1::JobInfo& j, int64_t now,
                         bool one_liner);
 // `cluster` supplies partition membership and totals.

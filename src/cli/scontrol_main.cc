@@ -3,6 +3,7 @@
 #include <getopt.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,50 @@
 #include "cli/scontrol_format.h"
 #include "cli/scontrol_update.h"
 #include "common/hostlist.h"
+#include "common/job_types.h"
 #include "common/users.h"
 
 namespace sluice::cli {
 namespace {
 
 namespace v1 = ::sluice::v1;
+
+// scontrol show step [J[.S]]: running jobs' batch and srun steps. As in
+// Slurm, what does not start with a number means every step, and a step
+// that is not a number ("J.batch") means step 0.
+int ShowSteps(CtldClient& client, const std::string& arg, bool one_liner) {
+  v1::QueryJobsRequest req;
+  uint64_t job = 0;
+  int64_t step = -1;
+  if (!arg.empty() && absl::ascii_isdigit(static_cast<unsigned char>(arg[0]))) {
+    job = std::strtoull(arg.c_str(), nullptr, 10);
+    if (auto dot = arg.find('.'); dot != std::string::npos) step = std::atoll(arg.c_str() + dot + 1);
+    req.add_job_ids(job);
+  }
+  auto rep = client.QueryJobs(req);
+  std::string err = !rep.ok() ? std::string(rep.status().message()) : rep->error();
+  if (err.empty() && job && rep->jobs_size() == 0) err = "Invalid job id specified";
+  if (!err.empty()) {
+    std::fprintf(stderr, "slurm_get_job_steps error: %s\n", err.c_str());
+    return 1;
+  }
+  std::string out;
+  for (const auto& j : rep->jobs()) {
+    auto st = static_cast<common::JobState>(j.state());
+    if (st != common::JobState::kRunning && st != common::JobState::kSuspended) continue;
+    if (step < 0 && !j.interactive()) out += ScontrolStep(j, nullptr, one_liner);
+    for (const auto& s : j.steps())
+      if (step < 0 || s.step_id() == static_cast<uint64_t>(step)) out += ScontrolStep(j, &s, one_liner);
+  }
+  if (out.empty() && job) {
+    std::fprintf(stderr, "Job step %llu.%s not found\n", static_cast<unsigned long long>(job),
+                 step < 0 ? "" : std::to_string(step).c_str());
+    return 1;
+  }
+  if (out.empty()) out = "No job steps in the system\n";
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
 
 int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
   v1::QueryJobsRequest req;
@@ -238,6 +277,8 @@ int Main(int argc, char** argv) {
     CtldClient client(*cfg);
     if (what == "job" || what == "jobs" || what == "jobid")
       return ShowJobs(client, arg, one_liner);
+    if (what == "step" || what == "steps")
+      return ShowSteps(client, arg, one_liner);
     if (what == "node" || what == "nodes")
       return ShowCluster(client, true, arg, one_liner, details);
     if (what == "partition" || what == "partitions" || what == "part")

@@ -388,7 +388,8 @@ int Main(int argc, char** argv) {
       rows.push_back(&j);
     }
     if (o.steps) {
-      // Slurm lists each running job's batch step, then its srun steps.
+      // Slurm lists each running job's srun steps, then its batch step
+      // (whose ID sorts after every number).
       std::string out = o.noheader ? "" : absl::StrFormat("%15s %8s %9s %8s %9s %s\n", "STEPID",
                                                          "NAME", "PARTITION", "USER", "TIME",
                                                          "NODELIST");
@@ -396,11 +397,6 @@ int Main(int argc, char** argv) {
       for (const JobInfo* j : rows) {
         if (static_cast<common::JobState>(j->state()) != common::JobState::kRunning) continue;
         int64_t run = std::max<int64_t>(0, rep->now() - j->start_time());
-        if (!j->interactive())
-          absl::StrAppend(&out, absl::StrFormat("%15s %8s %9s %8s %9s %s\n",
-                                                absl::StrCat(j->job_id(), ".batch"), "batch",
-                                                j->partition(), j->user_name().substr(0, 8),
-                                                common::FormatDuration(run), j->batch_host()));
         for (const auto& st : j->steps())
           absl::StrAppend(&out, absl::StrFormat(
                                     "%15s %8s %9s %8s %9s %s\n",
@@ -409,6 +405,11 @@ int Main(int argc, char** argv) {
                                     j->user_name().substr(0, 8),
                                     common::FormatDuration(std::max<int64_t>(0, rep->now() - st.start_time())),
                                     st.node_list()));
+        if (!j->interactive())
+          absl::StrAppend(&out, absl::StrFormat("%15s %8s %9s %8s %9s %s\n",
+                                                absl::StrCat(j->job_id(), ".batch"), "batch",
+                                                j->partition(), j->user_name().substr(0, 8),
+                                                common::FormatDuration(run), j->batch_host()));
       }
       std::fwrite(out.data(), 1, out.size(), stdout);
       return 0;

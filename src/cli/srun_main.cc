@@ -28,6 +28,7 @@
 #include "common/multi_prog.h"
 #include "common/hostlist.h"
 #include "common/process_init.h"
+#include "common/users.h"
 #include "common/sizes.h"
 #include "common/time_spec.h"
 
@@ -208,7 +209,9 @@ int Main(int argc, char** argv) {
   sreq.set_nodes(o.nodes.value_or(0));
   sreq.set_ntasks_per_node(o.ntasks_per_node.value_or(0));
   sreq.set_cpus_per_task(o.cpus_per_task.value_or(0));
-  sreq.set_name(exe_name);
+  sreq.set_name(o.job_name.value_or(exe_name));  // -J names the step, as in Slurm
+  sreq.set_srun_host(common::ShortHostname());
+  sreq.set_srun_pid(static_cast<uint32_t>(getpid()));
   sreq.set_overlap(o.overlap);
   sreq.set_exact(o.exact);
   // -m, or SLURM_DISTRIBUTION (an input variable: sbatch/salloc -m), both

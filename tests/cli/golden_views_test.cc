@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <regex>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -108,6 +109,36 @@ TEST(GoldenIterateTest, SqueueIteratesAsSlurm) {
     ++compared;
   });
   EXPECT_EQ(compared, 5);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// scontrol show step against 12_scontrol_show_step: a batch job running an
+// srun step of two tasks; times, srun's host and pid are this run's.
+TEST(GoldenShowStepTest, ShowStepAsSlurm) {
+  auto c = StartRefCluster("FirstJobId=7\n");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->Run("sbatch --parsable -J stepjob -n 2 -o /dev/null --wrap 'srun -J mystep -n 2 sleep 60'").out,
+            "7\n");
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] { return absl::StrContains(c->Run("squeue -h -s -j 7 -o %i").out, "7.0"); }, 30));
+  auto mask = [](std::string s) {
+    s = std::regex_replace(s, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}"), "TIME");
+    s = std::regex_replace(s, std::regex("SrunHost:Pid=[a-z0-9.-]+:[0-9]+"), "SrunHost:Pid=HOST:PID");
+    return std::regex_replace(s, std::regex("( +)0:0[0-9] "), "$1TIME ");  // squeue -s's TIME
+  };
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_scontrol_show_step", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    EXPECT_EQ(mask(c->Run(cmd + " 2>&1; echo rc=$?").out), mask(want)) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 10);
+  EXPECT_EQ(c->Run("scancel 7").rc, 0);
 }
 
 }  // namespace

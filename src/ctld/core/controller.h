@@ -154,6 +154,8 @@ struct StepRequest {
   bool exact = false;    // --exact: only the CPUs its tasks need
   uint32_t gpus_per_node = 0;  // 0: the job's GPUs, shared; N: N of them, held
   uint64_t mem_mb = 0;         // the step's own limit per node; 0: the job's alone
+  std::string srun_host;       // SrunHost:Pid
+  uint32_t srun_pid = 0;
   bool cyclic = false;         // -m cyclic: task t on node t mod N (else in blocks)
 };
 

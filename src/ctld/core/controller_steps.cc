@@ -129,7 +129,8 @@ StepPlan Controller::CreateStep(const StepRequest& req, const common::Identity& 
   plan.user = job->spec.user;
   job->steps.push_back({plan.step_id, req.name, now, names, ntasks,
                         req.overlap ? std::vector<uint32_t>{} : step_cpus,
-                        req.gpus_per_node ? step_gpus : std::vector<std::vector<uint32_t>>{}});
+                        req.gpus_per_node ? step_gpus : std::vector<std::vector<uint32_t>>{},
+                        req.mem_mb, req.srun_host, req.srun_pid, req.cyclic});
   StepRecord rec;
   rec.id = plan.step_id;
   rec.name = req.name;

@@ -178,6 +178,10 @@ struct Job {
     uint32_t ntasks = 0;
     std::vector<uint32_t> cpus;  // per node (parallel to `nodes`); empty with --overlap
     std::vector<std::vector<uint32_t>> gpus;  // per node: GPUs held alone; empty: none
+    uint64_t mem_mb = 0;  // its own limit per node; 0 none
+    std::string srun_host;
+    uint32_t srun_pid = 0;
+    bool cyclic = false;
   };
   std::vector<Step> steps;
   uint32_t next_step_id = 0;

@@ -35,6 +35,8 @@ StepRequest StepRequestFrom(const v1::CreateStepRequest& req, uint64_t job) {
   sr.cyclic = req.cyclic();
   sr.gpus_per_node = req.gpus_per_node();
   sr.mem_mb = req.mem_mb();
+  sr.srun_host = req.srun_host();
+  sr.srun_pid = req.srun_pid();
   return sr;
 }
 }  // namespace

@@ -144,6 +144,14 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
     x->set_start_time(st.start_time);
     x->set_node_list(common::CompressHostlist(st.nodes));
     x->set_ntasks(st.ntasks);
+    x->set_nnodes(static_cast<uint32_t>(st.nodes.size()));
+    uint32_t cpus = 0;
+    for (uint32_t c : st.cpus) cpus += c;
+    x->set_cpus(cpus);
+    x->set_mem_mb(st.mem_mb);
+    x->set_srun_host(st.srun_host);
+    x->set_srun_pid(st.srun_pid);
+    x->set_cyclic(st.cyclic);
   }
   p->set_tres_per_node(s.TresPerNode());
   p->set_min_mem_mb(s.mem_mb);
