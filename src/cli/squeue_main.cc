@@ -42,6 +42,7 @@ struct Options {
   std::set<uint32_t> uids;
   bool users_given = false;
   std::set<std::string> partitions, names, nodes;
+  std::vector<std::string> node_order;  // -w as given, to check in order
   std::set<common::JobState> states;
   bool all_states = false, states_given = false, noheader = false, long_fmt = false;
   bool start = false;  // --start: pending jobs with their expected start
@@ -224,10 +225,15 @@ int Main(int argc, char** argv) {
           o.raw_nodes = optarg;
           auto hosts = common::ExpandHostlist(optarg);
           if (!hosts.ok()) {
-            PrintError("squeue", absl::StrCat("Invalid node name ", optarg));
+            // (Slurm's reading of an unclosed range "n[1-" is "n]".)
+            std::string raw = optarg;
+            auto open = raw.find('[');
+            PrintError("squeue", absl::StrCat("Invalid node name ",
+                                              open == std::string::npos ? raw : raw.substr(0, open) + "]"));
             return 1;
           }
           o.nodes.insert(hosts->begin(), hosts->end());
+          o.node_order.insert(o.node_order.end(), hosts->begin(), hosts->end());
           break;
         }
         case 'S':
@@ -309,6 +315,19 @@ int Main(int argc, char** argv) {
   if (!cfg) return 1;
   if (!OnlyThisCluster("squeue", clusters, *cfg, true)) return 1;
   CtldClient client(*cfg);
+  if (!o.node_order.empty()) {
+    // -w names nodes: one that is not a node is refused, as Slurm does.
+    auto cluster = client.QueryCluster();
+    if (cluster.ok()) {
+      std::set<std::string> known;
+      for (const auto& n : cluster->nodes()) known.insert(n.name());
+      for (const auto& n : o.node_order)
+        if (!known.count(n)) {
+          PrintError("squeue", absl::StrCat("Invalid node name ", n));
+          return 1;
+        }
+    }
+  }
   ::sluice::v1::QueryJobsRequest req;
   if (o.jobs.size() == 1) req.add_job_ids(o.jobs[0]);
   // The controller filters too, so a large queue is not sent whole; the

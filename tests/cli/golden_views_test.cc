@@ -143,3 +143,25 @@ TEST(GoldenShowStepTest, ShowStepAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// Names that are no node, partition, account or QOS, against
+// 12_unknown_names: squeue -w refuses a name that is not a node (with
+// Slurm's reading of a broken range); sinfo and the other filters list
+// nothing (sinfo -n still prints each partition, with no nodes).
+TEST(GoldenUnknownNamesTest, UnknownNamesAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_unknown_names", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    EXPECT_EQ(c->Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 12);
+}
+
+}  // namespace
+}  // namespace sluice::testing
