@@ -95,6 +95,18 @@ TEST(GoldenSinfoStatesTest, StatesFilterAsSlurm) {
 namespace sluice::testing {
 namespace {
 
+// Runs each command of capture `name` ("=== CMD", its output and "rc=N")
+// and compares; returns how many it ran.
+int CompareCaptured(const TestCluster& c, const std::string& name) {
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection(name, "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    EXPECT_EQ(c.Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
+    ++compared;
+  });
+  return compared;
+}
+
 // squeue -i against 12_squeue_iterate: Slurm's refusals of a bad interval,
 // and the listing again each round (the time above each header), a blank
 // line between rounds; head ends it after the second round's first lines.
@@ -102,13 +114,7 @@ TEST(GoldenIterateTest, SqueueIteratesAsSlurm) {
   auto c = StartRefCluster("FirstJobId=4\n");
   ASSERT_NE(c, nullptr);
   ASSERT_EQ(c->Run("sbatch --parsable -H -o /dev/null --wrap true").out, "4\n");
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_squeue_iterate", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    EXPECT_EQ(c->Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
-    ++compared;
-  });
-  EXPECT_EQ(compared, 5);
+  EXPECT_EQ(CompareCaptured(*c, "12_squeue_iterate"), 5);
 }
 
 }  // namespace
@@ -154,13 +160,7 @@ namespace {
 TEST(GoldenUnknownNamesTest, UnknownNamesAsSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr);
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_unknown_names", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    EXPECT_EQ(c->Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
-    ++compared;
-  });
-  EXPECT_EQ(compared, 12);
+  EXPECT_EQ(CompareCaptured(*c, "12_unknown_names"), 12);
 }
 
 }  // namespace
