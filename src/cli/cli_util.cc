@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 
 #include "common/hostlist.h"
@@ -179,6 +180,15 @@ int ParseInputVars(const char* cmd, const InputVar* vars, size_t count, const st
   for (auto& a : args) ptrs.push_back(a.data());
   ptrs.push_back(nullptr);
   return parse(static_cast<int>(args.size()), ptrs.data());
+}
+
+std::string ListingTime(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  char buf[64];
+  struct tm tm;
+  localtime_r(&t, &tm);
+  strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
+  return buf;
 }
 
 std::string RenderHelp(const HelpLine* lines, size_t count) {

@@ -84,6 +84,10 @@ struct HelpLine {
   const char* text;
 };
 std::string RenderHelp(const HelpLine* lines, size_t count);
+
+// The local time as squeue/sinfo -l and -i print it above their header
+// ("Mon Nov 30 12:01:10 2026").
+std::string ListingTime(int64_t unix_seconds);
 // Lines, each ending in a newline (the --usage texts).
 std::string RenderLines(const char* const* lines, size_t count);
 std::vector<std::string> HelpOptions(const HelpLine* lines, size_t count);

@@ -199,12 +199,7 @@ int Show(CtldClient& client, const std::vector<SinfoField>& fields,
   }
   std::string out;
   if (v.long_view || (v.iterate && !v.noheader)) {  // -l, -i: the time first, as Slurm
-    time_t now = static_cast<time_t>(rep->now());
-    char buf[64];
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
-    absl::StrAppend(&out, buf, "\n");
+    absl::StrAppend(&out, ListingTime(rep->now()), "\n");
   }
   absl::StrAppend(&out, !fields.empty() ? SinfoFormatted(*rep, fields, v.node_view, v.noheader)
                         : v.reasons     ? SinfoReasons(*rep, v.noheader)

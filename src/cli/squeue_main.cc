@@ -346,12 +346,7 @@ int Main(int argc, char** argv) {
     if (!rep) return 1;
     if (o.verbose) {
       // The time of the listing and what the controller sent, as Slurm's -v.
-      time_t now = static_cast<time_t>(rep->now());
-      char buf[64];
-      struct tm tm;
-      localtime_r(&now, &tm);
-      strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
-      if (!o.noheader) std::printf("%s\n", buf);  // the time goes with the header
+      if (!o.noheader) std::printf("%s\n", ListingTime(rep->now()).c_str());  // with the header
       std::printf("last_update_time=%lld records=%d\n",
                   req.job_ids_size() ? 0LL : static_cast<long long>(rep->now()), rep->jobs_size());
     }
@@ -458,12 +453,7 @@ int Main(int argc, char** argv) {
     }
     std::string out;
     if ((o.long_fmt && o.format.empty()) || (o.iterate_s && !o.noheader && !o.verbose)) {
-      time_t now = static_cast<time_t>(rep->now());
-      char buf[64];
-      struct tm tm;
-      localtime_r(&now, &tm);
-      strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Y", &tm);
-      absl::StrAppend(&out, buf, "\n");
+      absl::StrAppend(&out, ListingTime(rep->now()), "\n");
     }
     if (!o.noheader) absl::StrAppend(&out, SqueueHeader(items), "\n");
     for (const JobInfo* j : rows)
