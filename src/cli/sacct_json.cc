@@ -1,9 +1,8 @@
 #include "cli/sacct_json.h"
 
-#include <variant>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/data_doc.h"
 #include "cli/sacct_fields.h"
 #include "common/job_types.h"
 
@@ -12,64 +11,9 @@ namespace {
 
 namespace v1 = ::sluice::v1;
 
-// A JSON value small enough for this one document.
-struct J;
-using Obj = std::vector<std::pair<std::string, J>>;
-using Arr = std::vector<J>;
-struct J {
-  std::variant<std::nullptr_t, int64_t, std::string, Obj, Arr, bool> v;
-  J() : v(nullptr) {}
-  J(int64_t i) : v(i) {}
-  J(int i) : v(static_cast<int64_t>(i)) {}
-  J(uint32_t i) : v(static_cast<int64_t>(i)) {}
-  J(uint64_t i) : v(static_cast<int64_t>(i)) {}
-  J(const char* s) : v(std::string(s)) {}
-  J(std::string s) : v(std::move(s)) {}
-  J(Obj o) : v(std::move(o)) {}
-  J(Arr a) : v(std::move(a)) {}
-};
-
-std::string Quote(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '/': o += "\\/"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) o += absl::StrFormat("\\u%04x", c);
-        else o += c;
-    }
-  }
-  return o + "\"";
-}
-
-void Write(const J& j, int ind, std::string* out) {
-  std::string pad(static_cast<size_t>(ind), ' ');
-  if (std::holds_alternative<std::nullptr_t>(j.v)) *out += "null";
-  else if (auto* i = std::get_if<int64_t>(&j.v)) absl::StrAppend(out, *i);
-  else if (auto* b = std::get_if<bool>(&j.v)) *out += *b ? "true" : "false";
-  else if (auto* s = std::get_if<std::string>(&j.v)) *out += Quote(*s);
-  else if (auto* o = std::get_if<Obj>(&j.v)) {
-    *out += "{\n";
-    for (size_t k = 0; k < o->size(); ++k) {
-      absl::StrAppend(out, pad, "  ", Quote((*o)[k].first), ": ");
-      Write((*o)[k].second, ind + 2, out);
-      *out += k + 1 < o->size() ? ",\n" : "\n";
-    }
-    absl::StrAppend(out, pad, "}");
-  } else if (auto* a = std::get_if<Arr>(&j.v)) {
-    *out += "[\n";
-    for (size_t k = 0; k < a->size(); ++k) {
-      absl::StrAppend(out, pad, "  ");
-      Write((*a)[k], ind + 2, out);
-      *out += k + 1 < a->size() ? ",\n" : "\n";
-    }
-    absl::StrAppend(out, pad, "]");
-  }
-}
+using J = DocValue;
+using Obj = DocObj;
+using Arr = DocArr;
 
 J Exit(int code, int sig) {
   if (sig) return Obj{{"status", "SIGNALED"}, {"return_code", code},
@@ -184,20 +128,11 @@ J Job(const v1::AcctJob& a, const std::string& cluster, int64_t now) {
 }  // namespace
 
 std::string AcctJson(const std::vector<const v1::AcctJob*>& jobs, const std::string& cluster,
-                     int64_t now) {
+                     int64_t now, bool yaml) {
   Arr list;
   for (const auto* a : jobs) list.push_back(Job(*a, cluster, now));
-  J doc = Obj{
-      {"meta", Obj{{"plugin", Obj{{"type", "openapi/dbv0.0.38"},
-                                  {"name", "Slurm OpenAPI DB v0.0.38"}}},
-                   {"Slurm", Obj{{"version", Obj{{"major", 22}, {"micro", 8}, {"minor", 5}}},
-                                 {"release", "22.05.8"}}}}},
-      {"errors", Arr{}},
-      {"jobs", std::move(list)},
-  };
-  std::string out;
-  Write(doc, 0, &out);
-  return out;
+  J doc = DataDocument("openapi/dbv0.0.38", "Slurm OpenAPI DB v0.0.38", "jobs", std::move(list));
+  return yaml ? DocYaml(doc) : DocJson(doc);
 }
 
 }  // namespace sluice::cli

@@ -1,6 +1,6 @@
-// sacct --json: the records in the shape of Slurm 22.05's data_parser
-// output (openapi/dbv0.0.38), printed in Slurm's layout (two-space
-// indentation, '/' escaped, no final newline). Pure; thread-safe.
+// sacct --json and --yaml: the records in the shape of Slurm 22.05's
+// data_parser output (openapi/dbv0.0.38), printed in Slurm's layout by
+// cli/data_doc. Pure; thread-safe.
 #pragma once
 
 #include <string>
@@ -11,6 +11,6 @@
 namespace sluice::cli {
 
 std::string AcctJson(const std::vector<const ::sluice::v1::AcctJob*>& jobs,
-                     const std::string& cluster, int64_t now);
+                     const std::string& cluster, int64_t now, bool yaml = false);
 
 }  // namespace sluice::cli

@@ -115,7 +115,7 @@ int Usage() {
 int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sacct");
   if (!cfg) return 1;
-  enum { kDelimiter = 1000, kName, kMe, kJson, kUsage, kHelp };
+  enum { kDelimiter = 1000, kName, kMe, kJson, kYaml, kUsage, kHelp };
   static const option kLong[] = {
       {"allusers", no_argument, nullptr, 'a'},     {"accounts", required_argument, nullptr, 'A'},
       {"account", required_argument, nullptr, 'A'}, {"brief", no_argument, nullptr, 'b'},
@@ -130,14 +130,14 @@ int Main(int argc, char** argv) {
       {"uid", required_argument, nullptr, 'u'},    {"user", required_argument, nullptr, 'u'},
       {"me", no_argument, nullptr, kMe},           {"allocations", no_argument, nullptr, 'X'},
       {"json", no_argument, nullptr, kJson},       {"version", no_argument, nullptr, 'V'},
-      {"clusters", required_argument, nullptr, 'M'},
+      {"clusters", required_argument, nullptr, 'M'}, {"yaml", no_argument, nullptr, kYaml},
       {"usage", no_argument, nullptr, kUsage},     {"help", no_argument, nullptr, kHelp},
       {nullptr, 0, nullptr, 0}};
   int64_t now = static_cast<int64_t>(::time(nullptr));
   v1::AcctQueryRequest req;
   std::vector<AcctJobPick> picks;
   std::string format = kDefaultFormat, clusters;
-  bool all = false, allocations = false, json = false, start_given = false, end_given = false;
+  bool all = false, allocations = false, json = false, yaml = false, start_given = false, end_given = false;
   Output out;
   int64_t start = 0, end = now;
   argv[0] = const_cast<char*>("sacct");
@@ -216,6 +216,7 @@ int Main(int argc, char** argv) {
       case kMe: req.add_uids(::getuid()); break;
       case 'X': allocations = true; break;
       case kJson: json = true; break;
+      case kYaml: yaml = true; break;
       case 'V': std::printf("slurm 22.05.8\n"); return 0;
       case 'M': clusters = optarg; break;
       case kUsage: case kHelp:
@@ -261,8 +262,8 @@ int Main(int argc, char** argv) {
   };
   std::stable_sort(jobs.begin(), jobs.end(),
                    [&](auto* a, auto* b) { return key(a) < key(b); });
-  if (json) {
-    std::fputs(AcctJson(jobs, cfg->cluster_name, rep->now()).c_str(), stdout);
+  if (json || yaml) {
+    std::fputs(AcctJson(jobs, cfg->cluster_name, rep->now(), yaml && !json).c_str(), stdout);
     return 0;
   }
   if (out.header) PrintHeader(out);

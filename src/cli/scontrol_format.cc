@@ -56,7 +56,7 @@ std::string Limit(int64_t minutes) {
 // Slurm lists a waiting job's dependencies one by one with their state
 // ("afterok:5(unfulfilled)"; "(failed)" once it can never be met) and
 // clears them when the job starts.
-std::string ShownDependency(const ::sluice::v1::JobInfo& j) {
+std::string ScontrolDependency(const ::sluice::v1::JobInfo& j) {
   if (j.dependency().empty() || j.state() != ::sluice::v1::JOB_STATE_PENDING) return "(null)";
   bool never = j.reason() == static_cast<uint32_t>(common::JobReason::kDependencyNeverSatisfied);
   std::vector<std::string> out;
@@ -109,7 +109,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                                            common::JobReasonName(
                                                reason ? *reason : common::JobReason::kNone),
                                            {{" ", "_"}})),
-               absl::StrCat("Dependency=", ShownDependency(j))});
+               absl::StrCat("Dependency=", ScontrolDependency(j))});
   l.push_back({absl::StrCat("Requeue=", j.requeue() ? 1 : 0),
                absl::StrCat("Restarts=", j.restart_count()), "BatchFlag=1", "Reboot=0",
                absl::StrCat("ExitCode=", j.exit_code(), ":", j.exit_signal())});
@@ -211,7 +211,7 @@ std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,
   auto when = [](int64_t t) { return t ? common::FormatTimestamp(t) : std::string("None"); };
   Lines l;
   // (Slurm ends the first, OS and Partitions lines with a space.)
-  l.push_back({absl::StrCat("NodeName=", n.name()), "Arch=x86_64",
+  l.push_back({absl::StrCat("NodeName=", n.name()), absl::StrCat("Arch=", n.host().arch().empty() ? "(null)" : n.host().arch()),
                absl::StrCat("CoresPerSocket=", n.cpus()), ""});
   l.push_back({absl::StrCat("CPUAlloc=", n.alloc_cpus()),
                absl::StrCat("CPUEfctv=", n.cpus()), absl::StrCat("CPUTot=", n.cpus()),

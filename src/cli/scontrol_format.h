@@ -19,6 +19,10 @@ absl::StatusOr<std::string> ShowHostlist(const std::string& expr, bool sorted);
 std::string ScontrolStep(const ::sluice::v1::JobInfo& j, const ::sluice::v1::StepInfo* step,
                          bool one_liner);
 
+// A pending job's dependencies with their state ("afterok:5(unfulfilled)"),
+// "(null)" when it has none or has left pending.
+std::string ScontrolDependency(const ::sluice::v1::JobInfo& j);
+
 std::string ScontrolJob(const ::sluice::v1::JobInfo& j, int64_t now,
                         bool one_liner);
 // `cluster` supplies partition membership and totals.

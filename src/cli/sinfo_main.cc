@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/views_json.h"
 #include "cli/cli_util.h"
 #include "cli/query_help.h"
 #include "cli/sinfo_states.h"
@@ -31,7 +32,7 @@ int Show(CtldClient& client, const std::vector<SinfoField>& fields,
          const std::vector<std::string>& states, const std::string& node_filter,
          const std::string& part_filter, const ViewFlags& v);
 
-enum { kHelp = 1000, kUsage };
+enum { kHelp = 1000, kUsage, kJson, kYaml };
 const struct option kLong[] = {
     {"Node", no_argument, nullptr, 'N'},
     {"noheader", no_argument, nullptr, 'h'},
@@ -51,6 +52,8 @@ const struct option kLong[] = {
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
+    {"json", no_argument, nullptr, kJson},
+    {"yaml", no_argument, nullptr, kYaml},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -59,6 +62,7 @@ int Main(int argc, char** argv) {
   bool node_view = false, noheader = false, reasons = false, long_view = false,
        summarize = false, responding_only = false, dead_only = false;
   int iterate_s = 0;
+  char document = 0;  // --json 'j', --yaml 'y': every node, unfiltered, as Slurm
   std::string format, long_format, node_filter, part_filter;
   std::vector<std::string> states;  // -t: canonical names; empty: all
   int c;
@@ -95,6 +99,8 @@ int Main(int argc, char** argv) {
           return 1;
         }
         break;
+      case kJson: document = 'j'; break;
+      case kYaml: document = 'y'; break;
       case kHelp: std::fputs(SinfoHelp(), stdout); return 0;
       case kUsage: std::fputs(SinfoUsage(), stdout); return 0;
       case '?':
@@ -129,6 +135,16 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sinfo");
   if (!cfg) return 1;
   CtldClient client(*cfg);
+  if (document) {
+    auto rep = client.QueryCluster();
+    if (!rep.ok()) {
+      std::fprintf(stderr, "slurm_load_partitions: %s\n",
+                   std::string(rep.status().message()).c_str());
+      return 1;
+    }
+    std::fputs(SinfoDocument(*rep, document == 'y').c_str(), stdout);
+    return 0;
+  }
   for (;;) {
     int rc = Show(client, fields, states, node_filter, part_filter,
                   {node_view, noheader, reasons, long_view, responding_only, dead_only,

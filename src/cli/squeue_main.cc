@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "common/process_init.h"
+#include "cli/views_json.h"
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/query_help.h"
@@ -37,6 +38,7 @@ constexpr char kValidStates[] =
     "SIGNALING,SPECIAL_EXIT,STAGE_OUT,STOPPED";
 
 struct Options {
+  char document = 0;  // --json 'j', --yaml 'y'
   std::vector<uint64_t> jobs;
   std::vector<JobSelector> selectors;  // -j, parallel to jobs
   std::set<uint32_t> uids;
@@ -122,6 +124,8 @@ const struct option kLong[] = {
     {"noconvert", no_argument, nullptr, kNoconvert},
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
+    {"json", no_argument, nullptr, kJson},
+    {"yaml", no_argument, nullptr, kYaml},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -256,6 +260,10 @@ int Main(int argc, char** argv) {
         case 'a': o.all = true; break;
         case 'r': o.array = true; break;
         case kNoconvert: break;
+        // --json/--yaml: every job the controller holds; the listing's
+        // filters do not narrow it, as in Slurm 22.05.
+        case kJson: o.document = 'j'; break;
+        case kYaml: o.document = 'y'; break;
         case 'v': ++o.verbose; break;
         case 'V': std::printf("%s\n", kVersion); return 0;
         case kHelp: std::fputs(SqueueHelp(), stdout); return 0;
@@ -315,6 +323,13 @@ int Main(int argc, char** argv) {
   if (!cfg) return 1;
   if (!OnlyThisCluster("squeue", clusters, *cfg, true)) return 1;
   CtldClient client(*cfg);
+  if (o.document) {
+    ::sluice::v1::QueryJobsRequest all;
+    auto rep = LoadJobs(client, all);
+    if (!rep) return 1;
+    std::fputs(SqueueDocument(rep->reply(), o.document == 'y').c_str(), stdout);
+    return 0;
+  }
   if (!o.node_order.empty()) {
     // -w names nodes: one that is not a node is refused, as Slurm does.
     auto cluster = client.QueryCluster();

@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/rpc/gpu_convert.h"
 #include "common/rpc/rpc_auth.h"
+#include "nodedaemon/host_facts.h"
 #include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/programs.h"
 #include "common/users.h"
@@ -52,43 +52,6 @@ SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
   return o;
 }
 
-// The machine's facts for scontrol show node: load, free memory, kernel,
-// boot time (Slurm's CPULoad, FreeMem, OS, BootTime).
-void ReadHostFacts(int64_t daemon_start, v1::HostFacts* h) {
-  h->set_daemon_start(daemon_start);
-  double load = 0;
-  if (std::ifstream in("/proc/loadavg"); in >> load) h->set_cpu_load_x100(static_cast<uint32_t>(load * 100 + 0.5));
-  std::ifstream mem("/proc/meminfo");
-  for (std::string key; mem >> key;) {
-    uint64_t kb = 0;
-    mem >> kb;
-    mem.ignore(64, '\n');
-    if (key == "MemFree:") {
-      h->set_free_mem_mb(kb / 1024);
-      break;
-    }
-  }
-  struct utsname u;
-  if (uname(&u) == 0) h->set_os(absl::StrCat(u.sysname, " ", u.release, " ", u.version));
-  std::ifstream st("/proc/stat");
-  for (std::string key; st >> key;) {
-    if (key == "btime") {
-      int64_t b = 0;
-      st >> b;
-      h->set_boot_time(b);
-      break;
-    }
-    st.ignore(1 << 20, '\n');
-  }
-}
-
-uint64_t MemTotalMb() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  uint64_t kb = 0;
-  in >> key >> kb;
-  return kb / 1024;
-}
 }  // namespace
 
 NodeDaemon::NodeDaemon(NodeDaemonOptions opts)
@@ -301,6 +264,11 @@ void NodeDaemon::ReporterLoop() {
       supervisor_.CheckAlive();
       owners = supervisor_.GpuOwners();
       for (uint64_t id : supervisor_.Running()) req.add_running_job_ids(id);
+      for (const auto& [id, cpus] : supervisor_.JobCpus()) {
+        auto* x = req.add_job_cpus();
+        x->set_job_id(id);
+        for (uint32_t c : cpus) x->add_cpu_ids(c);
+      }
       auto usage = [](const StepResult::Usage& u, v1::Usage* p) {
         if (!u.known) return;
         p->set_known(true);
@@ -423,6 +391,10 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
     spdlog::warn("job {}: {}", job.id, std::string(st.message()));
     rep->set_error(std::string(st.message()));
     TriggerReport();
+  } else {
+    // Soon, not at once: launches close together share one report of
+    // their CPUs.
+    TriggerReportSoon(kLaunchReportDelay);
   }
   return grpc::Status::OK;
 }

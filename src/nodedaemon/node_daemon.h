@@ -73,6 +73,7 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   // so it stays out of the way of the srun's own calls.
   void TriggerReportSoon(std::chrono::milliseconds delay);
   static constexpr std::chrono::milliseconds kStepEndReportDelay{300};
+  static constexpr std::chrono::milliseconds kLaunchReportDelay{200};
   bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method,
                       const google::protobuf::MessageLite& req);
 

@@ -136,6 +136,7 @@ struct NodeReport {
   std::string health_failure;
   std::vector<StepEndReport> ended_steps;
   HostFacts host;
+  std::vector<std::pair<JobId, std::vector<uint32_t>>> job_cpus;  // CPU IDs each job holds
 };
 
 struct NodeReportOutcome {

@@ -36,6 +36,7 @@ void Controller::Requeue(Job& job, bool held, int64_t now) {
   job.reason = held ? JobReason::kLaunchFailRequeueHeld : JobReason::kNone;
   job.spec.hold = job.spec.hold || held;
   job.alloc.clear();
+  job.cpu_ids.clear();
   job.start_time = 0;
   job.end_time = 0;
   job.exit_code = 0;
@@ -172,6 +173,9 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
     if (!HoldsResources(job->state)) continue;
     ApplyJobEnd(*job, e, *node, now);
   }
+  for (const auto& [id, cpus] : rep.job_cpus)
+    if (Job* job = FindJob(id); job && HoldsResources(job->state))
+      job->cpu_ids[rep.node] = cpus;
   std::set<uint64_t> running;
   for (JobId id : rep.running) {
     running.insert(id.value());

@@ -326,6 +326,7 @@ void Controller::Schedule(int64_t now) {
       ReleaseResources(j);
       j.state = JobState::kPending;
       j.alloc.clear();
+      j.cpu_ids.clear();
       j.start_time = 0;
     }
     started.erase(std::remove_if(started.begin(), started.end(),
@@ -381,6 +382,7 @@ void Controller::OnLaunchDone(JobId id, absl::Status st, int64_t now) {
     ReleaseResources(*job);
     job->state = JobState::kPending;
     job->alloc.clear();
+    job->cpu_ids.clear();
     job->start_time = 0;
     Persist({job});
     schedule_needed_ = true;

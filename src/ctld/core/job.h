@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,9 @@ struct Job {
   int64_t start_time = 0;
   int64_t end_time = 0;
   std::vector<NodeAllocation> alloc;
+  // The CPU IDs it holds on each node, as the nodes report them (not
+  // persisted: every report repeats them).
+  std::map<std::string, std::vector<uint32_t>, std::less<>> cpu_ids;
   int32_t exit_code = 0;
   int32_t exit_signal = 0;
   uint32_t restart_count = 0;  // requeues so far

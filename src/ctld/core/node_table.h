@@ -21,6 +21,7 @@ struct HostFacts {
   uint64_t free_mem_mb = 0;
   std::string os;
   int64_t boot_time = 0, daemon_start = 0;
+  std::string arch;
 };
 
 struct NodeRecord {

@@ -78,7 +78,7 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   for (const auto& g : p.gpus()) r.gpus.push_back(common::FromProto(g));
   r.health_failure = p.health_failure();
   r.host = HostFacts{p.host().cpu_load_x100(), p.host().free_mem_mb(), p.host().os(),
-                     p.host().boot_time(), p.host().daemon_start()};
+                     p.host().boot_time(), p.host().daemon_start(), p.host().arch()};
   auto usage = [](const v1::Usage& u) {
     return NodeUsage{u.known(), u.max_rss_kb(), u.max_rss_task(), u.sum_rss_kb(), u.tasks(),
                      u.user_usec(), u.sys_usec()};
@@ -86,6 +86,9 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   for (const auto& s : p.ended_steps())
     r.ended_steps.push_back({JobId(s.job_id()), s.step_id(), usage(s.usage())});
   for (uint64_t id : p.running_job_ids()) r.running.push_back(JobId(id));
+  for (const auto& c : p.job_cpus())
+    r.job_cpus.emplace_back(JobId(c.job_id()),
+                            std::vector<uint32_t>(c.cpu_ids().begin(), c.cpu_ids().end()));
   for (const auto& e : p.ended())
     r.ended.push_back({JobId(e.job_id()), e.exit_code(), e.signal(),
                        e.launch_failed(), e.message(), e.out_of_memory(),
@@ -175,6 +178,18 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
   p->set_derived_exit_code(derived);
   p->set_suspend_time(j.suspend_time);
   p->set_pre_suspend_secs(j.pre_suspend_secs);
+  p->set_std_out_given(s.std_out);
+  p->set_std_err_given(s.std_err);
+  p->set_cpus_per_task_set(s.cpus_per_task_set);
+  for (const auto& a : j.alloc) {
+    auto* x = p->add_allocs();
+    x->set_node(a.node);
+    x->set_cpus(a.cpus);
+    x->set_mem_mb(a.mem_mb);
+    for (uint32_t g : a.gpus) x->add_gpus(g);
+    if (auto c = j.cpu_ids.find(a.node); c != j.cpu_ids.end())
+      for (uint32_t id : c->second) x->add_cpu_ids(id);
+  }
   p->set_suspended_secs(j.suspended_secs);  // (a suspended job's current stop not counted)
   p->set_scheduler(j.start_time ? (j.backfilled ? "Backfill" : "Main")
                                 : (j.backfill_eval ? "Backfill:*" : "Main"));
@@ -185,16 +200,20 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
   {
     // Pending: what it asks (memory per node, or a whole node's); started:
     // what it holds (memory only where it was given some).
-    uint64_t mem = 0;
     uint32_t cpus = p->num_cpus(), nodes = p->num_nodes();
-    if (j.alloc.empty()) {
-      mem = (s.mem_mb ? s.mem_mb : node_mem_mb) * nodes;
-    } else {
-      for (const auto& a : j.alloc) mem += a.mem_mb;
-    }
     // (gres/gpu is not among Slurm's default AccountingStorageTRES.)
-    p->set_tres(absl::StrCat("cpu=", cpus, mem ? absl::StrCat(",mem=", common::FormatTresMemMB(mem)) : "",
-                             ",node=", nodes, ",billing=", cpus));
+    auto tres = [&](uint64_t mem) {
+      return absl::StrCat("cpu=", cpus, mem ? absl::StrCat(",mem=", common::FormatTresMemMB(mem)) : "",
+                          ",node=", nodes, ",billing=", cpus);
+    };
+    p->set_tres_req(tres((s.mem_mb ? s.mem_mb : node_mem_mb) * nodes));
+    if (j.alloc.empty()) {
+      p->set_tres(p->tres_req());
+    } else {
+      uint64_t mem = 0;
+      for (const auto& a : j.alloc) mem += a.mem_mb;
+      p->set_tres(tres(mem));
+    }
   }
   if (j.state == JobState::kPending && j.expected_start) {
     p->set_expected_start(j.expected_start);
@@ -230,6 +249,7 @@ void ToProto(const NodeRecord& n, v1::NodeInfo* p) {
   h->set_os(n.host.os);
   h->set_boot_time(n.host.boot_time);
   h->set_daemon_start(n.host.daemon_start);
+  h->set_arch(n.host.arch);
   p->set_last_busy(n.last_busy);
 }
 

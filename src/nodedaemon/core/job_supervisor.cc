@@ -317,6 +317,12 @@ std::vector<uint64_t> JobSupervisor::Running() const {
   return out;
 }
 
+std::map<uint64_t, std::vector<uint32_t>> JobSupervisor::JobCpus() const {
+  std::map<uint64_t, std::vector<uint32_t>> out = step_only_jobs_;
+  for (const auto& [id, r] : running_) out[id] = r.cpus;
+  return out;
+}
+
 std::map<uint32_t, uint64_t> JobSupervisor::GpuOwners() const {
   std::map<uint32_t, uint64_t> out;
   for (const auto& [id, r] : running_)

@@ -94,6 +94,9 @@ class JobSupervisor {
   std::vector<std::tuple<uint64_t, uint32_t, pid_t>> RecoverSteps();
 
   std::vector<uint64_t> Running() const;
+  // The CPUs each job holds on this node: its batch script's, or those its
+  // steps share where the batch script runs elsewhere.
+  std::map<uint64_t, std::vector<uint32_t>> JobCpus() const;
   // GPU index -> job id, for telemetry.
   std::map<uint32_t, uint64_t> GpuOwners() const;
   const std::vector<EndedJob>& Ended() const { return ended_; }
