@@ -53,6 +53,15 @@ std::string Limit(int64_t minutes) {
 
 }  // namespace
 
+std::string JobNodeGres(const ::sluice::v1::JobInfo& j, const ::sluice::v1::NodeAlloc& a) {
+  if (a.gpus().empty()) return "";
+  std::string gpu = "gpu";
+  std::vector<std::string> parts = absl::StrSplit(j.tres_per_node(), ':');
+  if (parts.size() == 4) gpu = absl::StrCat("gpu:", parts[2]);  // gres:gpu:TYPE:N
+  std::vector<uint32_t> idx(a.gpus().begin(), a.gpus().end());
+  return absl::StrCat(gpu, ":", idx.size(), "(IDX:", common::FormatIdRanges(idx), ")");
+}
+
 // Slurm lists a waiting job's dependencies one by one with their state
 // ("afterok:5(unfulfilled)"; "(failed)" once it can never be met) and
 // clears them when the job starts.
@@ -69,7 +78,7 @@ std::string ScontrolDependency(const ::sluice::v1::JobInfo& j) {
   return absl::StrJoin(out, ",");
 }
 
-std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
+std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner, bool details) {
   auto state = static_cast<common::JobState>(j.state());
   auto reason = common::JobReasonFromInt(j.reason());
   bool pending = state == common::JobState::kPending;
@@ -113,6 +122,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
   l.push_back({absl::StrCat("Requeue=", j.requeue() ? 1 : 0),
                absl::StrCat("Restarts=", j.restart_count()), "BatchFlag=1", "Reboot=0",
                absl::StrCat("ExitCode=", j.exit_code(), ":", j.exit_signal())});
+  if (details) l.push_back({absl::StrCat("DerivedExitCode=", j.derived_exit_code(), ":0")});
   l.push_back({absl::StrCat("RunTime=", common::FormatDurationLong(run)),
                absl::StrCat("TimeLimit=", Limit(j.time_limit_min())),
                absl::StrCat("TimeMin=", j.time_min_min() > 0 ? Limit(j.time_min_min()) : "N/A")});
@@ -141,7 +151,20 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner) {
                absl::StrCat("CPUs/Task=", j.cpus_per_task()), "ReqB:S:C:T=0:0:*:*"});
   l.push_back({absl::StrCat("TRES=", j.tres())});
   l.push_back({"Socks/Node=*", "NtasksPerN:B:S:C=0:0:*:*", "CoreSpec=*"});
-  l.push_back({absl::StrCat("MinCPUsNode=", j.num_nodes() ? j.num_cpus() / j.num_nodes() : 1),
+  if (details && !j.allocs().empty()) {
+    l.push_back({absl::StrCat("JOB_GRES=", j.tres_per_node().empty()
+                                               ? "(null)"
+                                               : j.tres_per_node().substr(j.tres_per_node().find(':') + 1))});
+    for (const auto& a : j.allocs()) {
+      std::vector<uint32_t> cpus(a.cpu_ids().begin(), a.cpu_ids().end());
+      // (One line's leading spaces: five with the usual three, as Slurm.)
+      l.push_back({absl::StrCat("  Nodes=", a.node(), " CPU_IDs=", common::FormatIdRanges(cpus),
+                                " Mem=", a.mem_mb(), " GRES=", JobNodeGres(j, a))});
+    }
+  }
+  // Slurm's pn_min_cpus: a task's CPUs, times the tasks asked per node.
+  l.push_back({absl::StrCat("MinCPUsNode=", std::max<uint32_t>(1, j.cpus_per_task()) *
+                                                std::max<uint32_t>(1, j.ntasks_per_node())),
                absl::StrCat("MinMemoryNode=", j.min_mem_mb() ? absl::StrCat(j.min_mem_mb(), "M") : "0"),
                absl::StrCat("MinTmpDiskNode=",
                             j.min_tmp_disk_mb() ? absl::StrCat(j.min_tmp_disk_mb(), "M") : "0")});

@@ -19,12 +19,18 @@ absl::StatusOr<std::string> ShowHostlist(const std::string& expr, bool sorted);
 std::string ScontrolStep(const ::sluice::v1::JobInfo& j, const ::sluice::v1::StepInfo* step,
                          bool one_liner);
 
+// The GPUs a job holds on one node as Slurm details them ("gpu:1(IDX:0)");
+// "" when none.
+std::string JobNodeGres(const ::sluice::v1::JobInfo& j, const ::sluice::v1::NodeAlloc& a);
+
 // A pending job's dependencies with their state ("afterok:5(unfulfilled)"),
 // "(null)" when it has none or has left pending.
 std::string ScontrolDependency(const ::sluice::v1::JobInfo& j);
 
+// `details` (-d) adds DerivedExitCode and, for a started job, JOB_GRES and
+// a line per node (its CPU IDs, memory and GPUs).
 std::string ScontrolJob(const ::sluice::v1::JobInfo& j, int64_t now,
-                        bool one_liner);
+                        bool one_liner, bool details = false);
 // `cluster` supplies partition membership and totals.
 // `details` (-d) adds GresDrain= and GresUsed= as Slurm does.
 std::string ScontrolNode(const ::sluice::v1::NodeInfo& n, bool one_liner,

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
@@ -20,6 +21,7 @@
 #include "cli/scontrol_update.h"
 #include "common/hostlist.h"
 #include "common/job_types.h"
+#include "common/time_spec.h"
 #include "common/users.h"
 
 namespace sluice::cli {
@@ -64,7 +66,10 @@ int ShowSteps(CtldClient& client, const std::string& arg, bool one_liner) {
   return 0;
 }
 
-int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
+// -v: Slurm's count of what the controller sent (the time of the listing,
+// "Unknown" for one job's), before the jobs.
+int ShowJobs(CtldClient& client, const std::string& id, bool one_liner, bool details,
+             bool verbose) {
   v1::QueryJobsRequest req;
   std::optional<JobSelector> sel;
   if (!id.empty()) {
@@ -78,6 +83,10 @@ int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
   }
   auto rep = LoadJobs(client, req);
   if (!rep) return 1;
+  if (verbose)
+    std::printf("last_update_time=%s, records=%d\n",
+                id.empty() ? common::FormatTimestamp(rep->now()).c_str() : "Unknown",
+                rep->jobs_size());
   if (rep->jobs_size() == 0 && id.empty()) {
     std::printf("No jobs in the system\n");
     return 0;
@@ -85,13 +94,13 @@ int ShowJobs(CtldClient& client, const std::string& id, bool one_liner) {
   std::string out;
   for (const auto& j : rep->jobs()) {
     if (!sel || !sel->tasks) {
-      out += ScontrolJob(j, rep->now(), one_liner);
+      out += ScontrolJob(j, rep->now(), one_liner, details);
     } else if (j.array_job_id() && j.array_task_id() < 0) {
       // A task still waiting shows as the array's record, with its index.
       for (const auto& t : SplitPendingRest(j, &*sel->tasks))
-        out += ScontrolJob(t, rep->now(), one_liner);
+        out += ScontrolJob(t, rep->now(), one_liner, details);
     } else if (SelectorMatches(*sel, j)) {
-      out += ScontrolJob(j, rep->now(), one_liner);
+      out += ScontrolJob(j, rep->now(), one_liner, details);
     }
   }
   if (out.empty() && sel && sel->tasks) {
@@ -129,6 +138,34 @@ int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
+}
+
+// scontrol notify JOBID TEXT...: Slurm's words for each refusal.
+int Notify(const std::vector<std::string>& rest) {
+  if (rest.size() < 2) {
+    std::fprintf(stderr, "too few arguments for keyword:notify\n");
+    return 1;
+  }
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(rest[0], &id) || id == 0) {
+    // (Slurm's two messages run together, the second with errno 0.)
+    std::fprintf(stderr, "Invalid job_id %sjob notify failure: No error\n", rest[0].c_str());
+    return 1;
+  }
+  auto cfg = LoadConfigOrComplain("scontrol");
+  if (!cfg) return 1;
+  CtldClient client(*cfg);
+  v1::UpdateJobsRequest req;
+  req.set_action(v1::JOB_ACTION_NOTIFY);
+  req.add_job_ids(id);
+  req.set_message(absl::StrJoin(rest.begin() + 1, rest.end(), " "));
+  auto rep = client.UpdateJobs(req);
+  std::string error = !rep.ok() ? std::string(rep.status().message())
+                      : rep->results_size() ? rep->results(0).error()
+                                            : "";
+  if (error.empty()) return 0;
+  std::fprintf(stderr, "job notify failure: %s\n", error.c_str());
+  return 1;
 }
 
 int UpdateJobs(CtldClient& client, v1::JobAction action,
@@ -179,13 +216,15 @@ int Main(int argc, char** argv) {
       {"oneliner", no_argument, nullptr, 'o'},
       {"details", no_argument, nullptr, 'd'},
       {"quiet", no_argument, nullptr, 'Q'},
+      {"all", no_argument, nullptr, 'a'},
+      {"verbose", no_argument, nullptr, 'v'},
       {"version", no_argument, nullptr, 'V'},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
-  bool one_liner = false, details = false;
+  bool one_liner = false, details = false, quiet = false, verbose = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+odQVh", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+odQVhav", kLong, nullptr)) != -1) {
     switch (c) {
       case 'o': one_liner = true; break;
       case 'd': details = true; break;
@@ -195,9 +234,15 @@ int Main(int argc, char** argv) {
                     "       scontrol hold|uhold|release JOBID[,JOBID...]\n");
         return 0;
       case '?': return 1;
-      // Inert (docs/CLI.md): scontrol prints no warnings or informational
-      // lines that -Q would silence; its errors stay, as in Slurm.
-      case 'Q': break;
+      // -Q: a show that finds nothing says nothing (its exit code stays),
+      // as Slurm's quiet mode treats those errors.
+      case 'Q': quiet = true; break;
+      // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
+      // hidden partitions, and there are none.
+      case 'a': break;
+      // -v: show job's count line; Slurm's plugin-loading chatter has no
+      // counterpart (Sluice loads no plugins).
+      case 'v': verbose = true; break;
       default:
         return NoHandler("scontrol", c);
     }
@@ -207,6 +252,8 @@ int Main(int argc, char** argv) {
     // Options may also follow the command ("show job -dd 5").
     std::string w = argv[i];
     if (w == "-o" || w == "--oneliner") one_liner = true;
+    else if (w == "-Q" || w == "--quiet") quiet = true;
+    else if (w == "-v" || w == "--verbose") verbose = true;
     else if (w.rfind("-d", 0) == 0 || w == "--details") details = true;
     else words.push_back(w);
   }
@@ -237,6 +284,10 @@ int Main(int argc, char** argv) {
   if ((cmd == "show" || cmd == "list") && rest.size() > 2) {
     std::fprintf(stderr, "too many arguments for keyword:%s\n", cmd.c_str());
     return 1;
+  }
+  if ((cmd == "show" || cmd == "list") && quiet) {
+    // Quiet: the show's error lines go nowhere (stdout stays).
+    if (FILE* null = std::freopen("/dev/null", "w", stderr); !null) return 1;
   }
   if ((cmd == "show" || cmd == "list") && !rest.empty()) {
     std::string what = absl::AsciiStrToLower(rest[0]);
@@ -276,7 +327,7 @@ int Main(int argc, char** argv) {
     if (!cfg) return 1;
     CtldClient client(*cfg);
     if (what == "job" || what == "jobs" || what == "jobid")
-      return ShowJobs(client, arg, one_liner);
+      return ShowJobs(client, arg, one_liner, details, verbose);
     if (what == "step" || what == "steps")
       return ShowSteps(client, arg, one_liner);
     if (what == "node" || what == "nodes")
@@ -364,6 +415,7 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (cmd == "notify") return Notify(rest);
   if ((cmd == "suspend" || cmd == "resume") && rest.empty()) {
     std::fprintf(stderr, "too few arguments for keyword:%s\n", cmd.c_str());
     return 1;

@@ -72,12 +72,12 @@ std::string StateShort(const NodeInfo& n) {
 // "gpu:2(IDX:0-1)" as Slurm's GresUsed; indices from the GPUs' holders.
 std::string GresUsed(const NodeInfo& n) {
   if (n.gpus_total() == 0) return "(null)";
-  std::vector<std::string> idx;
+  std::vector<uint32_t> idx;
   for (const auto& g : n.gpus())
-    if (g.job_id() != 0) idx.push_back(std::to_string(g.index()));
+    if (g.job_id() != 0) idx.push_back(g.index());
   std::string type;
   if (!n.gpus().empty() && !n.gpus(0).type().empty()) type = n.gpus(0).type() + ":";
-  std::string list = idx.empty() ? "N/A" : common::CompressHostlist(idx);
+  std::string list = idx.empty() ? "N/A" : common::FormatIdRanges(idx);
   return absl::StrCat("gpu:", type, n.gpus_alloc(), "(IDX:", list, ")");
 }
 

@@ -30,16 +30,8 @@ bool Held(const v1::JobInfo& j) {
 // "gpu:1(IDX:0)" for each node the job holds GPUs on, as Slurm's detail.
 Arr GresDetail(const v1::JobInfo& j) {
   Arr out;
-  std::string name = "gpu";
-  std::vector<std::string> parts = absl::StrSplit(j.tres_per_node(), ':');
-  if (parts.size() == 4) name = absl::StrCat("gpu:", parts[2]);  // gres:gpu:TYPE:N
-  for (const auto& a : j.allocs()) {
-    if (a.gpus().empty()) continue;
-    std::vector<std::string> idx;
-    for (uint32_t g : a.gpus()) idx.push_back(std::to_string(g));
-    out.emplace_back(absl::StrCat(name, ":", a.gpus_size(), "(IDX:",
-                                  common::CompressHostlist(idx), ")"));
-  }
+  for (const auto& a : j.allocs())
+    if (std::string g = JobNodeGres(j, a); !g.empty()) out.emplace_back(g);
   return out;
 }
 

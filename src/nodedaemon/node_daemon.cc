@@ -409,6 +409,10 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
                   : req->kind() == v1::SIGNAL_KIND_TIMEOUT ? KillKind::kTimeout
                                                            : KillKind::kSignal;
   SignalScope scope = req->batch_only() ? SignalScope::kBatchShell : SignalScope::kAll;
+  if (req->kind() == v1::SIGNAL_KIND_NOTIFY) {
+    RunOnStrand([&] { supervisor_.Notify(req->job_id(), req->message()); });
+    return grpc::Status::OK;
+  }
   RunOnStrand([&] {
     supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
                        req->kill_wait_s(), Now(), req->step_id(), req->every_step());
@@ -480,6 +484,7 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
     });
   });
   if (!st.ok()) rep->set_error(std::string(st.message()));
+  else TriggerReportSoon(kLaunchReportDelay);  // the CPUs the step took
   return grpc::Status::OK;
 }
 

@@ -254,6 +254,10 @@ class Controller {
   // scontrol suspend / resume (administrators): the job's processes on
   // every node stop (SIGSTOP) or go on (SIGCONT); it keeps its resources,
   // and its time limit runs that much later. Slurm's refusals per job.
+  // scontrol notify: `text` on a running job's stderr (its batch script's,
+  // or its steps' srun where it has no script). Owner or admin.
+  CancelOutcome Notify(JobId id, const std::string& text, const common::Identity& who,
+                       int64_t now);
   std::vector<CancelOutcome> Suspend(const std::vector<JobId>& ids, bool resume,
                                      const common::Identity& who, int64_t now);
   std::vector<CancelOutcome> RequeueJobs(const std::vector<JobId>& ids, bool hold,

@@ -250,6 +250,32 @@ std::vector<CancelOutcome> Controller::Suspend(const std::vector<JobId>& ids, bo
   return out;
 }
 
+CancelOutcome Controller::Notify(JobId id, const std::string& text, const common::Identity& who,
+                                int64_t now) {
+  last_now_ = now;
+  CancelOutcome r{id, "", 0};
+  Job* job = FindJob(id);
+  const bool admin = who.uid == 0 || who.uid == own_uid_;
+  if (!job || common::IsFinished(job->state)) {
+    r.error = "Invalid job id specified";
+  } else if (!admin && job->spec.uid != who.uid) {
+    r.error = "Access/permission denied";
+  } else if (!HoldsResources(job->state) || (job->spec.interactive && job->steps.empty())) {
+    // Nothing listens: no script, no srun (Slurm's words for it).
+    r.error = "Requested operation is presently disabled";
+  } else {
+    SignalRequest sr{job->id, SignalKind::kNotify, 0, false, config_.kill_wait_s};
+    sr.message = text;
+    sr.every_step = true;
+    const std::string& batch = job->BatchHost();
+    for (const auto& a : job->alloc)
+      if (job->spec.interactive || a.node == batch)
+        if (const NodeRecord* n = FindNode(a.node))
+          node_client_->Signal(Endpoint(*n), sr, [](absl::Status) {});
+  }
+  return r;
+}
+
 void Controller::StopOrContinue(Job& job, bool resume, int64_t now) {
   if (resume) {
     job.suspended_secs += std::max<int64_t>(0, now - job.suspend_time);

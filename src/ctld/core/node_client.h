@@ -40,7 +40,7 @@ struct LaunchRequest {
   std::vector<std::string> script_args;
 };
 
-enum class SignalKind { kSignal, kCancel, kTimeout };
+enum class SignalKind { kSignal, kCancel, kTimeout, kNotify };
 
 struct SignalRequest {
   common::JobId id;
@@ -50,6 +50,7 @@ struct SignalRequest {
   uint32_t kill_wait_s = 30;
   int32_t step_id = -1;        // >= 0: only that step
   bool every_step = false;     // the batch step and every srun step (suspend)
+  std::string message{};       // kNotify: the text for the job's stderr
 };
 
 using Done = std::function<void(absl::Status)>;

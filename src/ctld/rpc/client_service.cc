@@ -358,6 +358,9 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
     switch (req->action()) {
       case v1::JOB_ACTION_RELEASE: AddResults(c.Release(ids, *who, now), rep); break;
       case v1::JOB_ACTION_TOP: AddResults(c.TopJobs(ids, *who, now), rep); break;
+      case v1::JOB_ACTION_NOTIFY:
+        for (JobId id : ids) AddResults({c.Notify(id, req->message(), *who, now)}, rep);
+        break;
       case v1::JOB_ACTION_SUSPEND:
       case v1::JOB_ACTION_RESUME:
         AddResults(c.Suspend(ids, req->action() == v1::JOB_ACTION_RESUME, *who, now), rep);

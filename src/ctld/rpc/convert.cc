@@ -290,12 +290,14 @@ void ToProto(const SignalRequest& r, v1::SignalJobRequest* p) {
     case SignalKind::kSignal: p->set_kind(v1::SIGNAL_KIND_SIGNAL); break;
     case SignalKind::kCancel: p->set_kind(v1::SIGNAL_KIND_CANCEL); break;
     case SignalKind::kTimeout: p->set_kind(v1::SIGNAL_KIND_TIMEOUT); break;
+    case SignalKind::kNotify: p->set_kind(v1::SIGNAL_KIND_NOTIFY); break;
   }
   p->set_signal(r.signal);
   p->set_batch_only(r.batch_only);
   p->set_step_id(r.step_id);
   p->set_every_step(r.every_step);
   p->set_kill_wait_s(r.kill_wait_s);
+  p->set_message(r.message);
 }
 
 }  // namespace sluice::ctld::rpc

@@ -198,6 +198,17 @@ void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
   if (step < 0 && running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
 }
 
+void JobSupervisor::Notify(uint64_t id, const std::string& text) {
+  std::string line = "notify " + text;
+  std::replace(line.begin(), line.end(), '\n', ' ');  // one command line
+  if (running_.count(id)) {
+    (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
+    return;
+  }
+  for (const auto& [key, st] : steps_)
+    if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), line);
+}
+
 void JobSupervisor::Kill(uint64_t id) {
   for (const auto& [key, st] : steps_)
     if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");

@@ -64,6 +64,9 @@ class JobSupervisor {
               bool every_step = false);
   // SIGKILL whatever is left of the job.
   void Kill(uint64_t id);
+  // scontrol notify: `text` on the job's batch script's stderr, or where it
+  // runs no script here, on its steps' (srun's).
+  void Notify(uint64_t id, const std::string& text);
   // The job's stepd exited: its result is read from the spool directory.
   void OnStepdExit(uint64_t id);
   // Running jobs whose stepd is gone without us hearing (a missed exit).

@@ -197,8 +197,16 @@ void StepDaemon::Accept() {
 }
 
 // "signal SIG all|batch", "terminate cancel|timeout KILLWAIT WHEN",
-// "kill", "ping".
+// "kill", "ping", "notify TEXT".
 std::string StepDaemon::Command(const std::string& line) {
+  if (line.rfind("notify ", 0) == 0) {
+    // As slurmstepd: on srun's stderr for a step, in the script's error
+    // file for a batch job (opened as the job's user).
+    std::string msg = absl::StrCat("slurmstepd-", spec_.node_name, ": error: ", line.substr(7), "\n");
+    if (step_io_) step_io_->Message(msg);
+    else if (!err_path_.empty()) launcher_->AppendAsUser(spec_.job.uid, spec_.job.gid, err_path_, msg);
+    return "ok";
+  }
   std::vector<std::string> w = absl::StrSplit(line, ' ', absl::SkipEmpty());
   if (w.empty()) return "error empty command";
   if (w[0] == "ping") return "ok";
