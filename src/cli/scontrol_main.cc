@@ -18,6 +18,7 @@
 #include "cli/ctld_client.h"
 #include "cli/scontrol_config.h"
 #include "cli/scontrol_format.h"
+#include "cli/scontrol_listpids.h"
 #include "cli/scontrol_update.h"
 #include "common/hostlist.h"
 #include "common/job_types.h"
@@ -416,6 +417,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "notify") return Notify(rest);
+  if (cmd == "listpids") return ListPids(rest);
   if ((cmd == "suspend" || cmd == "resume") && rest.empty()) {
     std::fprintf(stderr, "too few arguments for keyword:%s\n", cmd.c_str());
     return 1;

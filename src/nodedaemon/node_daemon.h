@@ -58,6 +58,8 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   grpc::Status SignalJob(grpc::ServerContext* ctx,
                          const ::sluice::v1::SignalJobRequest* req,
                          ::sluice::v1::SignalJobReply* rep) override;
+  grpc::Status ListPids(grpc::ServerContext* ctx, const ::sluice::v1::ListPidsRequest* req,
+                        ::sluice::v1::ListPidsReply* rep) override;
 
  private:
   template <typename F>

@@ -9,10 +9,12 @@
 // the work directory, and the account and association (issue 13).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -160,3 +162,51 @@ TEST(GoldenDetailsTest, DetailsFlagsAndNotifyAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// scontrol listpids against 12_scontrol_listpids: job 1's script runs a
+// 2-task srun step and a sleep. Slurm lists the stepds in its spool
+// directory's order and its srun forks a helper of its own, so the lines
+// compare sorted, PIDs masked, the script's own children as "some".
+TEST(GoldenListPidsTest, ListPidsAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  c->Run("mkdir -p /tmp/dcap");
+  ASSERT_EQ(Parsable(c->Run("cd /tmp/dcap && sbatch --parsable -n 2 -o /dev/null --wrap "
+                            "'srun -n 2 sleep 100 & sleep 100; wait'")), 1u);
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] { return c->Run("scontrol listpids 1.0").out.find(" 1        0        1 ") != std::string::npos; },
+      30));
+  auto shape = [](const std::string& text) {
+    std::vector<std::string> lines;
+    bool children = false;
+    for (absl::string_view l : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+      std::string m = std::regex_replace(std::string(l), std::regex("^[0-9]+ +"), "PID      ");
+      if (absl::StrContains(m, " batch    -       -")) children = true;
+      else lines.push_back(m);
+    }
+    std::sort(lines.begin(), lines.end());
+    if (children) lines.push_back("(the script's children)");
+    return absl::StrJoin(lines, "\n");
+  };
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_scontrol_listpids", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    EXPECT_EQ(shape(c->Run(cmd + " 2>&1; echo rc=$?").out), shape(want)) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 10);
+  // The script's line names the script's own process, in job 1.
+  std::string out = c->Run("scontrol listpids 1").out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("\n([0-9]+) +1 +batch +0 +0")));
+  EXPECT_TRUE(absl::StrContains(c->Run("tr '\\0' '\\n' < /proc/" + m[1].str() + "/environ").out,
+                                "SLURM_JOB_ID=1\n"));
+  c->Run("scancel 1");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+

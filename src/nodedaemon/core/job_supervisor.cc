@@ -328,6 +328,18 @@ std::vector<uint64_t> JobSupervisor::Running() const {
   return out;
 }
 
+std::vector<StepdOf> JobSupervisor::Stepds(uint64_t job) const {
+  std::map<std::pair<uint64_t, int64_t>, StepdOf> all;  // (job, -1 batch | step)
+  for (const auto& [id, r] : running_)
+    if (!job || id == job) all[{id, -1}] = {id, "batch", r.stepd};
+  for (const auto& [key, st] : steps_)
+    if (!job || key.first == job)
+      all[{key.first, key.second}] = {key.first, std::to_string(key.second), st.stepd};
+  std::vector<StepdOf> out;
+  for (auto& [k, s] : all) out.push_back(std::move(s));
+  return out;
+}
+
 std::map<uint64_t, std::vector<uint32_t>> JobSupervisor::JobCpus() const {
   std::map<uint64_t, std::vector<uint32_t>> out = step_only_jobs_;
   for (const auto& [id, r] : running_) out[id] = r.cpus;

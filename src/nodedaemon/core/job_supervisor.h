@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nodedaemon/launch/job_pids.h"
 #include "nodedaemon/core/step_files.h"
 #include "nodedaemon/launch/stepd_control.h"
 
@@ -97,6 +98,9 @@ class JobSupervisor {
   std::vector<std::tuple<uint64_t, uint32_t, pid_t>> RecoverSteps();
 
   std::vector<uint64_t> Running() const;
+  // The stepds here (all jobs' when `job` is 0): by job, its batch step
+  // first, then its steps by number (scontrol listpids).
+  std::vector<StepdOf> Stepds(uint64_t job) const;
   // The CPUs each job holds on this node: its batch script's, or those its
   // steps share where the batch script runs elsewhere.
   std::map<uint64_t, std::vector<uint32_t>> JobCpus() const;
