@@ -77,3 +77,31 @@ TEST(GoldenReconfigureTest, AChangedConfigTakesEffectAndRunningJobsSurvive) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// scontrol update PartitionName= outlives a controller restart (Slurm
+// keeps it in its state files) until slurm.conf is read again by a
+// reconfigure, whose values then stand, as in Slurm.
+TEST(PartitionUpdateTest, AChangeOutlivesARestartUntilAReconfigure) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  const std::string before = c->Run("sinfo -h -o '%P %a %l %N'").out;
+  ASSERT_EQ(before, "g2* up infinite n[1-4]\nshort up 30:00 n[1-2]\n");
+  ASSERT_EQ(c->Run("scontrol update PartitionName=short State=DOWN MaxTime=45 Nodes=n[2-3]").rc, 0);
+  ASSERT_EQ(c->Run("scontrol update PartitionName=short Default=YES").rc, 0);
+  const std::string changed = "g2 up infinite n[1-4]\nshort* down 45:00 n[2-3]\n";
+  EXPECT_EQ(c->Run("sinfo -h -o '%P %a %l %N'").out, changed);
+  ASSERT_TRUE(c->KillCtld());
+  ASSERT_TRUE(c->StartCtld());
+  EXPECT_EQ(c->Run("sinfo -h -o '%P %a %l %N'").out, changed);
+  EXPECT_EQ(c->Run("scontrol reconfigure").rc, 0);
+  EXPECT_EQ(c->Run("sinfo -h -o '%P %a %l %N'").out, before);
+  ASSERT_TRUE(c->KillCtld());
+  ASSERT_TRUE(c->StartCtld());
+  EXPECT_EQ(c->Run("sinfo -h -o '%P %a %l %N'").out, before);
+}
+
+}  // namespace
+}  // namespace sluice::testing

@@ -271,6 +271,10 @@ class FlakyStore : public JobStore {
     if (failing) return absl::UnavailableError("database or disk is full");
     return inner_->Save(jobs, next);
   }
+  absl::Status SaveSetting(const std::string& name, const std::string& value) override {
+    if (failing) return absl::UnavailableError("database or disk is full");
+    return inner_->SaveSetting(name, value);
+  }
   absl::StatusOr<StoredState> Load(int64_t after) override { return inner_->Load(after); }
   absl::StatusOr<int> Purge(int64_t before) override { return inner_->Purge(before); }
   bool failing = false;

@@ -38,6 +38,8 @@ absl::Status Controller::Recover(int64_t now) {
   auto st = store_->Load(now - config_.min_job_age_s);
   if (!st.ok()) return st.status();
   next_job_id_ = std::max<uint64_t>(config_.first_job_id, st->next_job_id);
+  if (auto u = st->settings.find("partition_updates"); u != st->settings.end())
+    ReplayPartitionUpdates(u->second);
   if (next_job_id_ > config_.max_job_id) next_job_id_ = config_.first_job_id;
   for (auto& j : st->jobs) {
     if (HoldsResources(j.state)) {

@@ -242,6 +242,10 @@ class Controller {
                          int64_t now);
   // scontrol update PartitionName=: administrators only; all or nothing.
   // Kept in memory: a restart reads slurm.conf again.
+  // A restart's replay of the stored partition changes (Recover), and a
+  // reconfigure's clearing of them.
+  void ReplayPartitionUpdates(const std::string& stored);
+  absl::Status ForgetPartitionUpdates();
   absl::Status UpdatePartition(const std::string& name, const PartitionChanges& changes,
                                const common::Identity& who, int64_t now);
   // scontrol top: each job goes ahead of its owner's other waiting jobs in
@@ -343,6 +347,10 @@ class Controller {
                            const common::Identity& who, int64_t now);
 
  private:
+  // scontrol update PartitionName=: checks and applies (controller_modify.cc).
+  // With `apply` false, only checks.
+  absl::Status ApplyPartitionChanges(const std::string& name, const PartitionChanges& c,
+                                     bool apply);
   // Node health (controller_nodes.cc).
   void DrainNode(NodeRecord& n, const std::string& reason, int64_t now);
   bool Requeueable(const Job& job) const;
@@ -421,6 +429,7 @@ class Controller {
   std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;
   int64_t boot_time_ = 0;
+  std::vector<std::string> partition_updates_;  // in force, as stored (see UpdatePartition)
   // Accepted or changed, not yet committed (Sync). A batch job here is a
   // submission sbatch has no answer for yet, and is never started; batch
   // starts and ends are written at once, so nothing else of theirs waits.

@@ -72,6 +72,8 @@ absl::Status Controller::Reconfigure(common::SlurmConfig next, const common::Ide
   next.auth_type = config_.auth_type;
   next.auth_socket = config_.auth_socket;
   next.cluster_name = config_.cluster_name;
+  // The file's values win over scontrol update partition, as in Slurm.
+  if (auto s = ForgetPartitionUpdates(); !s.ok()) return s;
   config_ = std::move(next);
   ApplyConfig();
   schedule_needed_ = true;

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <csignal>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/dependency.h"
 #include "common/hostlist.h"
@@ -158,10 +161,74 @@ std::vector<CancelOutcome> Controller::TopJobs(const std::vector<JobId>& ids,
   return out;
 }
 
+namespace {
+
+// One accepted `scontrol update PartitionName=` as a line of the stored
+// setting ("NAME\tState=DOWN\tMaxTime=30\tNodes=n[1-2]\tDefault=1"),
+// replayed on a restart.
+constexpr char kPartitionUpdates[] = "partition_updates";
+
+std::string EncodePartitionUpdate(const std::string& name, const PartitionChanges& c) {
+  std::string out = name;
+  if (c.state) absl::StrAppend(&out, "\tState=", *c.state);
+  if (c.max_time_min) absl::StrAppend(&out, "\tMaxTime=", *c.max_time_min);
+  if (c.nodes) absl::StrAppend(&out, "\tNodes=", *c.nodes);
+  if (c.is_default) absl::StrAppend(&out, "\tDefault=", *c.is_default ? 1 : 0);
+  return out;
+}
+
+std::pair<std::string, PartitionChanges> DecodePartitionUpdate(absl::string_view line) {
+  std::vector<std::string> f = absl::StrSplit(line, '\t');
+  PartitionChanges c;
+  for (size_t i = 1; i < f.size(); ++i) {
+    absl::string_view v = f[i];
+    int64_t n = 0;
+    if (absl::ConsumePrefix(&v, "State=")) c.state = std::string(v);
+    else if (absl::ConsumePrefix(&v, "MaxTime=") && absl::SimpleAtoi(v, &n)) c.max_time_min = n;
+    else if (absl::ConsumePrefix(&v, "Nodes=")) c.nodes = std::string(v);
+    else if (absl::ConsumePrefix(&v, "Default=")) c.is_default = v == "1";
+  }
+  return {f.empty() ? "" : f[0], c};
+}
+
+}  // namespace
+
 absl::Status Controller::UpdatePartition(const std::string& name, const PartitionChanges& c,
                                          const common::Identity& who, int64_t now) {
   last_now_ = now;
   if (who.uid != 0 && who.uid != own_uid_) return absl::PermissionDeniedError("Invalid user id");
+  if (auto s = ApplyPartitionChanges(name, c, /*apply=*/false); !s.ok()) return s;
+  // Kept until slurm.conf is read again (a reconfigure gives way to the
+  // file, as in Slurm): a restart replays it. Stored first: a change that
+  // cannot be kept is not made.
+  std::vector<std::string> updates = partition_updates_;
+  updates.push_back(EncodePartitionUpdate(name, c));
+  if (!store_->SaveSetting(kPartitionUpdates, absl::StrJoin(updates, "\n")).ok())
+    return absl::UnavailableError("I/O error writing partition state");
+  partition_updates_ = std::move(updates);
+  return ApplyPartitionChanges(name, c, /*apply=*/true);
+}
+
+void Controller::ReplayPartitionUpdates(const std::string& stored) {
+  partition_updates_.clear();
+  for (absl::string_view line : absl::StrSplit(stored, '\n', absl::SkipEmpty())) {
+    auto [name, c] = DecodePartitionUpdate(line);
+    // (One the file no longer allows, e.g. a partition since removed, is
+    // dropped.)
+    if (ApplyPartitionChanges(name, c, true).ok()) partition_updates_.emplace_back(line);
+  }
+}
+
+absl::Status Controller::ForgetPartitionUpdates() {
+  if (partition_updates_.empty()) return absl::OkStatus();
+  if (!store_->SaveSetting(kPartitionUpdates, "").ok())
+    return absl::UnavailableError("I/O error writing partition state");
+  partition_updates_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status Controller::ApplyPartitionChanges(const std::string& name, const PartitionChanges& c,
+                                               bool apply) {
   common::PartitionConf* part = nullptr;
   for (auto& p : config_.partitions)
     if (p.name == name) part = &p;
@@ -174,6 +241,7 @@ absl::Status Controller::UpdatePartition(const std::string& name, const Partitio
       if (!FindNode(n)) return absl::InvalidArgumentError("Invalid node name specified");
     nodes = *std::move(names);
   }
+  if (!apply) return absl::OkStatus();
   if (c.state) part->state = *c.state;
   if (c.max_time_min) part->max_time_min = *c.max_time_min;
   if (c.is_default) {

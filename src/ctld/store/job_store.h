@@ -4,6 +4,7 @@
 // by the controller's strand only.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ namespace sluice::ctld {
 struct StoredState {
   std::vector<Job> jobs;
   uint64_t next_job_id = 1;
+  // Controller settings kept across restarts by name (SaveSetting), e.g.
+  // the scontrol update partition changes still in force.
+  std::map<std::string, std::string> settings;
 };
 
 class JobStore {
@@ -24,6 +28,8 @@ class JobStore {
   // Writes the jobs and the next job ID in one durable transaction.
   virtual absl::Status Save(const std::vector<const Job*>& jobs,
                             uint64_t next_job_id) = 0;
+  // Replaces one named setting, durably.
+  virtual absl::Status SaveSetting(const std::string& name, const std::string& value) = 0;
   // Every stored job whose end_time is 0 or later than `finished_after`.
   virtual absl::StatusOr<StoredState> Load(int64_t finished_after) = 0;
   // Deletes the records of jobs that ended before `ended_before`

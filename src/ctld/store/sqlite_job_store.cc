@@ -35,7 +35,8 @@ class SqliteJobStore : public JobStore {
         "CREATE TABLE IF NOT EXISTS jobs(id INTEGER PRIMARY KEY,"
         " end_time INTEGER NOT NULL, record TEXT NOT NULL);"
         "CREATE INDEX IF NOT EXISTS jobs_end ON jobs(end_time);"
-        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);";
+        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);"
+        "CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);";
     if (auto s = Exec(ddl); !s.ok()) return s;
     // Accounting's indexes (sacct -u, sacct -j ARRAY). A database from
     // before them gets the columns with -1/0: such rows are decoded to be
@@ -90,9 +91,32 @@ class SqliteJobStore : public JobStore {
     return absl::OkStatus();
   }
 
+  absl::Status SaveSetting(const std::string& name, const std::string& value) override {
+    if (sqlite3_db_readonly(db_, "main") == 1)
+      if (auto s = Reopen(); !s.ok()) return s;
+    sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO settings(name,value) VALUES(?,?)", -1, &q,
+                           nullptr) != SQLITE_OK)
+      return Err("prepare setting");
+    sqlite3_bind_text(q, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? absl::OkStatus() : Err("save setting");
+  }
+
   absl::StatusOr<StoredState> Load(int64_t finished_after) override {
     StoredState st;
     sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT name, value FROM settings", -1, &q, nullptr) != SQLITE_OK)
+      return Err("prepare settings");
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      const char* n = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+      const char* v = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+      st.settings[n ? n : ""] = v ? v : "";
+    }
+    sqlite3_finalize(q);
+    q = nullptr;
     if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='next_job_id'",
                            -1, &q, nullptr) != SQLITE_OK)
       return Err("prepare meta");
@@ -215,9 +239,14 @@ class MemoryJobStore : public JobStore {
     }
     return n;
   }
+  absl::Status SaveSetting(const std::string& name, const std::string& value) override {
+    settings_[name] = value;
+    return absl::OkStatus();
+  }
   absl::StatusOr<StoredState> Load(int64_t finished_after) override {
     StoredState st;
     st.next_job_id = next_;
+    st.settings = settings_;
     for (const auto& [id, rec] : records_) {
       auto j = DecodeJob(rec);
       if (!j.ok()) return j.status();
@@ -231,6 +260,7 @@ class MemoryJobStore : public JobStore {
  private:
   std::map<uint64_t, std::string> records_;
   uint64_t next_ = 1;
+  std::map<std::string, std::string> settings_;
 };
 
 }  // namespace
