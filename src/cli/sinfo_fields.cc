@@ -121,8 +121,14 @@ std::string Value(const std::string& key, const PartitionInfo& p,
     return common::CompressHostlist(names);
   }
   if (key == "gres") return n.gres().empty() ? "(null)" : n.gres();
-  if (key == "cpus") return std::to_string(n.cpus());
-  if (key == "memory") return std::to_string(n.real_memory_mb());
+  // Nodes grouped although these differ (no -e): the least, and '+'.
+  auto least = [&](auto get) {
+    auto lo = get(n), hi = get(n);
+    for (const NodeInfo* x : nodes) lo = std::min(lo, get(*x)), hi = std::max(hi, get(*x));
+    return absl::StrCat(lo, lo != hi ? "+" : "");
+  };
+  if (key == "cpus") return least([](const NodeInfo& x) { return x.cpus(); });
+  if (key == "memory") return least([](const NodeInfo& x) { return x.real_memory_mb(); });
   if (key == "cpusstate") {
     uint64_t a = 0, i = 0, o = 0, t = 0;
     for (const auto* x : nodes) {
@@ -162,7 +168,7 @@ std::string Value(const std::string& key, const PartitionInfo& p,
   if (key == "socketcorethread") return absl::StrCat("1:", n.cpus(), ":1");
   if (key == "sockets" || key == "threads") return "1";
   if (key == "cores") return std::to_string(n.cpus());
-  if (key == "disk") return std::to_string(n.tmp_disk_mb());
+  if (key == "disk") return least([](const NodeInfo& x) { return x.tmp_disk_mb(); });
   if (key == "weight") return "1";
   if (key == "maxcpuspernode") return "UNLIMITED";
   if (key == "prioritytier" || key == "priorityjobfactor") return "1";
@@ -243,9 +249,69 @@ absl::StatusOr<std::vector<SinfoField>> ParseSinfoLongFormat(const std::string& 
   return out;
 }
 
+namespace {
+
+struct Row {
+  const PartitionInfo* part;
+  std::vector<const NodeInfo*> nodes;
+};
+
+// Text with runs of digits compared as numbers ("n2" < "n10").
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(a[i])) &&
+        absl::ascii_isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t x = i, y = j;
+      while (x < a.size() && absl::ascii_isdigit(static_cast<unsigned char>(a[x]))) ++x;
+      while (y < b.size() && absl::ascii_isdigit(static_cast<unsigned char>(b[y]))) ++y;
+      std::string na = a.substr(i, x - i), nb = b.substr(j, y - j);
+      na.erase(0, std::min(na.find_first_not_of('0'), na.size()));
+      nb.erase(0, std::min(nb.find_first_not_of('0'), nb.size()));
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = x, j = y;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i, ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+// -S: each key from the last to the first, a stable sort by it; a
+// descending key sorts ascending and then turns the whole list round, as
+// Slurm's lists come out (ties reversed too).
+void SortRows(std::vector<Row>* rows, const std::string& sort) {
+  std::vector<std::pair<const Known*, bool>> keys;  // field, descending
+  for (absl::string_view t : absl::StrSplit(sort, ',', absl::SkipEmpty())) {
+    bool desc = absl::ConsumePrefix(&t, "-");
+    if (!desc) absl::ConsumePrefix(&t, "+");
+    if (t.size() != 1) continue;
+    if (const Known* k = ByLetter(t[0])) keys.emplace_back(k, desc);
+  }
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+    const std::string key = it->first->name;
+    std::vector<std::pair<std::string, Row>> keyed;
+    for (auto& r : *rows) keyed.emplace_back(Value(key, *r.part, r.nodes), std::move(r));
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+      return NaturalLess(a.first, b.first);
+    });
+    if (it->second) std::reverse(keyed.begin(), keyed.end());
+    rows->clear();
+    for (auto& [v, r] : keyed) rows->push_back(std::move(r));
+  }
+}
+
+std::vector<Row> SinfoRows(const ::sluice::v1::QueryClusterReply& c,
+                           const std::vector<SinfoField>& fields, bool node_view, bool sorting,
+                           bool exact);
+
+}  // namespace
+
 std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
                            const std::vector<SinfoField>& fields, bool node_view,
-                           bool noheader) {
+                           bool noheader, const std::string& sort, bool exact) {
   std::map<std::string, const NodeInfo*> by_name;
   for (const auto& n : c.nodes()) by_name[n.name()] = &n;
   std::string out;
@@ -255,6 +321,25 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
     out += l + "\n";
   };
   if (!noheader) line([](const SinfoField& f) { return f.header; });
+  std::vector<Row> rows = SinfoRows(c, fields, node_view, !sort.empty(), exact);
+  SortRows(&rows, sort);
+  for (const auto& r : rows)
+    line([&](const SinfoField& f) { return Value(f.key, *r.part, r.nodes); });
+  return out;
+}
+
+namespace {
+
+// The rows in Slurm's order: a line per node and partition (-N: nodes in
+// order, each node's partitions in reverse configuration order; with -S,
+// partitions first, from which the sort starts), or per partition and
+// group of nodes whose shown values agree.
+std::vector<Row> SinfoRows(const ::sluice::v1::QueryClusterReply& c,
+                           const std::vector<SinfoField>& fields, bool node_view, bool sorting,
+                           bool exact) {
+  std::map<std::string, const NodeInfo*> by_name;
+  for (const auto& n : c.nodes()) by_name[n.name()] = &n;
+  std::vector<Row> out;
   // Without a partition field shown, Slurm folds the partitions together:
   // each node counts once (sinfo -o %N is "n[1-4]", not a line a partition).
   const bool per_partition = std::any_of(fields.begin(), fields.end(), [](const SinfoField& f) {
@@ -262,14 +347,18 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
            f.key == "timelimit";
   });
   if (node_view) {
-    // A line per node and partition: nodes in order, each node's
-    // partitions in reverse configuration order, as Slurm lists them.
-    for (const auto& n : c.nodes())
-      for (int i = c.partitions_size() - 1; i >= 0; --i) {
-        const PartitionInfo& p = c.partitions(i);
-        if (std::find(p.nodes().begin(), p.nodes().end(), n.name()) == p.nodes().end()) continue;
-        line([&](const SinfoField& f) { return Value(f.key, p, {&n}); });
-      }
+    auto holds = [](const PartitionInfo& p, const std::string& n) {
+      return std::find(p.nodes().begin(), p.nodes().end(), n) != p.nodes().end();
+    };
+    if (sorting) {
+      for (int i = c.partitions_size() - 1; i >= 0; --i)
+        for (const auto& n : c.nodes())
+          if (holds(c.partitions(i), n.name())) out.push_back({&c.partitions(i), {&n}});
+    } else {
+      for (const auto& n : c.nodes())
+        for (int i = c.partitions_size() - 1; i >= 0; --i)
+          if (holds(c.partitions(i), n.name())) out.push_back({&c.partitions(i), {&n}});
+    }
     return out;
   }
   std::set<std::string> seen;
@@ -284,28 +373,25 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
       if (it == by_name.end()) continue;
       if (!per_partition && !seen.insert(name).second) continue;
       std::string sig;
-      if (node_view) {
-        sig = name;
-      } else {
-        for (const auto& f : fields)
-          if (!f.key.empty() && f.key != "nodelist" && f.key != "nodehost" &&
-              f.key != "nodes" && f.key != "cpusstate" && f.key != "nodeaiot" &&
-              f.key != "nodeai" && f.key != "nodeaddr")
-            absl::StrAppend(&sig, Value(f.key, p, {it->second}), "\x1f");
-      }
+      // Without -e, CPUs, memory and disk do not split a group (sinfo(1)).
+      for (const auto& f : fields)
+        if (!f.key.empty() && f.key != "nodelist" && f.key != "nodehost" &&
+            f.key != "nodes" && f.key != "cpusstate" && f.key != "nodeaiot" &&
+            f.key != "nodeai" && f.key != "nodeaddr" &&
+            (exact || (f.key != "cpus" && f.key != "memory" && f.key != "disk")))
+          absl::StrAppend(&sig, Value(f.key, p, {it->second}), "\x1f");
       auto row = std::find_if(rows.begin(), rows.end(),
                               [&](const auto& r) { return r.first == sig; });
       if (row == rows.end()) rows.push_back({sig, {it->second}});
       else row->second.push_back(it->second);
     }
     if (per_partition)
-      for (const auto& [sig, nodes] : rows)
-        line([&, &nodes = nodes](const SinfoField& f) { return Value(f.key, p, nodes); });
+      for (auto& [sig, nodes] : rows) out.push_back({&p, std::move(nodes)});
   }
   if (!per_partition && first)
-    for (const auto& [sig, nodes] : rows)
-      line([&, &nodes = nodes](const SinfoField& f) { return Value(f.key, *first, nodes); });
+    for (auto& [sig, nodes] : rows) out.push_back({first, std::move(nodes)});
   return out;
 }
 
+}  // namespace
 }  // namespace sluice::cli

@@ -28,8 +28,13 @@ absl::StatusOr<std::vector<SinfoField>> ParseSinfoLongFormat(const std::string& 
 // "gpu:2(IDX:0-1)", Slurm's GresUsed for a node.
 std::string SinfoGresUsed(const ::sluice::v1::NodeInfo& n);
 
+// `sort` is -S/SINFO_SORT: format letters, each with an optional '+'
+// (ascending, the default) or '-', comma separated; a token that is not
+// one letter is ignored, as Slurm ignores it. Empty: Slurm's own order.
+// Without `exact` (-e), nodes that differ only in CPUs, memory or disk
+// share a line that shows the least value and '+' ("250+").
 std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& cluster,
                            const std::vector<SinfoField>& fields, bool node_view,
-                           bool noheader);
+                           bool noheader, const std::string& sort = "", bool exact = false);
 
 }  // namespace sluice::cli

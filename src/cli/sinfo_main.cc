@@ -20,12 +20,15 @@
 #include "cli/ctld_client.h"
 #include "cli/sinfo_fields.h"
 #include "cli/sinfo_format.h"
+#include "cli/sinfo_settings.h"
 
 namespace sluice::cli {
 namespace {
 
 struct ViewFlags {
   bool node_view, noheader, reasons, long_view, responding_only, dead_only, iterate;
+  std::string sort;  // -S / SINFO_SORT
+  bool exact;        // -e
 };
 
 int Show(CtldClient& client, const std::vector<SinfoField>& fields,
@@ -49,6 +52,9 @@ const struct option kLong[] = {
     {"responding", no_argument, nullptr, 'r'},
     {"dead", no_argument, nullptr, 'd'},
     {"iterate", required_argument, nullptr, 'i'},
+    {"sort", required_argument, nullptr, 'S'},
+    {"reservation", no_argument, nullptr, 'T'},
+    {"verbose", no_argument, nullptr, 'v'},
     {"version", no_argument, nullptr, 'V'},
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
@@ -61,12 +67,15 @@ int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("sinfo");
   bool node_view = false, noheader = false, reasons = false, long_view = false,
        summarize = false, responding_only = false, dead_only = false;
-  int iterate_s = 0;
+  int iterate_s = 0, verbose = 0;
+  std::string given_format;
+  bool reservations = false, exact = false, all = false;
+  std::string sort;
   char document = 0;  // --json 'j', --yaml 'y': every node, unfiltered, as Slurm
   std::string format, long_format, node_filter, part_filter;
   std::vector<std::string> states;  // -t: canonical names; empty: all
   int c;
-  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:lserdi:", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:lserdi:S:Tv", kLong, nullptr)) != -1) {
     switch (c) {
       case 'N': node_view = true; break;
       case 'h': noheader = true; break;
@@ -88,9 +97,12 @@ int Main(int argc, char** argv) {
       case 'O': long_format = optarg; break;
       case 'l': long_view = true; break;
       case 's': summarize = true; break;
-      // -e: nodes group only with nodes of equal values, which is how
-      // every Sluice view groups them.
-      case 'e': break;
+      // -e: nodes group only with nodes of equal CPUs, memory and disk too.
+      case 'e': exact = true; break;
+      case 'S': sort = optarg; break;
+      // -T: reservations; Sluice has none (Slurm's answer for none).
+      case 'T': reservations = true; break;
+      case 'v': ++verbose; break;
       case 'r': responding_only = true; break;
       case 'd': dead_only = true; break;
       case 'i':
@@ -106,7 +118,7 @@ int Main(int argc, char** argv) {
       case '?':
         std::fprintf(stderr, "Try \"sinfo --help\" for more information\n");
         return 1;
-      case 'a': break;  // inert: no hidden partitions here (docs/CLI.md)
+      case 'a': all = true; break;  // inert: no hidden partitions here (docs/CLI.md)
       default:
         return NoHandler("sinfo", c);
     }
@@ -116,12 +128,16 @@ int Main(int argc, char** argv) {
   if (const char* f = getenv("SINFO_FORMAT"); f && *f && format.empty() && long_format.empty())
     format = f;
   if (const char* p = getenv("SINFO_PARTITION"); p && *p && part_filter.empty()) part_filter = p;
+  if (const char* s = getenv("SINFO_SORT"); s && *s && sort.empty()) sort = s;
   // Slurm's own views of -l, -s and -N -l, in its format language.
+  given_format = !format.empty() ? format : long_format;
   if (format.empty() && long_format.empty() && !reasons) {
     if (summarize) format = "%9P %.5a %.10l %.16F %N";
     else if (long_view && node_view)
       format = "%-10N %.5D %.9P %.11T %4c %.8z %.6m %.8d %.6w %.8f %20E";
     else if (long_view) format = "%9P %.5a %.10l %.10s %.4r %.8h %.10g %.6D %.11T %N";
+    // Sorting and -v need the fields of the plain views too.
+    else if (!sort.empty() || verbose) format = node_view ? "%10N %.5D %.9P %6t" : "%9P %.5a %.10l %.6D %.6t %N";
   }
   std::vector<SinfoField> fields;
   if (!format.empty() || !long_format.empty()) {
@@ -135,6 +151,20 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sinfo");
   if (!cfg) return 1;
   CtldClient client(*cfg);
+  if (verbose) {
+    SinfoSettings s{fields, node_view, noheader, long_view, summarize, responding_only,
+                    dead_only, exact, all, iterate_s, verbose, node_filter, part_filter,
+                    states, sort, given_format};
+    std::fputs(SinfoSettingsDump(s).c_str(), stdout);
+  }
+  if (reservations) {
+    if (auto rep = client.QueryCluster(); !rep.ok()) {
+      std::fprintf(stderr, "slurm_load_reservations: %s\n", std::string(rep.status().message()).c_str());
+      return 1;
+    }
+    std::printf("No reservations in the system\n");
+    return 0;
+  }
   if (document) {
     auto rep = client.QueryCluster();
     if (!rep.ok()) {
@@ -148,7 +178,7 @@ int Main(int argc, char** argv) {
   for (;;) {
     int rc = Show(client, fields, states, node_filter, part_filter,
                   {node_view, noheader, reasons, long_view, responding_only, dead_only,
-                   iterate_s > 0});
+                   iterate_s > 0 || verbose > 0, sort, exact});
     if (rc != 0 || iterate_s == 0) return rc;
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -217,7 +247,7 @@ int Show(CtldClient& client, const std::vector<SinfoField>& fields,
   if (v.long_view || (v.iterate && !v.noheader)) {  // -l, -i: the time first, as Slurm
     absl::StrAppend(&out, ListingTime(rep->now()), "\n");
   }
-  absl::StrAppend(&out, !fields.empty() ? SinfoFormatted(*rep, fields, v.node_view, v.noheader)
+  absl::StrAppend(&out, !fields.empty() ? SinfoFormatted(*rep, fields, v.node_view, v.noheader, v.sort, v.exact)
                         : v.reasons     ? SinfoReasons(*rep, v.noheader)
                         : v.node_view   ? SinfoNodes(*rep, v.noheader)
                                         : SinfoDefault(*rep, v.noheader));

@@ -165,3 +165,42 @@ TEST(GoldenUnknownNamesTest, UnknownNamesAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// sinfo -S/--sort, SINFO_SORT, -T and -v against 12_sinfo_sort, the
+// cluster idle. Masked: -v's listing time and Slurm's plugin-loading lines.
+TEST(GoldenSinfoSortTest, SortReservationsAndVerboseAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  auto mask = [](std::string s) {
+    s = std::regex_replace(s, std::regex("sinfo: select/[^\n]*\n"), "");
+    return std::regex_replace(s, std::regex("\n[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} [0-9]{4}\n"),
+                              "\nDATE\n");
+  };
+  // Slurm's -N lines of equal sort keys come in no fixed order (a node's
+  // partitions swap between two calls): those compare as sets of lines,
+  // and the node order itself where the nodes are the key.
+  auto nodes = [](const std::string& s) {
+    std::string out;
+    for (absl::string_view l : absl::StrSplit(s, '\n')) out += std::string(l.substr(0, l.find(' '))) + " ";
+    return out;
+  };
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_sinfo_sort", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    std::string got = c->Run(cmd + " 2>&1; echo rc=$?").out;
+    if (absl::StrContains(cmd, " -N") && !absl::StrContains(cmd, "-v")) {
+      EXPECT_EQ(SortedLines(got), SortedLines(want)) << cmd;
+      if (absl::StrContains(cmd, "N -N")) EXPECT_EQ(nodes(got), nodes(want)) << cmd;
+    } else {
+      EXPECT_EQ(mask(got), mask(want)) << cmd;
+    }
+    ++compared;
+  });
+  EXPECT_EQ(compared, 17);
+}
+
+}  // namespace
+}  // namespace sluice::testing

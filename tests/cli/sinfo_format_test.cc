@@ -1,5 +1,7 @@
 #include "cli/sinfo_format.h"
 
+#include "cli/sinfo_fields.h"
+
 #include <gtest/gtest.h>
 
 namespace sluice::cli {
@@ -53,6 +55,33 @@ TEST(SinfoFormatTest, NodeViewListsEachPartition) {
             "n2             1       g2* idle  \n"
             "n3             1       g2* idle  \n"
             "n4             1       g2* idle  \n");
+}
+
+// sinfo(1): without -e, nodes that differ only in CPUs, memory or disk
+// share a line showing the least value and '+'; with -e they do not.
+TEST(SinfoFormatTest, WithoutExactSizesFoldIntoTheLeastWithAPlus) {
+  auto c = Reference();
+  for (int i = 0; i < 4; ++i) {
+    c.mutable_nodes(i)->set_cpus(i < 2 ? 8 : 16);
+    c.mutable_nodes(i)->set_real_memory_mb(i == 3 ? 2000 : 4000);
+    c.mutable_nodes(i)->set_tmp_disk_mb(100);
+  }
+  auto fields = ParseSinfoFormat("%P %c %m %d %D %N");
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(SinfoFormatted(c, *fields, false, true),
+            "g2* 8+ 2000+ 100 4 n[1-4]\n"
+            "short 8 4000 100 2 n[1-2]\n");
+  EXPECT_EQ(SinfoFormatted(c, *fields, false, true, "", /*exact=*/true),
+            "g2* 8 4000 100 2 n[1-2]\n"
+            "g2* 16 4000 100 1 n3\n"
+            "g2* 16 2000 100 1 n4\n"
+            "short 8 4000 100 2 n[1-2]\n");
+  // -S sorts the lines: by node count, then partition descending.
+  EXPECT_EQ(SinfoFormatted(c, *fields, false, true, "D,-P", true),
+            "g2* 16 2000 100 1 n4\n"
+            "g2* 16 4000 100 1 n3\n"
+            "short 8 4000 100 2 n[1-2]\n"
+            "g2* 8 4000 100 2 n[1-2]\n");
 }
 
 }  // namespace
