@@ -210,4 +210,10 @@ std::vector<std::string> HelpOptions(const HelpLine* lines, size_t count) {
   return out;
 }
 
+std::string CommandLine(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) absl::StrAppend(&out, i ? " " : "", argv[i]);
+  return out;
+}
+
 }  // namespace sluice::cli

@@ -106,4 +106,8 @@ std::string CurrentDir();
 
 inline constexpr char kVersion[] = "slurm-wlm 22.05.8";
 
+// The command line as typed, its words joined by spaces (Slurm's
+// SubmitLine); call before getopt reorders argv.
+std::string CommandLine(int argc, char** argv);
+
 }  // namespace sluice::cli

@@ -31,11 +31,23 @@ int64_t StartOf(const R& r) {
   return r.kind == R::kStep ? r.step->start_time() : J(r).start_time();
 }
 int64_t EndOf(const R& r) { return r.kind == R::kStep ? r.step->end_time() : J(r).end_time(); }
+// The job's time suspended (scontrol suspend), the current stop included.
+int64_t SuspendedOf(const R& r) {
+  const JobInfo& j = J(r);
+  int64_t s = j.suspended_secs();
+  if (j.state() == ::sluice::v1::JOB_STATE_SUSPENDED && j.suspend_time())
+    s += std::max<int64_t>(0, r.now - j.suspend_time());
+  return s;
+}
+// Run time, time suspended left out (Slurm's Elapsed): the job's stops
+// count against its batch step and each step too, as its steps stopped
+// with it (a step shorter than the stops keeps none).
 int64_t ElapsedOf(const R& r) {
   int64_t s = StartOf(r), e = EndOf(r);
   if (!s) return 0;
   if (!e) e = r.now;
-  return e > s ? e - s : 0;
+  int64_t wall = e > s ? e - s : 0;
+  return std::max<int64_t>(0, wall - SuspendedOf(r));
 }
 uint32_t CpusOf(const R& r) {
   if (r.kind == R::kStep) return r.step->ncpus();
@@ -229,10 +241,15 @@ const std::vector<AcctField> kFields = {
        return Use(r, [](const StepUsage& u) { return u.max_vm_kb() ? U(u.max_vm_task()) : ""; });
      }},
     {"McsLabel", 12, Blank},
-    // Per-task CPU minima are not measured yet (only each node's total).
-    {"MinCPU", 10, Blank},
-    {"MinCPUNode", 10, Blank},
-    {"MinCPUTask", 10, Blank},
+    {"MinCPU", 10, [](const R& r) -> std::string {
+       return Use(r, [](const StepUsage& u) { return u.has_min_cpu() ? CpuTime(u.min_cpu_usec()) : ""; });
+     }},
+    {"MinCPUNode", 10, [](const R& r) -> std::string {
+       return Use(r, [](const StepUsage& u) { return u.has_min_cpu() ? u.min_cpu_node() : ""; });
+     }},
+    {"MinCPUTask", 10, [](const R& r) -> std::string {
+       return Use(r, [](const StepUsage& u) { return u.has_min_cpu() ? U(u.min_cpu_task()) : ""; });
+     }},
     {"NCPUS", 10, [](const R& r) -> std::string { return U(CpusOf(r)); }},
     {"NNodes", 8, [](const R& r) -> std::string { return U(NodesOf(r)); }},
     {"NodeList", 15, NodeList},
@@ -279,8 +296,8 @@ const std::vector<AcctField> kFields = {
     {"Start", 19, [](const R& r) -> std::string { return Ts(StartOf(r)); }},
     {"State", 10, State},
     {"Submit", 19, [](const R& r) -> std::string { return Ts(IsJob(r) ? J(r).submit_time() : StartOf(r)); }},
-    {"SubmitLine", 20, Blank},
-    {"Suspended", 10, [](const R&) -> std::string { return std::string("00:00:00"); }},
+    {"SubmitLine", 20, [](const R& r) -> std::string { return IsJob(r) ? r.job->submit_line() : std::string(); }},
+    {"Suspended", 10, [](const R& r) -> std::string { return common::FormatDurationLong(SuspendedOf(r)); }},
     {"SystemComment", 15, Blank},
     {"SystemCPU", 10, [](const R& r) -> std::string { return CpuTime(TotalUsec(r, false, true)); }},
     {"Timelimit", 10, [](const R& r) -> std::string { return Timelimit(r, false); }},

@@ -40,6 +40,7 @@ std::string SiblingCommand(const char* name) {
 
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("salloc");
+  const std::string submit_line = CommandLine(argc, argv);
   JobOptions o;
   // Input variables first, so the command line wins.
   std::optional<CliFailure> f = ApplyInputEnv(kSalloc, std::getenv, &o);
@@ -65,6 +66,7 @@ int Main(int argc, char** argv) {
   for (char** e = environ; *e; ++e) environ_now.emplace_back(*e);
   v1::SubmitBatchJobRequest req;
   if (auto rc = FillJobRequest(kSalloc, o, cwd, environ_now, req.mutable_job())) return *rc;
+  req.mutable_job()->set_submit_line(submit_line);
   const std::string work_dir = req.job().work_dir();
   // Slurm's names: "interactive" (04_env_salloc), "no-shell" with --no-shell.
   req.mutable_job()->set_name(o.job_name.value_or(o.no_shell ? "no-shell" : "interactive"));

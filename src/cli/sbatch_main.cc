@@ -53,6 +53,7 @@ int WaitForJob(CtldClient& client, uint64_t id) {
 }
 
 int Main(int argc, char** argv) {
+  const std::string submit_line = CommandLine(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   JobOptions cmdline;
   if (auto f = ParseJobArgs(kSbatch, args, &cmdline)) return ReportFailure(kSbatch, *f);
@@ -104,6 +105,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) env.emplace_back(*e);
   if (auto rc = FillJobRequest(kSbatch, opts, CurrentDir(), env, j)) return *rc;
+  j->set_submit_line(submit_line);
   bool append = false;
   if (opts.open_mode) {
     if (*opts.open_mode == "append" || *opts.open_mode == "a") {

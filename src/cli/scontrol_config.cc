@@ -252,6 +252,7 @@ std::optional<std::string> Effective(const std::string& key, const common::Slurm
   if (key == "MaxJobId") return absl::StrCat(c.max_job_id);
   if (key == "SlurmdTimeout") return absl::StrCat(c.slurmd_timeout_s);
   if (key == "UnkillableStepTimeout") return absl::StrCat(c.unkillable_step_timeout_s);
+  if (key == "JobAcctGatherFrequency") return c.job_acct_gather_frequency;
   if (key == "ReturnToService") return absl::StrCat(c.return_to_service);
   if (key == "JobRequeue") return std::string(c.job_requeue ? "1" : "0");
   if (key == "Prolog") return Str(c.prolog);

@@ -73,6 +73,7 @@ int RunLocal(const std::string& program, uint64_t job) {
 
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("srun");
+  const std::string submit_line = CommandLine(argc, argv);
   Phases phases;
   JobOptions o;
   // Input variables first, so the command line wins.
@@ -170,6 +171,7 @@ int Main(int argc, char** argv) {
     if (!own_job) return Fatal("--test-only is not valid inside an existing job allocation");
     v1::SubmitBatchJobRequest req;
     if (auto rc = FillJobRequest(kSrun, o, cwd, env, req.mutable_job())) return *rc;
+    req.mutable_job()->set_submit_line(submit_line);
     req.mutable_job()->set_interactive(true);
     return TestOnly(kSrun, client, &req, o.quiet);
   }
@@ -275,6 +277,7 @@ int Main(int argc, char** argv) {
     // A new allocation: the job every option describes (as sbatch's).
     v1::SubmitBatchJobRequest req;
     if (auto rc = FillJobRequest(kSrun, o, cwd, environ_now, req.mutable_job())) return *rc;
+    req.mutable_job()->set_submit_line(submit_line);
     req.mutable_job()->set_name(job_name);
     req.mutable_job()->set_immediate(o.immediate);
     // (With --prolog the step waits for it: it is created afterwards.)

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/hostlist.h"
 #include "common/time_spec.h"
 
@@ -232,6 +233,17 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
     } else if (k == "slurmdtimeout") {
       if (auto s = ParseU32(v, &cfg.slurmd_timeout_s, k, lineno); !s.ok())
         return s;
+    } else if (k == "jobacctgatherfrequency") {
+      // "N" or "task=N[,energy=N,...]": the task interval is what Sluice
+      // samples at; the other kinds gather nothing here.
+      cfg.job_acct_gather_frequency = v;
+      std::string task = v;
+      for (absl::string_view part : absl::StrSplit(v, ','))
+        if (absl::ConsumePrefix(&part, "task=")) task = std::string(part);
+      if (task.find('=') == std::string::npos &&
+          !absl::SimpleAtoi(task, &cfg.acct_gather_task_s))
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": invalid JobAcctGatherFrequency: ", v));
     } else if (k == "unkillablesteptimeout") {
       if (auto s = ParseU32(v, &cfg.unkillable_step_timeout_s, k, lineno); !s.ok())
         return s;

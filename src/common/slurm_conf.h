@@ -104,6 +104,10 @@ struct SlurmConfig {
   uint32_t max_job_id = 67043328;
   uint32_t slurmd_timeout_s = 10;  // Slurm: 300; Sluice notices dead nodes sooner
   uint32_t unkillable_step_timeout_s = 60;
+  // JobAcctGatherFrequency: as written ("30", "task=10,energy=0"), and its
+  // task interval in seconds (0: no sampling while tasks run).
+  std::string job_acct_gather_frequency = "30";
+  uint32_t acct_gather_task_s = 30;
   uint32_t return_to_service = 0;  // 0, 1 or 2 as in slurm.conf(5)
   bool job_requeue = true;         // JobRequeue=1 is Slurm's default
   std::string prolog, epilog, task_prolog, task_epilog;  // absolute paths

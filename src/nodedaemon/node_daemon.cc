@@ -19,6 +19,7 @@
 #include "common/rpc/gpu_convert.h"
 #include "common/rpc/rpc_auth.h"
 #include "nodedaemon/host_facts.h"
+#include "nodedaemon/usage_proto.h"
 #include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/programs.h"
 #include "common/users.h"
@@ -48,6 +49,7 @@ SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
   o.task_prolog = c.task_prolog;
   o.task_epilog = c.task_epilog;
   o.unkillable_timeout_s = c.unkillable_step_timeout_s;
+  o.acct_gather_s = c.acct_gather_task_s;
   o.cgroup = c.cgroup;
   return o;
 }
@@ -269,16 +271,7 @@ void NodeDaemon::ReporterLoop() {
         x->set_job_id(id);
         for (uint32_t c : cpus) x->add_cpu_ids(c);
       }
-      auto usage = [](const StepResult::Usage& u, v1::Usage* p) {
-        if (!u.known) return;
-        p->set_known(true);
-        p->set_max_rss_kb(u.max_rss_kb);
-        p->set_max_rss_task(u.max_rss_task);
-        p->set_sum_rss_kb(u.sum_rss_kb);
-        p->set_tasks(u.tasks);
-        p->set_user_usec(u.user_usec);
-        p->set_sys_usec(u.sys_usec);
-      };
+      auto usage = UsageToProto;
       for (const auto& s : supervisor_.EndedSteps()) {
         auto* x = req.add_ended_steps();
         x->set_job_id(s.job);

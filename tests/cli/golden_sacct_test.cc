@@ -9,10 +9,12 @@
 
 #include <ctime>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "ref_cluster.h"
 #include "test_cluster.h"
@@ -136,6 +138,110 @@ TEST(SacctUsageTest, MaxRssAndCpuComeFromTheSteps) {
   std::vector<std::string> job = absl::StrSplit(rows[0], '|');
   EXPECT_EQ(job[1], "");
   EXPECT_NE(job[5], "00:00:00");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// Elapsed leaves a job's suspended time out, Suspended shows it, and
+// SubmitLine is the command as typed, against 12_sacct_suspend: the same
+// job suspended for 4 s while its step sleeps 9 s. The seconds compare
+// within one (the two clocks tick apart); the rest byte for byte.
+TEST(GoldenSacctSuspendTest, ElapsedLeavesSuspendedTimeOut) {
+  auto c = StartRefCluster("FirstJobId=2\n");
+  ASSERT_NE(c, nullptr);
+  c->Run("mkdir -p /tmp/dcap");
+  ASSERT_EQ(c->Run("cd /tmp/dcap && sbatch --parsable -J susp -o /dev/null --wrap 'srun -n1 sleep 9'").out,
+            "2\n");
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] { return absl::StrContains(c->Run("squeue -h -s -j 2 -o %i").out, "2.0"); }, 30));
+  ASSERT_EQ(c->Run("scontrol suspend 2").rc, 0);
+  // Stopped for 4 s by the controller's own clock.
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    return absl::StrContains(c->Run("sacct -j 2 -X -n -o Suspended").out, "00:00:04");
+  }, 30));
+  ASSERT_EQ(c->Run("scontrol resume 2").rc, 0);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return c->JobState(2) == "COMPLETED"; }, 60));
+  std::string capture = CapturedSection("12_sacct_suspend", "stdout");
+  int compared = 0;
+  ForEachCapturedCommand(capture, [&](const std::string& cmd, const std::string& want) {
+    std::string got = c->Run(cmd + " 2>&1; echo rc=$?").out;
+    if (absl::StrContains(cmd, "Elapsed")) {
+      // Each row: the same ID and state; Suspended 4 (or 5); Elapsed and
+      // its raw form and CPU time within a second of the reference's.
+      std::vector<std::string> g = absl::StrSplit(got, '\n'), w = absl::StrSplit(want, '\n');
+      ASSERT_EQ(g.size(), w.size()) << got;
+      for (size_t i = 0; i < g.size(); ++i) {
+        std::vector<std::string> gf = absl::StrSplit(g[i], ' ', absl::SkipEmpty());
+        std::vector<std::string> wf = absl::StrSplit(w[i], ' ', absl::SkipEmpty());
+        ASSERT_EQ(gf.size(), wf.size()) << g[i];
+        if (i < 2 || gf.size() != 6) {
+          EXPECT_EQ(g[i], w[i]);
+          continue;
+        }
+        EXPECT_EQ(gf[0], wf[0]);
+        EXPECT_EQ(gf[1], wf[1]);
+        EXPECT_TRUE(gf[3] == "00:00:04" || gf[3] == "00:00:05") << g[i];
+        int64_t elapsed = std::stoll(gf[4]), want_elapsed = std::stoll(wf[4]);
+        EXPECT_LE(std::abs(elapsed - want_elapsed), 1) << g[i];
+        EXPECT_EQ(gf[2], absl::StrFormat("00:00:%02d", elapsed)) << g[i];
+        EXPECT_EQ(gf[5], gf[4]) << g[i];  // one CPU
+      }
+    } else {
+      EXPECT_EQ(got, want) << cmd;
+    }
+    ++compared;
+  });
+  EXPECT_EQ(compared, 3);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// MinCPU* and the virtual sizes: task 0 of a 2-task step burns CPU, task 1
+// does not; both hold a 50 MB string for 3 s (bash keeps it: the sleep is
+// not its last command) while the stepd samples their sizes every second
+// (JobAcctGatherFrequency=1).
+TEST(SacctUsageTest, MinCpuAndVirtualSizesComeFromTheTasks) {
+  auto c = StartRefCluster("JobAcctGatherFrequency=task=1\n");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->Run("scontrol show config | grep JobAcctGatherFrequency").out,
+            "JobAcctGatherFrequency  = task=1\n");
+  uint64_t id = Parsable(c->Run(
+      "sbatch --parsable -n2 -o /dev/null --wrap \"srun -n2 bash -c '"
+      "if [ \\$SLURM_PROCID = 0 ]; then i=0; while [ \\$i -lt 200000 ]; do i=\\$((i+1)); done; fi; "
+      "x=\\$(head -c 50000000 /dev/zero | tr \\\\\\\\0 a); sleep 3; echo \\${#x}'\""));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(c->WaitForState(id, "COMPLETED", 90)) << c->JobState(id);
+  std::vector<std::string> step;
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] {
+        auto r = c->Run("sacct -n -P -j " + std::to_string(id) +
+                        ".0 -o jobid,mincpu,mincpunode,mincputask,totalcpu,maxvmsize,"
+                        "maxvmsizenode,maxvmsizetask,avevmsize");
+        step = absl::StrSplit(absl::StripTrailingAsciiWhitespace(r.out), '|');
+        return step.size() == 9 && !step[1].empty();
+      },
+      30))
+      << absl::StrJoin(step, "|");
+  EXPECT_EQ(step[2], "n1");
+  EXPECT_EQ(step[3], "1");  // the task that did not burn
+  EXPECT_NE(step[1], step[4]);
+  uint64_t max_vm = 0, ave_vm = 0;
+  ASSERT_TRUE(absl::EndsWith(step[5], "K")) << step[5];
+  ASSERT_TRUE(absl::SimpleAtoi(step[5].substr(0, step[5].size() - 1), &max_vm));
+  ASSERT_TRUE(absl::SimpleAtoi(step[8].substr(0, step[8].size() - 1), &ave_vm)) << step[8];
+  EXPECT_GE(max_vm, 48000u);
+  EXPECT_GE(ave_vm, 48000u);
+  EXPECT_LE(ave_vm, max_vm);
+  EXPECT_EQ(step[6], "n1");
+  EXPECT_TRUE(step[7] == "0" || step[7] == "1");
 }
 
 }  // namespace

@@ -73,9 +73,22 @@ void MergeUsage(StepUsage& into, const NodeUsage& u, const std::string& node) {
     into.max_rss_node = node;
     into.max_rss_task = u.max_rss_task;
   }
+  if (u.max_vm_kb && (!into.max_vm_kb || u.max_vm_kb > into.max_vm_kb)) {
+    into.max_vm_kb = u.max_vm_kb;
+    into.max_vm_node = node;
+    into.max_vm_task = u.max_vm_task;
+  }
+  if (u.has_min_cpu && (!into.has_min_cpu || u.min_cpu_usec < into.min_cpu_usec)) {
+    into.has_min_cpu = true;
+    into.min_cpu_usec = u.min_cpu_usec;
+    into.min_cpu_node = node;
+    into.min_cpu_task = u.min_cpu_task;
+  }
   uint64_t total = into.ave_rss_kb * into.tasks + u.sum_rss_kb;
+  uint64_t total_vm = into.ave_vm_kb * into.tasks + u.sum_vm_kb;
   into.tasks += u.tasks;
   into.ave_rss_kb = into.tasks ? total / into.tasks : 0;
+  into.ave_vm_kb = into.tasks ? total_vm / into.tasks : 0;
   into.user_usec += u.user_usec;
   into.sys_usec += u.sys_usec;
   into.known = true;

@@ -258,6 +258,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.begin_time = req.begin_time;
   s.submit_host = req.submit_host;
   s.alloc_sid = req.alloc_sid;
+  s.submit_line = req.submit_line;
   s.min_nodes = std::max<uint32_t>(
       {1u, req.min_nodes, static_cast<uint32_t>(nodelist.size())});
   s.mincpus = req.mincpus;

@@ -65,6 +65,7 @@ struct SubmitRequest {
   std::vector<std::string> script_args;
   std::string submit_host;
   uint32_t alloc_sid = 0;
+  std::string submit_line;
   std::string array;  // --array as given; "" none
   int64_t deadline = 0;       // --deadline, unix seconds; 0 none
   int64_t time_min_min = -1;  // --time-min; -1 none

@@ -63,6 +63,7 @@ struct JobSpec {
   int64_t begin_time = 0;      // --begin, unix seconds
   std::string submit_host;
   uint32_t alloc_sid = 0;      // the submitter's session ID
+  std::string submit_line;     // sacct's SubmitLine
   int32_t requeue = -1;        // --requeue 1 / --no-requeue 0; -1: JobRequeue
   int32_t signal_num = 0;      // --signal: signal to send before the limit
   uint32_t signal_secs = 0;    //   this many seconds before it
@@ -113,6 +114,11 @@ struct StepUsage {
   uint32_t max_rss_task = 0, max_vm_task = 0;
   int64_t user_usec = 0, sys_usec = 0;
   uint32_t tasks = 0;  // tasks measured (AveRSS's divisor)
+  // The task that used the least CPU of all nodes' (MinCPU*), when known.
+  bool has_min_cpu = false;
+  int64_t min_cpu_usec = 0;
+  std::string min_cpu_node;
+  uint32_t min_cpu_task = 0;
   bool operator==(const StepUsage&) const = default;
 };
 
@@ -125,6 +131,12 @@ struct NodeUsage {
   uint64_t sum_rss_kb = 0;
   uint32_t tasks = 0;
   int64_t user_usec = 0, sys_usec = 0;
+  uint64_t max_vm_kb = 0;
+  uint32_t max_vm_task = 0;
+  uint64_t sum_vm_kb = 0;
+  bool has_min_cpu = false;
+  int64_t min_cpu_usec = 0;
+  uint32_t min_cpu_task = 0;
 };
 
 // The accounting record of one srun step (sacct's N.S line); kept with its

@@ -26,6 +26,12 @@ void ToProto(const StepUsage& u, v1::StepUsage* p) {
   p->set_user_usec(u.user_usec);
   p->set_sys_usec(u.sys_usec);
   p->set_tasks(u.tasks);
+  if (u.has_min_cpu) {
+    p->set_has_min_cpu(true);
+    p->set_min_cpu_usec(u.min_cpu_usec);
+    p->set_min_cpu_node(u.min_cpu_node);
+    p->set_min_cpu_task(u.min_cpu_task);
+  }
 }
 
 AcctFilter FilterFrom(const v1::AcctQueryRequest& r) {
@@ -73,6 +79,7 @@ grpc::Status ClientService::QueryAccounting(grpc::ServerContext* ctx,
     ToProto(j, a->mutable_job());
     a->set_eligible_time(AcctEligible(j));
     a->set_cancelled_by(j.cancelled_by);
+    a->set_submit_line(j.spec.submit_line);
     if (!j.alloc.empty()) a->set_batch_cpus(j.alloc[0].cpus);
     ToProto(j.batch_usage, a->mutable_batch_usage());
     for (const StepRecord& s : j.step_log) {

@@ -66,6 +66,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.priority = p.priority();
   r.submit_host = p.submit_host();
   r.alloc_sid = p.alloc_sid();
+  r.submit_line = p.submit_line();
   return r;
 }
 
@@ -80,8 +81,10 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   r.host = HostFacts{p.host().cpu_load_x100(), p.host().free_mem_mb(), p.host().os(),
                      p.host().boot_time(), p.host().daemon_start(), p.host().arch()};
   auto usage = [](const v1::Usage& u) {
-    return NodeUsage{u.known(), u.max_rss_kb(), u.max_rss_task(), u.sum_rss_kb(), u.tasks(),
-                     u.user_usec(), u.sys_usec()};
+    return NodeUsage{u.known(),       u.max_rss_kb(),  u.max_rss_task(), u.sum_rss_kb(),
+                     u.tasks(),       u.user_usec(),   u.sys_usec(),     u.max_vm_kb(),
+                     u.max_vm_task(), u.sum_vm_kb(),   u.has_min_cpu(),  u.min_cpu_usec(),
+                     u.min_cpu_task()};
   };
   for (const auto& s : p.ended_steps())
     r.ended_steps.push_back({JobId(s.job_id()), s.step_id(), usage(s.usage())});

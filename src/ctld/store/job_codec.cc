@@ -74,17 +74,28 @@ bool DecodeAlloc(absl::string_view s, std::vector<NodeAllocation>* out) {
 }
 
 // Usage as "known/max_rss/ave_rss/max_vm/ave_vm/user_usec/sys_usec/
-// rss_task/vm_task/rss_node/vm_node/tasks" (node names hold no '/').
+// rss_task/vm_task/rss_node/vm_node/tasks[/min_cpu_usec/min_cpu_task/
+// min_cpu_node]" (node names hold no '/'; the minimum only when known).
 std::string EncodeUsage(const StepUsage& u) {
-  return absl::StrCat(u.known ? 1 : 0, "/", u.max_rss_kb, "/", u.ave_rss_kb, "/", u.max_vm_kb,
-                      "/", u.ave_vm_kb, "/", u.user_usec, "/", u.sys_usec, "/", u.max_rss_task,
-                      "/", u.max_vm_task, "/", u.max_rss_node, "/", u.max_vm_node, "/", u.tasks);
+  std::string out =
+      absl::StrCat(u.known ? 1 : 0, "/", u.max_rss_kb, "/", u.ave_rss_kb, "/", u.max_vm_kb, "/",
+                   u.ave_vm_kb, "/", u.user_usec, "/", u.sys_usec, "/", u.max_rss_task, "/",
+                   u.max_vm_task, "/", u.max_rss_node, "/", u.max_vm_node, "/", u.tasks);
+  if (u.has_min_cpu)
+    absl::StrAppend(&out, "/", u.min_cpu_usec, "/", u.min_cpu_task, "/", u.min_cpu_node);
+  return out;
 }
 
 bool DecodeUsage(absl::string_view s, StepUsage* u) {
   std::vector<std::string> f = absl::StrSplit(s, '/');
-  if (f.size() != 11 && f.size() != 12) return false;
-  if (f.size() == 12 && !absl::SimpleAtoi(f[11], &u->tasks)) return false;
+  if (f.size() != 11 && f.size() != 12 && f.size() != 15) return false;
+  if (f.size() >= 12 && !absl::SimpleAtoi(f[11], &u->tasks)) return false;
+  if (f.size() == 15) {
+    if (!absl::SimpleAtoi(f[12], &u->min_cpu_usec) || !absl::SimpleAtoi(f[13], &u->min_cpu_task))
+      return false;
+    u->has_min_cpu = true;
+    u->min_cpu_node = f[14];
+  }
   int known = 0;
   if (!absl::SimpleAtoi(f[0], &known) || !absl::SimpleAtoi(f[1], &u->max_rss_kb) ||
       !absl::SimpleAtoi(f[2], &u->ave_rss_kb) || !absl::SimpleAtoi(f[3], &u->max_vm_kb) ||
@@ -195,6 +206,7 @@ std::string EncodeJob(const Job& j) {
       {"begin_time", absl::StrCat(s.begin_time)},
       {"submit_host", s.submit_host},
       {"alloc_sid", absl::StrCat(s.alloc_sid)},
+      {"submit_line", s.submit_line},
       {"mem_per_gpu_mb", absl::StrCat(s.mem_per_gpu_mb)},
       {"requeue", absl::StrCat(s.requeue)},
       {"signal_num", absl::StrCat(s.signal_num)},
@@ -359,6 +371,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   }
   str("submit_host", &s.submit_host);
   num("alloc_sid", &s.alloc_sid);
+  str("submit_line", &s.submit_line);
   num("mem_per_gpu_mb", &s.mem_per_gpu_mb);
   num("next_step_id", &j.next_step_id);
   num("cancelled_by", &j.cancelled_by);

@@ -103,6 +103,7 @@ void JobSupervisor::FillNodeSide(StepSpec* spec) const {
   spec->task_prolog = opts_.task_prolog;
   spec->task_epilog = opts_.task_epilog;
   spec->unkillable_timeout_s = opts_.unkillable_timeout_s;
+  spec->acct_gather_s = opts_.acct_gather_s;
   spec->cgroup = opts_.cgroup;
   if (spec->job.groups.empty() && !spec->job.user.empty())
     spec->job.groups = common::GroupsOf(spec->job.user, spec->job.gid);

@@ -42,6 +42,7 @@ struct SupervisorOptions {
   std::vector<uint32_t> all_gpus;   // device minor of each GPU, by index
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
+  uint32_t acct_gather_s = 30;  // JobAcctGatherFrequency's task interval
   common::CgroupConf cgroup;
 };
 

@@ -100,6 +100,7 @@ std::string EncodeStepSpec(const StepSpec& s) {
   w.Put("task_prolog", s.task_prolog);
   w.Put("task_epilog", s.task_epilog);
   w.Put("unkillable_timeout_s", s.unkillable_timeout_s);
+  w.Put("acct_gather_s", s.acct_gather_s);
   w.Put("cgroup_plugin", s.cgroup.plugin);
   w.Put("cgroup_mountpoint", s.cgroup.mountpoint);
   w.Put("constrain_cores", s.cgroup.constrain_cores ? 1 : 0);
@@ -165,6 +166,7 @@ absl::StatusOr<StepSpec> DecodeStepSpec(const std::string& text) {
   s.task_prolog = Get(*f, "task_prolog");
   s.task_epilog = Get(*f, "task_epilog");
   s.unkillable_timeout_s = Num<uint32_t>(*f, "unkillable_timeout_s");
+  s.acct_gather_s = Num<uint32_t>(*f, "acct_gather_s");
   if (f->count("cgroup_plugin")) s.cgroup.plugin = Get(*f, "cgroup_plugin");
   if (f->count("cgroup_mountpoint")) s.cgroup.mountpoint = Get(*f, "cgroup_mountpoint");
   s.cgroup.constrain_cores = Get(*f, "constrain_cores") == "1";
@@ -209,7 +211,10 @@ std::string EncodeStepResult(const StepResult& r) {
   if (r.usage.known)
     w.Put("usage", absl::StrCat(r.usage.max_rss_kb, "/", r.usage.max_rss_task, "/",
                                 r.usage.sum_rss_kb, "/", r.usage.tasks, "/", r.usage.user_usec,
-                                "/", r.usage.sys_usec));
+                                "/", r.usage.sys_usec, "/", r.usage.max_vm_kb, "/",
+                                r.usage.max_vm_task, "/", r.usage.sum_vm_kb, "/",
+                                r.usage.has_min_cpu ? 1 : 0, "/", r.usage.min_cpu_usec, "/",
+                                r.usage.min_cpu_task));
   return w.out_;
 }
 
@@ -228,10 +233,18 @@ absl::StatusOr<StepResult> DecodeStepResult(const std::string& text) {
   if (std::string u = Get(*f, "usage"); !u.empty()) {
     std::vector<std::string> p = absl::StrSplit(u, '/');
     StepResult::Usage& g = r.usage;
-    g.known = p.size() == 6 && absl::SimpleAtoi(p[0], &g.max_rss_kb) &&
+    // (Six fields from a stepd of an earlier release.)
+    int min_known = 0;
+    g.known = (p.size() == 6 || p.size() == 12) && absl::SimpleAtoi(p[0], &g.max_rss_kb) &&
               absl::SimpleAtoi(p[1], &g.max_rss_task) && absl::SimpleAtoi(p[2], &g.sum_rss_kb) &&
               absl::SimpleAtoi(p[3], &g.tasks) && absl::SimpleAtoi(p[4], &g.user_usec) &&
-              absl::SimpleAtoi(p[5], &g.sys_usec);
+              absl::SimpleAtoi(p[5], &g.sys_usec) &&
+              (p.size() == 6 ||
+               (absl::SimpleAtoi(p[6], &g.max_vm_kb) && absl::SimpleAtoi(p[7], &g.max_vm_task) &&
+                absl::SimpleAtoi(p[8], &g.sum_vm_kb) && absl::SimpleAtoi(p[9], &min_known) &&
+                absl::SimpleAtoi(p[10], &g.min_cpu_usec) &&
+                absl::SimpleAtoi(p[11], &g.min_cpu_task)));
+    g.has_min_cpu = min_known == 1;
     if (!g.known) g = {};
   }
   r.unkillable = Get(*f, "unkillable") == "1";

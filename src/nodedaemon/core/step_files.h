@@ -52,6 +52,7 @@ struct StepSpec {
   std::vector<uint32_t> gpu_minors;    // the job's GPUs' device minors
   std::string prolog, epilog, task_prolog, task_epilog;
   uint32_t unkillable_timeout_s = 60;
+  uint32_t acct_gather_s = 30;  // how often the stepd samples its tasks' sizes; 0 never
   common::CgroupConf cgroup;  // from cgroup.conf, so the stepd reads no config
   // A step started by srun (step >= 0); the batch step has step = -1.
   int32_t step = -1;
@@ -85,6 +86,14 @@ struct StepResult {
     uint64_t sum_rss_kb = 0;   // over `tasks` tasks (AveRSS = sum / tasks)
     uint32_t tasks = 0;
     int64_t user_usec = 0, sys_usec = 0;
+    // Virtual size: the largest task's peak as sampled (every
+    // JobAcctGatherFrequency seconds), and the sum of the tasks' peaks.
+    uint64_t max_vm_kb = 0, sum_vm_kb = 0;
+    uint32_t max_vm_task = 0;
+    // The task that used the least CPU (user + system), when measured.
+    bool has_min_cpu = false;
+    int64_t min_cpu_usec = 0;
+    uint32_t min_cpu_task = 0;
   } usage;
   int exit_code = 0;
   int signal = 0;

@@ -14,39 +14,6 @@
 namespace sluice::node {
 namespace {
 
-struct Proc {
-  pid_t ppid = 0;
-  uid_t uid = 0;
-};
-
-// Every process's parent and owner, from /proc/PID/status.
-std::map<pid_t, Proc> ReadProcs(const std::string& root) {
-  std::map<pid_t, Proc> out;
-  DIR* d = opendir(root.c_str());
-  if (!d) return out;
-  while (dirent* e = readdir(d)) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
-    std::ifstream in(absl::StrCat(root, "/", pid, "/status"));
-    Proc p;
-    bool have = false;
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream f(line);
-      std::string key;
-      f >> key;
-      if (key == "PPid:") {
-        f >> p.ppid;
-        have = true;
-      } else if (key == "Uid:") {
-        f >> p.uid;
-      }
-    }
-    if (have) out[pid] = p;
-  }
-  closedir(d);
-  return out;
-}
-
 // SLURM_LOCALID and SLURM_PROCID from a task's environment; the batch
 // script has neither: 0 and 0.
 std::pair<int, int> TaskIds(const std::string& root, pid_t pid) {
@@ -62,8 +29,51 @@ std::pair<int, int> TaskIds(const std::string& root, pid_t pid) {
 
 }  // namespace
 
+ProcTable ReadProcTable(const std::string& root) {
+  ProcTable out;
+  DIR* d = opendir(root.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
+    std::ifstream in(absl::StrCat(root, "/", pid, "/status"));
+    ProcEntry p;
+    bool have = false;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream f(line);
+      std::string key;
+      f >> key;
+      if (key == "PPid:") {
+        f >> p.ppid;
+        have = true;
+      } else if (key == "Uid:") {
+        f >> p.uid;
+      } else if (key == "VmSize:") {
+        f >> p.vm_kb;
+      }
+    }
+    if (have) out[pid] = p;
+  }
+  closedir(d);
+  return out;
+}
+
+uint64_t TreeVmKb(const ProcTable& procs, pid_t root) {
+  std::multimap<pid_t, pid_t> children;
+  for (const auto& [pid, p] : procs) children.emplace(p.ppid, pid);
+  uint64_t kb = 0;
+  std::vector<pid_t> todo{root};
+  while (!todo.empty()) {
+    pid_t p = todo.back();
+    todo.pop_back();
+    if (auto it = procs.find(p); it != procs.end()) kb += it->second.vm_kb;
+    for (auto [it, end] = children.equal_range(p); it != end; ++it) todo.push_back(it->second);
+  }
+  return kb;
+}
+
 std::vector<JobPid> ListJobPids(const std::vector<StepdOf>& stepds, const std::string& root) {
-  std::map<pid_t, Proc> procs = ReadProcs(root);
+  ProcTable procs = ReadProcTable(root);
   std::multimap<pid_t, pid_t> children;
   for (const auto& [pid, p] : procs) children.emplace(p.ppid, pid);
   std::vector<JobPid> out;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,17 @@ struct JobPid {
   int global_id = -1;
   uid_t uid = 0;       // the process's owner
 };
+
+// Every process's parent and virtual size (VmSize, kB), from /proc.
+struct ProcEntry {
+  pid_t ppid = 0;
+  uid_t uid = 0;
+  uint64_t vm_kb = 0;
+};
+using ProcTable = std::map<pid_t, ProcEntry>;
+ProcTable ReadProcTable(const std::string& proc_root = "/proc");
+// The virtual size of `root` and all its descendants.
+uint64_t TreeVmKb(const ProcTable& procs, pid_t root);
 
 // For each stepd in the given order: its tasks first (by local id), then
 // their descendants by pid.

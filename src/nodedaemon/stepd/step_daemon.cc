@@ -250,6 +250,8 @@ void StepDaemon::Reap() {
     reaped_max_rss_kb_ = std::max<uint64_t>(reaped_max_rss_kb_, static_cast<uint64_t>(ru.ru_maxrss));
     if (auto t = tasks_.find(pid); t != tasks_.end()) {
       task_rss_kb_[t->second] = static_cast<uint64_t>(ru.ru_maxrss);
+      task_cpu_usec_[t->second] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * int64_t{1000000} +
+                                  ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
       // A task SIGKILLed while the step's cgroup counts new oom-kill events
       // was the out-of-memory handler's: Slurm's line, and srun says so.
       bool oom = false;
@@ -324,6 +326,7 @@ void StepDaemon::Terminate(bool timeout, unsigned kill_wait_s, int64_t when) {
 
 // The script is gone: nothing it started may outlive it.
 void StepDaemon::BeginTeardown() {
+  sample_timer_.cancel();  // (the sizes are what they were)
   if (tearing_down_) return;
   tearing_down_ = true;
   kill_wait_timer_.cancel();
@@ -382,37 +385,8 @@ void StepDaemon::TeardownPoll() {
   Finish();
 }
 
-void StepDaemon::MarkUsageBase() { ::getrusage(RUSAGE_CHILDREN, &usage_base_); }
-
-// Every process of the step has been reaped (by us, or by a parent we
-// reaped): RUSAGE_CHILDREN now holds all their CPU time. A batch job is
-// one task (the script's tree); a step's tasks each have their own peak.
-void StepDaemon::MeasureUsage() {
-  struct rusage now {};
-  ::getrusage(RUSAGE_CHILDREN, &now);
-  auto usec = [](const timeval& a, const timeval& b) {
-    return (a.tv_sec - b.tv_sec) * int64_t{1000000} + (a.tv_usec - b.tv_usec);
-  };
-  StepResult::Usage& u = result_.usage;
-  u.known = true;
-  u.user_usec = std::max<int64_t>(0, usec(now.ru_utime, usage_base_.ru_utime));
-  u.sys_usec = std::max<int64_t>(0, usec(now.ru_stime, usage_base_.ru_stime));
-  if (spec_.step < 0) {
-    u.max_rss_kb = u.sum_rss_kb = reaped_max_rss_kb_;
-    u.tasks = 1;
-    return;
-  }
-  for (const auto& [task, kb] : task_rss_kb_) {
-    if (kb > u.max_rss_kb || u.tasks == 0) {
-      u.max_rss_kb = kb;
-      u.max_rss_task = task;
-    }
-    u.sum_rss_kb += kb;
-    ++u.tasks;
-  }
-}
-
 void StepDaemon::Finish() {
+  sample_timer_.cancel();
   if (spec_.step < 0 && !RunPrologEpilog(spec_.epilog, "epilog_slurmd"))
     result_.epilog_failed = true;
   if (cgroup_) {

@@ -71,7 +71,14 @@ class StepDaemon {
   struct rusage usage_base_ {};
   std::map<uint32_t, uint64_t> task_rss_kb_;
   uint64_t reaped_max_rss_kb_ = 0;  // the largest peak of any process reaped
+  // Each task's CPU time from wait4, and its largest sampled virtual size
+  // (the task and its descendants; the batch script's tree: task 0).
+  std::map<uint32_t, int64_t> task_cpu_usec_;
+  std::map<uint32_t, uint64_t> task_vm_kb_;
+  // (step_usage.cc)
   void MarkUsageBase();
+  void ArmSampler(std::chrono::seconds after);  // sizes, every JobAcctGatherFrequency
+  void SampleSizes();
   void MeasureUsage();  // once every process is gone, before TaskEpilog
   int pty_master_ = -1;
   std::unique_ptr<StepIo> step_io_;
@@ -89,6 +96,7 @@ class StepDaemon {
   boost::asio::local::stream_protocol::acceptor acceptor_{io_};
   boost::asio::steady_timer kill_wait_timer_{io_};
   boost::asio::steady_timer teardown_timer_{io_};
+  boost::asio::steady_timer sample_timer_{io_};
 };
 
 // The job's supplementary groups: the node daemon's answer from the spec,
