@@ -74,16 +74,6 @@ NodeDaemon::~NodeDaemon() {
   if (health_.joinable()) health_.join();
 }
 
-template <typename F>
-void NodeDaemon::RunOnStrand(F&& fn) {
-  std::promise<void> done;
-  boost::asio::post(io_, [&] {
-    fn();
-    done.set_value();
-  });
-  done.get_future().wait();
-}
-
 absl::Status NodeDaemon::Start() {
   if (!node_conf_)
     return absl::NotFoundError(absl::StrCat(
@@ -410,28 +400,6 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
     supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
                        req->kill_wait_s(), Now(), req->step_id(), req->every_step());
   });
-  return grpc::Status::OK;
-}
-
-grpc::Status NodeDaemon::ListPids(grpc::ServerContext* ctx, const v1::ListPidsRequest* req,
-                                  v1::ListPidsReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "ListPids", *req);
-  if (!who.ok()) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(who.status().message()));
-  std::vector<StepdOf> stepds;
-  RunOnStrand([&] { stepds = supervisor_.Stepds(req->job_id()); });
-  if (req->step_id() >= 0)
-    std::erase_if(stepds, [&](const StepdOf& s) { return s.step != std::to_string(req->step_id()); });
-  rep->set_job_here(!stepds.empty());
-  // (Read off the strand: /proc can be slow on a busy node.)
-  for (const auto& p : ListJobPids(stepds)) {
-    if (who->uid != 0 && who->uid != geteuid() && p.uid != who->uid) continue;
-    auto* x = rep->add_pids();
-    x->set_pid(static_cast<uint32_t>(p.pid));
-    x->set_job_id(p.job);
-    x->set_step(p.step);
-    x->set_local_id(p.local_id);
-    x->set_global_id(p.global_id);
-  }
   return grpc::Status::OK;
 }
 

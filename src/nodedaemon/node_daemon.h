@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <map>
 #include <chrono>
 #include <memory>
@@ -62,8 +63,16 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
                         ::sluice::v1::ListPidsReply* rep) override;
 
  private:
+  // Runs `fn` on the strand and waits for it (from gRPC threads).
   template <typename F>
-  void RunOnStrand(F&& fn);
+  void RunOnStrand(F&& fn) {
+    std::promise<void> done;
+    boost::asio::post(io_, [&] {
+      fn();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
   // Calls `on_exit` on the strand when `pid` (a stepd) exits.
   void WatchPid(pid_t pid, std::function<void()> on_exit);
   void Watch(uint64_t id, pid_t pid);  // a batch job's stepd
