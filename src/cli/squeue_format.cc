@@ -38,6 +38,18 @@ std::string Pad(std::string s, const FormatItem& it, bool truncate) {
   return it.right ? pad + s : s + pad;
 }
 
+// Pad's result appended to `out` in place (a listing's rows: no temporaries).
+void AppendPadded(std::string* out, absl::string_view s, const FormatItem& it, bool truncate) {
+  size_t w = it.width > 0 ? static_cast<size_t>(it.width) : 0;
+  if (w == 0 || s.size() >= w) {
+    out->append(s.data(), truncate && w && s.size() > w ? w : s.size());
+    return;
+  }
+  if (it.right) out->append(w - s.size(), ' ');
+  out->append(s.data(), s.size());
+  if (!it.right) out->append(w - s.size(), ' ');
+}
+
 }  // namespace
 
 std::vector<FormatItem> ParseSqueueFormat(absl::string_view fmt) {
@@ -119,15 +131,21 @@ std::string SqueueHeader(const std::vector<FormatItem>& items) {
 std::string SqueueRow(const std::vector<FormatItem>& items, const JobInfo& job,
                       int64_t now) {
   std::string out;
+  AppendSqueueRow(&out, items, job, now);
+  return out;
+}
+
+void AppendSqueueRow(std::string* out, const std::vector<FormatItem>& items, const JobInfo& job,
+                     int64_t now) {
   for (const auto& it : items) {
-    out += it.literal;
+    out->append(it.literal);
     if (!it.field) {
-      if (it.unknown) out += Pad("", it, true);
+      if (it.unknown) AppendPadded(out, "", it, true);
       continue;
     }
-    out += Pad(Value(it, job, now), it, it.cut || it.field->truncate) + it.suffix;
+    AppendPadded(out, Value(it, job, now), it, it.cut || it.field->truncate);
+    out->append(it.suffix);
   }
-  return out;
 }
 
 void SortJobsByStart(std::vector<const JobInfo*>* jobs) {

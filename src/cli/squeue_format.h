@@ -40,6 +40,9 @@ inline constexpr char kSqueueLongFormat[] =
     "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
 
 std::string SqueueHeader(const std::vector<FormatItem>& items);
+// SqueueRow's text appended to `out` (no newline).
+void AppendSqueueRow(std::string* out, const std::vector<FormatItem>& items,
+                     const ::sluice::v1::JobInfo& job, int64_t now);
 std::string SqueueRow(const std::vector<FormatItem>& items,
                       const ::sluice::v1::JobInfo& job, int64_t now);
 

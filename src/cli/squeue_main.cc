@@ -354,6 +354,9 @@ int Main(int argc, char** argv) {
   if (o.states_given && !o.all_states)
     for (auto st : o.states) req.add_states(static_cast<::sluice::v1::JobState>(st));
   req.set_active_only(!o.states_given);
+  // The default listing reads few fields: ask for those alone.
+  req.set_brief(o.format.empty() && !o.long_format_given && !o.long_fmt && !o.start &&
+                !o.steps && sort.empty());
   if (o.verbose) std::fputs(SettingsDump(o).c_str(), stdout);
   // -i: the listing again every N seconds, a blank line between rounds.
   auto show = [&]() -> int {
@@ -471,8 +474,11 @@ int Main(int argc, char** argv) {
       absl::StrAppend(&out, ListingTime(rep->now()), "\n");
     }
     if (!o.noheader) absl::StrAppend(&out, SqueueHeader(items), "\n");
-    for (const JobInfo* j : rows)
-      absl::StrAppend(&out, SqueueRow(items, *j, rep->now()), "\n");
+    out.reserve(out.size() + rows.size() * 96);
+    for (const JobInfo* j : rows) {
+      AppendSqueueRow(&out, items, *j, rep->now());
+      out += '\n';
+    }
     std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
   };

@@ -188,7 +188,7 @@ J Job(const v1::JobInfo& j) {
       {"tres_per_node", j.tres_per_node()},
       {"tres_per_socket", ""},
       {"tres_per_task", ""},
-      {"tres_req_str", j.tres_req()},
+      {"tres_req_str", j.tres_req().empty() ? j.tres() : j.tres_req()},
       {"tres_alloc_str", started ? j.tres() : ""},
       {"user_id", j.user_id()},
       {"user_name", j.user_name()},

@@ -125,5 +125,36 @@ TEST_F(JobSnapshotTest, FiltersApplyOnTheServer) {
   EXPECT_EQ(ids(unknown).second, "Invalid job id specified");
 }
 
+// brief: squeue's default listing's fields alone, the same jobs; fewer
+// bytes (a work directory, output paths, TRES are not sent).
+TEST_F(JobSnapshotTest, BriefRepliesCarryTheListingsFieldsAlone) {
+  uint64_t a = Submit("train", alice_);
+  auto snap = snaps_.Get();
+  auto answer = [&](bool brief) {
+    v1::QueryJobsRequest q;
+    q.set_brief(brief);
+    v1::QueryJobsWire sent;
+    AnswerQueryJobs(*snap, q, &sent);
+    v1::QueryJobsReply rep;
+    EXPECT_TRUE(rep.ParseFromString(sent.SerializeAsString()));
+    return std::make_pair(rep, sent.ByteSizeLong());
+  };
+  auto [full, full_bytes] = answer(false);
+  auto [brief, brief_bytes] = answer(true);
+  ASSERT_EQ(brief.jobs_size(), 1);
+  const v1::JobInfo& b = brief.jobs(0);
+  const v1::JobInfo& f = full.jobs(0);
+  EXPECT_EQ(b.job_id(), a);
+  EXPECT_EQ(b.name(), "train");
+  EXPECT_EQ(b.user_name(), f.user_name());
+  EXPECT_EQ(b.partition(), f.partition());
+  EXPECT_EQ(b.state(), f.state());
+  EXPECT_EQ(b.priority(), f.priority());
+  EXPECT_FALSE(f.work_dir().empty());
+  EXPECT_TRUE(b.work_dir().empty());
+  EXPECT_TRUE(b.tres().empty());
+  EXPECT_LT(brief_bytes * 2, full_bytes);
+}
+
 }  // namespace
 }  // namespace sluice::ctld::rpc

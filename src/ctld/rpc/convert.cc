@@ -209,13 +209,16 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
       return absl::StrCat("cpu=", cpus, mem ? absl::StrCat(",mem=", common::FormatTresMemMB(mem)) : "",
                           ",node=", nodes, ",billing=", cpus);
     };
-    p->set_tres_req(tres((s.mem_mb ? s.mem_mb : node_mem_mb) * nodes));
-    if (j.alloc.empty()) {
-      p->set_tres(p->tres_req());
-    } else {
+    // (tres_req only where it differs: a queue's waiting jobs carry one.)
+    p->set_tres(tres((s.mem_mb ? s.mem_mb : node_mem_mb) * nodes));
+    if (!j.alloc.empty()) {
       uint64_t mem = 0;
       for (const auto& a : j.alloc) mem += a.mem_mb;
-      p->set_tres(tres(mem));
+      std::string held = tres(mem);
+      if (held != p->tres()) {
+        p->set_tres_req(p->tres());
+        p->set_tres(std::move(held));
+      }
     }
   }
   if (j.state == JobState::kPending && j.expected_start) {

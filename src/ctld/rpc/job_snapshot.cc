@@ -57,6 +57,35 @@ uint64_t JobSnapshots::builds() const {
 
 namespace {
 
+// squeue's default listing ("%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"), its
+// default sort and every filter it applies itself read these alone.
+v1::JobInfo BriefJobInfo(const v1::JobInfo& j) {
+  v1::JobInfo b;
+  b.set_job_id(j.job_id());
+  b.set_name(j.name());
+  b.set_user_id(j.user_id());
+  b.set_user_name(j.user_name());
+  b.set_partition(j.partition());
+  b.set_state(j.state());
+  b.set_reason(j.reason());
+  b.set_submit_time(j.submit_time());
+  b.set_start_time(j.start_time());
+  b.set_end_time(j.end_time());
+  b.set_num_nodes(j.num_nodes());
+  b.set_node_list(j.node_list());
+  b.set_priority(j.priority());
+  b.set_completing(j.completing());
+  b.set_account(j.account());
+  b.set_array_job_id(j.array_job_id());
+  b.set_array_task_id(j.array_task_id());
+  b.set_array_pending(j.array_pending());
+  b.set_array_throttle(j.array_throttle());
+  b.set_interactive(j.interactive());
+  b.set_suspend_time(j.suspend_time());
+  b.set_suspended_secs(j.suspended_secs());
+  return b;
+}
+
 bool Matches(const v1::JobInfo& j, const v1::QueryJobsRequest& r) {
   if (r.active_only() && common::IsFinished(static_cast<common::JobState>(j.state())))
     return false;
@@ -77,9 +106,25 @@ bool Matches(const v1::JobInfo& j, const v1::QueryJobsRequest& r) {
   return true;
 }
 
+}  // namespace
+
+const std::vector<std::string>& JobSnapshot::Brief() const {
+  std::call_once(brief_once_, [&] {
+    brief_.resize(jobs.size());
+    for (size_t i = 0; i < jobs.size(); ++i) BriefJobInfo(jobs[i]).SerializeToString(&brief_[i]);
+  });
+  return brief_;
+}
+
+namespace {
+
 // A job goes into the reply as the bytes it was encoded to once.
 void AddJob(const JobSnapshot& snap, size_t i, v1::QueryJobsWire* rep) {
   rep->add_jobs(snap.wire[i]);
+}
+
+void AddBrief(const JobSnapshot& snap, size_t i, v1::QueryJobsWire* rep) {
+  rep->add_jobs(snap.Brief()[i]);
 }
 
 }  // namespace
@@ -87,9 +132,10 @@ void AddJob(const JobSnapshot& snap, size_t i, v1::QueryJobsWire* rep) {
 void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
                      v1::QueryJobsWire* rep) {
   rep->set_now(snap.now);
+  auto add = req.brief() ? AddBrief : AddJob;
   if (req.job_ids_size() == 0) {
     for (size_t i = 0; i < snap.jobs.size(); ++i)
-      if (Matches(snap.jobs[i], req)) AddJob(snap, i, rep);
+      if (Matches(snap.jobs[i], req)) add(snap, i, rep);
     return;
   }
   bool found = false;
@@ -99,12 +145,12 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
     found = true;
     const v1::JobInfo& first = snap.jobs[it->second];
     if (first.array_job_id() != id) {  // not an array's own record: itself
-      if (Matches(first, req)) AddJob(snap, it->second, rep);
+      if (Matches(first, req)) add(snap, it->second, rep);
       continue;
     }
     // Split-off tasks have IDs after the array's own.
     for (size_t i = it->second; i < snap.jobs.size(); ++i)
-      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req)) AddJob(snap, i, rep);
+      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req)) add(snap, i, rep);
   }
   // An unknown ID is an error; a known one the filters leave out is not.
   if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");

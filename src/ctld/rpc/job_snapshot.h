@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct JobSnapshot {
   // as-is instead of copying and re-encoding every job for every reader.
   std::vector<std::string> wire;
   std::unordered_map<uint64_t, size_t> index;    // job ID -> position
+  // The brief form of each job (QueryJobsRequest.brief), encoded by the
+  // first reader that asks for it.
+  const std::vector<std::string>& Brief() const;
+
+ private:
+  mutable std::once_flag brief_once_;
+  mutable std::vector<std::string> brief_;
 };
 
 class JobSnapshots {
