@@ -94,7 +94,7 @@ std::string SettingsDump(const Options& o) {
   return out;
 }
 
-enum { kMe = 1000, kHelp, kUsage, kStart, kJson, kYaml, kNoconvert };
+enum { kMe = 1000, kHelp, kUsage, kStart, kJson, kYaml, kNoconvert, kInert };
 
 const struct option kLong[] = {
     {"jobs", required_argument, nullptr, 'j'},
@@ -125,11 +125,18 @@ const struct option kLong[] = {
     {"help", no_argument, nullptr, kHelp},
     {"usage", no_argument, nullptr, kUsage},
     {"json", no_argument, nullptr, kJson},
+    {"licenses", required_argument, nullptr, 'L'},
+    {"reservation", required_argument, nullptr, 'R'},
+    {"array-unique", no_argument, nullptr, kInert},
+    {"federation", no_argument, nullptr, kInert},
+    {"local", no_argument, nullptr, kInert},
+    {"sibling", no_argument, nullptr, kInert},
+    {"hide", no_argument, nullptr, kInert},
     {"yaml", no_argument, nullptr, kYaml},
     {nullptr, 0, nullptr, 0},
 };
 
-constexpr char kShort[] = "j:u:p:t:ho:O:i:lan:w:S:rs::vVA:q:M:";
+constexpr char kShort[] = "j:u:p:t:ho:O:i:lan:w:S:rs::vVA:q:M:L:R:";
 
 // squeue(1)'s input variables for the options squeue has.
 constexpr InputVar kInputVars[] = {
@@ -140,6 +147,8 @@ constexpr InputVar kInputVars[] = {
     {"SQUEUE_QOS", "qos", 'q', false},          {"SQUEUE_SORT", "sort", 'S', false},
     {"SQUEUE_STATES", "states", 't', false},    {"SQUEUE_USERS", "user", 'u', false},
     {"SLURM_CLUSTERS", "clusters", 'M', false},
+    {"SQUEUE_LICENSES", "licenses", 'L', false}, {"SQUEUE_FEDERATION", "federation", kInert, true},
+    {"SQUEUE_LOCAL", "local", kInert, true},     {"SQUEUE_SIBLING", "sibling", kInert, true},
 };
 
 int Main(int argc, char** argv) {
@@ -147,7 +156,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> user_args;
   std::string state_arg, sort, clusters;
   std::set<std::string> accounts;
-  bool qos_given = false;
+  bool match_none = false;
   argv[0] = const_cast<char*>("squeue");
   // One getopt pass (-1 to go on, else the exit code).
   auto parse = [&](int argc, char** argv) -> int {
@@ -250,8 +259,18 @@ int Main(int argc, char** argv) {
         case 'q':
           // No Sluice job has a QOS yet (as 22.05 without accounting shows
           // QOS=): a QOS filter matches none.
-          qos_given = true;
+          match_none = true;
           break;
+        // No Sluice job holds a license or runs in a reservation (there
+        // are none): these filters match none, as Slurm's here.
+        case 'L':
+        case 'R':
+          match_none = true;
+          break;
+        // Inert, as in Slurm on a lone cluster without hidden partitions
+        // (docs/CLI.md): --array-unique (pending arrays are one line
+        // already), --federation, --local, --sibling, --hide.
+        case kInert: break;
         case 'M': clusters = optarg; break;
         // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
         // hidden partitions (there are none); -r lists array tasks one per
@@ -416,7 +435,7 @@ int Main(int argc, char** argv) {
       if (!o.names.empty() && !o.names.count(j.name())) continue;
       if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
       if (!accounts.empty() && !accounts.count(j.account())) continue;
-      if (qos_given) continue;
+      if (match_none) continue;
       rows.push_back(&j);
     }
     if (o.steps) {

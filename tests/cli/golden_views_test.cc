@@ -204,3 +204,21 @@ TEST(GoldenSinfoSortTest, SortReservationsAndVerboseAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// The rest of squeue 22.05's --help, against 12_squeue_more: on a lone
+// cluster without licenses, reservations or hidden partitions, -L and -R
+// list nothing and --array-unique, --federation, --local, --sibling and
+// --hide change nothing.
+TEST(GoldenSqueueMoreTest, LoneClusterOptionsAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->Run("sbatch --parsable -J one -H -o /dev/null --wrap true").out, "1\n");
+  ASSERT_EQ(c->Run("sbatch --parsable -J arr -a 1-3 -H -o /dev/null --wrap true").out, "2\n");
+  EXPECT_EQ(CompareCaptured(*c, "12_squeue_more"), 11);
+}
+
+}  // namespace
+}  // namespace sluice::testing
