@@ -29,13 +29,14 @@ struct ViewFlags {
   bool node_view, noheader, reasons, long_view, responding_only, dead_only, iterate;
   std::string sort;  // -S / SINFO_SORT
   bool exact;        // -e
+  std::string cluster;  // -M: named above the listing
 };
 
 int Show(CtldClient& client, const std::vector<SinfoField>& fields,
          const std::vector<std::string>& states, const std::string& node_filter,
          const std::string& part_filter, const ViewFlags& v);
 
-enum { kHelp = 1000, kUsage, kJson, kYaml };
+enum { kHelp = 1000, kUsage, kJson, kYaml, kInert };
 const struct option kLong[] = {
     {"Node", no_argument, nullptr, 'N'},
     {"noheader", no_argument, nullptr, 'h'},
@@ -53,6 +54,11 @@ const struct option kLong[] = {
     {"dead", no_argument, nullptr, 'd'},
     {"iterate", required_argument, nullptr, 'i'},
     {"sort", required_argument, nullptr, 'S'},
+    {"clusters", required_argument, nullptr, 'M'},
+    {"federation", no_argument, nullptr, kInert},
+    {"local", no_argument, nullptr, kInert},
+    {"hide", no_argument, nullptr, kInert},
+    {"noconvert", no_argument, nullptr, kInert},
     {"reservation", no_argument, nullptr, 'T'},
     {"verbose", no_argument, nullptr, 'v'},
     {"version", no_argument, nullptr, 'V'},
@@ -70,12 +76,12 @@ int Main(int argc, char** argv) {
   int iterate_s = 0, verbose = 0;
   std::string given_format;
   bool reservations = false, exact = false, all = false;
-  std::string sort;
+  std::string sort, clusters;
   char document = 0;  // --json 'j', --yaml 'y': every node, unfiltered, as Slurm
   std::string format, long_format, node_filter, part_filter;
   std::vector<std::string> states;  // -t: canonical names; empty: all
   int c;
-  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:lserdi:S:Tv", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "NhRap:Vo:O:n:t:lserdi:S:TvM:", kLong, nullptr)) != -1) {
     switch (c) {
       case 'N': node_view = true; break;
       case 'h': noheader = true; break;
@@ -100,6 +106,11 @@ int Main(int argc, char** argv) {
       // -e: nodes group only with nodes of equal CPUs, memory and disk too.
       case 'e': exact = true; break;
       case 'S': sort = optarg; break;
+      case 'M': clusters = optarg; break;
+      // Inert, as in Slurm on a lone cluster without hidden partitions
+      // (docs/CLI.md): --federation, --local, --hide; --noconvert (sinfo
+      // prints sizes in MB).
+      case kInert: break;
       // -T: reservations; Sluice has none (Slurm's answer for none).
       case 'T': reservations = true; break;
       case 'v': ++verbose; break;
@@ -150,6 +161,7 @@ int Main(int argc, char** argv) {
   }
   auto cfg = LoadConfigOrComplain("sinfo");
   if (!cfg) return 1;
+  if (!OnlyThisCluster("sinfo", clusters, *cfg, true)) return 1;
   CtldClient client(*cfg);
   if (verbose) {
     SinfoSettings s{fields, node_view, noheader, long_view, summarize, responding_only,
@@ -178,7 +190,8 @@ int Main(int argc, char** argv) {
   for (;;) {
     int rc = Show(client, fields, states, node_filter, part_filter,
                   {node_view, noheader, reasons, long_view, responding_only, dead_only,
-                   iterate_s > 0 || verbose > 0, sort, exact});
+                   iterate_s > 0 || verbose > 0, sort, exact,
+                   clusters.empty() ? "" : cfg->cluster_name});
     if (rc != 0 || iterate_s == 0) return rc;
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -244,6 +257,7 @@ int Show(CtldClient& client, const std::vector<SinfoField>& fields,
     }
   }
   std::string out;
+  if (!v.cluster.empty() && !v.noheader) absl::StrAppend(&out, "CLUSTER: ", v.cluster, "\n");
   if (v.long_view || (v.iterate && !v.noheader)) {  // -l, -i: the time first, as Slurm
     absl::StrAppend(&out, ListingTime(rep->now()), "\n");
   }

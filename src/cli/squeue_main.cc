@@ -492,6 +492,8 @@ int Main(int argc, char** argv) {
     if ((o.long_fmt && o.format.empty()) || (o.iterate_s && !o.noheader && !o.verbose)) {
       absl::StrAppend(&out, ListingTime(rep->now()), "\n");
     }
+    // -M: Slurm names the cluster above each cluster's listing.
+    if (!clusters.empty() && !o.noheader) absl::StrAppend(&out, "CLUSTER: ", cfg->cluster_name, "\n");
     if (!o.noheader) absl::StrAppend(&out, SqueueHeader(items), "\n");
     out.reserve(out.size() + rows.size() * 96);
     for (const JobInfo* j : rows) {

@@ -222,3 +222,28 @@ TEST(GoldenSqueueMoreTest, LoneClusterOptionsAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// -M/--clusters (and SLURM_CLUSTERS) name the cluster above squeue's and
+// sinfo's listings, and sinfo's lone-cluster options change nothing,
+// against 12_clusters (sinfo -N's lines as a set: Slurm's order of a
+// node's partitions is not fixed).
+TEST(GoldenClustersTest, ClusterNamedAboveTheListingAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->Run("sbatch --parsable -J one -H -o /dev/null --wrap true").out, "1\n");
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_clusters", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    std::string got = c->Run(cmd + " 2>&1; echo rc=$?").out;
+    if (absl::StrContains(cmd, " -N")) EXPECT_EQ(SortedLines(got), SortedLines(want)) << cmd;
+    else EXPECT_EQ(got, want) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 10);
+}
+
+}  // namespace
+}  // namespace sluice::testing
