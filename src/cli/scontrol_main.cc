@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -122,8 +123,21 @@ int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
   }
   std::string out;
   if (nodes) {
+    // NAME may be a hostlist expression ("n[1-2],n4"); names that are no
+    // node are passed over, as Slurm does, unless none is one. (Slurm
+    // reads an unclosed range "n[1-" as "n]".)
+    std::set<std::string> wanted;
+    if (!name.empty()) {
+      auto hosts = common::ExpandHostlist(name);
+      if (!hosts.ok()) {
+        std::fprintf(stderr, "Node %s not found\n",
+                     (name.substr(0, name.find('[')) + "]").c_str());
+        return 1;
+      }
+      wanted.insert(hosts->begin(), hosts->end());
+    }
     for (const auto& n : rep->nodes())
-      if (name.empty() || n.name() == name) out += ScontrolNode(n, one_liner, details);
+      if (name.empty() || wanted.count(n.name())) out += ScontrolNode(n, one_liner, details);
     if (out.empty()) {
       std::fprintf(stderr, "Node %s not found\n", name.c_str());
       return 1;

@@ -85,6 +85,18 @@ std::string GresUsed(const NodeInfo& n) {
 
 std::string SinfoGresUsed(const NodeInfo& n) { return GresUsed(n); }
 
+int SinfoStateRank(const NodeInfo& n) {
+  int base = 0;  // Slurm's enum node_states
+  switch (n.state()) {
+    case ::sluice::v1::NODE_STATE_DOWN: base = 1; break;
+    case ::sluice::v1::NODE_STATE_IDLE: base = 2; break;
+    case ::sluice::v1::NODE_STATE_ALLOCATED: base = 3; break;
+    case ::sluice::v1::NODE_STATE_MIXED: base = 5; break;
+    default: base = 0;
+  }
+  return base | (n.drain() ? 0x200 : 0) | (n.responding() ? 0 : 0x800);
+}
+
 namespace {
 
 std::string GpuUtil(const NodeInfo& n) {
@@ -322,6 +334,17 @@ std::string SinfoFormatted(const ::sluice::v1::QueryClusterReply& c,
   };
   if (!noheader) line([](const SinfoField& f) { return f.header; });
   std::vector<Row> rows = SinfoRows(c, fields, node_view, !sort.empty(), exact);
+  if (sort.empty() && !node_view) {
+    // Slurm's own order ("#P,-t"): partitions as configured, then the
+    // highest node state first.
+    std::map<const PartitionInfo*, int> order;
+    for (int i = 0; i < c.partitions_size(); ++i) order[&c.partitions(i)] = i;
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      int pa = order[a.part], pb = order[b.part];
+      if (pa != pb) return pa < pb;
+      return SinfoStateRank(*a.nodes.front()) > SinfoStateRank(*b.nodes.front());
+    });
+  }
   SortRows(&rows, sort);
   for (const auto& r : rows)
     line([&](const SinfoField& f) { return Value(f.key, *r.part, r.nodes); });

@@ -25,6 +25,10 @@ struct SinfoField {
 absl::StatusOr<std::vector<SinfoField>> ParseSinfoFormat(const std::string& fmt);
 absl::StatusOr<std::vector<SinfoField>> ParseSinfoLongFormat(const std::string& fmt);
 
+// Slurm's numeric node state (base state, DRAIN and NO_RESPOND flags):
+// within a partition, sinfo lists the highest first (its "-t" default).
+int SinfoStateRank(const ::sluice::v1::NodeInfo& n);
+
 // "gpu:2(IDX:0-1)", Slurm's GresUsed for a node.
 std::string SinfoGresUsed(const ::sluice::v1::NodeInfo& n);
 

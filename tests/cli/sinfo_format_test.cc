@@ -57,6 +57,27 @@ TEST(SinfoFormatTest, NodeViewListsEachPartition) {
             "n4             1       g2* idle  \n");
 }
 
+// Slurm's own order within a partition ("-t" on its numeric states): a
+// drained or unresponsive node's line first, then mixed, allocated, idle.
+TEST(SinfoFormatTest, StatesInSlurmsNumericOrder) {
+  auto c = Reference();
+  c.mutable_nodes(0)->set_state(::sluice::v1::NODE_STATE_IDLE);
+  c.mutable_nodes(1)->set_state(::sluice::v1::NODE_STATE_ALLOCATED);
+  c.mutable_nodes(2)->set_state(::sluice::v1::NODE_STATE_MIXED);
+  c.mutable_nodes(3)->set_drain(true);
+  EXPECT_EQ(SinfoDefault(c, true),
+            "g2*          up   infinite      1  drain n4\n"
+            "g2*          up   infinite      1    mix n3\n"
+            "g2*          up   infinite      1  alloc n2\n"
+            "g2*          up   infinite      1   idle n1\n"
+            "short        up      30:00      1  alloc n2\n"
+            "short        up      30:00      1   idle n1\n");
+  auto fields = ParseSinfoFormat("%P %t %N");
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(SinfoFormatted(c, *fields, false, true),
+            "g2* drain n4\ng2* mix n3\ng2* alloc n2\ng2* idle n1\nshort alloc n2\nshort idle n1\n");
+}
+
 // sinfo(1): without -e, nodes that differ only in CPUs, memory or disk
 // share a line showing the least value and '+'; with -e they do not.
 TEST(SinfoFormatTest, WithoutExactSizesFoldIntoTheLeastWithAPlus) {
