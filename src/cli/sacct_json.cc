@@ -1,5 +1,9 @@
 #include "cli/sacct_json.h"
 
+#include <algorithm>
+#include <variant>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/data_doc.h"
@@ -29,6 +33,61 @@ J Cpu(int64_t usec) {
   return Obj{{"seconds", usec / 1000000}, {"microseconds", usec % 1000000}};
 }
 
+// One TRES usage entry; with a task and node for the max and min lists.
+J Use(const char* type, const char* name, int id, J count, const J& task = J(),
+      const std::string& node = "") {
+  Obj o{{"type", type}, {"name", name ? J(name) : J()}, {"id", id}, {"count", std::move(count)}};
+  if (!std::holds_alternative<std::nullptr_t>(task.v)) {
+    o.emplace_back("task", task);
+    o.emplace_back("node", node);
+  }
+  return o;
+}
+
+// A step's measured use as Slurm's TRESUsageIn* (requested) and
+// TRESUsageOut* (consumed): CPU seconds, memory and virtual size in
+// bytes. Disk and pages are not measured here: null; energy has no
+// plugin, as in Slurm here: 0.
+J UsageTres(const v1::StepUsage& u) {
+  if (!u.known()) {
+    Obj none{{"max", Arr{}}, {"min", Arr{}}, {"average", Arr{}}, {"total", Arr{}}};
+    return Obj{{"requested", none}, {"consumed", none}};
+  }
+  int64_t tasks = std::max<int64_t>(1, u.tasks());
+  int64_t total_cpu = (u.user_usec() + u.sys_usec()) / 1000000;
+  int64_t kb = 1024;
+  auto list = [&](J cpu, J cpu_task, const std::string& cpu_node, J mem, J mem_task,
+                  const std::string& mem_node, J vm, J vm_task, const std::string& vm_node,
+                  bool per_task) {
+    J none;
+    J t0 = per_task ? J(0) : none;
+    return Arr{Use("cpu", nullptr, 1, std::move(cpu), per_task ? cpu_task : none, cpu_node),
+               Use("mem", nullptr, 2, std::move(mem), per_task ? mem_task : none, mem_node),
+               Use("energy", nullptr, 3, 0, t0, mem_node),
+               Use("fs", "disk", 6, J(), t0, mem_node),
+               Use("vmem", nullptr, 7, std::move(vm), per_task ? vm_task : none, vm_node),
+               Use("pages", nullptr, 8, J(), t0, mem_node)};
+  };
+  J max = list(u.max_cpu_usec() / 1000000, u.max_cpu_task(), u.max_cpu_node(),
+               static_cast<int64_t>(u.max_rss_kb()) * kb, u.max_rss_task(), u.max_rss_node(),
+               static_cast<int64_t>(u.max_vm_kb()) * kb, u.max_vm_task(), u.max_vm_node(), true);
+  J min = list(u.min_cpu_usec() / 1000000, u.min_cpu_task(), u.min_cpu_node(),
+               static_cast<int64_t>(u.min_rss_kb()) * kb, u.min_rss_task(), u.min_rss_node(),
+               static_cast<int64_t>(u.min_vm_kb()) * kb, u.min_vm_task(), u.min_vm_node(), true);
+  J ave = list(total_cpu / tasks, J(), "", static_cast<int64_t>(u.ave_rss_kb()) * kb, J(), "",
+               static_cast<int64_t>(u.ave_vm_kb()) * kb, J(), "", false);
+  J tot = list(total_cpu, J(), "", static_cast<int64_t>(u.ave_rss_kb()) * kb * tasks, J(), "",
+               static_cast<int64_t>(u.ave_vm_kb()) * kb * tasks, J(), "", false);
+  auto out = [&](bool per_task) {
+    J t0 = per_task ? J(0) : J();
+    return Arr{Use("energy", nullptr, 3, 0, t0, u.max_rss_node()),
+               Use("fs", "disk", 6, J(), t0, u.max_rss_node())};
+  };
+  return Obj{{"requested", Obj{{"max", max}, {"min", min}, {"average", ave}, {"total", tot}}},
+             {"consumed", Obj{{"max", out(true)}, {"min", out(true)}, {"average", out(false)},
+                              {"total", out(false)}}}};
+}
+
 J Step(const v1::AcctJob& a, const std::string& id, const std::string& name,
        const std::string& nodes, uint32_t nnodes, uint32_t ntasks, uint32_t cpus, int64_t start,
        int64_t end, common::JobState state, int code, int sig, const v1::StepUsage& u,
@@ -36,16 +95,22 @@ J Step(const v1::AcctJob& a, const std::string& id, const std::string& name,
   int64_t e = end ? end : now;
   return Obj{
       {"nodes", Obj{{"list", Arr{J(nodes)}}, {"count", nnodes}, {"range", nodes}}},
-      {"tres", Obj{{"allocated", Arr{Tres("cpu", 1, cpus), Tres("mem", 2, 0),
-                                     Tres("node", 4, nnodes)}}}},
+      {"tres", [&] {
+         Obj t = std::get<Obj>(UsageTres(u).v);
+         t.emplace_back("allocated", Arr{Tres("cpu", 1, cpus), Tres("mem", 2, 0),
+                                         Tres("node", 4, nnodes)});
+         return t;
+       }()},
       {"time", Obj{{"elapsed", start ? e - start : 0}, {"end", end}, {"start", start},
                    {"suspended", 0}, {"system", Cpu(u.sys_usec())},
                    {"total", Cpu(u.user_usec() + u.sys_usec())}, {"user", Cpu(u.user_usec())}}},
       {"exit_code", Exit(code, sig)},
       {"tasks", Obj{{"count", ntasks}}},
       {"pid", J()},
+      {"CPU", Obj{{"requested_frequency", Obj{{"min", 0}, {"max", 0}}}, {"governor", Arr{}}}},
       {"kill_request_user", J()},
       {"state", std::string(common::JobStateName(state))},
+      {"statistics", Obj{{"CPU", Obj{{"actual_frequency", 0}}}, {"energy", Obj{{"consumed", 0}}}}},
       {"step", Obj{{"job_id", a.job().job_id()}, {"het", Obj{{"component", J()}}}, {"id", id},
                    {"name", name}}},
       {"task", Obj{{"distribution", "Unknown"}}},
@@ -72,8 +137,8 @@ J Job(const v1::AcctJob& a, const std::string& cluster, int64_t now) {
                          s.usage(), now));
   Arr alloc;
   if (j.start_time())
-    alloc = Arr{Tres("cpu", 1, j.num_cpus()), Tres("node", 4, j.num_nodes()),
-                Tres("billing", 5, j.num_cpus())};
+    alloc = Arr{Tres("cpu", 1, j.num_cpus()), Tres("energy", 3, J()),
+                Tres("node", 4, j.num_nodes()), Tres("billing", 5, j.num_cpus())};
   Arr req{Tres("cpu", 1, j.num_cpus())};
   if (j.min_mem_mb()) req.push_back(Tres("mem", 2, j.min_mem_mb() * j.num_nodes()));
   req.push_back(Tres("node", 4, j.num_nodes()));
@@ -101,7 +166,11 @@ J Job(const v1::AcctJob& a, const std::string& cluster, int64_t now) {
                    {"limit", j.time_limit_min() < 0 ? J() : J(j.time_limit_min())},
                    {"total", Cpu(user + sys)}, {"user", Cpu(user)}}},
       {"exit_code", Exit(j.exit_code(), j.exit_signal())},
-      {"flags", Arr{J("CLEAR_SCHEDULING")}},
+      {"flags", j.start_time() ? Arr{J("CLEAR_SCHEDULING"),
+                                     J(absl::StartsWith(j.scheduler(), "Backfill")
+                                           ? "STARTED_ON_BACKFILL"
+                                           : "STARTED_ON_SCHEDULE")}
+                               : Arr{J("CLEAR_SCHEDULING")}},
       {"group", j.group_name()},
       {"het", Obj{{"job_id", 0}, {"job_offset", J()}}},
       {"job_id", j.job_id()},

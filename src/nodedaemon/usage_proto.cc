@@ -17,6 +17,12 @@ void UsageToProto(const StepResult::Usage& u, ::sluice::v1::Usage* p) {
   p->set_has_min_cpu(u.has_min_cpu);
   p->set_min_cpu_usec(u.min_cpu_usec);
   p->set_min_cpu_task(u.min_cpu_task);
+  p->set_max_cpu_usec(u.max_cpu_usec);
+  p->set_max_cpu_task(u.max_cpu_task);
+  p->set_min_rss_kb(u.min_rss_kb);
+  p->set_min_rss_task(u.min_rss_task);
+  p->set_min_vm_kb(u.min_vm_kb);
+  p->set_min_vm_task(u.min_vm_task);
 }
 
 }  // namespace sluice::node

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <ctime>
+#include <regex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -242,6 +243,61 @@ TEST(SacctUsageTest, MinCpuAndVirtualSizesComeFromTheTasks) {
   EXPECT_LE(ave_vm, max_vm);
   EXPECT_EQ(step[6], "n1");
   EXPECT_TRUE(step[7] == "0" || step[7] == "1");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// The keys of a JSON document in order, with their nesting; values
+// replaced by '*' (their types and contents differ by nature).
+std::string JsonSkeleton(const std::string& text) {
+  static const std::regex kKey("^( *)\"([^\"]+)\": (.*)$");
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::string l(line);
+    std::smatch m;
+    if (std::regex_match(l, m, kKey)) {
+      std::string v = m[3].str();
+      bool opens = !v.empty() && (v[0] == '{' || v[0] == '[');
+      absl::StrAppend(&out, m[1].str(), m[2].str(), opens ? std::string(1, v[0]) : "", "\n");
+    } else if (l.find_first_not_of(' ') != std::string::npos) {
+      std::string t = l.substr(l.find_first_not_of(' '));
+      bool structural = t[0] == '{' || t[0] == '}' || t[0] == '[' || t[0] == ']';
+      absl::StrAppend(&out, l.substr(0, l.find_first_not_of(' ')), structural ? t.substr(0, 1) : "*",
+                      "\n");
+    }
+  }
+  return out;
+}
+
+// sacct --json has the shape of Slurm 22.05's (12_sacct_more's `sacct -j 1
+// --json`: a job whose batch script slept a second): every key in its
+// place, the step's TRES usage (requested and consumed max/min/average/
+// total), CPU and statistics included.
+TEST(GoldenSacctJsonTest, DocumentHasSlurmsShape) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  // (--mem: the reference lists a whole node's memory among what a job
+  // without it asked for; Sluice's records do not know that figure yet.)
+  ASSERT_EQ(Parsable(c->Run(
+                "sbatch --parsable -J okjob -o /dev/null -A root --mem=4000 --wrap 'sleep 1'")),
+            1u);
+  ASSERT_TRUE(c->WaitForState(1, "COMPLETED", 30));
+  std::string want;
+  ForEachCapturedCommand(CapturedSection("12_sacct_more", "stdout"),
+                         [&](const std::string& cmd, const std::string& w) {
+    if (cmd == "sacct -j 1 --json") want = w;
+  });
+  ASSERT_FALSE(want.empty());
+  std::string got;
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    got = c->Run("sacct -j 1 --json; echo rc=$?").out;
+    return absl::StrContains(got, "\"batch\"") && absl::StrContains(got, "\"COMPLETED\"");
+  }, 30)) << got;
+  EXPECT_EQ(JsonSkeleton(got), JsonSkeleton(want));
 }
 
 }  // namespace

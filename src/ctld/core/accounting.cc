@@ -79,10 +79,25 @@ void MergeUsage(StepUsage& into, const NodeUsage& u, const std::string& node) {
     into.max_vm_task = u.max_vm_task;
   }
   if (u.has_min_cpu && (!into.has_min_cpu || u.min_cpu_usec < into.min_cpu_usec)) {
-    into.has_min_cpu = true;
     into.min_cpu_usec = u.min_cpu_usec;
     into.min_cpu_node = node;
     into.min_cpu_task = u.min_cpu_task;
+  }
+  if (u.has_min_cpu && (!into.has_min_cpu || u.max_cpu_usec > into.max_cpu_usec)) {
+    into.max_cpu_usec = u.max_cpu_usec;
+    into.max_cpu_node = node;
+    into.max_cpu_task = u.max_cpu_task;
+  }
+  into.has_min_cpu |= u.has_min_cpu;
+  if (u.tasks && (!into.known || into.tasks == 0 || u.min_rss_kb < into.min_rss_kb)) {
+    into.min_rss_kb = u.min_rss_kb;
+    into.min_rss_node = node;
+    into.min_rss_task = u.min_rss_task;
+  }
+  if (u.min_vm_kb && (!into.min_vm_kb || u.min_vm_kb < into.min_vm_kb)) {
+    into.min_vm_kb = u.min_vm_kb;
+    into.min_vm_node = node;
+    into.min_vm_task = u.min_vm_task;
   }
   uint64_t total = into.ave_rss_kb * into.tasks + u.sum_rss_kb;
   uint64_t total_vm = into.ave_vm_kb * into.tasks + u.sum_vm_kb;

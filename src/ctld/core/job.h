@@ -119,6 +119,11 @@ struct StepUsage {
   int64_t min_cpu_usec = 0;
   std::string min_cpu_node;
   uint32_t min_cpu_task = 0;
+  // The other ends, for sacct --json's per-task TRES usage.
+  int64_t max_cpu_usec = 0;
+  std::string max_cpu_node, min_rss_node, min_vm_node;
+  uint32_t max_cpu_task = 0, min_rss_task = 0, min_vm_task = 0;
+  uint64_t min_rss_kb = 0, min_vm_kb = 0;
   bool operator==(const StepUsage&) const = default;
 };
 
@@ -137,6 +142,10 @@ struct NodeUsage {
   bool has_min_cpu = false;
   int64_t min_cpu_usec = 0;
   uint32_t min_cpu_task = 0;
+  int64_t max_cpu_usec = 0;
+  uint32_t max_cpu_task = 0;
+  uint64_t min_rss_kb = 0, min_vm_kb = 0;
+  uint32_t min_rss_task = 0, min_vm_task = 0;
 };
 
 // The accounting record of one srun step (sacct's N.S line); kept with its

@@ -31,7 +31,16 @@ void ToProto(const StepUsage& u, v1::StepUsage* p) {
     p->set_min_cpu_usec(u.min_cpu_usec);
     p->set_min_cpu_node(u.min_cpu_node);
     p->set_min_cpu_task(u.min_cpu_task);
+    p->set_max_cpu_usec(u.max_cpu_usec);
+    p->set_max_cpu_node(u.max_cpu_node);
+    p->set_max_cpu_task(u.max_cpu_task);
   }
+  p->set_min_rss_kb(u.min_rss_kb);
+  p->set_min_rss_node(u.min_rss_node);
+  p->set_min_rss_task(u.min_rss_task);
+  p->set_min_vm_kb(u.min_vm_kb);
+  p->set_min_vm_node(u.min_vm_node);
+  p->set_min_vm_task(u.min_vm_task);
 }
 
 AcctFilter FilterFrom(const v1::AcctQueryRequest& r) {

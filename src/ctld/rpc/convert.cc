@@ -84,7 +84,8 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
     return NodeUsage{u.known(),       u.max_rss_kb(),  u.max_rss_task(), u.sum_rss_kb(),
                      u.tasks(),       u.user_usec(),   u.sys_usec(),     u.max_vm_kb(),
                      u.max_vm_task(), u.sum_vm_kb(),   u.has_min_cpu(),  u.min_cpu_usec(),
-                     u.min_cpu_task()};
+                     u.min_cpu_task(), u.max_cpu_usec(), u.max_cpu_task(), u.min_rss_kb(),
+                     u.min_vm_kb(),    u.min_rss_task(), u.min_vm_task()};
   };
   for (const auto& s : p.ended_steps())
     r.ended_steps.push_back({JobId(s.job_id()), s.step_id(), usage(s.usage())});

@@ -75,26 +75,40 @@ bool DecodeAlloc(absl::string_view s, std::vector<NodeAllocation>* out) {
 
 // Usage as "known/max_rss/ave_rss/max_vm/ave_vm/user_usec/sys_usec/
 // rss_task/vm_task/rss_node/vm_node/tasks[/min_cpu_usec/min_cpu_task/
-// min_cpu_node]" (node names hold no '/'; the minimum only when known).
+// min_cpu_node/max_cpu_usec/max_cpu_task/max_cpu_node/min_rss_kb/
+// min_rss_task/min_rss_node/min_vm_kb/min_vm_task/min_vm_node]" (node
+// names hold no '/'; the per-task ends only when known).
 std::string EncodeUsage(const StepUsage& u) {
   std::string out =
       absl::StrCat(u.known ? 1 : 0, "/", u.max_rss_kb, "/", u.ave_rss_kb, "/", u.max_vm_kb, "/",
                    u.ave_vm_kb, "/", u.user_usec, "/", u.sys_usec, "/", u.max_rss_task, "/",
                    u.max_vm_task, "/", u.max_rss_node, "/", u.max_vm_node, "/", u.tasks);
   if (u.has_min_cpu)
-    absl::StrAppend(&out, "/", u.min_cpu_usec, "/", u.min_cpu_task, "/", u.min_cpu_node);
+    absl::StrAppend(&out, "/", u.min_cpu_usec, "/", u.min_cpu_task, "/", u.min_cpu_node, "/",
+                    u.max_cpu_usec, "/", u.max_cpu_task, "/", u.max_cpu_node, "/", u.min_rss_kb,
+                    "/", u.min_rss_task, "/", u.min_rss_node, "/", u.min_vm_kb, "/",
+                    u.min_vm_task, "/", u.min_vm_node);
   return out;
 }
 
 bool DecodeUsage(absl::string_view s, StepUsage* u) {
   std::vector<std::string> f = absl::StrSplit(s, '/');
-  if (f.size() != 11 && f.size() != 12 && f.size() != 15) return false;
+  if (f.size() != 11 && f.size() != 12 && f.size() != 15 && f.size() != 24) return false;
   if (f.size() >= 12 && !absl::SimpleAtoi(f[11], &u->tasks)) return false;
-  if (f.size() == 15) {
+  if (f.size() >= 15) {
     if (!absl::SimpleAtoi(f[12], &u->min_cpu_usec) || !absl::SimpleAtoi(f[13], &u->min_cpu_task))
       return false;
     u->has_min_cpu = true;
     u->min_cpu_node = f[14];
+  }
+  if (f.size() == 24) {
+    if (!absl::SimpleAtoi(f[15], &u->max_cpu_usec) || !absl::SimpleAtoi(f[16], &u->max_cpu_task) ||
+        !absl::SimpleAtoi(f[18], &u->min_rss_kb) || !absl::SimpleAtoi(f[19], &u->min_rss_task) ||
+        !absl::SimpleAtoi(f[21], &u->min_vm_kb) || !absl::SimpleAtoi(f[22], &u->min_vm_task))
+      return false;
+    u->max_cpu_node = f[17];
+    u->min_rss_node = f[20];
+    u->min_vm_node = f[23];
   }
   int known = 0;
   if (!absl::SimpleAtoi(f[0], &known) || !absl::SimpleAtoi(f[1], &u->max_rss_kb) ||

@@ -214,7 +214,10 @@ std::string EncodeStepResult(const StepResult& r) {
                                 "/", r.usage.sys_usec, "/", r.usage.max_vm_kb, "/",
                                 r.usage.max_vm_task, "/", r.usage.sum_vm_kb, "/",
                                 r.usage.has_min_cpu ? 1 : 0, "/", r.usage.min_cpu_usec, "/",
-                                r.usage.min_cpu_task));
+                                r.usage.min_cpu_task, "/", r.usage.max_cpu_usec, "/",
+                                r.usage.max_cpu_task, "/", r.usage.min_rss_kb, "/",
+                                r.usage.min_rss_task, "/", r.usage.min_vm_kb, "/",
+                                r.usage.min_vm_task));
   return w.out_;
 }
 
@@ -235,7 +238,8 @@ absl::StatusOr<StepResult> DecodeStepResult(const std::string& text) {
     StepResult::Usage& g = r.usage;
     // (Six fields from a stepd of an earlier release.)
     int min_known = 0;
-    g.known = (p.size() == 6 || p.size() == 12) && absl::SimpleAtoi(p[0], &g.max_rss_kb) &&
+    g.known = (p.size() == 6 || p.size() == 12 || p.size() == 18) &&
+              absl::SimpleAtoi(p[0], &g.max_rss_kb) &&
               absl::SimpleAtoi(p[1], &g.max_rss_task) && absl::SimpleAtoi(p[2], &g.sum_rss_kb) &&
               absl::SimpleAtoi(p[3], &g.tasks) && absl::SimpleAtoi(p[4], &g.user_usec) &&
               absl::SimpleAtoi(p[5], &g.sys_usec) &&
@@ -243,7 +247,11 @@ absl::StatusOr<StepResult> DecodeStepResult(const std::string& text) {
                (absl::SimpleAtoi(p[6], &g.max_vm_kb) && absl::SimpleAtoi(p[7], &g.max_vm_task) &&
                 absl::SimpleAtoi(p[8], &g.sum_vm_kb) && absl::SimpleAtoi(p[9], &min_known) &&
                 absl::SimpleAtoi(p[10], &g.min_cpu_usec) &&
-                absl::SimpleAtoi(p[11], &g.min_cpu_task)));
+                absl::SimpleAtoi(p[11], &g.min_cpu_task))) &&
+              (p.size() != 18 ||
+               (absl::SimpleAtoi(p[12], &g.max_cpu_usec) && absl::SimpleAtoi(p[13], &g.max_cpu_task) &&
+                absl::SimpleAtoi(p[14], &g.min_rss_kb) && absl::SimpleAtoi(p[15], &g.min_rss_task) &&
+                absl::SimpleAtoi(p[16], &g.min_vm_kb) && absl::SimpleAtoi(p[17], &g.min_vm_task)));
     g.has_min_cpu = min_known == 1;
     if (!g.known) g = {};
   }

@@ -94,6 +94,11 @@ struct StepResult {
     bool has_min_cpu = false;
     int64_t min_cpu_usec = 0;
     uint32_t min_cpu_task = 0;
+    // The other ends (sacct --json's TRES usage max/min per task).
+    int64_t max_cpu_usec = 0;
+    uint32_t max_cpu_task = 0;
+    uint64_t min_rss_kb = 0, min_vm_kb = 0;
+    uint32_t min_rss_task = 0, min_vm_task = 0;
   } usage;
   int exit_code = 0;
   int signal = 0;

@@ -57,13 +57,18 @@ void StepDaemon::MeasureUsage() {
       u.max_vm_kb = kb;
       u.max_vm_task = task;
     }
+    if (u.min_vm_kb == 0 || kb < u.min_vm_kb) {
+      u.min_vm_kb = kb;
+      u.min_vm_task = task;
+    }
     u.sum_vm_kb += kb;
   }
   if (spec_.step < 0) {
     u.max_rss_kb = u.sum_rss_kb = reaped_max_rss_kb_;
     u.tasks = 1;
     u.has_min_cpu = true;  // one task: the script's tree
-    u.min_cpu_usec = u.user_usec + u.sys_usec;
+    u.min_cpu_usec = u.max_cpu_usec = u.user_usec + u.sys_usec;
+    u.min_rss_kb = u.max_rss_kb;
     return;
   }
   for (const auto& [task, kb] : task_rss_kb_) {
@@ -71,15 +76,24 @@ void StepDaemon::MeasureUsage() {
       u.max_rss_kb = kb;
       u.max_rss_task = task;
     }
+    if (kb < u.min_rss_kb || u.tasks == 0) {
+      u.min_rss_kb = kb;
+      u.min_rss_task = task;
+    }
     u.sum_rss_kb += kb;
     ++u.tasks;
   }
-  for (const auto& [task, cpu] : task_cpu_usec_)
+  for (const auto& [task, cpu] : task_cpu_usec_) {
     if (!u.has_min_cpu || cpu < u.min_cpu_usec) {
-      u.has_min_cpu = true;
       u.min_cpu_usec = cpu;
       u.min_cpu_task = task;
     }
+    if (!u.has_min_cpu || cpu > u.max_cpu_usec) {
+      u.max_cpu_usec = cpu;
+      u.max_cpu_task = task;
+    }
+    u.has_min_cpu = true;
+  }
 }
 
 }  // namespace sluice::node
