@@ -66,39 +66,39 @@ bool AcctSelected(const Job& j, const AcctFilter& f) {
   return InWindow(j, f);
 }
 
+namespace {
+
+// One end of a step's use (the largest or least of its tasks'): this
+// node's replaces it when `take`, with its node and task.
+template <typename V>
+void TakeEnd(bool take, V value, uint32_t task, const std::string& node, V* into,
+             uint32_t* into_task, std::string* into_node) {
+  if (!take) return;
+  *into = value;
+  *into_task = task;
+  *into_node = node;
+}
+
+}  // namespace
+
 void MergeUsage(StepUsage& into, const NodeUsage& u, const std::string& node) {
   if (!u.known) return;
-  if (!into.known || u.max_rss_kb > into.max_rss_kb) {
-    into.max_rss_kb = u.max_rss_kb;
-    into.max_rss_node = node;
-    into.max_rss_task = u.max_rss_task;
-  }
-  if (u.max_vm_kb && (!into.max_vm_kb || u.max_vm_kb > into.max_vm_kb)) {
-    into.max_vm_kb = u.max_vm_kb;
-    into.max_vm_node = node;
-    into.max_vm_task = u.max_vm_task;
-  }
-  if (u.has_min_cpu && (!into.has_min_cpu || u.min_cpu_usec < into.min_cpu_usec)) {
-    into.min_cpu_usec = u.min_cpu_usec;
-    into.min_cpu_node = node;
-    into.min_cpu_task = u.min_cpu_task;
-  }
-  if (u.has_min_cpu && (!into.has_min_cpu || u.max_cpu_usec > into.max_cpu_usec)) {
-    into.max_cpu_usec = u.max_cpu_usec;
-    into.max_cpu_node = node;
-    into.max_cpu_task = u.max_cpu_task;
-  }
+  TakeEnd(!into.known || u.max_rss_kb > into.max_rss_kb, u.max_rss_kb, u.max_rss_task, node,
+          &into.max_rss_kb, &into.max_rss_task, &into.max_rss_node);
+  TakeEnd(u.max_vm_kb && (!into.max_vm_kb || u.max_vm_kb > into.max_vm_kb), u.max_vm_kb,
+          u.max_vm_task, node, &into.max_vm_kb, &into.max_vm_task, &into.max_vm_node);
+  TakeEnd(u.has_min_cpu && (!into.has_min_cpu || u.min_cpu_usec < into.min_cpu_usec),
+          u.min_cpu_usec, u.min_cpu_task, node, &into.min_cpu_usec, &into.min_cpu_task,
+          &into.min_cpu_node);
+  TakeEnd(u.has_min_cpu && (!into.has_min_cpu || u.max_cpu_usec > into.max_cpu_usec),
+          u.max_cpu_usec, u.max_cpu_task, node, &into.max_cpu_usec, &into.max_cpu_task,
+          &into.max_cpu_node);
   into.has_min_cpu |= u.has_min_cpu;
-  if (u.tasks && (!into.known || into.tasks == 0 || u.min_rss_kb < into.min_rss_kb)) {
-    into.min_rss_kb = u.min_rss_kb;
-    into.min_rss_node = node;
-    into.min_rss_task = u.min_rss_task;
-  }
-  if (u.min_vm_kb && (!into.min_vm_kb || u.min_vm_kb < into.min_vm_kb)) {
-    into.min_vm_kb = u.min_vm_kb;
-    into.min_vm_node = node;
-    into.min_vm_task = u.min_vm_task;
-  }
+  TakeEnd(u.tasks && (!into.known || into.tasks == 0 || u.min_rss_kb < into.min_rss_kb),
+          u.min_rss_kb, u.min_rss_task, node, &into.min_rss_kb, &into.min_rss_task,
+          &into.min_rss_node);
+  TakeEnd(u.min_vm_kb && (!into.min_vm_kb || u.min_vm_kb < into.min_vm_kb), u.min_vm_kb,
+          u.min_vm_task, node, &into.min_vm_kb, &into.min_vm_task, &into.min_vm_node);
   uint64_t total = into.ave_rss_kb * into.tasks + u.sum_rss_kb;
   uint64_t total_vm = into.ave_vm_kb * into.tasks + u.sum_vm_kb;
   into.tasks += u.tasks;
