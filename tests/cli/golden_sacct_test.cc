@@ -157,8 +157,11 @@ TEST(GoldenSacctSuspendTest, ElapsedLeavesSuspendedTimeOut) {
   c->Run("mkdir -p /tmp/dcap");
   ASSERT_EQ(c->Run("cd /tmp/dcap && sbatch --parsable -J susp -o /dev/null --wrap 'srun -n1 sleep 9'").out,
             "2\n");
+  // The step's task (the sleep itself) runs: a stop before it started
+  // would not be part of its 9 s.
   ASSERT_TRUE(TestCluster::WaitFor(
-      [&] { return absl::StrContains(c->Run("squeue -h -s -j 2 -o %i").out, "2.0"); }, 30));
+      [&] { return std::regex_search(c->Run("scontrol listpids 2.0").out,
+                                     std::regex("\n[0-9]+ +2 +0 +0 +0")); }, 30));
   ASSERT_EQ(c->Run("scontrol suspend 2").rc, 0);
   // Stopped for 4 s by the controller's own clock.
   ASSERT_TRUE(TestCluster::WaitFor([&] {
