@@ -89,20 +89,16 @@ TEST(GoldenJsonTest, DocumentsHaveSlurmsShape) {
   // The node reports the CPUs it gave the job shortly after the launch.
   ASSERT_TRUE(TestCluster::WaitFor(
       [&] { return c->Run("squeue --json").out.find("\"allocated\"") != std::string::npos; }, 30));
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_json", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
+  EXPECT_EQ(CompareCaptured(*c, "12_json",
+                            [](const std::string& cmd, std::string got, const std::string& want) {
     SCOPED_TRACE(cmd);
-    auto got = c->Run("cd /tmp/jcap && " + cmd + " 2>&1; echo rc=$?").out;
     // Decided: Sluice reserves the memory a job asks for and shows it
     // allocated; the reference's CR_Core leaves it out.
     got = std::regex_replace(got, std::regex("((tres_alloc_str|tres_used)\"?: (!!str )?\"?cpu=2),mem=200M"),
                              "$1");
     got = std::regex_replace(got, std::regex("(alloc_memory\"?: (!!int )?)200"), "$010");
     ExpectSameLines(Mask(got), Mask(want));
-    ++compared;
-  });
-  EXPECT_EQ(compared, 6);
+  }, "/tmp/jcap"), 6);
   c->Run(absl::StrCat("scancel ", r, " ", p, " ", d, " ", a));
 }
 
@@ -133,10 +129,8 @@ TEST(GoldenDetailsTest, DetailsFlagsAndNotifyAsSlurm) {
                            "$1=*");
     return std::regex_replace(s, std::regex("scontrol: select/[^\n]*\n"), "");
   };
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_scontrol_details", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    std::string got = c->Run("cd /tmp/dcap && " + cmd + " 2>&1; echo rc=$?").out;
+  EXPECT_EQ(CompareCaptured(*c, "12_scontrol_details",
+                            [&](const std::string& cmd, std::string got, const std::string& want) {
     // A node daemon gives out the machine's real CPUs: where this machine
     // has fewer than the 8 each node claims, job 2's share of n1 overlaps
     // job 1's (the reference numbers the 8 it was told).
@@ -146,9 +140,7 @@ TEST(GoldenDetailsTest, DetailsFlagsAndNotifyAsSlurm) {
     // Decided: Sluice reserves the memory a job asks for and shows it.
     got = absl::StrReplaceAll(got, {{"Mem=200 ", "Mem=0 "}, {"TRES=cpu=2,mem=200M,", "TRES=cpu=2,"}});
     EXPECT_EQ(mask(got), mask(want)) << cmd;
-    ++compared;
-  });
-  EXPECT_EQ(compared, 14);
+  }, "/tmp/dcap"), 14);
   // A running batch job's notice lands in its error file, as slurmstepd's.
   uint64_t n = sub("-o /tmp/dcap/notify.out --wrap 'sleep 60'");
   ASSERT_TRUE(c->WaitForState(n, "RUNNING", 30));
@@ -191,13 +183,11 @@ TEST(GoldenListPidsTest, ListPidsAsSlurm) {
     if (children) lines.push_back("(the script's children)");
     return absl::StrJoin(lines, "\n");
   };
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_scontrol_listpids", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    EXPECT_EQ(shape(c->Run(cmd + " 2>&1; echo rc=$?").out), shape(want)) << cmd;
-    ++compared;
-  });
-  EXPECT_EQ(compared, 10);
+  EXPECT_EQ(CompareCaptured(*c, "12_scontrol_listpids",
+                            [&](const std::string& cmd, const std::string& got,
+                                const std::string& want) {
+    EXPECT_EQ(shape(got), shape(want)) << cmd;
+  }), 10);
   // The script's line names the script's own process, in job 1.
   std::string out = c->Run("scontrol listpids 1").out;
   std::smatch m;

@@ -72,6 +72,19 @@ void ForEachCapturedCommand(const std::string& capture,
   if (!cmd.empty()) fn(cmd, want);
 }
 
+int CompareCaptured(const TestCluster& c, const std::string& name, const CaptureCheck& check,
+                    const std::string& dir) {
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection(name, "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    std::string got = c.Run((dir.empty() ? "" : "cd " + dir + " && ") + cmd + " 2>&1; echo rc=$?").out;
+    if (check) check(cmd, got, want);
+    else EXPECT_EQ(got, want) << cmd;
+    ++compared;
+  });
+  return compared;
+}
+
 }  // namespace sluice::testing
 
 namespace sluice::testing {

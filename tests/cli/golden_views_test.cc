@@ -95,18 +95,6 @@ TEST(GoldenSinfoStatesTest, StatesFilterAsSlurm) {
 namespace sluice::testing {
 namespace {
 
-// Runs each command of capture `name` ("=== CMD", its output and "rc=N")
-// and compares; returns how many it ran.
-int CompareCaptured(const TestCluster& c, const std::string& name) {
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection(name, "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    EXPECT_EQ(c.Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
-    ++compared;
-  });
-  return compared;
-}
-
 // squeue -i against 12_squeue_iterate: Slurm's refusals of a bad interval,
 // and the listing again each round (the time above each header), a blank
 // line between rounds; head ends it after the second round's first lines.
@@ -187,19 +175,16 @@ TEST(GoldenSinfoSortTest, SortReservationsAndVerboseAsSlurm) {
     for (absl::string_view l : absl::StrSplit(s, '\n')) out += std::string(l.substr(0, l.find(' '))) + " ";
     return out;
   };
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_sinfo_sort", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    std::string got = c->Run(cmd + " 2>&1; echo rc=$?").out;
+  EXPECT_EQ(CompareCaptured(*c, "12_sinfo_sort",
+                            [&](const std::string& cmd, const std::string& got,
+                                const std::string& want) {
     if (absl::StrContains(cmd, " -N") && !absl::StrContains(cmd, "-v")) {
       EXPECT_EQ(SortedLines(got), SortedLines(want)) << cmd;
       if (absl::StrContains(cmd, "N -N")) EXPECT_EQ(nodes(got), nodes(want)) << cmd;
     } else {
       EXPECT_EQ(mask(got), mask(want)) << cmd;
     }
-    ++compared;
-  });
-  EXPECT_EQ(compared, 17);
+  }), 17);
 }
 
 }  // namespace
@@ -234,15 +219,12 @@ TEST(GoldenClustersTest, ClusterNamedAboveTheListingAsSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr);
   ASSERT_EQ(c->Run("sbatch --parsable -J one -H -o /dev/null --wrap true").out, "1\n");
-  int compared = 0;
-  ForEachCapturedCommand(CapturedSection("12_clusters", "stdout"),
-                         [&](const std::string& cmd, const std::string& want) {
-    std::string got = c->Run(cmd + " 2>&1; echo rc=$?").out;
+  EXPECT_EQ(CompareCaptured(*c, "12_clusters",
+                            [](const std::string& cmd, const std::string& got,
+                               const std::string& want) {
     if (absl::StrContains(cmd, " -N")) EXPECT_EQ(SortedLines(got), SortedLines(want)) << cmd;
     else EXPECT_EQ(got, want) << cmd;
-    ++compared;
-  });
-  EXPECT_EQ(compared, 10);
+  }), 10);
 }
 
 }  // namespace
@@ -260,20 +242,18 @@ namespace {
 TEST(GoldenNodeHostlistTest, NodeListsAsSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr);
-  int compared = 0;
   bool refused = false;
-  ForEachCapturedCommand(CapturedSection("12_show_node_hostlist", "stdout"),
-                         [&](const std::string& cmd, const std::string& raw) {
+  EXPECT_EQ(CompareCaptured(*c, "12_show_node_hostlist",
+                            [&](const std::string& cmd, const std::string& got,
+                                const std::string& raw) {
     std::string want = raw;
     // (Here every node answers: all four idle, on one line.)
     if (absl::StrContains(raw, "idle*") && !absl::StrContains(raw, "drain")) want = "n[1-4] idle\nrc=0\n";
     want = absl::StrReplaceAll(want, {{"*", ""}});
     if (refused && absl::StartsWith(cmd, "sinfo")) want = "n[1-4] idle\nrc=0\n";
     refused = absl::StrContains(cmd, "n[4,9]") && absl::StartsWith(cmd, "scontrol update");
-    EXPECT_EQ(c->Run(cmd + " 2>&1; echo rc=$?").out, want) << cmd;
-    ++compared;
-  });
-  EXPECT_EQ(compared, 13);
+    EXPECT_EQ(got, want) << cmd;
+  }), 13);
 }
 
 }  // namespace

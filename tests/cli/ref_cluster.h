@@ -22,4 +22,13 @@ std::string SortedLines(const std::string& text);
 void ForEachCapturedCommand(const std::string& capture,
                             const std::function<void(const std::string&, const std::string&)>& fn);
 
+// Runs each command of capture `name` (its stdout section) in `dir` (none:
+// the test's own), its stdout and stderr together and "rc=N" after, and
+// hands (command, output, captured) to `check` (default: equal); returns
+// how many it ran.
+using CaptureCheck =
+    std::function<void(const std::string& cmd, const std::string& got, const std::string& want)>;
+int CompareCaptured(const TestCluster& c, const std::string& name, const CaptureCheck& check = {},
+                    const std::string& dir = "");
+
 }  // namespace sluice::testing
