@@ -311,6 +311,7 @@ void NodeDaemon::ReporterLoop() {
         supervisor_.AckSteps(steps_sent);
         supervisor_.Ack(acked);
         for (uint64_t id : kill) supervisor_.Kill(id);
+        RetryPendingSoon();
       });
     } else {
       spdlog::debug("report to sluice-ctld failed: {}", st.error_message());
@@ -382,6 +383,18 @@ grpc::Status NodeDaemon::LaunchBatch(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+void NodeDaemon::RetryPendingSoon() {
+  if (pending_armed_ || !supervisor_.HasPending()) return;
+  pending_armed_ = true;
+  pending_timer_.expires_after(std::chrono::milliseconds(50));
+  pending_timer_.async_wait([this](const boost::system::error_code& ec) {
+    pending_armed_ = false;
+    if (ec) return;
+    supervisor_.FlushPending();
+    RetryPendingSoon();
+  });
+}
+
 grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
                                    const v1::SignalJobRequest* req,
                                    v1::SignalJobReply*) {
@@ -393,12 +406,16 @@ grpc::Status NodeDaemon::SignalJob(grpc::ServerContext* ctx,
                                                            : KillKind::kSignal;
   SignalScope scope = req->batch_only() ? SignalScope::kBatchShell : SignalScope::kAll;
   if (req->kind() == v1::SIGNAL_KIND_NOTIFY) {
-    RunOnStrand([&] { supervisor_.Notify(req->job_id(), req->message()); });
+    RunOnStrand([&] {
+      supervisor_.Notify(req->job_id(), req->message());
+      RetryPendingSoon();
+    });
     return grpc::Status::OK;
   }
   RunOnStrand([&] {
     supervisor_.Signal(req->job_id(), kind, req->signal(), scope,
                        req->kill_wait_s(), Now(), req->step_id(), req->every_step());
+    RetryPendingSoon();
   });
   return grpc::Status::OK;
 }

@@ -76,6 +76,9 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   // Calls `on_exit` on the strand when `pid` (a stepd) exits.
   void WatchPid(pid_t pid, std::function<void()> on_exit);
   void Watch(uint64_t id, pid_t pid);  // a batch job's stepd
+  // On the strand: while commands wait for a stepd's socket, retry them
+  // every 50 ms (a signal or cancel is never lost to a stepd still starting).
+  void RetryPendingSoon();
   void ReporterLoop();
   void HealthLoop();
   void TriggerReport();
@@ -98,6 +101,8 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   JobSupervisor supervisor_;  // strand-owned
   std::map<pid_t, std::shared_ptr<boost::asio::posix::stream_descriptor>>
       watchers_;  // strand-owned: one pidfd per running stepd
+  boost::asio::steady_timer pending_timer_{io_};  // strand-owned
+  bool pending_armed_ = false;                    // strand-owned
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<::sluice::v1::SluiceCtldInternal::Stub> ctld_;
   std::thread loop_;

@@ -160,10 +160,15 @@ class GoldenQueueTest : public ::testing::Test {
 TEST_F(GoldenQueueTest, BusyQueueListingsMatchSlurm) {
   // golden.sh's "06" section: four jobs fill the 16 GPUs, short1 takes two
   // CPUs in short, then jobs that wait for each of Slurm's reasons.
+  // The fill jobs start in one scheduling pass, as the capture's did in one
+  // second: the waiting jobs' estimates are their end (a year on, having no
+  // limit), and starts a second apart would reorder --start's ties.
+  ASSERT_EQ(c_->Run("scontrol update PartitionName=g2 State=DOWN").rc, 0);
   std::vector<std::string> fill;
   for (int i = 1; i <= 4; ++i)
     fill.push_back(Sub(absl::StrCat("-J fill", i, " --gpus-per-node=4 --wrap 'sleep 600'")));
   ASSERT_EQ(fill[0], "60");
+  ASSERT_EQ(c_->Run("scontrol update PartitionName=g2 State=UP").rc, 0);
   std::string short1 = Sub("-J short1 -p short -c 2 --wrap 'sleep 600'");
   std::string r1 = Sub("-J needgpu --gpus-per-node=2 --wrap 'sleep 60'");
   Sub("-J behind1 --gpus-per-node=1 --wrap 'sleep 60'");
@@ -176,6 +181,8 @@ TEST_F(GoldenQueueTest, BusyQueueListingsMatchSlurm) {
   std::string alicerun = Sub("-J alicerun -c 1 --wrap 'sleep 600'", "alice");
   for (const std::string& id : {fill[0], fill[1], fill[2], fill[3], short1, alicerun})
     ASSERT_TRUE(Running(id)) << id;
+  std::string starts = c_->Run("squeue -h -n fill1,fill2,fill3,fill4 -o %S").out;
+  ASSERT_EQ(std::set<std::string>(absl::StrSplit(starts, '\n', absl::SkipEmpty())).size(), 1u) << starts;
   // Every pending reason settled (Slurm's capture waited for a backfill pass).
   ASSERT_TRUE(TestCluster::WaitFor(
       [&] { return c_->Run("squeue -h -j " + r1 + " -o %r").out == "Resources\n"; }, 30));

@@ -26,11 +26,13 @@ class FakeStepds : public StepdControl {
   }
   absl::StatusOr<std::string> Send(const std::string& dir,
                                    const std::string& line) override {
+    if (deaf.count(dir)) return absl::UnavailableError(dir + "/stepd.sock: No such file or directory");
     sent.push_back(dir + ": " + line);
     return std::string("ok");
   }
   bool Alive(pid_t pid) override { return alive.count(pid) > 0; }
   std::vector<std::string> started, sent;
+  std::set<std::string> deaf;  // stepds not listening yet
   std::set<pid_t> alive;
   pid_t next_pid = 1000;
   bool fail = false;
@@ -117,6 +119,33 @@ TEST_F(JobSupervisorTest, SignalsBecomeStepdCommands) {
   EXPECT_THAT(stepds_.sent,
               ElementsAre(d + "signal 10 all", d + "signal 12 batch",
                           d + "terminate timeout 5 1700000000", d + "kill"));
+}
+
+// A stepd just started may not have opened its socket when a suspend or a
+// cancel comes: the commands wait, in order, instead of being lost.
+TEST_F(JobSupervisorTest, CommandsWaitForAStepdThatDoesNotListenYet) {
+  JobSupervisor sup(Opts(), &stepds_);
+  ASSERT_TRUE(sup.Launch(Job(3)).ok());
+  ASSERT_TRUE(sup.Launch(Job(4)).ok());
+  std::string d3 = spool_ + "/job3", d4 = spool_ + "/job4";
+  stepds_.deaf = {d3, d4};
+  sup.Signal(3, KillKind::kSignal, SIGSTOP, SignalScope::kAll, 30, 0);
+  sup.Signal(3, KillKind::kSignal, SIGCONT, SignalScope::kAll, 30, 0);
+  sup.Signal(4, KillKind::kCancel, 15, SignalScope::kAll, 5, 1700000000);
+  EXPECT_TRUE(stepds_.sent.empty());
+  ASSERT_TRUE(sup.HasPending());
+  sup.FlushPending();  // still deaf: kept
+  EXPECT_TRUE(stepds_.sent.empty());
+  stepds_.deaf.erase(d3);
+  stepds_.sent.clear();
+  sup.Signal(3, KillKind::kSignal, SIGUSR1, SignalScope::kAll, 30, 0);  // behind the others
+  EXPECT_TRUE(stepds_.sent.empty());
+  sup.FlushPending();
+  EXPECT_THAT(stepds_.sent, ElementsAre(d3 + ": signal 19 all", d3 + ": signal 18 all",
+                                        d3 + ": signal 10 all"));
+  EXPECT_TRUE(sup.HasPending());  // job 4's cancel
+  sup.OnStepdExit(4);             // it ended anyway: nothing left to say to it
+  EXPECT_FALSE(sup.HasPending());
 }
 
 TEST_F(JobSupervisorTest, StepdExitReportsItsResultOrLoss) {

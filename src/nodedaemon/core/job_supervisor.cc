@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "absl/strings/numbers.h"
 #include "common/users.h"
@@ -195,25 +196,47 @@ void JobSupervisor::Signal(uint64_t id, KillKind kind, int sig,
   for (const auto& [key, st] : steps_)
     if (key.first == id && (step < 0 ? kind != KillKind::kSignal || every_step
                                      : key.second == static_cast<uint32_t>(step)))
-      (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), line);
-  if (step < 0 && running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
+      Deliver(StepDir(opts_.spool_dir, id, key.second), line);
+  if (step < 0 && running_.count(id)) Deliver(JobDir(opts_.spool_dir, id), line);
+}
+
+void JobSupervisor::Deliver(const std::string& dir, const std::string& line) {
+  if (auto it = pending_.find(dir); it != pending_.end()) {
+    it->second.push_back(line);
+    return;
+  }
+  auto r = stepds_->Send(dir, line);
+  if (!r.ok() && absl::IsUnavailable(r.status())) pending_[dir].push_back(line);
+}
+
+void JobSupervisor::FlushPending() {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    auto& lines = it->second;
+    size_t sent = 0;
+    for (; sent < lines.size(); ++sent) {
+      auto r = stepds_->Send(it->first, lines[sent]);
+      if (!r.ok() && absl::IsUnavailable(r.status())) break;
+    }
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(sent));
+    it = lines.empty() ? pending_.erase(it) : std::next(it);
+  }
 }
 
 void JobSupervisor::Notify(uint64_t id, const std::string& text) {
   std::string line = "notify " + text;
   std::replace(line.begin(), line.end(), '\n', ' ');  // one command line
   if (running_.count(id)) {
-    (void)stepds_->Send(JobDir(opts_.spool_dir, id), line);
+    Deliver(JobDir(opts_.spool_dir, id), line);
     return;
   }
   for (const auto& [key, st] : steps_)
-    if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), line);
+    if (key.first == id) Deliver(StepDir(opts_.spool_dir, id, key.second), line);
 }
 
 void JobSupervisor::Kill(uint64_t id) {
   for (const auto& [key, st] : steps_)
-    if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");
-  if (running_.count(id)) (void)stepds_->Send(JobDir(opts_.spool_dir, id), "kill");
+    if (key.first == id) Deliver(StepDir(opts_.spool_dir, id, key.second), "kill");
+  if (running_.count(id)) Deliver(JobDir(opts_.spool_dir, id), "kill");
 }
 
 absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in, const JobShare& share) {
@@ -250,6 +273,7 @@ absl::StatusOr<pid_t> JobSupervisor::LaunchStep(const StepSpec& in, const JobSha
 
 void JobSupervisor::OnStepExit(uint64_t job, uint32_t step) {
   steps_.erase({job, step});
+  pending_.erase(StepDir(opts_.spool_dir, job, step));
   EndedStep e{job, step, {}};
   if (auto text = ReadSmallFile(StepDir(opts_.spool_dir, job, step) + "/status"); text.ok())
     if (auto r = DecodeStepResult(*text); r.ok()) e.usage = r->usage;
@@ -300,8 +324,9 @@ void JobSupervisor::EndWith(uint64_t id, StepResult r) {
 void JobSupervisor::OnStepdExit(uint64_t id) {
   // The batch script is over: its steps go with it, as in Slurm.
   for (const auto& [key, st] : steps_)
-    if (key.first == id) (void)stepds_->Send(StepDir(opts_.spool_dir, id, key.second), "kill");
+    if (key.first == id) Deliver(StepDir(opts_.spool_dir, id, key.second), "kill");
   std::string dir = JobDir(opts_.spool_dir, id);
+  pending_.erase(dir);
   StepResult r;
   auto text = ReadSmallFile(dir + "/status");
   auto decoded = text.ok() ? DecodeStepResult(*text)

@@ -73,6 +73,11 @@ class JobSupervisor {
   void OnStepdExit(uint64_t id);
   // Running jobs whose stepd is gone without us hearing (a missed exit).
   void CheckAlive();
+  // Commands for stepds that had not opened their socket yet (one just
+  // started): FlushPending() retries them, in order; a stepd's lines go
+  // when it exits. The caller retries while HasPending().
+  bool HasPending() const { return !pending_.empty(); }
+  void FlushPending();
 
   // srun steps: each has its own stepd; the controller does not hear of
   // them from here (srun does). FailedPrecondition when it cannot start.
@@ -125,6 +130,9 @@ class JobSupervisor {
   absl::Status WriteJobFiles(const StepSpec& spec, const std::string& script,
                              const std::string& dir);
   void EndWith(uint64_t id, StepResult r);
+  // Sends `line` to the stepd of `dir`, or queues it behind earlier lines
+  // when that stepd does not listen yet.
+  void Deliver(const std::string& dir, const std::string& line);
 
   SupervisorOptions opts_;
   StepdControl* stepds_;
@@ -139,6 +147,7 @@ class JobSupervisor {
   std::map<uint64_t, std::vector<uint32_t>> step_only_jobs_;
   std::vector<EndedStep> ended_steps_;
   std::vector<EndedJob> ended_;
+  std::map<std::string, std::vector<std::string>> pending_;  // stepd dir -> lines
 };
 
 }  // namespace sluice::node

@@ -75,7 +75,7 @@ class RealStepdControl : public StepdControl {
     std::string msg = line + "\n";
     if (send(fd, msg.data(), msg.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(msg.size())) {
       close(fd);
-      return absl::UnavailableError(absl::StrCat(path, ": short write"));
+      return absl::InternalError(absl::StrCat(path, ": short write"));
     }
     std::string reply;
     char buf[256];

@@ -22,6 +22,8 @@ class StepdControl {
   // Starts a stepd for the job whose files are in `job_dir`.
   virtual absl::StatusOr<pid_t> Start(const std::string& job_dir) = 0;
   // Sends one command line; returns the stepd's reply ("ok" or "error ...").
+  // Unavailable when nothing listens on the stepd's socket (yet: a stepd
+  // just started binds it a moment later).
   virtual absl::StatusOr<std::string> Send(const std::string& job_dir,
                                            const std::string& line) = 0;
   // True when `pid` is a live sluice-stepd (not a reused pid).

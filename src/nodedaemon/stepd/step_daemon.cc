@@ -301,8 +301,18 @@ void StepDaemon::SignalJob(int sig, Mode mode) {
     for (const auto& [pid, task] : tasks_) ::kill(pid, sig);
     return;
   }
-  for (pid_t p : JobPids())
-    ::kill(p, sig);
+  // A process forked between the listing and the signal would escape it;
+  // a stop or kill looks again until no new process turns up.
+  std::set<pid_t> done;
+  for (int round = 0; round < 20; ++round) {
+    bool fresh = false;
+    for (pid_t p : JobPids())
+      if (done.insert(p).second) {
+        ::kill(p, sig);
+        fresh = true;
+      }
+    if (!fresh || (sig != SIGSTOP && sig != SIGKILL)) break;
+  }
 }
 
 void StepDaemon::Terminate(bool timeout, unsigned kill_wait_s, int64_t when) {
