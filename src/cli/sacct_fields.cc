@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/job_types.h"
+#include "common/sizes.h"
 #include "common/time_spec.h"
 
 namespace sluice::cli {
@@ -128,7 +129,7 @@ std::string ReqTres(const R& r) {
   if (!IsJob(r)) return "";
   const JobInfo& j = J(r);
   std::string s = absl::StrCat("billing=", j.num_cpus(), ",cpu=", j.num_cpus());
-  if (j.min_mem_mb()) absl::StrAppend(&s, ",mem=", j.min_mem_mb() * j.num_nodes(), "M");
+  if (uint64_t mem = r.job->req_mem_mb()) absl::StrAppend(&s, ",mem=", common::FormatTresMemMB(mem));
   absl::StrAppend(&s, ",node=", j.num_nodes());
   return s;
 }
@@ -271,8 +272,8 @@ const std::vector<AcctField> kFields = {
     {"ReqCPUFreqMin", 13, [](const R& r) -> std::string { return r.kind == R::kBatch ? "0" : "Unknown"; }},
     {"ReqCPUS", 8, [](const R& r) -> std::string { return U(CpusOf(r)); }},
     {"ReqMem", 10, [](const R& r) -> std::string {
-       if (!IsJob(r) || !J(r).min_mem_mb()) return std::string();
-       return absl::StrCat(J(r).min_mem_mb() * J(r).num_nodes(), "M");
+       if (!IsJob(r) || !r.job->req_mem_mb()) return std::string();
+       return absl::StrCat(r.job->req_mem_mb(), "M");
      }},
     {"ReqNodes", 8, [](const R& r) -> std::string { return U(NodesOf(r)); }},
     {"ReqTRES", 10, ReqTres},

@@ -140,7 +140,7 @@ J Job(const v1::AcctJob& a, const std::string& cluster, int64_t now) {
     alloc = Arr{Tres("cpu", 1, j.num_cpus()), Tres("energy", 3, J()),
                 Tres("node", 4, j.num_nodes()), Tres("billing", 5, j.num_cpus())};
   Arr req{Tres("cpu", 1, j.num_cpus())};
-  if (j.min_mem_mb()) req.push_back(Tres("mem", 2, j.min_mem_mb() * j.num_nodes()));
+  if (a.req_mem_mb()) req.push_back(Tres("mem", 2, a.req_mem_mb()));
   req.push_back(Tres("node", 4, j.num_nodes()));
   req.push_back(Tres("billing", 5, j.num_cpus()));
   bool array = j.array_job_id() != 0;

@@ -27,9 +27,8 @@ namespace {
 bool Skipped(const std::string& cmd) {
   // Slurm 22.05's sacct has no --me (later releases do; Sluice takes it).
   if (absl::StrContains(cmd, "--me")) return true;
-  // Elapsed and CPU times are the jobs' own; ReqTRES/ReqMem hold the
-  // node's whole memory in Slurm when no --mem was asked (not yet here).
-  return absl::StrContains(cmd, "elapsed") || absl::StrContains(cmd, "ReqTRES");
+  // Elapsed and CPU times are the jobs' own.
+  return absl::StrContains(cmd, "elapsed");
 }
 
 TEST(GoldenSacctTest, NoHistoryPrintsTheHeaderOnly) {
@@ -92,7 +91,7 @@ TEST(GoldenSacctTest, RecordsAndViewsMatchTheReference) {
     want = w;
     check();
   });
-  EXPECT_EQ(compared, 36);
+  EXPECT_EQ(compared, 37);
   // A step's record survives a controller restart, and -j N.S selects it.
   ASSERT_TRUE(c->KillCtld());
   ASSERT_TRUE(c->StartCtld());
@@ -283,10 +282,7 @@ std::string JsonSkeleton(const std::string& text) {
 TEST(GoldenSacctJsonTest, DocumentHasSlurmsShape) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr);
-  // (--mem: the reference lists a whole node's memory among what a job
-  // without it asked for; Sluice's records do not know that figure yet.)
-  ASSERT_EQ(Parsable(c->Run(
-                "sbatch --parsable -J okjob -o /dev/null -A root --mem=4000 --wrap 'sleep 1'")),
+  ASSERT_EQ(Parsable(c->Run("sbatch --parsable -J okjob -o /dev/null -A root --wrap 'sleep 1'")),
             1u);
   ASSERT_TRUE(c->WaitForState(1, "COMPLETED", 30));
   std::string want;

@@ -90,6 +90,26 @@ TEST_F(JobSnapshotTest, ConcurrentReadersShareOneConversion) {
   EXPECT_LE(runner_.reads.load(), 2);
 }
 
+// Under a stream of changes, copies take at most a tenth of the strand: a
+// copy that held it for d is followed by the next only 9 d later, and that
+// one still holds every change made before the reader asked. (The slack of
+// one d covers the moments between the first copy and the clock read.)
+TEST_F(JobSnapshotTest, CopiesTakeAtMostATenthOfTheStrand) {
+  for (int i = 0; i < 1000; ++i) Submit("a", alice_, /*hold=*/true);
+  ASSERT_EQ(snaps_.Get()->jobs.size(), 1000u);
+  auto first_done = std::chrono::steady_clock::now();
+  auto d = snaps_.last_strand_time();
+  ASSERT_GT(d, std::chrono::steady_clock::duration::zero());
+  Submit("b", alice_);
+  auto snap = snaps_.Get();
+  auto waited = std::chrono::steady_clock::now() - first_done;
+  EXPECT_EQ(snap->jobs.size(), 1001u);
+  EXPECT_GE(waited, 8 * d);
+  EXPECT_EQ(runner_.reads.load(), 2);
+  EXPECT_EQ(snaps_.Get().get(), snap.get());  // nothing changed since: shared
+  EXPECT_EQ(runner_.reads.load(), 2);
+}
+
 TEST_F(JobSnapshotTest, FiltersApplyOnTheServer) {
   uint64_t a = Submit("train", alice_);
   uint64_t b = Submit("eval", bob_, /*hold=*/true);

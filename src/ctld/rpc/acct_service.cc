@@ -82,6 +82,10 @@ grpc::Status ClientService::QueryAccounting(grpc::ServerContext* ctx,
                    std::string(jobs.status().message()));
     return grpc::Status::OK;
   }
+  // A job naming no memory asked for a whole node's (the largest in its
+  // partition, as its pending listing shows).
+  std::map<std::string, uint64_t, std::less<>> node_mem;
+  runner_->RunRead([&](const Controller& c, int64_t) { node_mem = PartitionNodeMem(c.config()); });
   for (const Job& j : *jobs) {
     if (!AcctSelected(j, f)) continue;
     v1::AcctJob* a = rep->add_jobs();
@@ -89,6 +93,12 @@ grpc::Status ClientService::QueryAccounting(grpc::ServerContext* ctx,
     a->set_eligible_time(AcctEligible(j));
     a->set_cancelled_by(j.cancelled_by);
     a->set_submit_line(j.spec.submit_line);
+    uint64_t per_node = j.spec.mem_mb;
+    if (!per_node)
+      if (auto m = node_mem.find(j.spec.partition.substr(0, j.spec.partition.find(',')));
+          m != node_mem.end())
+        per_node = m->second;
+    a->set_req_mem_mb(per_node * a->job().num_nodes());
     if (!j.alloc.empty()) a->set_batch_cpus(j.alloc[0].cpus);
     ToProto(j.batch_usage, a->mutable_batch_usage());
     for (const StepRecord& s : j.step_log) {

@@ -1,5 +1,7 @@
 #include "ctld/rpc/convert.h"
 
+#include <algorithm>
+
 #include "common/sizes.h"
 
 #include "absl/strings/str_join.h"
@@ -226,6 +228,15 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
     p->set_expected_start(j.expected_start);
     p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));
   }
+}
+
+std::map<std::string, uint64_t, std::less<>> PartitionNodeMem(const common::SlurmConfig& c) {
+  std::map<std::string, uint64_t, std::less<>> out;
+  for (const auto& p : c.partitions)
+    for (const auto& n : c.nodes)
+      if (std::find(p.nodes.begin(), p.nodes.end(), n.name) != p.nodes.end())
+        out[p.name] = std::max(out[p.name], n.real_memory_mb);
+  return out;
 }
 
 void ToProto(const NodeRecord& n, v1::NodeInfo* p) {

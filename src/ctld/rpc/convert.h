@@ -2,6 +2,9 @@
 // The only place in ctld where both worlds meet. Pure; thread-safe.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "ctld.pb.h"
 #include "node.pb.h"
 #include "ctld/core/controller.h"
@@ -17,6 +20,9 @@ NodeReport FromProto(const v1::NodeReportRequest& p);
 // TRES shows it).
 void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb = 0,
              const std::string& cluster = "");
+// Partition -> the largest RealMemory among its nodes (the `node_mem_mb`
+// above, and the memory a job naming none asked for in accounting).
+std::map<std::string, uint64_t, std::less<>> PartitionNodeMem(const common::SlurmConfig& c);
 void ToProto(const NodeRecord& n, v1::NodeInfo* p);
 void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p);
 void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p);

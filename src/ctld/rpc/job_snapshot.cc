@@ -15,39 +15,50 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
   std::unique_lock<std::mutex> l(mu_);
   for (;;) {
     if (current_ && current_->generation >= wanted) return current_;
-    if (!building_) break;
-    cv_.wait(l);  // another reader is making one: it may be new enough
+    if (building_) {
+      cv_.wait(l);  // another reader is making one: it may be new enough
+    } else if (std::chrono::steady_clock::now() < next_build_) {
+      cv_.wait_until(l, next_build_);  // the strand's share is spent for now
+    } else {
+      break;
+    }
   }
   building_ = true;
   l.unlock();
   auto snap = std::make_shared<JobSnapshot>();
+  std::chrono::steady_clock::duration on_strand{};
   runner_->RunRead([&](const Controller& c, int64_t now) {
+    auto began = std::chrono::steady_clock::now();
     // Read on the strand: every event before this point is in the copy.
     snap->generation = runner_->Generation();
     snap->now = now;
     snap->jobs.resize(c.jobs().size());
     snap->index.reserve(c.jobs().size());
     // A pending job naming no memory is shown asking for a whole node's.
-    std::map<std::string, uint64_t, std::less<>> node_mem;
-    for (const auto& p : c.config().partitions)
-      for (const auto& n : c.config().nodes)
-        if (std::find(p.nodes.begin(), p.nodes.end(), n.name) != p.nodes.end())
-          node_mem[p.name] = std::max(node_mem[p.name], n.real_memory_mb);
+    auto node_mem = PartitionNodeMem(c.config());
     size_t i = 0;
     for (const auto& [id, j] : c.jobs()) {
       auto mem = node_mem.find(j.spec.partition.substr(0, j.spec.partition.find(',')));
       ToProto(j, &snap->jobs[i], mem == node_mem.end() ? 0 : mem->second, c.config().cluster_name);
       snap->index.emplace(id, i++);
     }
+    on_strand = std::chrono::steady_clock::now() - began;
   });
   snap->wire.resize(snap->jobs.size());
   for (size_t i = 0; i < snap->jobs.size(); ++i) snap->jobs[i].SerializeToString(&snap->wire[i]);
   l.lock();
   current_ = std::move(snap);
+  next_build_ = std::chrono::steady_clock::now() + 9 * on_strand;
+  last_strand_time_ = on_strand;
   ++builds_;
   building_ = false;
   cv_.notify_all();
   return current_;
+}
+
+std::chrono::steady_clock::duration JobSnapshots::last_strand_time() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return last_strand_time_;
 }
 
 uint64_t JobSnapshots::builds() const {

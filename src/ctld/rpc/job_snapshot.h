@@ -5,9 +5,14 @@
 // for a new one; readers that arrive while one is being made wait for it
 // and share it, so fifty squeue loops cost the strand one conversion per
 // change, not fifty. Filtering and serialising run on the readers' own
-// threads. Thread-safe.
+// threads. While changes keep coming, a new copy waits until the strand
+// has spent nine times the last copy's time on other work: copies take
+// at most a tenth of the strand however many readers ask (a reader may
+// then wait that long; it still sees every change made before its call).
+// Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -43,6 +48,8 @@ class JobSnapshots {
   // A snapshot holding every change made before this call.
   std::shared_ptr<const JobSnapshot> Get();
   uint64_t builds() const;  // snapshots made so far (for tests)
+  // How long the last copy held the strand (for tests).
+  std::chrono::steady_clock::duration last_strand_time() const;
 
  private:
   CoreRunner* runner_;
@@ -51,6 +58,8 @@ class JobSnapshots {
   bool building_ = false;
   uint64_t builds_ = 0;
   std::shared_ptr<const JobSnapshot> current_;
+  std::chrono::steady_clock::time_point next_build_{};  // earliest next copy
+  std::chrono::steady_clock::duration last_strand_time_{};
 };
 
 // QueryJobs' answer from a snapshot: the request's filters (all must
