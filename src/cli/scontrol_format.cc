@@ -36,7 +36,7 @@ std::string Render(const Lines& lines, bool one_liner) {
     std::vector<std::string> all;
     for (const auto& l : lines)
       for (const auto& kv : l) all.push_back(kv);
-    return absl::StrJoin(all, " ") + " \n";
+    return absl::StrJoin(all, " ") + "\n";
   }
   for (size_t i = 0; i < lines.size(); ++i)
     absl::StrAppend(&out, i ? "   " : "", absl::StrJoin(lines[i], " "), "\n");
@@ -182,7 +182,10 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner, bool deta
   l.push_back({"Power="});
   if (!j.tres_per_node().empty())
     l.push_back({absl::StrCat("TresPerNode=", j.tres_per_node())});
-  if (one_liner) return Render(l, true);
+  if (one_liner) {  // (Slurm ends a job's one line with a space; nodes' and partitions' not)
+    std::string line = Render(l, true);
+    return line.insert(line.size() - 1, " ");
+  }
   return Render(l, false) + "   \n\n";
 }
 
@@ -216,10 +219,7 @@ std::string ScontrolStep(const JobInfo& j, const ::sluice::v1::StepInfo* st, boo
     l.push_back({absl::StrCat("SrunHost:Pid=", st->srun_host().empty() ? "(null)" : st->srun_host(), ":",
                               st->srun_pid())});
   }
-  if (one_liner) {  // (without the space show job's one line ends with)
-    std::string line = Render(l, true);
-    return line.substr(0, line.size() - 2) + "\n";
-  }
+  if (one_liner) return Render(l, true);
   return Render(l, false) + "\n";
 }
 

@@ -20,6 +20,7 @@
 #include "cli/scontrol_config.h"
 #include "cli/scontrol_format.h"
 #include "cli/scontrol_listpids.h"
+#include "cli/scontrol_session.h"
 #include "cli/scontrol_update.h"
 #include "common/hostlist.h"
 #include "common/job_types.h"
@@ -130,7 +131,7 @@ int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
     if (!name.empty()) {
       auto hosts = common::ExpandHostlist(name);
       if (!hosts.ok()) {
-        std::fprintf(stderr, "Node %s not found\n",
+        std::printf("Node %s not found\n",
                      (name.substr(0, name.find('[')) + "]").c_str());
         return 1;
       }
@@ -139,7 +140,7 @@ int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
     for (const auto& n : rep->nodes())
       if (name.empty() || wanted.count(n.name())) out += ScontrolNode(n, one_liner, details);
     if (out.empty()) {
-      std::fprintf(stderr, "Node %s not found\n", name.c_str());
+      std::printf("Node %s not found\n", name.c_str());  // (on stdout, as Slurm)
       return 1;
     }
   } else {
@@ -147,7 +148,7 @@ int ShowCluster(CtldClient& client, bool nodes, const std::string& name,
       if (name.empty() || p.name() == name)
         out += ScontrolPartition(p, *rep, one_liner);
     if (out.empty()) {
-      std::fprintf(stderr, "Partition %s not found\n", name.c_str());
+      std::printf("Partition %s not found\n", name.c_str());  // (on stdout, as Slurm)
       return 1;
     }
   }
@@ -225,6 +226,25 @@ int UpdateJobs(CtldClient& client, v1::JobAction action,
   return rc;
 }
 
+int Help() {
+  std::printf("Usage: scontrol [-a] [-d] [-o] [-Q] [-v] [COMMAND]\n"
+              "  Without a COMMAND, commands are read from standard input (exit or quit ends).\n"
+              "  show job|step|node|partition|config|hostnames|hostlist [ID]\n"
+              "  update JobId=N|PartitionName=P|NodeName=LIST KEY=VALUE...\n"
+              "  hold|uhold|release|requeue|requeuehold|suspend|resume|top JOBID[,JOBID...]\n"
+              "  notify JOBID TEXT; listpids [JOBID[.STEP]] [NODE]; ping; reconfigure\n"
+              "  oneliner, details, quiet, verbose: set for the commands after them; version\n");
+  return 0;
+}
+
+// What the global flags and the session keywords (oneliner, details,
+// quiet, verbose) set, for every command after them.
+struct Session {
+  bool one_liner = false, details = false, quiet = false, verbose = false;
+};
+
+int RunCommand(std::vector<std::string> words, Session& s, bool* done);
+
 int Main(int argc, char** argv) {
   argv[0] = const_cast<char*>("scontrol");
   static const struct option kLong[] = {
@@ -237,46 +257,68 @@ int Main(int argc, char** argv) {
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
-  bool one_liner = false, details = false, quiet = false, verbose = false;
+  Session s;
   int c;
   while ((c = getopt_long(argc, argv, "+odQVhav", kLong, nullptr)) != -1) {
     switch (c) {
-      case 'o': one_liner = true; break;
-      case 'd': details = true; break;
+      case 'o': s.one_liner = true; break;
+      case 'd': s.details = true; break;
       case 'V': std::printf("%s\n", kVersion); return 0;
-      case 'h':
-        std::printf("Usage: scontrol [-o] show job|node|partition|hostnames [ID]\n"
-                    "       scontrol hold|uhold|release JOBID[,JOBID...]\n");
-        return 0;
+      case 'h': return Help();
       case '?': return 1;
       // -Q: a show that finds nothing says nothing (its exit code stays),
       // as Slurm's quiet mode treats those errors.
-      case 'Q': quiet = true; break;
+      case 'Q': s.quiet = true; break;
       // Inert, as in Slurm on a cluster like ours (docs/CLI.md): -a shows
       // hidden partitions, and there are none.
       case 'a': break;
       // -v: show job's count line; Slurm's plugin-loading chatter has no
       // counterpart (Sluice loads no plugins).
-      case 'v': verbose = true; break;
+      case 'v': s.verbose = true; break;
       default:
         return NoHandler("scontrol", c);
     }
   }
+  std::vector<std::string> words(argv + optind, argv + argc);
+  bool done = false;
+  if (!words.empty()) return RunCommand(std::move(words), s, &done);
+  // No command: read them from standard input, as Slurm's interactive mode.
+  return Interactive([&](const std::vector<std::string>& w, bool* quit) { return RunCommand(w, s, quit); });
+}
+
+// One command line's words. `*done` is set by exit and quit.
+int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
   std::vector<std::string> words;
-  for (int i = optind; i < argc; ++i) {
-    // Options may also follow the command ("show job -dd 5").
-    std::string w = argv[i];
-    if (w == "-o" || w == "--oneliner") one_liner = true;
-    else if (w == "-Q" || w == "--quiet") quiet = true;
-    else if (w == "-v" || w == "--verbose") verbose = true;
-    else if (w.rfind("-d", 0) == 0 || w == "--details") details = true;
+  Session flags = s;  // options after the command ("show job -dd 5") are its own
+  for (const std::string& w : all) {
+    if (w == "-o" || w == "--oneliner") flags.one_liner = true;
+    else if (w == "-Q" || w == "--quiet") flags.quiet = true;
+    else if (w == "-v" || w == "--verbose") flags.verbose = true;
+    else if (w.rfind("-d", 0) == 0 || w == "--details") flags.details = true;
     else words.push_back(w);
   }
-  if (words.empty()) {
-    PrintError("scontrol", "no command given (interactive mode is not supported)");
+  if (words.empty()) return 0;
+  const bool one_liner = flags.one_liner, details = flags.details, verbose = flags.verbose;
+  std::string cmd = absl::AsciiStrToLower(words[0]);
+  // The session's keywords: each alone on its line, as Slurm takes them.
+  static const std::set<std::string> kAlone = {"exit", "quit", "oneliner", "details", "quiet",
+                                               "verbose", "all", "hide", "version"};
+  if (kAlone.count(cmd) && words.size() > 1) {
+    std::fprintf(stderr, "too many arguments for keyword:%s\n", cmd.c_str());
+    if (cmd == "exit" || cmd == "quit") *done = true;
     return 1;
   }
-  std::string cmd = absl::AsciiStrToLower(words[0]);
+  if (cmd == "exit" || cmd == "quit") {
+    *done = true;
+    return 0;
+  }
+  if (cmd == "oneliner") s.one_liner = true;
+  else if (cmd == "details") s.details = true;
+  else if (cmd == "quiet") s.quiet = true, s.verbose = false;
+  else if (cmd == "verbose") s.quiet = false, s.verbose = true;
+  if (cmd == "version") std::printf("%s\n", kVersion);
+  if (cmd == "help") return Help();  // (its arguments ignored, as Slurm)
+  if (kAlone.count(cmd)) return 0;  // (all, hide: inert, as -a)
   std::vector<std::string> rest(words.begin() + 1, words.end());
 
   if (cmd == "ping") {
@@ -300,10 +342,9 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "too many arguments for keyword:%s\n", cmd.c_str());
     return 1;
   }
-  if ((cmd == "show" || cmd == "list") && quiet) {
-    // Quiet: the show's error lines go nowhere (stdout stays).
-    if (FILE* null = std::freopen("/dev/null", "w", stderr); !null) return 1;
-  }
+  // Quiet: the show's error lines go nowhere (stdout stays), for this
+  // command only.
+  QuietStderr hush((cmd == "show" || cmd == "list") && flags.quiet);
   if ((cmd == "show" || cmd == "list") && !rest.empty()) {
     std::string what = absl::AsciiStrToLower(rest[0]);
     std::string arg = rest.size() > 1 ? rest[1] : "";
@@ -451,7 +492,7 @@ int Main(int argc, char** argv) {
                                                   : v1::JOB_ACTION_RELEASE;
     return UpdateJobs(client, action, rest);
   }
-  PrintError("scontrol", absl::StrCat("Invalid command: ", words[0]));
+  std::fprintf(stderr, "invalid keyword: %s\n", words[0].c_str());
   return 1;
 }
 

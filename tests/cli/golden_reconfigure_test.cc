@@ -51,7 +51,7 @@ TEST(GoldenReconfigureTest, AChangedConfigTakesEffectAndRunningJobsSurvive) {
   EXPECT_TRUE(absl::StrContains(sinfo, "g2* infinite n[1-3]")) << sinfo;
   EXPECT_TRUE(absl::StrContains(sinfo, "extra 1:00:00 n[1-2,5]")) << sinfo;
   EXPECT_FALSE(absl::StrContains(sinfo, "short")) << sinfo;
-  EXPECT_EQ(c->Run("scontrol show node n4").err, "Node n4 not found\n");
+  EXPECT_EQ(c->Run("scontrol show node n4").out, "Node n4 not found\n");  // (stdout, as Slurm)
   EXPECT_EQ(c->JobState(id), "RUNNING");
   // The new partition takes jobs; the old one is gone.
   auto extra = c->Run("sbatch --parsable -p extra -w n2 -o /dev/null --wrap true");

@@ -258,3 +258,36 @@ TEST(GoldenNodeHostlistTest, NodeListsAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// scontrol with no command reads commands from standard input, against
+// extra/12_scontrol_interactive: the prompt and the echo of each line, the
+// session keywords (oneliner, details, quiet, verbose, exit, quit), the
+// exit code of the last command, and those keywords' refusals on the
+// command line. Each case is run as the capture's script ran it (stdout and
+// stderr apart). Not compared: help's text (docs/CLI.md).
+TEST(GoldenInteractiveTest, CommandsFromStandardInputAsSlurm) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::string mine(host);
+  mine = mine.substr(0, mine.find('.'));
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("12_scontrol_interactive", "stdout"),
+                         [&](const std::string& cmd, const std::string& want) {
+    if (absl::StrContains(cmd, "help")) return;
+    std::string wrapped = absl::StrCat(
+        "d=$(mktemp -d); { ", cmd, "; } >$d/o 2>$d/e; rc=$?; echo '--- stdout'; cat $d/o; ",
+        "echo '<EOF>'; echo '--- stderr'; cat $d/e; echo '<EOF>'; echo rc=$rc; rm -r $d");
+    std::string got = c->Run(wrapped).out;
+    EXPECT_EQ(got, absl::StrReplaceAll(want, {{" at vm is ", " at " + mine + " is "}})) << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 26);
+}
+
+}  // namespace
+}  // namespace sluice::testing
