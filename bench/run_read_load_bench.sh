@@ -37,8 +37,9 @@ measure() {
 read -r sb0 sr0 < <(measure)
 count=/tmp/sluice-read-load.count; : > $count
 pids=()
+# Each reader loop runs wholly on the readers' CPUs (its shell's forks too).
 for _ in $(seq "$READERS"); do
-  ( while :; do "${ONREST[@]}" squeue >/dev/null 2>&1; echo >> $count; done ) & pids+=($!)
+  "${ONREST[@]}" bash -c "while :; do squeue >/dev/null 2>&1; echo >> $count; done" & pids+=($!)
 done
 sleep 2
 start=$(wc -l < $count); t0=$(date +%s%N)

@@ -82,6 +82,9 @@ absl::StatusOr<JobList> CtldClient::QueryJobs(const v1::QueryJobsRequest& req) {
             channel_.get(), method, c, r, rep);
       });
   if (!got.ok()) return got.status();
+  // The jobs came as one buffer (QueryJobsWire.listed): moved, not copied,
+  // to where every reader looks for them.
+  if (rep->has_listed()) rep->mutable_jobs()->Swap(rep->mutable_listed()->mutable_jobs());
   return JobList(rep);
 }
 

@@ -120,6 +120,7 @@ TEST_F(JobSnapshotTest, FiltersApplyOnTheServer) {
     AnswerQueryJobs(*snap, q, &sent);
     // QueryJobsWire is QueryJobsReply on the wire: read it as a client does.
     EXPECT_TRUE(rep.ParseFromString(sent.SerializeAsString()));
+    rep.mutable_jobs()->Swap(rep.mutable_listed()->mutable_jobs());
     std::vector<uint64_t> out;
     for (const auto& j : rep.jobs()) out.push_back(j.job_id());
     return std::make_pair(out, rep.error());
@@ -157,6 +158,7 @@ TEST_F(JobSnapshotTest, BriefRepliesCarryTheListingsFieldsAlone) {
     AnswerQueryJobs(*snap, q, &sent);
     v1::QueryJobsReply rep;
     EXPECT_TRUE(rep.ParseFromString(sent.SerializeAsString()));
+    rep.mutable_jobs()->Swap(rep.mutable_listed()->mutable_jobs());
     return std::make_pair(rep, sent.ByteSizeLong());
   };
   auto [full, full_bytes] = answer(false);

@@ -130,12 +130,24 @@ const std::vector<std::string>& JobSnapshot::Brief() const {
 namespace {
 
 // A job goes into the reply as the bytes it was encoded to once.
-void AddJob(const JobSnapshot& snap, size_t i, v1::QueryJobsWire* rep) {
-  rep->add_jobs(snap.wire[i]);
+// One entry of JobInfoList.jobs (field 1, length-delimited): its tag, the
+// length as a varint, the encoded JobInfo.
+void Append(const std::string& job, std::string* out) {
+  out->push_back(static_cast<char>((1 << 3) | 2));
+  for (uint64_t n = job.size(); ; n >>= 7) {
+    if (n < 0x80) {
+      out->push_back(static_cast<char>(n));
+      break;
+    }
+    out->push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  out->append(job);
 }
 
-void AddBrief(const JobSnapshot& snap, size_t i, v1::QueryJobsWire* rep) {
-  rep->add_jobs(snap.Brief()[i]);
+void AddJob(const JobSnapshot& snap, size_t i, std::string* out) { Append(snap.wire[i], out); }
+
+void AddBrief(const JobSnapshot& snap, size_t i, std::string* out) {
+  Append(snap.Brief()[i], out);
 }
 
 }  // namespace
@@ -144,9 +156,10 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
                      v1::QueryJobsWire* rep) {
   rep->set_now(snap.now);
   auto add = req.brief() ? AddBrief : AddJob;
+  std::string* out = rep->mutable_listed();
   if (req.job_ids_size() == 0) {
     for (size_t i = 0; i < snap.jobs.size(); ++i)
-      if (Matches(snap.jobs[i], req)) add(snap, i, rep);
+      if (Matches(snap.jobs[i], req)) add(snap, i, out);
     return;
   }
   bool found = false;
@@ -156,12 +169,12 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
     found = true;
     const v1::JobInfo& first = snap.jobs[it->second];
     if (first.array_job_id() != id) {  // not an array's own record: itself
-      if (Matches(first, req)) add(snap, it->second, rep);
+      if (Matches(first, req)) add(snap, it->second, out);
       continue;
     }
     // Split-off tasks have IDs after the array's own.
     for (size_t i = it->second; i < snap.jobs.size(); ++i)
-      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req)) add(snap, i, rep);
+      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req)) add(snap, i, out);
   }
   // An unknown ID is an error; a known one the filters leave out is not.
   if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");
