@@ -93,6 +93,11 @@ absl::StatusOr<v1::ModifyJobReply> CtldClient::ModifyJob(const v1::ModifyJobRequ
       "ModifyJob", req, [&](auto* c, const auto& r, auto* p) { return stub_->ModifyJob(c, r, p); });
 }
 
+absl::StatusOr<v1::AcctMgrReply> CtldClient::AcctMgr(const v1::AcctMgrRequest& req) {
+  return Call<v1::AcctMgrRequest, v1::AcctMgrReply>(
+      "AcctMgr", req, [&](auto* c, const auto& r, auto* p) { return stub_->AcctMgr(c, r, p); });
+}
+
 absl::StatusOr<v1::ModifyJobReply> CtldClient::Reconfigure() {
   return Call<v1::ReconfigureRequest, v1::ModifyJobReply>(
       "Reconfigure", v1::ReconfigureRequest(),

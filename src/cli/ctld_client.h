@@ -58,6 +58,7 @@ class CtldClient {
   absl::StatusOr<::sluice::v1::ModifyJobReply> ModifyJob(
       const ::sluice::v1::ModifyJobRequest& req);
   absl::StatusOr<::sluice::v1::ModifyJobReply> Reconfigure();
+  absl::StatusOr<::sluice::v1::AcctMgrReply> AcctMgr(const ::sluice::v1::AcctMgrRequest& req);
   absl::StatusOr<::sluice::v1::ModifyJobReply> UpdatePartition(
       const ::sluice::v1::UpdatePartitionRequest& req);
   absl::StatusOr<::sluice::v1::AcctQueryReply> QueryAccounting(

@@ -15,6 +15,8 @@
 #include "common/cpu_bind.h"
 #include "common/multi_prog.h"
 #include "cli/sacct_fields.h"
+#include "cli/sacctmgr_format.h"
+#include "ctld/core/assoc_db.h"
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/user_env.h"
@@ -115,6 +117,9 @@ void RunOne(const std::string& in) {
   (void)cli::ParseJobSelector(in);
   (void)cli::ParseAcctJobPick(in);
   (void)cli::ParseAcctFormat(in);
+  for (auto e : {cli::MgrEntity::kAccount, cli::MgrEntity::kUser, cli::MgrEntity::kAssoc})
+    (void)cli::ParseAcctMgrFormat(e, in);
+  (void)ctld::AssocDb::Decode(in);
   (void)cli::SplitJobList(in);
   (void)cli::ParseGetUserEnv(in);
   (void)cli::ExtractDirectives(in);

@@ -27,6 +27,7 @@ Controller::Controller(common::SlurmConfig config, JobStore* store,
       node_client_(nodes),
       own_uid_(own_uid) {
   next_job_id_ = config_.first_job_id;
+  assocs_ = AssocDb(config_.cluster_name);
   ApplyConfig();
   usage_ = UsageLedger(priority_.decay_half_life_s);
 }
@@ -39,6 +40,11 @@ absl::Status Controller::Recover(int64_t now) {
   next_job_id_ = std::max<uint64_t>(config_.first_job_id, st->next_job_id);
   if (auto u = st->settings.find("partition_updates"); u != st->settings.end())
     ReplayPartitionUpdates(u->second);
+  if (auto a = st->settings.find("associations"); a != st->settings.end() && !a->second.empty()) {
+    auto db = AssocDb::Decode(a->second);
+    if (!db.ok()) return db.status();
+    assocs_ = *std::move(db);
+  }
   if (next_job_id_ > config_.max_job_id) next_job_id_ = config_.first_job_id;
   for (auto& j : st->jobs) {
     if (HoldsResources(j.state)) {
@@ -124,7 +130,16 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   // -p a,b: every name must exist; the first gives the defaults.
   std::vector<const common::PartitionConf*> parts;
   if (req.partition.empty()) {
-    if (const auto* d = config_.DefaultPartition()) parts.push_back(d);
+    // The user's own default partition (sacctmgr DefaultPartition=, Sluice's
+    // extension) before the cluster's Default=YES one.
+    std::string mine = UserDefaultPartition(req.as_uid >= 0 ? static_cast<uint32_t>(req.as_uid) : who.uid);
+    const auto* d = mine.empty() ? config_.DefaultPartition() : config_.FindPartition(mine);
+    if (!mine.empty() && !d) {
+      out.notes.push_back(absl::StrCat("invalid partition specified: ", mine));
+      out.error = "Invalid partition name specified";
+      return out;
+    }
+    if (d) parts.push_back(d);
   } else {
     for (absl::string_view name : absl::StrSplit(req.partition, ',', absl::SkipEmpty())) {
       const auto* p = config_.FindPartition(name);

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "common/auth.h"
 #include "common/slurm_conf.h"
+#include "ctld/core/assoc_db.h"
 #include "ctld/core/job.h"
 #include "ctld/core/job_changes.h"
 #include "ctld/core/mail.h"
@@ -241,6 +242,17 @@ class Controller {
   // longer pending execution", ...).
   absl::Status ModifyJob(JobId id, const JobChanges& changes, const common::Identity& who,
                          int64_t now);
+  // sacctmgr (controller_assoc.cc): the accounts, users and associations,
+  // kept in the store ("associations" setting) before the answer. Adding
+  // takes root, SlurmUser or an Operator/Administrator (checked after the
+  // request itself, as slurmdbd does: a dry run answers anyone); errors
+  // carry sacctmgr's text.
+  const AssocDb& assocs() const { return assocs_; }
+  // With `commit` false, what would change, and nothing changes.
+  absl::StatusOr<std::vector<std::string>> AddAccounts(const AddAccountsSpec& spec,
+                                                       const common::Identity& who, bool commit);
+  absl::StatusOr<AddUsersOutcome> AddUsers(const AddUsersSpec& spec, const common::Identity& who,
+                                           bool commit);
   // scontrol update PartitionName=: administrators only; all or nothing.
   // Kept in memory: a restart reads slurm.conf again.
   // A restart's replay of the stored partition changes (Recover), and a
@@ -431,6 +443,12 @@ class Controller {
   uint64_t next_job_id_ = 1;
   int64_t boot_time_ = 0;
   std::vector<std::string> partition_updates_;  // in force, as stored (see UpdatePartition)
+  AssocDb assocs_;
+  // The default partition sacctmgr gave the user of `uid`, or "".
+  std::string UserDefaultPartition(uint32_t uid) const;
+  // May `who` change the associations (root, SlurmUser, an Operator)?
+  bool AcctAdmin(const common::Identity& who) const;
+  absl::Status SaveAssocs(const AssocDb& next);
   // Accepted or changed, not yet committed (Sync). A batch job here is a
   // submission sbatch has no answer for yet, and is never started; batch
   // starts and ends are written at once, so nothing else of theirs waits.

@@ -46,6 +46,8 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                             ::sluice::v1::QueryClusterReply* rep) override;
   grpc::Status ModifyJob(grpc::ServerContext* ctx, const ::sluice::v1::ModifyJobRequest* req,
                          ::sluice::v1::ModifyJobReply* rep) override;
+  grpc::Status AcctMgr(grpc::ServerContext* ctx, const ::sluice::v1::AcctMgrRequest* req,
+                       ::sluice::v1::AcctMgrReply* rep) override;  // acctmgr_service.cc
   grpc::Status Reconfigure(grpc::ServerContext* ctx,
                            const ::sluice::v1::ReconfigureRequest* req,
                            ::sluice::v1::ModifyJobReply* rep) override;

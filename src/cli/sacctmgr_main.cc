@@ -1,0 +1,331 @@
+// sacctmgr: list accounts, users and associations; add accounts and users
+// (issue 13). The associations live in the controller's store; this
+// parses Slurm's command line (verb, entity, names, KEY=VALUE, where,
+// format=, withassoc, tree) and prints sacctmgr's words.
+#include <getopt.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cli/cli_util.h"
+#include "cli/ctld_client.h"
+#include "cli/sacctmgr_format.h"
+#include "common/process_init.h"
+
+namespace sluice::cli {
+namespace {
+
+namespace v1 = ::sluice::v1;
+
+struct Options {
+  bool immediate = false, no_header = false, quiet = false;
+  MgrLayout layout = MgrLayout::kColumns;
+};
+
+// The words after verb and entity: bare names, KEY=VALUE (keys lower-cased,
+// "where" dropped), and the listing's flags.
+struct Words {
+  std::vector<std::string> names;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  bool with_assoc = false, tree = false;
+  std::string format;
+};
+
+Words Split(const std::vector<std::string>& rest) {
+  Words w;
+  for (const std::string& word : rest) {
+    std::string lower = absl::AsciiStrToLower(word);
+    if (lower == "where") continue;
+    if (lower == "withassoc") { w.with_assoc = true; continue; }
+    if (lower == "tree") { w.tree = true; continue; }
+    auto eq = word.find('=');
+    if (eq == std::string::npos) {
+      for (absl::string_view n : absl::StrSplit(word, ',', absl::SkipEmpty())) w.names.emplace_back(n);
+      continue;
+    }
+    std::string key = absl::AsciiStrToLower(word.substr(0, eq));
+    if (key == "format") w.format = word.substr(eq + 1);
+    else w.pairs.push_back({key, word.substr(eq + 1)});
+  }
+  return w;
+}
+
+// The canonical key for what the user typed (Slurm's spellings), or "".
+std::string Key(const std::string& k) {
+  static const std::map<std::string, std::string> kKeys = {
+      {"account", "account"},       {"accounts", "account"},        {"acct", "account"},
+      {"partition", "partition"},   {"partitions", "partition"},    {"part", "partition"},
+      {"defaultaccount", "defaultaccount"}, {"defaultacct", "defaultaccount"},
+      {"defaultpartition", "defaultpartition"},
+      {"adminlevel", "adminlevel"}, {"admin", "adminlevel"},
+      {"description", "description"}, {"descr", "description"},    {"desc", "description"},
+      {"organization", "organization"}, {"org", "organization"},   {"parent", "parent"},
+      {"name", "name"},             {"names", "name"},              {"user", "user"},
+      {"users", "user"},            {"cluster", "cluster"},         {"clusters", "cluster"}};
+  auto it = kKeys.find(k);
+  return it == kKeys.end() ? "" : it->second;
+}
+
+bool Confirm() {
+  std::printf("Would you like to commit changes? (You have 30 seconds to decide)\n(N/y): ");
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) answer.clear();
+  if (!isatty(STDIN_FILENO)) std::printf("%s\n", answer.c_str());
+  return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+std::string Pad(const std::string& s, int w) { return absl::StrFormat("%-*s", w, s); }
+
+void PrintAdded(const std::string& entity, const v1::AcctMgrRequest& req,
+                const v1::AcctMgrReply& rep) {
+  const auto& set = req.settings();
+  auto given = [&](const char* k) { return set.count(k) > 0; };
+  if (entity == "account") {
+    std::printf(" Adding Account(s)\n");
+    for (const auto& n : rep.added()) std::printf("  %s\n", n.c_str());
+    std::printf(" Settings\n  Description     = %s\n  Organization    = %s\n",
+                given("description") ? absl::AsciiStrToLower(set.at("description")).c_str()
+                                     : "Account Name",
+                given("organization") ? absl::AsciiStrToLower(set.at("organization")).c_str()
+                                      : "Parent/Account Name");
+    std::printf(" Associations\n");
+    for (const auto& n : rep.added())
+      std::printf("  A = %s C = %s\n", Pad(n, 10).c_str(), rep.cluster().c_str());
+    if (given("description") || given("organization") || given("parent"))
+      std::printf(" Settings\n  Parent        = %s\n",
+                  given("parent") ? absl::AsciiStrToLower(set.at("parent")).c_str() : "root");
+    return;
+  }
+  if (rep.added_size()) {
+    std::printf(" Adding User(s)\n");
+    for (const auto& n : rep.added()) std::printf("  %s\n", n.c_str());
+  }
+  std::printf(" Associations =\n");
+  for (const auto& a : rep.assocs()) {
+    if (a.partition().empty())
+      std::printf("  U = %s A = %s C = %s\n", Pad(a.user(), 9).c_str(), Pad(a.account(), 10).c_str(),
+                  rep.cluster().c_str());
+    else
+      std::printf("  U = %s A = %s C = %s P = %s\n", Pad(a.user(), 9).c_str(),
+                  Pad(a.account(), 10).c_str(), Pad(rep.cluster(), 10).c_str(),
+                  Pad(a.partition(), 10).c_str());
+  }
+  std::printf(" Non Default Settings\n");
+  if (given("defaultpartition"))  // (Sluice's extension)
+    std::printf("  Default Partition = %s\n", set.at("defaultpartition").c_str());
+}
+
+int Add(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
+  v1::AcctMgrRequest req;
+  req.set_verb("add");
+  req.set_entity(entity);
+  for (const auto& n : w.names) req.add_names(n);
+  static const std::set<std::string> kAccountKeys = {"description", "organization", "parent",
+                                                     "name", "cluster"};
+  static const std::set<std::string> kUserKeys = {"account", "partition", "defaultaccount",
+                                                  "defaultpartition", "adminlevel", "name",
+                                                  "user", "cluster"};
+  for (const auto& [k, v] : w.pairs) {
+    std::string key = Key(k);
+    const auto& allowed = entity == "account" ? kAccountKeys : kUserKeys;
+    if (key.empty() || !allowed.count(key)) {
+      std::fprintf(stderr, " Unknown option: %s=%s\n", k.c_str(), v.c_str());
+      return 1;
+    }
+    if (key == "name" || key == "user") {
+      for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) req.add_names(std::string(n));
+    } else if (key != "cluster") {
+      (*req.mutable_settings())[key] = v;
+    }
+  }
+  if (req.names_size() == 0) {
+    std::fprintf(stderr, " Need name of %s to add.\n", entity == "account" ? "account" : "user");
+    return 1;
+  }
+  req.set_dry_run(!o.immediate);
+  auto rep = client.AcctMgr(req);
+  if (!rep.ok()) {
+    std::fprintf(stderr, " Problem talking to the database: %s\n", std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  if (!rep->error().empty()) {
+    std::fprintf(rep->error() == " Nothing new added." ? stdout : stderr, "%s\n", rep->error().c_str());
+    return 1;
+  }
+  PrintAdded(entity, req, *rep);
+  if (o.immediate) return 0;
+  if (!Confirm()) {
+    std::printf(" Changes Discarded\n");
+    return 0;
+  }
+  req.set_dry_run(false);
+  rep = client.AcctMgr(req);
+  std::string err = !rep.ok() ? std::string(rep.status().message()) : rep->error();
+  if (!err.empty()) {
+    std::fprintf(stderr, "%s\n", err.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int List(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
+  MgrEntity e = entity == "account" ? MgrEntity::kAccount
+                 : entity == "user"  ? (w.with_assoc ? MgrEntity::kUserWithAssoc : MgrEntity::kUser)
+                                     : MgrEntity::kAssoc;
+  std::set<std::string> users, accounts, partitions;
+  std::set<std::string>& names = entity == "account" ? accounts : users;
+  for (const auto& n : w.names) names.insert(entity == "account" ? absl::AsciiStrToLower(n) : n);
+  for (const auto& [k, v] : w.pairs) {
+    std::string key = Key(k);
+    std::set<std::string>* into = key == "user" ? &users
+                                  : key == "account" ? &accounts
+                                  : key == "partition" ? &partitions
+                                  : key == "name" ? &names : nullptr;
+    if (key == "cluster") continue;
+    if (!into) {
+      std::fprintf(stderr, " Unknown condition: %s=%s\n", k.c_str(), v.c_str());
+      return 1;
+    }
+    for (absl::string_view x : absl::StrSplit(v, ',', absl::SkipEmpty()))
+      into->insert(into == &accounts ? absl::AsciiStrToLower(x) : std::string(x));
+  }
+  std::vector<MgrColumn> cols;
+  if (w.format.empty()) {
+    cols = Columns(DefaultMgrFields(e));
+  } else {
+    auto parsed = ParseAcctMgrFormat(e, w.format);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(parsed.status().message()).c_str());
+      return 1;
+    }
+    cols = *parsed;
+  }
+  v1::AcctMgrRequest req;
+  req.set_verb("list");
+  req.set_entity(entity);
+  auto rep = client.AcctMgr(req);
+  if (!rep.ok() || !rep->error().empty()) {
+    std::fprintf(stderr, " Problem talking to the database: %s\n",
+                 (!rep.ok() ? std::string(rep.status().message()) : rep->error()).c_str());
+    return 1;
+  }
+  auto keep = [](const std::set<std::string>& want, const std::string& v) {
+    return want.empty() || want.count(v);
+  };
+  std::vector<MgrRow> rows;
+  if (e == MgrEntity::kAccount) {
+    for (const auto& a : rep->accounts())
+      if (keep(accounts, a.name())) rows.push_back({&a, nullptr, nullptr, rep->cluster()});
+  } else if (e == MgrEntity::kUser || e == MgrEntity::kUserWithAssoc) {
+    for (const auto& u : rep->users()) {
+      if (!keep(users, u.name())) continue;
+      if (e == MgrEntity::kUser) {
+        rows.push_back({nullptr, &u, nullptr, rep->cluster()});
+        continue;
+      }
+      for (const auto& a : rep->assocs())
+        if (a.user() == u.name() && keep(accounts, a.account()) && keep(partitions, a.partition()))
+          rows.push_back({nullptr, &u, &a, rep->cluster()});
+    }
+  } else {
+    for (const auto& a : rep->assocs())
+      if ((users.empty() || (!a.user().empty() && users.count(a.user()))) &&
+          keep(accounts, a.account()) && (partitions.empty() || partitions.count(a.partition())))
+        rows.push_back({nullptr, nullptr, &a, rep->cluster(), w.tree});
+  }
+  std::fputs(RenderMgr(cols, rows, o.layout, o.no_header, w.tree && e == MgrEntity::kAssoc).c_str(),
+             stdout);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  argv[0] = const_cast<char*>("sacctmgr");
+  static const struct option kLong[] = {
+      {"immediate", no_argument, nullptr, 'i'}, {"noheader", no_argument, nullptr, 'n'},
+      {"parsable", no_argument, nullptr, 'p'},  {"parsable2", no_argument, nullptr, 'P'},
+      {"quiet", no_argument, nullptr, 'Q'},     {"version", no_argument, nullptr, 'V'},
+      {"help", no_argument, nullptr, 'h'},      {nullptr, 0, nullptr, 0}};
+  Options o;
+  int c;
+  while ((c = getopt_long(argc, argv, "+inpPQVh", kLong, nullptr)) != -1) {
+    switch (c) {
+      case 'i': o.immediate = true; break;
+      case 'n': o.no_header = true; break;
+      case 'p': o.layout = MgrLayout::kParsable; break;
+      case 'P': o.layout = MgrLayout::kParsable2; break;
+      case 'Q': o.quiet = true; break;
+      case 'V': std::printf("%s\n", kVersion); return 0;
+      case 'h':
+        std::printf("Usage: sacctmgr [-i] [-n] [-p|-P] COMMAND\n"
+                    "  list|show account|user|association [NAMES] [where KEY=VALUE...] [format=F,...]"
+                    " [withassoc] [tree]\n"
+                    "  add account NAMES [Description=] [Organization=] [Parent=]\n"
+                    "  add user NAMES Account=A[,...] [Partition=P[,...]] [DefaultAccount=]"
+                    " [DefaultPartition=] [AdminLevel=]\n");
+        return 0;
+      default: return 1;
+    }
+  }
+  std::vector<std::string> words(argv + optind, argv + argc);
+  if (words.empty()) {
+    PrintError("sacctmgr", "no command given (interactive mode is not supported yet)");
+    return 1;
+  }
+  std::string verb = absl::AsciiStrToLower(words[0]);
+  std::string raw_entity = words.size() > 1 ? absl::AsciiStrToLower(words[1]) : "";
+  static const std::map<std::string, std::string> kEntities = {
+      {"account", "account"}, {"accounts", "account"}, {"user", "user"}, {"users", "user"},
+      {"association", "association"}, {"associations", "association"}, {"assoc", "association"}};
+  auto ent = kEntities.find(raw_entity);
+  std::vector<std::string> rest(words.begin() + std::min<size_t>(2, words.size()), words.end());
+  bool list = verb == "list" || verb == "show", add = verb == "add" || verb == "create";
+  if (!list && !add && verb != "modify" && verb != "update" && verb != "delete" && verb != "remove") {
+    std::fprintf(stderr, "invalid keyword: %s\n", words[0].c_str());
+    return 1;
+  }
+  if (list && ent == kEntities.end() && raw_entity != "cluster" && raw_entity != "clusters" &&
+      raw_entity != "qos") {
+    std::fprintf(stderr,
+                 "No valid entity in list command\n"
+                 "Input line must include \"Account\", \"Association\", \"Cluster\", "
+                 "\"Configuration\",\n\"Event\", \"Federation\", \"Problem\", \"QOS\", "
+                 "\"Resource\", \"Reservation\",\n\"RunAwayJobs\", \"Stats\", \"Transaction\", "
+                 "\"TRES\", \"User\", or \"WCKey\"\n");
+    return 1;
+  }
+  if (add && ent == kEntities.end()) {
+    std::fprintf(stderr,
+                 "No valid entity in add command\n"
+                 "Input line must include \"Account\", \"Cluster\", \"Coordinator\", "
+                 "\"Federation\", \"QOS\", \"Resource\", or \"User\"\n");
+    return 1;
+  }
+  if (ent == kEntities.end() || (add && ent->second == "association") || (!list && !add)) {
+    PrintError("sacctmgr", absl::StrCat(verb, " ", raw_entity, " is not supported yet"));
+    return 1;
+  }
+  auto cfg = LoadConfigOrComplain("sacctmgr");
+  if (!cfg) return 1;
+  CtldClient client(*cfg);
+  Words w = Split(rest);
+  return add ? Add(client, ent->second, w, o) : List(client, ent->second, w, o);
+}
+
+}  // namespace
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) {
+  sluice::common::InitProcess();
+  sluice::cli::ExitNow(sluice::cli::Main(argc, argv));
+}

@@ -1,0 +1,205 @@
+#include "ctld/core/assoc_db.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <tuple>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace sluice::ctld {
+
+std::string AdminLevelName(AdminLevel l) {
+  switch (l) {
+    case AdminLevel::kOperator: return "Operator";
+    case AdminLevel::kAdministrator: return "Administrator";
+    default: return "None";
+  }
+}
+
+AssocDb::AssocDb(std::string cluster) : cluster_(std::move(cluster)) {
+  // What a fresh slurmdbd holds: the root account and user, their
+  // associations.
+  accounts_["root"] = {"root", "default root account", "root", ""};
+  users_["root"] = {"root", "root", "", AdminLevel::kAdministrator};
+  assocs_.push_back({"root", "", "", 0, 0});
+  assocs_.push_back({"root", "root", "", 0, 0});
+}
+
+bool AssocDb::HasAssoc(const std::string& account, const std::string& user,
+                       const std::string& partition) const {
+  return std::any_of(assocs_.begin(), assocs_.end(), [&](const AcctAssoc& a) {
+    return a.account == account && a.user == user && a.partition == partition;
+  });
+}
+
+AdminLevel AssocDb::LevelOf(const std::string& user) const {
+  auto it = users_.find(user);
+  return it == users_.end() ? AdminLevel::kNone : it->second.admin;
+}
+
+std::vector<AcctAssoc> AssocDb::UserAssocs(const std::string& user) const {
+  std::vector<AcctAssoc> out;
+  for (const auto& a : assocs_)
+    if (a.user == user) out.push_back(a);
+  return out;
+}
+
+std::vector<std::pair<AcctAssoc, int>> AssocDb::Listing() const {
+  std::vector<std::pair<AcctAssoc, int>> out;
+  std::function<void(const std::string&, int)> walk = [&](const std::string& acct, int depth) {
+    for (const auto& a : assocs_)
+      if (a.account == acct && a.user.empty()) out.push_back({a, depth});
+    std::vector<const AcctAssoc*> users;
+    for (const auto& a : assocs_)
+      if (a.account == acct && !a.user.empty()) users.push_back(&a);
+    std::stable_sort(users.begin(), users.end(), [](const AcctAssoc* x, const AcctAssoc* y) {
+      // By user; a user's newer requests first, each in its given order.
+      return std::make_tuple(x->user, -static_cast<int64_t>(x->batch), x->position) <
+             std::make_tuple(y->user, -static_cast<int64_t>(y->batch), y->position);
+    });
+    for (const AcctAssoc* a : users) out.push_back({*a, depth + 1});
+    for (const auto& [name, child] : accounts_)  // (by name)
+      if (child.parent == acct) walk(name, depth + 1);
+  };
+  walk("root", 0);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> AssocDb::AddAccounts(const AddAccountsSpec& spec) {
+  std::string parent = spec.parent ? absl::AsciiStrToLower(*spec.parent) : "root";
+  if (!accounts_.count(parent))
+    return absl::NotFoundError(absl::StrCat(" Parent account '", parent,
+                                            "' doesn't exist on cluster ", cluster_,
+                                            "\n        Contact your admin to add this account.\n"
+                                            " No associations created."));
+  std::vector<std::string> added;
+  for (const std::string& raw : spec.names) {
+    std::string name = absl::AsciiStrToLower(raw);
+    if (name.empty() || accounts_.count(name)) continue;
+    AcctAccount a;
+    a.name = name;
+    a.parent = parent;
+    a.description = spec.description ? absl::AsciiStrToLower(*spec.description) : name;
+    a.organization = spec.organization ? absl::AsciiStrToLower(*spec.organization)
+                                       : (parent == "root" ? name : parent);
+    accounts_[name] = a;
+    assocs_.push_back({name, "", "", next_batch_, static_cast<uint32_t>(added.size())});
+    added.push_back(name);
+  }
+  ++next_batch_;
+  if (added.empty()) return absl::AlreadyExistsError(" Nothing new added.");
+  return added;
+}
+
+absl::StatusOr<AddUsersOutcome> AssocDb::AddUsers(const AddUsersSpec& spec) {
+  if (spec.names.empty()) return absl::InvalidArgumentError(" Need name of user to add.");
+  std::vector<std::string> accounts;
+  for (const auto& a : spec.accounts) accounts.push_back(absl::AsciiStrToLower(a));
+  if (accounts.empty()) {
+    // A user already known may take a default account's other partitions;
+    // a new one needs an account.
+    return absl::InvalidArgumentError(" Need name of account to add user to.");
+  }
+  for (const auto& a : accounts)
+    if (!accounts_.count(a))
+      return absl::NotFoundError(absl::StrCat(" This account '", a,
+                                              "' doesn't exist.\n        Contact your admin to "
+                                              "add this account.\n No associations or wckeys "
+                                              "created."));
+  std::string def_account =
+      spec.default_account ? absl::AsciiStrToLower(*spec.default_account) : accounts[0];
+  AddUsersOutcome out;
+  std::vector<std::string> partitions = spec.partitions;
+  if (partitions.empty()) partitions.push_back("");
+  uint32_t position = 0;
+  for (const std::string& user : spec.names) {
+    if (user.empty()) continue;
+    if (!users_.count(user)) {
+      AcctUser u;
+      u.name = user;
+      u.default_account = def_account;
+      u.default_partition = spec.default_partition.value_or("");
+      u.admin = spec.admin.value_or(AdminLevel::kNone);
+      users_[user] = u;
+      out.new_users.push_back(user);
+    } else if (spec.default_account) {
+      users_[user].default_account = def_account;  // (as Slurm: a known user's is replaced)
+    }
+    for (const auto& acct : accounts)
+      for (const auto& part : partitions) {
+        if (HasAssoc(acct, user, part)) continue;
+        AcctAssoc a{acct, user, part, next_batch_, position++};
+        assocs_.push_back(a);
+        out.assocs.push_back(a);
+      }
+  }
+  ++next_batch_;
+  if (out.new_users.empty() && out.assocs.empty())
+    return absl::AlreadyExistsError(" Nothing new added.");
+  return out;
+}
+
+namespace {
+
+// Fields are tab-separated; a tab or newline in a value would break the
+// line, so they are stored as spaces (sacctmgr values hold neither).
+std::string Clean(std::string s) {
+  std::replace(s.begin(), s.end(), '\t', ' ');
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+}  // namespace
+
+std::string AssocDb::Encode() const {
+  std::string out = absl::StrCat("cluster\t", Clean(cluster_), "\t", next_batch_, "\n");
+  for (const auto& [n, a] : accounts_)
+    absl::StrAppend(&out, "account\t", Clean(a.name), "\t", Clean(a.description), "\t",
+                    Clean(a.organization), "\t", Clean(a.parent), "\n");
+  for (const auto& [n, u] : users_)
+    absl::StrAppend(&out, "user\t", Clean(u.name), "\t", Clean(u.default_account), "\t",
+                    Clean(u.default_partition), "\t", static_cast<int>(u.admin), "\n");
+  for (const auto& a : assocs_)
+    absl::StrAppend(&out, "assoc\t", Clean(a.account), "\t", Clean(a.user), "\t",
+                    Clean(a.partition), "\t", a.batch, "\t", a.position, "\n");
+  return out;
+}
+
+absl::StatusOr<AssocDb> AssocDb::Decode(const std::string& text) {
+  AssocDb db;
+  db.accounts_.clear();
+  db.users_.clear();
+  db.assocs_.clear();
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    ++line_no;
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    auto bad = [&] {
+      return absl::DataLossError(absl::StrCat("associations record, line ", line_no, ": ", line));
+    };
+    if (f[0] == "cluster" && f.size() == 3) {
+      db.cluster_ = f[1];
+      if (!absl::SimpleAtoi(f[2], &db.next_batch_)) return bad();
+    } else if (f[0] == "account" && f.size() == 5) {
+      db.accounts_[f[1]] = {f[1], f[2], f[3], f[4]};
+    } else if (f[0] == "user" && f.size() == 5) {
+      int level = 0;
+      if (!absl::SimpleAtoi(f[4], &level) || level < 0 || level > 2) return bad();
+      db.users_[f[1]] = {f[1], f[2], f[3], static_cast<AdminLevel>(level)};
+    } else if (f[0] == "assoc" && f.size() == 6) {
+      AcctAssoc a{f[1], f[2], f[3], 0, 0};
+      if (!absl::SimpleAtoi(f[4], &a.batch) || !absl::SimpleAtoi(f[5], &a.position)) return bad();
+      db.assocs_.push_back(a);
+    } else {
+      return bad();
+    }
+  }
+  if (!db.accounts_.count("root")) return absl::DataLossError("associations record without root");
+  return db;
+}
+
+}  // namespace sluice::ctld

@@ -1,0 +1,97 @@
+// The accounting associations sacctmgr manages (issue 13): accounts in a
+// tree under "root", users with a default account, a default partition
+// (Sluice's extension) and an admin level, and associations (account,
+// user, partition) binding users to accounts. Slurm keeps these in
+// slurmdbd; Sluice keeps them in the controller's store (Encode/Decode,
+// one setting). Pure and deterministic; owned by the controller's strand,
+// not thread-safe. Errors carry the text Slurm's sacctmgr prints.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sluice::ctld {
+
+enum class AdminLevel { kNone = 0, kOperator = 1, kAdministrator = 2 };
+std::string AdminLevelName(AdminLevel l);  // "None", "Operator", "Administrator"
+
+struct AcctAccount {
+  std::string name, description, organization, parent;  // parent "" for root
+};
+
+struct AcctUser {
+  std::string name, default_account, default_partition;
+  AdminLevel admin = AdminLevel::kNone;
+};
+
+struct AcctAssoc {
+  std::string account, user, partition;  // user "": the account's own
+  // Slurm lists a user's newer associations first, those added together
+  // in the order given: (request number, position in it).
+  uint64_t batch = 0;
+  uint32_t position = 0;
+};
+
+// What sacctmgr add account asks for; unset fields take Slurm's defaults
+// (description: the name; organization: the parent's, or the name under
+// root; parent: root).
+struct AddAccountsSpec {
+  std::vector<std::string> names;
+  std::optional<std::string> description, organization, parent;
+};
+
+// sacctmgr add user: an association per (account, partition); a new user's
+// default account is `default_account` or the first account.
+struct AddUsersSpec {
+  std::vector<std::string> names, accounts, partitions;  // partitions may be empty
+  std::optional<std::string> default_account, default_partition;
+  std::optional<AdminLevel> admin;
+};
+
+struct AddUsersOutcome {
+  std::vector<std::string> new_users;  // not known before
+  std::vector<AcctAssoc> assocs;       // created, in the order made
+};
+
+class AssocDb {
+ public:
+  explicit AssocDb(std::string cluster = "cluster");
+
+  const std::string& cluster() const { return cluster_; }
+  // Every account/user, by name.
+  const std::map<std::string, AcctAccount>& accounts() const { return accounts_; }
+  const std::map<std::string, AcctUser>& users() const { return users_; }
+  // The associations in sacctmgr's listing order (the account tree depth
+  // first: an account, its users' associations by user then newest first,
+  // then its sub-accounts by name), each with its depth in the tree.
+  std::vector<std::pair<AcctAssoc, int>> Listing() const;
+  // The associations naming `user` (any partition).
+  std::vector<AcctAssoc> UserAssocs(const std::string& user) const;
+  AdminLevel LevelOf(const std::string& user) const;
+
+  // The accounts added (those already there are left, as Slurm does);
+  // FailedPrecondition " Nothing new added." when none is new.
+  absl::StatusOr<std::vector<std::string>> AddAccounts(const AddAccountsSpec& spec);
+  absl::StatusOr<AddUsersOutcome> AddUsers(const AddUsersSpec& spec);
+
+  // The store's form: one line per record, tab-separated fields.
+  std::string Encode() const;
+  static absl::StatusOr<AssocDb> Decode(const std::string& text);
+
+ private:
+  bool HasAssoc(const std::string& account, const std::string& user,
+                const std::string& partition) const;
+
+  std::string cluster_;
+  std::map<std::string, AcctAccount> accounts_;
+  std::map<std::string, AcctUser> users_;
+  std::vector<AcctAssoc> assocs_;
+  uint64_t next_batch_ = 1;
+};
+
+}  // namespace sluice::ctld

@@ -1,0 +1,60 @@
+// sacctmgr's changes to the associations (Controller, see controller.h):
+// each is made on a copy, written to the store, and only then kept, so a
+// failed write changes nothing.
+#include "common/users.h"
+#include "ctld/core/controller.h"
+
+namespace sluice::ctld {
+
+namespace {
+constexpr char kAssocSetting[] = "associations";
+}  // namespace
+
+bool Controller::AcctAdmin(const common::Identity& who) const {
+  if (who.uid == 0 || who.uid == own_uid_) return true;
+  auto u = common::LookupUser(who.uid);
+  return u && assocs_.LevelOf(u->name) >= AdminLevel::kOperator;
+}
+
+std::string Controller::UserDefaultPartition(uint32_t uid) const {
+  bool any = false;
+  for (const auto& [name, u] : assocs_.users()) any |= !u.default_partition.empty();
+  if (!any) return "";  // (no user lookup on the submission path then)
+  auto u = common::LookupUser(uid);
+  if (!u) return "";
+  auto it = assocs_.users().find(u->name);
+  return it == assocs_.users().end() ? "" : it->second.default_partition;
+}
+
+absl::Status Controller::SaveAssocs(const AssocDb& next) {
+  if (auto st = store_->SaveSetting(kAssocSetting, next.Encode()); !st.ok())
+    return absl::UnavailableError(" Problem talking to the database: " + std::string(st.message()));
+  assocs_ = next;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> Controller::AddAccounts(const AddAccountsSpec& spec,
+                                                                 const common::Identity& who,
+                                                                 bool commit) {
+  AssocDb next = assocs_;
+  auto added = next.AddAccounts(spec);
+  if (!added.ok() || !commit) return added;
+  if (!AcctAdmin(who))
+    return absl::PermissionDeniedError(" Problem adding accounts: Access/permission denied");
+  if (auto st = SaveAssocs(next); !st.ok()) return st;
+  return added;
+}
+
+absl::StatusOr<AddUsersOutcome> Controller::AddUsers(const AddUsersSpec& spec,
+                                                     const common::Identity& who,
+                                                     bool commit) {
+  AssocDb next = assocs_;
+  auto out = next.AddUsers(spec);
+  if (!out.ok() || !commit) return out;
+  if (!AcctAdmin(who))
+    return absl::PermissionDeniedError(" Problem adding users: Access/permission denied");
+  if (auto st = SaveAssocs(next); !st.ok()) return st;
+  return out;
+}
+
+}  // namespace sluice::ctld

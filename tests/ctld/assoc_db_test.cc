@@ -1,0 +1,98 @@
+// The association database behind sacctmgr (issue 13): a fresh one holds
+// root; accounts nest; users' associations list as Slurm lists them (by
+// user, a user's newer requests first, each request in its order; then
+// sub-accounts by name); refusals carry sacctmgr's text; the store's form
+// round-trips and a damaged one is refused.
+#include "ctld/core/assoc_db.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::ctld {
+namespace {
+
+std::vector<std::string> Lines(const AssocDb& db) {
+  std::vector<std::string> out;
+  for (const auto& [a, depth] : db.Listing())
+    out.push_back(std::string(depth, ' ') + a.account + "|" + a.user + "|" + a.partition);
+  return out;
+}
+
+TEST(AssocDbTest, FreshHoldsRootAndItsUser) {
+  AssocDb db("c1");
+  EXPECT_EQ(Lines(db), (std::vector<std::string>{"root||", " root|root|"}));
+  EXPECT_EQ(db.LevelOf("root"), AdminLevel::kAdministrator);
+  EXPECT_EQ(db.LevelOf("alice"), AdminLevel::kNone);
+}
+
+TEST(AssocDbTest, ListingOrderIsSlurms) {
+  AssocDb db("c1");
+  ASSERT_TRUE(db.AddAccounts({{"zz", "MM"}, std::nullopt, std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(db.AddAccounts({{"sub"}, std::nullopt, std::nullopt, std::string("mm")}).ok());
+  auto add = [&](const std::string& user, std::vector<std::string> parts) {
+    AddUsersSpec s;
+    s.names = {user};
+    s.accounts = {"root"};
+    s.partitions = std::move(parts);
+    ASSERT_TRUE(db.AddUsers(s).ok());
+  };
+  add("dave", {"pb"});
+  add("dave", {"pa"});
+  add("dave", {"pz", "py"});
+  add("carol", {});
+  EXPECT_EQ(Lines(db), (std::vector<std::string>{
+                           "root||", " root|carol|", " root|dave|pz", " root|dave|py",
+                           " root|dave|pa", " root|dave|pb", " root|root|", " mm||", "  sub||",
+                           " zz||"}));
+  // Names are lower-cased; description and organization default to the
+  // name (under root) or the parent's name.
+  EXPECT_EQ(db.accounts().at("mm").description, "mm");
+  EXPECT_EQ(db.accounts().at("mm").organization, "mm");
+  EXPECT_EQ(db.accounts().at("sub").organization, "mm");
+  EXPECT_EQ(db.users().at("dave").default_account, "root");
+}
+
+TEST(AssocDbTest, RefusalsCarrySacctmgrsText) {
+  AssocDb db("refcluster");
+  auto parent = db.AddAccounts({{"x"}, std::nullopt, std::nullopt, std::string("nope")});
+  EXPECT_EQ(parent.status().message(),
+            " Parent account 'nope' doesn't exist on cluster refcluster\n"
+            "        Contact your admin to add this account.\n No associations created.");
+  ASSERT_TRUE(db.AddAccounts({{"ml"}, std::nullopt, std::nullopt, std::nullopt}).ok());
+  EXPECT_EQ(db.AddAccounts({{"ml"}, std::nullopt, std::nullopt, std::nullopt}).status().message(),
+            " Nothing new added.");
+  AddUsersSpec s;
+  s.names = {"carol"};
+  EXPECT_EQ(db.AddUsers(s).status().message(), " Need name of account to add user to.");
+  s.accounts = {"nope"};
+  EXPECT_EQ(db.AddUsers(s).status().message(),
+            " This account 'nope' doesn't exist.\n        Contact your admin to add this "
+            "account.\n No associations or wckeys created.");
+  s.accounts = {"ml"};
+  ASSERT_TRUE(db.AddUsers(s).ok());
+  EXPECT_EQ(db.AddUsers(s).status().message(), " Nothing new added.");
+}
+
+TEST(AssocDbTest, StoredFormRoundTripsAndDamageIsRefused) {
+  AssocDb db("c1");
+  ASSERT_TRUE(db.AddAccounts({{"ml"}, std::string("ML group"), std::string("lab"), std::nullopt}).ok());
+  AddUsersSpec s;
+  s.names = {"alice"};
+  s.accounts = {"ml"};
+  s.partitions = {"short", "g2"};
+  s.default_partition = "short";
+  s.admin = AdminLevel::kOperator;
+  ASSERT_TRUE(db.AddUsers(s).ok());
+  auto back = AssocDb::Decode(db.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->Encode(), db.Encode());
+  EXPECT_EQ(Lines(*back), Lines(db));
+  EXPECT_EQ(back->users().at("alice").default_partition, "short");
+  EXPECT_EQ(back->LevelOf("alice"), AdminLevel::kOperator);
+  EXPECT_EQ(back->accounts().at("ml").description, "ml group");
+  EXPECT_FALSE(AssocDb::Decode("user\talice\n").ok());
+  EXPECT_FALSE(AssocDb::Decode("cluster\tc1\t1\nuser\talice\tml\t\t7\n").ok());
+  EXPECT_FALSE(AssocDb::Decode("garbage").ok());
+}
+
+}  // namespace
+}  // namespace sluice::ctld
