@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -179,6 +181,105 @@ int Add(CtldClient& client, const std::string& entity, const Words& w, const Opt
   return 0;
 }
 
+// Sends `req` (first as a dry run unless -i, then asks), printing what
+// changed with `print`. Slurm's "nothing" answers go to stdout.
+int Change(CtldClient& client, v1::AcctMgrRequest req, const Options& o,
+           const std::function<void(const v1::AcctMgrReply&)>& print) {
+  req.set_dry_run(!o.immediate);
+  auto rep = client.AcctMgr(req);
+  if (!rep.ok()) {
+    std::fprintf(stderr, " Problem talking to the database: %s\n", std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  if (!rep->error().empty()) {
+    bool nothing = absl::StartsWith(rep->error(), " Nothing");
+    std::fprintf(nothing ? stdout : stderr, "%s\n", rep->error().c_str());
+    return 1;
+  }
+  print(*rep);
+  if (o.immediate) return 0;
+  if (!Confirm()) {
+    std::printf(" Changes Discarded\n");
+    return 0;
+  }
+  req.set_dry_run(false);
+  rep = client.AcctMgr(req);
+  std::string err = !rep.ok() ? std::string(rep.status().message()) : rep->error();
+  if (!err.empty()) {
+    std::fprintf(stderr, "%s\n", err.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+// modify ENTITY [NAMES] [where name=...] set KEY=VALUE...; delete ENTITY
+// [NAMES] [where ...] (users also by account= and partition=).
+int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::string& entity,
+                   const std::vector<std::string>& rest, const Options& o) {
+  v1::AcctMgrRequest req;
+  req.set_verb(verb);
+  req.set_entity(entity);
+  size_t set_at = rest.size();
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (absl::AsciiStrToLower(rest[i]) == "set") set_at = i;
+  if (verb == "delete") set_at = rest.size();
+  Words cond = Split({rest.begin(), rest.begin() + set_at});
+  Words set = Split({rest.begin() + std::min(set_at + 1, rest.size()), rest.end()});
+  for (const auto& n : cond.names) req.add_names(n);
+  for (const auto& [k, v] : cond.pairs) {
+    std::string key = Key(k);
+    bool names = key == "name" || (entity == "user" ? key == "user" : key == "account");
+    bool filter = verb == "delete" && entity == "user" && (key == "account" || key == "partition");
+    if (names) {
+      for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) req.add_names(std::string(n));
+    } else if (filter) {
+      (*req.mutable_settings())[key] = v;
+    } else if (key != "cluster") {
+      std::fprintf(stderr, " Unknown condition: %s=%s\n", k.c_str(), v.c_str());
+      return 1;
+    }
+  }
+  static const std::set<std::string> kUserSet = {"defaultaccount", "defaultpartition", "adminlevel"};
+  static const std::set<std::string> kAccountSet = {"description", "organization"};
+  for (const auto& [k, v] : set.pairs) {
+    std::string key = Key(k);
+    if (!(entity == "user" ? kUserSet : kAccountSet).count(key)) {
+      std::fprintf(stderr, " Unknown option: %s=%s\n Use keyword 'where' to modify condition\n",
+                   k.c_str(), v.c_str());
+      return 1;
+    }
+    (*req.mutable_settings())[key] = v;
+  }
+  if (verb == "modify" && set.pairs.empty()) {
+    std::fprintf(stderr, " You didn't give me anything to set\n");
+    return 1;
+  }
+  if (req.names_size() == 0) {
+    std::fprintf(stderr, " No conditions given\n");
+    return 1;
+  }
+  const bool assocs_only = verb == "delete" && req.settings_size() > 0;
+  return Change(client, req, o, [&](const v1::AcctMgrReply& rep) {
+    if (verb == "modify") {
+      std::printf(" Modified %s...\n", entity == "user" ? "users" : "accounts");
+    } else if (assocs_only) {
+      std::printf(" Deleting user associations...\n");
+      for (const auto& a : rep.assocs()) {
+        if (a.partition().empty())
+          std::printf("  C = %s A = %s U = %s\n", Pad(rep.cluster(), 10).c_str(),
+                      Pad(a.account(), 10).c_str(), a.user().c_str());
+        else
+          std::printf("  C = %s A = %s U = %s P = %s\n", Pad(rep.cluster(), 10).c_str(),
+                      Pad(a.account(), 10).c_str(), Pad(a.user(), 9).c_str(), a.partition().c_str());
+      }
+      return;
+    } else {
+      std::printf(" Deleting %s...\n", entity == "user" ? "users" : "accounts");
+    }
+    for (const auto& n : rep.added()) std::printf("  %s\n", n.c_str());
+  });
+}
+
 int List(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
   MgrEntity e = entity == "account" ? MgrEntity::kAccount
                  : entity == "user"  ? (w.with_assoc ? MgrEntity::kUserWithAssoc : MgrEntity::kUser)
@@ -311,13 +412,17 @@ int Main(int argc, char** argv) {
                  "\"Federation\", \"QOS\", \"Resource\", or \"User\"\n");
     return 1;
   }
-  if (ent == kEntities.end() || (add && ent->second == "association") || (!list && !add)) {
+  bool change = verb == "modify" || verb == "update" || verb == "delete" || verb == "remove";
+  if (ent == kEntities.end() || (!list && ent->second == "association")) {
     PrintError("sacctmgr", absl::StrCat(verb, " ", raw_entity, " is not supported yet"));
     return 1;
   }
   auto cfg = LoadConfigOrComplain("sacctmgr");
   if (!cfg) return 1;
   CtldClient client(*cfg);
+  if (change)
+    return ModifyOrDelete(client, verb == "update" ? "modify" : verb == "remove" ? "delete" : verb,
+                          ent->second, rest, o);
   Words w = Split(rest);
   return add ? Add(client, ent->second, w, o) : List(client, ent->second, w, o);
 }

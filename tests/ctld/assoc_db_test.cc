@@ -72,6 +72,50 @@ TEST(AssocDbTest, RefusalsCarrySacctmgrsText) {
   EXPECT_EQ(db.AddUsers(s).status().message(), " Nothing new added.");
 }
 
+TEST(AssocDbTest, ModifyAndDeleteAsSlurm) {
+  AssocDb db("c1");
+  ASSERT_TRUE(db.AddAccounts({{"ml"}, std::nullopt, std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(db.AddAccounts({{"cv"}, std::nullopt, std::nullopt, std::string("ml")}).ok());
+  AddUsersSpec s;
+  s.names = {"alice"};
+  s.accounts = {"ml"};
+  s.partitions = {"short", "g2"};
+  ASSERT_TRUE(db.AddUsers(s).ok());
+  s = {};
+  s.names = {"bob"};
+  s.accounts = {"cv"};
+  ASSERT_TRUE(db.AddUsers(s).ok());
+  // A default account must be one of the user's.
+  AssocDb::UserChanges c;
+  c.default_account = "cv";
+  EXPECT_EQ(db.ModifyUsers({"alice", "bob"}, c).status().message(),
+            " Can't modify because these users aren't associated with new default account "
+            "'cv'...\n  U = alice C = c1");
+  c = {};
+  c.default_partition = "g2";
+  c.admin = AdminLevel::kOperator;
+  EXPECT_EQ(*db.ModifyUsers({"alice", "nobody"}, c), std::vector<std::string>{"alice"});
+  EXPECT_EQ(db.users().at("alice").default_partition, "g2");
+  EXPECT_EQ(db.LevelOf("alice"), AdminLevel::kOperator);
+  EXPECT_EQ(db.ModifyUsers({"nobody"}, c).status().message(), " Nothing modified");
+  // One association of a user goes; the user stays.
+  auto gone = db.DeleteUsers({"alice"}, {"ml"}, {"g2"});
+  ASSERT_TRUE(gone.ok());
+  ASSERT_EQ(gone->assocs.size(), 1u);
+  EXPECT_TRUE(gone->users.empty());
+  // An account goes with every association below it; users whose default
+  // account it was have none; a sub-account's record stays.
+  EXPECT_EQ(*db.DeleteAccounts({"ml"}), std::vector<std::string>{"ml"});
+  EXPECT_EQ(Lines(db), (std::vector<std::string>{"root||", " root|root|"}));
+  EXPECT_EQ(db.users().at("alice").default_account, "");
+  EXPECT_EQ(db.users().at("bob").default_account, "");
+  EXPECT_TRUE(db.accounts().count("cv"));
+  EXPECT_EQ(db.DeleteUsers({"bob"}, {"cv"}, {}).status().message(), " Nothing deleted");
+  EXPECT_EQ(db.DeleteUsers({"alice", "bob"}, {}, {})->users,
+            (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(db.DeleteAccounts({"root", "nope"}).status().message(), " Nothing deleted");
+}
+
 TEST(AssocDbTest, StoredFormRoundTripsAndDamageIsRefused) {
   AssocDb db("c1");
   ASSERT_TRUE(db.AddAccounts({{"ml"}, std::string("ML group"), std::string("lab"), std::nullopt}).ok());

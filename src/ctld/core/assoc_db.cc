@@ -143,6 +143,112 @@ absl::StatusOr<AddUsersOutcome> AssocDb::AddUsers(const AddUsersSpec& spec) {
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> AssocDb::ModifyUsers(const std::vector<std::string>& names,
+                                                              const UserChanges& c) {
+  std::vector<std::string> found;
+  for (const auto& n : names)
+    if (users_.count(n)) found.push_back(n);
+  if (found.empty()) return absl::NotFoundError(" Nothing modified");
+  if (c.default_account) {
+    std::string acct = absl::AsciiStrToLower(*c.default_account);
+    std::string bad;
+    for (const auto& n : found) {
+      auto mine = UserAssocs(n);
+      if (std::none_of(mine.begin(), mine.end(), [&](const AcctAssoc& a) { return a.account == acct; }))
+        absl::StrAppend(&bad, "\n  U = ", n, " C = ", cluster_);
+    }
+    if (!bad.empty())
+      return absl::FailedPreconditionError(absl::StrCat(
+          " Can't modify because these users aren't associated with new default account '", acct,
+          "'...", bad));
+    for (const auto& n : found) users_[n].default_account = acct;
+  }
+  for (const auto& n : found) {
+    if (c.default_partition) users_[n].default_partition = *c.default_partition;
+    if (c.admin) users_[n].admin = *c.admin;
+  }
+  return found;
+}
+
+absl::StatusOr<std::vector<std::string>> AssocDb::ModifyAccounts(
+    const std::vector<std::string>& names, const AccountChanges& c) {
+  std::vector<std::string> found;
+  for (const auto& raw : names) {
+    auto it = accounts_.find(absl::AsciiStrToLower(raw));
+    if (it == accounts_.end()) continue;
+    if (c.description) it->second.description = absl::AsciiStrToLower(*c.description);
+    if (c.organization) it->second.organization = absl::AsciiStrToLower(*c.organization);
+    found.push_back(it->first);
+  }
+  if (found.empty()) return absl::NotFoundError(" Nothing modified");
+  return found;
+}
+
+void AssocDb::ForgetLostDefaults() {
+  for (auto& [name, u] : users_)
+    if (std::none_of(assocs_.begin(), assocs_.end(), [&](const AcctAssoc& a) {
+          return a.user == name && a.account == u.default_account;
+        }))
+      u.default_account.clear();
+}
+
+absl::StatusOr<AssocDb::Deleted> AssocDb::DeleteUsers(const std::vector<std::string>& names,
+                                                      const std::vector<std::string>& accounts,
+                                                      const std::vector<std::string>& partitions) {
+  Deleted out;
+  auto wanted = [](const std::vector<std::string>& list, const std::string& v) {
+    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+  };
+  std::vector<std::string> accts;
+  for (const auto& a : accounts) accts.push_back(absl::AsciiStrToLower(a));
+  if (accts.empty() && partitions.empty()) {
+    std::set<std::string> whole;
+    for (const auto& n : names) {
+      if (!users_.count(n) || !whole.insert(n).second) continue;
+      users_.erase(n);
+      out.users.push_back(n);
+    }
+    assocs_.erase(std::remove_if(assocs_.begin(), assocs_.end(),
+                                 [&](const AcctAssoc& a) { return whole.count(a.user) > 0; }),
+                  assocs_.end());
+  } else {
+    std::vector<AcctAssoc> keep;
+    for (const auto& a : assocs_) {
+      bool gone = !a.user.empty() && wanted(names, a.user) && wanted(accts, a.account) &&
+                  wanted(partitions, a.partition);
+      (gone ? out.assocs : keep).push_back(a);
+    }
+    assocs_ = std::move(keep);
+  }
+  if (out.users.empty() && out.assocs.empty()) return absl::NotFoundError(" Nothing deleted");
+  ForgetLostDefaults();
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> AssocDb::DeleteAccounts(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> gone;
+  for (const auto& raw : names) {
+    std::string name = absl::AsciiStrToLower(raw);
+    if (name == "root" || !accounts_.count(name)) continue;
+    gone.push_back(name);
+  }
+  if (gone.empty()) return absl::NotFoundError(" Nothing deleted");
+  // Every association under a deleted account, sub-accounts' included.
+  std::set<std::string> subtree(gone.begin(), gone.end());
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [n, a] : accounts_)
+      if (subtree.count(a.parent) && subtree.insert(n).second) grew = true;
+  }
+  assocs_.erase(std::remove_if(assocs_.begin(), assocs_.end(),
+                               [&](const AcctAssoc& a) { return subtree.count(a.account) > 0; }),
+                assocs_.end());
+  for (const auto& n : gone) accounts_.erase(n);
+  ForgetLostDefaults();
+  return gone;
+}
+
 namespace {
 
 // Fields are tab-separated; a tab or newline in a value would break the

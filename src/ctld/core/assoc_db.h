@@ -79,6 +79,34 @@ class AssocDb {
   absl::StatusOr<std::vector<std::string>> AddAccounts(const AddAccountsSpec& spec);
   absl::StatusOr<AddUsersOutcome> AddUsers(const AddUsersSpec& spec);
 
+  // sacctmgr modify user NAMES set ...: the users changed. A new default
+  // account must be one the user is associated with.
+  struct UserChanges {
+    std::optional<std::string> default_account, default_partition;
+    std::optional<AdminLevel> admin;
+  };
+  absl::StatusOr<std::vector<std::string>> ModifyUsers(const std::vector<std::string>& names,
+                                                       const UserChanges& c);
+  struct AccountChanges {
+    std::optional<std::string> description, organization;
+  };
+  absl::StatusOr<std::vector<std::string>> ModifyAccounts(const std::vector<std::string>& names,
+                                                          const AccountChanges& c);
+  // sacctmgr delete user NAMES: the users and all their associations; with
+  // `accounts`/`partitions`, only the associations those match (the users
+  // stay). A user whose default account loses its last association with
+  // them has none.
+  struct Deleted {
+    std::vector<std::string> users;   // whole users
+    std::vector<AcctAssoc> assocs;    // associations alone
+  };
+  absl::StatusOr<Deleted> DeleteUsers(const std::vector<std::string>& names,
+                                      const std::vector<std::string>& accounts,
+                                      const std::vector<std::string>& partitions);
+  // sacctmgr delete account NAMES: each account and every association in
+  // its subtree (sub-accounts' records stay, as slurmdbd leaves them).
+  absl::StatusOr<std::vector<std::string>> DeleteAccounts(const std::vector<std::string>& names);
+
   // The store's form: one line per record, tab-separated fields.
   std::string Encode() const;
   static absl::StatusOr<AssocDb> Decode(const std::string& text);
@@ -86,6 +114,7 @@ class AssocDb {
  private:
   bool HasAssoc(const std::string& account, const std::string& user,
                 const std::string& partition) const;
+  void ForgetLostDefaults();
 
   std::string cluster_;
   std::map<std::string, AcctAccount> accounts_;

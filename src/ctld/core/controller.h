@@ -253,6 +253,18 @@ class Controller {
                                                        const common::Identity& who, bool commit);
   absl::StatusOr<AddUsersOutcome> AddUsers(const AddUsersSpec& spec, const common::Identity& who,
                                            bool commit);
+  absl::StatusOr<std::vector<std::string>> ModifyUsers(const std::vector<std::string>& names,
+                                                       const AssocDb::UserChanges& c,
+                                                       const common::Identity& who, bool commit);
+  absl::StatusOr<std::vector<std::string>> ModifyAccounts(const std::vector<std::string>& names,
+                                                          const AssocDb::AccountChanges& c,
+                                                          const common::Identity& who, bool commit);
+  absl::StatusOr<AssocDb::Deleted> DeleteUsers(const std::vector<std::string>& names,
+                                               const std::vector<std::string>& accounts,
+                                               const std::vector<std::string>& partitions,
+                                               const common::Identity& who, bool commit);
+  absl::StatusOr<std::vector<std::string>> DeleteAccounts(const std::vector<std::string>& names,
+                                                          const common::Identity& who, bool commit);
   // scontrol update PartitionName=: administrators only; all or nothing.
   // Kept in memory: a restart reads slurm.conf again.
   // A restart's replay of the stored partition changes (Recover), and a
@@ -449,6 +461,10 @@ class Controller {
   // May `who` change the associations (root, SlurmUser, an Operator)?
   bool AcctAdmin(const common::Identity& who) const;
   absl::Status SaveAssocs(const AssocDb& next);
+  // `next` kept (stored first) when `who` may change the associations;
+  // else `denied` is the error.
+  absl::Status CommitAssocs(const AssocDb& next, const common::Identity& who,
+                            const std::string& denied);
   // Accepted or changed, not yet committed (Sync). A batch job here is a
   // submission sbatch has no answer for yet, and is never started; batch
   // starts and ends are written at once, so nothing else of theirs waits.

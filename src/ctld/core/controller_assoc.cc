@@ -57,4 +57,63 @@ absl::StatusOr<AddUsersOutcome> Controller::AddUsers(const AddUsersSpec& spec,
   return out;
 }
 
+absl::Status Controller::CommitAssocs(const AssocDb& next, const common::Identity& who,
+                                      const std::string& denied) {
+  if (!AcctAdmin(who)) return absl::PermissionDeniedError(denied);
+  return SaveAssocs(next);
+}
+
+namespace {
+// What slurmdbd answers a change that is not the caller's to make.
+std::string NotYours(const std::string& call, const std::string& nothing) {
+  return "sacctmgr: accounting_storage/slurmdbd: acct_storage_p_" + call +
+         ": Request didn't affect anything or your user doesn't have privilege to perform this "
+         "action\n " + nothing;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> Controller::ModifyUsers(
+    const std::vector<std::string>& names, const AssocDb::UserChanges& c,
+    const common::Identity& who, bool commit) {
+  AssocDb next = assocs_;
+  auto r = next.ModifyUsers(names, c);
+  if (!r.ok() || !commit) return r;
+  if (auto st = CommitAssocs(next, who, NotYours("modify_users", "Nothing modified")); !st.ok())
+    return st;
+  return r;
+}
+
+absl::StatusOr<std::vector<std::string>> Controller::ModifyAccounts(
+    const std::vector<std::string>& names, const AssocDb::AccountChanges& c,
+    const common::Identity& who, bool commit) {
+  AssocDb next = assocs_;
+  auto r = next.ModifyAccounts(names, c);
+  if (!r.ok() || !commit) return r;
+  if (auto st = CommitAssocs(next, who, NotYours("modify_accounts", "Nothing modified")); !st.ok())
+    return st;
+  return r;
+}
+
+absl::StatusOr<AssocDb::Deleted> Controller::DeleteUsers(const std::vector<std::string>& names,
+                                                         const std::vector<std::string>& accounts,
+                                                         const std::vector<std::string>& partitions,
+                                                         const common::Identity& who, bool commit) {
+  AssocDb next = assocs_;
+  auto r = next.DeleteUsers(names, accounts, partitions);
+  if (!r.ok() || !commit) return r;
+  if (auto st = CommitAssocs(next, who, NotYours("remove_users", "Nothing deleted")); !st.ok())
+    return st;
+  return r;
+}
+
+absl::StatusOr<std::vector<std::string>> Controller::DeleteAccounts(
+    const std::vector<std::string>& names, const common::Identity& who, bool commit) {
+  AssocDb next = assocs_;
+  auto r = next.DeleteAccounts(names);
+  if (!r.ok() || !commit) return r;
+  if (auto st = CommitAssocs(next, who, NotYours("remove_accounts", "Nothing deleted")); !st.ok())
+    return st;
+  return r;
+}
+
 }  // namespace sluice::ctld

@@ -23,6 +23,21 @@ std::vector<std::string> List(const std::optional<std::string>& v) {
   return absl::StrSplit(*v, ',', absl::SkipEmpty());
 }
 
+std::optional<AdminLevel> Level(const std::string& text) {
+  std::string l = absl::AsciiStrToLower(text);
+  if (l == "none") return AdminLevel::kNone;
+  if (l == "operator") return AdminLevel::kOperator;
+  if (l == "administrator" || l == "admin") return AdminLevel::kAdministrator;
+  return std::nullopt;
+}
+
+void AddAssoc(const AcctAssoc& a, v1::AcctMgrReply* rep) {
+  auto* p = rep->add_assocs();
+  p->set_account(a.account);
+  p->set_user(a.user);
+  p->set_partition(a.partition);
+}
+
 void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
   for (const auto& [name, a] : db.accounts()) {
     auto* p = rep->add_accounts();
@@ -85,11 +100,8 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
     spec.default_account = Setting(*req, "defaultaccount");
     spec.default_partition = Setting(*req, "defaultpartition");
     if (auto level = Setting(*req, "adminlevel")) {
-      std::string l = absl::AsciiStrToLower(*level);
-      if (l == "none") spec.admin = AdminLevel::kNone;
-      else if (l == "operator") spec.admin = AdminLevel::kOperator;
-      else if (l == "administrator" || l == "admin") spec.admin = AdminLevel::kAdministrator;
-      else {
+      spec.admin = Level(*level);
+      if (!spec.admin) {
         rep->set_error(" Bad AdminLevel: " + *level);
         return grpc::Status::OK;
       }
@@ -104,15 +116,54 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
       return grpc::Status::OK;
     }
     for (const auto& n : out->new_users) rep->add_added(n);
-    for (const auto& a : out->assocs) {
-      auto* p = rep->add_assocs();
-      p->set_account(a.account);
-      p->set_user(a.user);
-      p->set_partition(a.partition);
-    }
+    for (const auto& a : out->assocs) AddAssoc(a, rep);
     return grpc::Status::OK;
   }
-  rep->set_error("sacctmgr: " + verb + " " + entity + " is not supported yet");
+  const std::vector<std::string> names(req->names().begin(), req->names().end());
+  const bool commit = !req->dry_run();
+  absl::StatusOr<std::vector<std::string>> changed;
+  if (verb == "modify" && entity == "user") {
+    AssocDb::UserChanges c;
+    c.default_account = Setting(*req, "defaultaccount");
+    c.default_partition = Setting(*req, "defaultpartition");
+    if (auto level = Setting(*req, "adminlevel")) {
+      c.admin = Level(*level);
+      if (!c.admin) {  // (slurmdbd is then asked to change nothing)
+        rep->set_error(
+            "sacctmgr: accounting_storage/slurmdbd: acct_storage_p_modify_users: Request didn't "
+            "affect anything or your user doesn't have privilege to perform this action\n Nothing "
+            "modified");
+        return grpc::Status::OK;
+      }
+    }
+    runner_->Run([&](Controller& ctl, int64_t) { changed = ctl.ModifyUsers(names, c, *who, commit); });
+  } else if (verb == "modify" && entity == "account") {
+    AssocDb::AccountChanges c;
+    c.description = Setting(*req, "description");
+    c.organization = Setting(*req, "organization");
+    runner_->Run([&](Controller& ctl, int64_t) { changed = ctl.ModifyAccounts(names, c, *who, commit); });
+  } else if (verb == "delete" && entity == "account") {
+    runner_->Run([&](Controller& ctl, int64_t) { changed = ctl.DeleteAccounts(names, *who, commit); });
+  } else if (verb == "delete" && entity == "user") {
+    absl::StatusOr<AssocDb::Deleted> gone;
+    runner_->Run([&](Controller& ctl, int64_t) {
+      rep->set_cluster(ctl.assocs().cluster());
+      gone = ctl.DeleteUsers(names, List(Setting(*req, "account")), List(Setting(*req, "partition")),
+                             *who, commit);
+    });
+    if (!gone.ok()) {
+      rep->set_error(std::string(gone.status().message()));
+      return grpc::Status::OK;
+    }
+    for (const auto& n : gone->users) rep->add_added(n);
+    for (const auto& a : gone->assocs) AddAssoc(a, rep);
+    return grpc::Status::OK;
+  } else {
+    rep->set_error("sacctmgr: " + verb + " " + entity + " is not supported yet");
+    return grpc::Status::OK;
+  }
+  if (!changed.ok()) rep->set_error(std::string(changed.status().message()));
+  else for (const auto& n : *changed) rep->add_added(n);
   return grpc::Status::OK;
 }
 
