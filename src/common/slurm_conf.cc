@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/status/status.h"
@@ -291,6 +292,19 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
           cfg.enforce_part_limits != "ANY" && cfg.enforce_part_limits != "YES")
         return absl::InvalidArgumentError(absl::StrCat(
             "slurm.conf line ", lineno, ": invalid EnforcePartLimits: ", v));
+    } else if (k == "accountingstoragetype") {
+      cfg.accounting_storage_type = v;
+    } else if (k == "accountingstorageenforce") {
+      cfg.accounting_storage_enforce.clear();
+      static const std::set<std::string> kWords = {"associations", "limits", "qos", "safe",
+                                                   "wckeys", "nojobs", "nosteps", "all", "none"};
+      for (absl::string_view w : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+        std::string word = absl::AsciiStrToLower(absl::StripAsciiWhitespace(w));
+        if (!kWords.count(word))
+          return absl::InvalidArgumentError(absl::StrCat(
+              "slurm.conf line ", lineno, ": invalid AccountingStorageEnforce: ", v));
+        if (word != "none") cfg.accounting_storage_enforce.push_back(word);
+      }
     } else if (k == "dependencyparameters") {
       cfg.dependency_parameters = v;
     } else {
@@ -643,6 +657,21 @@ int64_t SlurmConfig::PurgeCutoff(int64_t now) const {
   tm.tm_mon -= static_cast<int>(purge_job_after);
   tm.tm_isdst = -1;
   return static_cast<int64_t>(mktime(&tm));
+}
+
+}  // namespace sluice::common
+
+namespace sluice::common {
+
+bool SlurmConfig::EnforceAssociations() const {
+  for (const auto& w : accounting_storage_enforce)
+    if (w == "associations" || w == "limits" || w == "qos" || w == "safe" || w == "all") return true;
+  return false;
+}
+
+bool SlurmConfig::AssociationsApply() const {
+  return EnforceAssociations() ||
+         (!accounting_storage_type.empty() && accounting_storage_type != "accounting_storage/none");
 }
 
 }  // namespace sluice::common

@@ -123,6 +123,16 @@ struct SlurmConfig {
   bool UseInteractiveStep() const;
   std::string dependency_parameters;
   std::string enforce_part_limits = "NO";  // NO | ALL | ANY | YES
+  // AccountingStorageType as written ("" when absent) and
+  // AccountingStorageEnforce's words, lower-cased ("associations",
+  // "limits", "qos", "safe", "wckeys", "nojobs", "nosteps", "all").
+  std::string accounting_storage_type;
+  std::vector<std::string> accounting_storage_enforce;
+  // Associations apply to jobs (a default account, and the check below)
+  // when accounting storage is configured, as with Slurm's slurmdbd.
+  bool AssociationsApply() const;
+  // Jobs must match an association (account, user, partition).
+  bool EnforceAssociations() const;
   // Priority* keys (PriorityType, PriorityWeight*, ...), lower-case key ->
   // raw value; interpreted by the controller.
   std::map<std::string, std::string> priority;

@@ -95,3 +95,35 @@ TEST(GoldenSacctmgrTest, DefaultPartitionAndConfirmation) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// AccountingStorageEnforce=associations against extra/13_enforce: alice
+// may use partition short only, bob every partition, carol none; sbatch,
+// srun and salloc refuse with Slurm's words; a job naming no account takes
+// its user's default one.
+TEST(GoldenEnforceTest, AssociationsDecideWhoSubmitsWhereAsSlurm) {
+  for (const char* u : {"alice", "bob", "carol"}) ASSERT_TRUE(EnsureUser(u)) << u;
+  auto c = StartRefCluster(
+      "AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageEnforce=associations\n");
+  ASSERT_NE(c, nullptr);
+  ::mkdir("/tmp/dcap", 0777);
+  ::chmod("/tmp/dcap", 0777);
+  ASSERT_EQ(c->Run("sacctmgr -i add account ml").rc, 0);
+  ASSERT_EQ(c->Run("sacctmgr -i add user alice account=ml partition=short").rc, 0);
+  ASSERT_EQ(c->Run("sacctmgr -i add user bob account=ml").rc, 0);
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("13_enforce", "stdout"),
+                         [&](const std::string& line, const std::string& want) {
+    std::string user = line.substr(1, line.find(']') - 1);
+    std::string cmd = line.substr(line.find(']') + 2);
+    auto r = c->Run("cd /tmp/dcap && " + cmd + " 2>&1; echo rc=$?", user == "root" ? "" : user);
+    EXPECT_EQ(r.out, want) << "[" << user << "] " << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 14);
+}
+
+}  // namespace
+}  // namespace sluice::testing

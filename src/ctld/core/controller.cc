@@ -246,6 +246,10 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.signal_secs = req.signal_secs;
   s.signal_batch = req.signal_batch;
   s.account = req.account;
+  if (auto st = ApplyAssociations(s, part_names); !st.ok()) {
+    out.error = std::string(st.message());
+    return out;
+  }
   s.comment = req.comment;
   s.deadline = req.deadline;
   if (!req.mail_type.empty()) {

@@ -456,6 +456,13 @@ class Controller {
   int64_t boot_time_ = 0;
   std::vector<std::string> partition_updates_;  // in force, as stored (see UpdatePartition)
   AssocDb assocs_;
+  // Where associations apply (slurm.conf's AccountingStorageType or
+  // Enforce): a job naming no account takes its user's default one; with
+  // AccountingStorageEnforce=associations (or limits, qos, safe) the user
+  // must be associated with that account on every partition the job
+  // names, else Slurm's "Invalid account or account/partition
+  // combination specified".
+  absl::Status ApplyAssociations(JobSpec& s, const std::vector<std::string>& partitions) const;
   // The default partition sacctmgr gave the user of `uid`, or "".
   std::string UserDefaultPartition(uint32_t uid) const;
   // May `who` change the associations (root, SlurmUser, an Operator)?

@@ -1,6 +1,9 @@
 // sacctmgr's changes to the associations (Controller, see controller.h):
 // each is made on a copy, written to the store, and only then kept, so a
 // failed write changes nothing.
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "common/users.h"
 #include "ctld/core/controller.h"
 
@@ -24,6 +27,24 @@ std::string Controller::UserDefaultPartition(uint32_t uid) const {
   if (!u) return "";
   auto it = assocs_.users().find(u->name);
   return it == assocs_.users().end() ? "" : it->second.default_partition;
+}
+
+absl::Status Controller::ApplyAssociations(JobSpec& s,
+                                           const std::vector<std::string>& partitions) const {
+  if (!config_.AssociationsApply()) return absl::OkStatus();
+  auto u = assocs_.users().find(s.user);
+  if (s.account.empty() && u != assocs_.users().end()) s.account = u->second.default_account;
+  s.account = absl::AsciiStrToLower(s.account);  // (as Slurm keeps account names)
+  if (!config_.EnforceAssociations()) return absl::OkStatus();
+  auto mine = assocs_.UserAssocs(s.user);
+  for (const auto& part : partitions) {
+    bool ok = std::any_of(mine.begin(), mine.end(), [&](const AcctAssoc& a) {
+      return a.account == s.account && (a.partition.empty() || a.partition == part);
+    });
+    if (!ok || s.account.empty())
+      return absl::PermissionDeniedError("Invalid account or account/partition combination specified");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Controller::SaveAssocs(const AssocDb& next) {
