@@ -321,7 +321,11 @@ std::string ScontrolPartition(const ::sluice::v1::PartitionInfo& p,
   };
   Lines l;
   l.push_back({absl::StrCat("PartitionName=", p.name())});
-  l.push_back({"AllowGroups=ALL", "AllowAccounts=ALL", "AllowQos=ALL"});
+  auto list = [](const auto& v) { return v.empty() ? std::string("ALL") : absl::StrJoin(v, ","); };
+  l.push_back({absl::StrCat("AllowGroups=", list(p.allow_groups())),
+               p.deny_accounts_size() ? absl::StrCat("DenyAccounts=", absl::StrJoin(p.deny_accounts(), ","))
+                                      : absl::StrCat("AllowAccounts=", list(p.allow_accounts())),
+               "AllowQos=ALL"});
   l.push_back({"AllocNodes=ALL", absl::StrCat("Default=", p.is_default() ? "YES" : "NO"),
                "QoS=N/A"});
   l.push_back({absl::StrCat("DefaultTime=",

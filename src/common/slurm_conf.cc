@@ -457,6 +457,8 @@ absl::Status Parser::PartitionLine(const std::vector<KV>& kvs, int lineno) {
       p.allow_accounts.clear();
       if (absl::AsciiStrToUpper(v) != "ALL")
         p.allow_accounts = absl::StrSplit(v, ',', absl::SkipEmpty());
+    } else if (k == "denyaccounts") {
+      p.deny_accounts = absl::StrSplit(v, ',', absl::SkipEmpty());
     } else {
       cfg.warnings.push_back(absl::StrCat("slurm.conf line ", lineno,
                                           ": ignoring partition key ", k));

@@ -58,6 +58,7 @@ struct PartitionConf {
   uint32_t priority_job_factor = 1;
   std::vector<std::string> allow_groups;    // empty: ALL
   std::vector<std::string> allow_accounts;  // empty: ALL
+  std::vector<std::string> deny_accounts;   // (with AllowAccounts, ignored: Slurm's rule)
 };
 
 struct GresConfLine {

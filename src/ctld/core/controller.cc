@@ -250,6 +250,10 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     out.error = std::string(st.message());
     return out;
   }
+  if (auto st = CheckPartitionAccess(s); !st.ok()) {
+    out.error = std::string(st.message());
+    return out;
+  }
   s.comment = req.comment;
   s.deadline = req.deadline;
   if (!req.mail_type.empty()) {

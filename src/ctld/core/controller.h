@@ -463,6 +463,10 @@ class Controller {
   // names, else Slurm's "Invalid account or account/partition
   // combination specified".
   absl::Status ApplyAssociations(JobSpec& s, const std::vector<std::string>& partitions) const;
+  // A partition's AllowGroups (the owner's groups, primary or not; root and
+  // SlurmUser pass), AllowAccounts and DenyAccounts: partitions the job may
+  // not use are dropped from its list; none left is Slurm's refusal.
+  absl::Status CheckPartitionAccess(JobSpec& s) const;
   // The default partition sacctmgr gave the user of `uid`, or "".
   std::string UserDefaultPartition(uint32_t uid) const;
   // May `who` change the associations (root, SlurmUser, an Operator)?

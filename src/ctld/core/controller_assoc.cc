@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/users.h"
 #include "ctld/core/controller.h"
 
@@ -44,6 +46,44 @@ absl::Status Controller::ApplyAssociations(JobSpec& s,
     if (!ok || s.account.empty())
       return absl::PermissionDeniedError("Invalid account or account/partition combination specified");
   }
+  return absl::OkStatus();
+}
+
+absl::Status Controller::CheckPartitionAccess(JobSpec& s) const {
+  if (s.uid == 0 || s.uid == own_uid_) return absl::OkStatus();
+  std::vector<std::string> groups;
+  bool looked = false;
+  std::vector<std::string> kept;
+  std::string why;
+  for (absl::string_view name : absl::StrSplit(s.partition, ',', absl::SkipEmpty())) {
+    const auto* p = config_.FindPartition(name);
+    if (!p) continue;
+    if (!p->allow_groups.empty()) {
+      if (!looked) {
+        for (gid_t g : common::GroupsOf(s.user, s.gid)) groups.push_back(common::GroupName(g));
+        groups.push_back(common::GroupName(s.gid));
+        looked = true;
+      }
+      bool in = std::any_of(p->allow_groups.begin(), p->allow_groups.end(), [&](const std::string& g) {
+        return std::find(groups.begin(), groups.end(), g) != groups.end();
+      });
+      if (!in) {
+        if (why.empty()) why = "User's group not permitted to use this partition";
+        continue;
+      }
+    }
+    const auto& allow = p->allow_accounts;
+    const auto& deny = p->deny_accounts;
+    bool account_ok = !allow.empty() ? std::find(allow.begin(), allow.end(), s.account) != allow.end()
+                                     : std::find(deny.begin(), deny.end(), s.account) == deny.end();
+    if (!account_ok) {
+      if (why.empty()) why = "Invalid account or account/partition combination specified";
+      continue;
+    }
+    kept.push_back(std::string(name));
+  }
+  if (kept.empty() && !why.empty()) return absl::PermissionDeniedError(why);
+  if (!why.empty()) s.partition = absl::StrJoin(kept, ",");
   return absl::OkStatus();
 }
 

@@ -279,6 +279,10 @@ void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p) {
   p->set_up(c.state == "UP");
   for (const auto& n : c.nodes) p->add_nodes(n);
   p->set_max_nodes(c.max_nodes);
+  for (const auto& g : c.allow_groups) p->add_allow_groups(g);
+  for (const auto& a : c.allow_accounts) p->add_allow_accounts(a);
+  if (c.allow_accounts.empty())
+    for (const auto& a : c.deny_accounts) p->add_deny_accounts(a);
 }
 
 void ToProto(const LaunchRequest& r, v1::LaunchBatchRequest* p) {
