@@ -128,59 +128,6 @@ void PrintAdded(const std::string& entity, const v1::AcctMgrRequest& req,
     std::printf("  Default Partition = %s\n", set.at("defaultpartition").c_str());
 }
 
-int Add(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
-  v1::AcctMgrRequest req;
-  req.set_verb("add");
-  req.set_entity(entity);
-  for (const auto& n : w.names) req.add_names(n);
-  static const std::set<std::string> kAccountKeys = {"description", "organization", "parent",
-                                                     "name", "cluster"};
-  static const std::set<std::string> kUserKeys = {"account", "partition", "defaultaccount",
-                                                  "defaultpartition", "adminlevel", "name",
-                                                  "user", "cluster"};
-  for (const auto& [k, v] : w.pairs) {
-    std::string key = Key(k);
-    const auto& allowed = entity == "account" ? kAccountKeys : kUserKeys;
-    if (key.empty() || !allowed.count(key)) {
-      std::fprintf(stderr, " Unknown option: %s=%s\n", k.c_str(), v.c_str());
-      return 1;
-    }
-    if (key == "name" || key == "user") {
-      for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) req.add_names(std::string(n));
-    } else if (key != "cluster") {
-      (*req.mutable_settings())[key] = v;
-    }
-  }
-  if (req.names_size() == 0) {
-    std::fprintf(stderr, " Need name of %s to add.\n", entity == "account" ? "account" : "user");
-    return 1;
-  }
-  req.set_dry_run(!o.immediate);
-  auto rep = client.AcctMgr(req);
-  if (!rep.ok()) {
-    std::fprintf(stderr, " Problem talking to the database: %s\n", std::string(rep.status().message()).c_str());
-    return 1;
-  }
-  if (!rep->error().empty()) {
-    std::fprintf(rep->error() == " Nothing new added." ? stdout : stderr, "%s\n", rep->error().c_str());
-    return 1;
-  }
-  PrintAdded(entity, req, *rep);
-  if (o.immediate) return 0;
-  if (!Confirm()) {
-    std::printf(" Changes Discarded\n");
-    return 0;
-  }
-  req.set_dry_run(false);
-  rep = client.AcctMgr(req);
-  std::string err = !rep.ok() ? std::string(rep.status().message()) : rep->error();
-  if (!err.empty()) {
-    std::fprintf(stderr, "%s\n", err.c_str());
-    return 1;
-  }
-  return 0;
-}
-
 // Sends `req` (first as a dry run unless -i, then asks), printing what
 // changed with `print`. Slurm's "nothing" answers go to stdout.
 int Change(CtldClient& client, v1::AcctMgrRequest req, const Options& o,
@@ -210,6 +157,36 @@ int Change(CtldClient& client, v1::AcctMgrRequest req, const Options& o,
     return 1;
   }
   return 0;
+}
+
+int Add(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
+  v1::AcctMgrRequest req;
+  req.set_verb("add");
+  req.set_entity(entity);
+  for (const auto& n : w.names) req.add_names(n);
+  static const std::set<std::string> kAccountKeys = {"description", "organization", "parent",
+                                                     "name", "cluster"};
+  static const std::set<std::string> kUserKeys = {"account", "partition", "defaultaccount",
+                                                  "defaultpartition", "adminlevel", "name",
+                                                  "user", "cluster"};
+  for (const auto& [k, v] : w.pairs) {
+    std::string key = Key(k);
+    const auto& allowed = entity == "account" ? kAccountKeys : kUserKeys;
+    if (key.empty() || !allowed.count(key)) {
+      std::fprintf(stderr, " Unknown option: %s=%s\n", k.c_str(), v.c_str());
+      return 1;
+    }
+    if (key == "name" || key == "user") {
+      for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) req.add_names(std::string(n));
+    } else if (key != "cluster") {
+      (*req.mutable_settings())[key] = v;
+    }
+  }
+  if (req.names_size() == 0) {
+    std::fprintf(stderr, " Need name of %s to add.\n", entity == "account" ? "account" : "user");
+    return 1;
+  }
+  return Change(client, req, o, [&](const v1::AcctMgrReply& rep) { PrintAdded(entity, req, rep); });
 }
 
 // modify ENTITY [NAMES] [where name=...] set KEY=VALUE...; delete ENTITY

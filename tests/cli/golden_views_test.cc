@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/users.h"
 #include "ref_cluster.h"
 #include "test_cluster.h"
 
@@ -23,10 +24,7 @@ namespace {
 TEST(GoldenPingTest, PingSaysUpAndDownAsSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr);
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  std::string mine(host);
-  mine = mine.substr(0, mine.find('.'));
+  const std::string mine = common::ShortHostname();
   std::string want = absl::StrReplaceAll(CapturedSection("12_scontrol_ping", "stdout"),
                                          {{" at vm is ", " at " + mine + " is "}});
   std::vector<std::string> lines = absl::StrSplit(want, '\n');
@@ -271,10 +269,7 @@ namespace {
 TEST(GoldenInteractiveTest, CommandsFromStandardInputAsSlurm) {
   auto c = StartRefCluster();
   ASSERT_NE(c, nullptr);
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  std::string mine(host);
-  mine = mine.substr(0, mine.find('.'));
+  const std::string mine = common::ShortHostname();
   int compared = 0;
   ForEachCapturedCommand(CapturedSection("12_scontrol_interactive", "stdout"),
                          [&](const std::string& cmd, const std::string& want) {

@@ -127,12 +127,15 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     out.error = "Access/permission denied";
     return out;
   }
+  // Whose job it is (--uid, checked below, or the caller), looked up once.
+  const auto owner_info =
+      common::LookupUser(req.as_uid >= 0 ? static_cast<uid_t>(req.as_uid) : who.uid);
   // -p a,b: every name must exist; the first gives the defaults.
   std::vector<const common::PartitionConf*> parts;
   if (req.partition.empty()) {
     // The user's own default partition (sacctmgr DefaultPartition=, Sluice's
     // extension) before the cluster's Default=YES one.
-    std::string mine = UserDefaultPartition(req.as_uid >= 0 ? static_cast<uint32_t>(req.as_uid) : who.uid);
+    std::string mine = owner_info ? UserDefaultPartition(owner_info->name) : "";
     const auto* d = mine.empty() ? config_.DefaultPartition() : config_.FindPartition(mine);
     if (!mine.empty() && !d) {
       out.notes.push_back(absl::StrCat("invalid partition specified: ", mine));
@@ -210,7 +213,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   // command was (the identity is MUNGE's; these only narrow it for root).
   common::Identity owner = who;
   if (req.as_uid >= 0 || req.as_gid >= 0) {
-    if (who.uid != 0 || (req.as_uid >= 0 && !common::LookupUser(static_cast<uid_t>(req.as_uid)))) {
+    if (who.uid != 0 || (req.as_uid >= 0 && !owner_info)) {
       out.error = "Access/permission denied";
       return out;
     }
@@ -226,8 +229,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.dependency = common::FormatDependency(*dep);
   s.uid = owner.uid;
   s.gid = owner.gid;
-  auto user = common::LookupUser(owner.uid);
-  s.user = user ? user->name : std::to_string(owner.uid);
+  s.user = owner_info ? owner_info->name : std::to_string(owner.uid);
   s.group = common::GroupName(owner.gid);
   std::vector<std::string> part_names;
   for (const auto* p : parts) part_names.push_back(p->name);

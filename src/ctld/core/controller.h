@@ -467,8 +467,8 @@ class Controller {
   // SlurmUser pass), AllowAccounts and DenyAccounts: partitions the job may
   // not use are dropped from its list; none left is Slurm's refusal.
   absl::Status CheckPartitionAccess(JobSpec& s) const;
-  // The default partition sacctmgr gave the user of `uid`, or "".
-  std::string UserDefaultPartition(uint32_t uid) const;
+  // The default partition sacctmgr gave `user`, or "".
+  std::string UserDefaultPartition(const std::string& user) const;
   // May `who` change the associations (root, SlurmUser, an Operator)?
   bool AcctAdmin(const common::Identity& who) const;
   absl::Status SaveAssocs(const AssocDb& next);

@@ -21,13 +21,8 @@ bool Controller::AcctAdmin(const common::Identity& who) const {
   return u && assocs_.LevelOf(u->name) >= AdminLevel::kOperator;
 }
 
-std::string Controller::UserDefaultPartition(uint32_t uid) const {
-  bool any = false;
-  for (const auto& [name, u] : assocs_.users()) any |= !u.default_partition.empty();
-  if (!any) return "";  // (no user lookup on the submission path then)
-  auto u = common::LookupUser(uid);
-  if (!u) return "";
-  auto it = assocs_.users().find(u->name);
+std::string Controller::UserDefaultPartition(const std::string& user) const {
+  auto it = assocs_.users().find(user);
   return it == assocs_.users().end() ? "" : it->second.default_partition;
 }
 
@@ -94,30 +89,6 @@ absl::Status Controller::SaveAssocs(const AssocDb& next) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> Controller::AddAccounts(const AddAccountsSpec& spec,
-                                                                 const common::Identity& who,
-                                                                 bool commit) {
-  AssocDb next = assocs_;
-  auto added = next.AddAccounts(spec);
-  if (!added.ok() || !commit) return added;
-  if (!AcctAdmin(who))
-    return absl::PermissionDeniedError(" Problem adding accounts: Access/permission denied");
-  if (auto st = SaveAssocs(next); !st.ok()) return st;
-  return added;
-}
-
-absl::StatusOr<AddUsersOutcome> Controller::AddUsers(const AddUsersSpec& spec,
-                                                     const common::Identity& who,
-                                                     bool commit) {
-  AssocDb next = assocs_;
-  auto out = next.AddUsers(spec);
-  if (!out.ok() || !commit) return out;
-  if (!AcctAdmin(who))
-    return absl::PermissionDeniedError(" Problem adding users: Access/permission denied");
-  if (auto st = SaveAssocs(next); !st.ok()) return st;
-  return out;
-}
-
 absl::Status Controller::CommitAssocs(const AssocDb& next, const common::Identity& who,
                                       const std::string& denied) {
   if (!AcctAdmin(who)) return absl::PermissionDeniedError(denied);
@@ -125,56 +96,79 @@ absl::Status Controller::CommitAssocs(const AssocDb& next, const common::Identit
 }
 
 namespace {
+
 // What slurmdbd answers a change that is not the caller's to make.
 std::string NotYours(const std::string& call, const std::string& nothing) {
   return "sacctmgr: accounting_storage/slurmdbd: acct_storage_p_" + call +
          ": Request didn't affect anything or your user doesn't have privilege to perform this "
          "action\n " + nothing;
 }
+
+// Every sacctmgr change: made on a copy of `current`; with `commit`, the
+// copy is handed to `keep` (which checks the caller and stores it); its
+// refusal, or the change's own, is the answer.
+template <typename T, typename Change, typename Keep>
+absl::StatusOr<T> OnCopy(const AssocDb& current, bool commit, Change&& change, Keep&& keep) {
+  AssocDb next = current;
+  absl::StatusOr<T> r = change(next);
+  if (!r.ok() || !commit) return r;
+  if (absl::Status st = keep(next); !st.ok()) return st;
+  return r;
+}
+
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> Controller::AddAccounts(const AddAccountsSpec& spec,
+                                                                 const common::Identity& who,
+                                                                 bool commit) {
+  return OnCopy<std::vector<std::string>>(
+      assocs_, commit, [&](AssocDb& d) { return d.AddAccounts(spec); }, [&](const AssocDb& n) {
+        return CommitAssocs(n, who, " Problem adding accounts: Access/permission denied");
+      });
+}
+
+absl::StatusOr<AddUsersOutcome> Controller::AddUsers(const AddUsersSpec& spec,
+                                                     const common::Identity& who, bool commit) {
+  return OnCopy<AddUsersOutcome>(
+      assocs_, commit, [&](AssocDb& d) { return d.AddUsers(spec); }, [&](const AssocDb& n) {
+        return CommitAssocs(n, who, " Problem adding users: Access/permission denied");
+      });
+}
 
 absl::StatusOr<std::vector<std::string>> Controller::ModifyUsers(
     const std::vector<std::string>& names, const AssocDb::UserChanges& c,
     const common::Identity& who, bool commit) {
-  AssocDb next = assocs_;
-  auto r = next.ModifyUsers(names, c);
-  if (!r.ok() || !commit) return r;
-  if (auto st = CommitAssocs(next, who, NotYours("modify_users", "Nothing modified")); !st.ok())
-    return st;
-  return r;
+  return OnCopy<std::vector<std::string>>(
+      assocs_, commit, [&](AssocDb& d) { return d.ModifyUsers(names, c); },
+      [&](const AssocDb& n) { return CommitAssocs(n, who, NotYours("modify_users", "Nothing modified")); });
 }
 
 absl::StatusOr<std::vector<std::string>> Controller::ModifyAccounts(
     const std::vector<std::string>& names, const AssocDb::AccountChanges& c,
     const common::Identity& who, bool commit) {
-  AssocDb next = assocs_;
-  auto r = next.ModifyAccounts(names, c);
-  if (!r.ok() || !commit) return r;
-  if (auto st = CommitAssocs(next, who, NotYours("modify_accounts", "Nothing modified")); !st.ok())
-    return st;
-  return r;
+  return OnCopy<std::vector<std::string>>(
+      assocs_, commit, [&](AssocDb& d) { return d.ModifyAccounts(names, c); },
+      [&](const AssocDb& n) {
+        return CommitAssocs(n, who, NotYours("modify_accounts", "Nothing modified"));
+      });
 }
 
 absl::StatusOr<AssocDb::Deleted> Controller::DeleteUsers(const std::vector<std::string>& names,
                                                          const std::vector<std::string>& accounts,
                                                          const std::vector<std::string>& partitions,
                                                          const common::Identity& who, bool commit) {
-  AssocDb next = assocs_;
-  auto r = next.DeleteUsers(names, accounts, partitions);
-  if (!r.ok() || !commit) return r;
-  if (auto st = CommitAssocs(next, who, NotYours("remove_users", "Nothing deleted")); !st.ok())
-    return st;
-  return r;
+  return OnCopy<AssocDb::Deleted>(
+      assocs_, commit, [&](AssocDb& d) { return d.DeleteUsers(names, accounts, partitions); },
+      [&](const AssocDb& n) { return CommitAssocs(n, who, NotYours("remove_users", "Nothing deleted")); });
 }
 
 absl::StatusOr<std::vector<std::string>> Controller::DeleteAccounts(
     const std::vector<std::string>& names, const common::Identity& who, bool commit) {
-  AssocDb next = assocs_;
-  auto r = next.DeleteAccounts(names);
-  if (!r.ok() || !commit) return r;
-  if (auto st = CommitAssocs(next, who, NotYours("remove_accounts", "Nothing deleted")); !st.ok())
-    return st;
-  return r;
+  return OnCopy<std::vector<std::string>>(
+      assocs_, commit, [&](AssocDb& d) { return d.DeleteAccounts(names); },
+      [&](const AssocDb& n) {
+        return CommitAssocs(n, who, NotYours("remove_accounts", "Nothing deleted"));
+      });
 }
 
 }  // namespace sluice::ctld

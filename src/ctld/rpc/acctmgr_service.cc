@@ -31,11 +31,12 @@ std::optional<AdminLevel> Level(const std::string& text) {
   return std::nullopt;
 }
 
-void AddAssoc(const AcctAssoc& a, v1::AcctMgrReply* rep) {
+v1::AcctAssocRecord* AddAssoc(const AcctAssoc& a, v1::AcctMgrReply* rep) {
   auto* p = rep->add_assocs();
   p->set_account(a.account);
   p->set_user(a.user);
   p->set_partition(a.partition);
+  return p;
 }
 
 void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
@@ -54,11 +55,7 @@ void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
     p->set_admin_level(static_cast<uint32_t>(u.admin));
   }
   for (const auto& [a, depth] : db.Listing()) {
-    auto* p = rep->add_assocs();
-    p->set_account(a.account);
-    p->set_user(a.user);
-    p->set_partition(a.partition);
-    p->set_depth(static_cast<uint32_t>(depth));
+    AddAssoc(a, rep)->set_depth(static_cast<uint32_t>(depth));
   }
 }
 
