@@ -5,8 +5,10 @@
 
 namespace sluice::common {
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and
-// released), or 0. Another process may take it before the caller binds it.
+// A TCP port on 127.0.0.1 that was free a moment ago (bound and released),
+// or 0. Picked at random below the kernel's ephemeral port range where
+// that range leaves room, so outgoing connections never take it; another
+// process may still bind it before the caller does.
 uint16_t PickFreeLoopbackPort();
 
 }  // namespace sluice::common

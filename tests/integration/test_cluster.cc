@@ -344,7 +344,12 @@ bool TestCluster::StartNoded(const std::string& node) {
     _exit(127);
   }
   std::ofstream(dir_ + "/pids", std::ios::app) << "sluice-noded " << pid << "\n";
-  return WaitFor([&] { return registrations() > before; }, 20);
+  if (WaitFor([&] { return registrations() > before; }, 20)) return true;
+  std::string text = Slurp(log);
+  if (text.size() > 4000) text = text.substr(text.size() - 4000);
+  fprintf(stderr, "sluice-noded %s did not register; end of its log:\n%s\n", node.c_str(),
+          text.c_str());
+  return false;
 }
 
 bool TestCluster::StartCtld() {
@@ -360,7 +365,12 @@ bool TestCluster::StartCtld() {
     _exit(127);
   }
   std::ofstream(dir_ + "/pids", std::ios::app) << "sluice-ctld " << pid << "\n";
-  return WaitFor([&] { return Run("sinfo -h").rc == 0; }, 20);
+  if (WaitFor([&] { return Run("sinfo -h").rc == 0; }, 20)) return true;
+  // Say why: the controller's last words are the only trace a CI run keeps.
+  std::string log = Slurp(dir_ + "/log/ctld.log");
+  if (log.size() > 4000) log = log.substr(log.size() - 4000);
+  fprintf(stderr, "sluice-ctld did not come back; end of its log:\n%s\n", log.c_str());
+  return false;
 }
 
 std::string CapturedSection(const std::string& name, const std::string& which) {
