@@ -166,8 +166,9 @@ std::optional<int> FillJobRequest(Command cmd, const JobOptions& o, const std::s
   j->set_comment(o.comment.value_or(""));
   j->set_mail_type(o.mail_type.value_or(""));
   j->set_mail_user(o.mail_user.value_or(""));
-  // Inert here, as in Slurm on a cluster like ours (docs/CLI.md): --qos and
-  // --wckey (no accounting storage).
+  // --qos: checked against the associations where accounting applies
+  // (docs/ADMIN.md); --wckey is inert (docs/CLI.md).
+  j->set_qos(o.qos.value_or(""));
   if (as_uid >= 0 || as_gid >= 0) {
     j->set_as_set(true);
     j->set_as_uid(as_uid);

@@ -105,7 +105,7 @@ std::string ExitCode(const R& r) {
   const JobInfo& j = J(r);
   auto s = static_cast<common::JobState>(j.state());
   bool killed = s == common::JobState::kCancelled || s == common::JobState::kTimeout ||
-                s == common::JobState::kDeadline;
+                s == common::JobState::kDeadline || s == common::JobState::kPreempted;
   if (r.kind == R::kBatch)
     return absl::StrCat(j.exit_code(), ":", killed && !j.exit_signal() ? 15 : j.exit_signal());
   return absl::StrCat(j.exit_code(), ":", killed ? 0 : j.exit_signal());
@@ -259,8 +259,13 @@ const std::vector<AcctField> kFields = {
      }},
     {"Partition", 10, [](const R& r) -> std::string { return IsJob(r) ? J(r).partition() : std::string(); }},
     {"Priority", 10, [](const R& r) -> std::string { return IsJob(r) ? U(J(r).priority()) : std::string(); }},
-    {"QOS", 10, [](const R& r) -> std::string { return IsJob(r) ? std::string("normal") : std::string(); }},
-    {"QOSRAW", 6, [](const R& r) -> std::string { return IsJob(r) ? std::string("1") : std::string(); }},
+    // (a job recorded without accounting: Slurm's default QOS)
+    {"QOS", 10, [](const R& r) -> std::string {
+       return !IsJob(r) ? std::string() : J(r).qos().empty() ? std::string("normal") : J(r).qos();
+     }},
+    {"QOSRAW", 6, [](const R& r) -> std::string {
+       return IsJob(r) ? std::to_string(J(r).qos_id() ? J(r).qos_id() : 1) : std::string();
+     }},
     {"Reason", 22, [](const R& r) -> std::string {
        if (!IsJob(r)) return std::string();
        auto reason = common::JobReasonFromInt(J(r).reason());
@@ -344,7 +349,8 @@ std::pair<int, int> AcctDerivedExit(const AcctJob& a) {
 
 common::JobState AcctBatchState(const JobInfo& j) {
   auto s = static_cast<common::JobState>(j.state());
-  if (s == common::JobState::kTimeout || s == common::JobState::kDeadline)
+  if (s == common::JobState::kTimeout || s == common::JobState::kDeadline ||
+      s == common::JobState::kPreempted)
     return common::JobState::kCancelled;
   return s;
 }

@@ -179,7 +179,7 @@ J Job(const v1::AcctJob& a, const std::string& cluster, int64_t now) {
       {"nodes", j.start_time() ? j.node_list() : "None assigned"},
       {"partition", j.partition()},
       {"priority", j.priority()},
-      {"qos", "normal"},
+      {"qos", j.qos().empty() ? "normal" : j.qos()},
       {"required", Obj{{"CPUs", j.num_cpus()}, {"memory", j.min_mem_mb()}}},
       {"kill_request_user", a.cancelled_by() >= 0 ? J(a.cancelled_by()) : J()},
       {"reservation", Obj{{"id", 0}, {"name", 0}}},

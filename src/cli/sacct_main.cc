@@ -49,6 +49,7 @@ std::optional<common::JobState> ParseAcctState(std::string s) {
   if (s == "OOM") return common::JobState::kOutOfMemory;
   if (s == "TO") return common::JobState::kTimeout;
   if (s == "DL") return common::JobState::kDeadline;
+  if (s == "PR") return common::JobState::kPreempted;
   return common::ParseJobState(s);
 }
 

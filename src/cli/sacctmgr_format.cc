@@ -25,8 +25,22 @@ std::string AccountOf(const Row& r) {
   return name;
 }
 
-// Every field any listing shows, once. (Limits stay empty: none can be
-// set yet; every association has Slurm's default share and QOS.)
+// A limit (common/acct_limits.h's canonical key) of the row's association
+// or QOS, as the controller formatted it; `unset` where none is set.
+std::function<std::string(const Row&)> Limit(const char* key, const char* unset = "") {
+  return [key, unset](const Row& r) -> std::string {
+    const auto* m = r.assoc ? &r.assoc->limits() : r.qos ? &r.qos->limits() : nullptr;
+    if (!m) return "";
+    auto it = m->find(key);
+    return it == m->end() ? unset : it->second;
+  };
+}
+
+std::function<std::string(const Row&)> Qos(std::string (*f)(const ::sluice::v1::AcctQosRecord&)) {
+  return [f](const Row& r) { return r.qos ? f(*r.qos) : std::string(); };
+}
+
+// Every field any listing shows, once. (Shares are Slurm's default.)
 const MgrField kCluster{"cluster", "Cluster", 10, [](const Row& r) { return r.cluster; }};
 const MgrField kAccount{"account", "Account", 10, AccountOf};
 const MgrField kDescr{"description", "Descr", 20,
@@ -47,24 +61,43 @@ const MgrField kPartition{"partition", "Partition", 10,
                            [](const Row& r) { return r.assoc ? r.assoc->partition() : ""; }};
 const MgrField kShare{"share", "Share", 9, [](const Row& r) { return r.assoc ? "1" : ""; }};
 const MgrField kFairshare{"fairshare", "Share", 9, kShare.value};
-const MgrField kPriority{"priority", "Priority", 10, Empty};
-const MgrField kGrpJobs{"grpjobs", "GrpJobs", 7, Empty};
-const MgrField kGrpTres{"grptres", "GrpTRES", 13, Empty};
-const MgrField kGrpSubmit{"grpsubmitjobs", "GrpSubmit", 9, Empty};
+const MgrField kPriority{"priority", "Priority", 10, [](const Row& r) {
+                           return Limit("priority", r.qos ? "0" : "")(r);
+                         }};
+const MgrField kGrpJobs{"grpjobs", "GrpJobs", 7, Limit("grpjobs")};
+const MgrField kGrpTres{"grptres", "GrpTRES", 13, Limit("grptres")};
+const MgrField kGrpSubmit{"grpsubmitjobs", "GrpSubmit", 9, Limit("grpsubmitjobs")};
 const MgrField kGrpWall{"grpwall", "GrpWall", 11, Empty};
 const MgrField kGrpTresMins{"grptresmins", "GrpTRESMins", 13, Empty};
 const MgrField kGrpTresRunMin{"grptresrunmins", "GrpTRESRunMin", 13, Empty};
-const MgrField kMaxJobs{"maxjobs", "MaxJobs", 7, Empty};
-const MgrField kMaxTres{"maxtres", "MaxTRES", 13, Empty};
+const MgrField kMaxJobs{"maxjobs", "MaxJobs", 7, Limit("maxjobs")};
+const MgrField kMaxTres{"maxtres", "MaxTRES", 13, Limit("maxtres")};
 const MgrField kMaxTresPerNode{"maxtrespernode", "MaxTRESPerNode", 14, Empty};
-const MgrField kMaxSubmit{"maxsubmitjobs", "MaxSubmit", 9, Empty};
-const MgrField kMaxWall{"maxwall", "MaxWall", 11, Empty};
+const MgrField kMaxSubmit{"maxsubmitjobs", "MaxSubmit", 9, Limit("maxsubmitjobs")};
+const MgrField kMaxWall{"maxwall", "MaxWall", 11, Limit("maxwall")};
 const MgrField kMaxTresMins{"maxtresmins", "MaxTRESMins", 13, Empty};
 const MgrField kMaxNodes{"maxnodes", "MaxNodes", 8, Empty};
 const MgrField kMaxCpus{"maxcpus", "MaxCPUs", 8, Empty};
 const MgrField kMaxCpuMins{"maxcpumins", "MaxCPUMins", 11, Empty};
-const MgrField kQos{"qos", "QOS", 20, [](const Row& r) { return r.assoc ? "normal" : ""; }};
+const MgrField kQos{"qos", "QOS", 20, [](const Row& r) { return r.assoc ? r.assoc->qos() : ""; }};
 const MgrField kDefQos{"defaultqos", "Def QOS", 9, Empty};
+// QOS listings (a QOS's MaxJobs/MaxSubmitJobs/MaxTRESPU count per user).
+const MgrField kQosName{"name", "Name", 10, Qos([](const auto& q) { return q.name(); })};
+const MgrField kQosDescr{"description", "Descr", 11, Qos([](const auto& q) { return q.description(); })};
+const MgrField kGraceTime{"gracetime", "GraceTime", 10, Qos([](const auto&) { return std::string("00:00:00"); })};
+const MgrField kPreempt{"preempt", "Preempt", 10, Qos([](const auto& q) { return q.preempt(); })};
+const MgrField kPreemptExempt{"preemptexempttime", "PreemptExemptTime", 19, Empty};
+const MgrField kPreemptMode{"preemptmode", "PreemptMode", 11, Qos([](const auto& q) { return q.preempt_mode(); })};
+const MgrField kFlags{"flags", "Flags", 40, Empty};
+const MgrField kUsageThres{"usagethreshold", "UsageThres", 10, Empty};
+const MgrField kUsageFactor{"usagefactor", "UsageFactor", 11, Qos([](const auto&) { return std::string("1.000000"); })};
+const MgrField kMaxTresPu{"maxtrespu", "MaxTRESPU", 13, Limit("maxtrespu")};
+const MgrField kMaxJobsPu{"maxjobspu", "MaxJobsPU", 9, Limit("maxjobs")};
+const MgrField kMaxSubmitPu{"maxsubmitpu", "MaxSubmitPU", 11, Limit("maxsubmitjobs")};
+const MgrField kMaxTresPa{"maxtrespa", "MaxTRESPA", 13, Empty};
+const MgrField kMaxJobsPa{"maxjobspa", "MaxJobsPA", 9, Empty};
+const MgrField kMaxSubmitPa{"maxsubmitpa", "MaxSubmitPA", 11, Empty};
+const MgrField kMinTres{"mintres", "MinTRES", 13, Empty};
 
 const std::vector<const MgrField*>& Fields(MgrEntity e) {
   static const std::vector<const MgrField*> account = {&kAccount, &kDescr, &kOrg};
@@ -77,9 +110,15 @@ const std::vector<const MgrField*>& Fields(MgrEntity e) {
       &kCluster, &kAccount, &kUser, &kPartition, &kShare, &kFairshare, &kPriority, &kGrpJobs,
       &kGrpTres, &kGrpSubmit, &kGrpWall, &kGrpTresMins, &kMaxJobs, &kMaxTres, &kMaxTresPerNode,
       &kMaxSubmit, &kMaxWall, &kMaxTresMins, &kQos, &kDefQos, &kGrpTresRunMin};
+  static const std::vector<const MgrField*> qos = {
+      &kQosName, &kQosDescr, &kPriority, &kGraceTime, &kPreempt, &kPreemptExempt, &kPreemptMode,
+      &kFlags, &kUsageThres, &kUsageFactor, &kGrpTres, &kGrpTresMins, &kGrpTresRunMin, &kGrpJobs,
+      &kGrpSubmit, &kGrpWall, &kMaxTres, &kMaxTresPerNode, &kMaxTresMins, &kMaxWall, &kMaxTresPu,
+      &kMaxJobsPu, &kMaxSubmitPu, &kMaxTresPa, &kMaxJobsPa, &kMaxSubmitPa, &kMinTres};
   switch (e) {
     case MgrEntity::kAccount: return account;
     case MgrEntity::kUser: return user;
+    case MgrEntity::kQos: return qos;
     case MgrEntity::kUserWithAssoc: return user_assoc;
     default: return assoc;
   }
@@ -98,6 +137,13 @@ std::vector<const MgrField*> DefaultMgrFields(MgrEntity e) {
   switch (e) {
     case MgrEntity::kAccount: return {&kAccount, &kDescr, &kOrg};
     case MgrEntity::kUser: return {&kUser, &kDefAcct, &kAdmin};
+    case MgrEntity::kQos:
+      return {&kQosName,    &kPriority,     &kGraceTime,   &kPreempt,    &kPreemptExempt,
+              &kPreemptMode, &kFlags,       &kUsageThres,  &kUsageFactor, &kGrpTres,
+              &kGrpTresMins, &kGrpTresRunMin, &kGrpJobs,   &kGrpSubmit,  &kGrpWall,
+              &kMaxTres,    &kMaxTresPerNode, &kMaxTresMins, &kMaxWall,  &kMaxTresPu,
+              &kMaxJobsPu,  &kMaxSubmitPu,  &kMaxTresPa,   &kMaxJobsPa,  &kMaxSubmitPa,
+              &kMinTres};
     case MgrEntity::kUserWithAssoc:
       return {&kUser, &kDefAcct, &kAdmin, &kCluster, &kAccount, &kPartition, &kShare, &kPriority,
               &kMaxJobs, &kMaxNodes, &kMaxCpus, &kMaxSubmit, &kMaxWall, &kMaxCpuMins, &kQos,

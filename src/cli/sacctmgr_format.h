@@ -20,6 +20,7 @@ struct MgrRow {
   const ::sluice::v1::AcctAssocRecord* assoc = nullptr;
   std::string cluster;
   bool tree = false;  // the Account column indented by depth
+  const ::sluice::v1::AcctQosRecord* qos = nullptr;
 };
 
 struct MgrField {
@@ -29,7 +30,7 @@ struct MgrField {
   std::function<std::string(const MgrRow&)> value;
 };
 
-enum class MgrEntity { kAccount, kUser, kUserWithAssoc, kAssoc };
+enum class MgrEntity { kAccount, kUser, kUserWithAssoc, kAssoc, kQos };
 
 // The default columns of each listing, in Slurm's order.
 std::vector<const MgrField*> DefaultMgrFields(MgrEntity e);

@@ -22,6 +22,7 @@
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/sacctmgr_format.h"
+#include "cli/sacctmgr_limits.h"
 #include "common/process_init.h"
 
 namespace sluice::cli {
@@ -34,7 +35,7 @@ struct Options {
   MgrLayout layout = MgrLayout::kColumns;
 };
 
-// The words after verb and entity: bare names, KEY=VALUE (keys lower-cased,
+// The words after verb and entity: bare names, KEY=VALUE (keys as typed,
 // "where" dropped), and the listing's flags.
 struct Words {
   std::vector<std::string> names;
@@ -55,15 +56,16 @@ Words Split(const std::vector<std::string>& rest) {
       for (absl::string_view n : absl::StrSplit(word, ',', absl::SkipEmpty())) w.names.emplace_back(n);
       continue;
     }
-    std::string key = absl::AsciiStrToLower(word.substr(0, eq));
-    if (key == "format") w.format = word.substr(eq + 1);
+    std::string key = word.substr(0, eq);  // (as typed: refusals repeat it)
+    if (absl::AsciiStrToLower(key) == "format") w.format = word.substr(eq + 1);
     else w.pairs.push_back({key, word.substr(eq + 1)});
   }
   return w;
 }
 
 // The canonical key for what the user typed (Slurm's spellings), or "".
-std::string Key(const std::string& k) {
+std::string Key(const std::string& typed) {
+  const std::string k = absl::AsciiStrToLower(typed);
   static const std::map<std::string, std::string> kKeys = {
       {"account", "account"},       {"accounts", "account"},        {"acct", "account"},
       {"partition", "partition"},   {"partitions", "partition"},    {"part", "partition"},
@@ -171,6 +173,10 @@ int Add(CtldClient& client, const std::string& entity, const Words& w, const Opt
                                                   "user", "cluster"};
   for (const auto& [k, v] : w.pairs) {
     std::string key = Key(k);
+    if (entity == "qos") {
+      if (!QosSetting(k, v, &req)) return 1;
+      continue;
+    }
     const auto& allowed = entity == "account" ? kAccountKeys : kUserKeys;
     if (key.empty() || !allowed.count(key)) {
       std::fprintf(stderr, " Unknown option: %s=%s\n", k.c_str(), v.c_str());
@@ -183,10 +189,13 @@ int Add(CtldClient& client, const std::string& entity, const Words& w, const Opt
     }
   }
   if (req.names_size() == 0) {
-    std::fprintf(stderr, " Need name of %s to add.\n", entity == "account" ? "account" : "user");
+    std::fprintf(stderr, " Need name of %s to add.\n", entity == "account" ? "account" : entity == "qos" ? "qos" : "user");
     return 1;
   }
-  return Change(client, req, o, [&](const v1::AcctMgrReply& rep) { PrintAdded(entity, req, rep); });
+  return Change(client, req, o, [&](const v1::AcctMgrReply& rep) {
+    if (entity == "qos") PrintQosAdded(req, rep);
+    else PrintAdded(entity, req, rep);
+  });
 }
 
 // modify ENTITY [NAMES] [where name=...] set KEY=VALUE...; delete ENTITY
@@ -206,6 +215,7 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
   for (const auto& [k, v] : cond.pairs) {
     std::string key = Key(k);
     bool names = key == "name" || (entity == "user" ? key == "user" : key == "account");
+    if (entity == "qos") names = key == "name";
     bool filter = verb == "delete" && entity == "user" && (key == "account" || key == "partition");
     if (names) {
       for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) req.add_names(std::string(n));
@@ -219,6 +229,11 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
   static const std::set<std::string> kUserSet = {"defaultaccount", "defaultpartition", "adminlevel"};
   static const std::set<std::string> kAccountSet = {"description", "organization"};
   for (const auto& [k, v] : set.pairs) {
+    if (entity == "qos") {
+      if (!QosSetting(k, v, &req)) return 1;
+      continue;
+    }
+    if (AssocSetting(k, v, &req)) continue;
     std::string key = Key(k);
     if (!(entity == "user" ? kUserSet : kAccountSet).count(key)) {
       std::fprintf(stderr, " Unknown option: %s=%s\n Use keyword 'where' to modify condition\n",
@@ -237,7 +252,13 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
   }
   const bool assocs_only = verb == "delete" && req.settings_size() > 0;
   return Change(client, req, o, [&](const v1::AcctMgrReply& rep) {
-    if (verb == "modify") {
+    if (entity == "qos") {
+      std::printf(verb == "modify" ? " Modified qos...\n" : " Deleting QOS(s)...\n");
+    } else if (verb == "modify" && rep.assocs_size()) {
+      PrintModifiedAssocs(entity, rep);
+      if (rep.added_size() == 0) return;
+      std::printf(" Modified %s...\n", entity == "user" ? "users" : "accounts");
+    } else if (verb == "modify") {
       std::printf(" Modified %s...\n", entity == "user" ? "users" : "accounts");
     } else if (assocs_only) {
       std::printf(" Deleting user associations...\n");
@@ -258,12 +279,14 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
 }
 
 int List(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
-  MgrEntity e = entity == "account" ? MgrEntity::kAccount
+  MgrEntity e = entity == "qos"       ? MgrEntity::kQos
+                 : entity == "account" ? MgrEntity::kAccount
                  : entity == "user"  ? (w.with_assoc ? MgrEntity::kUserWithAssoc : MgrEntity::kUser)
                                      : MgrEntity::kAssoc;
   std::set<std::string> users, accounts, partitions;
-  std::set<std::string>& names = entity == "account" ? accounts : users;
-  for (const auto& n : w.names) names.insert(entity == "account" ? absl::AsciiStrToLower(n) : n);
+  std::set<std::string> qos_names;
+  std::set<std::string>& names = entity == "account" ? accounts : entity == "qos" ? qos_names : users;
+  for (const auto& n : w.names) names.insert(entity == "user" ? n : absl::AsciiStrToLower(n));
   for (const auto& [k, v] : w.pairs) {
     std::string key = Key(k);
     std::set<std::string>* into = key == "user" ? &users
@@ -302,7 +325,10 @@ int List(CtldClient& client, const std::string& entity, const Words& w, const Op
     return want.empty() || want.count(v);
   };
   std::vector<MgrRow> rows;
-  if (e == MgrEntity::kAccount) {
+  if (e == MgrEntity::kQos) {
+    for (const auto& q : rep->qos())
+      if (keep(qos_names, q.name())) rows.push_back({nullptr, nullptr, nullptr, rep->cluster(), false, &q});
+  } else if (e == MgrEntity::kAccount) {
     for (const auto& a : rep->accounts())
       if (keep(accounts, a.name())) rows.push_back({&a, nullptr, nullptr, rep->cluster()});
   } else if (e == MgrEntity::kUser || e == MgrEntity::kUserWithAssoc) {
@@ -364,7 +390,8 @@ int Main(int argc, char** argv) {
   std::string raw_entity = words.size() > 1 ? absl::AsciiStrToLower(words[1]) : "";
   static const std::map<std::string, std::string> kEntities = {
       {"account", "account"}, {"accounts", "account"}, {"user", "user"}, {"users", "user"},
-      {"association", "association"}, {"associations", "association"}, {"assoc", "association"}};
+      {"association", "association"}, {"associations", "association"}, {"assoc", "association"},
+      {"qos", "qos"}};
   auto ent = kEntities.find(raw_entity);
   std::vector<std::string> rest(words.begin() + std::min<size_t>(2, words.size()), words.end());
   bool list = verb == "list" || verb == "show", add = verb == "add" || verb == "create";
@@ -372,8 +399,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "invalid keyword: %s\n", words[0].c_str());
     return 1;
   }
-  if (list && ent == kEntities.end() && raw_entity != "cluster" && raw_entity != "clusters" &&
-      raw_entity != "qos") {
+  if (list && ent == kEntities.end() && raw_entity != "cluster" && raw_entity != "clusters") {
     std::fprintf(stderr,
                  "No valid entity in list command\n"
                  "Input line must include \"Account\", \"Association\", \"Cluster\", "

@@ -22,8 +22,9 @@ bool Matches(const ::sluice::v1::JobInfo& j, const CancelFilter& f) {
   if (!In(f.accounts, j.account()) || !In(f.names, j.name()) ||
       !In(f.partitions, j.partition()))
     return false;
-  // No job has a QOS, reservation or wckey (see the header).
-  if (!In(f.qos, "") || !In(f.reservations, "") || !In(f.wckeys, "")) return false;
+  // No job has a reservation or wckey (see the header); a QOS only where
+  // accounting applies.
+  if (!In(f.qos, j.qos()) || !In(f.reservations, "") || !In(f.wckeys, "")) return false;
   if (!f.nodes.empty() && !RunsOnAny(j.node_list(), f.nodes)) return false;
   return true;
 }

@@ -23,9 +23,9 @@ struct CancelTarget {
   bool operator==(const CancelTarget&) const = default;
 };
 
-// Every filter must hold. Sluice jobs carry no QOS, reservation or wckey
-// yet (as a Slurm 22.05 cluster without accounting shows `QOS=`), so a
-// filter on those matches no job.
+// Every filter must hold. Sluice jobs carry no reservation or wckey, and
+// a QOS only where accounting applies (as a Slurm 22.05 cluster without
+// accounting shows `QOS=`), so a filter on those matches no such job.
 struct CancelFilter {
   std::optional<uint32_t> uid;
   std::string user_name;  // as given, for the verbose message

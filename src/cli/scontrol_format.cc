@@ -109,7 +109,7 @@ std::string ScontrolJob(const JobInfo& j, int64_t now, bool one_liner, bool deta
                absl::StrCat("GroupId=", j.group_name(), "(", j.group_id(), ")"),
                "MCS_label=N/A"});
   l.push_back({absl::StrCat("Priority=", j.priority()), absl::StrCat("Nice=", j.nice()), absl::StrCat("Account=", j.account().empty() ? "(null)" : j.account()),
-               "QOS=(null)"});
+               absl::StrCat("QOS=", j.qos().empty() ? "(null)" : j.qos())});
   l.push_back({absl::StrCat("JobState=",
                             common::JobStateName(j.completing()
                                                      ? common::JobState::kCompleting
@@ -325,7 +325,8 @@ std::string ScontrolPartition(const ::sluice::v1::PartitionInfo& p,
   l.push_back({absl::StrCat("AllowGroups=", list(p.allow_groups())),
                p.deny_accounts_size() ? absl::StrCat("DenyAccounts=", absl::StrJoin(p.deny_accounts(), ","))
                                       : absl::StrCat("AllowAccounts=", list(p.allow_accounts())),
-               "AllowQos=ALL"});
+               p.deny_qos_size() ? absl::StrCat("DenyQos=", absl::StrJoin(p.deny_qos(), ","))
+                                 : absl::StrCat("AllowQos=", list(p.allow_qos()))});
   l.push_back({"AllocNodes=ALL", absl::StrCat("Default=", p.is_default() ? "YES" : "NO"),
                "QoS=N/A"});
   l.push_back({absl::StrCat("DefaultTime=",

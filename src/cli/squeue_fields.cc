@@ -136,7 +136,7 @@ const SqueueField kFields[] = {
      V(absl::StrFormat("%.14f", static_cast<double>(j.priority()) / 4294967295.0))},
     {'Q', "prioritylong", "PRIORITY", false, V(absl::StrCat(j.priority()))},
     {0, "profile", "PROFILE", true, V("NotSet")},
-    {'q', "qos", "QOS", true, V("(null)")},
+    {'q', "qos", "QOS", true, V(OrNull(j.qos()))},
     {'r', "reason", "REASON", true, V(Reason(j))},
     {'R', "reasonlist", "NODELIST(REASON)", true,
      V(Pending(j) || State(j) == JobState::kFailed || State(j) == JobState::kTimeout ||

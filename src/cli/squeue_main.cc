@@ -156,6 +156,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> user_args;
   std::string state_arg, sort, clusters;
   std::set<std::string> accounts;
+  std::set<std::string> qos_filter;  // -q (jobs without a QOS match none)
   bool match_none = false;
   argv[0] = const_cast<char*>("squeue");
   // One getopt pass (-1 to go on, else the exit code).
@@ -257,9 +258,8 @@ int Main(int argc, char** argv) {
             accounts.emplace(a);
           break;
         case 'q':
-          // No Sluice job has a QOS yet (as 22.05 without accounting shows
-          // QOS=): a QOS filter matches none.
-          match_none = true;
+          for (absl::string_view q : absl::StrSplit(optarg, ',', absl::SkipEmpty()))
+            qos_filter.emplace(absl::AsciiStrToLower(q));
           break;
         // No Sluice job holds a license or runs in a reservation (there
         // are none): these filters match none, as Slurm's here.
@@ -435,6 +435,7 @@ int Main(int argc, char** argv) {
       if (!o.names.empty() && !o.names.count(j.name())) continue;
       if (!o.nodes.empty() && !RunsOnAny(j.node_list(), o.nodes)) continue;
       if (!accounts.empty() && !accounts.count(j.account())) continue;
+      if (!qos_filter.empty() && !qos_filter.count(j.qos())) continue;
       if (match_none) continue;
       rows.push_back(&j);
     }

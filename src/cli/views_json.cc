@@ -159,7 +159,7 @@ J Job(const v1::JobInfo& j) {
       {"pre_sus_time", j.pre_suspend_secs()},
       {"priority", j.priority()},
       {"profile", J()},
-      {"qos", "normal"},
+      {"qos", j.qos().empty() ? "normal" : j.qos()},
       {"reboot", false},
       {"required_nodes", j.req_nodes()},
       {"requeue", j.requeue()},

@@ -23,8 +23,9 @@ enum class JobState : uint8_t {
   kOutOfMemory = 8,
   kDeadline = 9,  // could not end before its --deadline
   kSuspended = 10,  // stopped by scontrol suspend; keeps its resources
+  kPreempted = 11,  // ended by preemption (PreemptMode=CANCEL)
 };
-inline constexpr int kJobStateCount = 11;
+inline constexpr int kJobStateCount = 12;
 
 bool IsFinished(JobState s);
 absl::string_view JobStateName(JobState s);     // "PENDING"
@@ -57,6 +58,33 @@ enum class JobReason : uint8_t {
   kLaunchFailRequeueHeld,
   kJobArrayTaskLimit,  // the array's %throttle is reached
   kDeadLine,           // ended: it could not finish before its --deadline
+  // Accounting limits (issue 13): association (Assoc*) and QOS (QOS*).
+  kAssocMaxJobsLimit,
+  kAssocGrpJobsLimit,
+  kAssocMaxWallDurationPerJobLimit,
+  kAssocMaxCpuPerJobLimit,
+  kAssocMaxMemPerJob,
+  kAssocMaxNodePerJobLimit,
+  kAssocMaxGRESPerJob,
+  kAssocGrpCpuLimit,
+  kAssocGrpMemLimit,
+  kAssocGrpNodeLimit,
+  kAssocGrpGRES,
+  kQOSMaxJobsPerUserLimit,
+  kQOSGrpJobsLimit,
+  kQOSMaxWallDurationPerJobLimit,
+  kQOSMaxCpuPerJobLimit,
+  kQOSMaxMemoryPerJob,
+  kQOSMaxNodePerJobLimit,
+  kQOSMaxGRESPerJob,
+  kQOSMaxCpuPerUserLimit,
+  kQOSMaxMemoryPerUser,
+  kQOSMaxNodePerUserLimit,
+  kQOSMaxGRESPerUser,
+  kQOSGrpCpuLimit,
+  kQOSGrpMemLimit,
+  kQOSGrpNodeLimit,
+  kQOSGrpGRES,
   kCount,
 };
 absl::string_view JobReasonName(JobReason r);

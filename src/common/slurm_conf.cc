@@ -305,6 +305,21 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
               "slurm.conf line ", lineno, ": invalid AccountingStorageEnforce: ", v));
         if (word != "none") cfg.accounting_storage_enforce.push_back(word);
       }
+    } else if (k == "accountingstoragetres") {
+      cfg.accounting_storage_tres = v;
+    } else if (k == "preempttype") {
+      cfg.preempt_type = absl::AsciiStrToLower(v);
+      if (cfg.preempt_type != "preempt/none" && cfg.preempt_type != "preempt/qos")
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": PreemptType ", v,
+            " is not supported (preempt/none, preempt/qos)"));
+    } else if (k == "preemptmode") {
+      cfg.preempt_mode = absl::AsciiStrToUpper(v);
+      if (cfg.preempt_mode != "OFF" && cfg.preempt_mode != "CANCEL" &&
+          cfg.preempt_mode != "REQUEUE")
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slurm.conf line ", lineno, ": PreemptMode ", v,
+            " is not supported (OFF, CANCEL, REQUEUE)"));
     } else if (k == "dependencyparameters") {
       cfg.dependency_parameters = v;
     } else {
@@ -459,6 +474,15 @@ absl::Status Parser::PartitionLine(const std::vector<KV>& kvs, int lineno) {
         p.allow_accounts = absl::StrSplit(v, ',', absl::SkipEmpty());
     } else if (k == "denyaccounts") {
       p.deny_accounts = absl::StrSplit(v, ',', absl::SkipEmpty());
+    } else if (k == "allowqos") {
+      p.allow_qos.clear();
+      if (absl::AsciiStrToUpper(v) != "ALL")
+        for (absl::string_view q : absl::StrSplit(v, ',', absl::SkipEmpty()))
+          p.allow_qos.push_back(absl::AsciiStrToLower(q));
+    } else if (k == "denyqos") {
+      p.deny_qos.clear();
+      for (absl::string_view q : absl::StrSplit(v, ',', absl::SkipEmpty()))
+        p.deny_qos.push_back(absl::AsciiStrToLower(q));
     } else {
       cfg.warnings.push_back(absl::StrCat("slurm.conf line ", lineno,
                                           ": ignoring partition key ", k));
@@ -668,6 +692,18 @@ namespace sluice::common {
 bool SlurmConfig::EnforceAssociations() const {
   for (const auto& w : accounting_storage_enforce)
     if (w == "associations" || w == "limits" || w == "qos" || w == "safe" || w == "all") return true;
+  return false;
+}
+
+bool SlurmConfig::EnforceLimits() const {
+  for (const auto& w : accounting_storage_enforce)
+    if (w == "limits" || w == "safe" || w == "all") return true;
+  return false;
+}
+
+bool SlurmConfig::EnforceQos() const {
+  for (const auto& w : accounting_storage_enforce)
+    if (w == "qos" || w == "all") return true;
   return false;
 }
 

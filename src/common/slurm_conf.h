@@ -59,6 +59,8 @@ struct PartitionConf {
   std::vector<std::string> allow_groups;    // empty: ALL
   std::vector<std::string> allow_accounts;  // empty: ALL
   std::vector<std::string> deny_accounts;   // (with AllowAccounts, ignored: Slurm's rule)
+  std::vector<std::string> allow_qos;       // empty: ALL; lower-case
+  std::vector<std::string> deny_qos;        // (with AllowQos, ignored)
 };
 
 struct GresConfLine {
@@ -134,6 +136,16 @@ struct SlurmConfig {
   bool AssociationsApply() const;
   // Jobs must match an association (account, user, partition).
   bool EnforceAssociations() const;
+  // Association and QOS limits hold jobs back (limits, safe, all).
+  bool EnforceLimits() const;
+  // A job's QOS must be one its association allows (qos, all).
+  bool EnforceQos() const;
+  // AccountingStorageTRES as written (cpu, mem, node and gres/gpu are
+  // always counted); PreemptType (preempt/none|qos) and the cluster's
+  // PreemptMode (OFF|CANCEL|REQUEUE), upper-cased.
+  std::string accounting_storage_tres;
+  std::string preempt_type = "preempt/none";
+  std::string preempt_mode = "OFF";
   // Priority* keys (PriorityType, PriorityWeight*, ...), lower-case key ->
   // raw value; interpreted by the controller.
   std::map<std::string, std::string> priority;

@@ -136,14 +136,17 @@ namespace {
 // the lists. AllowAccounts/DenyAccounts: Slurm accepts such a job and
 // leaves it pending for ever ("Job's account not permitted to use this
 // partition"); Sluice refuses it at once (docs/ADMIN.md), so those
-// commands are checked here, not replayed. AllowQos/DenyQos: not yet.
+// commands are checked here, not replayed; the same for AllowQos/DenyQos
+// ("Job's QOS not permitted to use this partition").
 TEST(GoldenPartitionAccessTest, AllowGroupsAndAccountsAsSlurm) {
   for (const char* u : {"alice", "bob", "carol"}) ASSERT_TRUE(EnsureUser(u)) << u;
   auto c = StartRefCluster(
       "AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageEnforce=associations\n"
       "PartitionName=grp Nodes=n[3-4] AllowGroups=alice,carol State=UP\n"
       "PartitionName=acct Nodes=n[3-4] AllowAccounts=ml State=UP\n"
-      "PartitionName=deny Nodes=n[3-4] DenyAccounts=ml State=UP\n");
+      "PartitionName=deny Nodes=n[3-4] DenyAccounts=ml State=UP\n"
+      "PartitionName=aq Nodes=n[3-4] AllowQos=normal State=UP\n"
+      "PartitionName=dq Nodes=n[3-4] DenyQos=normal State=UP\n");
   ASSERT_NE(c, nullptr);
   ::mkdir("/tmp/dcap", 0777);
   ::chmod("/tmp/dcap", 0777);
@@ -158,13 +161,15 @@ TEST(GoldenPartitionAccessTest, AllowGroupsAndAccountsAsSlurm) {
     bool replayed = absl::StrContains(cmd, "-p grp --wrap") || absl::StrContains(cmd, "srun -p grp") ||
                     absl::StrContains(cmd, "show partition grp") ||
                     absl::StrContains(cmd, "show partition acct") ||
-                    absl::StrContains(cmd, "show partition deny");
+                    absl::StrContains(cmd, "show partition deny") ||
+                    absl::StrContains(cmd, "show partition aq") ||
+                    absl::StrContains(cmd, "show partition dq");
     if (!replayed) return;
     auto r = c->Run("cd /tmp/dcap && " + cmd + " 2>&1; echo rc=$?", user == "root" ? "" : user);
     EXPECT_EQ(r.out, want) << "[" << user << "] " << cmd;
     ++compared;
   });
-  EXPECT_EQ(compared, 7);
+  EXPECT_EQ(compared, 9);
   const std::string refused =
       "sbatch: error: Batch job submission failed: Invalid account or account/partition "
       "combination specified\n";
@@ -177,6 +182,11 @@ TEST(GoldenPartitionAccessTest, AllowGroupsAndAccountsAsSlurm) {
   auto r = c->Run("sbatch --parsable -H -o /dev/null -p grp,g2 --wrap true", "bob", "/tmp/dcap");
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(c->Run("squeue -h -o %P -j " + r.out.substr(0, r.out.size() - 1)).out, "g2\n");
+  // QOS lists: Slurm leaves such a job pending for ever ("Job's QOS not
+  // permitted to use this partition"); Sluice refuses it at once.
+  EXPECT_EQ(c->Run("sbatch -H -o /dev/null -p dq --wrap true", "alice", "/tmp/dcap").err,
+            "sbatch: error: Batch job submission failed: Invalid qos specification\n");
+  EXPECT_EQ(c->Run("sbatch -H -o /dev/null -p aq --wrap true", "alice", "/tmp/dcap").rc, 0);
   // Root passes every list.
   EXPECT_EQ(c->Run("sbatch -H -o /dev/null -p grp --wrap true", "", "/tmp/dcap").rc, 0);
 }

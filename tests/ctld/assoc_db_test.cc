@@ -138,5 +138,63 @@ TEST(AssocDbTest, StoredFormRoundTripsAndDamageIsRefused) {
   EXPECT_FALSE(AssocDb::Decode("garbage").ok());
 }
 
+LimitChanges Limits(std::vector<std::pair<std::string, std::string>> kv,
+                    common::LimitScope scope = common::LimitScope::kAssoc) {
+  LimitChanges c;
+  for (const auto& [k, v] : kv) c.limits.push_back({common::FindLimitKey(k, scope), v});
+  return c;
+}
+
+// QOS (issue 13 point 4): normal exists and cannot go; new QOS take the
+// next id; a user's limits apply to every one of their associations, an
+// account's to its own; qos+= adds to the sorted list; unknown QOS are
+// refused with the valid ones named; all of it survives the store.
+TEST(AssocDbTest, QosAndLimits) {
+  AssocDb db("c1");
+  ASSERT_TRUE(db.AddAccounts({{"ml"}, std::nullopt, std::nullopt, std::nullopt}).ok());
+  AddUsersSpec s;
+  s.names = {"alice"};
+  s.accounts = {"ml"};
+  s.partitions = {"short", "g2"};
+  ASSERT_TRUE(db.AddUsers(s).ok());
+  auto gpu = Limits({{"maxtrespu", "gres/gpu=1"}, {"maxwall", "5"}}, common::LimitScope::kQos);
+  gpu.preempt = "normal";
+  gpu.preempt_mode = "requeue";
+  EXPECT_EQ(*db.AddQos({"gpu"}, gpu), std::vector<std::string>{"gpu"});
+  EXPECT_EQ(db.AddQos({"gpu"}, {}).status().message(), " Nothing new added.");
+  EXPECT_EQ(db.qos().at("gpu").id, 2u);
+  EXPECT_EQ(common::FormatTres(db.qos().at("gpu").limits.max_tres_pu), "gres/gpu=1");
+  EXPECT_EQ(db.qos().at("gpu").preempt, std::vector<std::string>{"normal"});
+  EXPECT_EQ(db.ModifyQos({"nope"}, Limits({{"priority", "1"}}, common::LimitScope::kQos)).status().message(),
+            " Nothing modified");
+  auto changed = db.ModifyAssocs({"alice"}, true, Limits({{"maxjobs", "1"}}));
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->size(), 2u);  // both of alice's associations
+  auto acct = db.ModifyAssocs({"ML"}, false, Limits({{"grptres", "gres/gpu=2"}}));
+  ASSERT_TRUE(acct.ok());
+  ASSERT_EQ(acct->size(), 1u);
+  EXPECT_EQ((*acct)[0].user, "");
+  LimitChanges add_qos;
+  add_qos.qos_op = '+';
+  add_qos.qos = {"gpu"};
+  ASSERT_TRUE(db.ModifyAssocs({"alice"}, true, add_qos).ok());
+  EXPECT_EQ(db.FindAssoc("alice", "ml", "short")->qos, (std::vector<std::string>{"gpu", "normal"}));
+  add_qos.qos = {"nope"};
+  add_qos.qos_word = "qos+=nope";
+  EXPECT_EQ(db.ModifyAssocs({"alice"}, true, add_qos).status().message(),
+            "sacctmgr: error: You gave a bad qos 'nope'. Valid QOS's are normal,gpu\n"
+            " Unknown option: qos+=nope\n Use keyword 'where' to modify condition");
+  auto back = AssocDb::Decode(db.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->Encode(), db.Encode());
+  EXPECT_EQ(back->FindAssoc("alice", "ml", "g2")->limits.max_jobs, 1);
+  EXPECT_EQ(back->AccountAssoc("ml")->limits.grp_tres[common::kTresGpu], 2);
+  EXPECT_EQ(back->qos().at("gpu").preempt_mode, "requeue");
+  EXPECT_EQ(*db.DeleteQos({"gpu", "normal"}), std::vector<std::string>{"gpu"});
+  ASSERT_NE(db.FindAssoc("alice", "ml", "g2"), nullptr);
+  EXPECT_EQ(db.FindAssoc("alice", "ml", "g2")->qos, std::vector<std::string>{"normal"});
+  EXPECT_EQ(db.FindAssoc("alice", "ml", ""), nullptr);  // (only partitioned ones)
+}
+
 }  // namespace
 }  // namespace sluice::ctld

@@ -40,6 +40,13 @@ TEST(PriorityTest, FactorsAddUpWithTheirWeights) {
   EXPECT_EQ(MultifactorPriority(c, in), 500u + 50u + 5000u);
   in.nice = 50;
   EXPECT_EQ(MultifactorPriority(c, in), 5500u);
+  // QOS and association priorities, as shares of the highest.
+  c.weight_qos = 2000;
+  c.weight_assoc = 100;
+  in.qos_factor = 0.5;
+  in.assoc_factor = 1.0;
+  EXPECT_EQ(MultifactorPriority(c, in), 5500u + 1000u + 100u);
+  in.qos_factor = in.assoc_factor = 0;
   c.favor_small = true;
   in.nice = 0;
   EXPECT_EQ(MultifactorPriority(c, in), 5550u);

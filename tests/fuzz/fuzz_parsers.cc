@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/acct_limits.h"
 #include "common/array_spec.h"
 #include "common/begin_time.h"
 #include "common/cpu_bind.h"
@@ -46,7 +47,9 @@ const std::vector<std::string> kSeeds = {
     "ConstrainCores=yes\nAllowedRAMSpace=95.5\nCgroupPlugin=cgroup/v2\n",
     "NodeList:20,GresUsed:.10,GpuUtil", "%P %.5a %10l %N %G",
     "job_id=5\nenv=A\\nB\ncpu_ids=0,1\nstep=0\nargv=true\n", "exit_code=0\nmessage=\\x41\n",
-    "--signal=B:USR1@60", "--signal=R:12",
+    "--signal=B:USR1@60", "--signal=R:12", "cpu=4,mem=8G,node=2,gres/gpu=1", "1-02:03:00",
+    "cluster\tc\t2\naccount\troot\tr\tr\t\nassoc\troot\t\t\t0\t0\tmaxjobs=3;grptres=cpu=4\tnormal\n"
+    "qos\tnormal\tn\t1\tpriority=5\t\tcluster\n",
     std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x05n1\nAB\x04\x00\x00\x00\x01\x00\x00\x00\x06" "exit 3", 29),
 };
 
@@ -117,9 +120,26 @@ void RunOne(const std::string& in) {
   (void)cli::ParseJobSelector(in);
   (void)cli::ParseAcctJobPick(in);
   (void)cli::ParseAcctFormat(in);
-  for (auto e : {cli::MgrEntity::kAccount, cli::MgrEntity::kUser, cli::MgrEntity::kAssoc})
+  for (auto e : {cli::MgrEntity::kAccount, cli::MgrEntity::kUser, cli::MgrEntity::kAssoc,
+                 cli::MgrEntity::kQos})
     (void)cli::ParseAcctMgrFormat(e, in);
-  (void)ctld::AssocDb::Decode(in);
+  if (auto db = ctld::AssocDb::Decode(in); db.ok()) {
+    // What was read must write back and read again the same.
+    auto again = ctld::AssocDb::Decode(db->Encode());
+    if (!again.ok() || again->Encode() != db->Encode()) std::abort();
+  }
+  if (auto t = common::ParseTres(in); t.ok()) {
+    auto back = common::ParseTres(common::FormatTres(*t));
+    if (!back.ok() || *back != *t) std::abort();
+  }
+  for (const auto& key : common::LimitKeys()) {
+    common::AcctLimits l;
+    if (common::SetLimit(l, key, in).ok()) {
+      common::AcctLimits again;
+      std::string text = common::LimitText(l, key);
+      if (!text.empty() && (!common::SetLimit(again, key, text).ok() || !(again == l))) std::abort();
+    }
+  }
   (void)cli::SplitJobList(in);
   (void)cli::ParseGetUserEnv(in);
   (void)cli::ExtractDirectives(in);

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace sluice::ctld {
@@ -25,9 +26,26 @@ AssocDb::AssocDb(std::string cluster) : cluster_(std::move(cluster)) {
   // associations.
   accounts_["root"] = {"root", "default root account", "root", ""};
   users_["root"] = {"root", "root", "", AdminLevel::kAdministrator};
-  assocs_.push_back({"root", "", "", 0, 0});
-  assocs_.push_back({"root", "root", "", 0, 0});
+  assocs_.push_back({"root", "", "", {}, {"normal"}, 0, 0});
+  assocs_.push_back({"root", "root", "", {}, {"normal"}, 0, 0});
+  AcctQos normal;
+  normal.name = "normal";
+  normal.description = "Normal QOS default";
+  normal.id = 1;
+  qos_["normal"] = normal;
 }
+
+namespace {
+
+// A new association starts with the QOS its account's own has.
+std::vector<std::string> InheritedQos(const std::vector<AcctAssoc>& assocs,
+                                      const std::string& account) {
+  for (const auto& a : assocs)
+    if (a.account == account && a.user.empty()) return a.qos;
+  return {"normal"};
+}
+
+}  // namespace
 
 bool AssocDb::HasAssoc(const std::string& account, const std::string& user,
                        const std::string& partition) const {
@@ -87,7 +105,8 @@ absl::StatusOr<std::vector<std::string>> AssocDb::AddAccounts(const AddAccountsS
     a.organization = spec.organization ? absl::AsciiStrToLower(*spec.organization)
                                        : (parent == "root" ? name : parent);
     accounts_[name] = a;
-    assocs_.push_back({name, "", "", next_batch_, static_cast<uint32_t>(added.size())});
+    assocs_.push_back({name, "", "", {}, InheritedQos(assocs_, parent), next_batch_,
+                       static_cast<uint32_t>(added.size())});
     added.push_back(name);
   }
   ++next_batch_;
@@ -132,7 +151,7 @@ absl::StatusOr<AddUsersOutcome> AssocDb::AddUsers(const AddUsersSpec& spec) {
     for (const auto& acct : accounts)
       for (const auto& part : partitions) {
         if (HasAssoc(acct, user, part)) continue;
-        AcctAssoc a{acct, user, part, next_batch_, position++};
+        AcctAssoc a{acct, user, part, {}, InheritedQos(assocs_, acct), next_batch_, position++};
         assocs_.push_back(a);
         out.assocs.push_back(a);
       }
@@ -259,6 +278,30 @@ std::string Clean(std::string s) {
   return s;
 }
 
+// Limits as "key=value;..." (sacctmgr's text, which SetLimit reads back).
+std::string EncodeLimits(const common::AcctLimits& l) {
+  std::vector<std::string> parts;
+  for (const auto& k : common::LimitKeys())
+    if (std::string v = common::LimitText(l, k); !v.empty()) parts.push_back(absl::StrCat(k.name, "=", v));
+  return absl::StrJoin(parts, ";");
+}
+
+bool DecodeLimits(absl::string_view text, common::AcctLimits& l) {
+  for (absl::string_view item : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+    size_t eq = item.find('=');
+    if (eq == absl::string_view::npos) return false;
+    const common::LimitKey* key = nullptr;
+    for (const auto& k : common::LimitKeys())
+      if (item.substr(0, eq) == k.name) key = &k;
+    if (!key || !common::SetLimit(l, *key, item.substr(eq + 1)).ok()) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> ListOf(absl::string_view text) {
+  return absl::StrSplit(text, ',', absl::SkipEmpty());
+}
+
 }  // namespace
 
 std::string AssocDb::Encode() const {
@@ -271,7 +314,12 @@ std::string AssocDb::Encode() const {
                     Clean(u.default_partition), "\t", static_cast<int>(u.admin), "\n");
   for (const auto& a : assocs_)
     absl::StrAppend(&out, "assoc\t", Clean(a.account), "\t", Clean(a.user), "\t",
-                    Clean(a.partition), "\t", a.batch, "\t", a.position, "\n");
+                    Clean(a.partition), "\t", a.batch, "\t", a.position, "\t",
+                    EncodeLimits(a.limits), "\t", absl::StrJoin(a.qos, ","), "\n");
+  for (const auto& [n, q] : qos_)
+    absl::StrAppend(&out, "qos\t", Clean(q.name), "\t", Clean(q.description), "\t", q.id, "\t",
+                    EncodeLimits(q.limits), "\t", absl::StrJoin(q.preempt, ","), "\t",
+                    q.preempt_mode, "\n");
   return out;
 }
 
@@ -296,10 +344,22 @@ absl::StatusOr<AssocDb> AssocDb::Decode(const std::string& text) {
       int level = 0;
       if (!absl::SimpleAtoi(f[4], &level) || level < 0 || level > 2) return bad();
       db.users_[f[1]] = {f[1], f[2], f[3], static_cast<AdminLevel>(level)};
-    } else if (f[0] == "assoc" && f.size() == 6) {
-      AcctAssoc a{f[1], f[2], f[3], 0, 0};
+    } else if (f[0] == "assoc" && (f.size() == 6 || f.size() == 8)) {
+      AcctAssoc a{f[1], f[2], f[3], {}, {"normal"}, 0, 0};
       if (!absl::SimpleAtoi(f[4], &a.batch) || !absl::SimpleAtoi(f[5], &a.position)) return bad();
+      if (f.size() == 8) {  // (records written before limits had 6 fields)
+        if (!DecodeLimits(f[6], a.limits)) return bad();
+        a.qos = ListOf(f[7]);
+      }
       db.assocs_.push_back(a);
+    } else if (f[0] == "qos" && f.size() == 7) {
+      AcctQos q;
+      q.name = f[1];
+      q.description = f[2];
+      if (!absl::SimpleAtoi(f[3], &q.id) || !DecodeLimits(f[4], q.limits)) return bad();
+      q.preempt = ListOf(f[5]);
+      q.preempt_mode = f[6];
+      db.qos_[q.name] = q;
     } else {
       return bad();
     }

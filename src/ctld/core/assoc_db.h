@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/acct_limits.h"
 
 namespace sluice::ctld {
 
@@ -31,10 +32,38 @@ struct AcctUser {
 
 struct AcctAssoc {
   std::string account, user, partition;  // user "": the account's own
+  common::AcctLimits limits;
+  std::vector<std::string> qos = {"normal"};  // allowed QOS, by name, sorted
   // Slurm lists a user's newer associations first, those added together
   // in the order given: (request number, position in it).
   uint64_t batch = 0;
   uint32_t position = 0;
+};
+
+// A quality of service: limits (MaxJobs/MaxSubmitJobs/MaxTRESPU per
+// user), a priority, and which QOS its jobs may preempt and how its own
+// jobs are preempted ("cluster": slurm.conf's PreemptMode).
+struct AcctQos {
+  std::string name, description;
+  uint32_t id = 0;  // creation order (normal is 1)
+  common::AcctLimits limits;
+  std::vector<std::string> preempt;
+  std::string preempt_mode = "cluster";  // cluster|cancel|requeue|off
+};
+
+// Limit and QOS changes to associations or QOS: (key, sacctmgr's text)
+// pairs applied in order, and the allowed QOS list set, added to or
+// removed from (sacctmgr's qos=, qos+=, qos-=).
+struct LimitChanges {
+  std::vector<std::pair<const common::LimitKey*, std::string>> limits;
+  char qos_op = 0;  // 0 none, '=', '+', '-'
+  std::vector<std::string> qos;
+  std::string qos_word;  // as typed ("qos+=gpu"), for a refusal's text
+  std::optional<std::string> description, preempt_mode;  // QOS only
+  std::optional<std::string> preempt;                    // QOS only: list
+  bool empty() const {
+    return limits.empty() && !qos_op && !description && !preempt_mode && !preempt;
+  }
 };
 
 // What sacctmgr add account asks for; unset fields take Slurm's defaults
@@ -107,6 +136,27 @@ class AssocDb {
   // its subtree (sub-accounts' records stay, as slurmdbd leaves them).
   absl::StatusOr<std::vector<std::string>> DeleteAccounts(const std::vector<std::string>& names);
 
+  // QOS, by name; ordered by id where the listing needs it.
+  const std::map<std::string, AcctQos>& qos() const { return qos_; }
+  std::vector<const AcctQos*> QosInOrder() const;
+  // sacctmgr add qos NAMES [settings]: the QOS added; " Nothing new added."
+  absl::StatusOr<std::vector<std::string>> AddQos(const std::vector<std::string>& names,
+                                                  const LimitChanges& c);
+  absl::StatusOr<std::vector<std::string>> ModifyQos(const std::vector<std::string>& names,
+                                                     const LimitChanges& c);
+  // (normal cannot go; associations forget deleted QOS)
+  absl::StatusOr<std::vector<std::string>> DeleteQos(const std::vector<std::string>& names);
+  // sacctmgr modify user|account ... set LIMIT=...: the associations changed
+  // (a user's every association; an account's own).
+  absl::StatusOr<std::vector<AcctAssoc>> ModifyAssocs(const std::vector<std::string>& names,
+                                                      bool users, const LimitChanges& c);
+  // The association a job of (user, account, partition) charges: the one
+  // naming the partition, else the user's partition-less one; nullptr.
+  const AcctAssoc* FindAssoc(const std::string& user, const std::string& account,
+                             const std::string& partition) const;
+  // The account's own association; nullptr.
+  const AcctAssoc* AccountAssoc(const std::string& account) const;
+
   // The store's form: one line per record, tab-separated fields.
   std::string Encode() const;
   static absl::StatusOr<AssocDb> Decode(const std::string& text);
@@ -119,7 +169,11 @@ class AssocDb {
   std::string cluster_;
   std::map<std::string, AcctAccount> accounts_;
   std::map<std::string, AcctUser> users_;
+  absl::Status ApplyLimits(AcctAssoc& a, const LimitChanges& c) const;
+  absl::Status CheckQosNames(const std::vector<std::string>& names, const std::string& word) const;
+
   std::vector<AcctAssoc> assocs_;
+  std::map<std::string, AcctQos> qos_;
   uint64_t next_batch_ = 1;
 };
 

@@ -248,7 +248,12 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.signal_secs = req.signal_secs;
   s.signal_batch = req.signal_batch;
   s.account = req.account;
+  s.qos = req.qos;
   if (auto st = ApplyAssociations(s, part_names); !st.ok()) {
+    out.error = std::string(st.message());
+    return out;
+  }
+  if (auto st = ApplyQos(s); !st.ok()) {
     out.error = std::string(st.message());
     return out;
   }
@@ -311,6 +316,10 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     s.time_limit_min = part->default_time_min;
   } else {
     s.time_limit_min = part->max_time_min;
+  }
+  if (std::string e = SubmitLimits(s, req.time_limit_set, &out.notes); !e.empty()) {
+    out.error = e;
+    return out;
   }
   // Refused before a record exists (no ID used), as Slurm does.
   if (s.deadline && s.deadline < now) {

@@ -62,6 +62,7 @@ struct SubmitRequest {
   uint64_t priority = 0;  // administrator-set; 0 none
   bool contiguous = false;
   std::string account;
+  std::string qos;  // --qos; "" none
   std::string comment;
   std::vector<std::string> script_args;
   std::string submit_host;
@@ -265,6 +266,11 @@ class Controller {
                                                const common::Identity& who, bool commit);
   absl::StatusOr<std::vector<std::string>> DeleteAccounts(const std::vector<std::string>& names,
                                                           const common::Identity& who, bool commit);
+  // Any other change (QOS, limits): `change` runs on a copy, which is kept
+  // (and stored) only with `commit` and when `who` may change things, else
+  // `denied` is the answer.
+  absl::Status ChangeAssocs(const std::function<absl::Status(AssocDb&)>& change,
+                            const common::Identity& who, bool commit, const std::string& denied);
   // scontrol update PartitionName=: administrators only; all or nothing.
   // Kept in memory: a restart reads slurm.conf again.
   // A restart's replay of the stored partition changes (Recover), and a
@@ -391,6 +397,38 @@ class Controller {
   void EndPastDeadlines(int64_t now, bool passed_only);
   // --sockets-per-node/--cores-per-socket within what some node has.
   bool TopologyFits(const JobSpec& s) const;
+  // Accounting limits (controller_limits.cc). What applies to a job: its
+  // user association, the account associations above it (nearest first),
+  // its QOS, and the per-user limits inherited down the tree.
+  struct JobLimits {
+    const AcctAssoc* user_assoc = nullptr;
+    std::vector<const AcctAssoc*> chain;
+    const AcctQos* qos = nullptr;
+    int64_t max_jobs = -1, max_submit = -1, max_wall = -1;
+    common::TresVec max_tres = common::kNoTres;
+  };
+  JobLimits LimitsOf(const JobSpec& s) const;
+  // The job's QOS: its own (lower-cased) or the default; "Invalid qos
+  // specification" for one that does not exist or (with
+  // AccountingStorageEnforce=qos) its association does not allow.
+  absl::Status ApplyQos(JobSpec& s) const;
+  // With limits enforced: MaxWall as the default time limit, and the
+  // submit limits (Slurm's refusal text, the limit's name in `notes`).
+  std::string SubmitLimits(JobSpec& s, bool time_given, std::vector<std::string>* notes) const;
+  // A per-job limit (MaxWall, MaxTRES of its QOS or association) the job
+  // passes: it waits with this reason.
+  std::optional<JobReason> PerJobLimitReason(const Job& j) const;
+  sched::TresCount LimitTres(const Job& j) const;
+  // The shared run limits for the scheduler: `in.limits`, and each running
+  // and pending job's pools and TRES (offers mapped back by `offer_of`).
+  void AddLimitPools(sched::SchedulerInput& in, const std::map<uint64_t, uint64_t>& offer_of) const;
+  // PreemptType=preempt/qos: each running job's QOS (where it may be
+  // preempted) and priority, and the QOS each pending job may preempt.
+  void AddPreemption(sched::SchedulerInput& in, const std::map<uint64_t, uint64_t>& offer_of) const;
+  // Stops a running job for a preemptor: requeued (its QOS's PreemptMode,
+  // or slurm.conf's, is REQUEUE and the job may be requeued) or ended
+  // PREEMPTED.
+  void Preempt(JobId id, JobId for_job, int64_t now);
   // --mail-type: the mail for `event` of `job`, if it asked for it (an
   // array task without ARRAY_TASKS counts toward its array's summary).
   void MailEvent(const Job& job, uint32_t event, int64_t now);

@@ -67,12 +67,18 @@ absl::Status Controller::CheckPartitionAccess(JobSpec& s) const {
         continue;
       }
     }
-    const auto& allow = p->allow_accounts;
-    const auto& deny = p->deny_accounts;
-    bool account_ok = !allow.empty() ? std::find(allow.begin(), allow.end(), s.account) != allow.end()
-                                     : std::find(deny.begin(), deny.end(), s.account) == deny.end();
-    if (!account_ok) {
+    auto permitted = [](const std::vector<std::string>& allow, const std::vector<std::string>& deny,
+                        const std::string& v) {
+      return !allow.empty() ? std::find(allow.begin(), allow.end(), v) != allow.end()
+                            : std::find(deny.begin(), deny.end(), v) == deny.end();
+    };
+    if (!permitted(p->allow_accounts, p->deny_accounts, s.account)) {
       if (why.empty()) why = "Invalid account or account/partition combination specified";
+      continue;
+    }
+    // (a job without a QOS -- no accounting -- is not held to the lists)
+    if (!s.qos.empty() && !permitted(p->allow_qos, p->deny_qos, s.qos)) {
+      if (why.empty()) why = "Invalid qos specification";
       continue;
     }
     kept.push_back(std::string(name));
@@ -169,6 +175,19 @@ absl::StatusOr<std::vector<std::string>> Controller::DeleteAccounts(
       [&](const AssocDb& n) {
         return CommitAssocs(n, who, NotYours("remove_accounts", "Nothing deleted"));
       });
+}
+
+absl::Status Controller::ChangeAssocs(const std::function<absl::Status(AssocDb&)>& change,
+                                      const common::Identity& who, bool commit,
+                                      const std::string& denied) {
+  return OnCopy<bool>(
+             assocs_, commit,
+             [&](AssocDb& d) -> absl::StatusOr<bool> {
+               if (auto st = change(d); !st.ok()) return st;
+               return true;
+             },
+             [&](const AssocDb& n) { return CommitAssocs(n, who, denied); })
+      .status();
 }
 
 }  // namespace sluice::ctld

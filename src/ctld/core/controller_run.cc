@@ -31,6 +31,9 @@ JobReason Controller::WaitReason(const Job& j, int64_t now) const {
     }
   }
   if (j.spec.begin_time > now) return JobReason::kBeginTime;
+  if (j.preempted_for)
+    if (auto p = jobs_.find(j.preempted_for); p != jobs_.end() && p->second.state == JobState::kPending)
+      return JobReason::kBeginTime;
   for (const auto& name : j.spec.nodelist) {
     auto it = node_index_.find(name);
     if (it != node_index_.end() && !nodes_[it->second].Schedulable())
@@ -46,6 +49,10 @@ void Controller::UpdatePriorities(int64_t now) {
   uint32_t max_factor = 1;
   for (const auto& p : config_.partitions)
     max_factor = std::max(max_factor, p.priority_job_factor);
+  // QOS and association priorities count as a share of the highest one.
+  int64_t max_qos = 0, max_assoc = 0;
+  for (const auto& [name, q] : assocs_.qos()) max_qos = std::max(max_qos, q.limits.priority);
+  for (const auto& [a, depth] : assocs_.Listing()) max_assoc = std::max(max_assoc, a.limits.priority);
   for (auto& [id, j] : jobs_) {
     if (j.state != JobState::kPending || j.spec.hold || j.spec.fixed_priority)
       continue;
@@ -57,6 +64,11 @@ void Controller::UpdatePriorities(int64_t now) {
     if (const auto* p = config_.FindPartition(j.spec.Partitions().front()))
       in.partition_factor = static_cast<double>(p->priority_job_factor) / max_factor;
     in.fairshare = usage_.FairShare(j.spec.uid, j.spec.account);
+    if (auto q = assocs_.qos().find(j.spec.qos); q != assocs_.qos().end() && max_qos > 0)
+      in.qos_factor = static_cast<double>(std::max<int64_t>(0, q->second.limits.priority)) / max_qos;
+    if (max_assoc > 0)
+      if (const AcctAssoc* a = LimitsOf(j.spec).user_assoc)
+        in.assoc_factor = static_cast<double>(std::max<int64_t>(0, a->limits.priority)) / max_assoc;
     in.nice = j.spec.nice;
     j.priority = MultifactorPriority(priority_, in);
   }
@@ -193,6 +205,8 @@ sched::SchedulerInput Controller::SchedInput(
       in.pending.push_back(sj);
     }
   }
+  AddLimitPools(in, *offer_of);
+  AddPreemption(in, *offer_of);
   return in;
 }
 
@@ -263,6 +277,7 @@ void Controller::Schedule(int64_t now) {
       j->backfill_eval = true;
     }
   }
+  for (const auto& [victim, for_job] : plan.preemptions) Preempt(victim, for_job, now);
   std::vector<const Job*> started;
   std::vector<const Job*> rests;  // arrays whose pending sets shrank
   std::map<uint64_t, uint32_t> started_in;  // tasks started now, per array

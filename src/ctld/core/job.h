@@ -56,6 +56,7 @@ struct JobSpec {
   bool exclusive = false;             // whole nodes
   bool contiguous = false;            // consecutive nodes
   std::string account;                // -A; "" when none
+  std::string qos;                    // --qos, or the default; "" without accounting
   std::string comment;                // --comment
   std::vector<std::string> script_args;  // the batch script's arguments
   int32_t nice = 0;
@@ -193,6 +194,10 @@ struct Job {
   // scontrol requeue of a running job: once its processes are gone it goes
   // back to the queue (1), held (2) — instead of ending. 0: not asked.
   uint32_t requeue_on_end = 0;
+  // Requeued by preemption for this job: it waits (BeginTime, as Slurm
+  // shows it) until that one has started or gone. Not stored: after a
+  // controller restart it simply competes again.
+  uint64_t preempted_for = 0;
   // Steps srun runs inside the allocation (in memory only: a controller
   // restart forgets them; their tasks keep running).
   struct Step {

@@ -21,7 +21,9 @@ absl::StatusOr<PriorityConfig> PriorityConfigFrom(const common::SlurmConfig& c) 
   for (auto [key, dst] : {std::pair{"priorityweightage", &p.weight_age},
                           std::pair{"priorityweightfairshare", &p.weight_fairshare},
                           std::pair{"priorityweightjobsize", &p.weight_job_size},
-                          std::pair{"priorityweightpartition", &p.weight_partition}}) {
+                          std::pair{"priorityweightpartition", &p.weight_partition},
+                          std::pair{"priorityweightqos", &p.weight_qos},
+                          std::pair{"priorityweightassoc", &p.weight_assoc}}) {
     if (const auto* v = get(key); v && !absl::SimpleAtoi(*v, dst))
       return absl::InvalidArgumentError(absl::StrCat("invalid ", key, ": ", *v));
   }
@@ -86,7 +88,8 @@ uint64_t MultifactorPriority(const PriorityConfig& c, const PriorityInputs& in) 
                            0.0, 1.0);
   if (c.favor_small) size = 1.0 - size;
   double p = c.weight_age * age + c.weight_fairshare * in.fairshare +
-             c.weight_job_size * size + c.weight_partition * in.partition_factor;
+             c.weight_job_size * size + c.weight_partition * in.partition_factor +
+             c.weight_qos * in.qos_factor + c.weight_assoc * in.assoc_factor;
   double v = std::round(p) - in.nice;
   // 0 means held; a runnable job keeps at least 1.
   return v < 1 ? 1 : static_cast<uint64_t>(v);

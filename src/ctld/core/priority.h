@@ -21,6 +21,8 @@ struct PriorityConfig {
   uint32_t weight_fairshare = 0;
   uint32_t weight_job_size = 0;
   uint32_t weight_partition = 0;
+  uint32_t weight_qos = 0;    // PriorityWeightQOS: the job's QOS priority / the highest
+  uint32_t weight_assoc = 0;  // PriorityWeightAssoc: its association's / the highest
   int64_t decay_half_life_s = 7 * 86400;
   int64_t max_age_s = 7 * 86400;
   bool favor_small = false;
@@ -60,6 +62,8 @@ struct PriorityInputs {
   double partition_factor = 1.0;  // PriorityJobFactor / max
   double fairshare = 1.0;
   int32_t nice = 0;
+  double qos_factor = 0.0;    // 0..1
+  double assoc_factor = 0.0;  // 0..1
 };
 
 uint64_t MultifactorPriority(const PriorityConfig& c, const PriorityInputs& in);

@@ -1,7 +1,11 @@
 // ClientService::AcctMgr (sacctmgr): the associations listed from the
 // strand's copy, or accounts and users added there. The request's words
 // become core specs here; the core checks and applies them.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/rpc/rpc_auth.h"
 #include "ctld/rpc/client_service.h"
@@ -31,12 +35,60 @@ std::optional<AdminLevel> Level(const std::string& text) {
   return std::nullopt;
 }
 
+void PutLimits(const common::AcctLimits& l, google::protobuf::Map<std::string, std::string>* out) {
+  for (const auto& k : common::LimitKeys())
+    if (std::string v = common::LimitText(l, k); !v.empty()) (*out)[k.name] = v;
+}
+
 v1::AcctAssocRecord* AddAssoc(const AcctAssoc& a, v1::AcctMgrReply* rep) {
   auto* p = rep->add_assocs();
   p->set_account(a.account);
   p->set_user(a.user);
   p->set_partition(a.partition);
+  PutLimits(a.limits, p->mutable_limits());
+  p->set_qos(absl::StrJoin(a.qos, ","));
   return p;
+}
+
+// The limit and QOS settings of a request; a value that does not parse
+// is refused with sacctmgr's text (the "Unknown option" lines after a
+// modify's).
+absl::StatusOr<LimitChanges> Changes(const v1::AcctMgrRequest& r, common::LimitScope scope,
+                                     bool modify) {
+  LimitChanges c;
+  std::vector<std::pair<std::string, std::string>> sorted(r.settings().begin(), r.settings().end());
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [k, v] : sorted) {
+    std::string suffix =
+        modify ? "\n Unknown option: " + k.substr(k.find(':') + 1) + "=" + v +
+                     "\n Use keyword 'where' to modify condition"
+               : "";
+    if (absl::StartsWith(k, "limit:")) {
+      const common::LimitKey* key = common::FindLimitKey(k.substr(6), scope);
+      if (!key) return absl::InvalidArgumentError(" Unknown option: " + k.substr(6) + "=" + v);
+      common::AcctLimits scratch;
+      if (auto st = common::SetLimit(scratch, *key, v, scope); !st.ok())
+        return absl::InvalidArgumentError(
+            std::string(st.message()) +
+            (absl::StartsWith(st.message(), " Bad") ? std::string() : suffix));
+      c.limits.push_back({key, v});
+    } else if (k == "qos" || k == "qos+" || k == "qos-") {
+      c.qos_op = k.size() == 3 ? '=' : k[3];
+      for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty()))
+        c.qos.push_back(absl::AsciiStrToLower(n));
+      c.qos_word = k + "=" + v;
+    } else if (k == "preempt") {
+      c.preempt = v;
+    } else if (k == "preemptmode") {
+      std::string m = absl::AsciiStrToLower(v);
+      if (m != "cluster" && m != "cancel" && m != "requeue" && m != "off")
+        return absl::InvalidArgumentError(" Unknown PreemptMode: " + v + suffix);
+      c.preempt_mode = m;
+    } else if (k == "description" && scope == common::LimitScope::kQos) {
+      c.description = v;
+    }
+  }
+  return c;
 }
 
 void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
@@ -57,7 +109,20 @@ void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
   for (const auto& [a, depth] : db.Listing()) {
     AddAssoc(a, rep)->set_depth(static_cast<uint32_t>(depth));
   }
+  for (const AcctQos* q : db.QosInOrder()) {
+    auto* p = rep->add_qos();
+    p->set_name(q->name);
+    p->set_description(q->description);
+    PutLimits(q->limits, p->mutable_limits());
+    p->set_preempt(absl::StrJoin(q->preempt, ","));
+    p->set_preempt_mode(q->preempt_mode);
+  }
 }
+
+// What slurmdbd answers a QOS change by someone who may not make it.
+constexpr char kQosDenied[] =
+    "sacctmgr: error: Your user doesn't have privilege to perform this action\n"
+    " Error with request: Access/permission denied";
 
 }  // namespace
 
@@ -118,6 +183,50 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
   }
   const std::vector<std::string> names(req->names().begin(), req->names().end());
   const bool commit = !req->dry_run();
+  if (entity == "qos") return AcctMgrQos(*req, *who, rep);
+  if (verb == "modify" && (entity == "user" || entity == "account")) {
+    auto limits = Changes(*req, common::LimitScope::kAssoc, true);
+    if (!limits.ok()) {
+      rep->set_error(std::string(limits.status().message()));
+      return grpc::Status::OK;
+    }
+    if (!limits->empty()) {
+      std::vector<AcctAssoc> changed_assocs;
+      absl::Status st;
+      runner_->Run([&](Controller& ctl, int64_t) {
+        rep->set_cluster(ctl.assocs().cluster());
+        st = ctl.ChangeAssocs(
+            [&](AssocDb& d) {
+              auto r = d.ModifyAssocs(names, entity == "user", *limits);
+              if (r.ok()) changed_assocs = *r;
+              return r.status();
+            },
+            *who, commit,
+            "sacctmgr: accounting_storage/slurmdbd: acct_storage_p_modify_associations: Request "
+            "didn't affect anything or your user doesn't have privilege to perform this action\n "
+            "Nothing modified");
+        // (an account's line names its parent)
+        for (const auto& a : changed_assocs)
+          if (a.user.empty())
+            if (auto it = ctl.assocs().accounts().find(a.account); it != ctl.assocs().accounts().end()) {
+              auto* acc = rep->add_accounts();
+              acc->set_name(it->second.name);
+              acc->set_parent(it->second.parent);
+            }
+      });
+      if (!st.ok()) {
+        rep->set_error(std::string(st.message()));
+        return grpc::Status::OK;
+      }
+      for (const auto& a : changed_assocs) AddAssoc(a, rep);
+      // Users' own settings (default account, ...) in the same command.
+      bool more = false;
+      for (const char* k : {"defaultaccount", "defaultpartition", "adminlevel", "description",
+                            "organization"})
+        more = more || req->settings().count(k);
+      if (!more) return grpc::Status::OK;
+    }
+  }
   absl::StatusOr<std::vector<std::string>> changed;
   if (verb == "modify" && entity == "user") {
     AssocDb::UserChanges c;
@@ -161,6 +270,38 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
   }
   if (!changed.ok()) rep->set_error(std::string(changed.status().message()));
   else for (const auto& n : *changed) rep->add_added(n);
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::AcctMgrQos(const v1::AcctMgrRequest& req, const common::Identity& who,
+                                       v1::AcctMgrReply* rep) {
+  const std::string verb = absl::AsciiStrToLower(req.verb());
+  const std::vector<std::string> names(req.names().begin(), req.names().end());
+  auto c = Changes(req, common::LimitScope::kQos, verb == "modify");
+  if (!c.ok()) {
+    rep->set_error(std::string(c.status().message()));
+    return grpc::Status::OK;
+  }
+  if (verb == "modify" && c->empty()) {
+    rep->set_error(" You didn't give me anything to set");
+    return grpc::Status::OK;
+  }
+  std::vector<std::string> done;
+  absl::Status st;
+  runner_->Run([&](Controller& ctl, int64_t) {
+    rep->set_cluster(ctl.assocs().cluster());
+    st = ctl.ChangeAssocs(
+        [&](AssocDb& d) {
+          auto r = verb == "add"      ? d.AddQos(names, *c)
+                   : verb == "modify" ? d.ModifyQos(names, *c)
+                                      : d.DeleteQos(names);
+          if (r.ok()) done = *r;
+          return r.status();
+        },
+        who, !req.dry_run(), kQosDenied);
+  });
+  if (!st.ok()) rep->set_error(std::string(st.message()));
+  else for (const auto& n : done) rep->add_added(n);
   return grpc::Status::OK;
 }
 

@@ -60,6 +60,9 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                                ::sluice::v1::AcctQueryReply* rep) override;
 
  private:
+  // sacctmgr add|modify|delete qos (acctmgr_service.cc).
+  grpc::Status AcctMgrQos(const ::sluice::v1::AcctMgrRequest& req, const common::Identity& who,
+                          ::sluice::v1::AcctMgrReply* rep);
   // The reply for a planned step; with `launch` the controller also starts
   // srun's tasks on the step's nodes.
   absl::Status FillStepReply(StepPlan plan, uint64_t job, const common::Identity& who,

@@ -50,6 +50,7 @@ SubmitRequest FromProto(const v1::JobRequest& p) {
   r.signal_batch = p.signal_batch();
   r.interactive = p.interactive();
   r.account = p.account();
+  r.qos = p.qos();
   r.comment = p.comment();
   r.script_args.assign(p.script_args().begin(), p.script_args().end());
   r.array = p.array();
@@ -173,6 +174,7 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
   p->set_dependency(s.dependency);
   p->set_nice(s.nice);
   p->set_account(s.account);
+  p->set_qos(s.qos);
   p->set_comment(s.comment);
   p->set_alloc_node(s.submit_host);
   p->set_cluster(cluster);
@@ -280,6 +282,9 @@ void ToProto(const common::PartitionConf& c, v1::PartitionInfo* p) {
   for (const auto& n : c.nodes) p->add_nodes(n);
   p->set_max_nodes(c.max_nodes);
   for (const auto& g : c.allow_groups) p->add_allow_groups(g);
+  for (const auto& q : c.allow_qos) p->add_allow_qos(q);
+  if (c.allow_qos.empty())
+    for (const auto& q : c.deny_qos) p->add_deny_qos(q);
   for (const auto& a : c.allow_accounts) p->add_allow_accounts(a);
   if (c.allow_accounts.empty())
     for (const auto& a : c.deny_accounts) p->add_deny_accounts(a);

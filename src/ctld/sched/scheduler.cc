@@ -1,5 +1,7 @@
 #include "ctld/sched/scheduler.h"
 
+#include "ctld/sched/preempt.h"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -41,6 +43,54 @@ std::optional<JobReason> Unrunnable(const SchedJob& j, const SchedPartition& p) 
   if (p.inactive) return JobReason::kPartitionInactive;
   if (!p.up) return JobReason::kPartitionDown;
   return PartitionLimitReason(j, p);
+}
+
+// The first shared limit starting `j` would pass, and its reason.
+std::optional<JobReason> OverLimit(const SchedJob& j, const std::vector<SchedLimit>& limits) {
+  for (int li : j.limits) {
+    const SchedLimit& l = limits[li];
+    if (l.cap_jobs >= 0 && l.used_jobs + 1 > l.cap_jobs) return l.jobs_reason;
+    for (size_t d = 0; d < l.cap.size(); ++d)
+      if (l.cap[d] >= 0 && l.used[d] + j.tres[d] > l.cap[d]) return l.reasons[d];
+  }
+  return std::nullopt;
+}
+
+void Charge(const SchedJob& j, std::vector<SchedLimit>& limits) {
+  for (int li : j.limits) {
+    ++limits[li].used_jobs;
+    for (size_t d = 0; d < j.tres.size(); ++d) limits[li].used[d] += j.tres[d];
+  }
+}
+
+// When the running jobs' ends free enough of every limit `j` is over
+// (kForever when they never do: the job alone passes a cap).
+int64_t LimitsFreeAt(const SchedJob& j, const std::vector<SchedLimit>& limits,
+                     const std::vector<SchedRunning>& running) {
+  int64_t at = 0;
+  for (int li : j.limits) {
+    SchedLimit l = limits[li];
+    SchedJob probe = j;
+    probe.limits = {0};
+    std::vector<SchedLimit> one = {l};
+    if (!OverLimit(probe, one)) continue;
+    std::vector<const SchedRunning*> in;
+    for (const auto& r : running)
+      if (std::find(r.limits.begin(), r.limits.end(), li) != r.limits.end()) in.push_back(&r);
+    std::sort(in.begin(), in.end(),
+              [](const SchedRunning* a, const SchedRunning* b) { return a->end_time < b->end_time; });
+    int64_t freed = kForever;
+    for (const SchedRunning* r : in) {
+      --one[0].used_jobs;
+      for (size_t d = 0; d < r->tres.size(); ++d) one[0].used[d] -= r->tres[d];
+      if (!OverLimit(probe, one)) {
+        freed = r->end_time;
+        break;
+      }
+    }
+    at = std::max(at, freed);
+  }
+  return at;
 }
 
 }  // namespace
@@ -297,6 +347,49 @@ SchedulePlan Schedule(const SchedulerInput& input,
                    });
   std::vector<bool> partition_blocked(input.partitions.size(), false);
   size_t tested = 0;
+  // Accounting limits as this pass's starts use them up.
+  std::vector<SchedLimit> limits = input.limits;
+  // Preemption: a blocked job whose QOS may preempt running jobs' picks
+  // the fewest (lowest priority, newest first) that make room now; it
+  // starts in a later pass once they are gone.
+  std::vector<bool> victim(input.running.size(), false);
+  auto preempt = [&](const SchedJob& j, const std::vector<int>& runnable) {
+    if (j.preempts.empty()) return false;
+    std::vector<size_t> order;
+    for (size_t i = 0; i < input.running.size(); ++i)
+      if (!victim[i] && std::find(j.preempts.begin(), j.preempts.end(), input.running[i].qos) !=
+                            j.preempts.end())
+        order.push_back(i);
+    if (order.empty()) return false;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const auto &x = input.running[a], &y = input.running[b];
+      return x.priority != y.priority ? x.priority < y.priority : x.id > y.id;
+    });
+    // Free now: the snapshot less what this pass has started.
+    std::vector<SchedNode> free = input.nodes;
+    std::map<std::string, size_t> at;
+    for (size_t i = 0; i < free.size(); ++i) at[free[i].name] = i;
+    for (const auto& s : plan.starts)
+      for (const auto& a : s.alloc) {
+        SchedNode& n = free[at[a.node]];
+        n.cpus_free -= std::min(n.cpus_free, a.cpus);
+        n.mem_free_mb -= std::min(n.mem_free_mb, a.mem_mb);
+        for (uint32_t g : a.gpus)
+          if (g < n.gpu_free.size()) n.gpu_free[g] = false;
+      }
+    std::vector<const SchedRunning*> candidates;
+    for (size_t i : order) candidates.push_back(&input.running[i]);
+    for (int pi : runnable) {
+      auto picked = PickVictims(j, input.partitions[pi], free, candidates);
+      if (picked.empty()) continue;
+      for (size_t k : picked) {
+        victim[order[k]] = true;
+        plan.preemptions.emplace_back(input.running[order[k]].id, j.id);
+      }
+      return true;
+    }
+    return false;
+  };
 
   for (const SchedJob* j : order) {
     std::vector<int> parts = {j->partition};
@@ -312,6 +405,26 @@ SchedulePlan Schedule(const SchedulerInput& input,
     }
     if (runnable.empty()) {
       plan.reasons.emplace_back(j->id, *why_not);
+      continue;
+    }
+    if (auto over = OverLimit(*j, limits)) {
+      // Held back by a limit: it reserves nothing (lower-priority jobs may
+      // use the room); its estimate is when running jobs' ends free the
+      // limit, or later if the nodes are busy then.
+      plan.reasons.emplace_back(j->id, *over);
+      int64_t at = LimitsFreeAt(*j, limits, input.running);
+      if (at < kForever) {
+        Found f;
+        for (int pi : runnable) {
+          Found g = pass.Find(*j, pi, /*windowed=*/false);
+          if (!g.picked.empty() && g.when < f.when) f = std::move(g);
+        }
+        if (!f.picked.empty() && f.when < kForever) {
+          Reservation res{j->id, std::max(at, f.when), {}, f.partition};
+          res.estimate_only = true;
+          plan.reservations.push_back(std::move(res));
+        }
+      }
       continue;
     }
     const int home = runnable.front();
@@ -360,6 +473,7 @@ SchedulePlan Schedule(const SchedulerInput& input,
         const bool behind = partition_blocked[now_fit.partition];
         plan.starts.push_back({j->id, pass.Book(shorter, now_fit), now_fit.partition, lo});
         plan.starts.back().backfill = behind;
+        Charge(*j, limits);
         continue;
       }
     }
@@ -375,6 +489,7 @@ SchedulePlan Schedule(const SchedulerInput& input,
         res.estimate_only = true;
         plan.reservations.push_back(std::move(res));
       }
+      preempt(*j, runnable);
       blocked();
       continue;
     }
@@ -382,6 +497,13 @@ SchedulePlan Schedule(const SchedulerInput& input,
       const bool behind = partition_blocked[best.partition];
       plan.starts.push_back({j->id, pass.Book(*j, best), best.partition});
       plan.starts.back().backfill = behind;
+      Charge(*j, limits);
+      continue;
+    }
+    if (preempt(*j, runnable)) {
+      // Its room comes from the preempted jobs: no reservation that would
+      // hold back others until the running ones end.
+      blocked();
       continue;
     }
     Reservation res{j->id, RoundUp(best.when, input.now, config.bf_resolution_s), {},
@@ -391,44 +513,6 @@ SchedulePlan Schedule(const SchedulerInput& input,
     blocked();
   }
   return plan;
-}
-
-}  // namespace sluice::sched
-
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-
-namespace sluice::sched {
-
-absl::StatusOr<SchedulerConfig> ParseSchedulerParameters(absl::string_view s) {
-  SchedulerConfig c;
-  for (absl::string_view item : absl::StrSplit(s, ',', absl::SkipEmpty())) {
-    absl::string_view key = item.substr(0, item.find('='));
-    absl::string_view val =
-        item.find('=') == absl::string_view::npos ? "" : item.substr(item.find('=') + 1);
-    int64_t v = 0;
-    bool numeric = key == "bf_window" || key == "bf_resolution" ||
-                   key == "bf_max_job_test";
-    if (numeric && (!absl::SimpleAtoi(val, &v) || v <= 0))
-      return absl::InvalidArgumentError(
-          absl::StrCat("SchedulerParameters: invalid value for ", key, ": ", val));
-    if (key == "bf_window") c.bf_window_s = v * 60;
-    if (key == "bf_resolution") c.bf_resolution_s = v;
-    if (key == "bf_max_job_test") c.bf_max_job_test = static_cast<size_t>(v);
-  }
-  return c;
-}
-
-uint64_t ArrayOffers(uint64_t waiting, uint32_t throttle, uint32_t active,
-                     uint64_t free_cpus, uint32_t cpus_per_task) {
-  if (waiting == 0) return 0;
-  uint64_t room = waiting;
-  if (throttle) {
-    if (active >= throttle) return 0;
-    room = std::min<uint64_t>(room, throttle - active);
-  }
-  return std::max<uint64_t>(1, std::min<uint64_t>(room, free_cpus / std::max<uint32_t>(1, cpus_per_task)));
 }
 
 }  // namespace sluice::sched

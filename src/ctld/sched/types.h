@@ -1,6 +1,7 @@
 // Plain values the scheduler consumes and produces. No I/O, no protobuf.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstddef>
 #include <string>
@@ -53,6 +54,23 @@ struct SchedPartition {
   int32_t priority_tier = 1;
 };
 
+// What a job counts against accounting limits: CPUs, memory (MB), nodes,
+// GPUs (common::TresKind's order).
+using TresCount = std::array<int64_t, 4>;
+
+// A limit several jobs share (an association's or a QOS's, for everyone
+// or per user): caps on running jobs and on their summed TRES (-1: none),
+// what the running jobs use now, and the reason a job waits when starting
+// it would pass a cap.
+struct SchedLimit {
+  int64_t cap_jobs = -1;
+  JobReason jobs_reason = JobReason::kNone;
+  TresCount cap = {-1, -1, -1, -1};
+  std::array<JobReason, 4> reasons{};
+  int64_t used_jobs = 0;
+  TresCount used = {0, 0, 0, 0};
+};
+
 struct SchedJob {
   JobId id;
   uint64_t priority = 0;
@@ -84,8 +102,17 @@ struct SchedJob {
   bool held = false;
   bool admin_held = false;  // JobHeldAdmin rather than JobHeldUser
   // Not eligible yet for a reason decided outside the scheduler
-  // (Dependency, BeginTime, ...); kNone when eligible.
+  // (Dependency, BeginTime, a per-job accounting limit...); kNone when
+  // eligible.
   JobReason wait_reason = JobReason::kNone;
+  // The shared limits it counts against (indices into
+  // SchedulerInput::limits), in the order they are checked, and what it
+  // would count.
+  std::vector<int> limits;
+  TresCount tres = {0, 0, 0, 0};
+  // The QOS (SchedRunning::qos) whose running jobs it may preempt when it
+  // cannot start otherwise.
+  std::vector<int> preempts;
 };
 
 // A job holding resources now, and when it is expected to give them back
@@ -94,6 +121,12 @@ struct SchedRunning {
   JobId id;
   int64_t end_time = 0;
   std::vector<NodeAllocation> alloc;
+  std::vector<int> limits;  // as SchedJob's: what it gives back at end_time
+  TresCount tres = {0, 0, 0, 0};
+  // Preemption (PreemptType=preempt/qos): its QOS (an index the pending
+  // jobs' `preempts` name; -1 none) and priority (lower goes first).
+  int qos = -1;
+  uint64_t priority = 0;
 };
 
 struct SchedulerInput {
@@ -102,6 +135,7 @@ struct SchedulerInput {
   std::vector<SchedPartition> partitions;
   std::vector<SchedRunning> running;
   std::vector<SchedJob> pending;  // any order; the scheduler sorts
+  std::vector<SchedLimit> limits;  // used as the running jobs use them
 };
 
 // SchedulerParameters as slurm.conf spells them (bf_*).
@@ -144,6 +178,9 @@ struct SchedulePlan {
   std::vector<Reservation> reservations;
   // A reason for every pending job that does not start.
   std::vector<std::pair<JobId, JobReason>> reasons;
+  // Running jobs to preempt (first) so that a waiting job (second) can
+  // start once their resources are back.
+  std::vector<std::pair<JobId, JobId>> preemptions;
 };
 
 }  // namespace sluice::sched

@@ -213,6 +213,7 @@ std::string EncodeJob(const Job& j) {
       {"exclusive", absl::StrCat(s.exclusive)},
       {"contiguous", absl::StrCat(s.contiguous)},
       {"account", s.account},
+      {"qos", s.qos},
       {"comment", s.comment},
       {"script_args", JoinList(s.script_args)},
       {"nice", absl::StrCat(s.nice)},
@@ -338,6 +339,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   flag("exclusive", &s.exclusive);
   flag("contiguous", &s.contiguous);
   str("account", &s.account);
+  str("qos", &s.qos);
   str("comment", &s.comment);
   if (auto it = kv.find("script_args"); it != kv.end() && !it->second.empty())
     for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))

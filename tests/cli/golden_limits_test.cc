@@ -1,0 +1,78 @@
+// QOS and limits (issue 13 point 4) against extra/13_limits: the QOS
+// listing and its changes, association limits, and jobs over each limit
+// refused at submission or left pending with Slurm's reason.
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "ref_cluster.h"
+#include "test_cluster.h"
+
+namespace sluice::testing {
+namespace {
+
+constexpr char kConf[] =
+    "AccountingStorageType=accounting_storage/slurmdbd\n"
+    "AccountingStorageEnforce=associations,limits,qos\n"
+    "AccountingStorageTRES=gres/gpu\n"
+    "PreemptType=preempt/qos\nPreemptMode=REQUEUE\n";
+
+std::unique_ptr<TestCluster> StartLimitsCluster() {
+  for (const char* u : {"alice", "bob", "carol"})
+    if (!EnsureUser(u)) return nullptr;
+  auto c = StartRefCluster(kConf);
+  if (!c) return nullptr;
+  ::mkdir("/tmp/dcap", 0777);
+  ::chmod("/tmp/dcap", 0777);
+  for (const char* cmd : {"sacctmgr -i add account ml", "sacctmgr -i add account cv",
+                          "sacctmgr -i add user alice account=ml",
+                          "sacctmgr -i add user bob account=ml",
+                          "sacctmgr -i add user carol account=cv"})
+    if (c->Run(cmd).rc != 0) return nullptr;
+  return c;
+}
+
+std::string Sorted(const std::string& text) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  std::sort(lines.begin(), lines.end());
+  return absl::StrJoin(lines, "\n");
+}
+
+// Every captured command in order; returns how many were compared.
+// Listings of pending reasons and of sacct wait for the scheduling pass
+// (and the preempted job's end) that they show; sacct's lines come in job
+// order (Slurm's in its database's).
+int Replay(TestCluster& c) {
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("13_limits", "stdout"),
+                         [&](const std::string& line, const std::string& want_raw) {
+    std::string user = line.substr(1, line.find(']') - 1);
+    std::string cmd = line.substr(line.find(']') + 2);
+    const std::string& want = want_raw;
+    const bool sacct = absl::StartsWith(cmd, "sacct ");
+    auto run = [&] {
+      return c.Run("cd /tmp/dcap && " + cmd + " 2>&1; echo rc=$?", user == "root" ? "" : user);
+    };
+    auto same = [&](const std::string& out) { return sacct ? Sorted(out) == Sorted(want) : out == want; };
+    auto r = run();
+    if (absl::StartsWith(cmd, "squeue") || absl::StrContains(cmd, "Reason=") || sacct)
+      TestCluster::WaitFor([&] { return same((r = run()).out); }, 15);
+    EXPECT_TRUE(same(r.out)) << "[" << user << "] " << cmd << "\n got:\n" << r.out << " want:\n" << want;
+    ++compared;
+  });
+  return compared;
+}
+
+TEST(GoldenLimitsTest, QosLimitsAndPreemptionAsSlurm) {
+  auto c = StartLimitsCluster();
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(Replay(*c), 57);
+}
+
+}  // namespace
+}  // namespace sluice::testing
