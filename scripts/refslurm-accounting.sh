@@ -3,7 +3,7 @@
 # a private MariaDB on a unix socket (no TCP), slurmdbd on 127.0.0.1:6819, the cluster's
 # slurm.conf switched to accounting_storage/slurmdbd with jobacct_gather/linux.
 # Used only to capture real Slurm's sacct/sacctmgr output for tests/reference/.
-# Usage: scripts/refslurm-accounting.sh REFDIR   (REFDIR = the setup copy, e.g. /tmp/refslurm;
+# Usage: [DBD_EXTRA='Key=Value'] scripts/refslurm-accounting.sh REFDIR   (REFDIR = the setup copy, e.g. /tmp/refslurm;
 #        run it after setup.sh and before start.sh; stop with REFDIR/stop.sh then this script --stop)
 set -euo pipefail
 REF=${1:?refslurm dir}; STOP=${2:-}
@@ -40,6 +40,7 @@ StorageHost=localhost
 StorageLoc=slurm_acct_db
 StorageUser=slurm
 StoragePass=refpw
+${DBD_EXTRA:-}
 CONF
 chown slurm "$REF/etc/slurmdbd.conf"; chmod 600 "$REF/etc/slurmdbd.conf"
 grep -q "^AccountingStorageType=accounting_storage/slurmdbd" "$REF/etc/slurm.conf" ||

@@ -316,9 +316,13 @@ int List(CtldClient& client, const std::string& entity, const Words& w, const Op
   req.set_verb("list");
   req.set_entity(entity);
   auto rep = client.AcctMgr(req);
-  if (!rep.ok() || !rep->error().empty()) {
+  if (!rep.ok()) {
     std::fprintf(stderr, " Problem talking to the database: %s\n",
-                 (!rep.ok() ? std::string(rep.status().message()) : rep->error()).c_str());
+                 std::string(rep.status().message()).c_str());
+    return 1;
+  }
+  if (!rep->error().empty()) {  // (the controller's refusal, in sacctmgr's words)
+    std::fprintf(stderr, "%s\n", rep->error().c_str());
     return 1;
   }
   auto keep = [](const std::set<std::string>& want, const std::string& v) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <ctime>
 #include "absl/strings/string_view.h"
 #include "common/slurm_conf.h"
@@ -304,6 +305,18 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
           return absl::InvalidArgumentError(absl::StrCat(
               "slurm.conf line ", lineno, ": invalid AccountingStorageEnforce: ", v));
         if (word != "none") cfg.accounting_storage_enforce.push_back(word);
+      }
+    } else if (k == "privatedata") {
+      cfg.private_data.clear();
+      static const std::set<std::string> kWords = {"accounts", "cloud", "events", "jobs",
+                                                   "nodes", "partitions", "reservations",
+                                                   "usage", "users"};
+      for (absl::string_view w : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+        std::string word = absl::AsciiStrToLower(absl::StripAsciiWhitespace(w));
+        if (!kWords.count(word))
+          return absl::InvalidArgumentError(
+              absl::StrCat("slurm.conf line ", lineno, ": invalid PrivateData: ", v));
+        cfg.private_data.push_back(word);
       }
     } else if (k == "accountingstoragetres") {
       cfg.accounting_storage_tres = v;
@@ -693,6 +706,10 @@ bool SlurmConfig::EnforceAssociations() const {
   for (const auto& w : accounting_storage_enforce)
     if (w == "associations" || w == "limits" || w == "qos" || w == "safe" || w == "all") return true;
   return false;
+}
+
+bool SlurmConfig::PrivateData(const std::string& what) const {
+  return std::find(private_data.begin(), private_data.end(), what) != private_data.end();
 }
 
 bool SlurmConfig::EnforceLimits() const {

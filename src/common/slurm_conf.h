@@ -144,6 +144,10 @@ struct SlurmConfig {
   // always counted); PreemptType (preempt/none|qos) and the cluster's
   // PreemptMode (OFF|CANCEL|REQUEUE), upper-cased.
   std::string accounting_storage_tres;
+  // PrivateData's words, lower-cased (jobs, usage, users, accounts, ...):
+  // what non-operators see only of their own.
+  std::vector<std::string> private_data;
+  bool PrivateData(const std::string& what) const;
   std::string preempt_type = "preempt/none";
   std::string preempt_mode = "OFF";
   // Priority* keys (PriorityType, PriorityWeight*, ...), lower-case key ->

@@ -56,7 +56,7 @@ int Replay(TestCluster& c) {
     const std::string& want = want_raw;
     const bool sacct = absl::StartsWith(cmd, "sacct ");
     auto run = [&] {
-      return c.Run("cd /tmp/dcap && " + cmd + " 2>&1; echo rc=$?", user == "root" ? "" : user);
+      return c.Run("cd /tmp/dcap && (" + cmd + ") 2>&1; echo rc=$?", user == "root" ? "" : user);
     };
     auto same = [&](const std::string& out) { return sacct ? Sorted(out) == Sorted(want) : out == want; };
     auto r = run();
@@ -72,6 +72,48 @@ TEST(GoldenLimitsTest, QosLimitsAndPreemptionAsSlurm) {
   auto c = StartLimitsCluster();
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(Replay(*c), 57);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// PrivateData=jobs,usage,users,accounts against extra/13_private: a user
+// sees only their own jobs (others' are "Invalid job id" to scontrol),
+// records, user and associations, and may not list accounts; an Operator
+// sees everything. sshare and sprio are not there yet (issue 13 point 5):
+// those two commands are left out.
+TEST(GoldenPrivateDataTest, OthersRecordsAreHiddenAsSlurm) {
+  for (const char* u : {"alice", "bob", "carol"}) ASSERT_TRUE(EnsureUser(u)) << u;
+  auto c = StartRefCluster(
+      "AccountingStorageType=accounting_storage/slurmdbd\n"
+      "AccountingStorageEnforce=associations,limits,qos\n"
+      "PrivateData=jobs,usage,users,accounts\n");
+  ASSERT_NE(c, nullptr);
+  ::mkdir("/tmp/dcap", 0777);
+  ::chmod("/tmp/dcap", 0777);
+  for (const char* cmd : {"sacctmgr -i add account ml,cv", "sacctmgr -i add user alice account=ml",
+                          "sacctmgr -i add user bob account=ml",
+                          "sacctmgr -i add user carol account=cv adminlevel=operator"})
+    ASSERT_EQ(c->Run(cmd).rc, 0) << cmd;
+  int compared = 0;
+  ForEachCapturedCommand(CapturedSection("13_private", "stdout"),
+                         [&](const std::string& line, const std::string& want) {
+    std::string user = line.substr(1, line.find(']') - 1);
+    std::string cmd = line.substr(line.find(']') + 2);
+    if (absl::StartsWith(cmd, "sshare") || absl::StartsWith(cmd, "sprio")) return;
+    auto run = [&] {
+      return c->Run("cd /tmp/dcap && (" + cmd + ") 2>&1; echo rc=$?", user == "root" ? "" : user);
+    };
+    auto r = run();
+    if (absl::StartsWith(cmd, "squeue") || absl::StartsWith(cmd, "sacct "))
+      TestCluster::WaitFor([&] { return (r = run()).out == want; }, 10);
+    EXPECT_EQ(r.out, want) << "[" << user << "] " << cmd;
+    ++compared;
+  });
+  EXPECT_EQ(compared, 24);
 }
 
 }  // namespace

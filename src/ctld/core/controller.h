@@ -249,6 +249,14 @@ class Controller {
   // request itself, as slurmdbd does: a dry run answers anyone); errors
   // carry sacctmgr's text.
   const AssocDb& assocs() const { return assocs_; }
+  // May `who` change the associations (root, SlurmUser, an Operator)?
+  // Such a user also sees every record under PrivateData.
+  bool AcctAdmin(const common::Identity& who) const;
+  // PrivateData=`what` (jobs, users, accounts, usage) hides the others'
+  // records from `who`.
+  bool SeesOwnOnly(const std::string& what, const common::Identity& who) const {
+    return config_.PrivateData(what) && !AcctAdmin(who);
+  }
   // With `commit` false, what would change, and nothing changes.
   absl::StatusOr<std::vector<std::string>> AddAccounts(const AddAccountsSpec& spec,
                                                        const common::Identity& who, bool commit);
@@ -507,8 +515,6 @@ class Controller {
   absl::Status CheckPartitionAccess(JobSpec& s) const;
   // The default partition sacctmgr gave `user`, or "".
   std::string UserDefaultPartition(const std::string& user) const;
-  // May `who` change the associations (root, SlurmUser, an Operator)?
-  bool AcctAdmin(const common::Identity& who) const;
   absl::Status SaveAssocs(const AssocDb& next);
   // `next` kept (stored first) when `who` may change the associations;
   // else `denied` is the error.

@@ -72,6 +72,10 @@ grpc::Status ClientService::QueryAccounting(grpc::ServerContext* ctx,
     return grpc::Status::OK;
   }
   AcctFilter f = FilterFrom(*req);
+  // PrivateData=jobs: a non-operator's records only, whatever was asked.
+  bool own_only = false;
+  runner_->RunRead([&](const Controller& c, int64_t) { own_only = c.SeesOwnOnly("jobs", *who); });
+  if (own_only) f.uids = {who->uid};
   AcctScan scan;
   scan.uids.assign(f.uids.begin(), f.uids.end());
   for (const auto& j : f.jobs) scan.ids.push_back(j.id);

@@ -2,12 +2,15 @@
 // strand's copy, or accounts and users added there. The request's words
 // become core specs here; the core checks and applies them.
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/rpc/rpc_auth.h"
+#include "common/users.h"
 #include "ctld/rpc/client_service.h"
 
 namespace sluice::ctld::rpc {
@@ -91,8 +94,19 @@ absl::StatusOr<LimitChanges> Changes(const v1::AcctMgrRequest& r, common::LimitS
   return c;
 }
 
-void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
+// What a caller under PrivateData may see: `user` only (and their own
+// associations with the accounts above them); everything when `user` is
+// unset.
+void Fill(const AssocDb& db, v1::AcctMgrReply* rep, const std::optional<std::string>& user = {}) {
+  std::set<std::string> above;  // accounts over the user's associations
+  if (user)
+    for (const auto& a : db.UserAssocs(*user))
+      for (std::string acct = a.account; !acct.empty() && above.insert(acct).second;) {
+        auto it = db.accounts().find(acct);
+        acct = it == db.accounts().end() ? "" : it->second.parent;
+      }
   for (const auto& [name, a] : db.accounts()) {
+    if (user) break;
     auto* p = rep->add_accounts();
     p->set_name(a.name);
     p->set_description(a.description);
@@ -100,6 +114,7 @@ void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
     p->set_parent(a.parent);
   }
   for (const auto& [name, u] : db.users()) {
+    if (user && name != *user) continue;
     auto* p = rep->add_users();
     p->set_name(u.name);
     p->set_default_account(u.default_account);
@@ -107,6 +122,7 @@ void Fill(const AssocDb& db, v1::AcctMgrReply* rep) {
     p->set_admin_level(static_cast<uint32_t>(u.admin));
   }
   for (const auto& [a, depth] : db.Listing()) {
+    if (user && (a.user.empty() ? !above.count(a.account) : a.user != *user)) continue;
     AddAssoc(a, rep)->set_depth(static_cast<uint32_t>(depth));
   }
   for (const AcctQos* q : db.QosInOrder()) {
@@ -135,7 +151,19 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
   if (verb == "list") {
     runner_->RunRead([&](const Controller& c, int64_t) {
       rep->set_cluster(c.assocs().cluster());
-      Fill(c.assocs(), rep);
+      // PrivateData=users|accounts: a non-operator sees their own user and
+      // associations; listing accounts is refused, as slurmdbd does.
+      bool users = c.SeesOwnOnly("users", *who), accounts = c.SeesOwnOnly("accounts", *who);
+      if (accounts && entity == "account") {
+        rep->set_error("sacctmgr: error: Access/permission denied\n Problem with query.");
+        return;
+      }
+      std::optional<std::string> only;
+      if (users || accounts) {
+        auto u = common::LookupUser(who->uid);
+        only = u ? u->name : std::to_string(who->uid);
+      }
+      Fill(c.assocs(), rep, only);
     });
     return grpc::Status::OK;
   }

@@ -204,7 +204,14 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
                                       v1::QueryJobsWire* rep) {
   auto who = common::Authenticate(*ctx, *auth_, "QueryJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
-  AnswerQueryJobs(*snapshots_.Get(), *req, rep);
+  auto snap = snapshots_.Get();
+  std::optional<uint32_t> only;
+  if (snap->private_jobs) {  // (only then is the strand asked who the caller is)
+    runner_->RunRead([&](const Controller& c, int64_t) {
+      if (c.SeesOwnOnly("jobs", *who)) only = who->uid;
+    });
+  }
+  AnswerQueryJobs(*snap, *req, rep, only);
   return grpc::Status::OK;
 }
 

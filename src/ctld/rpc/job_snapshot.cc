@@ -32,6 +32,7 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
     // Read on the strand: every event before this point is in the copy.
     snap->generation = runner_->Generation();
     snap->now = now;
+    snap->private_jobs = c.config().PrivateData("jobs");
     snap->jobs.resize(c.jobs().size());
     snap->index.reserve(c.jobs().size());
     // A pending job naming no memory is shown asking for a whole node's.
@@ -153,9 +154,12 @@ void AddBrief(const JobSnapshot& snap, size_t i, std::string* out) {
 }  // namespace
 
 void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
-                     v1::QueryJobsWire* rep) {
+                     v1::QueryJobsWire* rep, std::optional<uint32_t> only_uid) {
   rep->set_now(snap.now);
-  auto add = req.brief() ? AddBrief : AddJob;
+  auto plain = req.brief() ? AddBrief : AddJob;
+  auto add = [&](const JobSnapshot& s, size_t i, std::string* out) {
+    if (!only_uid || s.jobs[i].user_id() == *only_uid) plain(s, i, out);
+  };
   std::string* out = rep->mutable_listed();
   if (req.job_ids_size() == 0) {
     for (size_t i = 0; i < snap.jobs.size(); ++i)
@@ -165,7 +169,8 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
   bool found = false;
   for (uint64_t id : req.job_ids()) {
     auto it = snap.index.find(id);
-    if (it == snap.index.end()) continue;
+    if (it == snap.index.end() || (only_uid && snap.jobs[it->second].user_id() != *only_uid))
+      continue;
     found = true;
     const v1::JobInfo& first = snap.jobs[it->second];
     if (first.array_job_id() != id) {  // not an array's own record: itself

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,7 @@ struct JobSnapshot {
   // as-is instead of copying and re-encoding every job for every reader.
   std::vector<std::string> wire;
   std::unordered_map<uint64_t, size_t> index;    // job ID -> position
+  bool private_jobs = false;                      // PrivateData=jobs
   // The brief form of each job (QueryJobsRequest.brief), encoded by the
   // first reader that asks for it.
   const std::vector<std::string>& Brief() const;
@@ -65,7 +67,10 @@ class JobSnapshots {
 // QueryJobs' answer from a snapshot: the request's filters (all must
 // match), IDs resolved as the controller resolves them (an array's own ID
 // means all its records).
+// With `only_uid`, other users' jobs are as if they did not exist
+// (PrivateData=jobs).
 void AnswerQueryJobs(const JobSnapshot& snap, const ::sluice::v1::QueryJobsRequest& req,
-                     ::sluice::v1::QueryJobsWire* rep);
+                     ::sluice::v1::QueryJobsWire* rep,
+                     std::optional<uint32_t> only_uid = std::nullopt);
 
 }  // namespace sluice::ctld::rpc

@@ -25,6 +25,7 @@ run "scontrol show job 1 | head -1" alice
 run "scontrol -o show job | cut -d' ' -f1" alice
 run "scontrol show job 2 | head -1" carol
 run "scancel 2" alice
+sleep 10  # (slurmdbd records the jobs a moment later)
 run "sacct -X -n -o jobid,jobname,user" alice
 run "sacct -X -n -a -o jobid,jobname,user" alice
 run "sacct -X -n -o jobid,jobname,user -j 2" alice
