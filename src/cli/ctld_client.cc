@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <thread>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -43,17 +44,26 @@ CtldClient::CtldClient(const common::SlurmConfig& cfg)
 template <typename Req, typename Rep, typename Fn>
 absl::StatusOr<Rep> CtldClient::Call(const char* method, const Req& req,
                                      Fn fn) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ctx.set_wait_for_ready(false);
-  if (auto s = common::AttachCredential(&ctx, *auth_, method, req); !s.ok())
-    return s;
-  Rep rep{};
-  grpc::Status st = fn(&ctx, req, &rep);
-  if (st.error_code() == grpc::StatusCode::UNAVAILABLE)
-    return absl::UnavailableError(kUnableToContact);
-  if (!st.ok()) return common::FromGrpc(st);
-  return rep;
+  // Held back by the controller's rate limit (RESOURCE_EXHAUSTED): wait a
+  // second and ask again, quietly, as Slurm's commands do (for up to ten
+  // minutes).
+  for (int retry = 0;; ++retry) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx.set_wait_for_ready(false);
+    if (auto s = common::AttachCredential(&ctx, *auth_, method, req); !s.ok())
+      return s;
+    Rep rep{};
+    grpc::Status st = fn(&ctx, req, &rep);
+    if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && retry < 600) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (st.error_code() == grpc::StatusCode::UNAVAILABLE)
+      return absl::UnavailableError(kUnableToContact);
+    if (!st.ok()) return common::FromGrpc(st);
+    return rep;
+  }
 }
 
 absl::StatusOr<v1::SubmitBatchJobReply> CtldClient::Submit(

@@ -279,6 +279,29 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
       // where available) and runs the prolog with each batch job.
     } else if (k == "schedulertype") {
       cfg.scheduler_type = v;
+    } else if (k == "slurmctldparameters") {
+      // rl_enable and its rl_* settings (the RPC rate limit); Slurm's other
+      // words belong to features Sluice does not have, and are reported.
+      cfg.rate_limit = {};
+      for (absl::string_view w : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+        std::string word = absl::AsciiStrToLower(absl::StripAsciiWhitespace(w));
+        std::string key = word.substr(0, word.find('='));
+        std::string val = word.find('=') == std::string::npos ? "" : word.substr(word.find('=') + 1);
+        uint32_t* dst = key == "rl_bucket_size"     ? &cfg.rate_limit.bucket_size
+                        : key == "rl_refill_rate"   ? &cfg.rate_limit.refill_rate
+                        : key == "rl_refill_period" ? &cfg.rate_limit.refill_period_s
+                                                    : nullptr;
+        if (key == "rl_enable") {
+          cfg.rate_limit.enabled = true;
+        } else if (dst) {
+          if (!absl::SimpleAtoi(val, dst) || *dst == 0)
+            return absl::InvalidArgumentError(absl::StrCat(
+                "slurm.conf line ", lineno, ": invalid SlurmctldParameters ", word));
+        } else if (key != "rl_table_size" && key != "rl_log_freq") {
+          cfg.warnings.push_back(absl::StrCat("slurm.conf line ", lineno,
+                                              ": ignoring SlurmctldParameters word ", word));
+        }
+      }
     } else if (k == "schedulerparameters") {
       cfg.scheduler_parameters = v;
     } else if (k == "launchparameters") {

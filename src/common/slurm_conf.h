@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/cgroup_conf.h"
+#include "common/rate_limiter.h"
 
 namespace sluice::common {
 
@@ -147,6 +148,8 @@ struct SlurmConfig {
   // PrivateData's words, lower-cased (jobs, usage, users, accounts, ...):
   // what non-operators see only of their own.
   std::vector<std::string> private_data;
+  // SlurmctldParameters' rl_* words (the RPC rate limit).
+  RateLimitConfig rate_limit;
   bool PrivateData(const std::string& what) const;
   std::string preempt_type = "preempt/none";
   std::string preempt_mode = "OFF";

@@ -47,6 +47,7 @@ CtldServer::CtldServer(common::SlurmConfig config,
       client_service_(this, auth_.get(), &node_client_, acct_reader_.get()),
       node_service_(this, auth_.get()) {
   controller_.set_mailer(&mailer_);
+  if (config_.rate_limit.enabled) client_service_.EnableRateLimit(config_.rate_limit, ::getuid());
   loop_ = std::thread([this] { io_.run(); });
 }
 

@@ -118,3 +118,32 @@ TEST(GoldenPrivateDataTest, OthersRecordsAreHiddenAsSlurm) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// SlurmctldParameters=rl_enable (Slurm 23.02's RPC rate limit; 22.05 has
+// none, extra/13_ratelimit.txt): a user calling squeue in a tight loop is
+// held back -- every call still answers, but twelve calls on a bucket of
+// two refilled at five a second cannot take less than two seconds -- while
+// root is never limited. (How little the others notice is measured by
+// bench/run_rate_limit_bench.sh, not asserted here.)
+TEST(RateLimitTest, ATightLoopIsHeldBackAndStillAnswered) {
+  ASSERT_TRUE(EnsureUser("alice"));
+  auto c = StartRefCluster("SlurmctldParameters=rl_enable,rl_bucket_size=2,rl_refill_rate=5\n");
+  ASSERT_NE(c, nullptr);
+  const std::string loop =
+      "s=$(date +%s%N); ok=0; for i in $(seq 12); do squeue -h >/dev/null && ok=$((ok+1)); done; "
+      "echo $ok $(( ($(date +%s%N) - s) / 1000000 ))";
+  auto r = c->Run(loop, "alice");
+  int ok = 0, ms = 0;
+  ASSERT_EQ(sscanf(r.out.c_str(), "%d %d", &ok, &ms), 2) << r.out << r.err;
+  EXPECT_EQ(ok, 12);
+  EXPECT_GE(ms, 2000) << "alice was not held back";
+  r = c->Run(loop);  // root: answered every time
+  ASSERT_EQ(sscanf(r.out.c_str(), "%d %d", &ok, &ms), 2) << r.out << r.err;
+  EXPECT_EQ(ok, 12);
+}
+
+}  // namespace
+}  // namespace sluice::testing

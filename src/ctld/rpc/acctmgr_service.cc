@@ -144,7 +144,7 @@ constexpr char kQosDenied[] =
 
 grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrRequest* req,
                                     v1::AcctMgrReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "AcctMgr", *req);
+  auto who = Admit(*ctx, "AcctMgr", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   const std::string verb = absl::AsciiStrToLower(req->verb());
   const std::string entity = absl::AsciiStrToLower(req->entity());

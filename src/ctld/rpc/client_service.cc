@@ -1,3 +1,4 @@
+#include <chrono>
 #include "ctld/rpc/client_service.h"
 
 #include <set>
@@ -95,7 +96,7 @@ absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
 grpc::Status ClientService::SubmitBatchJob(
     grpc::ServerContext* ctx, const v1::SubmitBatchJobRequest* req,
     v1::SubmitBatchJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "SubmitBatchJob", *req);
+  auto who = Admit(*ctx, "SubmitBatchJob", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   if (req->first_step().has_launch())
     if (auto s = common::ValidateStepLaunchTemplate(req->first_step().launch()); !s.ok())
@@ -171,7 +172,7 @@ grpc::Status ClientService::SubmitBatchJob(
 grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
                                        const v1::CreateStepRequest* req,
                                        v1::CreateStepReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "CreateStep", *req);
+  auto who = Admit(*ctx, "CreateStep", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   if (req->has_launch())
     if (auto s = common::ValidateStepLaunchTemplate(req->launch()); !s.ok())
@@ -189,7 +190,7 @@ grpc::Status ClientService::CreateStep(grpc::ServerContext* ctx,
 grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
                                         const v1::CompleteJobRequest* req,
                                         v1::CompleteJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "CompleteJob", *req);
+  auto who = Admit(*ctx, "CompleteJob", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     absl::Status st = c.CompleteJob(JobId(req->job_id()), req->step_id(), req->exit_code(),
@@ -199,10 +200,19 @@ grpc::Status ClientService::CompleteJob(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+void ClientService::EnableRateLimit(const common::RateLimitConfig& c, uint32_t exempt_uid) {
+  limiter_ = std::make_unique<common::RateLimiter>(c, [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  });
+  exempt_uid_ = exempt_uid;
+}
+
 grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
                                       const v1::QueryJobsRequest* req,
                                       v1::QueryJobsWire* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "QueryJobs", *req);
+  auto who = Admit(*ctx, "QueryJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   auto snap = snapshots_.Get();
   std::optional<uint32_t> only;
@@ -218,7 +228,7 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
 grpc::Status ClientService::ModifyJob(grpc::ServerContext* ctx,
                                       const v1::ModifyJobRequest* req,
                                       v1::ModifyJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "ModifyJob", *req);
+  auto who = Admit(*ctx, "ModifyJob", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   JobChanges c;
   if (req->has_time_limit_min()) c.time_limit_min = req->time_limit_min();
@@ -244,7 +254,7 @@ grpc::Status ClientService::ModifyJob(grpc::ServerContext* ctx,
 grpc::Status ClientService::UpdatePartition(grpc::ServerContext* ctx,
                                             const v1::UpdatePartitionRequest* req,
                                             v1::ModifyJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "UpdatePartition", *req);
+  auto who = Admit(*ctx, "UpdatePartition", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   PartitionChanges c;
   if (req->has_state()) c.state = req->state();
@@ -263,7 +273,7 @@ grpc::Status ClientService::UpdatePartition(grpc::ServerContext* ctx,
 grpc::Status ClientService::Reconfigure(grpc::ServerContext* ctx,
                                         const v1::ReconfigureRequest* req,
                                         v1::ModifyJobReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "Reconfigure", *req);
+  auto who = Admit(*ctx, "Reconfigure", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   std::string path;
   runner_->RunRead([&](const Controller& c, int64_t) { path = c.config().path; });
@@ -281,7 +291,7 @@ grpc::Status ClientService::Reconfigure(grpc::ServerContext* ctx,
 grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
                                        const v1::CancelJobsRequest* req,
                                        v1::CancelJobsReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "CancelJobs", *req);
+  auto who = Admit(*ctx, "CancelJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   std::vector<JobId> ids;
   for (uint64_t id : req->job_ids()) ids.push_back(JobId(id));
@@ -332,7 +342,7 @@ grpc::Status ClientService::CancelJobs(grpc::ServerContext* ctx,
 grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
                                        const v1::UpdateJobsRequest* req,
                                        v1::UpdateJobsReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "UpdateJobs", *req);
+  auto who = Admit(*ctx, "UpdateJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     // An array's ID stands for its tasks still waiting; N_i for that task.
@@ -387,7 +397,7 @@ grpc::Status ClientService::UpdateJobs(grpc::ServerContext* ctx,
 grpc::Status ClientService::UpdateNodes(grpc::ServerContext* ctx,
                                         const v1::UpdateNodesRequest* req,
                                         v1::UpdateNodesReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "UpdateNodes", *req);
+  auto who = Admit(*ctx, "UpdateNodes", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     absl::Status st = c.UpdateNodes(req->nodes(), req->state(), req->reason(), *who, now);
@@ -399,7 +409,7 @@ grpc::Status ClientService::UpdateNodes(grpc::ServerContext* ctx,
 grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
                                          const v1::QueryClusterRequest* req,
                                          v1::QueryClusterReply* rep) {
-  auto who = common::Authenticate(*ctx, *auth_, "QueryCluster", *req);
+  auto who = Admit(*ctx, "QueryCluster", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
   runner_->Run([&](Controller& c, int64_t now) {
     rep->set_now(now);

@@ -1,9 +1,15 @@
-// The client API (SluiceCtld): authenticates each call, converts, runs the
-// domain operation on the controller strand, converts back. Thread-safe:
-// its only state of its own is the shared job snapshot (thread-safe).
+// The client API (SluiceCtld): authenticates each call, holds back a user
+// over the RPC rate limit (when enabled), converts, runs the domain
+// operation on the controller strand, converts back. Thread-safe: its
+// state of its own is the shared job snapshot and the rate limiter (both
+// thread-safe; the limiter is set before the server starts).
 #pragma once
 
+#include <memory>
+
 #include "common/auth.h"
+#include "common/rate_limiter.h"
+#include "common/rpc/rpc_auth.h"
 #include "ctld.grpc.pb.h"
 #include "ctld/rpc/core_runner.h"
 #include "ctld/rpc/grpc_node_client.h"
@@ -19,6 +25,10 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   ClientService(CoreRunner* runner, common::Authenticator* auth, GrpcNodeClient* nodes,
                 AcctReader* acct = nullptr)
       : runner_(runner), auth_(auth), nodes_(nodes), acct_(acct), snapshots_(runner) {}
+  // SlurmctldParameters=rl_enable: every caller but root and `exempt_uid`
+  // (SlurmUser) spends a token per call. Call before serving.
+  void EnableRateLimit(const common::RateLimitConfig& c, uint32_t exempt_uid);
+  uint64_t rate_limited() const { return limiter_ ? limiter_->refused() : 0; }
 
   grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,
                               const ::sluice::v1::SubmitBatchJobRequest* req,
@@ -60,6 +70,17 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                                ::sluice::v1::AcctQueryReply* rep) override;
 
  private:
+  // The caller, authenticated and admitted by the rate limit; a refusal is
+  // RESOURCE_EXHAUSTED "RPC rate limited" (the client waits and asks again).
+  template <typename Req>
+  absl::StatusOr<common::Identity> Admit(const grpc::ServerContext& ctx, const char* method,
+                                         const Req& req) {
+    auto who = common::Authenticate(ctx, *auth_, method, req);
+    if (who.ok() && limiter_ && who->uid != 0 && who->uid != exempt_uid_ &&
+        !limiter_->Admit(who->uid))
+      return absl::ResourceExhaustedError("RPC rate limited");
+    return who;
+  }
   // sacctmgr add|modify|delete qos (acctmgr_service.cc).
   grpc::Status AcctMgrQos(const ::sluice::v1::AcctMgrRequest& req, const common::Identity& who,
                           ::sluice::v1::AcctMgrReply* rep);
@@ -69,6 +90,8 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
                              const ::sluice::v1::StepLaunchTemplate* launch,
                              ::sluice::v1::CreateStepReply* rep);
 
+  std::unique_ptr<common::RateLimiter> limiter_;
+  uint32_t exempt_uid_ = 0;
   CoreRunner* runner_;
   common::Authenticator* auth_;
   GrpcNodeClient* nodes_;

@@ -3,7 +3,9 @@
 # SlurmctldParameters=rl_enable,rl_bucket_size=3,rl_refill_rate=1 added to
 # the reference's slurm.conf. alice calls squeue ten times back to back
 # (-v shows the client's retries); each call still answers, late; root is
-# not limited. Times are counted in whole seconds.
+# not limited. Times are counted in whole seconds. Slurm 22.05 does not
+# rate-limit (rl_enable arrived in 23.02): the capture shows nothing held
+# back, which is why Sluice follows 23.02's documented behaviour.
 cd /tmp/dcap
 run() { echo "=== [${2:-root}] $1"; if [ -n "$2" ]; then su -s /bin/bash "$2" -c "$1" 2>&1; else bash -c "$1" 2>&1; fi; echo "rc=$?"; }
 sleep 4  # (a full bucket)
