@@ -376,11 +376,14 @@ int Main(int argc, char** argv) {
       case 'V': std::printf("%s\n", kVersion); return 0;
       case 'h':
         std::printf("Usage: sacctmgr [-i] [-n] [-p|-P] COMMAND\n"
-                    "  list|show account|user|association [NAMES] [where KEY=VALUE...] [format=F,...]"
+                    "  list|show account|user|association|qos [NAMES] [where KEY=VALUE...] [format=F,...]"
                     " [withassoc] [tree]\n"
                     "  add account NAMES [Description=] [Organization=] [Parent=]\n"
                     "  add user NAMES Account=A[,...] [Partition=P[,...]] [DefaultAccount=]"
-                    " [DefaultPartition=] [AdminLevel=]\n");
+                    " [DefaultPartition=] [AdminLevel=]\n"
+                    "  add qos NAMES [Priority=] [Preempt=] [PreemptMode=] [LIMIT=...]\n"
+                    "  modify user|account|qos NAMES set LIMIT=VALUE... [qos=|qos+=|qos-=LIST]\n"
+                    "  delete account|user|qos NAMES\n");
         return 0;
       default: return 1;
     }

@@ -75,6 +75,13 @@ TEST(GuideDayTest, UsersMeetTheirPartitionsLimitsAndPrivacy) {
   EXPECT_TRUE(TestCluster::WaitFor(
       [&] { return reason(c2) == "AssocMaxWallDurationPerJobLimit\n"; }, 15))
       << reason(c2);
+  // The cv account may hold three jobs not yet ended (bob's one, carol's
+  // two): a fourth from either of them is refused.
+  ASSERT_EQ(c->Run("sacctmgr -i modify account cv set GrpSubmitJobs=3").rc, 0);
+  EXPECT_EQ(as("carol", job).err,
+            "sbatch: error: AssocGrpSubmitJobsLimit\n"
+            "sbatch: error: Batch job submission failed: Job violates accounting/QOS policy (job "
+            "submit limit, user's size and/or time limits)\n");
   // Nobody sees or cancels another's job.
   EXPECT_EQ(as("alice", "squeue -h --sort=i -o %i").out,
             std::to_string(a1) + "\n" + std::to_string(a2) + "\n");

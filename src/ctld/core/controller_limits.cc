@@ -3,6 +3,7 @@
 // MaxWall, and the run limits handed to the scheduler as shared pools
 // (sched::SchedLimit) and per-job reasons.
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -83,24 +84,40 @@ std::string Controller::SubmitLimits(JobSpec& s, bool time_given,
   int64_t wall = e.qos && e.qos->limits.max_wall_min >= 0 ? e.qos->limits.max_wall_min : e.max_wall;
   if (!time_given && wall >= 0 && (s.time_limit_min < 0 || s.time_limit_min > wall))
     s.time_limit_min = wall;
-  // Submit limits count the user's jobs not yet finished.
+  // Submit limits count the jobs not yet finished: the user's (in the
+  // association, in the QOS), the QOS's, and each account subtree's above
+  // the job (GrpSubmitJobs). Only when one is set is the queue counted.
   int64_t qos_max = e.qos ? e.qos->limits.max_submit : -1;
-  if (e.max_submit < 0 && qos_max < 0) return "";
-  int64_t mine = 0, in_qos = 0;
+  int64_t qos_grp = e.qos ? e.qos->limits.grp_submit : -1;
+  bool grp = std::any_of(e.chain.begin(), e.chain.end(),
+                         [](const AcctAssoc* a) { return a->limits.grp_submit >= 0; });
+  if (e.max_submit < 0 && qos_max < 0 && qos_grp < 0 && !grp) return "";
+  int64_t mine = 0, mine_in_qos = 0, in_qos = 0;
+  std::map<std::string, int64_t> under;  // account -> jobs in its subtree
   for (const auto& [id, j] : jobs_) {
-    if (common::IsFinished(j.state) || j.spec.uid != s.uid) continue;
-    if (j.spec.account == s.account) mine += Tasks(j);
-    if (j.spec.qos == s.qos) in_qos += Tasks(j);
+    if (common::IsFinished(j.state)) continue;
+    const int64_t n = Tasks(j);
+    if (j.spec.qos == s.qos) in_qos += n;
+    if (j.spec.uid == s.uid && j.spec.account == s.account) mine += n;
+    if (j.spec.uid == s.uid && j.spec.qos == s.qos) mine_in_qos += n;
+    if (grp)
+      for (std::string acct = j.spec.account; !acct.empty();) {
+        under[acct] += n;
+        auto it = assocs_.accounts().find(acct);
+        acct = it == assocs_.accounts().end() ? "" : it->second.parent;
+      }
   }
-  int64_t adding = s.array.count ? s.array.count : 1;
-  if (qos_max >= 0 && in_qos + adding > qos_max) {
-    notes->push_back("QOSMaxSubmitJobPerUserLimit");
-    return kSubmitLimit;
-  }
-  if (e.max_submit >= 0 && mine + adding > e.max_submit) {
-    notes->push_back("AssocMaxSubmitJobLimit");
-    return kSubmitLimit;
-  }
+  const int64_t adding = s.array.count ? s.array.count : 1;
+  auto refuse = [&](const char* why) {
+    notes->push_back(why);
+    return std::string(kSubmitLimit);
+  };
+  if (qos_max >= 0 && mine_in_qos + adding > qos_max) return refuse("QOSMaxSubmitJobPerUserLimit");
+  if (qos_grp >= 0 && in_qos + adding > qos_grp) return refuse("QOSGrpSubmitJobsLimit");
+  if (e.max_submit >= 0 && mine + adding > e.max_submit) return refuse("AssocMaxSubmitJobLimit");
+  for (const AcctAssoc* a : e.chain)
+    if (a->limits.grp_submit >= 0 && under[a->account] + adding > a->limits.grp_submit)
+      return refuse("AssocGrpSubmitJobsLimit");
   return "";
 }
 
