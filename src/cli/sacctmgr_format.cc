@@ -80,7 +80,8 @@ const MgrField kMaxNodes{"maxnodes", "MaxNodes", 8, Empty};
 const MgrField kMaxCpus{"maxcpus", "MaxCPUs", 8, Empty};
 const MgrField kMaxCpuMins{"maxcpumins", "MaxCPUMins", 11, Empty};
 const MgrField kQos{"qos", "QOS", 20, [](const Row& r) { return r.assoc ? r.assoc->qos() : ""; }};
-const MgrField kDefQos{"defaultqos", "Def QOS", 9, Empty};
+const MgrField kDefQos{"defaultqos", "Def QOS", 9,
+                       [](const Row& r) { return r.assoc ? r.assoc->default_qos() : ""; }};
 // QOS listings (a QOS's MaxJobs/MaxSubmitJobs/MaxTRESPU count per user).
 const MgrField kQosName{"name", "Name", 10, Qos([](const auto& q) { return q.name(); })};
 const MgrField kQosDescr{"description", "Descr", 11, Qos([](const auto& q) { return q.description(); })};

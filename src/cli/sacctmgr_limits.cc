@@ -29,6 +29,10 @@ bool QosSetting(const std::string& key, const std::string& value, v1::AcctMgrReq
 
 bool AssocSetting(const std::string& key, const std::string& value, v1::AcctMgrRequest* req) {
   std::string k = absl::AsciiStrToLower(key);
+  if (k == "defaultqos") {
+    (*req->mutable_settings())["defaultqos"] = value;
+    return true;
+  }
   if (k == "qos" || k == "qos+" || k == "qos-") {
     (*req->mutable_settings())[k] = value;
     return true;

@@ -82,8 +82,16 @@ TEST(GuideDayTest, UsersMeetTheirPartitionsLimitsAndPrivacy) {
             "sbatch: error: AssocGrpSubmitJobsLimit\n"
             "sbatch: error: Batch job submission failed: Job violates accounting/QOS policy (job "
             "submit limit, user's size and/or time limits)\n");
+  // A DefaultQOS is what a job naming none runs under.
+  ASSERT_EQ(c->Run("sacctmgr -i add qos long").rc, 0);
+  ASSERT_EQ(c->Run("sacctmgr -i modify user alice set qos+=long DefaultQOS=long").rc, 0);
+  EXPECT_EQ(c->Run("sacctmgr -n -P show assoc user=alice format=user,qos,defaultqos").out,
+            "alice|long,normal|long\n");
+  uint64_t a3 = IdOf(as("alice", job + " -H"));
+  EXPECT_EQ(c->Run("squeue -h -o %q -j " + std::to_string(a3)).out, "long\n");
+  ASSERT_EQ(c->Run("scancel " + std::to_string(a3)).rc, 0);
   // Nobody sees or cancels another's job.
-  EXPECT_EQ(as("alice", "squeue -h --sort=i -o %i").out,
+  EXPECT_EQ(as("alice", "squeue -h --sort=i -t R,PD -o %i").out,
             std::to_string(a1) + "\n" + std::to_string(a2) + "\n");
   EXPECT_EQ(as("alice", "scontrol show job " + std::to_string(b1)).err,
             "slurm_load_jobs error: Invalid job id specified\n");

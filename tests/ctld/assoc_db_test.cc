@@ -184,9 +184,16 @@ TEST(AssocDbTest, QosAndLimits) {
   EXPECT_EQ(db.ModifyAssocs({"alice"}, true, add_qos).status().message(),
             "sacctmgr: error: You gave a bad qos 'nope'. Valid QOS's are normal,gpu\n"
             " Unknown option: qos+=nope\n Use keyword 'where' to modify condition");
+  LimitChanges def;
+  def.default_qos = "gpu";
+  ASSERT_TRUE(db.ModifyAssocs({"alice"}, true, def).ok());
+  EXPECT_EQ(db.FindAssoc("alice", "ml", "short")->default_qos, "gpu");
+  def.default_qos = "nope";
+  EXPECT_FALSE(db.ModifyAssocs({"alice"}, true, def).ok());
   auto back = AssocDb::Decode(db.Encode());
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->Encode(), db.Encode());
+  EXPECT_EQ(back->FindAssoc("alice", "ml", "g2")->default_qos, "gpu");
   EXPECT_EQ(back->FindAssoc("alice", "ml", "g2")->limits.max_jobs, 1);
   EXPECT_EQ(back->AccountAssoc("ml")->limits.grp_tres[common::kTresGpu], 2);
   EXPECT_EQ(back->qos().at("gpu").preempt_mode, "requeue");

@@ -315,7 +315,8 @@ std::string AssocDb::Encode() const {
   for (const auto& a : assocs_)
     absl::StrAppend(&out, "assoc\t", Clean(a.account), "\t", Clean(a.user), "\t",
                     Clean(a.partition), "\t", a.batch, "\t", a.position, "\t",
-                    EncodeLimits(a.limits), "\t", absl::StrJoin(a.qos, ","), "\n");
+                    EncodeLimits(a.limits), "\t", absl::StrJoin(a.qos, ","), "\t", a.default_qos,
+                    "\n");
   for (const auto& [n, q] : qos_)
     absl::StrAppend(&out, "qos\t", Clean(q.name), "\t", Clean(q.description), "\t", q.id, "\t",
                     EncodeLimits(q.limits), "\t", absl::StrJoin(q.preempt, ","), "\t",
@@ -344,13 +345,14 @@ absl::StatusOr<AssocDb> AssocDb::Decode(const std::string& text) {
       int level = 0;
       if (!absl::SimpleAtoi(f[4], &level) || level < 0 || level > 2) return bad();
       db.users_[f[1]] = {f[1], f[2], f[3], static_cast<AdminLevel>(level)};
-    } else if (f[0] == "assoc" && (f.size() == 6 || f.size() == 8)) {
+    } else if (f[0] == "assoc" && (f.size() == 6 || f.size() == 8 || f.size() == 9)) {
       AcctAssoc a{f[1], f[2], f[3], {}, {"normal"}, 0, 0};
       if (!absl::SimpleAtoi(f[4], &a.batch) || !absl::SimpleAtoi(f[5], &a.position)) return bad();
-      if (f.size() == 8) {  // (records written before limits had 6 fields)
+      if (f.size() >= 8) {  // (records written before limits had 6 fields)
         if (!DecodeLimits(f[6], a.limits)) return bad();
         a.qos = ListOf(f[7]);
       }
+      if (f.size() == 9) a.default_qos = f[8];
       db.assocs_.push_back(a);
     } else if (f[0] == "qos" && f.size() == 7) {
       AcctQos q;

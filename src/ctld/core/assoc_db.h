@@ -38,6 +38,7 @@ struct AcctAssoc {
   // in the order given: (request number, position in it).
   uint64_t batch = 0;
   uint32_t position = 0;
+  std::string default_qos;  // DefaultQOS; "" none
 };
 
 // A quality of service: limits (MaxJobs/MaxSubmitJobs/MaxTRESPU per
@@ -59,10 +60,11 @@ struct LimitChanges {
   char qos_op = 0;  // 0 none, '=', '+', '-'
   std::vector<std::string> qos;
   std::string qos_word;  // as typed ("qos+=gpu"), for a refusal's text
+  std::optional<std::string> default_qos;  // associations: DefaultQOS ("" clears)
   std::optional<std::string> description, preempt_mode;  // QOS only
   std::optional<std::string> preempt;                    // QOS only: list
   bool empty() const {
-    return limits.empty() && !qos_op && !description && !preempt_mode && !preempt;
+    return limits.empty() && !qos_op && !description && !preempt_mode && !preempt && !default_qos;
   }
 };
 

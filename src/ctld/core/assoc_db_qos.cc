@@ -56,6 +56,7 @@ std::vector<std::string> ListOfNames(const std::string& text) {
 
 absl::Status AssocDb::ApplyLimits(AcctAssoc& a, const LimitChanges& c) const {
   if (auto st = SetAll(a.limits, c, common::LimitScope::kAssoc); !st.ok()) return st;
+  if (c.default_qos) a.default_qos = *c.default_qos;
   if (!c.qos_op) return absl::OkStatus();
   std::set<std::string> q(a.qos.begin(), a.qos.end());
   if (c.qos_op == '=') q.clear();
@@ -134,6 +135,11 @@ absl::StatusOr<std::vector<AcctAssoc>> AssocDb::ModifyAssocs(const std::vector<s
                                                              bool users, const LimitChanges& c) {
   if (c.qos_op) {
     if (auto st = CheckQosNames(c.qos, UnknownOption(c.qos_word)); !st.ok()) return st;
+  }
+  if (c.default_qos && !c.default_qos->empty()) {
+    if (auto st = CheckQosNames({*c.default_qos}, UnknownOption("DefaultQOS=" + *c.default_qos));
+        !st.ok())
+      return st;
   }
   // (account names are kept lower-case; user names as given)
   std::set<std::string> wanted;

@@ -64,8 +64,10 @@ absl::Status Controller::ApplyQos(JobSpec& s) const {
   const AcctAssoc* a =
       assocs_.FindAssoc(s.user, s.account, s.partition.substr(0, s.partition.find(',')));
   if (s.qos.empty()) {
-    // The association's only QOS, else normal (Slurm's default QOS).
-    s.qos = a && a->qos.size() == 1 ? a->qos[0] : "normal";
+    // The association's DefaultQOS, else its only QOS, else normal.
+    s.qos = a && !a->default_qos.empty() ? a->default_qos
+            : a && a->qos.size() == 1     ? a->qos[0]
+                                          : "normal";
   }
   const absl::Status invalid = absl::InvalidArgumentError("Invalid qos specification");
   if (!assocs_.qos().count(s.qos)) return invalid;

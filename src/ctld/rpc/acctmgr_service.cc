@@ -50,6 +50,7 @@ v1::AcctAssocRecord* AddAssoc(const AcctAssoc& a, v1::AcctMgrReply* rep) {
   p->set_partition(a.partition);
   PutLimits(a.limits, p->mutable_limits());
   p->set_qos(absl::StrJoin(a.qos, ","));
+  p->set_default_qos(a.default_qos);
   return p;
 }
 
@@ -80,6 +81,8 @@ absl::StatusOr<LimitChanges> Changes(const v1::AcctMgrRequest& r, common::LimitS
       for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty()))
         c.qos.push_back(absl::AsciiStrToLower(n));
       c.qos_word = k + "=" + v;
+    } else if (k == "defaultqos" && scope == common::LimitScope::kAssoc) {
+      c.default_qos = absl::AsciiStrToLower(v);
     } else if (k == "preempt") {
       c.preempt = v;
     } else if (k == "preemptmode") {
