@@ -143,7 +143,8 @@ int Change(CtldClient& client, v1::AcctMgrRequest req, const Options& o,
   if (!rep->error().empty()) {
     bool nothing = absl::StartsWith(rep->error(), " Nothing");
     std::fprintf(nothing ? stdout : stderr, "%s\n", rep->error().c_str());
-    return 1;
+    // (Slurm's sacctmgr exits 0 after refusing a default QOS not allowed)
+    return absl::StartsWith(rep->error(), " These associations don't have access") ? 0 : 1;
   }
   print(*rep);
   if (o.immediate) return 0;

@@ -189,7 +189,21 @@ TEST(AssocDbTest, QosAndLimits) {
   ASSERT_TRUE(db.ModifyAssocs({"alice"}, true, def).ok());
   EXPECT_EQ(db.FindAssoc("alice", "ml", "short")->default_qos, "gpu");
   def.default_qos = "nope";
-  EXPECT_FALSE(db.ModifyAssocs({"alice"}, true, def).ok());
+  EXPECT_EQ(db.ModifyAssocs({"alice"}, true, def).status().message(),
+            "You gave a bad default qos 'nope'.  Use 'list qos' to get complete list.");
+  // A default QOS the association may not use is refused, with each one.
+  def.default_qos = "gpu";
+  EXPECT_EQ(db.ModifyAssocs({"ml"}, false, def).status().message(),
+            " These associations don't have access to their default qos.\n Please give them "
+            "access before they the default can be set to this.\n  DefQOS = gpu        C = c1    "
+            "     A = ml                   ");
+  // A QOS that is someone's default cannot go.
+  EXPECT_EQ(db.DeleteQos({"gpu"}).status().message(),
+            " Associations listed below have these as their Default QOS.\n"
+            "  DefQOS = gpu        C = c1         A = ml                   U = alice    \n"
+            "  DefQOS = gpu        C = c1         A = ml                   U = alice    \n"
+            " Please either remove the qos' listed above from list and resubmit,\n or change the "
+            "default qos to remove the qos.\n Changes Discarded");
   auto back = AssocDb::Decode(db.Encode());
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->Encode(), db.Encode());
@@ -197,6 +211,8 @@ TEST(AssocDbTest, QosAndLimits) {
   EXPECT_EQ(back->FindAssoc("alice", "ml", "g2")->limits.max_jobs, 1);
   EXPECT_EQ(back->AccountAssoc("ml")->limits.grp_tres[common::kTresGpu], 2);
   EXPECT_EQ(back->qos().at("gpu").preempt_mode, "requeue");
+  def.default_qos = "";
+  ASSERT_TRUE(db.ModifyAssocs({"alice"}, true, def).ok());
   EXPECT_EQ(*db.DeleteQos({"gpu", "normal"}), std::vector<std::string>{"gpu"});
   ASSERT_NE(db.FindAssoc("alice", "ml", "g2"), nullptr);
   EXPECT_EQ(db.FindAssoc("alice", "ml", "g2")->qos, std::vector<std::string>{"normal"});

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "ctld/core/assoc_db.h"
@@ -119,10 +120,23 @@ absl::StatusOr<std::vector<std::string>> AssocDb::DeleteQos(const std::vector<st
   for (const auto& raw : names) {
     std::string name = Lower(raw);
     if (name == "normal" || !qos_.count(name)) continue;
-    qos_.erase(name);
     gone.push_back(name);
   }
   if (gone.empty()) return absl::NotFoundError(" Nothing deleted");
+  std::string defaults;  // associations whose default QOS would go
+  for (const auto& a : assocs_)
+    if (std::find(gone.begin(), gone.end(), a.default_qos) != gone.end()) {
+      absl::StrAppend(&defaults, absl::StrFormat("  DefQOS = %-10s C = %-10s A = %-20s",
+                                                 a.default_qos, cluster_, a.account));
+      if (!a.user.empty()) absl::StrAppend(&defaults, absl::StrFormat(" U = %-9s", a.user));
+      defaults += "\n";
+    }
+  if (!defaults.empty())
+    return absl::FailedPreconditionError(
+        " Associations listed below have these as their Default QOS.\n" + defaults +
+        " Please either remove the qos' listed above from list and resubmit,\n or change the "
+        "default qos to remove the qos.\n Changes Discarded");
+  for (const auto& n : gone) qos_.erase(n);
   for (auto& a : assocs_)
     for (const auto& n : gone) a.qos.erase(std::remove(a.qos.begin(), a.qos.end(), n), a.qos.end());
   for (auto& [n, q] : qos_)
@@ -136,22 +150,36 @@ absl::StatusOr<std::vector<AcctAssoc>> AssocDb::ModifyAssocs(const std::vector<s
   if (c.qos_op) {
     if (auto st = CheckQosNames(c.qos, UnknownOption(c.qos_word)); !st.ok()) return st;
   }
-  if (c.default_qos && !c.default_qos->empty()) {
-    if (auto st = CheckQosNames({*c.default_qos}, UnknownOption("DefaultQOS=" + *c.default_qos));
-        !st.ok())
-      return st;
-  }
+  if (c.default_qos && !c.default_qos->empty() && !qos_.count(*c.default_qos))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "You gave a bad default qos '", *c.default_qos, "'.  Use 'list qos' to get complete list."));
   // (account names are kept lower-case; user names as given)
   std::set<std::string> wanted;
   for (const auto& n : names) wanted.insert(users ? n : Lower(n));
   std::vector<AcctAssoc> changed;
-  for (auto& a : assocs_) {
+  std::vector<AcctAssoc> next = assocs_;  // (kept only if all of it is allowed)
+  for (auto& a : next) {
     bool named = users ? !a.user.empty() : a.user.empty();
     if (!named || !wanted.count(users ? a.user : a.account)) continue;
     if (auto st = ApplyLimits(a, c); !st.ok()) return st;
     changed.push_back(a);
   }
   if (changed.empty()) return absl::NotFoundError(" Nothing modified");
+  // A default QOS must be one the association may use (the whole change
+  // is then refused, as sacctmgr does).
+  std::string lacking;
+  for (const auto& a : changed)
+    if (!a.default_qos.empty() &&
+        std::find(a.qos.begin(), a.qos.end(), a.default_qos) == a.qos.end()) {
+      absl::StrAppend(&lacking, absl::StrFormat("\n  DefQOS = %-10s C = %-10s A = %-20s ",
+                                                a.default_qos, cluster_, a.account));
+      if (!a.user.empty()) absl::StrAppend(&lacking, absl::StrFormat("U = %-9s", a.user));
+    }
+  if (!lacking.empty())
+    return absl::FailedPreconditionError(
+        " These associations don't have access to their default qos.\n Please give them access "
+        "before they the default can be set to this." + lacking);
+  assocs_ = std::move(next);
   return changed;
 }
 
