@@ -89,6 +89,8 @@ TEST(GuideDayTest, UsersMeetTheirPartitionsLimitsAndPrivacy) {
             "alice|long,normal|long\n");
   uint64_t a3 = IdOf(as("alice", job + " -H"));
   EXPECT_EQ(c->Run("squeue -h -o %q -j " + std::to_string(a3)).out, "long\n");
+  // sacct names it and its id (normal is 1, long the next).
+  EXPECT_EQ(c->Run("sacct -n -X -P -o qos,qosraw -j " + std::to_string(a3)).out, "long|2\n");
   ASSERT_EQ(c->Run("scancel " + std::to_string(a3)).rc, 0);
   // Nobody sees or cancels another's job.
   EXPECT_EQ(as("alice", "squeue -h --sort=i -t R,PD -o %i").out,

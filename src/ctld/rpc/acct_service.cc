@@ -89,11 +89,16 @@ grpc::Status ClientService::QueryAccounting(grpc::ServerContext* ctx,
   // A job naming no memory asked for a whole node's (the largest in its
   // partition, as its pending listing shows).
   std::map<std::string, uint64_t, std::less<>> node_mem;
-  runner_->RunRead([&](const Controller& c, int64_t) { node_mem = PartitionNodeMem(c.config()); });
+  std::map<std::string, uint32_t> qos_ids;  // (sacct's QOSRAW)
+  runner_->RunRead([&](const Controller& c, int64_t) {
+    node_mem = PartitionNodeMem(c.config());
+    for (const auto& [name, q] : c.assocs().qos()) qos_ids[name] = q.id;
+  });
   for (const Job& j : *jobs) {
     if (!AcctSelected(j, f)) continue;
     v1::AcctJob* a = rep->add_jobs();
     ToProto(j, a->mutable_job());
+    if (auto q = qos_ids.find(j.spec.qos); q != qos_ids.end()) a->mutable_job()->set_qos_id(q->second);
     a->set_eligible_time(AcctEligible(j));
     a->set_cancelled_by(j.cancelled_by);
     a->set_submit_line(j.spec.submit_line);
