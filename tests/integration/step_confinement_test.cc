@@ -45,9 +45,11 @@ class StepConfinementTest : public SharedClusterTest<StepConfinementTest> {
 };
 
 TEST_F(StepConfinementTest, AnSrunStepOverItsJobsMemoryEndsOutOfMemory) {
-  // Inside a batch job with --mem=64M: the step is held to the job's memory.
+  // Inside a batch job with --mem=160M: the step is held to the job's
+  // memory. (The batch step's own srun must fit beside it: an ASan srun
+  // takes some 60 MB, which a 64M job left no room for.)
   uint64_t id = Parsable(cluster_->Run(
-      "sbatch --parsable --mem=64M -o stepoom.out --wrap 'srun dd if=/dev/zero of=/dev/null "
+      "sbatch --parsable --mem=160M -o stepoom.out --wrap 'srun dd if=/dev/zero of=/dev/null "
       "bs=600M count=1; echo rc=$?'"));
   ASSERT_GT(id, 0u);
   ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
