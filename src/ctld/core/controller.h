@@ -423,9 +423,10 @@ class Controller {
   // With limits enforced: MaxWall as the default time limit, and the
   // submit limits (Slurm's refusal text, the limit's name in `notes`).
   std::string SubmitLimits(JobSpec& s, bool time_given, std::vector<std::string>* notes) const;
-  // A per-job limit (MaxWall, MaxTRES of its QOS or association) the job
-  // passes: it waits with this reason.
-  std::optional<JobReason> PerJobLimitReason(const Job& j) const;
+  // A per-job limit (MaxWall, MaxTRES of its QOS or association `e`) the
+  // job (asking `t`) passes: it waits with this reason.
+  std::optional<JobReason> PerJobLimitReason(const Job& j, const JobLimits& e,
+                                             const sched::TresCount& t) const;
   sched::TresCount LimitTres(const Job& j) const;
   // The shared run limits for the scheduler: `in.limits`, and each running
   // and pending job's pools and TRES (offers mapped back by `offer_of`).

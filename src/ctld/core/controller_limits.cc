@@ -123,10 +123,8 @@ std::string Controller::SubmitLimits(JobSpec& s, bool time_given,
   return "";
 }
 
-std::optional<JobReason> Controller::PerJobLimitReason(const Job& j) const {
-  if (!config_.EnforceLimits()) return std::nullopt;
-  JobLimits e = LimitsOf(j.spec);
-  sched::TresCount t = LimitTres(j);
+std::optional<JobReason> Controller::PerJobLimitReason(const Job& j, const JobLimits& e,
+                                                       const sched::TresCount& t) const {
   auto over_wall = [&](int64_t max) {
     return max >= 0 && (j.spec.time_limit_min < 0 || j.spec.time_limit_min > max);
   };
@@ -177,9 +175,8 @@ void Controller::AddLimitPools(sched::SchedulerInput& in,
   // The shared limits a job counts against, in the order Slurm checks
   // them: its QOS (per user, then all), its association, then each account
   // above it.
-  auto pools_of = [&](const Job& j) {
+  auto pools_of = [&](const Job& j, const JobLimits& e) {
     std::vector<int> out;
-    JobLimits e = LimitsOf(j.spec);
     auto add = [&](const std::string& key, int64_t cap_jobs, R jobs_reason, const TresVec& cap,
                    std::array<R, 4> reasons) {
       if (cap_jobs < 0 && !AnySet(cap)) return;
@@ -217,7 +214,7 @@ void Controller::AddLimitPools(sched::SchedulerInput& in,
   for (auto& r : in.running) {
     auto it = jobs_.find(r.id.value());
     if (it == jobs_.end()) continue;
-    r.limits = pools_of(it->second);
+    r.limits = pools_of(it->second, LimitsOf(it->second.spec));
     r.tres = LimitTres(it->second);
     for (int li : r.limits) {
       ++in.limits[li].used_jobs;
@@ -228,10 +225,12 @@ void Controller::AddLimitPools(sched::SchedulerInput& in,
     auto o = offer_of.find(sj.id.value());
     auto it = jobs_.find(o == offer_of.end() ? sj.id.value() : o->second);
     if (it == jobs_.end()) continue;
-    sj.limits = pools_of(it->second);
+    // (the associations are looked up once per job and pass)
+    const JobLimits e = LimitsOf(it->second.spec);
+    sj.limits = pools_of(it->second, e);
     sj.tres = LimitTres(it->second);
     if (sj.wait_reason == JobReason::kNone)
-      if (auto r = PerJobLimitReason(it->second)) sj.wait_reason = *r;
+      if (auto r = PerJobLimitReason(it->second, e, sj.tres)) sj.wait_reason = *r;
   }
 }
 
