@@ -168,6 +168,12 @@ absl::StatusOr<v1::UpdateNodesReply> CtldClient::UpdateNodes(
       });
 }
 
+absl::StatusOr<v1::SharesReply> CtldClient::QueryShares() {
+  v1::SharesRequest req;
+  return Call<v1::SharesRequest, v1::SharesReply>(
+      "QueryShares", req, [&](auto* c, const auto& r, auto* p) { return stub_->QueryShares(c, r, p); });
+}
+
 absl::StatusOr<v1::QueryClusterReply> CtldClient::QueryCluster() {
   v1::QueryClusterRequest req;
   return Call<v1::QueryClusterRequest, v1::QueryClusterReply>(

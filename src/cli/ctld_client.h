@@ -59,6 +59,7 @@ class CtldClient {
       const ::sluice::v1::ModifyJobRequest& req);
   absl::StatusOr<::sluice::v1::ModifyJobReply> Reconfigure();
   absl::StatusOr<::sluice::v1::AcctMgrReply> AcctMgr(const ::sluice::v1::AcctMgrRequest& req);
+  absl::StatusOr<::sluice::v1::SharesReply> QueryShares();
   absl::StatusOr<::sluice::v1::ModifyJobReply> UpdatePartition(
       const ::sluice::v1::UpdatePartitionRequest& req);
   absl::StatusOr<::sluice::v1::AcctQueryReply> QueryAccounting(

@@ -1,5 +1,7 @@
 #include "cli/sacctmgr_format.h"
 
+#include "common/acct_limits.h"
+
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -59,7 +61,9 @@ const MgrField kDefPart{"defaultpartition", "Def Part", 10,
                          [](const Row& r) { return r.user ? r.user->default_partition() : ""; }};
 const MgrField kPartition{"partition", "Partition", 10,
                            [](const Row& r) { return r.assoc ? r.assoc->partition() : ""; }};
-const MgrField kShare{"share", "Share", 9, [](const Row& r) { return r.assoc ? "1" : ""; }};
+const MgrField kShare{"share", "Share", 9, [](const Row& r) {
+                        return r.assoc ? common::FairShareText(r.assoc->shares()) : "";
+                      }};
 const MgrField kFairshare{"fairshare", "Share", 9, kShare.value};
 const MgrField kPriority{"priority", "Priority", 10, [](const Row& r) {
                            return Limit("priority", r.qos ? "0" : "")(r);

@@ -23,6 +23,7 @@
 #include "cli/ctld_client.h"
 #include "cli/sacctmgr_format.h"
 #include "cli/sacctmgr_limits.h"
+#include "common/acct_limits.h"
 #include "common/process_init.h"
 
 namespace sluice::cli {
@@ -75,7 +76,8 @@ std::string Key(const std::string& typed) {
       {"description", "description"}, {"descr", "description"},    {"desc", "description"},
       {"organization", "organization"}, {"org", "organization"},   {"parent", "parent"},
       {"name", "name"},             {"names", "name"},              {"user", "user"},
-      {"users", "user"},            {"cluster", "cluster"},         {"clusters", "cluster"}};
+      {"users", "user"},            {"cluster", "cluster"},         {"clusters", "cluster"},
+      {"fairshare", "fairshare"},   {"share", "fairshare"},         {"shares", "fairshare"}};
   auto it = kKeys.find(k);
   return it == kKeys.end() ? "" : it->second;
 }
@@ -90,6 +92,22 @@ bool Confirm() {
 }
 
 std::string Pad(const std::string& s, int w) { return absl::StrFormat("%-*s", w, s); }
+
+// FairShare= as stored ("parent", or the number it came to).
+std::string SharesText(const std::string& typed) {
+  auto v = common::ParseFairShare(typed);
+  return v.ok() ? common::FairShareText(*v) : typed;
+}
+
+// sacctmgr's refusal of a FairShare= that is not a number (false).
+bool SharesOk(const std::string& key, const std::string& value) {
+  if (common::ParseFairShare(value).ok()) return true;
+  std::fprintf(stderr,
+               "sacctmgr: error: Invalid value for FairShare (%s)\n Unknown option: %s=%s\n Use "
+               "keyword 'where' to modify condition\n",
+               value.c_str(), key.c_str(), value.c_str());
+  return false;
+}
 
 void PrintAdded(const std::string& entity, const v1::AcctMgrRequest& req,
                 const v1::AcctMgrReply& rep) {
@@ -106,9 +124,12 @@ void PrintAdded(const std::string& entity, const v1::AcctMgrRequest& req,
     std::printf(" Associations\n");
     for (const auto& n : rep.added())
       std::printf("  A = %s C = %s\n", Pad(n, 10).c_str(), rep.cluster().c_str());
-    if (given("description") || given("organization") || given("parent"))
-      std::printf(" Settings\n  Parent        = %s\n",
+    if (given("description") || given("organization") || given("parent") || given("fairshare")) {
+      std::printf(" Settings\n");
+      if (given("fairshare")) std::printf("  Fairshare     = %s\n", SharesText(set.at("fairshare")).c_str());
+      std::printf("  Parent        = %s\n",
                   given("parent") ? absl::AsciiStrToLower(set.at("parent")).c_str() : "root");
+    }
     return;
   }
   if (rep.added_size()) {
@@ -126,6 +147,7 @@ void PrintAdded(const std::string& entity, const v1::AcctMgrRequest& req,
                   Pad(a.partition(), 10).c_str());
   }
   std::printf(" Non Default Settings\n");
+  if (given("fairshare")) std::printf("  Fairshare     = %s\n", SharesText(set.at("fairshare")).c_str());
   if (given("defaultpartition"))  // (Sluice's extension)
     std::printf("  Default Partition = %s\n", set.at("defaultpartition").c_str());
 }
@@ -168,10 +190,10 @@ int Add(CtldClient& client, const std::string& entity, const Words& w, const Opt
   req.set_entity(entity);
   for (const auto& n : w.names) req.add_names(n);
   static const std::set<std::string> kAccountKeys = {"description", "organization", "parent",
-                                                     "name", "cluster"};
+                                                     "name", "cluster", "fairshare"};
   static const std::set<std::string> kUserKeys = {"account", "partition", "defaultaccount",
                                                   "defaultpartition", "adminlevel", "name",
-                                                  "user", "cluster"};
+                                                  "user", "cluster", "fairshare"};
   for (const auto& [k, v] : w.pairs) {
     std::string key = Key(k);
     if (entity == "qos") {
@@ -183,6 +205,7 @@ int Add(CtldClient& client, const std::string& entity, const Words& w, const Opt
       std::fprintf(stderr, " Unknown option: %s=%s\n", k.c_str(), v.c_str());
       return 1;
     }
+    if (key == "fairshare" && !SharesOk(k, v)) return 1;
     if (key == "name" || key == "user") {
       for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) req.add_names(std::string(n));
     } else if (key != "cluster") {
@@ -227,8 +250,9 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
       return 1;
     }
   }
-  static const std::set<std::string> kUserSet = {"defaultaccount", "defaultpartition", "adminlevel"};
-  static const std::set<std::string> kAccountSet = {"description", "organization"};
+  static const std::set<std::string> kUserSet = {"defaultaccount", "defaultpartition", "adminlevel",
+                                                 "fairshare"};
+  static const std::set<std::string> kAccountSet = {"description", "organization", "fairshare"};
   for (const auto& [k, v] : set.pairs) {
     if (entity == "qos") {
       if (!QosSetting(k, v, &req)) return 1;
@@ -236,6 +260,7 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
     }
     if (AssocSetting(k, v, &req)) continue;
     std::string key = Key(k);
+    if (key == "fairshare" && !SharesOk(k, v)) return 1;
     if (!(entity == "user" ? kUserSet : kAccountSet).count(key)) {
       std::fprintf(stderr, " Unknown option: %s=%s\n Use keyword 'where' to modify condition\n",
                    k.c_str(), v.c_str());

@@ -149,4 +149,17 @@ std::string LimitText(const AcctLimits& l, const LimitKey& key) {
   return std::string(key.name) == "maxwall" ? Wall(*c) : absl::StrCat(*c);
 }
 
+absl::StatusOr<uint32_t> ParseFairShare(absl::string_view text) {
+  if (absl::EqualsIgnoreCase(text, "parent")) return kFairShareParent;
+  if (text.empty()) return 0u;
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(text, &v) || v >= kFairShareParent)
+    return absl::InvalidArgumentError(absl::StrCat("Invalid value for FairShare (", text, ")"));
+  return v < 0 ? 1u : static_cast<uint32_t>(v);
+}
+
+std::string FairShareText(uint32_t shares) {
+  return shares == kFairShareParent ? "parent" : absl::StrCat(shares);
+}
+
 }  // namespace sluice::common

@@ -60,4 +60,12 @@ absl::Status SetLimit(AcctLimits& l, const LimitKey& key, absl::string_view valu
 // The value as sacctmgr lists it ("" when unset).
 std::string LimitText(const AcctLimits& l, const LimitKey& key);
 
+// FairShare= on an association (sacctmgr's Share column): a count of shares,
+// or "parent" (kFairShareParent). A negative number means the default (1)
+// and an empty value 0, as sacctmgr takes them; anything else is refused
+// with "Invalid value for FairShare (X)".
+inline constexpr uint32_t kFairShareParent = 0xFFFFFFFFu;
+absl::StatusOr<uint32_t> ParseFairShare(absl::string_view text);
+std::string FairShareText(uint32_t shares);  // "parent" or the number
+
 }  // namespace sluice::common

@@ -196,7 +196,16 @@ void CtldServer::Wait() {
 void CtldServer::Shutdown() {
   if (server_) server_->Shutdown(std::chrono::system_clock::now() +
                                  std::chrono::milliseconds(200));
-  boost::asio::post(io_, [this] { tick_.cancel(); });
+  // The strand saves the fair-share usage up to this second; wait for it
+  // (briefly: a wedged strand must not stop the shutdown).
+  auto saved = std::make_shared<std::promise<void>>();
+  auto done = saved->get_future();
+  boost::asio::post(io_, [this, saved] {
+    tick_.cancel();
+    controller_.SaveUsage(Now());
+    saved->set_value();
+  });
+  done.wait_for(std::chrono::seconds(2));
 }
 
 }  // namespace sluice::ctld

@@ -52,21 +52,24 @@ TEST(PriorityTest, FactorsAddUpWithTheirWeights) {
   EXPECT_EQ(MultifactorPriority(c, in), 5550u);
 }
 
-TEST(UsageLedgerTest, DecaysByHalfLifeAndSharesFairly) {
+TEST(UsageLedgerTest, DecaysByHalfLifeAndSurvivesItsRecord) {
   UsageLedger u(100);
   u.Decay(1000);
-  u.Charge(1, "a", 800);
-  u.Charge(2, "a", 200);
-  EXPECT_LT(u.FairShare(1), u.FairShare(2));
-  EXPECT_DOUBLE_EQ(u.FairShare(3), 1.0);  // no usage: 2^0
+  const std::string a = UsageKey("ml", "alice", ""), b = UsageKey("ml", "bob", "p");
+  u.Charge(a, 800);
+  u.Charge(b, 200);
   u.Decay(1100);
-  EXPECT_DOUBLE_EQ(u.Usage(1), 400);
-  // Accounts count too: a user of a busy account ranks below an equally
-  // light user of an idle one.
-  u.Charge(3, "busy", 1000);
-  u.Charge(4, "busy", 1);
-  u.Charge(5, "idle", 1);
-  EXPECT_LT(u.FairShare(4, "busy"), u.FairShare(5, "idle"));
+  EXPECT_DOUBLE_EQ(u.Usage(a), 400);
+  EXPECT_DOUBLE_EQ(u.Usage(b), 100);
+  EXPECT_DOUBLE_EQ(u.Usage(UsageKey("ml", "carol", "")), 0);
+  // The store's form reads back the same, and decays on from where it was.
+  auto back = UsageLedger::Decode(u.Encode(), 100);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_DOUBLE_EQ(back->Usage(a), 400);
+  back->Decay(1200);
+  EXPECT_DOUBLE_EQ(back->Usage(b), 50);
+  EXPECT_FALSE(UsageLedger::Decode("usage\tx\tnot-a-number\n", 100).ok());
+  EXPECT_FALSE(UsageLedger::Decode("bogus\n", 100).ok());
 }
 
 // Issue 3's scenario: fair-share reorders two users.
@@ -127,7 +130,10 @@ TEST(FairShareScenarioTest, TheLighterUserGoesFirst) {
   EXPECT_EQ(ctl.jobs().at(small).state, JobState::kCompleted);
   EXPECT_EQ(ctl.jobs().at(l).state, JobState::kRunning);
   EXPECT_EQ(ctl.jobs().at(h).state, JobState::kPending);
-  EXPECT_GT(ctl.usage().Usage(1001), ctl.usage().Usage(1002));
+  const std::string hk = UsageKey("root", ctl.jobs().at(h).spec.user, "");
+  const std::string lk = UsageKey("root", ctl.jobs().at(l).spec.user, "");
+  EXPECT_GT(ctl.usage().Usage(hk), ctl.usage().Usage(lk));
+  EXPECT_GT(ctl.usage().Usage(lk), 0);
 }
 
 TEST(NiceTest, UsersMayOnlyLowerTheirPriority) {

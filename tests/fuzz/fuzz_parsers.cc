@@ -18,6 +18,9 @@
 #include "cli/sacct_fields.h"
 #include "cli/sacctmgr_format.h"
 #include "ctld/core/assoc_db.h"
+#include "ctld/core/priority.h"
+#include "cli/sprio_format.h"
+#include "cli/sshare_format.h"
 #include "cli/array_ids.h"
 #include "cli/cli_util.h"
 #include "cli/user_env.h"
@@ -37,7 +40,8 @@
 namespace {
 
 const std::vector<std::string> kSeeds = {
-    "mlmini-g2-ghpc-[0-1,5]", "n[01-10]", "a[1-2]b[3-4]", "x,y[1-3]",
+    "mlmini-g2-ghpc-[0-1,5]", "account%5,user%-3,fairs", "%.15i %9r %10y %Z", "parent",
+    "last\t5\nusage\tml\x1f" "alice\x1f\t12.5\n", "n[01-10]", "a[1-2]b[3-4]", "x,y[1-3]",
     "1-02:03:04", "10:30", "UNLIMITED", "-5", "100G", "4000", "1KB",
     "NodeName=n[1-4] CPUs=8 Gres=gpu:h100:4 Port=[1-4]\nPartitionName=p Nodes=ALL\n",
     "Include x\nClusterName=a \\\n b\n", "AuthInfo=socket=/x,ttl=5\n",
@@ -139,6 +143,27 @@ void RunOne(const std::string& in) {
       std::string text = common::LimitText(l, key);
       if (!text.empty() && (!common::SetLimit(again, key, text).ok() || !(again == l))) std::abort();
     }
+  }
+  if (auto shares = common::ParseFairShare(in); shares.ok()) {
+    auto back = common::ParseFairShare(common::FairShareText(*shares));
+    if (!back.ok() || *back != *shares) std::abort();
+  }
+  if (auto l = ctld::UsageLedger::Decode(in, 100); l.ok()) {
+    auto again = ctld::UsageLedger::Decode(l->Encode(), 100);
+    if (!again.ok() || again->Encode() != l->Encode()) std::abort();
+  }
+  if (auto cols = cli::ParseShareFormat(in); cols.ok()) {
+    ::sluice::v1::ShareRecord r;
+    r.set_account(in);
+    (void)cli::FormatShares(*cols, {&r}, in, cli::ShareLayout::kTable, true, {3});
+  }
+  if (auto f = cli::ParsePrioFormat(in); f.ok()) {
+    ::sluice::v1::SharesReply w;
+    ::sluice::v1::JobPriorityRecord j;
+    j.set_partition(in);
+    (void)cli::PrioHeader(*f);
+    (void)cli::PrioLine(*f, j, w);
+    (void)cli::PrioWeights(*f, w);
   }
   (void)cli::SplitJobList(in);
   (void)cli::ParseGetUserEnv(in);

@@ -1,5 +1,5 @@
-// Walks every command's option table -- for squeue, sinfo, scancel and
-// scontrol their own (read from their source: the `{"name", ..._argument,
+// Walks every command's option table -- for squeue, sinfo, scancel,
+// scontrol, sshare and sprio their own (read from their source: the `{"name", ..._argument,
 // ...}` entries of src/cli/<command>_main.cc), for srun and salloc the one
 // job option table (cli/job_options.h) -- and runs each option against a
 // real cluster. Every option must have a handler: one added to a table
@@ -69,6 +69,8 @@ const Command kCommands[] = {
     {"sinfo", {"sinfo_main.cc"}, "", {"iterate"}},
     {"scancel", {"scancel_main.cc"}, " 999999", {}},
     {"scontrol", {"scontrol_main.cc"}, " show partition", {}},
+    {"sshare", {"sshare_main.cc"}, "", {}},
+    {"sprio", {"sprio_main.cc"}, "", {}},
     // --pty needs a terminal (PtyTest drives one under tmux); --no-shell
     // would leave its allocation behind.
     // -H/--hold waits until released (SubmitOptionsTest releases one).

@@ -280,13 +280,13 @@ bool TestCluster::WaitForState(uint64_t id, const std::string& state,
   return WaitFor([&] { return JobState(id) == state; }, seconds);
 }
 
-bool TestCluster::KillCtld() {
+bool TestCluster::KillCtld(int signal) {
   std::ifstream in(dir_ + "/pids");
   std::string what;
   pid_t pid;
   while (in >> what >> pid) {
     if (what == "sluice-ctld") {
-      kill(pid, SIGKILL);
+      kill(pid, signal);
       return WaitFor([&] {
         waitpid(pid, nullptr, WNOHANG);
         std::ifstream st("/proc/" + std::to_string(pid) + "/stat");

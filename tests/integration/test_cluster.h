@@ -64,8 +64,9 @@ class TestCluster {
   static bool WaitFor(const std::function<bool()>& pred, int seconds);
   bool WaitForState(uint64_t id, const std::string& state, int seconds) const;
 
-  // Restarts only the controller, the hard way (kill -9).
-  bool KillCtld();
+  // Stops only the controller, the hard way (kill -9), or with `signal`
+  // (SIGTERM: a clean shutdown); StartCtld starts it again.
+  bool KillCtld(int signal = 9);
   bool StartCtld();
   // The node daemon serving `node` (0 when none), and starting a new one.
   pid_t NodedPid(const std::string& node) const;

@@ -107,6 +107,7 @@ absl::StatusOr<std::vector<std::string>> AssocDb::AddAccounts(const AddAccountsS
     accounts_[name] = a;
     assocs_.push_back({name, "", "", {}, InheritedQos(assocs_, parent), next_batch_,
                        static_cast<uint32_t>(added.size())});
+    if (spec.shares) assocs_.back().shares = *spec.shares;
     added.push_back(name);
   }
   ++next_batch_;
@@ -152,6 +153,7 @@ absl::StatusOr<AddUsersOutcome> AssocDb::AddUsers(const AddUsersSpec& spec) {
       for (const auto& part : partitions) {
         if (HasAssoc(acct, user, part)) continue;
         AcctAssoc a{acct, user, part, {}, InheritedQos(assocs_, acct), next_batch_, position++};
+        if (spec.shares) a.shares = *spec.shares;
         assocs_.push_back(a);
         out.assocs.push_back(a);
       }
@@ -316,7 +318,7 @@ std::string AssocDb::Encode() const {
     absl::StrAppend(&out, "assoc\t", Clean(a.account), "\t", Clean(a.user), "\t",
                     Clean(a.partition), "\t", a.batch, "\t", a.position, "\t",
                     EncodeLimits(a.limits), "\t", absl::StrJoin(a.qos, ","), "\t", a.default_qos,
-                    "\n");
+                    "\t", a.shares, "\n");
   for (const auto& [n, q] : qos_)
     absl::StrAppend(&out, "qos\t", Clean(q.name), "\t", Clean(q.description), "\t", q.id, "\t",
                     EncodeLimits(q.limits), "\t", absl::StrJoin(q.preempt, ","), "\t",
@@ -345,14 +347,16 @@ absl::StatusOr<AssocDb> AssocDb::Decode(const std::string& text) {
       int level = 0;
       if (!absl::SimpleAtoi(f[4], &level) || level < 0 || level > 2) return bad();
       db.users_[f[1]] = {f[1], f[2], f[3], static_cast<AdminLevel>(level)};
-    } else if (f[0] == "assoc" && (f.size() == 6 || f.size() == 8 || f.size() == 9)) {
+    } else if (f[0] == "assoc" && (f.size() == 6 || f.size() == 8 || f.size() == 9 ||
+                                   f.size() == 10)) {
       AcctAssoc a{f[1], f[2], f[3], {}, {"normal"}, 0, 0};
       if (!absl::SimpleAtoi(f[4], &a.batch) || !absl::SimpleAtoi(f[5], &a.position)) return bad();
       if (f.size() >= 8) {  // (records written before limits had 6 fields)
         if (!DecodeLimits(f[6], a.limits)) return bad();
         a.qos = ListOf(f[7]);
       }
-      if (f.size() == 9) a.default_qos = f[8];
+      if (f.size() >= 9) a.default_qos = f[8];
+      if (f.size() == 10 && !absl::SimpleAtoi(f[9], &a.shares)) return bad();
       db.assocs_.push_back(a);
     } else if (f[0] == "qos" && f.size() == 7) {
       AcctQos q;

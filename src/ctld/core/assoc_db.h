@@ -39,6 +39,7 @@ struct AcctAssoc {
   uint64_t batch = 0;
   uint32_t position = 0;
   std::string default_qos;  // DefaultQOS; "" none
+  uint32_t shares = 1;      // FairShare= (Fair Tree's raw shares)
 };
 
 // A quality of service: limits (MaxJobs/MaxSubmitJobs/MaxTRESPU per
@@ -63,8 +64,10 @@ struct LimitChanges {
   std::optional<std::string> default_qos;  // associations: DefaultQOS ("" clears)
   std::optional<std::string> description, preempt_mode;  // QOS only
   std::optional<std::string> preempt;                    // QOS only: list
+  std::optional<uint32_t> shares;                        // associations: FairShare=
   bool empty() const {
-    return limits.empty() && !qos_op && !description && !preempt_mode && !preempt && !default_qos;
+    return limits.empty() && !qos_op && !description && !preempt_mode && !preempt &&
+           !default_qos && !shares;
   }
 };
 
@@ -74,6 +77,7 @@ struct LimitChanges {
 struct AddAccountsSpec {
   std::vector<std::string> names;
   std::optional<std::string> description, organization, parent;
+  std::optional<uint32_t> shares;  // FairShare= of the accounts' own associations
 };
 
 // sacctmgr add user: an association per (account, partition); a new user's
@@ -82,6 +86,7 @@ struct AddUsersSpec {
   std::vector<std::string> names, accounts, partitions;  // partitions may be empty
   std::optional<std::string> default_account, default_partition;
   std::optional<AdminLevel> admin;
+  std::optional<uint32_t> shares;  // FairShare= of the new associations
 };
 
 struct AddUsersOutcome {

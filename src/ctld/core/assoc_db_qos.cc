@@ -58,6 +58,7 @@ std::vector<std::string> ListOfNames(const std::string& text) {
 absl::Status AssocDb::ApplyLimits(AcctAssoc& a, const LimitChanges& c) const {
   if (auto st = SetAll(a.limits, c, common::LimitScope::kAssoc); !st.ok()) return st;
   if (c.default_qos) a.default_qos = *c.default_qos;
+  if (c.shares) a.shares = *c.shares;
   if (!c.qos_op) return absl::OkStatus();
   std::set<std::string> q(a.qos.begin(), a.qos.end());
   if (c.qos_op == '=') q.clear();

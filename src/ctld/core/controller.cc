@@ -45,6 +45,7 @@ absl::Status Controller::Recover(int64_t now) {
     if (!db.ok()) return db.status();
     assocs_ = *std::move(db);
   }
+  if (auto u = RecoverUsage(st->settings); !u.ok()) return u;
   if (next_job_id_ > config_.max_job_id) next_job_id_ = config_.first_job_id;
   for (auto& j : st->jobs) {
     if (HoldsResources(j.state)) {

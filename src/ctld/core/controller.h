@@ -22,6 +22,7 @@
 #include "ctld/core/mail.h"
 #include "ctld/core/node_client.h"
 #include "ctld/core/node_table.h"
+#include "ctld/core/fair_tree.h"
 #include "ctld/core/priority.h"
 #include "ctld/sched/types.h"
 #include "ctld/store/job_store.h"
@@ -228,8 +229,25 @@ class Controller {
   size_t unsaved_jobs() const { return dirty_.size(); }
   // Job records deleted by PurgeJobAfter since start.
   uint64_t purged_records() const { return purged_records_; }
-  // Decayed CPU-seconds per user (fair-share), for tests and diagnostics.
+  // Decayed CPU-seconds per association (fair-share), for tests and diagnostics.
   const UsageLedger& usage() const { return usage_; }
+  // Fair Tree's figures for every association, in sshare's order
+  // (controller_shares.cc); implicit ones for users without an association.
+  std::vector<ShareFigures> Shares() const;
+  // Each pending job's priority factors (sprio); none under priority/basic.
+  struct JobPriorityRow {
+    const Job* job;
+    PriorityFactors factors;
+  };
+  std::vector<JobPriorityRow> PriorityRows(int64_t now) const;
+  // TRES x minutes left of the running jobs charged to each association
+  // (sshare's TRESRunMins), by UsageKey; jobs without a limit count none.
+  std::map<std::string, sched::TresCount> RunMinsByKey(int64_t now) const;
+  std::string UsageKeyOf(const JobSpec& s) const;
+  // Charges running jobs to `now` and writes the usage to the store (at a
+  // clean shutdown; the tick saves it every 30 s and when jobs end).
+  void SaveUsage(int64_t now);
+  const PriorityConfig& priority_config() const { return priority_; }
   // signal 0: cancel. Otherwise deliver the signal (full: every process of
   // the batch step; batch: the batch shell only; neither: job steps only).
   std::vector<CancelOutcome> Cancel(const std::vector<JobId>& ids, int signal,
@@ -481,6 +499,18 @@ class Controller {
                                    const std::map<uint64_t, uint32_t>& active_tasks,
                                    std::map<uint64_t, uint64_t>* offer_of);
   void UpdatePriorities(int64_t now);
+  // Fair share (controller_shares.cc).
+  struct PriorityContext {
+    uint32_t cluster_cpus = 0;
+    uint32_t max_factor = 1;
+    int64_t max_qos = 0, max_assoc = 0;
+    std::map<std::string, double> fairshare;  // by UsageKey
+  };
+  PriorityContext PriorityContextNow() const;
+  PriorityInputs InputsOf(const Job& j, const PriorityContext& c, int64_t now) const;
+  std::vector<ShareNode> ShareNodes() const;
+  void ChargeUsage(int64_t now);
+  absl::Status RecoverUsage(const std::map<std::string, std::string>& settings);
   std::string ValidateResources(const SubmitRequest& req, JobSpec* spec,
                                 std::vector<std::string>* notes) const;
   std::string CheckMemory(const JobSpec& s, std::vector<std::string>* notes) const;
@@ -490,6 +520,8 @@ class Controller {
   PriorityConfig priority_;
   UsageLedger usage_{7 * 86400};
   int64_t last_charge_ = 0;
+  int64_t next_usage_save_ = 0;
+  size_t charged_jobs_ = 0;  // running at the last charge
   bool kill_invalid_depend_ = false;
   JobStore* store_;
   NodeClient* node_client_;

@@ -42,38 +42,6 @@ JobReason Controller::WaitReason(const Job& j, int64_t now) const {
   return JobReason::kNone;
 }
 
-void Controller::UpdatePriorities(int64_t now) {
-  if (!priority_.multifactor) return;
-  uint32_t cluster_cpus = 0;
-  for (const auto& n : nodes_) cluster_cpus += n.conf.cpus;
-  uint32_t max_factor = 1;
-  for (const auto& p : config_.partitions)
-    max_factor = std::max(max_factor, p.priority_job_factor);
-  // QOS and association priorities count as a share of the highest one.
-  int64_t max_qos = 0, max_assoc = 0;
-  for (const auto& [name, q] : assocs_.qos()) max_qos = std::max(max_qos, q.limits.priority);
-  for (const auto& [a, depth] : assocs_.Listing()) max_assoc = std::max(max_assoc, a.limits.priority);
-  for (auto& [id, j] : jobs_) {
-    if (j.state != JobState::kPending || j.spec.hold || j.spec.fixed_priority)
-      continue;
-    PriorityInputs in;
-    in.now = now;
-    in.eligible_time = j.eligible_time;
-    in.cpus = j.spec.CpusPerNode() * j.spec.min_nodes;
-    in.cluster_cpus = cluster_cpus;
-    if (const auto* p = config_.FindPartition(j.spec.Partitions().front()))
-      in.partition_factor = static_cast<double>(p->priority_job_factor) / max_factor;
-    in.fairshare = usage_.FairShare(j.spec.uid, j.spec.account);
-    if (auto q = assocs_.qos().find(j.spec.qos); q != assocs_.qos().end() && max_qos > 0)
-      in.qos_factor = static_cast<double>(std::max<int64_t>(0, q->second.limits.priority)) / max_qos;
-    if (max_assoc > 0)
-      if (const AcctAssoc* a = LimitsOf(j.spec).user_assoc)
-        in.assoc_factor = static_cast<double>(std::max<int64_t>(0, a->limits.priority)) / max_assoc;
-    in.nice = j.spec.nice;
-    j.priority = MultifactorPriority(priority_, in);
-  }
-}
-
 sched::SchedPartition Controller::ToSched(const common::PartitionConf& p) const {
   sched::SchedPartition sp;
   sp.name = p.name;
@@ -427,17 +395,7 @@ void Controller::Tick(int64_t now) {
   FlushAccounting();
   PurgeAccounting(now);
   // Fair-share usage: CPU-seconds of running jobs, decayed over time.
-  usage_.Decay(now);
-  if (last_charge_ && now > last_charge_) {
-    for (const auto& [id, job] : jobs_) {
-      if (job.state != JobState::kRunning) continue;
-      uint32_t cpus = 0;
-      for (const auto& a : job.alloc) cpus += a.cpus;
-      usage_.Charge(job.spec.uid, job.spec.account,
-                    static_cast<double>(cpus) * (now - last_charge_));
-    }
-  }
-  last_charge_ = now;
+  ChargeUsage(now);
   for (auto& [id, job] : jobs_) {
     if (job.state != JobState::kRunning || job.spec.time_limit_min < 0) continue;
     if (now >= job.start_time + job.spec.time_limit_min * 60 + job.suspended_secs)

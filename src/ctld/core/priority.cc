@@ -6,6 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "common/time_spec.h"
 
 namespace sluice::ctld {
@@ -50,46 +52,67 @@ void UsageLedger::Decay(int64_t now) {
                  ? std::pow(0.5, static_cast<double>(now - last_) /
                                      static_cast<double>(half_life_s_))
                  : 1.0;
-  for (auto& [uid, u] : usage_) u *= f;
-  for (auto& [acct, u] : account_usage_) u *= f;
+  for (auto& [key, u] : usage_) u *= f;
   last_ = now;
 }
 
-double UsageLedger::Usage(uint32_t uid) const {
-  auto it = usage_.find(uid);
+double UsageLedger::Usage(const std::string& key) const {
+  auto it = usage_.find(key);
   return it == usage_.end() ? 0.0 : it->second;
 }
 
-namespace {
-template <typename K>
-double Factor(const std::map<K, double>& usage, const K& key) {
-  double total = 0;
-  for (const auto& [k, v] : usage) total += v;
-  if (total <= 0) return 1.0;
-  auto it = usage.find(key);
-  double mine = it == usage.end() ? 0.0 : it->second;
-  double share = 1.0 / std::max<double>(1.0, static_cast<double>(usage.size()));
-  return std::pow(2.0, -(mine / total) / share);
+std::string UsageKey(const std::string& account, const std::string& user,
+                     const std::string& partition) {
+  return absl::StrCat(account, "\x1f", user, "\x1f", partition);
 }
-}  // namespace
 
-double UsageLedger::FairShare(uint32_t uid, const std::string& account) const {
-  return Factor(account_usage_, account) * Factor(usage_, uid);
+// "last\tT" then "usage\tKEY\tCPU-SECONDS" per association (keys hold no
+// tab or newline: names never do).
+std::string UsageLedger::Encode() const {
+  std::string out = absl::StrCat("last\t", last_, "\n");
+  for (const auto& [key, u] : usage_)
+    if (u > 0) absl::StrAppend(&out, "usage\t", key, "\t", absl::StrFormat("%.17g", u), "\n");
+  return out;
+}
+
+absl::StatusOr<UsageLedger> UsageLedger::Decode(const std::string& text, int64_t half_life_s) {
+  UsageLedger l(half_life_s);
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    double u = 0;
+    if (f[0] == "last" && f.size() == 2 && absl::SimpleAtoi(f[1], &l.last_)) continue;
+    if (f[0] == "usage" && f.size() == 3 && absl::SimpleAtod(f[2], &u) && u >= 0) {
+      l.usage_[f[1]] = u;
+      continue;
+    }
+    return absl::DataLossError(absl::StrCat("fair-share usage record: ", line));
+  }
+  return l;
+}
+
+PriorityFactors FactorsOf(const PriorityConfig& c, const PriorityInputs& in) {
+  PriorityFactors f;
+  f.age = c.max_age_s > 0 ? std::clamp(static_cast<double>(in.now - in.eligible_time) /
+                                           static_cast<double>(c.max_age_s),
+                                       0.0, 1.0)
+                          : 1.0;
+  f.job_size = std::clamp(static_cast<double>(in.cpus) /
+                              static_cast<double>(std::max<uint32_t>(1, in.cluster_cpus)),
+                          0.0, 1.0);
+  if (c.favor_small) f.job_size = 1.0 - f.job_size;
+  f.fairshare = in.fairshare;
+  f.partition = in.partition_factor;
+  f.qos = in.qos_factor;
+  f.assoc = in.assoc_factor;
+  f.nice = in.nice;
+  return f;
 }
 
 uint64_t MultifactorPriority(const PriorityConfig& c, const PriorityInputs& in) {
-  double age = c.max_age_s > 0
-                   ? std::clamp(static_cast<double>(in.now - in.eligible_time) /
-                                    static_cast<double>(c.max_age_s),
-                                0.0, 1.0)
-                   : 1.0;
-  double size = std::clamp(static_cast<double>(in.cpus) /
-                               static_cast<double>(std::max<uint32_t>(1, in.cluster_cpus)),
-                           0.0, 1.0);
-  if (c.favor_small) size = 1.0 - size;
-  double p = c.weight_age * age + c.weight_fairshare * in.fairshare +
-             c.weight_job_size * size + c.weight_partition * in.partition_factor +
-             c.weight_qos * in.qos_factor + c.weight_assoc * in.assoc_factor;
+  const PriorityFactors f = FactorsOf(c, in);
+  double p = c.weight_age * f.age + c.weight_fairshare * f.fairshare +
+             c.weight_job_size * f.job_size + c.weight_partition * f.partition +
+             c.weight_qos * f.qos + c.weight_assoc * f.assoc;
   double v = std::round(p) - in.nice;
   // 0 means held; a runnable job keeps at least 1.
   return v < 1 ? 1 : static_cast<uint64_t>(v);

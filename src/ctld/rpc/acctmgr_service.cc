@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/rpc/rpc_auth.h"
@@ -51,7 +52,28 @@ v1::AcctAssocRecord* AddAssoc(const AcctAssoc& a, v1::AcctMgrReply* rep) {
   PutLimits(a.limits, p->mutable_limits());
   p->set_qos(absl::StrJoin(a.qos, ","));
   p->set_default_qos(a.default_qos);
+  p->set_shares(a.shares);
   return p;
+}
+
+// sacctmgr's three lines for a FairShare= that is not a number.
+absl::Status FairShareRefusal(const std::string& key, const std::string& value) {
+  return absl::InvalidArgumentError(absl::StrCat("sacctmgr: error: Invalid value for FairShare (",
+                                                 value, ")\n Unknown option: ", key, "=", value,
+                                                 "\n Use keyword 'where' to modify condition"));
+}
+
+// The add's FairShare=, if given; a refusal is put in `rep`.
+bool AddShares(const v1::AcctMgrRequest& r, std::optional<uint32_t>* out, v1::AcctMgrReply* rep) {
+  auto v = Setting(r, "fairshare");
+  if (!v) return true;
+  auto shares = common::ParseFairShare(*v);
+  if (!shares.ok()) {
+    rep->set_error(std::string(FairShareRefusal("fairshare", *v).message()));
+    return false;
+  }
+  *out = *shares;
+  return true;
 }
 
 // The limit and QOS settings of a request; a value that does not parse
@@ -92,6 +114,10 @@ absl::StatusOr<LimitChanges> Changes(const v1::AcctMgrRequest& r, common::LimitS
       c.preempt_mode = m;
     } else if (k == "description" && scope == common::LimitScope::kQos) {
       c.description = v;
+    } else if (k == "fairshare" && scope == common::LimitScope::kAssoc) {
+      auto shares = common::ParseFairShare(v);
+      if (!shares.ok()) return FairShareRefusal(k, v);
+      c.shares = *shares;
     }
   }
   return c;
@@ -176,6 +202,7 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
     spec.description = Setting(*req, "description");
     spec.organization = Setting(*req, "organization");
     spec.parent = Setting(*req, "parent");
+    if (!AddShares(*req, &spec.shares, rep)) return grpc::Status::OK;
     absl::StatusOr<std::vector<std::string>> added;
     runner_->Run([&](Controller& c, int64_t) {
       rep->set_cluster(c.assocs().cluster());
@@ -192,6 +219,7 @@ grpc::Status ClientService::AcctMgr(grpc::ServerContext* ctx, const v1::AcctMgrR
     spec.partitions = List(Setting(*req, "partition"));
     spec.default_account = Setting(*req, "defaultaccount");
     spec.default_partition = Setting(*req, "defaultpartition");
+    if (!AddShares(*req, &spec.shares, rep)) return grpc::Status::OK;
     if (auto level = Setting(*req, "adminlevel")) {
       spec.admin = Level(*level);
       if (!spec.admin) {

@@ -64,6 +64,9 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   grpc::Status UpdatePartition(grpc::ServerContext* ctx,
                                const ::sluice::v1::UpdatePartitionRequest* req,
                                ::sluice::v1::ModifyJobReply* rep) override;
+  // shares_service.cc (sshare, sprio)
+  grpc::Status QueryShares(grpc::ServerContext* ctx, const ::sluice::v1::SharesRequest* req,
+                           ::sluice::v1::SharesReply* rep) override;
   // acct_service.cc
   grpc::Status QueryAccounting(grpc::ServerContext* ctx,
                                const ::sluice::v1::AcctQueryRequest* req,
