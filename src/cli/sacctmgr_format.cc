@@ -103,6 +103,13 @@ const MgrField kMaxTresPa{"maxtrespa", "MaxTRESPA", 13, Empty};
 const MgrField kMaxJobsPa{"maxjobspa", "MaxJobsPA", 9, Empty};
 const MgrField kMaxSubmitPa{"maxsubmitpa", "MaxSubmitPA", 11, Empty};
 const MgrField kMinTres{"mintres", "MinTRES", 13, Empty};
+// Cluster listings. RPC is the Slurm protocol version sacctmgr 22.05 shows
+// for a 22.05 controller (Sluice speaks gRPC; the number is for tools).
+const MgrField kControlHost{"controlhost", "ControlHost", 15, [](const Row& r) { return r.control_host; }};
+const MgrField kControlPort{"controlport", "ControlPort", 12, [](const Row& r) {
+                              return r.control_port ? std::to_string(r.control_port) : "";
+                            }};
+const MgrField kRpc{"rpc", "RPC", 5, [](const Row& r) { return r.control_port ? "9728" : ""; }};
 
 const std::vector<const MgrField*>& Fields(MgrEntity e) {
   static const std::vector<const MgrField*> account = {&kAccount, &kDescr, &kOrg};
@@ -120,7 +127,11 @@ const std::vector<const MgrField*>& Fields(MgrEntity e) {
       &kFlags, &kUsageThres, &kUsageFactor, &kGrpTres, &kGrpTresMins, &kGrpTresRunMin, &kGrpJobs,
       &kGrpSubmit, &kGrpWall, &kMaxTres, &kMaxTresPerNode, &kMaxTresMins, &kMaxWall, &kMaxTresPu,
       &kMaxJobsPu, &kMaxSubmitPu, &kMaxTresPa, &kMaxJobsPa, &kMaxSubmitPa, &kMinTres};
+  static const std::vector<const MgrField*> cluster = {
+      &kCluster, &kControlHost, &kControlPort, &kRpc,   &kShare,     &kGrpJobs, &kGrpTres,
+      &kGrpSubmit, &kMaxJobs,   &kMaxTres,     &kMaxSubmit, &kMaxWall, &kQos,     &kDefQos};
   switch (e) {
+    case MgrEntity::kCluster: return cluster;
     case MgrEntity::kAccount: return account;
     case MgrEntity::kUser: return user;
     case MgrEntity::kQos: return qos;
@@ -140,6 +151,7 @@ std::string Fit(const std::string& v, int width) {
 
 std::vector<const MgrField*> DefaultMgrFields(MgrEntity e) {
   switch (e) {
+    case MgrEntity::kCluster: return Fields(e);
     case MgrEntity::kAccount: return {&kAccount, &kDescr, &kOrg};
     case MgrEntity::kUser: return {&kUser, &kDefAcct, &kAdmin};
     case MgrEntity::kQos:

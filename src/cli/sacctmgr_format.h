@@ -21,6 +21,10 @@ struct MgrRow {
   std::string cluster;
   bool tree = false;  // the Account column indented by depth
   const ::sluice::v1::AcctQosRecord* qos = nullptr;
+  // A cluster's line: where its controller listens (its limits and QOS are
+  // those of `assoc`, the root account's association).
+  std::string control_host;
+  int control_port = 0;
 };
 
 struct MgrField {
@@ -30,7 +34,7 @@ struct MgrField {
   std::function<std::string(const MgrRow&)> value;
 };
 
-enum class MgrEntity { kAccount, kUser, kUserWithAssoc, kAssoc, kQos };
+enum class MgrEntity { kAccount, kUser, kUserWithAssoc, kAssoc, kQos, kCluster };
 
 // The default columns of each listing, in Slurm's order.
 std::vector<const MgrField*> DefaultMgrFields(MgrEntity e);

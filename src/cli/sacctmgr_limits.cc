@@ -93,4 +93,16 @@ void PrintModifiedAssocs(const std::string& entity, const v1::AcctMgrReply& rep)
   }
 }
 
+void PrintClusterModified(const v1::AcctMgrRequest& req, const v1::AcctMgrReply& rep) {
+  std::printf(" Setting\n  Default Limits:\n");
+  for (const auto& [k, v] : req.settings()) {
+    const common::LimitKey* key =
+        absl::StartsWith(k, "limit:") ? common::FindLimitKey(k.substr(6), LimitScope::kAssoc) : nullptr;
+    std::string label = key ? key->assoc_label : k;
+    std::printf("  %-14s= %s\n", label.c_str(), v == "-1" ? "NONE" : v.c_str());
+  }
+  std::printf(" Modified cluster defaults for associations...\n");
+  std::printf("  C = %-10s A = root\n", rep.cluster().c_str());
+}
+
 }  // namespace sluice::cli

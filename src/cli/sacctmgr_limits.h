@@ -22,5 +22,9 @@ bool AssocSetting(const std::string& key, const std::string& value,
 void PrintQosAdded(const ::sluice::v1::AcctMgrRequest& req, const ::sluice::v1::AcctMgrReply& rep);
 // " Modified user associations..." and one line per association changed.
 void PrintModifiedAssocs(const std::string& entity, const ::sluice::v1::AcctMgrReply& rep);
+// modify cluster ... set LIMIT=...: Slurm's "Default Limits" and the root
+// association changed.
+void PrintClusterModified(const ::sluice::v1::AcctMgrRequest& req,
+                          const ::sluice::v1::AcctMgrReply& rep);
 
 }  // namespace sluice::cli

@@ -304,14 +304,20 @@ int ModifyOrDelete(CtldClient& client, const std::string& verb, const std::strin
   });
 }
 
-int List(CtldClient& client, const std::string& entity, const Words& w, const Options& o) {
-  MgrEntity e = entity == "qos"       ? MgrEntity::kQos
+int List(CtldClient& client, const common::SlurmConfig& cfg, const std::string& entity,
+         const Words& w, const Options& o) {
+  MgrEntity e = entity == "cluster"   ? MgrEntity::kCluster
+                 : entity == "qos"       ? MgrEntity::kQos
                  : entity == "account" ? MgrEntity::kAccount
                  : entity == "user"  ? (w.with_assoc ? MgrEntity::kUserWithAssoc : MgrEntity::kUser)
                                      : MgrEntity::kAssoc;
   std::set<std::string> users, accounts, partitions;
   std::set<std::string> qos_names;
-  std::set<std::string>& names = entity == "account" ? accounts : entity == "qos" ? qos_names : users;
+  std::set<std::string> cluster_names;
+  std::set<std::string>& names = entity == "account" ? accounts
+                                 : entity == "qos"   ? qos_names
+                                 : entity == "cluster" ? cluster_names
+                                                       : users;
   for (const auto& n : w.names) names.insert(entity == "user" ? n : absl::AsciiStrToLower(n));
   for (const auto& [k, v] : w.pairs) {
     std::string key = Key(k);
@@ -319,7 +325,8 @@ int List(CtldClient& client, const std::string& entity, const Words& w, const Op
                                   : key == "account" ? &accounts
                                   : key == "partition" ? &partitions
                                   : key == "name" ? &names : nullptr;
-    if (key == "cluster") continue;
+    if (key == "cluster" && entity == "cluster") into = &cluster_names;
+    else if (key == "cluster") continue;
     if (!into) {
       std::fprintf(stderr, " Unknown condition: %s=%s\n", k.c_str(), v.c_str());
       return 1;
@@ -340,7 +347,7 @@ int List(CtldClient& client, const std::string& entity, const Words& w, const Op
   }
   v1::AcctMgrRequest req;
   req.set_verb("list");
-  req.set_entity(entity);
+  req.set_entity(entity == "cluster" ? "association" : entity);
   auto rep = client.AcctMgr(req);
   if (!rep.ok()) {
     std::fprintf(stderr, " Problem talking to the database: %s\n",
@@ -355,7 +362,15 @@ int List(CtldClient& client, const std::string& entity, const Words& w, const Op
     return want.empty() || want.count(v);
   };
   std::vector<MgrRow> rows;
-  if (e == MgrEntity::kQos) {
+  if (e == MgrEntity::kCluster) {  // one controller, one cluster: its root association
+    for (const auto& a : rep->assocs())
+      if (a.account() == "root" && a.user().empty() && keep(cluster_names, rep->cluster())) {
+        MgrRow row{nullptr, nullptr, &a, rep->cluster()};
+        row.control_host = cfg.ctld_addr;
+        row.control_port = cfg.ctld_port;
+        rows.push_back(row);
+      }
+  } else if (e == MgrEntity::kQos) {
     for (const auto& q : rep->qos())
       if (keep(qos_names, q.name())) rows.push_back({nullptr, nullptr, nullptr, rep->cluster(), false, &q});
   } else if (e == MgrEntity::kAccount) {
@@ -381,6 +396,70 @@ int List(CtldClient& client, const std::string& entity, const Words& w, const Op
   std::fputs(RenderMgr(cols, rows, o.layout, o.no_header, w.tree && e == MgrEntity::kAssoc).c_str(),
              stdout);
   return 0;
+}
+
+// add|modify|delete cluster. A controller keeps one cluster (ClusterName):
+// another cannot be added, this one cannot be deleted, and `modify cluster
+// NAME set LIMIT=...` sets the limits of its root association, as Slurm's
+// "cluster defaults for associations" are.
+int ClusterChange(CtldClient& client, const common::SlurmConfig& cfg, const std::string& verb,
+                  const std::vector<std::string>& rest, const Options& o) {
+  size_t set_at = rest.size();
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (absl::AsciiStrToLower(rest[i]) == "set") set_at = i;
+  Words cond = Split({rest.begin(), rest.begin() + std::min(set_at, rest.size())});
+  Words set = Split({rest.begin() + std::min(set_at + 1, rest.size()), rest.end()});
+  std::vector<std::string> names = cond.names;
+  for (const auto& [k, v] : cond.pairs) {
+    if (Key(k) != "name" && Key(k) != "cluster") {
+      std::fprintf(stderr, " Unknown condition: %s=%s\n", k.c_str(), v.c_str());
+      return 1;
+    }
+    for (absl::string_view n : absl::StrSplit(v, ',', absl::SkipEmpty())) names.emplace_back(n);
+  }
+  const bool ours = std::find(names.begin(), names.end(), cfg.cluster_name) != names.end();
+  if (verb == "add" || verb == "create") {
+    if (names.empty()) {
+      std::fprintf(stderr, " Need name of cluster to add.\n");
+      return 1;
+    }
+    if (ours && names.size() == 1) {
+      std::printf(" Nothing new added.\n");
+      return 1;
+    }
+    PrintError("sacctmgr", absl::StrCat("this controller keeps one cluster, ", cfg.cluster_name,
+                                        " (ClusterName in slurm.conf); others cannot be added"));
+    return 1;
+  }
+  if (verb == "delete" || verb == "remove") {
+    if (!ours) {
+      std::printf(" Nothing deleted\n");
+      return 1;
+    }
+    PrintError("sacctmgr", absl::StrCat("cluster ", cfg.cluster_name,
+                                        " is this controller's own (ClusterName in slurm.conf); it "
+                                        "cannot be deleted"));
+    return 1;
+  }
+  if (set.pairs.empty()) {
+    std::fprintf(stderr, " You didn't give me anything to set\n");
+    return 1;
+  }
+  if (!ours) {
+    std::printf(" Nothing modified\n");
+    return 1;
+  }
+  v1::AcctMgrRequest req;
+  req.set_verb("modify");
+  req.set_entity("account");
+  req.add_names("root");
+  for (const auto& [k, v] : set.pairs)
+    if (!AssocSetting(k, v, &req)) {
+      std::fprintf(stderr, " Unknown option: %s=%s\n Use keyword 'where' to modify condition\n",
+                   k.c_str(), v.c_str());
+      return 1;
+    }
+  return Change(client, req, o, [&](const v1::AcctMgrReply& rep) { PrintClusterModified(req, rep); });
 }
 
 int Main(int argc, char** argv) {
@@ -424,7 +503,7 @@ int Main(int argc, char** argv) {
   static const std::map<std::string, std::string> kEntities = {
       {"account", "account"}, {"accounts", "account"}, {"user", "user"}, {"users", "user"},
       {"association", "association"}, {"associations", "association"}, {"assoc", "association"},
-      {"qos", "qos"}};
+      {"qos", "qos"}, {"cluster", "cluster"}, {"clusters", "cluster"}};
   auto ent = kEntities.find(raw_entity);
   std::vector<std::string> rest(words.begin() + std::min<size_t>(2, words.size()), words.end());
   bool list = verb == "list" || verb == "show", add = verb == "add" || verb == "create";
@@ -432,7 +511,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "invalid keyword: %s\n", words[0].c_str());
     return 1;
   }
-  if (list && ent == kEntities.end() && raw_entity != "cluster" && raw_entity != "clusters") {
+  if (list && ent == kEntities.end()) {
     std::fprintf(stderr,
                  "No valid entity in list command\n"
                  "Input line must include \"Account\", \"Association\", \"Cluster\", "
@@ -456,11 +535,12 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sacctmgr");
   if (!cfg) return 1;
   CtldClient client(*cfg);
+  if (ent->second == "cluster" && !list) return ClusterChange(client, *cfg, verb, rest, o);
   if (change)
     return ModifyOrDelete(client, verb == "update" ? "modify" : verb == "remove" ? "delete" : verb,
                           ent->second, rest, o);
   Words w = Split(rest);
-  return add ? Add(client, ent->second, w, o) : List(client, ent->second, w, o);
+  return add ? Add(client, ent->second, w, o) : List(client, *cfg, ent->second, w, o);
 }
 
 }  // namespace
