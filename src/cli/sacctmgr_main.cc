@@ -22,6 +22,7 @@
 #include "cli/cli_util.h"
 #include "cli/ctld_client.h"
 #include "cli/sacctmgr_format.h"
+#include "cli/sacctmgr_json.h"
 #include "cli/sacctmgr_limits.h"
 #include "common/acct_limits.h"
 #include "common/process_init.h"
@@ -33,6 +34,7 @@ namespace v1 = ::sluice::v1;
 
 struct Options {
   bool immediate = false, no_header = false, quiet = false;
+  bool json = false, yaml = false;  // show/list only: an OpenAPI DB v0.0.38 document
   MgrLayout layout = MgrLayout::kColumns;
 };
 
@@ -393,6 +395,10 @@ int List(CtldClient& client, const common::SlurmConfig& cfg, const std::string& 
           keep(accounts, a.account()) && (partitions.empty() || partitions.count(a.partition())))
         rows.push_back({nullptr, nullptr, &a, rep->cluster(), w.tree});
   }
+  if (o.json || o.yaml) {
+    std::fputs(MgrDocument(e, rows, *rep, o.yaml && !o.json).c_str(), stdout);
+    return 0;
+  }
   std::fputs(RenderMgr(cols, rows, o.layout, o.no_header, w.tree && e == MgrEntity::kAssoc).c_str(),
              stdout);
   return 0;
@@ -468,12 +474,15 @@ int Main(int argc, char** argv) {
       {"immediate", no_argument, nullptr, 'i'}, {"noheader", no_argument, nullptr, 'n'},
       {"parsable", no_argument, nullptr, 'p'},  {"parsable2", no_argument, nullptr, 'P'},
       {"quiet", no_argument, nullptr, 'Q'},     {"version", no_argument, nullptr, 'V'},
-      {"help", no_argument, nullptr, 'h'},      {nullptr, 0, nullptr, 0}};
+      {"help", no_argument, nullptr, 'h'},      {"json", no_argument, nullptr, 'J'},
+      {"yaml", no_argument, nullptr, 'Y'},      {nullptr, 0, nullptr, 0}};
   Options o;
   int c;
   while ((c = getopt_long(argc, argv, "+inpPQVh", kLong, nullptr)) != -1) {
     switch (c) {
       case 'i': o.immediate = true; break;
+      case 'J': o.json = true; break;
+      case 'Y': o.yaml = true; break;
       case 'n': o.no_header = true; break;
       case 'p': o.layout = MgrLayout::kParsable; break;
       case 'P': o.layout = MgrLayout::kParsable2; break;
@@ -493,7 +502,13 @@ int Main(int argc, char** argv) {
       default: return 1;
     }
   }
-  std::vector<std::string> words(argv + optind, argv + argc);
+  std::vector<std::string> words;
+  for (int i = optind; i < argc; ++i) {  // (--json/--yaml may follow the command too)
+    std::string a = argv[i];
+    if (a == "--json") o.json = true;
+    else if (a == "--yaml") o.yaml = true;
+    else words.push_back(a);
+  }
   if (words.empty()) {
     PrintError("sacctmgr", "no command given (interactive mode is not supported yet)");
     return 1;
@@ -511,25 +526,48 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "invalid keyword: %s\n", words[0].c_str());
     return 1;
   }
-  if (list && ent == kEntities.end()) {
-    std::fprintf(stderr,
-                 "No valid entity in list command\n"
-                 "Input line must include \"Account\", \"Association\", \"Cluster\", "
-                 "\"Configuration\",\n\"Event\", \"Federation\", \"Problem\", \"QOS\", "
-                 "\"Resource\", \"Reservation\",\n\"RunAwayJobs\", \"Stats\", \"Transaction\", "
-                 "\"TRES\", \"User\", or \"WCKey\"\n");
-    return 1;
-  }
-  if (add && ent == kEntities.end()) {
-    std::fprintf(stderr,
-                 "No valid entity in add command\n"
-                 "Input line must include \"Account\", \"Cluster\", \"Coordinator\", "
-                 "\"Federation\", \"QOS\", \"Resource\", or \"User\"\n");
-    return 1;
-  }
+  // Entities Slurm has that Sluice does not keep yet; any other word is
+  // Slurm's "No valid entity" for the verb.
+  // (each verb's entities as Slurm's sacctmgr names them, singular)
+  static const std::set<std::string> kListLater = {"configuration", "event", "federation", "problem",
+                                                   "resource", "reservation", "runawayjobs", "stats",
+                                                   "transaction", "tres", "wckey"};
+  static const std::set<std::string> kAddLater = {"coordinator", "federation", "resource"};
+  static const std::set<std::string> kModifyLater = {"federation", "job", "resource"};
+  std::string singular = raw_entity;
+  if (singular.size() > 1 && singular.back() == 's' && singular != "stats" && singular != "tres")
+    singular.pop_back();
+  const auto& later = list ? kListLater : add ? kAddLater
+                      : (verb == "modify" || verb == "update") ? kModifyLater : kAddLater;
   bool change = verb == "modify" || verb == "update" || verb == "delete" || verb == "remove";
-  if (ent == kEntities.end() || (!list && ent->second == "association")) {
+  if (ent != kEntities.end() && list && ent->second == "association") {
+    // (listed below)
+  } else if (later.count(singular)) {
     PrintError("sacctmgr", absl::StrCat(verb, " ", raw_entity, " is not supported yet"));
+    return 1;
+  } else if (ent == kEntities.end() || ent->second == "association") {
+    if (list)
+      std::fprintf(stderr,
+                   "No valid entity in list command\n"
+                   "Input line must include \"Account\", \"Association\", \"Cluster\", "
+                   "\"Configuration\",\n\"Event\", \"Federation\", \"Problem\", \"QOS\", "
+                   "\"Resource\", \"Reservation\",\n\"RunAwayJobs\", \"Stats\", \"Transaction\", "
+                   "\"TRES\", \"User\", or \"WCKey\"\n");
+    else if (add || verb == "delete" || verb == "remove")
+      std::fprintf(stderr,
+                   "No valid entity in %s command\n"
+                   "Input line must include \"Account\", \"Cluster\", \"Coordinator\", "
+                   "\"Federation\", \"QOS\", \"Resource\", or \"User\"\n",
+                   add ? "add" : "delete");
+    else
+      std::fprintf(stderr,
+                   "No valid entity in modify command\n"
+                   "Input line must include \"Account\", \"Cluster\", \"Federation\", \"Job\", "
+                   "\"QOS\", \"Resource\" or \"User\"\n");
+    return 1;
+  }
+  if ((o.json || o.yaml) && !list) {
+    PrintError("sacctmgr", "--json and --yaml are only for show and list");
     return 1;
   }
   auto cfg = LoadConfigOrComplain("sacctmgr");
