@@ -306,13 +306,18 @@ void NodeDaemon::ReporterLoop() {
                                   rep.acked_job_ids().end());
       std::vector<uint64_t> kill(rep.kill_job_ids().begin(),
                                  rep.kill_job_ids().end());
+      std::map<uint64_t, uint32_t> allocations;
+      for (const auto& a : rep.allocations()) allocations[a.job_id()] = a.cpus();
       size_t steps_sent = static_cast<size_t>(req.ended_steps_size());
+      bool cpus_changed = false;
       RunOnStrand([&] {
         supervisor_.AckSteps(steps_sent);
         supervisor_.Ack(acked);
         for (uint64_t id : kill) supervisor_.Kill(id);
+        cpus_changed = supervisor_.Reconcile(allocations);
         RetryPendingSoon();
       });
+      if (cpus_changed) TriggerReportSoon(kLaunchReportDelay);  // the CPUs now held
     } else {
       spdlog::debug("report to sluice-ctld failed: {}", st.error_message());
     }

@@ -102,6 +102,24 @@ TEST(GoldenJsonTest, DocumentsHaveSlurmsShape) {
   c->Run(absl::StrCat("scancel ", r, " ", p, " ", d, " ", a));
 }
 
+// A two-node batch job that runs no step: both nodes hold its CPUs and
+// scontrol -d shows them, as Slurm's allocation does (issue 12 point 3).
+// (That the other node gives them back when the job ends is
+// JobSupervisorTest.JobsPlacedHereWithoutTheirScriptHoldCpus.)
+TEST(GoldenDetailsTest, EveryNodeOfAJobShowsItsCpuIds) {
+  auto c = StartRefCluster();
+  ASSERT_NE(c, nullptr);
+  uint64_t id = Parsable(c->Run("cd /tmp && sbatch --parsable -N2 -n2 -o /dev/null --wrap 'sleep 300'"));
+  ASSERT_GT(id, 0u);
+  const std::string show = absl::StrCat("scontrol -d show job ", id);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    std::string out = c->Run(show).out;
+    return std::regex_search(out, std::regex("Nodes=n1 CPU_IDs=[0-9]")) &&
+           std::regex_search(out, std::regex("Nodes=n2 CPU_IDs=[0-9]"));
+  }, 20)) << c->Run(show).out;
+  c->Run(absl::StrCat("scancel ", id));
+}
+
 // scontrol -d show job, the global flags and notify against
 // 12_scontrol_details: job 1 on n1 with a GPU and memory, job 2 over two
 // nodes running an srun step, job 3 held. Masked in both: times,

@@ -107,6 +107,21 @@ TEST_F(JobSupervisorTest, CoLocatedJobsGetDifferentCpus) {
   EXPECT_THAT(spec->cpu_ids, ElementsAre(2, 3));
 }
 
+// A multi-node job's other nodes run no batch script: the controller's
+// list of jobs placed here makes the node hold (and report) CPUs for them,
+// apart from its own jobs', until the job leaves the list.
+TEST_F(JobSupervisorTest, JobsPlacedHereWithoutTheirScriptHoldCpus) {
+  JobSupervisor sup(Opts(), &stepds_);
+  ASSERT_TRUE(sup.Launch(Job(1, 2)).ok());  // batch job 1 here: CPUs 0-1
+  EXPECT_TRUE(sup.Reconcile({{1, 2}, {9, 2}}));
+  EXPECT_THAT(sup.JobCpus().at(9), ElementsAre(2, 3));
+  EXPECT_THAT(sup.JobCpus().at(1), ElementsAre(0, 1));
+  EXPECT_FALSE(sup.Reconcile({{1, 2}, {9, 2}}));  // nothing new: the same CPUs
+  EXPECT_THAT(sup.JobCpus().at(9), ElementsAre(2, 3));
+  EXPECT_TRUE(sup.Reconcile({{1, 2}}));          // job 9 ended
+  EXPECT_EQ(sup.JobCpus().count(9), 0u);
+}
+
 TEST_F(JobSupervisorTest, SignalsBecomeStepdCommands) {
   JobSupervisor sup(Opts(), &stepds_);
   ASSERT_TRUE(sup.Launch(Job(3)).ok());

@@ -50,7 +50,7 @@ absl::Status Controller::Recover(int64_t now) {
   for (auto& j : st->jobs) {
     if (HoldsResources(j.state)) {
       for (const auto& a : j.alloc)
-        if (NodeRecord* n = FindNode(a.node)) n->Allocate(a);
+        if (NodeRecord* n = FindNode(a.node)) n->Allocate(a, j.id.value());
     }
     jobs_.emplace(j.id.value(), std::move(j));
   }

@@ -146,6 +146,7 @@ struct NodeReport {
 struct NodeReportOutcome {
   std::vector<JobId> acked;
   std::vector<JobId> kill;
+  std::vector<std::pair<JobId, uint32_t>> allocations;  // jobs placed here, their CPUs here
 };
 
 struct StepRequest {

@@ -77,7 +77,7 @@ void Controller::Terminate(Job& job, SignalKind kind, JobState final_state,
 void Controller::ReleaseResources(Job& job) {
   for (const auto& a : job.alloc)
     if (NodeRecord* n = FindNode(a.node)) {
-      n->Release(a);
+      n->Release(a, job.id.value());
       if (n->alloc_cpus == 0) n->last_busy = last_now_;  // idle from now
     }
 }

@@ -208,6 +208,7 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
   }
   ApplyNodeHealth(*node, rep, now);
   if (!was_usable && node->Schedulable()) schedule_needed_ = true;
+  for (const auto& [id, cpus] : node->jobs) out.allocations.push_back({JobId(id), cpus});
   return out;
 }
 

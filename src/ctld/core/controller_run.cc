@@ -281,7 +281,7 @@ void Controller::Schedule(int64_t now) {
     for (const auto& a : j->alloc)
       if (NodeRecord* n = FindNode(a.node)) {
         if (n->alloc_cpus == 0) n->last_busy = now;  // busy from now
-        n->Allocate(a);
+        n->Allocate(a, j->id.value());
       }
     started.push_back(j);
   }

@@ -25,14 +25,16 @@ common::NodeBaseState NodeRecord::BaseState() const {
   return NodeBaseState::kMixed;
 }
 
-void NodeRecord::Allocate(const sched::NodeAllocation& a) {
+void NodeRecord::Allocate(const sched::NodeAllocation& a, uint64_t job) {
+  if (job) jobs[job] += a.cpus;
   alloc_cpus += a.cpus;
   alloc_mem_mb += a.mem_mb;
   for (uint32_t g : a.gpus)
     if (g < gpu_used.size()) gpu_used[g] = true;
 }
 
-void NodeRecord::Release(const sched::NodeAllocation& a) {
+void NodeRecord::Release(const sched::NodeAllocation& a, uint64_t job) {
+  if (job) jobs.erase(job);
   alloc_cpus -= std::min(alloc_cpus, a.cpus);
   alloc_mem_mb -= std::min(alloc_mem_mb, a.mem_mb);
   for (uint32_t g : a.gpus)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,10 @@ struct NodeRecord {
   uint32_t GpusUsed() const;
   common::NodeBaseState BaseState() const;
   bool Schedulable() const { return registered && responding && !down && !drain; }
-  void Allocate(const sched::NodeAllocation& a);
-  void Release(const sched::NodeAllocation& a);
+  // `job` (0: none) is kept in `jobs` with its CPUs here.
+  void Allocate(const sched::NodeAllocation& a, uint64_t job = 0);
+  void Release(const sched::NodeAllocation& a, uint64_t job = 0);
+  std::map<uint64_t, uint32_t> jobs;  // holding resources here: job -> CPUs
 };
 
 }  // namespace sluice::ctld

@@ -20,6 +20,11 @@ grpc::Status NodeService::NodeReport(grpc::ServerContext* ctx,
     }
     for (JobId id : out->acked) rep->add_acked_job_ids(id.value());
     for (JobId id : out->kill) rep->add_kill_job_ids(id.value());
+    for (const auto& [id, cpus] : out->allocations) {
+      auto* a = rep->add_allocations();
+      a->set_job_id(id.value());
+      a->set_cpus(cpus);
+    }
   });
   return common::ToGrpc(status);
 }

@@ -280,7 +280,7 @@ void JobSupervisor::OnStepExit(uint64_t job, uint32_t step) {
   ended_steps_.push_back(std::move(e));
   bool more = false;
   for (const auto& [key, st] : steps_) more |= key.first == job;
-  if (!more) step_only_jobs_.erase(job);
+  if (!more && !allocated_.count(job)) step_only_jobs_.erase(job);
   RemoveJobDir(StepDir(opts_.spool_dir, job, step));
 }
 
@@ -364,6 +364,28 @@ std::vector<StepdOf> JobSupervisor::Stepds(uint64_t job) const {
   std::vector<StepdOf> out;
   for (auto& [k, s] : all) out.push_back(std::move(s));
   return out;
+}
+
+bool JobSupervisor::Reconcile(const std::map<uint64_t, uint32_t>& allocations) {
+  bool changed = false;
+  allocated_.clear();
+  for (const auto& [job, cpus] : allocations) {
+    allocated_.insert(job);
+    if (running_.count(job) || step_only_jobs_.count(job) || !cpus) continue;
+    step_only_jobs_[job] = PickCpus(cpus);
+    changed = true;
+  }
+  for (auto it = step_only_jobs_.begin(); it != step_only_jobs_.end();) {
+    bool steps = false;
+    for (const auto& [key, st] : steps_) steps |= key.first == it->first;
+    if (!allocated_.count(it->first) && !steps) {
+      it = step_only_jobs_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  return changed;
 }
 
 std::map<uint64_t, std::vector<uint32_t>> JobSupervisor::JobCpus() const {

@@ -114,6 +114,12 @@ class JobSupervisor {
   std::map<uint32_t, uint64_t> GpuOwners() const;
   const std::vector<EndedJob>& Ended() const { return ended_; }
   void Ack(const std::vector<uint64_t>& ids);
+  // The controller's list of jobs placed on this node (job -> CPUs here):
+  // a job without its batch script here gets its CPUs picked now (a
+  // multi-node job's other nodes), so that JobCpus reports them and its
+  // steps share them; one no longer listed and without steps gives them
+  // back. True when that changed what JobCpus reports.
+  bool Reconcile(const std::map<uint64_t, uint32_t>& allocations);
 
  private:
   struct RunningJob {
@@ -145,6 +151,7 @@ class JobSupervisor {
   // The cpuset of jobs running here with steps but no batch step (srun and
   // salloc allocations); it goes with their last step.
   std::map<uint64_t, std::vector<uint32_t>> step_only_jobs_;
+  std::set<uint64_t> allocated_;  // the controller's list, as last given
   std::vector<EndedStep> ended_steps_;
   std::vector<EndedJob> ended_;
   std::map<std::string, std::vector<std::string>> pending_;  // stepd dir -> lines
