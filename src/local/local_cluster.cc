@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <set>
 #include <cstdio>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -209,7 +209,35 @@ std::string RenderSlurmConf(const UpOptions& o, uint16_t ctld_port,
   return c;
 }
 
+std::vector<uint16_t> DistinctPorts(size_t n, const std::function<uint16_t()>& pick) {
+  std::set<uint16_t> taken;
+  std::vector<uint16_t> out;
+  while (out.size() < n)
+    if (uint16_t p = pick(); p && taken.insert(p).second) out.push_back(p);
+  return out;
+}
+
+namespace {
+absl::Status StartAll(const UpOptions& o);
+}  // namespace
+
+// A failed start stops what it did start: no daemons are left behind.
 absl::Status Up(const UpOptions& o) {
+  if (!ReadPids(o.dir).empty()) {
+    for (const auto& s : ReadPids(o.dir))
+      if (Alive(s.pid))
+        return absl::AlreadyExistsError(absl::StrCat(
+            "a cluster is already running in ", o.dir,
+            "; run 'sluice-local down --dir ", o.dir, "' first"));
+    unlink((o.dir + "/pids").c_str());
+  }
+  absl::Status s = StartAll(o);
+  if (!s.ok() && !ReadPids(o.dir).empty()) (void)Down(o.dir);
+  return s;
+}
+
+namespace {
+absl::Status StartAll(const UpOptions& o) {
   if (!ReadPids(o.dir).empty()) {
     for (const auto& s : ReadPids(o.dir))
       if (Alive(s.pid))
@@ -226,9 +254,13 @@ absl::Status Up(const UpOptions& o) {
 
   std::string conf_path = o.conf.empty() ? o.dir + "/slurm.conf" : o.conf;
   if (o.conf.empty()) {
-    std::vector<uint16_t> ports;
-    for (uint32_t i = 0; i < o.nodes; ++i) ports.push_back(common::PickFreeLoopbackPort());
-    if (auto s = WriteFile(conf_path, RenderSlurmConf(o, common::PickFreeLoopbackPort(), ports), 0644);
+    // Each daemon its own port: picked at random below the ephemeral range
+    // (common/net.h), so two picks can meet (at 128 nodes, one start in
+    // three failed on "Address already in use").
+    std::vector<uint16_t> ports = DistinctPorts(o.nodes + 1, common::PickFreeLoopbackPort);
+    const uint16_t ctld_port = ports.front();
+    ports.erase(ports.begin());
+    if (auto s = WriteFile(conf_path, RenderSlurmConf(o, ctld_port, ports), 0644);
         !s.ok())
       return s;
     std::string gres = "# Written by sluice-local: fake GPUs.\nAutoDetect=off\n";
@@ -290,6 +322,7 @@ absl::Status Up(const UpOptions& o) {
   std::fflush(stdout);
   return absl::OkStatus();
 }
+}  // namespace
 
 absl::Status Status(const std::string& dir) {
   auto pids = ReadPids(dir);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ std::string DefaultDir();
 std::string RenderSlurmConf(const UpOptions& o, uint16_t ctld_port,
                             const std::vector<uint16_t>& node_ports);
 
+// `n` different ports from `pick` (which may repeat itself): the
+// controller's first, then one per node.
+std::vector<uint16_t> DistinctPorts(size_t n, const std::function<uint16_t()>& pick);
+
+// Starts the cluster; when anything fails, what it started is stopped.
 absl::Status Up(const UpOptions& o);
 absl::Status Status(const std::string& dir);
 absl::Status Down(const std::string& dir);

@@ -5,8 +5,15 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <cstdlib>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <cstdlib>
+#include <fstream>
+
+#include "common/net.h"
+#include "local/local_cluster.h"
 #include "test_cluster.h"
 
 namespace sluice::testing {
@@ -50,6 +57,49 @@ TEST(LocalClusterTest, DownEndsTheClustersRunningJobs) {
   EXPECT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(bg); }, 15))
       << "the job's background process outlived sluice-local down";
   EXPECT_EQ(c->Run("pgrep -f 'sluice-stepd.*" + c->dir() + "/'").out, "");
+}
+
+// Ports are picked at random, so two picks can meet; each daemon must
+// still get its own (issue 14 point 6: `up --nodes 128` failed one time in
+// three on "Address already in use").
+TEST(LocalClusterTest, EveryDaemonGetsADifferentPort) {
+  std::vector<uint16_t> seq = {5, 5, 6, 0, 5, 6, 7};
+  size_t i = 0;
+  EXPECT_THAT(local::DistinctPorts(3, [&] { return seq[i++]; }), ::testing::ElementsAre(5, 6, 7));
+}
+
+// A start that fails half way stops what it started.
+TEST(LocalClusterTest, AFailedUpLeavesNoDaemonRunning) {
+  char tmpl[] = "/tmp/sluice-up-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  // The second node's port is held here, so its node daemon cannot listen.
+  int busy = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(busy, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(busy, 1), 0);
+  socklen_t len = sizeof a;
+  getsockname(busy, reinterpret_cast<sockaddr*>(&a), &len);
+  local::UpOptions o;
+  o.dir = dir;
+  o.nodes = 2;
+  auto ports = local::DistinctPorts(2, common::PickFreeLoopbackPort);
+  std::ofstream(dir + "/busy.conf") << local::RenderSlurmConf(o, ports[0], {ports[1], ntohs(a.sin_port)});
+  int rc = std::system((CommandDir() + "/sluice-local up --dir " + dir + " --conf " + dir +
+                        "/busy.conf > " + dir + "/up.out 2>&1").c_str());
+  EXPECT_NE(rc, 0) << Slurp(dir + "/up.out");
+  // It had started the controller and the node daemons (their logs are
+  // there), and none of them, nor munged, is left.
+  EXPECT_TRUE(std::ifstream(dir + "/log/ctld.log").good());
+  EXPECT_TRUE(std::ifstream(dir + "/log/noded-mlmini-g2-ghpc-0.log").good());
+  EXPECT_TRUE(TestCluster::WaitFor(
+      // ("[/]" keeps pgrep's own shell from matching)
+      [&] { return std::system(("pgrep -f '[/]" + dir.substr(1) + "/' > /dev/null").c_str()) != 0; }, 15))
+      << "daemons of a failed up are still running";
+  close(busy);
+  EXPECT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
 }
 
 }  // namespace
