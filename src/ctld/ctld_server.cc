@@ -148,12 +148,24 @@ void CtldServer::AfterEvent() {
   if (controller_.has_unsynced()) PostFlush();  // e.g. an interactive job's start or end
   if (!controller_.schedule_needed() || schedule_posted_) return;
   schedule_posted_ = true;
-  boost::asio::post(io_, [this] {
+  auto pass = [this] {
     schedule_posted_ = false;
+    auto start = PassPacer::Clock::now();
     controller_.Schedule(Now());
+    pacer_.Ran(start, PassPacer::Clock::now());
     Bump();
     if (controller_.has_unsynced()) PostFlush();  // interactive starts
-  });
+  };
+  // After a long pass the next one waits (pass_pacer.h); events meanwhile
+  // are coalesced into it.
+  if (PassPacer::Clock::now() >= pacer_.NextAt()) {
+    boost::asio::post(io_, pass);
+  } else {
+    pass_timer_.expires_at(pacer_.NextAt());
+    pass_timer_.async_wait([pass](const boost::system::error_code& ec) {
+      if (!ec) pass();
+    });
+  }
 }
 
 void CtldServer::ArmTick() {
@@ -202,6 +214,7 @@ void CtldServer::Shutdown() {
   auto done = saved->get_future();
   boost::asio::post(io_, [this, saved] {
     tick_.cancel();
+    pass_timer_.cancel();
     controller_.SaveUsage(Now());
     saved->set_value();
   });

@@ -22,6 +22,7 @@
 #include "common/slurm_conf.h"
 #include "ctld/core/controller.h"
 #include "ctld/mail_prog.h"
+#include "ctld/pass_pacer.h"
 #include "ctld/rpc/client_service.h"
 #include "ctld/rpc/core_runner.h"
 #include "ctld/rpc/grpc_node_client.h"
@@ -69,6 +70,8 @@ class CtldServer final : public rpc::CoreRunner {
   MailProgMailer mailer_;
   Controller controller_;
   bool schedule_posted_ = false;  // strand-owned
+  PassPacer pacer_;               // strand-owned: when the next pass may run
+  boost::asio::steady_timer pass_timer_{io_};  // a pass held back by the pacer
   bool flush_posted_ = false;     // strand-owned
   bool store_failing_ = false;    // strand-owned: logged once per outage
   void LogStoreHealth();          // strand
