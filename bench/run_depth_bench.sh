@@ -18,6 +18,8 @@ sbatch -N4 --exclusive -o /dev/null --wrap 'sleep 3600' >/dev/null
 fill_start=$(date +%s%N)
 seq "$DEPTH" | xargs -P 8 -n 100 sh -c 'for i; do sbatch -o /dev/null --wrap true >/dev/null; done' _
 fill_ms=$(( ($(date +%s%N) - fill_start) / 1000000 ))
+ctld=$(pgrep -f "sluice-ctld -f $D" | head -1)
+rss_before_read_kb=$(awk '/VmRSS/{print $2}' /proc/$ctld/status)  # before any squeue
 pending=$(squeue -h -t PD | wc -l)
 times=()
 for _ in $(seq "$N"); do
@@ -26,6 +28,7 @@ for _ in $(seq "$N"); do
 done
 median_us=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
 total_us=$(printf '%s\n' "${times[@]}" | awk '{s+=$1} END{print s}')
-ctld=$(pgrep -f "sluice-ctld -f $D" | head -1)
 rss_kb=$(awk '/VmRSS/{print $2}' /proc/$ctld/status)
-echo "{\"bin\":\"$BIN\",\"pending\":$pending,\"fill_ms\":$fill_ms,\"n\":$N,\"median_ms\":$(awk "BEGIN{print $median_us/1000}"),\"per_s\":$(awk "BEGIN{printf \"%.1f\", $N*1e6/$total_us}"),\"ctld_rss_kb\":$rss_kb}"
+sleep 8  # readers idle: the controller may drop what they no longer need
+rss_later_kb=$(awk '/VmRSS/{print $2}' /proc/$ctld/status)
+echo "{\"bin\":\"$BIN\",\"pending\":$pending,\"fill_ms\":$fill_ms,\"n\":$N,\"median_ms\":$(awk "BEGIN{print $median_us/1000}"),\"per_s\":$(awk "BEGIN{printf \"%.1f\", $N*1e6/$total_us}"),\"ctld_rss_kb\":$rss_kb,\"ctld_rss_before_squeue_kb\":$rss_before_read_kb,\"ctld_rss_8s_later_kb\":$rss_later_kb}"

@@ -1,5 +1,6 @@
 #include "ctld/ctld_server.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -173,6 +174,10 @@ void CtldServer::ArmTick() {
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     controller_.Tick(Now());
+    // Memory the queue no longer needs goes back to the system: an idle
+    // readers' copy, and what purged jobs and finished passes freed.
+    bool dropped = client_service_.DropStaleSnapshot(generation_.load(std::memory_order_acquire));
+    if (dropped || ++trims_ % kTrimTicks == 0) ::malloc_trim(0);
     // Every event already queues a pass; this periodic one refreshes start
     // estimates and --begin times. A full pass over a very large queue
     // costs most of a second, hence not every tick.

@@ -77,6 +77,8 @@ class CtldServer final : public rpc::CoreRunner {
   void LogStoreHealth();          // strand
   uint64_t ticks_ = 0;            // strand-owned
   static constexpr uint64_t kPeriodicPassTicks = 5;  // 1 s ticks
+  uint64_t trims_ = 0;                                // strand-owned
+  static constexpr uint64_t kTrimTicks = 60;          // malloc_trim once a minute
   std::vector<std::shared_ptr<std::promise<absl::Status>>> sync_waiters_;  // strand
   void Flush();
   void PostFlush();  // strand: one Flush queued behind what is queued now

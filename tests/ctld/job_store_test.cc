@@ -13,7 +13,7 @@ Job Sample() {
   j.spec.user = "alice";
   j.spec.name = "weird\nname=with\\escapes";
   j.spec.script = "#!/bin/sh\necho 'a=b'\n";
-  j.spec.env = {"A=1", "B=two\nlines", "C=x\x1fy"};
+  j.spec.SetEnv({"A=1", "B=two\nlines", "C=x\x1fy", ""});
   j.spec.time_limit_min = -2;
   j.state = JobState::kCompleting;
   j.final_state = JobState::kTimeout;
@@ -29,7 +29,8 @@ TEST(JobCodecTest, RoundTripsEveryField) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->spec.name, j.spec.name);
   EXPECT_EQ(back->spec.script, j.spec.script);
-  EXPECT_EQ(back->spec.env, j.spec.env);
+  EXPECT_EQ(back->spec.Env(), j.spec.Env());
+  EXPECT_EQ(back->spec.Env(), (std::vector<std::string>{"A=1", "B=two\nlines", "C=x\x1fy", ""}));
   EXPECT_EQ(back->spec.time_limit_min, -2);
   EXPECT_EQ(back->state, JobState::kCompleting);
   EXPECT_EQ(back->final_state, JobState::kTimeout);

@@ -282,7 +282,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   s.std_out = req.std_out;
   s.std_err = req.std_err;
   s.std_in = req.std_in;
-  s.env = req.env;
+  s.SetEnv(req.env);
   s.hold = req.hold;
   s.append_output = req.append_output;
   s.begin_time = req.begin_time;

@@ -87,7 +87,7 @@ std::vector<std::string> Controller::BatchEnv(const Job& job) const {
   std::set<std::string> ours;
   for (const auto& e : add) ours.insert(e.substr(0, e.find('=')));
   std::vector<std::string> env;
-  for (const auto& e : job.spec.env) {
+  for (const auto& e : job.spec.Env()) {
     std::string key = e.substr(0, e.find('='));
     // Variables the job sets are recomputed; a stale CUDA_VISIBLE_DEVICES
     // from the login shell must not leak into a job without GPUs either.

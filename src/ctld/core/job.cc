@@ -37,6 +37,28 @@ uint32_t JobSpec::CpusPerNode() const {
   return c ? c : 1;
 }
 
+std::vector<std::string> JobSpec::Env() const {
+  std::vector<std::string> out;
+  if (env_block.empty()) return out;
+  for (size_t at = 0;;) {
+    size_t nul = env_block.find('\0', at);
+    out.push_back(env_block.substr(at, nul == std::string::npos ? std::string::npos : nul - at));
+    if (nul == std::string::npos) break;
+    at = nul + 1;
+  }
+  return out;
+}
+
+void JobSpec::SetEnv(const std::vector<std::string>& env) {
+  env_block.clear();
+  for (size_t i = 0; i < env.size(); ++i) {
+    if (i) env_block.push_back('\0');
+    // (an entry cannot hold a NUL: it came from a C environment)
+    env_block.append(env[i].substr(0, env[i].find('\0')));
+  }
+  env_block.shrink_to_fit();
+}
+
 std::vector<std::string> JobSpec::Partitions() const {
   return absl::StrSplit(partition, ',', absl::SkipEmpty());
 }

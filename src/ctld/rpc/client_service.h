@@ -29,6 +29,11 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   // (SlurmUser) spends a token per call. Call before serving.
   void EnableRateLimit(const common::RateLimitConfig& c, uint32_t exempt_uid);
   uint64_t rate_limited() const { return limiter_ ? limiter_->refused() : 0; }
+  // The readers' copy of the job list, once out of date and unread for a
+  // while (job_snapshot.h); true when it was dropped.
+  bool DropStaleSnapshot(uint64_t generation) {
+    return snapshots_.DropIfStale(generation, std::chrono::seconds(5));
+  }
 
   grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,
                               const ::sluice::v1::SubmitBatchJobRequest* req,

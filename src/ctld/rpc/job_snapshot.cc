@@ -10,9 +10,19 @@ namespace sluice::ctld::rpc {
 
 namespace v1 = ::sluice::v1;
 
+bool JobSnapshots::DropIfStale(uint64_t generation, std::chrono::steady_clock::duration idle) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!current_ || building_ || current_->generation >= generation ||
+      std::chrono::steady_clock::now() - last_read_ < idle)
+    return false;
+  current_.reset();  // (a reader still holding it keeps it until done)
+  return true;
+}
+
 std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
   uint64_t wanted = runner_->Generation();
   std::unique_lock<std::mutex> l(mu_);
+  last_read_ = std::chrono::steady_clock::now();
   for (;;) {
     if (current_ && current_->generation >= wanted) return current_;
     if (building_) {

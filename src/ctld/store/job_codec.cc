@@ -202,7 +202,7 @@ std::string EncodeJob(const Job& j) {
       {"std_out", s.std_out},
       {"std_err", s.std_err},
       {"std_in", s.std_in},
-      {"env", JoinList(s.env)},
+      {"env", JoinList(s.Env())},
       {"hold", absl::StrCat(s.hold)},
       {"admin_hold", absl::StrCat(s.admin_hold)},
       {"append_output", absl::StrCat(s.append_output)},
@@ -328,9 +328,11 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   str("std_out", &s.std_out);
   str("std_err", &s.std_err);
   str("std_in", &s.std_in);
-  if (auto it = kv.find("env"); it != kv.end() && !it->second.empty())
-    for (absl::string_view e : absl::StrSplit(it->second, '\x1f'))
-      s.env.push_back(Unesc(e));
+  if (auto it = kv.find("env"); it != kv.end() && !it->second.empty()) {
+    std::vector<std::string> env;
+    for (absl::string_view e : absl::StrSplit(it->second, '\x1f')) env.push_back(Unesc(e));
+    s.SetEnv(env);
+  }
   flag("hold", &s.hold);
   flag("admin_hold", &s.admin_hold);
   flag("append_output", &s.append_output);
