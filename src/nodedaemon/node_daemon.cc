@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "nodedaemon/node_daemon.h"
 
 #include <signal.h>
@@ -16,9 +15,11 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/rpc/gpu_convert.h"
 #include "common/rpc/rpc_auth.h"
 #include "nodedaemon/host_facts.h"
+#include "nodedaemon/report_pacer.h"
 #include "nodedaemon/usage_proto.h"
 #include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/programs.h"
@@ -244,7 +245,11 @@ void NodeDaemon::TriggerReportSoon(std::chrono::milliseconds delay) {
 // jobs stay queued until the controller acknowledges them.
 void NodeDaemon::ReporterLoop() {
   bool registered = false;
+  ReportPacer pacer(opts_.heartbeat_ms, opts_.config.slurmd_timeout_s);
+  std::string last_health;
   for (;;) {
+    const bool was_registered = registered;
+    bool quiet = false;
     v1::NodeReportRequest req;
     req.set_node_name(opts_.node_name);
     req.set_registering(!registered);
@@ -318,12 +323,18 @@ void NodeDaemon::ReporterLoop() {
         RetryPendingSoon();
       });
       if (cpus_changed) TriggerReportSoon(kLaunchReportDelay);  // the CPUs now held
+      // Nothing ran here and nothing was new: the next report may wait longer.
+      quiet = was_registered && req.ended_size() == 0 && req.ended_steps_size() == 0 &&
+              req.running_job_ids_size() == 0 && req.job_cpus_size() == 0 &&
+              req.health_failure() == last_health && kill.empty() && allocations.empty() &&
+              !cpus_changed;
+      last_health = req.health_failure();
     } else {
       spdlog::debug("report to sluice-ctld failed: {}", st.error_message());
     }
     std::unique_lock<std::mutex> l(report_mu_);
     // Until registered, retry quickly: the controller may be starting too.
-    int wait_ms = st.ok() ? opts_.heartbeat_ms : registered ? 500 : 100;
+    int wait_ms = st.ok() ? pacer.NextWaitMs(quiet) : registered ? 500 : 100;
     auto heartbeat = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     for (;;) {
       auto until = report_at_ ? std::min(heartbeat, *report_at_) : heartbeat;
