@@ -190,17 +190,26 @@ void CtldServer::ArmTick() {
 
 absl::Status CtldServer::Start() {
   std::string addr = absl::StrCat(config_.ctld_addr, ":", config_.ctld_port);
-  grpc::ServerBuilder b;
-  // gRPC sets SO_REUSEPORT by default: a second daemon on the same port
-  // would then share it silently (and steal half the calls). Fail instead.
-  b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // A controller restarted right after a crash may find its port still
+  // held for a moment (seen in CI: "Address already in use" three seconds
+  // after a kill -9): it tries again for up to 10 s before giving up.
   int port = 0;
-  b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
-  b.RegisterService(&client_service_);
-  b.RegisterService(&node_service_);
-  server_ = b.BuildAndStart();
-  if (!server_ || port == 0)
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+  for (int attempt = 0;; ++attempt) {
+    grpc::ServerBuilder b;
+    // gRPC sets SO_REUSEPORT by default: a second daemon on the same port
+    // would then share it silently (and steal half the calls). Fail instead.
+    b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    port = 0;
+    b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(&client_service_);
+    b.RegisterService(&node_service_);
+    server_ = b.BuildAndStart();
+    if (server_ && port != 0) break;
+    server_.reset();
+    if (attempt >= 20) return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+    spdlog::warn("cannot listen on {} yet; trying again", addr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
   spdlog::info("sluice-ctld listening on {}", addr);
   boost::asio::post(io_, [this] { ArmTick(); });
   return absl::OkStatus();

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -118,14 +119,22 @@ absl::Status NodeDaemon::Start() {
 
   std::string addr =
       absl::StrCat(node_conf_->addr, ":", opts_.config.NodePort(*node_conf_));
-  grpc::ServerBuilder b;
-  b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // see CtldServer::Start
+  // As CtldServer::Start: a port still held just after a crash is waited
+  // for, up to 10 s.
   int port = 0;
-  b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
-  b.RegisterService(this);
-  server_ = b.BuildAndStart();
-  if (!server_ || port == 0)
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+  for (int attempt = 0;; ++attempt) {
+    grpc::ServerBuilder b;
+    b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // see CtldServer::Start
+    port = 0;
+    b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(this);
+    server_ = b.BuildAndStart();
+    if (server_ && port != 0) break;
+    server_.reset();
+    if (attempt >= 20) return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+    spdlog::warn("cannot listen on {} yet; trying again", addr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
   spdlog::info("sluice-noded {} listening on {}", opts_.node_name, addr);
 
   grpc::ChannelArguments args;

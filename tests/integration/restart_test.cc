@@ -4,6 +4,14 @@
 
 #include "test_cluster.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 namespace sluice::testing {
 namespace {
 
@@ -36,6 +44,37 @@ TEST(RestartTest, RunningJobFinishesNormallyAcrossAControllerRestart) {
   ASSERT_TRUE(cluster->StartCtld());
   ASSERT_TRUE(cluster->WaitForState(id, "COMPLETED", 30)) << cluster->JobState(id);
   EXPECT_EQ(Slurp(cluster->work() + "/r.out"), "done\n");
+}
+
+// A controller restarted while its port is still held (as just after a
+// crash, seen in CI) waits for it instead of exiting.
+TEST(RestartTest, AControllerWaitsForItsPortToBeFree) {
+  auto c = TestCluster::Start();
+  ASSERT_NE(c, nullptr);
+  int port = std::atoi(c->Run("sed -n 's/^SlurmctldPort=//Ip' " + c->conf()).out.c_str());
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(c->KillCtld());
+  // (CLOEXEC: the controller StartCtld forks must not inherit it)
+  int held = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(held, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  // (Just after the kill the port can refuse even this for a moment: the
+  // very thing the controller now rides out.)
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] { return bind(held, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0; }, 10))
+      << c->Run("ss -tanp | grep :" + std::to_string(port)).out;
+  ASSERT_EQ(listen(held, 1), 0);
+  std::thread release([held] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    close(held);
+  });
+  EXPECT_TRUE(c->StartCtld());  // polls for up to 20 s
+  release.join();
+  EXPECT_NE(Slurp(c->dir() + "/log/ctld.log").find("trying again"), std::string::npos);
 }
 
 }  // namespace
