@@ -400,8 +400,20 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   out.id = job.id;
   unsynced_.insert(job.id.value());
   jobs_.emplace(job.id.value(), std::move(job));
-  schedule_needed_ = true;
+  submitted_since_pass_ = true;
   return out;
+}
+
+// Whether a pass could start one of the jobs submitted since the last:
+// false only over a deep queue when no node that takes jobs has a CPU free
+// and nothing can be preempted (OverSubscribe=YES/FORCE is treated as NO,
+// so a job never shares a CPU).
+bool Controller::NewJobsMayStart() const {
+  if (jobs_.size() < kDeepQueueJobs) return true;
+  if (config_.preempt_type != "preempt/none") return true;
+  for (const auto& n : nodes_)
+    if (n.Schedulable() && n.alloc_cpus < n.conf.cpus) return true;
+  return false;
 }
 
 uint64_t Controller::FreeJobId() const {
@@ -445,7 +457,7 @@ absl::Status Controller::Sync() {
     }
   } else {
     for (const Job* j : batch)
-      if (!j->spec.interactive) schedule_needed_ = true;  // a submission may start now
+      if (!j->spec.interactive) submitted_since_pass_ = true;  // a submission may start now
   }
   unsynced_.clear();
   return st;

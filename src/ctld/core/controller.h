@@ -342,7 +342,17 @@ class Controller {
   void Tick(int64_t now);
 
   // True when something happened that a scheduling pass should look at.
-  bool schedule_needed() const { return schedule_needed_; }
+  // New submissions alone ask for one only when one of them might start
+  // now (NewJobsMayStart): over a deep queue on a full cluster a pass per
+  // submission only refreshes reasons, and made a submission's cost grow
+  // with the queue (issue 14, point 2). The periodic pass (or the next job
+  // end, node change...) then gives them their reasons.
+  bool schedule_needed() const {
+    return schedule_needed_ || (submitted_since_pass_ && NewJobsMayStart());
+  }
+  // Below this many jobs a pass is cheap: every submission gets one, so
+  // small clusters see reasons at once.
+  static constexpr size_t kDeepQueueJobs = 1000;
 
   const std::map<uint64_t, Job>& jobs() const { return jobs_; }
   const std::vector<NodeRecord>& nodes() const { return nodes_; }
@@ -563,6 +573,8 @@ class Controller {
   std::set<uint64_t> acct_dirty_;   // step records changed; written on the tick
   std::optional<absl::Status> store_result_;
   bool schedule_needed_ = true;
+  bool submitted_since_pass_ = false;  // jobs came in since the last pass
+  bool NewJobsMayStart() const;
   int64_t last_now_ = 0;
 };
 

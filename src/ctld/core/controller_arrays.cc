@@ -65,7 +65,7 @@ WillRunOutcome Controller::WillRun(const SubmitRequest& req,
                                    const common::Identity& who, int64_t now) {
   WillRunOutcome out;
   const uint64_t next = next_job_id_;
-  const bool needed = schedule_needed_;
+  const bool needed = schedule_needed_, submitted = submitted_since_pass_;
   SubmitOutcome sub = Submit(req, who, now, /*dry_run=*/true);
   out.error = sub.error;
   // Slurm's --test-only keeps only the partition note (its resource notes
@@ -102,6 +102,7 @@ WillRunOutcome Controller::WillRun(const SubmitRequest& req,
   jobs_.erase(id);
   unsynced_.erase(id);
   schedule_needed_ = needed;
+  submitted_since_pass_ = submitted;
   return out;
 }
 

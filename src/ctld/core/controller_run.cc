@@ -207,6 +207,7 @@ void Controller::EndPastDeadlines(int64_t now, bool passed_only) {
 void Controller::Schedule(int64_t now) {
   last_now_ = now;
   schedule_needed_ = false;
+  submitted_since_pass_ = false;
   UpdatePriorities(now);
   EndPastDeadlines(now, /*passed_only=*/false);
   // kill_invalid_depend: a job whose dependency can never be satisfied is
