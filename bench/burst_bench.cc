@@ -3,13 +3,24 @@
 // burst took to be acknowledged and how long after the last acknowledgement
 // every job had been scheduled (started, or given a reason by a pass).
 // Usage: sluice-bench-burst [--jobs N]   (starts its own cluster; JSON out)
+//        sluice-bench-burst --conf FILE --sequential N [--fresh] [--runnable]
+//          N held submissions one after another to a running cluster, over
+//          one client: prints the median acknowledgement in ms (the RPC
+//          alone, without a process start per submission); with --fresh
+//          each submission opens its own connection, as sbatch does;
+//          with --runnable the jobs are not held and what is timed is
+//          submission until the controller has started the job (the wait
+//          for a scheduling pass and the pass itself), polled with
+//          QueryJobs for that one job.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,15 +34,66 @@ using Clock = std::chrono::steady_clock;
 double Ms(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
+
+int SequentialAcks(const std::string& conf, int n, bool fresh, bool runnable) {
+  auto cfg = sluice::common::LoadSlurmConf(conf);
+  if (!cfg.ok()) {
+    fprintf(stderr, "%s\n", std::string(cfg.status().message()).c_str());
+    return 1;
+  }
+  sluice::v1::SubmitBatchJobRequest req;
+  auto* j = req.mutable_job();
+  j->set_name("ack");
+  j->set_script("#!/bin/sh\ntrue\n");
+  j->set_work_dir("/tmp");
+  j->set_std_out("/dev/null");
+  j->add_env("PATH=/usr/bin:/bin");
+  j->set_hold(!runnable);
+  auto client = std::make_unique<sluice::cli::CtldClient>(*cfg);
+  std::vector<double> ms;
+  for (int i = 0; i < n; ++i) {
+    auto t0 = Clock::now();
+    if (fresh) client = std::make_unique<sluice::cli::CtldClient>(*cfg);
+    auto r = client->Submit(req);
+    if (!r.ok() || r->job_id() == 0) {
+      fprintf(stderr, "submission failed\n");
+      return 1;
+    }
+    if (runnable) {
+      sluice::v1::QueryJobsRequest q;
+      q.add_job_ids(r->job_id());
+      q.set_brief(true);
+      for (;;) {
+        auto l = client->QueryJobs(q);
+        if (l.ok() && l->reply().jobs_size() > 0 &&
+            l->reply().jobs(0).state() != sluice::v1::JOB_STATE_PENDING)
+          break;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    }
+    ms.push_back(Ms(Clock::now() - t0));
+  }
+  std::sort(ms.begin(), ms.end());
+  printf("%.3f\n", ms[ms.size() / 2]);
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   int jobs = 1000, clients = 8;
   bool hold = false;  // --hold: measure submission alone (nothing runs)
+  std::string conf;
+  int sequential = 0;
+  bool fresh = false, runnable = false;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[i + 1]);
     if (!strcmp(argv[i], "--hold")) hold = true;
+    if (!strcmp(argv[i], "--conf") && i + 1 < argc) conf = argv[i + 1];
+    if (!strcmp(argv[i], "--fresh")) fresh = true;
+    if (!strcmp(argv[i], "--runnable")) runnable = true;
+    if (!strcmp(argv[i], "--sequential") && i + 1 < argc) sequential = atoi(argv[i + 1]);
   }
+  if (!conf.empty()) return SequentialAcks(conf, std::max(1, sequential), fresh, runnable);
   char self[4096];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   self[n > 0 ? n : 0] = 0;

@@ -7,11 +7,14 @@
 # ratios, and how many squeue calls completed meanwhile.
 # With PIN=1 the daemons and the measured commands run on CPU 0 and the
 # readers on the others (taskset), as when readers are on login nodes.
-# Usage: [PIN=1] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
+# READER (default squeue) is what each reader loop runs: READER="squeue
+# --version" starts the same program without calling the controller, a
+# control for what the readers' process churn alone costs the machine.
+# Usage: [PIN=1] [READER=cmd] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 READERS=${1:-50} PENDING=${2:-2000} SUBMITS=${3:-100} SRUNS=${4:-20}
-cmake --build build --target sluice-local sbatch squeue srun sluice-ctld sluice-noded sluice-stepd >/dev/null
+cmake --build build --target sluice-bench-burst sluice-local sbatch squeue srun sluice-ctld sluice-noded sluice-stepd >/dev/null
 build/bin/sluice-local down >/dev/null 2>&1 || true
 rm -rf /tmp/sluice-local-0
 build/bin/sluice-local up >/dev/null
@@ -32,24 +35,34 @@ timed() {  # timed N CMD...: median ms of N sequential runs
 measure() {
   sb=$(timed "$SUBMITS" sbatch -H -o /dev/null --wrap true)
   sr=$(timed "$SRUNS" srun -N1 true)
-  echo "$sb $sr"
+  # The acknowledgement alone: the same RPC from one long-lived client.
+  ack=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SUBMITS")
+  fresh=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SUBMITS" --fresh)
+  started=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SRUNS" --runnable)
+  echo "$sb $sr $ack $fresh $started"
 }
-read -r sb0 sr0 < <(measure)
+read -r sb0 sr0 ack0 fr0 st0 < <(measure)
 count=/tmp/sluice-read-load.count; : > $count
 pids=()
 # Each reader loop runs wholly on the readers' CPUs (its shell's forks too).
 for _ in $(seq "$READERS"); do
-  "${ONREST[@]}" bash -c "while :; do squeue >/dev/null 2>&1; echo >> $count; done" & pids+=($!)
+  "${ONREST[@]}" bash -c "while :; do ${READER:-squeue} >/dev/null 2>&1; echo >> $count; done" & pids+=($!)
 done
 sleep 2
 start=$(wc -l < $count); t0=$(date +%s%N)
-read -r sb1 sr1 < <(measure)
+read -r sb1 sr1 ack1 fr1 st1 < <(measure)
 t1=$(date +%s%N); done_reads=$(( $(wc -l < $count) - start ))
 kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true
-echo "queue: $PENDING held jobs; readers: $READERS squeue loops; pinned: ${PIN:-0}"
+echo "queue: $PENDING held jobs; readers: $READERS loops of '${READER:-squeue}'; pinned: ${PIN:-0}"
 printf 'sbatch ack       no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
   "$(echo "$sb0/1000" | bc -l)" "$(echo "$sb1/1000" | bc -l)" "$(echo "$sb1/$sb0" | bc -l)"
+printf 'submit RPC alone no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
+  "$ack0" "$ack1" "$(echo "$ack1/$ack0" | bc -l)"
+printf '+ a new connection  no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
+  "$fr0" "$fr1" "$(echo "$fr1/$fr0" | bc -l)"
 printf 'srun -N1 true    no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
   "$(echo "$sr0/1000" | bc -l)" "$(echo "$sr1/1000" | bc -l)" "$(echo "$sr1/$sr0" | bc -l)"
-echo "squeue calls completed meanwhile: $done_reads in $(( (t1 - t0) / 1000000 )) ms"
+printf 'submit -> started  no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
+  "$st0" "$st1" "$(echo "$st1/$st0" | bc -l)"
+echo "reader calls completed meanwhile: $done_reads in $(( (t1 - t0) / 1000000 )) ms"
 build/bin/sluice-local down >/dev/null
