@@ -132,11 +132,12 @@ void Controller::MailEvent(const Job& job, uint32_t event, int64_t now) {
   if (auto m = ArraySummaryMail(records, event, config_.cluster_name)) mailer_->Send(std::move(*m));
 }
 
-void Controller::MailTimeLimits(int64_t now) {
+void Controller::MailTimeLimits(int64_t now, const std::vector<Job*>& watched) {
   if (!mailer_) return;
   constexpr std::pair<uint32_t, int> kMarks[] = {
       {kMailTimeLimit, 100}, {kMailTimeLimit90, 90}, {kMailTimeLimit80, 80}, {kMailTimeLimit50, 50}};
-  for (auto& [id, j] : jobs_) {
+  for (Job* jp : watched) {
+    Job& j = *jp;
     if (j.state != JobState::kRunning || j.spec.time_limit_min <= 0 ||
         !(j.spec.mail_type & (kMailTimeLimit | kMailTimeLimit90 | kMailTimeLimit80 | kMailTimeLimit50)))
       continue;

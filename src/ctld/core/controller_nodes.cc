@@ -230,8 +230,9 @@ void Controller::CheckNodeTimeouts(int64_t now) {
 // batch shell. Without B: Slurm signals the job's steps only, so a batch
 // job without steps gets nothing; so it is here (a default USR1 would kill
 // the script's commands early where Slurm leaves them alone).
-void Controller::SendTimedSignals(int64_t now) {
-  for (auto& [id, job] : jobs_) {
+void Controller::SendTimedSignals(int64_t now, const std::vector<Job*>& watched) {
+  for (Job* jp : watched) {
+    Job& job = *jp;
     const JobSpec& s = job.spec;
     if (job.state != JobState::kRunning || job.signal_sent || s.signal_num == 0 ||
         s.time_limit_min < 0)

@@ -188,12 +188,14 @@ bool Controller::TopologyFits(const JobSpec& s) const {
   return false;
 }
 
-void Controller::EndPastDeadlines(int64_t now, bool passed_only) {
+void Controller::EndPastDeadlines(int64_t now, bool passed_only,
+                                  const std::vector<Job*>& watched) {
   // A pending job that can no longer end by its --deadline ends DEADLINE:
   // at each pass when it could start now but not finish in time (its
   // --time-min, else its limit), and at each tick once the deadline is
   // past, held or not, as Slurm does.
-  for (auto& [id, j] : jobs_) {
+  for (Job* jp : watched) {
+    Job& j = *jp;
     if (j.state != JobState::kPending || !j.spec.deadline) continue;
     bool late = j.spec.deadline <= now;
     if (!passed_only && !j.spec.hold) {
@@ -209,7 +211,7 @@ void Controller::Schedule(int64_t now) {
   schedule_needed_ = false;
   submitted_since_pass_ = false;
   UpdatePriorities(now);
-  EndPastDeadlines(now, /*passed_only=*/false);
+  EndPastDeadlines(now, /*passed_only=*/false, WatchedJobs());
   // kill_invalid_depend: a job whose dependency can never be satisfied is
   // cancelled instead of pending forever.
   if (kill_invalid_depend_) {
@@ -396,24 +398,32 @@ void Controller::Tick(int64_t now) {
   FlushAccounting();
   PurgeAccounting(now);
   // Fair-share usage: CPU-seconds of running jobs, decayed over time.
-  ChargeUsage(now);
-  for (auto& [id, job] : jobs_) {
+  const std::vector<Job*> watched = WatchedJobs();
+  ChargeUsage(now, watched);
+  for (Job* jp : watched) {
+    Job& job = *jp;
     if (job.state != JobState::kRunning || job.spec.time_limit_min < 0) continue;
     if (now >= job.start_time + job.spec.time_limit_min * 60 + job.suspended_secs)
       Terminate(job, SignalKind::kTimeout, JobState::kTimeout, now);
   }
   CheckNodeTimeouts(now);
-  EndPastDeadlines(now, /*passed_only=*/true);
-  MailTimeLimits(now);
-  SendTimedSignals(now);
-  for (auto it = jobs_.begin(); it != jobs_.end();) {
-    const Job& j = it->second;
-    if (common::IsFinished(j.state) &&
-        j.end_time + static_cast<int64_t>(config_.min_job_age_s) < now)
-      it = jobs_.erase(it);
-    else
-      ++it;
-  }
+  EndPastDeadlines(now, /*passed_only=*/true, watched);
+  MailTimeLimits(now, watched);
+  SendTimedSignals(now, watched);
+  // Jobs the checks above added are looked at next tick; none was removed.
+  std::vector<uint64_t> purge;
+  for (const Job* j : watched)
+    if (common::IsFinished(j->state) &&
+        j->end_time + static_cast<int64_t>(config_.min_job_age_s) < now)
+      purge.push_back(j->id.value());
+  for (uint64_t id : purge) jobs_.erase(id);
+}
+
+std::vector<Job*> Controller::WatchedJobs() {
+  std::vector<Job*> out;
+  for (auto& [id, j] : jobs_)
+    if (j.state != JobState::kPending || j.spec.deadline) out.push_back(&j);
+  return out;
 }
 
 }  // namespace sluice::ctld

@@ -73,10 +73,11 @@ std::vector<ShareNode> Controller::ShareNodes() const {
 
 std::vector<ShareFigures> Controller::Shares() const { return FairTree(ShareNodes()); }
 
-void Controller::ChargeUsage(int64_t now) {
+void Controller::ChargeUsage(int64_t now, const std::vector<Job*>& watched) {
   usage_.Decay(now);
   size_t running = 0;
-  for (const auto& [id, job] : jobs_) {
+  for (const Job* jp : watched) {
+    const Job& job = *jp;
     if (job.state != JobState::kRunning) continue;
     ++running;
     if (!last_charge_ || now <= last_charge_) continue;
@@ -96,7 +97,7 @@ void Controller::ChargeUsage(int64_t now) {
 }
 
 void Controller::SaveUsage(int64_t now) {
-  ChargeUsage(now);
+  ChargeUsage(now, WatchedJobs());
   if (!usage_.all().empty()) (void)store_->SaveSetting(kUsageSetting, usage_.Encode());
 }
 
