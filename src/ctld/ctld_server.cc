@@ -173,11 +173,17 @@ void CtldServer::ArmTick() {
   tick_.expires_after(std::chrono::seconds(1));
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
+    const size_t known = controller_.jobs().size();
     controller_.Tick(Now());
+    const bool purged = controller_.jobs().size() < known;
     // Memory the queue no longer needs goes back to the system: an idle
-    // readers' copy, and what purged jobs and finished passes freed.
+    // readers' copy, the store's page cache, and what purged jobs and
+    // finished passes freed (at once after a purge, else once a minute).
     bool dropped = client_service_.DropStaleSnapshot(generation_.load(std::memory_order_acquire));
-    if (dropped || ++trims_ % kTrimTicks == 0) ::malloc_trim(0);
+    if (dropped || purged || ++trims_ % kTrimTicks == 0) {
+      controller_.ReleaseStoreMemory();
+      ::malloc_trim(0);
+    }
     // Every event already queues a pass; this periodic one refreshes start
     // estimates and --begin times. A full pass over a very large queue
     // costs most of a second, hence not every tick.

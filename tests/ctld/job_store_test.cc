@@ -75,3 +75,33 @@ TEST(SqliteJobStoreTest, PersistsAcrossReopenAndSkipsOldFinishedJobs) {
 
 }  // namespace
 }  // namespace sluice::ctld
+
+namespace sluice::ctld {
+namespace {
+
+// An idle controller gives SQLite's page cache back (issue 14 point 3):
+// after many jobs were written the cache holds pages, and releasing it
+// frees them; the store still works afterwards.
+TEST(SqliteJobStoreTest, ReleasesItsPageCacheOnRequest) {
+  char dir[] = "/tmp/sluice-store-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  auto store = OpenSqliteJobStore(std::string(dir) + "/jobs.db");
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<Job> jobs(500, Sample());
+  std::vector<const Job*> ptrs;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].id = JobId(100 + i);
+    ptrs.push_back(&jobs[i]);
+  }
+  ASSERT_TRUE((*store)->Save(ptrs, 700).ok());
+  EXPECT_GT((*store)->ReleaseMemory(), 100'000u);
+  EXPECT_EQ((*store)->ReleaseMemory(), 0u);
+  ASSERT_TRUE((*store)->Save({ptrs[0]}, 700).ok());
+  auto st = (*store)->Load(0);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->jobs.size(), 500u);
+  EXPECT_EQ(system(("rm -rf " + std::string(dir)).c_str()), 0);
+}
+
+}  // namespace
+}  // namespace sluice::ctld

@@ -248,6 +248,8 @@ class Controller {
   // Charges running jobs to `now` and writes the usage to the store (at a
   // clean shutdown; the tick saves it every 30 s and when jobs end).
   void SaveUsage(int64_t now);
+  // The store's rebuildable caches back to the system (JobStore::ReleaseMemory).
+  size_t ReleaseStoreMemory() { return store_->ReleaseMemory(); }
   const PriorityConfig& priority_config() const { return priority_; }
   // signal 0: cancel. Otherwise deliver the signal (full: every process of
   // the batch step; batch: the batch shell only; neither: job steps only).

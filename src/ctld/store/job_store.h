@@ -35,6 +35,9 @@ class JobStore {
   // Deletes the records of jobs that ended before `ended_before`
   // (accounting retention, PurgeJobAfter); returns how many.
   virtual absl::StatusOr<int> Purge(int64_t ended_before) = 0;
+  // Gives back caches the store can rebuild (SQLite's page cache), when the
+  // controller is idle or has just dropped jobs. Returns the bytes freed.
+  virtual size_t ReleaseMemory() { return 0; }
 };
 
 // What sacct asks the store for; the rest of its filter is applied to the

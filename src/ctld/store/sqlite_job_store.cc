@@ -91,6 +91,15 @@ class SqliteJobStore : public JobStore {
     return absl::OkStatus();
   }
 
+  size_t ReleaseMemory() override {
+    int before = 0, hi = 0;
+    sqlite3_db_status(db_, SQLITE_DBSTATUS_CACHE_USED, &before, &hi, 0);
+    sqlite3_db_release_memory(db_);
+    int after = 0;
+    sqlite3_db_status(db_, SQLITE_DBSTATUS_CACHE_USED, &after, &hi, 0);
+    return before > after ? static_cast<size_t>(before - after) : 0;
+  }
+
   absl::Status SaveSetting(const std::string& name, const std::string& value) override {
     if (sqlite3_db_readonly(db_, "main") == 1)
       if (auto s = Reopen(); !s.ok()) return s;
