@@ -25,6 +25,8 @@ std::string GrpcTarget(const std::string& host_port) {
   return host_port;
 }
 
+CtldClient& CommandClient(const common::SlurmConfig& cfg) { return *new CtldClient(cfg); }
+
 CtldClient::~CtldClient() {
   // A command ends with its client: the answer's arena goes with the
   // process rather than string by string (10,000 jobs, ~2 ms).

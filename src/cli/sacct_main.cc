@@ -247,7 +247,7 @@ int Main(int argc, char** argv) {
   req.set_windowed(start_given || end_given || picks.empty());
   req.set_start(start);
   req.set_end(end);
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   auto rep = client.QueryAccounting(req);
   if (!rep.ok() || !rep->error().empty()) {
     PrintError("sacct", !rep.ok() ? "Problem talking to the database: " + std::string(kUnableToContact)

@@ -572,7 +572,7 @@ int Main(int argc, char** argv) {
   }
   auto cfg = LoadConfigOrComplain("sacctmgr");
   if (!cfg) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   if (ent->second == "cluster" && !list) return ClusterChange(client, *cfg, verb, rest, o);
   if (change)
     return ModifyOrDelete(client, verb == "update" ? "modify" : verb == "remove" ? "delete" : verb,

@@ -60,7 +60,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("salloc");
   if (!cfg) return 1;
   if (o.clusters && !OnlyThisCluster("salloc", *o.clusters, *cfg, false)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   std::string cwd = CurrentDir();
   std::vector<std::string> environ_now;
   for (char** e = environ; *e; ++e) environ_now.emplace_back(*e);

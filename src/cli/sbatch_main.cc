@@ -131,7 +131,7 @@ int Main(int argc, char** argv) {
   j->set_array(opts.array.value_or(""));  // "" (as Slurm takes --array=): no array
 
   if (opts.verbose) PrintOptionDump(kSbatch, opts, j->work_dir());
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   if (opts.test_only) return TestOnly(kSbatch, client, &req, opts.quiet);
   auto rep = client.Submit(req);
   if (!rep.ok()) {

@@ -233,7 +233,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("scancel");
   if (!cfg) return 1;
   if (!OnlyThisCluster("scancel", clusters, *cfg, true)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
 
   int rc = 0;
   bool has_steps = false;

@@ -170,7 +170,7 @@ int Notify(const std::vector<std::string>& rest) {
   }
   auto cfg = LoadConfigOrComplain("scontrol");
   if (!cfg) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   v1::UpdateJobsRequest req;
   req.set_action(v1::JOB_ACTION_NOTIFY);
   req.add_job_ids(id);
@@ -327,7 +327,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
     // "localhost" is named by this machine's name, as Slurm names it.
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
-    CtldClient client(*cfg);
+    CtldClient& client = CommandClient(*cfg);
     std::string host = cfg->ctld_host == "localhost" ? common::ShortHostname() : cfg->ctld_host;
     bool up = client.QueryCluster().ok();
     std::printf("Slurmctld(primary) at %s is %s\n", host.c_str(), up ? "UP" : "DOWN");
@@ -360,7 +360,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
     if (what == "config") {
       auto cfg = LoadConfigOrComplain("scontrol");
       if (!cfg) return 1;
-      CtldClient client(*cfg);
+      CtldClient& client = CommandClient(*cfg);
       auto rep = client.QueryCluster();
       if (!rep.ok()) {
         std::fprintf(stderr, "slurm_load_ctl_conf error: %s\n", kUnableToContact);
@@ -381,7 +381,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
     }
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
-    CtldClient client(*cfg);
+    CtldClient& client = CommandClient(*cfg);
     if (what == "job" || what == "jobs" || what == "jobid")
       return ShowJobs(client, arg, one_liner, details, verbose);
     if (what == "step" || what == "steps")
@@ -413,7 +413,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
     }
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
-    CtldClient client(*cfg);
+    CtldClient& client = CommandClient(*cfg);
     auto rep = job ? client.ModifyJob(job_req) : client.UpdatePartition(part_req);
     std::string err = rep.ok() ? rep->error() : std::string(kUnableToContact);
     if (err.empty()) return 0;
@@ -450,7 +450,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
     }
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
-    CtldClient client(*cfg);
+    CtldClient& client = CommandClient(*cfg);
     auto rep = client.UpdateNodes(req);
     std::string err = rep.ok() ? rep->error() : std::string(rep.status().message());
     if (!err.empty()) {
@@ -462,7 +462,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
   if (cmd == "reconfigure" || cmd == "reconfig") {  // (further words ignored, as Slurm)
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
-    CtldClient client(*cfg);
+    CtldClient& client = CommandClient(*cfg);
     auto rep = client.Reconfigure();
     std::string err = rep.ok() ? rep->error() : std::string(rep.status().message());
     if (!err.empty()) {
@@ -481,7 +481,7 @@ int RunCommand(std::vector<std::string> all, Session& s, bool* done) {
       cmd == "requeuehold" || cmd == "top" || cmd == "suspend" || cmd == "resume") {
     auto cfg = LoadConfigOrComplain("scontrol");
     if (!cfg) return 1;
-    CtldClient client(*cfg);
+    CtldClient& client = CommandClient(*cfg);
     v1::JobAction action = cmd == "hold"      ? v1::JOB_ACTION_HOLD
                            : cmd == "uhold"   ? v1::JOB_ACTION_USER_HOLD
                            : cmd == "requeue" ? v1::JOB_ACTION_REQUEUE

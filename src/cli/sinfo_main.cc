@@ -162,7 +162,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sinfo");
   if (!cfg) return 1;
   if (!OnlyThisCluster("sinfo", clusters, *cfg, true)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   if (verbose) {
     SinfoSettings s{fields, node_view, noheader, long_view, summarize, responding_only,
                     dead_only, exact, all, iterate_s, verbose, node_filter, part_filter,

@@ -114,7 +114,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sprio");
   if (!cfg) return 1;
   if (!clusters.empty() && !OnlyThisCluster("sprio", clusters, *cfg, false)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   auto rep = client.QueryShares();
   if (!rep.ok()) {
     PrintError("sprio", std::string(rep.status().message()));

@@ -341,7 +341,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("squeue");
   if (!cfg) return 1;
   if (!OnlyThisCluster("squeue", clusters, *cfg, true)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   if (o.document) {
     ::sluice::v1::QueryJobsRequest all;
     auto rep = LoadJobs(client, all);

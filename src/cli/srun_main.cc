@@ -120,7 +120,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("srun");
   if (!cfg) return 1;
   if (o.clusters && !OnlyThisCluster("srun", *o.clusters, *cfg, false)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   phases.Mark("start");
 
   std::vector<std::string> environ_now;

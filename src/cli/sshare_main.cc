@@ -108,7 +108,7 @@ int Main(int argc, char** argv) {
   auto cfg = LoadConfigOrComplain("sshare");
   if (!cfg) return 1;
   if (!clusters.empty() && !OnlyThisCluster("sshare", clusters, *cfg, false)) return 1;
-  CtldClient client(*cfg);
+  CtldClient& client = CommandClient(*cfg);
   auto rep = client.QueryShares();
   if (!rep.ok()) {
     PrintError("sshare", std::string(rep.status().message()));
