@@ -302,6 +302,16 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
                                               ": ignoring SlurmctldParameters word ", word));
         }
       }
+    } else if (k == "slurmdparameters") {
+      cfg.cgroup_favordynmods = true;
+      for (absl::string_view w : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+        std::string word = absl::AsciiStrToLower(absl::StripAsciiWhitespace(w));
+        if (word == "no_cgroup_favordynmods")
+          cfg.cgroup_favordynmods = false;
+        else
+          cfg.warnings.push_back(absl::StrCat("slurm.conf line ", lineno,
+                                              ": ignoring SlurmdParameters word ", word));
+      }
     } else if (k == "schedulerparameters") {
       cfg.scheduler_parameters = v;
     } else if (k == "launchparameters") {

@@ -161,6 +161,10 @@ struct SlurmConfig {
   std::vector<GresConfLine> gres_conf;
   std::vector<std::string> warnings;
   CgroupConf cgroup;  // cgroup.conf beside slurm.conf, defaults otherwise
+  // SlurmdParameters: Slurm's words are kept in `raw` and reported as
+  // ignored; Sluice's own no_cgroup_favordynmods keeps the node daemon from
+  // remounting the host's cgroup2 hierarchy with favordynmods (docs/ADMIN.md).
+  bool cgroup_favordynmods = true;
 
   const NodeConf* FindNode(absl::string_view name) const;
   const PartitionConf* FindPartition(absl::string_view name) const;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -76,6 +77,25 @@ NodeDaemon::~NodeDaemon() {
   if (health_.joinable()) health_.join();
 }
 
+// See FavorDynmodsRemount: without it the first task of a job after an
+// idle moment waits for an RCU grace period to enter its cgroups.
+void NodeDaemon::FavorDynamicMoves(const std::string& proc_mounts) {
+  std::string why;
+  auto r = FavorDynmodsRemount(proc_mounts, &why);
+  if (!r) {
+    spdlog::info("cgroup moves: {}", why);
+    return;
+  }
+  if (::mount("cgroup2", r->target.c_str(), "cgroup2", r->flags, r->data.c_str()) == 0)
+    spdlog::info("cgroup moves: remounted {} with {} so that moving a task into its "
+                 "cgroups never waits for RCU (SlurmdParameters=no_cgroup_favordynmods: don't)",
+                 r->target, r->data);
+  else
+    spdlog::warn("cgroup moves: could not remount {} with favordynmods ({}): the first task "
+                 "after an idle moment waits for an RCU grace period",
+                 r->target, strerror(errno));
+}
+
 absl::Status NodeDaemon::Start() {
   if (!node_conf_)
     return absl::NotFoundError(absl::StrCat(
@@ -93,6 +113,7 @@ absl::Status NodeDaemon::Start() {
       spdlog::info("{}", note);
     else
       spdlog::warn("{}", note);
+    if (cg && opts_.config.cgroup_favordynmods && ::geteuid() == 0) FavorDynamicMoves(mounts.str());
   }
   // Jobs whose stepds outlived the last daemon are ours again.
   for (auto [id, pid] : supervisor_.Recover()) {

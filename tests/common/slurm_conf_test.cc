@@ -69,6 +69,19 @@ TEST(SlurmConfTest, ParsesTheReferenceCluster) {
   EXPECT_FALSE(c->warnings.empty());
 }
 
+TEST(SlurmConfTest, SlurmdParametersTurnsOffFavordynmodsAndReportsSlurmsWords) {
+  const std::string base = "NodeName=n1 CPUs=2\nPartitionName=p Nodes=n1\n";
+  auto dflt = Parse(base);
+  ASSERT_TRUE(dflt.ok()) << dflt.status();
+  EXPECT_TRUE(dflt->cgroup_favordynmods);
+  auto off = Parse(base + "SlurmdParameters=config_overrides,No_Cgroup_Favordynmods\n");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->cgroup_favordynmods);
+  EXPECT_THAT(off->warnings,
+              ElementsAre(HasSubstr("ignoring SlurmdParameters word config_overrides")));
+  EXPECT_EQ(off->raw.at("slurmdparameters"), "config_overrides,No_Cgroup_Favordynmods");
+}
+
 TEST(SlurmConfTest, KeysAreCaseInsensitiveAndLinesContinue) {
   auto c = Parse("clustername=Lab\nNODENAME=a[1-2] \\\n  cpus=4 GRES=gpu:h100:8\n"
                  "partitionname=p nodes=ALL default=yes  # comment\n");

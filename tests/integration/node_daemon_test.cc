@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "absl/strings/str_split.h"
 #include "test_cluster.h"
 
 namespace sluice::testing {
@@ -16,6 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 const std::string kConf = std::string("ClusterName=nd\n") + kTestConfHeader + R"(SlurmdTimeout=3
 ReturnToService=1
@@ -316,6 +318,49 @@ TEST(NodeDaemonCgroupV2Test, JobsAreTrackedAndLimitedToTheirGpusOnV2) {
   std::ifstream(c->work() + "/v2gc.pid") >> gc;
   ASSERT_GT(gc, 0);
   EXPECT_TRUE(TestCluster::WaitFor([&] { return ProcessGone(gc); }, 10));
+}
+
+
+// A root node daemon turns on favordynmods on the host's cgroup2 mount (so
+// moving a job's first task into its cgroups never waits for an RCU grace
+// period, issue 14 point 4), and leaves it alone when slurm.conf says
+// SlurmdParameters=no_cgroup_favordynmods.
+TEST(NodeDaemonCgroupMovesTest, FavordynmodsIsOnAfterARootDaemonStartsUnlessTurnedOff) {
+  SLUICE_REQUIRE(IsRoot() && Slurp("/proc/mounts").find(" cgroup2 ") != std::string::npos,
+                 "needs root and a cgroup2 mount");
+  auto start = [](const std::string& extra) {
+    ClusterOptions o;
+    o.conf_text = std::string("ClusterName=fdm\n") + kTestConfHeader + extra +
+                  "NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=@PORT1@ CPUs=2 "
+                  "RealMemory=4000 State=UNKNOWN\n"
+                  "PartitionName=g2 Nodes=n1 Default=YES MaxTime=INFINITE State=UP\n";
+    return TestCluster::Start(o);
+  };
+  {
+    auto c = start("SlurmdParameters=no_cgroup_favordynmods\n");
+    ASSERT_NE(c, nullptr);
+    std::string log = Slurp(c->dir() + "/log/noded-n1.log");
+    EXPECT_THAT(log, HasSubstr("tracking jobs with cgroup"));
+    EXPECT_THAT(log, Not(HasSubstr("cgroup moves:")));
+  }
+  auto c = start("");
+  ASSERT_NE(c, nullptr);
+  std::string log = Slurp(c->dir() + "/log/noded-n1.log");
+  bool on = false;
+  for (absl::string_view line : absl::StrSplit(Slurp("/proc/mounts"), '\n'))
+    on = on || (line.find(" cgroup2 ") != std::string::npos &&
+                line.find("favordynmods") != std::string::npos);
+  if (log.find("could not remount") == std::string::npos) {
+    // Either this daemon remounted or an earlier one had (the kernel keeps it).
+    EXPECT_TRUE(log.find("cgroup moves: remounted ") != std::string::npos ||
+                log.find("favordynmods is already on at ") != std::string::npos)
+        << log;
+    EXPECT_TRUE(on) << Slurp("/proc/mounts");
+  } else {
+    // A kernel before 6.2 does not know the option: said, and nothing changed.
+    EXPECT_THAT(log, HasSubstr("waits for an RCU grace period"));
+    EXPECT_FALSE(on);
+  }
 }
 
 }  // namespace

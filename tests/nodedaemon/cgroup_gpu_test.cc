@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -93,6 +94,40 @@ TEST(CgroupDetectTest, ScopesDifferPerSpoolDirectory) {
   EXPECT_THAT(CgroupScope("n1", "/var/spool/a"), ::testing::StartsWith("n1_"));
   EXPECT_EQ(common::FormatIdRanges({3, 0, 1, 2, 8}), "0-3,8");
   EXPECT_EQ(common::FormatRepeatedCounts({2, 2, 1}), "2(x2),1");
+}
+
+TEST(FavorDynmodsTest, RemountKeepsTheMountsFlagsAndOptionsAndAddsFavordynmods) {
+  std::string why;
+  // systemd's unified hierarchy: nosuid, nodev, noexec and its own options
+  // must survive (a remount resets what it is not given).
+  auto r = FavorDynmodsRemount(
+      "proc /proc proc rw 0 0\n"
+      "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n"
+      "cgroup2 /sys/fs/cgroup cgroup2 rw,seclabel,nosuid,nodev,noexec,relatime,"
+      "nsdelegate,memory_recursiveprot 0 0\n",
+      &why);
+  ASSERT_TRUE(r.has_value()) << why;
+  EXPECT_EQ(r->target, "/sys/fs/cgroup");
+  EXPECT_EQ(r->flags, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
+  EXPECT_EQ(r->data, "nsdelegate,memory_recursiveprot,favordynmods");
+  // A hybrid host's empty unified mount, with a space in its path.
+  r = FavorDynmodsRemount("cgroup2 /sys/fs/cg\\040x cgroup2 rw,relatime 0 0\n", &why);
+  ASSERT_TRUE(r.has_value()) << why;
+  EXPECT_EQ(r->target, "/sys/fs/cg x");
+  EXPECT_EQ(r->data, "favordynmods");
+}
+
+TEST(FavorDynmodsTest, NothingToDoWhenAlreadyOnOrWithoutCgroup2) {
+  std::string why;
+  EXPECT_FALSE(FavorDynmodsRemount(
+      "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime,favordynmods 0 0\n", &why));
+  EXPECT_THAT(why, HasSubstr("already on at /sys/fs/cgroup/unified"));
+  EXPECT_FALSE(FavorDynmodsRemount("cgroup /sys/fs/cgroup/pids cgroup rw,pids 0 0\n", &why));
+  EXPECT_EQ(why, "no cgroup2 hierarchy is mounted");
+  // A truncated escape at the end of a path is kept as written.
+  auto r = FavorDynmodsRemount("cgroup2 /a\\04 cgroup2 rw 0 0", &why);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->target, "/a\\04");
 }
 
 TEST(CgroupConfTest, ParsesTheConstrainKeysAndRejectsNonsense) {

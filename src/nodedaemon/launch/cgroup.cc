@@ -3,6 +3,7 @@
 #include "nodedaemon/launch/device_filter.h"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -281,6 +282,49 @@ std::string CgroupScope(const std::string& node, const std::string& spool_dir) {
   return absl::StrCat(node, "_", absl::Hex(h, absl::kZeroPad8));
 }
 
+
+std::optional<Remount> FavorDynmodsRemount(const std::string& proc_mounts, std::string* why) {
+  // Per-mount flags as /proc/mounts names them; a remount resets those it
+  // is not given. Everything else is the file system's own option.
+  static const std::map<std::string, unsigned long> kMountFlags = {
+      {"ro", MS_RDONLY},         {"nosuid", MS_NOSUID},       {"nodev", MS_NODEV},
+      {"noexec", MS_NOEXEC},     {"sync", MS_SYNCHRONOUS},    {"dirsync", MS_DIRSYNC},
+      {"noatime", MS_NOATIME},   {"nodiratime", MS_NODIRATIME}, {"relatime", MS_RELATIME},
+      {"strictatime", MS_STRICTATIME}, {"lazytime", MS_LAZYTIME}, {"rw", 0}};
+  for (absl::string_view line : absl::StrSplit(proc_mounts, '\n')) {
+    std::vector<std::string> f = absl::StrSplit(line, ' ');
+    if (f.size() < 4 || f[2] != "cgroup2") continue;
+    Remount r;
+    // /proc/mounts writes a space in a path as \\040 (tab, newline and
+    // backslash likewise, in octal).
+    const std::string& p = f[1];
+    for (size_t i = 0; i < p.size(); ++i) {
+      bool octal = p[i] == '\\' && i + 3 < p.size();
+      for (size_t k = 1; octal && k <= 3; ++k) octal = p[i + k] >= '0' && p[i + k] <= '7';
+      if (!octal) {
+        r.target += p[i];
+        continue;
+      }
+      r.target += static_cast<char>((p[i + 1] - '0') * 64 + (p[i + 2] - '0') * 8 + (p[i + 3] - '0'));
+      i += 3;
+    }
+    r.flags = MS_REMOUNT;
+    std::vector<std::string> data;
+    for (const std::string& o : std::vector<std::string>(absl::StrSplit(f[3], ',', absl::SkipEmpty()))) {
+      if (o == "favordynmods") {
+        *why = absl::StrCat("favordynmods is already on at ", r.target);
+        return std::nullopt;
+      }
+      if (auto it = kMountFlags.find(o); it != kMountFlags.end()) r.flags |= it->second;
+      else if (o != "seclabel") data.push_back(o);  // seclabel is shown, never set
+    }
+    data.push_back("favordynmods");
+    r.data = absl::StrJoin(data, ",");
+    return r;
+  }
+  *why = "no cgroup2 hierarchy is mounted";
+  return std::nullopt;
+}
 
 std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
                                              const std::string& proc_mounts,

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,21 @@ class CgroupManager {
 std::unique_ptr<CgroupManager> DetectCgroups(const common::CgroupConf& conf,
                                              const std::string& proc_mounts,
                                              std::string* note);
+
+// Moving a process into a cgroup (what every job's first task does) takes
+// the kernel's cgroup_threadgroup_rwsem for writing; after ~20 ms without a
+// move that waits for an RCU grace period, 6-15 ms here, on every srun of
+// an idle node. The cgroup2 mount option favordynmods (Linux 6.2+) keeps
+// that lock ready for writers, for every hierarchy, v1 included. This is
+// the remount that turns it on: mount(2) arguments that keep the mount's
+// own flags and fs options. Pure. nullopt: no cgroup2 mount in
+// `proc_mounts`, or the option is already on (`*why` says which).
+struct Remount {
+  std::string target;
+  unsigned long flags = 0;  // MS_REMOUNT | the mount's MS_NOSUID etc.
+  std::string data;         // the fs options, favordynmods added
+};
+std::optional<Remount> FavorDynmodsRemount(const std::string& proc_mounts, std::string* why);
 
 // "<node>_<hash of spool dir>": unique per node daemon instance on a host.
 std::string CgroupScope(const std::string& node, const std::string& spool_dir);
