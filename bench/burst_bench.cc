@@ -12,6 +12,10 @@
 //          submission until the controller has started the job (the wait
 //          for a scheduling pass and the pass itself), polled with
 //          QueryJobs for that one job.
+//        sluice-bench-burst --conf FILE --pass-stats
+//          prints the controller's scheduling figures so far, one line:
+//          passes, their total run time (us), passes an event asked for,
+//          and those passes' total wait from the ask to the start (us).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,14 +88,29 @@ int main(int argc, char** argv) {
   bool hold = false;  // --hold: measure submission alone (nothing runs)
   std::string conf;
   int sequential = 0;
-  bool fresh = false, runnable = false;
+  bool fresh = false, runnable = false, pass_stats = false;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[i + 1]);
     if (!strcmp(argv[i], "--hold")) hold = true;
     if (!strcmp(argv[i], "--conf") && i + 1 < argc) conf = argv[i + 1];
     if (!strcmp(argv[i], "--fresh")) fresh = true;
     if (!strcmp(argv[i], "--runnable")) runnable = true;
+    if (!strcmp(argv[i], "--pass-stats")) pass_stats = true;
     if (!strcmp(argv[i], "--sequential") && i + 1 < argc) sequential = atoi(argv[i + 1]);
+  }
+  if (!conf.empty() && pass_stats) {
+    auto cfg = sluice::common::LoadSlurmConf(conf);
+    if (!cfg.ok()) return 1;
+    auto r = sluice::cli::CtldClient(*cfg).QueryCluster();
+    if (!r.ok()) {
+      fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
+      return 1;
+    }
+    const auto& st = r->scheduling();
+    printf("%llu %llu %llu %llu\n", (unsigned long long)st.passes(),
+           (unsigned long long)st.run_us_total(), (unsigned long long)st.asked_passes(),
+           (unsigned long long)st.wait_us_total());
+    return 0;
   }
   if (!conf.empty()) return SequentialAcks(conf, std::max(1, sequential), fresh, runnable);
   char self[4096];

@@ -4,7 +4,9 @@
 # `sbatch -H`) and a scheduling pass plus launch (SRUNS sequential `srun
 # -N1 true`, each needing a pass to place it), first with no readers, then
 # with READERS processes running `squeue` in a loop; prints medians, the
-# ratios, and how many squeue calls completed meanwhile.
+# ratios, and how many squeue calls completed meanwhile. The controller's
+# own figures (QueryCluster's scheduling stats) give each phase's mean pass
+# run time and the mean wait from an event's ask for a pass to its start.
 # With PIN=1 the daemons and the measured commands run on CPU 0 and the
 # readers on the others (taskset), as when readers are on login nodes.
 # READER (default squeue) is what each reader loop runs: READER="squeue
@@ -32,16 +34,23 @@ timed() {  # timed N CMD...: median ms of N sequential runs
     s=$(date +%s%N); "${ON0[@]}" "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))
   done | median
 }
+stats() { "${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --pass-stats; }
 measure() {
+  read -r p0 r0 a0 w0 < <(stats)
   sb=$(timed "$SUBMITS" sbatch -H -o /dev/null --wrap true)
   sr=$(timed "$SRUNS" srun -N1 true)
   # The acknowledgement alone: the same RPC from one long-lived client.
   ack=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SUBMITS")
   fresh=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SUBMITS" --fresh)
   started=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SRUNS" --runnable)
-  echo "$sb $sr $ack $fresh $started"
+  read -r p1 r1 a1 w1 < <(stats)
+  # The controller's own view of the passes in this phase: mean run time,
+  # and mean wait from the event that asked for a pass to its start (ms).
+  run=$(echo "($r1 - $r0) / 1000 / ($p1 - $p0)" | bc -l)
+  wait=$(echo "($w1 - $w0) / 1000 / ($a1 - $a0)" | bc -l)
+  echo "$sb $sr $ack $fresh $started $run $wait $((p1 - p0))"
 }
-read -r sb0 sr0 ack0 fr0 st0 < <(measure)
+read -r sb0 sr0 ack0 fr0 st0 run0 wait0 np0 < <(measure)
 count=/tmp/sluice-read-load.count; : > $count
 pids=()
 # Each reader loop runs wholly on the readers' CPUs (its shell's forks too).
@@ -50,7 +59,7 @@ for _ in $(seq "$READERS"); do
 done
 sleep 2
 start=$(wc -l < $count); t0=$(date +%s%N)
-read -r sb1 sr1 ack1 fr1 st1 < <(measure)
+read -r sb1 sr1 ack1 fr1 st1 run1 wait1 np1 < <(measure)
 t1=$(date +%s%N); done_reads=$(( $(wc -l < $count) - start ))
 kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true
 echo "queue: $PENDING held jobs; readers: $READERS loops of '${READER:-squeue}'; pinned: ${PIN:-0}"
@@ -64,5 +73,9 @@ printf 'srun -N1 true    no readers %7.1f ms   with readers %7.1f ms   ratio %.2
   "$(echo "$sr0/1000" | bc -l)" "$(echo "$sr1/1000" | bc -l)" "$(echo "$sr1/$sr0" | bc -l)"
 printf 'submit -> started  no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
   "$st0" "$st1" "$(echo "$st1/$st0" | bc -l)"
+printf 'pass run (ctld)   no readers %7.3f ms   with readers %7.3f ms   ratio %.2f   (%d and %d passes)\n' \
+  "$run0" "$run1" "$(echo "$run1/$run0" | bc -l)" "$np0" "$np1"
+printf 'ask -> pass start no readers %7.3f ms   with readers %7.3f ms   ratio %.2f\n' \
+  "$wait0" "$wait1" "$(echo "$wait1/$wait0" | bc -l)"
 echo "reader calls completed meanwhile: $done_reads in $(( (t1 - t0) / 1000000 )) ms"
 build/bin/sluice-local down >/dev/null

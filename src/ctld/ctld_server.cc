@@ -147,7 +147,9 @@ void CtldServer::AfterEvent() {
   Bump();
   LogStoreHealth();
   if (controller_.has_unsynced()) PostFlush();  // e.g. an interactive job's start or end
-  if (!controller_.schedule_needed() || schedule_posted_) return;
+  if (!controller_.schedule_needed()) return;
+  pacer_.Asked(PassPacer::Clock::now());
+  if (schedule_posted_) return;
   schedule_posted_ = true;
   auto pass = [this] {
     schedule_posted_ = false;
@@ -187,8 +189,11 @@ void CtldServer::ArmTick() {
     // Every event already queues a pass; this periodic one refreshes start
     // estimates and --begin times. A full pass over a very large queue
     // costs most of a second, hence not every tick.
-    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed())
+    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed()) {
+      auto start = PassPacer::Clock::now();
       controller_.Schedule(Now());
+      pacer_.Ran(start, PassPacer::Clock::now(), /*paced=*/false);
+    }
     AfterEvent();
     ArmTick();
   });

@@ -48,6 +48,7 @@ class CtldServer final : public rpc::CoreRunner {
       const std::function<void(Controller&, int64_t)>& fn) override;
   void RunRead(const std::function<void(const Controller&, int64_t)>& fn) override;
   uint64_t Generation() const override { return generation_.load(std::memory_order_acquire); }
+  PassStats SchedulingStats() const override { return pacer_.stats(); }  // strand
 
  private:
   // Bumped on the strand after every event that may change the controller.

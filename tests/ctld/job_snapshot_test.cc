@@ -38,6 +38,7 @@ class FakeRunner : public CoreRunner {
     fn(*c_, kT0);
   }
   uint64_t Generation() const override { return gen_.load(); }
+  PassStats SchedulingStats() const override { return {}; }
   std::atomic<int> reads{0};
   std::chrono::milliseconds read_delay{0};
 

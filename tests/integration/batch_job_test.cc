@@ -10,6 +10,8 @@
 #include <regex>
 #include <set>
 
+#include "cli/ctld_client.h"
+#include "common/slurm_conf.h"
 #include "test_cluster.h"
 
 namespace sluice::testing {
@@ -63,6 +65,29 @@ TEST_F(BatchJobTest, SeedExampleJobRunsAndWritesExampleOut) {
   auto q = cluster_->Run("squeue -t all -j " + std::to_string(id) + " -o '%j %P %l %D %b'");
   EXPECT_EQ(q.out, "NAME PARTITION TIME_LIMIT NODES TRES_PER_NODE\n"
                    "example g2 1:00 1 gres:gpu:1\n");
+}
+
+// The controller reports what its scheduling passes cost (QueryCluster's
+// scheduling figures, read by bench/run_read_load_bench.sh): the pass that
+// started a submitted job was asked for by the submission and counted.
+TEST_F(BatchJobTest, TheControllerCountsItsSchedulingPassesAndTheirWaits) {
+  auto cfg = common::LoadSlurmConf(cluster_->conf());
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  cli::CtldClient client(*cfg);
+  auto before = client.QueryCluster();
+  ASSERT_TRUE(before.ok()) << before.status();
+  uint64_t id = Parsable(cluster_->Run("sbatch --parsable --wrap true"));
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  auto after = client.QueryCluster();
+  ASSERT_TRUE(after.ok()) << after.status();
+  const auto& b = before->scheduling();
+  const auto& a = after->scheduling();
+  EXPECT_GT(a.passes(), b.passes());
+  EXPECT_GT(a.asked_passes(), b.asked_passes());
+  EXPECT_LE(a.asked_passes(), a.passes());
+  EXPECT_GE(a.run_us_total(), a.run_us_max());
+  EXPECT_GE(a.run_us_max(), a.run_us_last());
+  EXPECT_GE(a.wait_us_total(), a.wait_us_max());
 }
 
 TEST_F(BatchJobTest, SqueueShowsTheJobRunningThenNot) {

@@ -417,6 +417,15 @@ grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
     rep->set_boot_time(c.boot_time());
     rep->set_next_job_id(c.next_job_id());
     rep->set_conf_hash(c.config().text_hash);
+    PassStats st = runner_->SchedulingStats();
+    auto* s = rep->mutable_scheduling();
+    s->set_passes(st.passes);
+    s->set_run_us_total(st.run_us_total);
+    s->set_run_us_max(st.run_us_max);
+    s->set_run_us_last(st.run_us_last);
+    s->set_asked_passes(st.asked_passes);
+    s->set_wait_us_total(st.wait_us_total);
+    s->set_wait_us_max(st.wait_us_max);
     for (const auto& n : c.nodes()) ToProto(n, rep->add_nodes());
     for (const auto& p : c.config().partitions)
       ToProto(p, rep->add_partitions());

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "ctld/core/controller.h"
+#include "ctld/pass_pacer.h"
 
 namespace sluice::ctld::rpc {
 
@@ -28,6 +29,9 @@ class CoreRunner {
   // controller; thread-safe. A snapshot taken at generation G holds every
   // change whose call returned before G was read.
   virtual uint64_t Generation() const = 0;
+  // What scheduling passes have cost so far. Call on the strand (inside
+  // a function given to Run or RunRead).
+  virtual PassStats SchedulingStats() const = 0;
 };
 
 }  // namespace sluice::ctld::rpc
