@@ -50,7 +50,12 @@ measure() {
   wait=$(echo "($w1 - $w0) / 1000 / ($a1 - $a0)" | bc -l)
   echo "$sb $sr $ack $fresh $started $run $wait $((p1 - p0))"
 }
+last=$(sbatch --parsable -H -o /dev/null --wrap true)
 read -r sb0 sr0 ack0 fr0 st0 run0 wait0 np0 < <(measure)
+# The second phase starts at the same depth: what the first one submitted
+# (about 500 held jobs) is cancelled, or its passes would cost more.
+top=$(sbatch --parsable -H -o /dev/null --wrap true)
+seq $((last + 1)) "$top" | xargs -n 500 scancel 2>/dev/null || true
 count=/tmp/sluice-read-load.count; : > $count
 pids=()
 # Each reader loop runs wholly on the readers' CPUs (its shell's forks too).
