@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/rpc/gpu_convert.h"
+#include "common/rpc/listen.h"
 #include "common/rpc/rpc_auth.h"
 #include "nodedaemon/host_facts.h"
 #include "nodedaemon/report_pacer.h"
@@ -140,22 +141,10 @@ absl::Status NodeDaemon::Start() {
 
   std::string addr =
       absl::StrCat(node_conf_->addr, ":", opts_.config.NodePort(*node_conf_));
-  // As CtldServer::Start: a port still held just after a crash is waited
-  // for, up to 10 s.
-  int port = 0;
-  for (int attempt = 0;; ++attempt) {
-    grpc::ServerBuilder b;
-    b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // see CtldServer::Start
-    port = 0;
-    b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(this);
-    server_ = b.BuildAndStart();
-    if (server_ && port != 0) break;
-    server_.reset();
-    if (attempt >= 20) return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
-    spdlog::warn("cannot listen on {} yet; trying again", addr);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
+  // A port still held just after a crash is waited for (common/rpc/listen.h).
+  auto server = common::Listen(addr, {this});
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
   spdlog::info("sluice-noded {} listening on {}", opts_.node_name, addr);
 
   grpc::ChannelArguments args;

@@ -1,0 +1,23 @@
+// Starting a daemon's gRPC server on its one address (sluice-ctld,
+// sluice-noded). A daemon restarted right after a crash may find its port
+// still held for a moment (seen in CI: "Address already in use" three
+// seconds after a kill -9), so Listen tries again, every half second for
+// up to 10 s, before it gives up. SO_REUSEPORT is off: with gRPC's default
+// a second daemon on the same port would share it silently and take half
+// the calls. Thread-compatible; call once per server.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sluice::common {
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::string& addr,
+                                                      const std::vector<grpc::Service*>& services);
+
+}  // namespace sluice::common
