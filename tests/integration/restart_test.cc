@@ -68,13 +68,19 @@ TEST(RestartTest, AControllerWaitsForItsPortToBeFree) {
       [&] { return bind(held, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0; }, 10))
       << c->Run("ss -tanp | grep :" + std::to_string(port)).out;
   ASSERT_EQ(listen(held, 1), 0);
-  std::thread release([held] {
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+  // The port is let go once the new controller has said it will try again
+  // (polled from its log, to a deadline), so the retry itself is what the
+  // test sees succeed.
+  const std::string log = c->dir() + "/log/ctld.log";
+  const size_t before = Slurp(log).size();
+  std::thread release([held, log, before] {
+    TestCluster::WaitFor(
+        [&] { return Slurp(log).find("trying again", before) != std::string::npos; }, 20);
     close(held);
   });
   EXPECT_TRUE(c->StartCtld());  // polls for up to 20 s
   release.join();
-  EXPECT_NE(Slurp(c->dir() + "/log/ctld.log").find("trying again"), std::string::npos);
+  EXPECT_NE(Slurp(log).find("trying again", before), std::string::npos);
 }
 
 }  // namespace
