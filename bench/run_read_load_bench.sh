@@ -9,10 +9,13 @@
 # run time and the mean wait from an event's ask for a pass to its start.
 # With PIN=1 the daemons and the measured commands run on CPU 0 and the
 # readers on the others (taskset), as when readers are on login nodes.
+# PIN=2 as PIN=1, but only the controller's strand (thread "ctld-strand")
+# stays on CPU 0: its gRPC threads and munged share the readers' CPUs, as
+# on a controller host with a core to spare for the strand.
 # READER (default squeue) is what each reader loop runs: READER="squeue
 # --version" starts the same program without calling the controller, a
 # control for what the readers' process churn alone costs the machine.
-# Usage: [PIN=1] [READER=cmd] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
+# Usage: [PIN=1|2] [READER=cmd] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 READERS=${1:-50} PENDING=${2:-2000} SUBMITS=${3:-100} SRUNS=${4:-20}
@@ -22,9 +25,18 @@ rm -rf /tmp/sluice-local-0
 build/bin/sluice-local up >/dev/null
 export SLURM_CONF=/tmp/sluice-local-0/slurm.conf PATH=$PWD/build/bin:$PATH
 ON0=() ONREST=()
-if [ "${PIN:-0}" = 1 ]; then
+if [ "${PIN:-0}" = 1 ] || [ "${PIN:-0}" = 2 ]; then
   for p in $(pgrep -f 'sluice-(ctld|noded|stepd)|munged.*sluice-local'); do taskset -apc 0 "$p" >/dev/null; done
   ON0=(taskset -c 0) ONREST=(taskset -c 1-$(( $(nproc) - 1 )))
+fi
+if [ "${PIN:-0}" = 2 ]; then
+  # The controller's strand keeps CPU 0; its other threads (gRPC's, which
+  # serve the readers) and munged go with the readers.
+  ctld=$(pgrep -f 'sluice-ctld' | head -1)
+  for t in /proc/"$ctld"/task/*; do
+    [ "$(cat "$t/comm")" = ctld-strand ] || taskset -pc 1-$(( $(nproc) - 1 )) "${t##*/}" >/dev/null
+  done
+  for p in $(pgrep -f 'munged.*sluice-local'); do taskset -apc 1-$(( $(nproc) - 1 )) "$p" >/dev/null; done
 fi
 for _ in $(seq "$PENDING"); do echo; done | while read -r; do sbatch -H -o /dev/null --wrap true >/dev/null; done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

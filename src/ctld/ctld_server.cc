@@ -1,6 +1,7 @@
 #include "ctld/ctld_server.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <future>
 
 #include "absl/strings/str_cat.h"
+#include "common/rpc/listen.h"
 
 namespace sluice::ctld {
 
@@ -49,7 +51,10 @@ CtldServer::CtldServer(common::SlurmConfig config,
       node_service_(this, auth_.get()) {
   controller_.set_mailer(&mailer_);
   if (config_.rate_limit.enabled) client_service_.EnableRateLimit(config_.rate_limit, ::getuid());
-  loop_ = std::thread([this] { io_.run(); });
+  loop_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "ctld-strand");  // for top -H, perf, benches
+    io_.run();
+  });
 }
 
 CtldServer::~CtldServer() {
@@ -201,26 +206,10 @@ void CtldServer::ArmTick() {
 
 absl::Status CtldServer::Start() {
   std::string addr = absl::StrCat(config_.ctld_addr, ":", config_.ctld_port);
-  // A controller restarted right after a crash may find its port still
-  // held for a moment (seen in CI: "Address already in use" three seconds
-  // after a kill -9): it tries again for up to 10 s before giving up.
-  int port = 0;
-  for (int attempt = 0;; ++attempt) {
-    grpc::ServerBuilder b;
-    // gRPC sets SO_REUSEPORT by default: a second daemon on the same port
-    // would then share it silently (and steal half the calls). Fail instead.
-    b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    port = 0;
-    b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(&client_service_);
-    b.RegisterService(&node_service_);
-    server_ = b.BuildAndStart();
-    if (server_ && port != 0) break;
-    server_.reset();
-    if (attempt >= 20) return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
-    spdlog::warn("cannot listen on {} yet; trying again", addr);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
+  // A port still held just after a crash is waited for (common/rpc/listen.h).
+  auto server = common::Listen(addr, {&client_service_, &node_service_});
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
   spdlog::info("sluice-ctld listening on {}", addr);
   boost::asio::post(io_, [this] { ArmTick(); });
   return absl::OkStatus();
