@@ -308,7 +308,7 @@ absl::Status Parser::Line(const std::vector<KV>& kvs, int lineno) {
         std::string word = absl::AsciiStrToLower(absl::StripAsciiWhitespace(w));
         if (word == "no_cgroup_favordynmods")
           cfg.cgroup_favordynmods = false;
-        else
+        else if (word != "config_overrides")  // what Sluice always does: nodes are as configured
           cfg.warnings.push_back(absl::StrCat("slurm.conf line ", lineno,
                                               ": ignoring SlurmdParameters word ", word));
       }

@@ -74,12 +74,12 @@ TEST(SlurmConfTest, SlurmdParametersTurnsOffFavordynmodsAndReportsSlurmsWords) {
   auto dflt = Parse(base);
   ASSERT_TRUE(dflt.ok()) << dflt.status();
   EXPECT_TRUE(dflt->cgroup_favordynmods);
-  auto off = Parse(base + "SlurmdParameters=config_overrides,No_Cgroup_Favordynmods\n");
+  auto off = Parse(base + "SlurmdParameters=config_overrides,No_Cgroup_Favordynmods,contain_spank\n");
   ASSERT_TRUE(off.ok()) << off.status();
   EXPECT_FALSE(off->cgroup_favordynmods);
   EXPECT_THAT(off->warnings,
-              ElementsAre(HasSubstr("ignoring SlurmdParameters word config_overrides")));
-  EXPECT_EQ(off->raw.at("slurmdparameters"), "config_overrides,No_Cgroup_Favordynmods");
+              ElementsAre(HasSubstr("ignoring SlurmdParameters word contain_spank")));
+  EXPECT_EQ(off->raw.at("slurmdparameters"), "config_overrides,No_Cgroup_Favordynmods,contain_spank");
 }
 
 TEST(SlurmConfTest, KeysAreCaseInsensitiveAndLinesContinue) {
