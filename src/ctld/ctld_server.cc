@@ -146,6 +146,13 @@ void CtldServer::LogStoreHealth() {
   }
 }
 
+// One scheduling pass, timed for the pacer and its figures.
+void CtldServer::RunPass(bool paced) {
+  auto start = PassPacer::Clock::now();
+  controller_.Schedule(Now());
+  pacer_.Ran(start, PassPacer::Clock::now(), paced);
+}
+
 // Coalesces scheduling: however many events arrive, at most one pass is
 // queued; it runs after the events already queued ahead of it.
 void CtldServer::AfterEvent() {
@@ -158,9 +165,7 @@ void CtldServer::AfterEvent() {
   schedule_posted_ = true;
   auto pass = [this] {
     schedule_posted_ = false;
-    auto start = PassPacer::Clock::now();
-    controller_.Schedule(Now());
-    pacer_.Ran(start, PassPacer::Clock::now());
+    RunPass(/*paced=*/true);
     Bump();
     if (controller_.has_unsynced()) PostFlush();  // interactive starts
   };
@@ -194,11 +199,8 @@ void CtldServer::ArmTick() {
     // Every event already queues a pass; this periodic one refreshes start
     // estimates and --begin times. A full pass over a very large queue
     // costs most of a second, hence not every tick.
-    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed()) {
-      auto start = PassPacer::Clock::now();
-      controller_.Schedule(Now());
-      pacer_.Ran(start, PassPacer::Clock::now(), /*paced=*/false);
-    }
+    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed())
+      RunPass(/*paced=*/false);
     AfterEvent();
     ArmTick();
   });

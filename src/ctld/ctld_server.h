@@ -59,6 +59,7 @@ class CtldServer final : public rpc::CoreRunner {
              std::unique_ptr<JobStore> store);
   static int64_t Now();
   void AfterEvent();
+  void RunPass(bool paced);  // strand; paced: an event's pass (PassPacer::Ran)
   void ArmTick();
 
   common::SlurmConfig config_;

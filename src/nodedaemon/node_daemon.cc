@@ -58,6 +58,25 @@ SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
   return o;
 }
 
+// See FavorDynmodsRemount: without it the first task of a job after an
+// idle moment waits for an RCU grace period to enter its cgroups.
+void FavorDynamicMoves(const std::string& proc_mounts) {
+  std::string why;
+  auto r = FavorDynmodsRemount(proc_mounts, &why);
+  if (!r) {
+    spdlog::info("cgroup moves: {}", why);
+    return;
+  }
+  if (::mount("cgroup2", r->target.c_str(), "cgroup2", r->flags, r->data.c_str()) == 0)
+    spdlog::info("cgroup moves: remounted {} with {} so that moving a task into its "
+                 "cgroups never waits for RCU (SlurmdParameters=no_cgroup_favordynmods: don't)",
+                 r->target, r->data);
+  else
+    spdlog::warn("cgroup moves: could not remount {} with favordynmods ({}): the first task "
+                 "after an idle moment waits for an RCU grace period",
+                 r->target, strerror(errno));
+}
+
 }  // namespace
 
 NodeDaemon::NodeDaemon(NodeDaemonOptions opts)
@@ -76,25 +95,6 @@ NodeDaemon::~NodeDaemon() {
   if (loop_.joinable()) loop_.join();
   if (reporter_.joinable()) reporter_.join();
   if (health_.joinable()) health_.join();
-}
-
-// See FavorDynmodsRemount: without it the first task of a job after an
-// idle moment waits for an RCU grace period to enter its cgroups.
-void NodeDaemon::FavorDynamicMoves(const std::string& proc_mounts) {
-  std::string why;
-  auto r = FavorDynmodsRemount(proc_mounts, &why);
-  if (!r) {
-    spdlog::info("cgroup moves: {}", why);
-    return;
-  }
-  if (::mount("cgroup2", r->target.c_str(), "cgroup2", r->flags, r->data.c_str()) == 0)
-    spdlog::info("cgroup moves: remounted {} with {} so that moving a task into its "
-                 "cgroups never waits for RCU (SlurmdParameters=no_cgroup_favordynmods: don't)",
-                 r->target, r->data);
-  else
-    spdlog::warn("cgroup moves: could not remount {} with favordynmods ({}): the first task "
-                 "after an idle moment waits for an RCU grace period",
-                 r->target, strerror(errno));
 }
 
 absl::Status NodeDaemon::Start() {

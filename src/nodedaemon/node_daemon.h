@@ -74,7 +74,6 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
     done.get_future().wait();
   }
   // Calls `on_exit` on the strand when `pid` (a stepd) exits.
-  void FavorDynamicMoves(const std::string& proc_mounts);  // Start, as root
   void WatchPid(pid_t pid, std::function<void()> on_exit);
   void Watch(uint64_t id, pid_t pid);  // a batch job's stepd
   // On the strand: while commands wait for a stepd's socket, retry them

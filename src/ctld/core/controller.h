@@ -435,9 +435,9 @@ class Controller {
   void ApplyNodeHealth(NodeRecord& n, const NodeReport& rep, int64_t now);
   void CheckNodeTimeouts(int64_t now);
   void SendTimedSignals(int64_t now, const std::vector<Job*>& watched);
-  // --deadline: ends pending jobs that can no longer finish by it; with
-  // `passed_only`, only those whose deadline has passed.
-  void EndPastDeadlines(int64_t now, bool passed_only, const std::vector<Job*>& watched);
+  // --deadline: ends a pending job that can no longer finish by it; with
+  // `passed_only`, only one whose deadline has passed.
+  void EndIfPastDeadline(Job& j, int64_t now, bool passed_only);
   // --sockets-per-node/--cores-per-socket within what some node has.
   bool TopologyFits(const JobSpec& s) const;
   // Accounting limits (controller_limits.cc). What applies to a job: its

@@ -188,22 +188,18 @@ bool Controller::TopologyFits(const JobSpec& s) const {
   return false;
 }
 
-void Controller::EndPastDeadlines(int64_t now, bool passed_only,
-                                  const std::vector<Job*>& watched) {
+void Controller::EndIfPastDeadline(Job& j, int64_t now, bool passed_only) {
   // A pending job that can no longer end by its --deadline ends DEADLINE:
   // at each pass when it could start now but not finish in time (its
   // --time-min, else its limit), and at each tick once the deadline is
   // past, held or not, as Slurm does.
-  for (Job* jp : watched) {
-    Job& j = *jp;
-    if (j.state != JobState::kPending || !j.spec.deadline) continue;
-    bool late = j.spec.deadline <= now;
-    if (!passed_only && !j.spec.hold) {
-      int64_t need = j.spec.time_min_min >= 0 ? j.spec.time_min_min : j.spec.time_limit_min;
-      late |= need < 0 || now + need * 60 > j.spec.deadline;
-    }
-    if (late) Finish(j, JobState::kDeadline, JobReason::kDeadLine, now);
+  if (j.state != JobState::kPending || !j.spec.deadline) return;
+  bool late = j.spec.deadline <= now;
+  if (!passed_only && !j.spec.hold) {
+    int64_t need = j.spec.time_min_min >= 0 ? j.spec.time_min_min : j.spec.time_limit_min;
+    late |= need < 0 || now + need * 60 > j.spec.deadline;
   }
+  if (late) Finish(j, JobState::kDeadline, JobReason::kDeadLine, now);
 }
 
 void Controller::Schedule(int64_t now) {
@@ -211,7 +207,7 @@ void Controller::Schedule(int64_t now) {
   schedule_needed_ = false;
   submitted_since_pass_ = false;
   UpdatePriorities(now);
-  EndPastDeadlines(now, /*passed_only=*/false, WatchedJobs());
+  for (auto& [id, j] : jobs_) EndIfPastDeadline(j, now, /*passed_only=*/false);
   // kill_invalid_depend: a job whose dependency can never be satisfied is
   // cancelled instead of pending forever.
   if (kill_invalid_depend_) {
@@ -407,7 +403,7 @@ void Controller::Tick(int64_t now) {
       Terminate(job, SignalKind::kTimeout, JobState::kTimeout, now);
   }
   CheckNodeTimeouts(now);
-  EndPastDeadlines(now, /*passed_only=*/true, watched);
+  for (Job* j : watched) EndIfPastDeadline(*j, now, /*passed_only=*/true);
   MailTimeLimits(now, watched);
   SendTimedSignals(now, watched);
   // Jobs the checks above added are looked at next tick; none was removed.
