@@ -70,6 +70,7 @@ int ListPids(const std::vector<std::string>& args) {
     v1::ListPidsRequest req;
     req.set_job_id(job);
     req.set_step_id(step);
+    req.set_node(node->name);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     if (common::AttachCredential(&ctx, *auth, "ListPids", req).ok())

@@ -1,5 +1,7 @@
 #include "local/local_cluster.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <dirent.h>
@@ -17,6 +19,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/hostlist.h"
 #include "absl/strings/str_split.h"
 #include "cli/ctld_client.h"
 #include "common/net.h"
@@ -198,15 +201,31 @@ std::string RenderSlurmConf(const UpOptions& o, uint16_t ctld_port,
       "GresTypes=gpu\n"
       "KillWait=", o.kill_wait_s, "\n"
       "MinJobAge=300\n");
-  for (uint32_t i = 0; i < o.nodes; ++i)
-    absl::StrAppend(&c, "NodeName=mlmini-g2-ghpc-", i,
+  const uint32_t per = std::max<uint32_t>(1, o.nodes_per_daemon);
+  for (uint32_t i = 0, d = 0; i < o.nodes; i += per, ++d) {
+    const uint32_t last = std::min(o.nodes, i + per) - 1;
+    std::string names = last == i ? absl::StrCat("mlmini-g2-ghpc-", i)
+                                  : absl::StrCat("mlmini-g2-ghpc-[", i, "-", last, "]");
+    absl::StrAppend(&c, "NodeName=", names,
                     " NodeAddr=127.0.0.1 NodeHostname=localhost Port=",
-                    node_ports[i], " CPUs=", o.cpus_per_node,
+                    node_ports[d], " CPUs=", o.cpus_per_node,
                     " RealMemory=", o.mem_per_node_mb, gres, " State=UNKNOWN\n");
+  }
   absl::StrAppend(&c, "PartitionName=g2 Nodes=mlmini-g2-ghpc-[0-",
                   o.nodes ? o.nodes - 1 : 0,
                   "] Default=YES MaxTime=INFINITE State=UP\n");
   return c;
+}
+
+std::vector<std::string> NodeDaemonGroups(const std::vector<std::string>& nodes,
+                                          uint32_t per_daemon) {
+  std::vector<std::string> out;
+  const size_t per = std::max<uint32_t>(1, per_daemon);
+  for (size_t i = 0; i < nodes.size(); i += per)
+    out.push_back(common::CompressHostlistOrdered(
+        {nodes.begin() + static_cast<ptrdiff_t>(i),
+         nodes.begin() + static_cast<ptrdiff_t>(std::min(nodes.size(), i + per))}));
+  return out;
 }
 
 std::vector<uint16_t> DistinctPorts(size_t n, const std::function<uint16_t()>& pick) {
@@ -257,7 +276,9 @@ absl::Status StartAll(const UpOptions& o) {
     // Each daemon its own port: picked at random below the ephemeral range
     // (common/net.h), so two picks can meet (at 128 nodes, one start in
     // three failed on "Address already in use").
-    std::vector<uint16_t> ports = DistinctPorts(o.nodes + 1, common::PickFreeLoopbackPort);
+    const uint32_t per = std::max<uint32_t>(1, o.nodes_per_daemon);
+    std::vector<uint16_t> ports =
+        DistinctPorts((o.nodes + per - 1) / per + 1, common::PickFreeLoopbackPort);
     const uint16_t ctld_port = ports.front();
     ports.erase(ports.begin());
     if (auto s = WriteFile(conf_path, RenderSlurmConf(o, ctld_port, ports), 0644);
@@ -291,10 +312,12 @@ absl::Status StartAll(const UpOptions& o) {
                     o.dir + "/log/ctld.log");
   if (!ctld.ok()) return ctld.status();
   AppendPid(o.dir, "sluice-ctld", *ctld);
-  for (const auto& n : cfg->nodes) {
-    auto pid = Spawn({FindDaemon("sluice-noded"), "-f", conf_path, "-N", n.name,
+  std::vector<std::string> names;
+  for (const auto& n : cfg->nodes) names.push_back(n.name);
+  for (const auto& group : NodeDaemonGroups(names, o.nodes_per_daemon)) {
+    auto pid = Spawn({FindDaemon("sluice-noded"), "-f", conf_path, "-N", group,
                       "--gpu-backend", o.gpu_backend},
-                     absl::StrCat(o.dir, "/log/noded-", n.name, ".log"));
+                     absl::StrCat(o.dir, "/log/noded-", group, ".log"));
     if (!pid.ok()) return pid.status();
     AppendPid(o.dir, "sluice-noded", *pid);
   }

@@ -5,26 +5,21 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <future>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/rpc/gpu_convert.h"
-#include "common/rpc/listen.h"
 #include "common/rpc/rpc_auth.h"
 #include "nodedaemon/host_facts.h"
 #include "nodedaemon/report_pacer.h"
 #include "nodedaemon/usage_proto.h"
-#include "nodedaemon/launch/cgroup.h"
 #include "nodedaemon/launch/programs.h"
 #include "common/users.h"
 
@@ -58,64 +53,31 @@ SupervisorOptions MakeSupervisorOptions(const common::SlurmConfig& c,
   return o;
 }
 
-// See FavorDynmodsRemount: without it the first task of a job after an
-// idle moment waits for an RCU grace period to enter its cgroups.
-void FavorDynamicMoves(const std::string& proc_mounts) {
-  std::string why;
-  auto r = FavorDynmodsRemount(proc_mounts, &why);
-  if (!r) {
-    spdlog::info("cgroup moves: {}", why);
-    return;
-  }
-  if (::mount("cgroup2", r->target.c_str(), "cgroup2", r->flags, r->data.c_str()) == 0)
-    spdlog::info("cgroup moves: remounted {} with {} so that moving a task into its "
-                 "cgroups never waits for RCU (SlurmdParameters=no_cgroup_favordynmods: don't)",
-                 r->target, r->data);
-  else
-    spdlog::warn("cgroup moves: could not remount {} with favordynmods ({}): the first task "
-                 "after an idle moment waits for an RCU grace period",
-                 r->target, strerror(errno));
-}
-
 }  // namespace
 
-NodeDaemon::NodeDaemon(NodeDaemonOptions opts)
-    : opts_(std::move(opts)),
-      node_conf_(opts_.config.FindNode(opts_.node_name)),
-      auth_(common::MakeMungeAuthenticator(opts_.config.auth_socket)),
-      stepds_(MakeStepdControl(opts_.stepd_path)),
-      work_(boost::asio::make_work_guard(io_)),
-      supervisor_(MakeSupervisorOptions(opts_.config, opts_.node_name),
+NodeDaemon::NodeDaemon(const common::SlurmConfig& config, NodeDaemonOptions opts,
+                       boost::asio::io_context& io)
+    : config_(config),
+      opts_(std::move(opts)),
+      node_conf_(config_.FindNode(opts_.node_name)),
+      auth_(common::MakeMungeAuthenticator(config_.auth_socket)),
+      stepds_(MakeStepdControl(opts_.stepd_path, opts_.standby_stepd)),
+      io_(io),
+      supervisor_(MakeSupervisorOptions(config_, opts_.node_name),
                   stepds_.get()) {}
 
-NodeDaemon::~NodeDaemon() {
-  Shutdown();
-  work_.reset();
-  io_.stop();
-  if (loop_.joinable()) loop_.join();
-  if (reporter_.joinable()) reporter_.join();
-  if (health_.joinable()) health_.join();
+NodeDaemon::~NodeDaemon() { Shutdown(); }
+
+std::string NodeDaemon::Address() const {
+  return node_conf_ ? absl::StrCat(node_conf_->addr, ":", config_.NodePort(*node_conf_)) : "";
 }
 
 absl::Status NodeDaemon::Start() {
   if (!node_conf_)
     return absl::NotFoundError(absl::StrCat(
-        "Node ", opts_.node_name, " not found in ", opts_.config.path));
-  std::string spool = opts_.config.SpoolDirFor(opts_.node_name);
+        "Node ", opts_.node_name, " not found in ", config_.path));
+  std::string spool = config_.SpoolDirFor(opts_.node_name);
   ::mkdir(spool.c_str(), 0755);
-  {
-    // The stepds detect the same way for each job; say once what holds.
-    std::ifstream in("/proc/mounts");
-    std::stringstream mounts;
-    mounts << in.rdbuf();
-    std::string note;
-    auto cg = DetectCgroups(opts_.config.cgroup, mounts.str(), &note);
-    if (cg && note.find("not enforced") == std::string::npos)
-      spdlog::info("{}", note);
-    else
-      spdlog::warn("{}", note);
-    if (cg && opts_.config.cgroup_favordynmods && ::geteuid() == 0) FavorDynamicMoves(mounts.str());
-  }
   // Jobs whose stepds outlived the last daemon are ours again.
   for (auto [id, pid] : supervisor_.Recover()) {
     spdlog::info("job {}: reattached to sluice-stepd {}", id, pid);
@@ -138,43 +100,32 @@ absl::Status NodeDaemon::Start() {
   }
   spdlog::info("{}: {} GPU(s) from {} backend", opts_.node_name, gpus_.size(),
                opts_.gpus->Backend());
+  return absl::OkStatus();
+}
 
-  std::string addr =
-      absl::StrCat(node_conf_->addr, ":", opts_.config.NodePort(*node_conf_));
-  // A port still held just after a crash is waited for (common/rpc/listen.h).
-  auto server = common::Listen(addr, {this});
-  if (!server.ok()) return server.status();
-  server_ = std::move(*server);
-  spdlog::info("sluice-noded {} listening on {}", opts_.node_name, addr);
-
+void NodeDaemon::StartReporting() {
+  // The same arguments for every node here: gRPC shares one connection
+  // among the channels of a daemon that serves several nodes.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   ctld_ = v1::SluiceCtldInternal::NewStub(grpc::CreateCustomChannel(
-      absl::StrCat(opts_.config.ctld_addr, ":", opts_.config.ctld_port),
+      absl::StrCat(config_.ctld_addr, ":", config_.ctld_port),
       grpc::InsecureChannelCredentials(), args));
 
-  loop_ = std::thread([this] { io_.run(); });
   reporter_ = std::thread([this] { ReporterLoop(); });
-  if (!opts_.config.health_check_program.empty())
+  if (!config_.health_check_program.empty())
     health_ = std::thread([this] { HealthLoop(); });
-  return absl::OkStatus();
-}
-
-void NodeDaemon::Wait() {
-  if (server_) server_->Wait();
 }
 
 void NodeDaemon::Shutdown() {
   {
     std::lock_guard<std::mutex> l(report_mu_);
-    if (stopping_) return;
     stopping_ = true;
   }
   report_cv_.notify_all();
-  if (server_)
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      std::chrono::milliseconds(200));
+  if (reporter_.joinable()) reporter_.join();
+  if (health_.joinable()) health_.join();
 }
 
 // Learns of a stepd's end through a pidfd, which works for stepds this
@@ -211,10 +162,10 @@ void NodeDaemon::Watch(uint64_t id, pid_t pid) {
 void NodeDaemon::HealthLoop() {
   for (;;) {
     ProgramRun run;
-    run.path = opts_.config.health_check_program;
+    run.path = config_.health_check_program;
     run.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "SLURMD_NODENAME=" + opts_.node_name,
-               "SLURM_CONF=" + opts_.config.path};
+               "SLURM_CONF=" + config_.path};
     run.timeout_s = 60;
     auto r = RunProgram(run);
     std::string failure;
@@ -235,7 +186,7 @@ void NodeDaemon::HealthLoop() {
         report_now_ = true;
         report_cv_.notify_all();
       }
-      unsigned interval = opts_.config.health_check_interval_s;
+      unsigned interval = config_.health_check_interval_s;
       if (interval == 0) return;  // only at start
       report_cv_.wait_for(l, std::chrono::seconds(interval), [&] { return stopping_; });
       if (stopping_) return;
@@ -264,7 +215,7 @@ void NodeDaemon::TriggerReportSoon(std::chrono::milliseconds delay) {
 // jobs stay queued until the controller acknowledges them.
 void NodeDaemon::ReporterLoop() {
   bool registered = false;
-  ReportPacer pacer(opts_.heartbeat_ms, opts_.config.slurmd_timeout_s);
+  ReportPacer pacer(opts_.heartbeat_ms, config_.slurmd_timeout_s);
   std::string last_health;
   for (;;) {
     const bool was_registered = registered;
@@ -324,7 +275,7 @@ void NodeDaemon::ReporterLoop() {
       st = ctld_->NodeReport(&ctx, req, &rep);
     }
     if (st.ok()) {
-      if (!registered) spdlog::info("registered with sluice-ctld");
+      if (!registered) spdlog::info("{}: registered with sluice-ctld", opts_.node_name);
       registered = true;
       std::vector<uint64_t> acked(rep.acked_job_ids().begin(),
                                   rep.acked_job_ids().end());
@@ -503,7 +454,7 @@ grpc::Status NodeDaemon::LaunchTasks(grpc::ServerContext* ctx,
   j.std_in = req->std_in();
   spec.io_address = req->io_address();
   spec.io_key = req->io_key();
-  spec.munge_socket = opts_.config.auth_socket;
+  spec.munge_socket = config_.auth_socket;
   absl::Status st;
   uint64_t job = req->job_id();
   uint32_t step = req->step_id();

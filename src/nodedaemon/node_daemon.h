@@ -1,10 +1,12 @@
-// sluice-noded's composition root. Owns the GPU probe, the stepd control,
-// the JobSupervisor, the io_context whose single loop thread is the strand
-// that owns the supervisor and watches each job's sluice-stepd (a pidfd per
-// stepd), the reporter thread (registration, heartbeats with GPU telemetry,
-// job ends), the health-check thread and the gRPC server for SluiceNode.
-// Jobs live in their stepds, so stopping this daemon never stops a job.
-// Thread-safe entry points: Start, Wait, Shutdown.
+// One node of sluice-noded: owns the node's GPU probe, its stepd control,
+// its JobSupervisor (owned by the strand: the loop thread of the io_context
+// the NodeHost lends it, which watches each job's sluice-stepd through a
+// pidfd), its reporter thread (registration, heartbeats with GPU telemetry,
+// job ends) and its health-check thread. The NodeHost's gRPC server hands
+// it the SluiceNode calls that name it. Jobs live in their stepds, so
+// stopping the daemon never stops a job. Thread-safe entry points:
+// the RPC handlers, Shutdown; Start and StartReporting once, in that order,
+// by the host.
 #pragma once
 
 #include "absl/strings/string_view.h"
@@ -34,33 +36,42 @@
 namespace sluice::node {
 
 struct NodeDaemonOptions {
-  common::SlurmConfig config;
   std::string node_name;
   std::unique_ptr<GpuProbe> gpus;
   int heartbeat_ms = 2000;
   std::string stepd_path;  // the sluice-stepd binary
+  bool standby_stepd = true;  // keep one stepd started ahead of time
 };
 
-class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
+class NodeDaemon final {
  public:
-  explicit NodeDaemon(NodeDaemonOptions opts);
-  ~NodeDaemon() override;
+  // `config` and `io` belong to the host and outlive the daemon.
+  NodeDaemon(const common::SlurmConfig& config, NodeDaemonOptions opts,
+             boost::asio::io_context& io);
+  ~NodeDaemon();
 
+  // Before the strand runs: reattaches surviving stepds, reads the GPUs.
   absl::Status Start();
-  void Wait();
+  // Once the strand runs: registration and reports, health checks.
+  void StartReporting();
+  // Stops reporting and joins the threads (the strand must still run).
   void Shutdown();
+  const std::string& name() const { return opts_.node_name; }
+  // This node's address, "host:port", as slurm.conf gives it.
+  std::string Address() const;
 
+  // SluiceNode's calls for this node (from gRPC threads).
   grpc::Status LaunchBatch(grpc::ServerContext* ctx,
                            const ::sluice::v1::LaunchBatchRequest* req,
-                           ::sluice::v1::LaunchBatchReply* rep) override;
+                           ::sluice::v1::LaunchBatchReply* rep);
   grpc::Status LaunchTasks(grpc::ServerContext* ctx,
                            const ::sluice::v1::LaunchTasksRequest* req,
-                           ::sluice::v1::LaunchTasksReply* rep) override;
+                           ::sluice::v1::LaunchTasksReply* rep);
   grpc::Status SignalJob(grpc::ServerContext* ctx,
                          const ::sluice::v1::SignalJobRequest* req,
-                         ::sluice::v1::SignalJobReply* rep) override;
+                         ::sluice::v1::SignalJobReply* rep);
   grpc::Status ListPids(grpc::ServerContext* ctx, const ::sluice::v1::ListPidsRequest* req,
-                        ::sluice::v1::ListPidsReply* rep) override;
+                        ::sluice::v1::ListPidsReply* rep);
 
  private:
   // Runs `fn` on the strand and waits for it (from gRPC threads).
@@ -91,21 +102,19 @@ class NodeDaemon final : public ::sluice::v1::SluiceNode::Service {
   bool AuthorizedPeer(grpc::ServerContext* ctx, absl::string_view method,
                       const google::protobuf::MessageLite& req);
 
+  const common::SlurmConfig& config_;
   NodeDaemonOptions opts_;
   const common::NodeConf* node_conf_;
   std::unique_ptr<common::Authenticator> auth_;
   std::unique_ptr<StepdControl> stepds_;
   std::vector<GpuInfo> gpus_;
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::io_context& io_;
   JobSupervisor supervisor_;  // strand-owned
   std::map<pid_t, std::shared_ptr<boost::asio::posix::stream_descriptor>>
       watchers_;  // strand-owned: one pidfd per running stepd
   boost::asio::steady_timer pending_timer_{io_};  // strand-owned
   bool pending_armed_ = false;                    // strand-owned
-  std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<::sluice::v1::SluiceCtldInternal::Stub> ctld_;
-  std::thread loop_;
   std::thread reporter_;
   std::thread health_;
   const int64_t started_at_ = time(nullptr);  // SlurmdStartTime

@@ -102,5 +102,67 @@ TEST(LocalClusterTest, AFailedUpLeavesNoDaemonRunning) {
   EXPECT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
 }
 
+
+// Thousands of nodes on one host (issue 14 point 6): each sluice-noded
+// serves a run of nodes, which share its port in slurm.conf.
+TEST(LocalClusterTest, NodesPerDaemonGroupsTheNodesAndTheirPorts) {
+  EXPECT_THAT(local::NodeDaemonGroups({"a1", "a2", "a3", "a4", "a5"}, 2),
+              ::testing::ElementsAre("a[1-2]", "a[3-4]", "a5"));
+  EXPECT_THAT(local::NodeDaemonGroups({"a1", "a2"}, 1), ::testing::ElementsAre("a1", "a2"));
+  local::UpOptions o;
+  o.dir = "/d";
+  o.nodes = 5;
+  o.nodes_per_daemon = 2;
+  std::string conf = local::RenderSlurmConf(o, 100, {101, 102, 103});
+  EXPECT_THAT(conf, HasSubstr("NodeName=mlmini-g2-ghpc-[0-1] NodeAddr=127.0.0.1 "
+                              "NodeHostname=localhost Port=101 "));
+  EXPECT_THAT(conf, HasSubstr("NodeName=mlmini-g2-ghpc-[2-3] NodeAddr=127.0.0.1 "
+                              "NodeHostname=localhost Port=102 "));
+  EXPECT_THAT(conf, HasSubstr("NodeName=mlmini-g2-ghpc-4 NodeAddr=127.0.0.1 "
+                              "NodeHostname=localhost Port=103 "));
+  EXPECT_THAT(conf, HasSubstr("PartitionName=g2 Nodes=mlmini-g2-ghpc-[0-4] "));
+}
+
+// Simulated nodes speak the real protocol and run real jobs: each job and
+// each task runs on the node it was given, and a daemon serving two nodes
+// sends each call to the node it names.
+TEST(LocalClusterTest, ADaemonServingSeveralNodesRunsEachNodesJobs) {
+  ClusterOptions o;
+  o.nodes = 4;
+  o.nodes_per_daemon = 2;
+  auto c = TestCluster::Start(o);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->Run("pgrep -c -f '[s]luice-noded -f " + c->dir() + "/'").out, "2\n");
+  EXPECT_THAT(Slurp(c->dir() + "/log/noded-mlmini-g2-ghpc-[2-3].log"),
+              HasSubstr("sluice-noded serving 2 nodes, listening on 1 address(es)"));
+  auto r = c->Run("srun -N4 -l printenv SLURMD_NODENAME | sort");
+  EXPECT_EQ(r.out,
+            "0: mlmini-g2-ghpc-0\n1: mlmini-g2-ghpc-1\n2: mlmini-g2-ghpc-2\n3: mlmini-g2-ghpc-3\n")
+      << r.err;
+  uint64_t id = Parsable(c->Run(
+      "sbatch --parsable -w mlmini-g2-ghpc-3 -o where.out --wrap 'echo $SLURMD_NODENAME; sleep 300'"));
+  ASSERT_GT(id, 0u);
+  ASSERT_TRUE(c->WaitForState(id, "RUNNING", 20));
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return !Slurp(c->work() + "/where.out").empty(); }, 10));
+  EXPECT_EQ(Slurp(c->work() + "/where.out"), "mlmini-g2-ghpc-3\n");
+  // Its sibling on the same daemon does not have it; the node that does
+  // lists its processes.
+  r = c->Run("scontrol listpids " + std::to_string(id) + " mlmini-g2-ghpc-2");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, HasSubstr("does not exist on node mlmini-g2-ghpc-2"));
+  r = c->Run("scontrol listpids " + std::to_string(id) + " mlmini-g2-ghpc-3");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(" batch "));
+  // A call that names no node, or one served elsewhere, is refused.
+  r = c->Run(TestToolDir() + "/forge_launch --direct " + c->work() + "/forged.out");
+  EXPECT_THAT(r.out, HasSubstr("status=3 this sluice-noded serves several nodes; name one"));
+  r = c->Run("FORGE_NODE=mlmini-g2-ghpc-9 " + TestToolDir() + "/forge_launch --direct " +
+             c->work() + "/forged.out");
+  EXPECT_THAT(r.out, HasSubstr("status=5 node mlmini-g2-ghpc-9 is not served here"));
+  // scancel reaches the right node through the shared port.
+  EXPECT_EQ(c->Run("scancel " + std::to_string(id)).rc, 0);
+  EXPECT_TRUE(c->WaitForState(id, "CANCELLED", 20)) << c->JobState(id);
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -192,7 +192,8 @@ std::unique_ptr<TestCluster> TestCluster::Start(const ClusterOptions& o) {
              {"--nodes", o.nodes},
              {"--gpus-per-node", o.gpus_per_node},
              {"--cpus-per-node", o.cpus_per_node},
-             {"--kill-wait", o.kill_wait_s}}) {
+             {"--kill-wait", o.kill_wait_s},
+             {"--nodes-per-daemon", o.nodes_per_daemon}}) {
       args.push_back(flag);
       args.push_back(std::to_string(v));
     }

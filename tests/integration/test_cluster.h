@@ -39,6 +39,7 @@ struct ClusterOptions {
   uint32_t gpus_per_node = 2;
   uint32_t cpus_per_node = 8;
   uint32_t kill_wait_s = 5;
+  uint32_t nodes_per_daemon = 1;  // more: simulated nodes, several per sluice-noded
   std::string conf_text;  // when set: this slurm.conf (use @DIR@, @PORTn@)
   std::string cgroup_conf;  // with conf_text: cgroup.conf beside it
   std::string gpu_backend;  // "nvml" for the GPU tests; default fake

@@ -8,7 +8,8 @@
 //       CUDA_VISIBLE_DEVICES to OUTFILE; the helper accepts the step's I/O
 //       connection so the task runs, then ends the job.
 //   forge_launch --direct OUTFILE   calls the first node daemon's
-//       LaunchTasks itself and prints what it says.
+//       LaunchTasks itself and prints what it says (naming the node in
+//       $FORGE_NODE, if set).
 //   forge_launch --replay JOB  mints credentials for harmless requests and
 //       sends them with a CancelJobs of JOB (another body, another method,
 //       a second use), printing what the controller says to each.
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -63,6 +65,7 @@ int Direct(const sluice::common::SlurmConfig& cfg, const std::string& out) {
   req.add_argv("id -u > " + out);
   req.add_tasks(0);
   req.set_ntasks(1);
+  if (const char* node = std::getenv("FORGE_NODE")) req.set_node(node);
   grpc::ClientContext ctx;
   (void)sluice::common::AttachCredential(&ctx, *auth, "LaunchTasks", req);
   v1::LaunchTasksReply rep;

@@ -1,4 +1,4 @@
-// Starting a daemon's gRPC server on its one address (sluice-ctld,
+// Starting a daemon's gRPC server on its address(es) (sluice-ctld,
 // sluice-noded). A daemon restarted right after a crash may find its port
 // still held for a moment (seen in CI: "Address already in use" three
 // seconds after a kill -9), so Listen tries again, every half second for
@@ -18,6 +18,9 @@
 namespace sluice::common {
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::string& addr,
+                                                      const std::vector<grpc::Service*>& services);
+// One server on several addresses (a node daemon serving several nodes).
+absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::vector<std::string>& addrs,
                                                       const std::vector<grpc::Service*>& services);
 
 }  // namespace sluice::common

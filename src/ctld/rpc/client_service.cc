@@ -82,8 +82,10 @@ absl::Status ClientService::FillStepReply(StepPlan plan, uint64_t job,
   auto reqs = common::StepLaunchRequests(*launch, job, *rep, run_as);
   if (!reqs.ok()) return reqs.status();
   std::vector<GrpcNodeClient::NodeLaunch> by_node;
-  for (int i = 0; i < rep->nodes_size(); ++i)
+  for (int i = 0; i < rep->nodes_size(); ++i) {
+    (*reqs)[i].set_node(rep->nodes(i).name());
     by_node.push_back({rep->nodes(i).name(), rep->nodes(i).address(), std::move((*reqs)[i])});
+  }
   for (auto& [node, why] : nodes_->LaunchTasks(by_node)) {
     auto* e = rep->add_launch_errors();
     e->set_node(node);

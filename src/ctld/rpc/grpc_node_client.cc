@@ -65,6 +65,7 @@ void GrpcNodeClient::Launch(const NodeEndpoint& node, const LaunchRequest& req,
                             Done done) {
   ::sluice::v1::LaunchBatchRequest p;
   ToProto(req, &p);
+  p.set_node(node.name);
   auto* stub = StubFor(node.address);
   Send<::sluice::v1::LaunchBatchRequest, ::sluice::v1::LaunchBatchReply>(
       "LaunchBatch", p, std::move(done),
@@ -77,6 +78,7 @@ void GrpcNodeClient::Signal(const NodeEndpoint& node, const SignalRequest& req,
                             Done done) {
   ::sluice::v1::SignalJobRequest p;
   ToProto(req, &p);
+  p.set_node(node.name);
   auto* stub = StubFor(node.address);
   Send<::sluice::v1::SignalJobRequest, ::sluice::v1::SignalJobReply>(
       "SignalJob", p, std::move(done),

@@ -23,7 +23,9 @@ namespace {
 
 class RealStepdControl : public StepdControl {
  public:
-  explicit RealStepdControl(std::string path) : path_(std::move(path)) { Refill(); }
+  RealStepdControl(std::string path, bool standby) : path_(std::move(path)), standby_on_(standby) {
+    Refill();
+  }
   ~RealStepdControl() override {
     if (refill_.joinable()) refill_.join();
     absl::MutexLock lock(&mu_);
@@ -140,6 +142,7 @@ class RealStepdControl : public StepdControl {
   // Starts the next standby stepd on a thread of its own, so the step that
   // took the last one does not wait for it.
   void Refill() {
+    if (!standby_on_) return;
     if (refill_.joinable()) refill_.join();
     refill_ = std::thread([this] {
       int p[2];
@@ -157,6 +160,7 @@ class RealStepdControl : public StepdControl {
   }
 
   std::string path_;
+  const bool standby_on_;
   absl::Mutex mu_;
   Standby standby_ ABSL_GUARDED_BY(mu_);
   std::thread refill_;  // used only from the daemon's strand
@@ -164,8 +168,8 @@ class RealStepdControl : public StepdControl {
 
 }  // namespace
 
-std::unique_ptr<StepdControl> MakeStepdControl(std::string stepd_path) {
-  return std::make_unique<RealStepdControl>(std::move(stepd_path));
+std::unique_ptr<StepdControl> MakeStepdControl(std::string stepd_path, bool standby) {
+  return std::make_unique<RealStepdControl>(std::move(stepd_path), standby);
 }
 
 }  // namespace sluice::node

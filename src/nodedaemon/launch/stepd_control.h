@@ -30,6 +30,8 @@ class StepdControl {
   virtual bool Alive(pid_t pid) = 0;
 };
 
-std::unique_ptr<StepdControl> MakeStepdControl(std::string stepd_path);
+// `standby`: keep one stepd started ahead of time (a process per node; a
+// daemon serving many simulated nodes starts each job's stepd afresh).
+std::unique_ptr<StepdControl> MakeStepdControl(std::string stepd_path, bool standby = true);
 
 }  // namespace sluice::node

@@ -1,0 +1,62 @@
+// sluice-noded's composition root: one process serving one node, as slurmd
+// does, or several (`sluice-noded -N 'sim[0-99]'`: simulated nodes for
+// running thousands of nodes on one host, each speaking the real protocol
+// and running real jobs). Owns the slurm.conf, the io_context whose single
+// loop thread is the strand every NodeDaemon here shares, the NodeDaemons,
+// and the one gRPC server for SluiceNode, which listens on every address
+// its nodes have in slurm.conf and hands each call to the node the request
+// names (several nodes may share one address). Thread-safe entry points:
+// Start, Wait, Shutdown.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/slurm_conf.h"
+#include "node.grpc.pb.h"
+#include "nodedaemon/node_daemon.h"
+
+namespace sluice::node {
+
+class NodeHost final : public ::sluice::v1::SluiceNode::Service {
+ public:
+  NodeHost(common::SlurmConfig config, std::vector<NodeDaemonOptions> nodes);
+  ~NodeHost() override;
+
+  absl::Status Start();
+  void Wait();
+  void Shutdown();
+
+  grpc::Status LaunchBatch(grpc::ServerContext* ctx,
+                           const ::sluice::v1::LaunchBatchRequest* req,
+                           ::sluice::v1::LaunchBatchReply* rep) override;
+  grpc::Status LaunchTasks(grpc::ServerContext* ctx,
+                           const ::sluice::v1::LaunchTasksRequest* req,
+                           ::sluice::v1::LaunchTasksReply* rep) override;
+  grpc::Status SignalJob(grpc::ServerContext* ctx,
+                         const ::sluice::v1::SignalJobRequest* req,
+                         ::sluice::v1::SignalJobReply* rep) override;
+  grpc::Status ListPids(grpc::ServerContext* ctx, const ::sluice::v1::ListPidsRequest* req,
+                        ::sluice::v1::ListPidsReply* rep) override;
+
+ private:
+  // The node a request names: an empty name means this daemon's only node.
+  NodeDaemon* Find(const std::string& node, grpc::Status* why);
+
+  const common::SlurmConfig config_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::unique_ptr<NodeDaemon>> daemons_;  // fixed after construction
+  std::map<std::string, NodeDaemon*, std::less<>> by_name_;
+  std::unique_ptr<grpc::Server> server_;
+  std::thread loop_;
+};
+
+}  // namespace sluice::node
