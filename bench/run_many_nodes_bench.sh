@@ -13,7 +13,7 @@ NODES=${1:-1000}; NPD=${2:-100}; SECS=${3:-60}; TIMEOUT=${4:-300}
 BIN=$(realpath "${BIN:-build/bin}"); REPS=${REPS:-5}
 D=$(mktemp -d /tmp/sluice-many-XXXXXX)
 trap '"$BIN/sluice-local" down --dir "$D" >/dev/null 2>&1 || true; rm -rf "$D"' EXIT
-"$BIN/sluice-local" up --dir "$D" --nodes "$NODES" --nodes-per-daemon "$NPD" >/dev/null
+"$BIN/sluice-local" up --dir "$D" --nodes "$NODES" --nodes-per-daemon "$NPD" --wait 300 >/dev/null
 "$BIN/sluice-local" down --dir "$D" >/dev/null
 echo "SlurmdTimeout=$TIMEOUT" >> "$D/slurm.conf"
 t0=$(date +%s.%N)

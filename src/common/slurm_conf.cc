@@ -448,7 +448,8 @@ absl::Status Parser::NodeLine(const std::vector<KV>& kvs, int lineno) {
         return err("invalid Port");
       n.port = static_cast<uint16_t>(p);
     }
-    if (cfg.FindNode(n.name)) return err(absl::StrCat("duplicate node ", n.name));
+    if (!cfg.node_index.emplace(n.name, cfg.nodes.size()).second)
+      return err(absl::StrCat("duplicate node ", n.name));
     cfg.nodes.push_back(std::move(n));
   }
   return absl::OkStatus();
@@ -567,6 +568,11 @@ uint32_t NodeConf::gpus() const {
 }
 
 const NodeConf* SlurmConfig::FindNode(absl::string_view name) const {
+  if (node_index.size() == nodes.size()) {
+    auto it = node_index.find(std::string(name));
+    if (it == node_index.end()) return nullptr;
+    if (it->second < nodes.size() && nodes[it->second].name == name) return &nodes[it->second];
+  }
   for (const auto& n : nodes)
     if (n.name == name) return &n;
   return nullptr;
