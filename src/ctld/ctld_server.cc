@@ -1,5 +1,6 @@
 #include "ctld/ctld_server.h"
 
+#include <algorithm>
 #include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -209,7 +210,13 @@ void CtldServer::ArmTick() {
 absl::Status CtldServer::Start() {
   std::string addr = absl::StrCat(config_.ctld_addr, ":", config_.ctld_port);
   // A port still held just after a crash is waited for (common/rpc/listen.h).
-  auto server = common::Listen(addr, {&client_service_, &node_service_});
+  // Node sessions: a ping every quarter SlurmdTimeout, a quarter more to
+  // answer it, so a node daemon that died without closing its connection
+  // (a hung or unplugged host) is seen within half a SlurmdTimeout.
+  const int quarter_ms = std::max(1000, static_cast<int>(config_.slurmd_timeout_s * 250));
+  auto server = common::Listen(addr, {&client_service_, &node_service_},
+                               {{GRPC_ARG_KEEPALIVE_TIME_MS, quarter_ms},
+                                {GRPC_ARG_KEEPALIVE_TIMEOUT_MS, quarter_ms}});
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   spdlog::info("sluice-ctld listening on {}", addr);

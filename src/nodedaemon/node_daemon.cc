@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -194,6 +195,16 @@ void NodeDaemon::HealthLoop() {
   }
 }
 
+void NodeDaemon::SetSession(bool up) {
+  {
+    std::lock_guard<std::mutex> l(report_mu_);
+    if (session_ == up) return;
+    session_ = up;
+    if (!up) report_now_ = true;  // the controller counts from now: tell it at once
+  }
+  report_cv_.notify_all();
+}
+
 void NodeDaemon::TriggerReport() {
   {
     std::lock_guard<std::mutex> l(report_mu_);
@@ -216,6 +227,7 @@ void NodeDaemon::TriggerReportSoon(std::chrono::milliseconds delay) {
 void NodeDaemon::ReporterLoop() {
   bool registered = false;
   ReportPacer pacer(opts_.heartbeat_ms, config_.slurmd_timeout_s);
+  std::minstd_rand jitter(std::random_device{}());
   std::string last_health;
   for (;;) {
     const bool was_registered = registered;
@@ -304,7 +316,9 @@ void NodeDaemon::ReporterLoop() {
     }
     std::unique_lock<std::mutex> l(report_mu_);
     // Until registered, retry quickly: the controller may be starting too.
-    int wait_ms = st.ok() ? pacer.NextWaitMs(quiet) : registered ? 500 : 100;
+    int wait_ms = st.ok() ? pacer.NextWaitMs(quiet, session_)
+                          : pacer.FailedWaitMs(registered, std::uniform_real_distribution<double>(
+                                                               0, 1)(jitter));
     auto heartbeat = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     for (;;) {
       auto until = report_at_ ? std::min(heartbeat, *report_at_) : heartbeat;

@@ -57,6 +57,11 @@ class NodeDaemon final {
   // Stops reporting and joins the threads (the strand must still run).
   void Shutdown();
   const std::string& name() const { return opts_.node_name; }
+  // The host's NodeSession holds (the controller knows the node is alive:
+  // quiet reports may wait longer) or not; a lost session reports at once.
+  void SetSession(bool up);
+  // A report now (e.g. after the controller came back).
+  void TriggerReport();
   // This node's address, "host:port", as slurm.conf gives it.
   std::string Address() const;
 
@@ -92,7 +97,6 @@ class NodeDaemon final {
   void RetryPendingSoon();
   void ReporterLoop();
   void HealthLoop();
-  void TriggerReport();
   // A report within `delay` (coalesced): for an srun step's end, which the
   // controller needs only when that srun is gone (a live one says so itself),
   // so it stays out of the way of the srun's own calls.
@@ -123,6 +127,7 @@ class NodeDaemon final {
   bool report_now_ = false;  // guarded by report_mu_
   std::optional<std::chrono::steady_clock::time_point> report_at_;  // guarded by report_mu_
   bool stopping_ = false;    // guarded by report_mu_
+  bool session_ = false;     // guarded by report_mu_
   std::string health_failure_;  // guarded by report_mu_
 };
 

@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/rpc/listen.h"
+#include "common/rpc/rpc_auth.h"
 #include "nodedaemon/launch/cgroup.h"
 
 namespace sluice::node {
@@ -64,6 +66,7 @@ NodeHost::NodeHost(common::SlurmConfig config, std::vector<NodeDaemonOptions> no
 
 NodeHost::~NodeHost() {
   Shutdown();
+  if (session_.joinable()) session_.join();
   // Reporters first: they may be waiting on the strand.
   for (auto& d : daemons_) d->Shutdown();
   work_.reset();
@@ -88,7 +91,63 @@ absl::Status NodeHost::Start() {
                  addrs.size());
   loop_ = std::thread([this] { io_.run(); });
   for (auto& d : daemons_) d->StartReporting();
+  auth_ = common::MakeMungeAuthenticator(config_.auth_socket);
+  session_ = std::thread([this] { SessionLoop(); });
   return absl::OkStatus();
+}
+
+// One NodeSession for every node here: open, wait for the controller's
+// hello (the session holds), then block until it ends; again after a
+// back-off (100 ms doubling to 5 s, with jitter so that many daemons do not
+// come back in step). A session that ends sends every node's report at
+// once, and so does one that opens again (a restarted controller learns
+// the nodes at once).
+void NodeHost::SessionLoop() {
+  grpc::ChannelArguments args;  // as the reporters': the same connection
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  auto stub = v1::SluiceCtldInternal::NewStub(grpc::CreateCustomChannel(
+      absl::StrCat(config_.ctld_addr, ":", config_.ctld_port),
+      grpc::InsecureChannelCredentials(), args));
+  v1::NodeSessionRequest req;
+  for (auto& d : daemons_) req.add_nodes(d->name());
+  std::minstd_rand rng(std::random_device{}());
+  int failures = 0;
+  bool opened_before = false;
+  for (;;) {
+    grpc::ClientContext ctx;
+    {
+      std::lock_guard<std::mutex> l(session_mu_);
+      if (stopping_) return;
+      session_ctx_ = &ctx;
+    }
+    bool held = false;
+    if (common::AttachCredential(&ctx, *auth_, "NodeSession", req).ok()) {
+      auto reader = stub->NodeSession(&ctx, req);
+      v1::NodeSessionEvent ev;
+      if (reader->Read(&ev)) {
+        held = true;
+        failures = 0;
+        for (auto& d : daemons_) {
+          d->SetSession(true);
+          if (opened_before) d->TriggerReport();
+        }
+        if (!opened_before) spdlog::info("session with sluice-ctld open for {} node(s)", daemons_.size());
+        opened_before = true;
+        while (reader->Read(&ev)) {
+        }
+        for (auto& d : daemons_) d->SetSession(false);
+      }
+      grpc::Status st = reader->Finish();
+      if (held) spdlog::info("session with sluice-ctld ended: {}", st.error_message());
+    }
+    std::unique_lock<std::mutex> l(session_mu_);
+    session_ctx_ = nullptr;
+    const int base = std::min(5000, 100 << std::min(failures++, 6));
+    const int wait = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
+    session_cv_.wait_for(l, std::chrono::milliseconds(held ? 100 : wait), [&] { return stopping_; });
+    if (stopping_) return;
+  }
 }
 
 void NodeHost::Wait() {
@@ -96,6 +155,12 @@ void NodeHost::Wait() {
 }
 
 void NodeHost::Shutdown() {
+  {
+    std::lock_guard<std::mutex> l(session_mu_);
+    stopping_ = true;
+    if (session_ctx_) session_ctx_->TryCancel();
+  }
+  session_cv_.notify_all();
   if (server_)
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
 }

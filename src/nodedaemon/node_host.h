@@ -5,20 +5,25 @@
 // loop thread is the strand every NodeDaemon here shares, the NodeDaemons,
 // and the one gRPC server for SluiceNode, which listens on every address
 // its nodes have in slurm.conf and hands each call to the node the request
-// names (several nodes may share one address). Thread-safe entry points:
-// Start, Wait, Shutdown.
+// names (several nodes may share one address). A session thread keeps one
+// NodeSession open with the controller for all its nodes (liveness apart
+// from telemetry; reopened with back-off when it ends) and tells each node
+// whether it holds. Thread-safe entry points: Start, Wait, Shutdown.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <boost/asio.hpp>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/auth.h"
 #include "common/slurm_conf.h"
 #include "node.grpc.pb.h"
 #include "nodedaemon/node_daemon.h"
@@ -49,6 +54,7 @@ class NodeHost final : public ::sluice::v1::SluiceNode::Service {
  private:
   // The node a request names: an empty name means this daemon's only node.
   NodeDaemon* Find(const std::string& node, grpc::Status* why);
+  void SessionLoop();
 
   const common::SlurmConfig config_;
   boost::asio::io_context io_;
@@ -57,6 +63,12 @@ class NodeHost final : public ::sluice::v1::SluiceNode::Service {
   std::map<std::string, NodeDaemon*, std::less<>> by_name_;
   std::unique_ptr<grpc::Server> server_;
   std::thread loop_;
+  std::unique_ptr<common::Authenticator> auth_;
+  std::thread session_;
+  std::mutex session_mu_;
+  std::condition_variable session_cv_;
+  bool stopping_ = false;                          // guarded by session_mu_
+  grpc::ClientContext* session_ctx_ = nullptr;     // guarded by session_mu_
 };
 
 }  // namespace sluice::node

@@ -119,6 +119,42 @@ TEST_F(NodeHealthTest, AReturningNodeIsToldToKillJobsThatMovedOn) {
   EXPECT_EQ(N("n1").BaseState(), common::NodeBaseState::kIdle);  // RTS=1
 }
 
+// Liveness apart from telemetry (issue 14 point 6): an open NodeSession
+// keeps a node responding though it reports rarely; once the session
+// closes, the node has half a SlurmdTimeout left to report.
+TEST_F(NodeHealthTest, AnOpenSessionKeepsAQuietNodeRespondingUntilItCloses) {
+  Send(Report("n1", true));
+  ASSERT_TRUE(ctl_.OnNodeSession({"n1", "nosuch"}, true, root_, kT0).ok());
+  ctl_.Tick(kT0 + 100);  // no report for ten SlurmdTimeouts
+  EXPECT_TRUE(N("n1").responding);
+  EXPECT_EQ(N("n1").BaseState(), common::NodeBaseState::kIdle);
+  ASSERT_TRUE(ctl_.OnNodeSession({"n1"}, false, root_, kT0 + 200).ok());
+  ctl_.Tick(kT0 + 204);  // 5 s before the close counts as the last word
+  EXPECT_TRUE(N("n1").responding);
+  ctl_.Tick(kT0 + 206);
+  EXPECT_FALSE(N("n1").responding);
+  EXPECT_EQ(N("n1").reason, "Not responding");
+}
+
+TEST_F(NodeHealthTest, AReportAfterTheSessionClosedStillCounts) {
+  Send(Report("n1", true));
+  ASSERT_TRUE(ctl_.OnNodeSession({"n1"}, true, root_, kT0).ok());
+  ASSERT_TRUE(ctl_.OnNodeSession({"n1"}, false, root_, kT0 + 50).ok());
+  Send(Report("n1"), kT0 + 52);  // the daemon reports when its session goes
+  ctl_.Tick(kT0 + 61);
+  EXPECT_TRUE(N("n1").responding);
+  ctl_.Tick(kT0 + 63);
+  EXPECT_FALSE(N("n1").responding);
+}
+
+TEST_F(NodeHealthTest, OnlyRootOpensASession) {
+  EXPECT_EQ(ctl_.OnNodeSession({"n1"}, true, alice_, kT0).code(),
+            absl::StatusCode::kPermissionDenied);
+  Send(Report("n1", true));
+  ctl_.Tick(kT0 + 11);
+  EXPECT_FALSE(N("n1").responding);
+}
+
 class ReturnToServiceZeroTest : public NodeHealthTest {
  protected:
   ReturnToServiceZeroTest() : NodeHealthTest(0) {}

@@ -162,6 +162,15 @@ TEST(LocalClusterTest, ADaemonServingSeveralNodesRunsEachNodesJobs) {
   // scancel reaches the right node through the shared port.
   EXPECT_EQ(c->Run("scancel " + std::to_string(id)).rc, 0);
   EXPECT_TRUE(c->WaitForState(id, "CANCELLED", 20)) << c->JobState(id);
+  // The daemon holds one session for both its nodes: when it dies, both
+  // go down within SlurmdTimeout (10 s), the other daemon's stay idle.
+  auto pid = c->Run("pgrep -f '[s]luice-noded -f " + c->dir() + "/.*ghpc-\\[0-1\\]'").out;
+  ASSERT_FALSE(pid.empty());
+  ASSERT_EQ(kill(std::atoi(pid.c_str()), SIGKILL), 0);
+  EXPECT_TRUE(TestCluster::WaitFor([&] {
+    return c->Run("sinfo -h -t down -o %N").out == "mlmini-g2-ghpc-[0-1]\n";
+  }, 10 + 5)) << c->Run("sinfo").out;
+  EXPECT_EQ(c->Run("sinfo -h -t idle -o %N").out, "mlmini-g2-ghpc-[2-3]\n");
 }
 
 }  // namespace

@@ -12,18 +12,21 @@
 namespace sluice::common {
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::string& addr,
-                                                      const std::vector<grpc::Service*>& services) {
-  return Listen(std::vector<std::string>{addr}, services);
+                                                      const std::vector<grpc::Service*>& services,
+                                                      const IntArgs& int_args) {
+  return Listen(std::vector<std::string>{addr}, services, int_args);
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::vector<std::string>& addrs,
-                                                      const std::vector<grpc::Service*>& services) {
+                                                      const std::vector<grpc::Service*>& services,
+                                                      const IntArgs& int_args) {
   const std::string addr = absl::StrJoin(addrs, ",");
   constexpr int kAttempts = 21;
   constexpr std::chrono::milliseconds kPause{500};
   for (int attempt = 1;; ++attempt) {
     grpc::ServerBuilder b;
     b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    for (const auto& [key, value] : int_args) b.AddChannelArgument(key, value);
     std::vector<int> ports(addrs.size(), 0);
     for (size_t i = 0; i < addrs.size(); ++i)
       b.AddListeningPort(addrs[i], grpc::InsecureServerCredentials(), &ports[i]);

@@ -11,16 +11,21 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 
 namespace sluice::common {
 
+// `int_args`: further channel arguments (the controller's keepalive).
+using IntArgs = std::vector<std::pair<std::string, int>>;
 absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::string& addr,
-                                                      const std::vector<grpc::Service*>& services);
+                                                      const std::vector<grpc::Service*>& services,
+                                                      const IntArgs& int_args = {});
 // One server on several addresses (a node daemon serving several nodes).
 absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(const std::vector<std::string>& addrs,
-                                                      const std::vector<grpc::Service*>& services);
+                                                      const std::vector<grpc::Service*>& services,
+                                                      const IntArgs& int_args = {});
 
 }  // namespace sluice::common

@@ -43,7 +43,7 @@ absl::Status AttachCredential(grpc::ClientContext* ctx, Authenticator& auth,
   return absl::OkStatus();
 }
 
-absl::StatusOr<Identity> Authenticate(const grpc::ServerContext& ctx,
+absl::StatusOr<Identity> Authenticate(const grpc::ServerContextBase& ctx,
                                       Authenticator& auth,
                                       absl::string_view method,
                                       const google::protobuf::MessageLite& request) {

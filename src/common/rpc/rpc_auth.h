@@ -34,7 +34,7 @@ absl::Status AttachCredential(grpc::ClientContext* ctx, Authenticator& auth,
 // Verifies the credential attached to an incoming call of `method` whose
 // body is `request`. Unauthenticated when missing, forged, replayed, or
 // minted for another method or body.
-absl::StatusOr<Identity> Authenticate(const grpc::ServerContext& ctx,
+absl::StatusOr<Identity> Authenticate(const grpc::ServerContextBase& ctx,
                                       Authenticator& auth,
                                       absl::string_view method,
                                       const google::protobuf::MessageLite& request);

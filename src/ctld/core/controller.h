@@ -338,6 +338,13 @@ class Controller {
   absl::StatusOr<NodeReportOutcome> OnNodeReport(const NodeReport& report,
                                                  const common::Identity& who,
                                                  int64_t now);
+  // A node daemon's session (liveness apart from telemetry) opened or
+  // closed for `nodes`. While one is open the node is not timed out; when
+  // it closes, the node counts as last heard from half a SlurmdTimeout
+  // earlier (the keepalive that ended it proves the peer only that often),
+  // so a dead node is still seen within SlurmdTimeout.
+  absl::Status OnNodeSession(const std::vector<std::string>& nodes, bool open,
+                             const common::Identity& who, int64_t now);
   // One scheduling pass: start what fits, set every pending job's reason.
   void Schedule(int64_t now);
   // Time limits, node timeouts, purging of old finished jobs.

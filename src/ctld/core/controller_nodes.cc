@@ -1,6 +1,7 @@
 // The controller's side of node health: reports from node daemons (job
 // ends, GPU telemetry, health checks), administrator state changes, nodes
 // that stop answering, requeues, and signals due before a time limit.
+#include <algorithm>
 #include <csignal>
 #include <set>
 
@@ -212,9 +213,28 @@ absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
   return out;
 }
 
+absl::Status Controller::OnNodeSession(const std::vector<std::string>& nodes, bool open,
+                                       const common::Identity& who, int64_t now) {
+  last_now_ = now;
+  if (who.uid != 0 && who.uid != own_uid_)
+    return absl::PermissionDeniedError("node sessions must come from SlurmUser");
+  const int64_t proven = now - static_cast<int64_t>(config_.slurmd_timeout_s) / 2;
+  for (const auto& name : nodes) {
+    NodeRecord* n = FindNode(name);
+    if (!n) continue;
+    if (open) {
+      ++n->sessions;
+    } else {
+      n->sessions = std::max(0, n->sessions - 1);
+      if (n->sessions == 0) n->last_contact = std::max(proven, n->last_contact);
+    }
+  }
+  return absl::OkStatus();
+}
+
 void Controller::CheckNodeTimeouts(int64_t now) {
   for (auto& n : nodes_) {
-    if (!n.registered || !n.responding) continue;
+    if (!n.registered || !n.responding || n.sessions > 0) continue;
     if (now - n.last_contact <= static_cast<int64_t>(config_.slurmd_timeout_s))
       continue;
     n.responding = false;

@@ -37,6 +37,7 @@ struct NodeRecord {
   int64_t reason_time = 0;
   bool health_drain = false;  // drained by HealthCheckProgram
   int64_t last_contact = 0;
+  int sessions = 0;  // open NodeSessions naming this node: it is alive
   uint32_t alloc_cpus = 0;
   uint64_t alloc_mem_mb = 0;
   std::vector<bool> gpu_used;  // by index; size = configured GPU count

@@ -29,4 +29,52 @@ grpc::Status NodeService::NodeReport(grpc::ServerContext* ctx,
   return common::ToGrpc(status);
 }
 
+namespace {
+
+// One open NodeSession. Opening tells the controller its nodes are alive;
+// the stream then carries nothing until the node daemon goes, its
+// connection fails a keepalive, or the server shuts down (OnCancel), which
+// tells the controller they closed. Deletes itself when done.
+class SessionReactor final : public grpc::ServerWriteReactor<::sluice::v1::NodeSessionEvent> {
+ public:
+  SessionReactor(CoreRunner* runner, absl::StatusOr<common::Identity> who,
+                 std::vector<std::string> nodes)
+      : runner_(runner), who_(std::move(who)), nodes_(std::move(nodes)) {
+    absl::Status status = who_.status();
+    if (status.ok())
+      runner_->Run([&](Controller& c, int64_t now) {
+        status = c.OnNodeSession(nodes_, /*open=*/true, *who_, now);
+      });
+    if (!status.ok()) {
+      Finish(common::ToGrpc(status));
+      return;
+    }
+    opened_ = true;
+    StartWrite(&hello_);  // the node daemon learns the session holds
+  }
+  void OnCancel() override {
+    if (!opened_) return;  // refused: already finished
+    runner_->Run([&](Controller& c, int64_t now) {
+      (void)c.OnNodeSession(nodes_, /*open=*/false, *who_, now);
+    });
+    Finish(grpc::Status::CANCELLED);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  CoreRunner* runner_;
+  absl::StatusOr<common::Identity> who_;
+  std::vector<std::string> nodes_;
+  bool opened_ = false;  // set before any callback can run
+  ::sluice::v1::NodeSessionEvent hello_;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<::sluice::v1::NodeSessionEvent>* NodeService::NodeSession(
+    grpc::CallbackServerContext* ctx, const ::sluice::v1::NodeSessionRequest* req) {
+  return new SessionReactor(runner_, common::Authenticate(*ctx, *auth_, "NodeSession", *req),
+                            {req->nodes().begin(), req->nodes().end()});
+}
+
 }  // namespace sluice::ctld::rpc
