@@ -216,7 +216,11 @@ absl::Status CtldServer::Start() {
   const int quarter_ms = std::max(1000, static_cast<int>(config_.slurmd_timeout_s * 250));
   auto server = common::Listen(addr, {&client_service_, &node_service_},
                                {{GRPC_ARG_KEEPALIVE_TIME_MS, quarter_ms},
-                                {GRPC_ARG_KEEPALIVE_TIMEOUT_MS, quarter_ms}});
+                                {GRPC_ARG_KEEPALIVE_TIMEOUT_MS, quarter_ms},
+                                // (gRPC's default, 2, stops the pings on a
+                                // session that carries no data: a hung node
+                                // would then never be seen.)
+                                {GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0}});
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   spdlog::info("sluice-ctld listening on {}", addr);

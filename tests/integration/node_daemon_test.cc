@@ -3,6 +3,8 @@
 // Prolog/TaskProlog/Epilog, --signal and GPU telemetry in scontrol/sinfo.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <signal.h>
 #include <dirent.h>
 #include <sys/stat.h>
@@ -184,6 +186,37 @@ TEST_F(NodeDaemonTest, ANodeThatStopsAnsweringGoesDownAndItsJobNodeFails) {
     return cluster_->Run("sinfo -h -N -n n2 -o %t").out.find("idle") != std::string::npos ||
            cluster_->Run("sinfo -h -N -o '%N %t'").out.find("n2 idle") != std::string::npos;
   }, 15));
+}
+
+// Liveness apart from telemetry: a node daemon whose next report is a
+// minute away stays up on its open session (SlurmdTimeout is 3 s here), and
+// once it hangs the controller's keepalive still finds it out, though no
+// data crossed the connection for many pings.
+TEST_F(NodeDaemonTest, AQuietNodeStaysUpOnItsSessionAndAHungOneIsStillSeen) {
+  pid_t old = cluster_->NodedPid("n1");
+  ASSERT_GT(old, 0);
+  kill(old, SIGKILL);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return cluster_->NodedPid("n1") == 0; }, 10));
+  ASSERT_TRUE(cluster_->StartNoded("n1", {"--heartbeat-ms", "60000"}));
+  pid_t noded = cluster_->NodedPid("n1");
+  ASSERT_GT(noded, 0);
+  auto state = [&] { return cluster_->Run("sinfo -h -N -n n1 -o %t").out; };
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return state() == "idle\n"; }, 10)) << state();
+  // Three SlurmdTimeouts without a report: still idle throughout.
+  const auto since = std::chrono::steady_clock::now();
+  std::string seen;
+  TestCluster::WaitFor([&] {
+    seen = state();
+    return seen != "idle\n" || std::chrono::steady_clock::now() - since > std::chrono::seconds(9);
+  }, 15);
+  EXPECT_EQ(seen, "idle\n");
+  kill(noded, SIGSTOP);
+  bool down = TestCluster::WaitFor([&] {
+    return cluster_->Run("scontrol show node n1").out.find("Reason=Not responding") !=
+           std::string::npos;
+  }, 3 + 10);
+  kill(noded, SIGCONT);
+  EXPECT_TRUE(down);
 }
 
 TEST_F(NodeDaemonTest, AnInjectedGpuFaultDrainsTheNodeAndTheNextGpuJobRunsElsewhere) {

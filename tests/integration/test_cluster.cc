@@ -321,7 +321,7 @@ pid_t TestCluster::NodedPid(const std::string& node) const {
   return found;
 }
 
-bool TestCluster::StartNoded(const std::string& node) {
+bool TestCluster::StartNoded(const std::string& node, const std::vector<std::string>& extra_args) {
   std::string log = dir_ + "/log/noded-" + node + ".log";
   auto registrations = [&] {
     std::string text = Slurp(log);
@@ -340,8 +340,12 @@ bool TestCluster::StartNoded(const std::string& node) {
     dup2(fd, 2);
     std::string bin = std::string(SLUICE_BIN_DIR) + "/sluice-noded";
     std::string conf_path = conf();
-    execl(bin.c_str(), bin.c_str(), "-f", conf_path.c_str(), "-N", node.c_str(),
-          "--gpu-backend", "fake", nullptr);
+    std::vector<std::string> args = {bin, "-f", conf_path, "-N", node, "--gpu-backend", "fake"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
     _exit(127);
   }
   std::ofstream(dir_ + "/pids", std::ios::app) << "sluice-noded " << pid << "\n";

@@ -71,7 +71,7 @@ class TestCluster {
   bool StartCtld();
   // The node daemon serving `node` (0 when none), and starting a new one.
   pid_t NodedPid(const std::string& node) const;
-  bool StartNoded(const std::string& node);
+  bool StartNoded(const std::string& node, const std::vector<std::string>& extra_args = {});
   // The spool directory of `node` (SlurmdSpoolDir=@DIR@/spool/%n).
   std::string Spool(const std::string& node) const { return dir_ + "/spool/" + node; }
 
