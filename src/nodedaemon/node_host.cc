@@ -176,32 +176,33 @@ NodeDaemon* NodeHost::Find(const std::string& node, grpc::Status* why) {
   return nullptr;
 }
 
+template <typename Req, typename Rep>
+grpc::Status NodeHost::Forward(grpc::Status (NodeDaemon::*call)(grpc::ServerContext*, const Req*,
+                                                               Rep*),
+                               grpc::ServerContext* ctx, const Req* req, Rep* rep) {
+  grpc::Status why;
+  NodeDaemon* d = Find(req->node(), &why);
+  return d ? (d->*call)(ctx, req, rep) : why;
+}
+
 grpc::Status NodeHost::LaunchBatch(grpc::ServerContext* ctx, const v1::LaunchBatchRequest* req,
                                    v1::LaunchBatchReply* rep) {
-  grpc::Status why;
-  auto* d = Find(req->node(), &why);
-  return d ? d->LaunchBatch(ctx, req, rep) : why;
+  return Forward(&NodeDaemon::LaunchBatch, ctx, req, rep);
 }
 
 grpc::Status NodeHost::LaunchTasks(grpc::ServerContext* ctx, const v1::LaunchTasksRequest* req,
                                    v1::LaunchTasksReply* rep) {
-  grpc::Status why;
-  auto* d = Find(req->node(), &why);
-  return d ? d->LaunchTasks(ctx, req, rep) : why;
+  return Forward(&NodeDaemon::LaunchTasks, ctx, req, rep);
 }
 
 grpc::Status NodeHost::SignalJob(grpc::ServerContext* ctx, const v1::SignalJobRequest* req,
                                  v1::SignalJobReply* rep) {
-  grpc::Status why;
-  auto* d = Find(req->node(), &why);
-  return d ? d->SignalJob(ctx, req, rep) : why;
+  return Forward(&NodeDaemon::SignalJob, ctx, req, rep);
 }
 
 grpc::Status NodeHost::ListPids(grpc::ServerContext* ctx, const v1::ListPidsRequest* req,
                                 v1::ListPidsReply* rep) {
-  grpc::Status why;
-  auto* d = Find(req->node(), &why);
-  return d ? d->ListPids(ctx, req, rep) : why;
+  return Forward(&NodeDaemon::ListPids, ctx, req, rep);
 }
 
 }  // namespace sluice::node

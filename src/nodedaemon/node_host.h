@@ -54,6 +54,10 @@ class NodeHost final : public ::sluice::v1::SluiceNode::Service {
  private:
   // The node a request names: an empty name means this daemon's only node.
   NodeDaemon* Find(const std::string& node, grpc::Status* why);
+  // Hands a call to the node its request names.
+  template <typename Req, typename Rep>
+  grpc::Status Forward(grpc::Status (NodeDaemon::*call)(grpc::ServerContext*, const Req*, Rep*),
+                       grpc::ServerContext* ctx, const Req* req, Rep* rep);
   void SessionLoop();
 
   const common::SlurmConfig config_;
