@@ -15,6 +15,7 @@
 #include "common/rpc/listen.h"
 #include "common/rpc/rpc_auth.h"
 #include "nodedaemon/launch/cgroup.h"
+#include "nodedaemon/report_pacer.h"
 
 namespace sluice::node {
 namespace v1 = ::sluice::v1;
@@ -143,8 +144,8 @@ void NodeHost::SessionLoop() {
     }
     std::unique_lock<std::mutex> l(session_mu_);
     session_ctx_ = nullptr;
-    const int base = std::min(5000, 100 << std::min(failures++, 6));
-    const int wait = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
+    const int wait =
+        BackoffMs(100, 5000, failures++, std::uniform_real_distribution<double>(0, 1)(rng));
     session_cv_.wait_for(l, std::chrono::milliseconds(held ? 100 : wait), [&] { return stopping_; });
     if (stopping_) return;
   }

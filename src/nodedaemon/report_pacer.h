@@ -19,6 +19,13 @@
 
 namespace sluice::node {
 
+// A retry's wait: `base` doubled per earlier failure up to `cap`, plus up
+// to half again by `jitter` in [0, 1) (reports and the node session alike).
+inline int BackoffMs(int64_t base, int64_t cap, int failures, double jitter) {
+  const int64_t w = std::min(cap, base << std::min(failures, 6));
+  return static_cast<int>(w + static_cast<int64_t>(static_cast<double>(w) * jitter / 2));
+}
+
 class ReportPacer {
  public:
   ReportPacer(int heartbeat_ms, uint32_t slurmd_timeout_s)
@@ -38,11 +45,9 @@ class ReportPacer {
   // After a failed report: 100 ms doubling to 2 s before registration,
   // 500 ms doubling to 5 s after; `jitter` in [0, 1) adds up to half again.
   int FailedWaitMs(bool registered, double jitter) {
-    const int64_t base = registered ? 500 : 100, cap = registered ? 5000 : 2000;
-    int64_t w = std::min(cap, base << std::min(failures_, 6));
-    ++failures_;
     wait_ms_ = heartbeat_ms_;
-    return static_cast<int>(w + static_cast<int64_t>(static_cast<double>(w) * jitter / 2));
+    return registered ? BackoffMs(500, 5000, failures_++, jitter)
+                      : BackoffMs(100, 2000, failures_++, jitter);
   }
 
  private:
