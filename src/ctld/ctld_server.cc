@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "common/rpc/listen.h"
@@ -114,6 +116,38 @@ void CtldServer::RunRead(const std::function<void(const Controller&, int64_t)>& 
     done.set_value();
   });
   done.get_future().wait();
+}
+
+void CtldServer::RunReadHere(const std::function<void(const Controller&, int64_t)>& fn) {
+  // The strand parks in a handler until the caller is done: the handoffs
+  // through the mutex order the strand's writes before fn's reads, and
+  // nothing runs on the strand meanwhile.
+  struct Handoff {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool parked = false, released = false;
+    int64_t now = 0;
+  };
+  auto h = std::make_shared<Handoff>();
+  boost::asio::post(io_, [h] {
+    std::unique_lock<std::mutex> l(h->mu);
+    h->now = Now();
+    h->parked = true;
+    h->cv.notify_all();
+    h->cv.wait(l, [&] { return h->released; });
+  });
+  int64_t now;
+  {
+    std::unique_lock<std::mutex> l(h->mu);
+    h->cv.wait(l, [&] { return h->parked; });
+    now = h->now;
+  }
+  fn(controller_, now);
+  {
+    std::lock_guard<std::mutex> l(h->mu);
+    h->released = true;
+  }
+  h->cv.notify_all();
 }
 
 void CtldServer::PostFlush() {

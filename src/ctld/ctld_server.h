@@ -3,8 +3,9 @@
 // loop thread (the strand that owns the Controller), the gRPC node client,
 // the MailProg mailer (--mail-type; it spawns and reaps off the strand),
 // the Controller, the services and the gRPC server. gRPC handler threads
-// reach the Controller only through Run(). Thread-safe entry points: Run(),
-// Shutdown(), Wait().
+// reach the Controller only through Run() and its kin (RunReadHere lends
+// the caller the Controller while the strand waits parked). Thread-safe
+// entry points: Run() and its kin, Shutdown(), Wait().
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -47,6 +48,7 @@ class CtldServer final : public rpc::CoreRunner {
   absl::Status RunDurable(
       const std::function<void(Controller&, int64_t)>& fn) override;
   void RunRead(const std::function<void(const Controller&, int64_t)>& fn) override;
+  void RunReadHere(const std::function<void(const Controller&, int64_t)>& fn) override;
   uint64_t Generation() const override { return generation_.load(std::memory_order_acquire); }
   PassStats SchedulingStats() const override { return pacer_.stats(); }  // strand
 

@@ -37,9 +37,14 @@ class FakeRunner : public CoreRunner {
     std::this_thread::sleep_for(read_delay);
     fn(*c_, kT0);
   }
+  void RunReadHere(const std::function<void(const Controller&, int64_t)>& fn) override {
+    ++here;
+    RunRead(fn);
+  }
   uint64_t Generation() const override { return gen_.load(); }
   PassStats SchedulingStats() const override { return {}; }
   std::atomic<int> reads{0};
+  std::atomic<int> here{0};  // of those, reads run on the caller's thread
   std::chrono::milliseconds read_delay{0};
 
  private:
@@ -76,6 +81,8 @@ TEST_F(JobSnapshotTest, SharedWhileNothingChangesAndRenewedAfterAChange) {
   ASSERT_EQ(c->jobs.size(), 1u);
   EXPECT_EQ(c->jobs[0].job_id(), id);
   EXPECT_EQ(runner_.reads.load(), 2);
+  // Each copy is made on the reader's thread, the strand parked.
+  EXPECT_EQ(runner_.here.load(), 2);
 }
 
 TEST_F(JobSnapshotTest, ConcurrentReadersShareOneConversion) {

@@ -25,6 +25,12 @@ class CoreRunner {
   virtual void RunThenCommit(const std::function<void(Controller&, int64_t now)>& fn) = 0;
   // As Run for a function that only reads: no event follows it.
   virtual void RunRead(const std::function<void(const Controller&, int64_t now)>& fn) = 0;
+  // As RunRead, but fn runs on the calling thread while the strand waits,
+  // parked in a handler: nothing else touches the controller meanwhile.
+  // For a long read (the readers' copy of every job): its allocations and
+  // cache traffic land on the caller's core and heap, not on the strand's,
+  // whose next scheduling pass would otherwise run slower (issue 12 point 5).
+  virtual void RunReadHere(const std::function<void(const Controller&, int64_t now)>& fn) = 0;
   // Advances (on the strand) after anything that may have changed the
   // controller; thread-safe. A snapshot taken at generation G holds every
   // change whose call returned before G was read.

@@ -1,6 +1,7 @@
 // The job list as readers see it (squeue, scontrol show job, sbatch
-// --wait...): an immutable copy of every job, converted once on the strand
-// and shared by all the readers that ask while it is current. A reader
+// --wait...): an immutable copy of every job, converted once while the
+// strand waits parked (on the first reader's own thread, so the copy's
+// heap and cache traffic stay off the strand's core) and shared by all the readers that ask while it is current. A reader
 // whose generation (CoreRunner::Generation) is newer than the copy's asks
 // for a new one; readers that arrive while one is being made wait for it
 // and share it, so fifty squeue loops cost the strand one conversion per
