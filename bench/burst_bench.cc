@@ -15,7 +15,9 @@
 //        sluice-bench-burst --conf FILE --pass-stats
 //          prints the controller's scheduling figures so far, one line:
 //          passes, their total run time (us), passes an event asked for,
-//          and those passes' total wait from the ask to the start (us).
+//          those passes' total wait from the ask to the start (us), the
+//          readers' job copies, and the strand's total parked time for
+//          them (us).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,9 +109,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     const auto& st = r->scheduling();
-    printf("%llu %llu %llu %llu\n", (unsigned long long)st.passes(),
+    printf("%llu %llu %llu %llu %llu %llu\n", (unsigned long long)st.passes(),
            (unsigned long long)st.run_us_total(), (unsigned long long)st.asked_passes(),
-           (unsigned long long)st.wait_us_total());
+           (unsigned long long)st.wait_us_total(), (unsigned long long)st.copies(),
+           (unsigned long long)st.copy_us_total());
     return 0;
   }
   if (!conf.empty()) return SequentialAcks(conf, std::max(1, sequential), fresh, runnable);

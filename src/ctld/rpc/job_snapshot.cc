@@ -63,6 +63,7 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
   current_ = std::move(snap);
   next_build_ = std::chrono::steady_clock::now() + 9 * on_strand;
   last_strand_time_ = on_strand;
+  total_strand_time_ += on_strand;
   ++builds_;
   building_ = false;
   cv_.notify_all();
@@ -72,6 +73,11 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
 std::chrono::steady_clock::duration JobSnapshots::last_strand_time() const {
   std::lock_guard<std::mutex> l(mu_);
   return last_strand_time_;
+}
+
+std::chrono::steady_clock::duration JobSnapshots::total_strand_time() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return total_strand_time_;
 }
 
 uint64_t JobSnapshots::builds() const {

@@ -57,6 +57,8 @@ class JobSnapshots {
   bool DropIfStale(uint64_t generation, std::chrono::steady_clock::duration idle);
   // How long the last copy held the strand (for tests).
   std::chrono::steady_clock::duration last_strand_time() const;
+  // How long all the copies so far held the strand.
+  std::chrono::steady_clock::duration total_strand_time() const;
 
  private:
   CoreRunner* runner_;
@@ -68,6 +70,7 @@ class JobSnapshots {
   std::chrono::steady_clock::time_point next_build_{};  // earliest next copy
   std::chrono::steady_clock::time_point last_read_{};   // a reader last asked
   std::chrono::steady_clock::duration last_strand_time_{};
+  std::chrono::steady_clock::duration total_strand_time_{};
 };
 
 // QueryJobs' answer from a snapshot: the request's filters (all must
