@@ -78,6 +78,7 @@ TEST_F(BatchJobTest, TheControllerCountsItsSchedulingPassesAndTheirWaits) {
   ASSERT_TRUE(before.ok()) << before.status();
   uint64_t id = Parsable(cluster_->Run("sbatch --parsable --wrap true"));
   ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30)) << cluster_->JobState(id);
+  EXPECT_EQ(cluster_->Run("squeue -h -o %i").rc, 0);  // a reader after the change
   auto after = client.QueryCluster();
   ASSERT_TRUE(after.ok()) << after.status();
   const auto& b = before->scheduling();
@@ -88,6 +89,9 @@ TEST_F(BatchJobTest, TheControllerCountsItsSchedulingPassesAndTheirWaits) {
   EXPECT_GE(a.run_us_total(), a.run_us_max());
   EXPECT_GE(a.run_us_max(), a.run_us_last());
   EXPECT_GE(a.wait_us_total(), a.wait_us_max());
+  // ... and the readers' job copies the strand was parked for.
+  EXPECT_GT(a.copies(), b.copies());
+  EXPECT_GT(a.copy_us_total(), b.copy_us_total());
 }
 
 TEST_F(BatchJobTest, SqueueShowsTheJobRunningThenNot) {
