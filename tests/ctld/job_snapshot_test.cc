@@ -79,7 +79,7 @@ TEST_F(JobSnapshotTest, SharedWhileNothingChangesAndRenewedAfterAChange) {
   uint64_t id = Submit("mine", alice_);
   auto c = snaps_.Get();  // sees the submission that returned before it
   ASSERT_EQ(c->jobs.size(), 1u);
-  EXPECT_EQ(c->jobs[0].job_id(), id);
+  EXPECT_EQ(c->jobs[0]->job_id(), id);
   EXPECT_EQ(runner_.reads.load(), 2);
   // Each copy is made on the reader's thread, the strand parked.
   EXPECT_EQ(runner_.here.load(), 2);
@@ -114,6 +114,9 @@ TEST_F(JobSnapshotTest, CopiesTakeAtMostATenthOfTheStrand) {
   EXPECT_EQ(snap->jobs.size(), 1001u);
   EXPECT_GE(waited, 8 * d);
   EXPECT_EQ(runner_.reads.load(), 2);
+  // What QueryCluster reports: both copies and their strand time together.
+  EXPECT_EQ(snaps_.builds(), 2u);
+  EXPECT_EQ(snaps_.total_strand_time(), d + snaps_.last_strand_time());
   EXPECT_EQ(snaps_.Get().get(), snap.get());  // nothing changed since: shared
   EXPECT_EQ(runner_.reads.load(), 2);
 }

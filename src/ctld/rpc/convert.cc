@@ -104,10 +104,14 @@ NodeReport FromProto(const v1::NodeReportRequest& p) {
   return r;
 }
 
+// Strings are set only when not empty: proto3 sends nothing for an empty
+// one either way, and each set costs an allocation in the readers' copy,
+// which the strand waits for (about half of a pending job's strings are
+// empty).
 void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::string& cluster) {
   const JobSpec& s = j.spec;
   p->set_job_id(j.id.value());
-  p->set_name(s.name);
+  if (!s.name.empty()) p->set_name(s.name);
   p->set_deadline(s.deadline);
   p->set_time_min_min(std::max<int64_t>(0, s.time_min_min));
   if (j.array_job_id) {
@@ -117,13 +121,13 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
     p->set_array_throttle(s.array.throttle);
   }
   p->set_user_id(s.uid);
-  p->set_user_name(s.user);
+  if (!s.user.empty()) p->set_user_name(s.user);
   if (!s.nodelist.empty()) p->set_req_nodes(common::CompressHostlist(s.nodelist));
   if (!s.exclude.empty()) p->set_exc_nodes(common::CompressHostlist(s.exclude));
-  p->set_features(s.constraint);
+  if (!s.constraint.empty()) p->set_features(s.constraint);
   p->set_group_id(s.gid);
-  p->set_group_name(s.group);
-  p->set_partition(s.partition);
+  if (!s.group.empty()) p->set_group_name(s.group);
+  if (!s.partition.empty()) p->set_partition(s.partition);
   // A completing job shows its final state with the COMPLETING flag.
   p->set_state(static_cast<v1::JobState>(j.state));
   p->set_reason(static_cast<uint32_t>(j.reason));
@@ -136,11 +140,11 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
   uint32_t cpus = 0;
   for (const auto& a : j.alloc) cpus += a.cpus;
   p->set_num_cpus(cpus ? cpus : s.CpusPerNode() * s.min_nodes);
-  p->set_node_list(j.NodeList());
+  if (auto v = j.NodeList(); !v.empty()) p->set_node_list(std::move(v));
   p->set_priority(j.priority);
-  p->set_work_dir(s.work_dir);
-  p->set_std_out(j.StdOutPattern());
-  p->set_std_err(j.StdErrPattern());
+  if (!s.work_dir.empty()) p->set_work_dir(s.work_dir);
+  if (auto v = j.StdOutPattern(); !v.empty()) p->set_std_out(std::move(v));
+  if (auto v = j.StdErrPattern(); !v.empty()) p->set_std_err(std::move(v));
   p->set_std_in(s.std_in.empty() ? "/dev/null" : s.std_in);
   p->set_exit_code(j.exit_code);
   p->set_exit_signal(j.exit_signal);
@@ -163,20 +167,20 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
     x->set_srun_pid(st.srun_pid);
     x->set_cyclic(st.cyclic);
   }
-  p->set_tres_per_node(s.TresPerNode());
+  if (auto v = s.TresPerNode(); !v.empty()) p->set_tres_per_node(std::move(v));
   p->set_min_mem_mb(s.mem_mb);
   p->set_min_tmp_disk_mb(s.tmp_mb);
   p->set_num_tasks(s.ntasks);
   p->set_cpus_per_task(s.cpus_per_task);
-  p->set_batch_host(j.BatchHost());
+  if (!j.BatchHost().empty()) p->set_batch_host(j.BatchHost());
   p->set_eligible_time(j.eligible_time);
   p->set_completing(j.state == JobState::kCompleting);
-  p->set_dependency(s.dependency);
+  if (!s.dependency.empty()) p->set_dependency(s.dependency);
   p->set_nice(s.nice);
-  p->set_account(s.account);
-  p->set_qos(s.qos);
-  p->set_comment(s.comment);
-  p->set_alloc_node(s.submit_host);
+  if (!s.account.empty()) p->set_account(s.account);
+  if (!s.qos.empty()) p->set_qos(s.qos);
+  if (!s.comment.empty()) p->set_comment(s.comment);
+  if (!s.submit_host.empty()) p->set_alloc_node(s.submit_host);
   p->set_cluster(cluster);
   if (s.cpus_per_gpu) p->set_cpus_per_tres(absl::StrCat("gres:gpu:", s.cpus_per_gpu));
   if (s.mem_per_gpu_mb) p->set_mem_per_tres(absl::StrCat("gres:gpu:", s.mem_per_gpu_mb));
@@ -186,8 +190,8 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
   p->set_derived_exit_code(derived);
   p->set_suspend_time(j.suspend_time);
   p->set_pre_suspend_secs(j.pre_suspend_secs);
-  p->set_std_out_given(s.std_out);
-  p->set_std_err_given(s.std_err);
+  if (!s.std_out.empty()) p->set_std_out_given(s.std_out);
+  if (!s.std_err.empty()) p->set_std_err_given(s.std_err);
   p->set_cpus_per_task_set(s.cpus_per_task_set);
   for (const auto& a : j.alloc) {
     auto* x = p->add_allocs();

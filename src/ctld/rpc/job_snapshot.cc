@@ -45,20 +45,22 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
     snap->generation = runner_->Generation();
     snap->now = now;
     snap->private_jobs = c.config().PrivateData("jobs");
-    snap->jobs.resize(c.jobs().size());
+    snap->jobs.reserve(c.jobs().size());
     snap->index.reserve(c.jobs().size());
     // A pending job naming no memory is shown asking for a whole node's.
     auto node_mem = PartitionNodeMem(c.config());
     size_t i = 0;
     for (const auto& [id, j] : c.jobs()) {
       auto mem = node_mem.find(j.spec.partition.substr(0, j.spec.partition.find(',')));
-      ToProto(j, &snap->jobs[i], mem == node_mem.end() ? 0 : mem->second, c.config().cluster_name);
+      auto* info = google::protobuf::Arena::CreateMessage<v1::JobInfo>(&snap->arena);
+      ToProto(j, info, mem == node_mem.end() ? 0 : mem->second, c.config().cluster_name);
+      snap->jobs.push_back(info);
       snap->index.emplace(id, i++);
     }
     on_strand = std::chrono::steady_clock::now() - began;
   });
   snap->wire.resize(snap->jobs.size());
-  for (size_t i = 0; i < snap->jobs.size(); ++i) snap->jobs[i].SerializeToString(&snap->wire[i]);
+  for (size_t i = 0; i < snap->jobs.size(); ++i) snap->jobs[i]->SerializeToString(&snap->wire[i]);
   l.lock();
   current_ = std::move(snap);
   next_build_ = std::chrono::steady_clock::now() + 9 * on_strand;
@@ -141,7 +143,7 @@ bool Matches(const v1::JobInfo& j, const v1::QueryJobsRequest& r) {
 const std::vector<std::string>& JobSnapshot::Brief() const {
   std::call_once(brief_once_, [&] {
     brief_.resize(jobs.size());
-    for (size_t i = 0; i < jobs.size(); ++i) BriefJobInfo(jobs[i]).SerializeToString(&brief_[i]);
+    for (size_t i = 0; i < jobs.size(); ++i) BriefJobInfo(*jobs[i]).SerializeToString(&brief_[i]);
   });
   return brief_;
 }
@@ -176,28 +178,28 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
   rep->set_now(snap.now);
   auto plain = req.brief() ? AddBrief : AddJob;
   auto add = [&](const JobSnapshot& s, size_t i, std::string* out) {
-    if (!only_uid || s.jobs[i].user_id() == *only_uid) plain(s, i, out);
+    if (!only_uid || s.jobs[i]->user_id() == *only_uid) plain(s, i, out);
   };
   std::string* out = rep->mutable_listed();
   if (req.job_ids_size() == 0) {
     for (size_t i = 0; i < snap.jobs.size(); ++i)
-      if (Matches(snap.jobs[i], req)) add(snap, i, out);
+      if (Matches(*snap.jobs[i], req)) add(snap, i, out);
     return;
   }
   bool found = false;
   for (uint64_t id : req.job_ids()) {
     auto it = snap.index.find(id);
-    if (it == snap.index.end() || (only_uid && snap.jobs[it->second].user_id() != *only_uid))
+    if (it == snap.index.end() || (only_uid && snap.jobs[it->second]->user_id() != *only_uid))
       continue;
     found = true;
-    const v1::JobInfo& first = snap.jobs[it->second];
+    const v1::JobInfo& first = *snap.jobs[it->second];
     if (first.array_job_id() != id) {  // not an array's own record: itself
       if (Matches(first, req)) add(snap, it->second, out);
       continue;
     }
     // Split-off tasks have IDs after the array's own.
     for (size_t i = it->second; i < snap.jobs.size(); ++i)
-      if (snap.jobs[i].array_job_id() == id && Matches(snap.jobs[i], req)) add(snap, i, out);
+      if (snap.jobs[i]->array_job_id() == id && Matches(*snap.jobs[i], req)) add(snap, i, out);
   }
   // An unknown ID is an error; a known one the filters leave out is not.
   if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");

@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <google/protobuf/arena.h>
+
 #include "ctld.pb.h"
 #include "ctld/rpc/core_runner.h"
 
@@ -30,7 +32,10 @@ namespace sluice::ctld::rpc {
 struct JobSnapshot {
   uint64_t generation = 0;
   int64_t now = 0;
-  std::vector<::sluice::v1::JobInfo> jobs;       // by job ID
+  // The jobs live in one arena: the copy made while the strand is parked
+  // allocates by bumping a pointer, and the last reader frees it in blocks.
+  google::protobuf::Arena arena;
+  std::vector<::sluice::v1::JobInfo*> jobs;      // by job ID, on `arena`
   // Each job serialised once (off the strand): a reply carries these bytes
   // as-is instead of copying and re-encoding every job for every reader.
   std::vector<std::string> wire;
