@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -35,6 +37,7 @@ class FakeRunner : public CoreRunner {
     std::lock_guard<std::mutex> l(mu_);
     ++reads;
     std::this_thread::sleep_for(read_delay);
+    if (on_read) on_read();
     fn(*c_, kT0);
   }
   void RunReadHere(const std::function<void(const Controller&, int64_t)>& fn) override {
@@ -46,6 +49,7 @@ class FakeRunner : public CoreRunner {
   std::atomic<int> reads{0};
   std::atomic<int> here{0};  // of those, reads run on the caller's thread
   std::chrono::milliseconds read_delay{0};
+  std::function<void()> on_read;  // called as each read starts
 
  private:
   Controller* c_;
@@ -83,6 +87,20 @@ TEST_F(JobSnapshotTest, SharedWhileNothingChangesAndRenewedAfterAChange) {
   EXPECT_EQ(runner_.reads.load(), 2);
   // Each copy is made on the reader's thread, the strand parked.
   EXPECT_EQ(runner_.here.load(), 2);
+}
+
+// Two copies never stand at once for the snapshot's sake: the out-of-date
+// one is let go before the next is made (at 10,000 jobs the controller
+// held 66 MB with both, 53 MB with one).
+TEST_F(JobSnapshotTest, TheOldCopyIsLetGoBeforeTheNextIsMade) {
+  Submit("a", alice_);
+  std::weak_ptr<const JobSnapshot> first = snaps_.Get();
+  ASSERT_FALSE(first.expired());  // kept for the next reader
+  Submit("b", alice_);
+  bool old_alive_during_copy = true;
+  runner_.on_read = [&] { old_alive_during_copy = !first.expired(); };
+  EXPECT_EQ(snaps_.Get()->jobs.size(), 2u);
+  EXPECT_FALSE(old_alive_during_copy);
 }
 
 TEST_F(JobSnapshotTest, ConcurrentReadersShareOneConversion) {

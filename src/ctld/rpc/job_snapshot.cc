@@ -34,7 +34,13 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
     }
   }
   building_ = true;
+  // The old copy is of no use to any reader from now on (each wants a
+  // newer one): let it go before the new one is made, so its memory is
+  // reused instead of two copies standing at once (readers still using
+  // it keep it until they finish).
+  std::shared_ptr<const JobSnapshot> old = std::move(current_);
   l.unlock();
+  old.reset();
   auto snap = std::make_shared<JobSnapshot>();
   std::chrono::steady_clock::duration on_strand{};
   // On this thread while the strand waits: the copy's allocations and
