@@ -247,8 +247,10 @@ TEST_F(BatchJobTest, WaitReturnsTheJobsExitCodeAndAppendKeepsOutput) {
   EXPECT_EQ(cluster_->Run("squeue -h -t all -o %i | wc -l").out, "2\n");
 }
 
+// (The first job runs 6 s: the dependant must be seen pending before it
+// ends, and on a loaded machine two sbatch and a squeue took over 2 s.)
 TEST_F(BatchJobTest, DependenciesHoldJobsUntilTheirConditionAndSqueueSaysWhy) {
-  uint64_t a = Parsable(cluster_->Run("sbatch --parsable -o a.out --wrap 'sleep 2; echo a'"));
+  uint64_t a = Parsable(cluster_->Run("sbatch --parsable -o a.out --wrap 'sleep 6; echo a'"));
   ASSERT_GT(a, 0u);
   std::string ida = std::to_string(a);
   uint64_t ok = Parsable(cluster_->Run("sbatch --parsable -d afterok:" + ida + " -o ok.out --wrap 'cat a.out'"));
