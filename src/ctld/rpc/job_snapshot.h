@@ -55,14 +55,14 @@ class JobSnapshots {
   explicit JobSnapshots(CoreRunner* runner) : runner_(runner) {}
   // A snapshot holding every change made before this call.
   std::shared_ptr<const JobSnapshot> Get();
-  uint64_t builds() const;  // snapshots made so far (for tests)
+  uint64_t builds() const;  // snapshots made so far (QueryCluster, tests)
   // Drops the copy when it is out of date (older than `generation`) and no
   // reader has asked for `idle` (a copy of 10,000 jobs holds ~14 MB).
   // True when one was dropped.
   bool DropIfStale(uint64_t generation, std::chrono::steady_clock::duration idle);
   // How long the last copy held the strand (for tests).
   std::chrono::steady_clock::duration last_strand_time() const;
-  // How long all the copies so far held the strand.
+  // How long all the copies so far held the strand (QueryCluster).
   std::chrono::steady_clock::duration total_strand_time() const;
 
  private:
