@@ -2,7 +2,8 @@
 # What one readers' job copy costs the controller's strand (issue 12 point
 # 5): starts a sluice-local cluster, fills it with PENDING held jobs over
 # one client, then ROUNDS times makes a change (one held submission) and a
-# read (`squeue -j 1`, which needs a fresh copy of every job); prints the
+# read (`squeue -n NOSUCH`: it names no job or user, so it needs a fresh copy
+# of every job; a read naming jobs is answered without one); prints the
 # copies made and the strand's mean parked time per copy and per job, from
 # the controller's own figures (QueryCluster's SchedulingStats).
 # With CTLD_A and CTLD_B (two sluice-ctld builds) it alternates them on the
@@ -23,7 +24,7 @@ measure() {
   read -r _ _ _ _ k0 kt0 < <(stats)
   for _ in $(seq "$ROUNDS"); do
     build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential 1 >/dev/null
-    squeue -h -j 1 >/dev/null 2>&1 || true
+    squeue -h -n nosuch >/dev/null 2>&1 || true
   done
   read -r _ _ _ _ k1 kt1 < <(stats)
   local n; n=$(squeue -h -o %i | wc -l)
@@ -38,7 +39,7 @@ else
     for v in A B; do
       bin=CTLD_$v
       build/bin/sluice-local down >/dev/null 2>&1
-      cp "${!bin}" build/bin/sluice-ctld
+      rm -f build/bin/sluice-ctld; cp "${!bin}" build/bin/sluice-ctld
       build/bin/sluice-local up >/dev/null
       squeue -h >/dev/null
       echo "$v $(measure)"
@@ -47,4 +48,4 @@ else
 fi
 build/bin/sluice-local down >/dev/null
 # (The build's own controller back, once nothing runs it.)
-[ -z "${keep:-}" ] || { cp "$keep" build/bin/sluice-ctld; rm -f "$keep"; }
+[ -z "${keep:-}" ] || { rm -f build/bin/sluice-ctld; cp "$keep" build/bin/sluice-ctld; rm -f "$keep"; }

@@ -207,5 +207,111 @@ TEST_F(JobSnapshotTest, BriefRepliesCarryTheListingsFieldsAlone) {
   EXPECT_LT(brief_bytes * 2, full_bytes);
 }
 
+// A read that names its jobs or users, answered from the controller
+// itself (AnswerNarrowRead), gives the same bytes as the same read over a
+// copy: the same jobs in the same order, each encoded alike, the same
+// error, in full and brief form; an array's ID still means all its records.
+TEST_F(JobSnapshotTest, NarrowReadsGiveTheCopysBytes) {
+  uint64_t a = Submit("train", alice_);
+  uint64_t b = Submit("eval", bob_, /*hold=*/true);
+  uint64_t arr = 0;
+  SubmitRequest r;
+  r.name = "sweep";
+  r.script = "#!/bin/sh\ntrue\n";
+  r.work_dir = "/tmp";
+  r.array = "0-5";
+  r.hold = true;
+  ASSERT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
+                arr = c.Submit(r, alice_, now).id.value();
+              }).ok());
+  uint64_t c3 = 0;
+  runner_.Run([&](Controller& c, int64_t now) {
+    c.Schedule(now);  // `a` starts
+    c3 = c.ArrayTask(JobId(arr), 3, now)->value();  // a record of its own
+  });
+  ASSERT_NE(c3, arr);
+  auto snap = snaps_.Get();
+  ASSERT_EQ(snap->jobs.size(), 4u);
+  std::vector<v1::QueryJobsRequest> reads(14);
+  reads[0].add_job_ids(a);
+  reads[1].add_job_ids(arr);
+  reads[2].add_job_ids(c3);
+  reads[3].add_job_ids(999);
+  reads[4].add_job_ids(b);
+  reads[4].add_job_ids(999);
+  reads[4].add_job_ids(a);
+  reads[5].add_user_ids(1001);
+  reads[6].add_user_ids(1002);
+  reads[6].add_user_ids(1001);
+  reads[6].add_user_ids(1002);
+  reads[7].add_user_ids(4242);
+  reads[8].add_user_ids(1001);
+  reads[8].add_states(v1::JOB_STATE_RUNNING);
+  reads[9].add_user_ids(1001);
+  reads[9].add_names("sweep");
+  reads[9].set_brief(true);
+  reads[10].add_job_ids(arr);
+  reads[10].add_user_ids(1002);  // the array is alice's: nothing, no error
+  reads[11].add_job_ids(b);
+  reads[11].set_active_only(true);
+  reads[12].add_user_ids(1001);
+  reads[12].add_partitions("nope");
+  reads[13].add_job_ids(arr);
+  reads[13].set_brief(true);
+  for (size_t i = 0; i < reads.size(); ++i) {
+    for (std::optional<uint32_t> only : {std::optional<uint32_t>(), std::optional<uint32_t>(1002)}) {
+      v1::QueryJobsWire copy, narrow;
+      AnswerQueryJobs(*snap, reads[i], &copy, only);
+      bool answered = false;
+      runner_.RunRead([&](const Controller& c, int64_t now) {
+        answered = AnswerNarrowRead(c, now, reads[i], &narrow, only, 1000);
+      });
+      ASSERT_TRUE(answered) << i;
+      EXPECT_EQ(narrow.SerializeAsString(), copy.SerializeAsString())
+          << "read " << i << (only ? " as bob" : "");
+    }
+  }
+  // (The reads compared list jobs: alice's three records, the array's two.)
+  auto count = [&](const v1::QueryJobsRequest& q) {
+    v1::QueryJobsWire sent;
+    AnswerQueryJobs(*snap, q, &sent);
+    v1::QueryJobsReply rep;
+    EXPECT_TRUE(rep.ParseFromString(sent.SerializeAsString()));
+    return rep.listed().jobs_size();
+  };
+  EXPECT_EQ(count(reads[5]), 3);
+  EXPECT_EQ(count(reads[1]), 2);
+  EXPECT_EQ(count(reads[6]), 4);
+  // Naming neither jobs nor users, or more jobs than it may convert: the
+  // copy answers, and the reply is untouched.
+  v1::QueryJobsWire untouched;
+  bool answered = true;
+  runner_.RunRead([&](const Controller& c, int64_t now) {
+    answered = AnswerNarrowRead(c, now, v1::QueryJobsRequest(), &untouched, std::nullopt, 1000) ||
+               AnswerNarrowRead(c, now, reads[5], &untouched, std::nullopt, 2);
+  });
+  EXPECT_FALSE(answered);
+  EXPECT_EQ(untouched.ByteSizeLong(), 0u);
+}
+
+// JobIndex follows every job into and out of the map: submissions, split
+// array tasks, and the purge of finished jobs.
+TEST_F(JobSnapshotTest, TheIndexFollowsTheJobMap) {
+  uint64_t a = Submit("one", alice_, /*hold=*/true);
+  uint64_t b = Submit("two", bob_, /*hold=*/true);
+  const JobIndex& ix = ctl_.job_index();
+  EXPECT_EQ(std::vector<uint64_t>(ix.OfUser(1001).begin(), ix.OfUser(1001).end()),
+            std::vector<uint64_t>{a});
+  EXPECT_EQ(std::vector<uint64_t>(ix.OfUser(1002).begin(), ix.OfUser(1002).end()),
+            std::vector<uint64_t>{b});
+  runner_.Run([&](Controller& c, int64_t now) {
+    c.Cancel({JobId(a)}, 0, false, false, alice_, now);
+    c.Tick(now + 3600);  // long past MinJobAge: purged
+  });
+  EXPECT_EQ(ctl_.jobs().count(a), 0u);
+  EXPECT_TRUE(ix.OfUser(1001).empty());
+  EXPECT_EQ(ix.OfUser(1002).size(), 1u);
+}
+
 }  // namespace
 }  // namespace sluice::ctld::rpc

@@ -52,7 +52,7 @@ absl::Status Controller::Recover(int64_t now) {
       for (const auto& a : j.alloc)
         if (NodeRecord* n = FindNode(a.node)) n->Allocate(a, j.id.value());
     }
-    jobs_.emplace(j.id.value(), std::move(j));
+    AddJob(std::move(j));
   }
   schedule_needed_ = true;
   return absl::OkStatus();
@@ -61,6 +61,19 @@ absl::Status Controller::Recover(int64_t now) {
 Job* Controller::FindJob(JobId id) {
   auto it = jobs_.find(id.value());
   return it == jobs_.end() ? nullptr : &it->second;
+}
+
+Job& Controller::AddJob(Job&& j) {
+  auto [it, added] = jobs_.emplace(j.id.value(), std::move(j));
+  if (added) index_.Add(it->second);
+  return it->second;
+}
+
+void Controller::EraseJob(uint64_t id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  index_.Remove(it->second);
+  jobs_.erase(it);
 }
 
 NodeRecord* Controller::FindNode(const std::string& name) {
@@ -379,7 +392,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     rejected.reason = JobReason::kBadConstraints;
     rejected.priority = kBasePriority - rejected.id.value();
     Persist({&rejected});
-    jobs_.emplace(rejected.id.value(), std::move(rejected));
+    AddJob(std::move(rejected));
     out.error = err;
     return out;
   }
@@ -399,7 +412,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
   next_job_id_ = job.id.value() >= config_.max_job_id ? config_.first_job_id : job.id.value() + 1;
   out.id = job.id;
   unsynced_.insert(job.id.value());
-  jobs_.emplace(job.id.value(), std::move(job));
+  AddJob(std::move(job));
   submitted_since_pass_ = true;
   return out;
 }
@@ -451,7 +464,7 @@ absl::Status Controller::Sync() {
     for (uint64_t id : unsynced_) {
       Job* j = FindJob(JobId(id));
       if (j && j->state == JobState::kPending)
-        jobs_.erase(id);
+        EraseJob(id);
       else if (j)
         dirty_.insert(id);
     }

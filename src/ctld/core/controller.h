@@ -19,6 +19,7 @@
 #include "ctld/core/assoc_db.h"
 #include "ctld/core/job.h"
 #include "ctld/core/job_changes.h"
+#include "ctld/core/job_index.h"
 #include "ctld/core/mail.h"
 #include "ctld/core/node_client.h"
 #include "ctld/core/node_table.h"
@@ -364,6 +365,8 @@ class Controller {
   static constexpr size_t kDeepQueueJobs = 1000;
 
   const std::map<uint64_t, Job>& jobs() const { return jobs_; }
+  // Jobs by owner and by array, always in step with jobs().
+  const JobIndex& job_index() const { return index_; }
   const std::vector<NodeRecord>& nodes() const { return nodes_; }
   const common::SlurmConfig& config() const { return config_; }
   int64_t boot_time() const { return boot_time_; }  // the first Recover's `now`
@@ -385,6 +388,9 @@ class Controller {
 
  private:
   Job* FindJob(JobId id);
+  // Every job enters and leaves the map through these (index_ follows).
+  Job& AddJob(Job&& j);
+  void EraseJob(uint64_t id);
   // The jobs the clock can change: all but those pending without a
   // --deadline. One walk of the job map per tick (over a deep queue each
   // walk costs milliseconds: the tick made six), then each check walks this.
@@ -553,6 +559,7 @@ class Controller {
   std::set<uint64_t> array_begun_;  // arrays whose summary "Began" mail went
   uint32_t own_uid_;
   std::map<uint64_t, Job> jobs_;
+  JobIndex index_;
   std::vector<NodeRecord> nodes_;  // fixed by the configuration
   std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;

@@ -10,10 +10,8 @@ namespace sluice::ctld {
 std::vector<JobId> Controller::ArrayMembers(JobId id) const {
   auto it = jobs_.find(id.value());
   if (it == jobs_.end() || it->second.array_job_id != id.value()) return {id};
-  // Split-off tasks get IDs after the array's own.
   std::vector<JobId> out;
-  for (; it != jobs_.end(); ++it)
-    if (it->second.array_job_id == id.value()) out.push_back(it->second.id);
+  for (uint64_t member : index_.OfArray(id.value())) out.push_back(JobId(member));
   return out;
 }
 
@@ -31,8 +29,7 @@ Job& Controller::SplitTask(Job& rest, uint32_t task) {
   t.next_step_id = 0;
   t.step_log.clear();
   t.batch_usage = {};
-  auto [it, _] = jobs_.emplace(t.id.value(), std::move(t));
-  return it->second;
+  return AddJob(std::move(t));
 }
 
 absl::StatusOr<JobId> Controller::ArrayTask(JobId array_id, uint32_t task,
@@ -99,7 +96,7 @@ WillRunOutcome Controller::WillRun(const SubmitRequest& req,
     out.cpus = job.spec.CpusPerNode() * static_cast<uint32_t>(r.nodes.size());
   }
   // Nothing of it stays but its ID, which Slurm uses up too.
-  jobs_.erase(id);
+  EraseJob(id);
   unsynced_.erase(id);
   schedule_needed_ = needed;
   submitted_since_pass_ = submitted;

@@ -412,7 +412,7 @@ void Controller::Tick(int64_t now) {
     if (common::IsFinished(j->state) &&
         j->end_time + static_cast<int64_t>(config_.min_job_age_s) < now)
       purge.push_back(j->id.value());
-  for (uint64_t id : purge) jobs_.erase(id);
+  for (uint64_t id : purge) EraseJob(id);
 }
 
 std::vector<Job*> Controller::WatchedJobs() {

@@ -216,7 +216,19 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
                                       v1::QueryJobsWire* rep) {
   auto who = Admit(*ctx, "QueryJobs", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
-  auto snap = snapshots_.Get();
+  auto snap = snapshots_.Current();
+  if (!snap && (req->job_ids_size() || req->user_ids_size())) {
+    // Out of date, and the read names its jobs: converting those alone on
+    // the strand is far cheaper than a new copy of every job.
+    bool answered = false;
+    runner_->RunRead([&](const Controller& c, int64_t now) {
+      std::optional<uint32_t> only;
+      if (c.SeesOwnOnly("jobs", *who)) only = who->uid;
+      answered = AnswerNarrowRead(c, now, *req, rep, only, kNarrowReadJobs);
+    });
+    if (answered) return grpc::Status::OK;
+  }
+  if (!snap) snap = snapshots_.Get();
   std::optional<uint32_t> only;
   if (snap->private_jobs) {  // (only then is the strand asked who the caller is)
     runner_->RunRead([&](const Controller& c, int64_t) {

@@ -105,6 +105,9 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   GrpcNodeClient* nodes_;
   AcctReader* acct_;
   JobSnapshots snapshots_;  // QueryJobs' reads, shared, off the strand
+  // A read naming at most this many jobs is answered on the strand when
+  // the copy is out of date (AnswerNarrowRead): ~1 ms of conversion.
+  static constexpr size_t kNarrowReadJobs = 1000;
 };
 
 }  // namespace sluice::ctld::rpc

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "common/job_types.h"
 #include "ctld/rpc/convert.h"
@@ -75,6 +76,14 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
   ++builds_;
   building_ = false;
   cv_.notify_all();
+  return current_;
+}
+
+std::shared_ptr<const JobSnapshot> JobSnapshots::Current() {
+  uint64_t wanted = runner_->Generation();
+  std::lock_guard<std::mutex> l(mu_);
+  if (!current_ || current_->generation < wanted) return nullptr;
+  last_read_ = std::chrono::steady_clock::now();
   return current_;
 }
 
@@ -209,6 +218,86 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
   }
   // An unknown ID is an error; a known one the filters leave out is not.
   if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");
+}
+
+}  // namespace sluice::ctld::rpc
+
+namespace sluice::ctld::rpc {
+
+namespace {
+
+// The memory a pending job naming none is shown asking for: the largest
+// node's of its (first) partition, as the copy's PartitionNodeMem gives.
+uint64_t NodeMemOf(const common::SlurmConfig& config, const std::string& partitions) {
+  std::string_view name = std::string_view(partitions).substr(0, partitions.find(','));
+  for (const auto& p : config.partitions) {
+    if (p.name != name) continue;
+    std::unordered_set<std::string_view> in(p.nodes.begin(), p.nodes.end());
+    uint64_t mem = 0;
+    for (const auto& n : config.nodes)
+      if (in.count(n.name)) mem = std::max(mem, n.real_memory_mb);
+    return mem;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool AnswerNarrowRead(const Controller& c, int64_t now, const v1::QueryJobsRequest& req,
+                      v1::QueryJobsWire* rep, std::optional<uint32_t> only_uid,
+                      size_t max_jobs) {
+  if (req.job_ids_size() == 0 && req.user_ids_size() == 0) return false;
+  const auto& jobs = c.jobs();
+  // The jobs to look at, in the order the copy's answer lists them.
+  std::vector<const Job*> look;
+  bool unknown_id = false;
+  if (req.job_ids_size()) {
+    bool found = false;
+    for (uint64_t id : req.job_ids()) {
+      auto it = jobs.find(id);
+      if (it == jobs.end() || (only_uid && it->second.spec.uid != *only_uid)) continue;
+      found = true;
+      if (it->second.array_job_id != id) {  // not an array's own record: itself
+        look.push_back(&it->second);
+      } else {
+        for (uint64_t m : c.job_index().OfArray(id))
+          if (m >= id) look.push_back(&jobs.at(m));  // (the copy lists those after it)
+      }
+      if (look.size() > max_jobs) return false;
+    }
+    unknown_id = req.job_ids_size() == 1 && !found;
+  } else {
+    std::vector<uint64_t> ids;
+    for (uint32_t uid : req.user_ids()) {
+      const auto& own = c.job_index().OfUser(uid);
+      if (ids.size() + own.size() > max_jobs) return false;
+      ids.insert(ids.end(), own.begin(), own.end());
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (uint64_t id : ids) look.push_back(&jobs.at(id));
+  }
+  rep->set_now(now);
+  std::string* out = rep->mutable_listed();
+  std::map<std::string, uint64_t, std::less<>> node_mem;  // by the job's partitions
+  v1::JobInfo info;
+  std::string bytes;
+  for (const Job* j : look) {
+    if (only_uid && j->spec.uid != *only_uid) continue;
+    auto mem = node_mem.find(j->spec.partition);
+    if (mem == node_mem.end())
+      mem = node_mem.emplace(j->spec.partition, NodeMemOf(c.config(), j->spec.partition)).first;
+    info.Clear();
+    ToProto(*j, &info, mem->second, c.config().cluster_name);
+    if (!Matches(info, req)) continue;
+    if (req.brief())
+      BriefJobInfo(info).SerializeToString(&bytes);
+    else
+      info.SerializeToString(&bytes);
+    Append(bytes, out);
+  }
+  if (unknown_id) rep->set_error("Invalid job id specified");
+  return true;
 }
 
 }  // namespace sluice::ctld::rpc

@@ -55,6 +55,9 @@ class JobSnapshots {
   explicit JobSnapshots(CoreRunner* runner) : runner_(runner) {}
   // A snapshot holding every change made before this call.
   std::shared_ptr<const JobSnapshot> Get();
+  // The current copy when it holds every change made before this call,
+  // else null: never makes one, never waits.
+  std::shared_ptr<const JobSnapshot> Current();
   uint64_t builds() const;  // snapshots made so far (QueryCluster, tests)
   // Drops the copy when it is out of date (older than `generation`) and no
   // reader has asked for `idle` (a copy of 10,000 jobs holds ~14 MB).
@@ -86,5 +89,21 @@ class JobSnapshots {
 void AnswerQueryJobs(const JobSnapshot& snap, const ::sluice::v1::QueryJobsRequest& req,
                      ::sluice::v1::QueryJobsWire* rep,
                      std::optional<uint32_t> only_uid = std::nullopt);
+
+// QueryJobs answered from the controller itself, for a read that names
+// its jobs or its users (scontrol show job N, squeue -j N or -u USER,
+// sbatch --wait, srun and salloc waiting for their allocation): only those
+// jobs are converted, found through the job map and JobIndex, so the read
+// costs the strand microseconds however deep the queue, where a new copy
+// of every job would cost it most of a second at 100,000 jobs and, on a
+// busy controller, wait its turn (issue 14 point 5). The reply holds the
+// same bytes AnswerQueryJobs gives over a copy taken at this moment. Call
+// on the strand. False, with `rep` untouched, when the read names neither
+// jobs nor users or would convert more than `max_jobs` jobs: the caller
+// then answers from a copy.
+bool AnswerNarrowRead(const Controller& c, int64_t now,
+                      const ::sluice::v1::QueryJobsRequest& req,
+                      ::sluice::v1::QueryJobsWire* rep, std::optional<uint32_t> only_uid,
+                      size_t max_jobs);
 
 }  // namespace sluice::ctld::rpc
