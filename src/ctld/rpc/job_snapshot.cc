@@ -247,6 +247,9 @@ bool AnswerNarrowRead(const Controller& c, int64_t now, const v1::QueryJobsReque
                       v1::QueryJobsWire* rep, std::optional<uint32_t> only_uid,
                       size_t max_jobs) {
   if (req.job_ids_size() == 0 && req.user_ids_size() == 0) return false;
+  // (A request naming more IDs than that is not narrow either: the strand
+  // would look each one up.)
+  if (static_cast<size_t>(req.job_ids_size()) + req.user_ids_size() > max_jobs) return false;
   const auto& jobs = c.jobs();
   // The jobs to look at, in the order the copy's answer lists them.
   std::vector<const Job*> look;
