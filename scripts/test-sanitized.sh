@@ -5,7 +5,7 @@
 # ran it.
 #
 #   scripts/test-sanitized.sh          the fuzzer alone (CI, after scripts/test.sh)
-#   scripts/test-sanitized.sh --all    every test too (~30 min on 2 cores:
+#   scripts/test-sanitized.sh --all    every test too (15-30 min on 2 cores:
 #                                      run before a change lands, not in CI,
 #                                      whose budget is 30 minutes in all)
 #
