@@ -7,15 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000} REPEAT=${2:-11}
 cmake --build build --target sluice-bench-acct-fill sacct sluice-local sluice-ctld sluice-noded sluice-stepd >/dev/null
-build/bin/sluice-local down >/dev/null 2>&1 || true
-rm -rf /tmp/sluice-local-0
-build/bin/sluice-local up >/dev/null
-export SLURM_CONF=/tmp/sluice-local-0/slurm.conf
-STATE=$(sed -n 's/^StateSaveLocation=//p' "$SLURM_CONF")
-build/bin/sluice-local down >/dev/null
-build/bin/sluice-bench-acct-fill "$STATE/sluice-jobs.db" "$N"
+. bench/lib_local.sh
+fresh_local_filled "$N"
 ls -l "$STATE/sluice-jobs.db" | awk '{printf "store: %.0f MB\n", $5/1e6}'
-build/bin/sluice-local up >/dev/null
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 run() {  # run LABEL ARGS...: median ms of REPEAT runs, and the rows printed
   local label=$1; shift

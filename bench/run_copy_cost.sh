@@ -8,9 +8,10 @@
 # the controller's own figures (QueryCluster's SchedulingStats).
 # With CTLD_A and CTLD_B (two sluice-ctld builds) it alternates them on the
 # same queue (held jobs survive a restart) for PAIRS rounds each.
-# Usage: [CTLD_A=bin CTLD_B=bin PAIRS=3] bench/run_copy_cost.sh [PENDING=2000] [ROUNDS=60]
+# Usage: [CTLD_A=bin CTLD_B=bin PAIRS=2] bench/run_copy_cost.sh [PENDING=2000] [ROUNDS=60]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib_local.sh
 PENDING=${1:-2000} ROUNDS=${2:-60}
 cmake --build build --target sluice-bench-burst sluice-local squeue sluice-ctld sluice-noded sluice-stepd >/dev/null
 build/bin/sluice-local down >/dev/null 2>&1 || true
@@ -21,6 +22,7 @@ build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$PENDING" >/dev/
 stats() { build/bin/sluice-bench-burst --conf "$SLURM_CONF" --pass-stats; }
 measure() {
   local k0 kt0 k1 kt1 _
+  squeue -h >/dev/null
   read -r _ _ _ _ k0 kt0 < <(stats)
   for _ in $(seq "$ROUNDS"); do
     build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential 1 >/dev/null
@@ -31,21 +33,4 @@ measure() {
   printf 'jobs %d copies %d parked %.3f ms per copy, %.3f us per job\n' "$n" $((k1 - k0)) \
     "$(echo "($kt1 - $kt0) / 1000 / ($k1 - $k0)" | bc -l)" "$(echo "($kt1 - $kt0) / ($k1 - $k0) / $n" | bc -l)"
 }
-if [ -z "${CTLD_A:-}" ]; then
-  measure
-else
-  keep=$(mktemp); cp build/bin/sluice-ctld "$keep"
-  for _ in $(seq "${PAIRS:-3}"); do
-    for v in A B; do
-      bin=CTLD_$v
-      build/bin/sluice-local down >/dev/null 2>&1
-      rm -f build/bin/sluice-ctld; cp "${!bin}" build/bin/sluice-ctld
-      build/bin/sluice-local up >/dev/null
-      squeue -h >/dev/null
-      echo "$v $(measure)"
-    done
-  done
-fi
-build/bin/sluice-local down >/dev/null
-# (The build's own controller back, once nothing runs it.)
-[ -z "${keep:-}" ] || { rm -f build/bin/sluice-ctld; cp "$keep" build/bin/sluice-ctld; rm -f "$keep"; }
+alternate_ctlds measure

@@ -14,15 +14,9 @@ cd "$(dirname "$0")/.."
 N=${1:-100000} REPEAT=${2:-11}
 cmake --build build --target sluice-bench-acct-fill squeue sbatch sluice-local sluice-ctld \
   sluice-noded sluice-stepd >/dev/null
+. bench/lib_local.sh
 id alice >/dev/null 2>&1 || useradd -m alice
-build/bin/sluice-local down >/dev/null 2>&1 || true
-rm -rf /tmp/sluice-local-0
-build/bin/sluice-local up >/dev/null
-export SLURM_CONF=/tmp/sluice-local-0/slurm.conf
-STATE=$(sed -n 's/^StateSaveLocation=//p' "$SLURM_CONF")
-build/bin/sluice-local down >/dev/null
-build/bin/sluice-bench-acct-fill "$STATE/sluice-jobs.db" "$N" 100 1 --pending >/dev/null
-build/bin/sluice-local up >/dev/null
+fresh_local_filled "$N" 100 1 --pending
 bin=$(mktemp -d)
 cp build/bin/squeue build/bin/sbatch "$bin/" && chmod 755 "$bin" "$bin"/*
 for _ in $(seq 10); do
@@ -43,20 +37,5 @@ measure() {
   local lines; lines=$(build/bin/squeue -h -u alice | wc -l)
   echo "squeue -u alice ($lines jobs): $(median < /tmp/nr.u) ms; squeue (every job): $(median < /tmp/nr.all) ms"
 }
-if [ -z "${CTLD_A:-}" ]; then
-  echo "$(measure)"
-else
-  keep=$(mktemp); cp build/bin/sluice-ctld "$keep"
-  for _ in $(seq "${PAIRS:-2}"); do
-    for v in A B; do
-      b=CTLD_$v
-      build/bin/sluice-local down >/dev/null 2>&1
-      rm -f build/bin/sluice-ctld; cp "${!b}" build/bin/sluice-ctld
-      build/bin/sluice-local up >/dev/null
-      echo "$v $(measure)"
-    done
-  done
-fi
-build/bin/sluice-local down >/dev/null
+alternate_ctlds measure
 rm -rf "$bin"
-[ -z "${keep:-}" ] || { rm -f build/bin/sluice-ctld; cp "$keep" build/bin/sluice-ctld; rm -f "$keep"; }

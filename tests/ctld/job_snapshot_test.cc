@@ -59,13 +59,15 @@ class FakeRunner : public CoreRunner {
 
 class JobSnapshotTest : public testing::RegisteredControllerTest {
  protected:
-  uint64_t Submit(const std::string& name, const common::Identity& who, bool hold = false) {
+  uint64_t Submit(const std::string& name, const common::Identity& who, bool hold = false,
+                  const std::string& array = "") {
     uint64_t id = 0;
     SubmitRequest r;
     r.name = name;
     r.script = "#!/bin/sh\ntrue\n";
     r.work_dir = "/tmp";
     r.hold = hold;
+    r.array = array;
     EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
                   id = c.Submit(r, who, now).id.value();
                 }).ok());
@@ -214,16 +216,7 @@ TEST_F(JobSnapshotTest, BriefRepliesCarryTheListingsFieldsAlone) {
 TEST_F(JobSnapshotTest, NarrowReadsGiveTheCopysBytes) {
   uint64_t a = Submit("train", alice_);
   uint64_t b = Submit("eval", bob_, /*hold=*/true);
-  uint64_t arr = 0;
-  SubmitRequest r;
-  r.name = "sweep";
-  r.script = "#!/bin/sh\ntrue\n";
-  r.work_dir = "/tmp";
-  r.array = "0-5";
-  r.hold = true;
-  ASSERT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
-                arr = c.Submit(r, alice_, now).id.value();
-              }).ok());
+  uint64_t arr = Submit("sweep", alice_, /*hold=*/true, "0-5");
   uint64_t c3 = 0;
   runner_.Run([&](Controller& c, int64_t now) {
     c.Schedule(now);  // `a` starts
