@@ -190,8 +190,8 @@ void CtldServer::RunPass(bool paced) {
 
 // Coalesces scheduling: however many events arrive, at most one pass is
 // queued; it runs after the events already queued ahead of it.
-void CtldServer::AfterEvent() {
-  Bump();
+void CtldServer::AfterEvent(bool changed) {
+  if (changed) Bump();
   LogStoreHealth();
   if (controller_.has_unsynced()) PostFlush();  // e.g. an interactive job's start or end
   if (!controller_.schedule_needed()) return;
@@ -221,12 +221,13 @@ void CtldServer::ArmTick() {
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     const size_t known = controller_.jobs().size();
+    const uint64_t changes = controller_.job_changes();
     controller_.Tick(Now());
     const bool purged = controller_.jobs().size() < known;
     // Memory the queue no longer needs goes back to the system: an idle
     // readers' copy, the store's page cache, and what purged jobs and
     // finished passes freed (at once after a purge, else once a minute).
-    bool dropped = client_service_.DropStaleSnapshot(generation_.load(std::memory_order_acquire));
+    bool dropped = client_service_.DropIdleSnapshot();
     if (dropped || purged || ++trims_ % kTrimTicks == 0) {
       controller_.ReleaseStoreMemory();
       ::malloc_trim(0);
@@ -234,9 +235,15 @@ void CtldServer::ArmTick() {
     // Every event already queues a pass; this periodic one refreshes start
     // estimates and --begin times. A full pass over a very large queue
     // costs most of a second, hence not every tick.
-    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed())
+    bool passed = false;
+    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed()) {
       RunPass(/*paced=*/false);
-    AfterEvent();
+      passed = true;
+    }
+    // A quiet tick leaves the readers' copy current: a deep queue is not
+    // copied again every second for nothing (a reply from it carries the
+    // time it is answered, so squeue's TIME still advances).
+    AfterEvent(passed || controller_.job_changes() != changes);
     ArmTick();
   });
 }

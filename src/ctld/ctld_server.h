@@ -50,17 +50,21 @@ class CtldServer final : public rpc::CoreRunner {
   void RunRead(const std::function<void(const Controller&, int64_t)>& fn) override;
   void RunReadHere(const std::function<void(const Controller&, int64_t)>& fn) override;
   uint64_t Generation() const override { return generation_.load(std::memory_order_acquire); }
+  int64_t WallNow() const override { return Now(); }
   PassStats SchedulingStats() const override { return pacer_.stats(); }  // strand
 
  private:
-  // Bumped on the strand after every event that may change the controller.
+  // Bumped on the strand after every event that may change what QueryJobs
+  // shows (every call and pass; a tick only when it changed a job).
   std::atomic<uint64_t> generation_{1};
   void Bump() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   CtldServer(common::SlurmConfig config,
              std::unique_ptr<common::Authenticator> auth,
              std::unique_ptr<JobStore> store);
   static int64_t Now();
-  void AfterEvent();
+  // `changed`: whether the event may have changed a job (bumps the
+  // generation, so readers get a new copy).
+  void AfterEvent(bool changed = true);
   void RunPass(bool paced);  // strand; paced: an event's pass (PassPacer::Ran)
   void ArmTick();
 

@@ -45,6 +45,7 @@ class FakeRunner : public CoreRunner {
     RunRead(fn);
   }
   uint64_t Generation() const override { return gen_.load(); }
+  int64_t WallNow() const override { return kT0; }
   PassStats SchedulingStats() const override { return {}; }
   std::atomic<int> reads{0};
   std::atomic<int> here{0};  // of those, reads run on the caller's thread

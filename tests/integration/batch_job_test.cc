@@ -94,6 +94,37 @@ TEST_F(BatchJobTest, TheControllerCountsItsSchedulingPassesAndTheirWaits) {
   EXPECT_GT(a.copy_us_total(), b.copy_us_total());
 }
 
+// A quiet queue keeps its readers' copy: a tick that changes no job does
+// not make the next reader copy every job again (a deep queue used to be
+// copied every second for nothing), and a reply from that copy carries
+// the time it is answered, not the time the copy was made (squeue's TIME
+// counts from it). Only the periodic pass (every 5 s) still renews it, so
+// an attempt where it fell in between is tried again.
+TEST_F(BatchJobTest, AQuietQueueKeepsItsCopyAndItsRepliesTheTime) {
+  auto cfg = common::LoadSlurmConf(cluster_->conf());
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  cli::CtldClient client(*cfg);
+  ASSERT_GT(Parsable(cluster_->Run("sbatch --parsable -H --wrap true")), 0u);
+  ::sluice::v1::QueryJobsRequest all;  // names no job: answered from the copy
+  auto read = [&]() -> std::pair<int64_t, uint64_t> {
+    auto r = client.QueryJobs(all);
+    auto c = client.QueryCluster();
+    EXPECT_TRUE(r.ok() && c.ok());
+    if (!r.ok() || !c.ok()) return {0, 0};
+    return {r->reply().now(), c->scheduling().copies()};
+  };
+  bool kept = false;
+  for (int attempt = 0; attempt < 6 && !kept; ++attempt) {
+    auto [now0, copies0] = read();
+    std::pair<int64_t, uint64_t> later;
+    // Polled until the controller's clock has moved by two seconds (two
+    // ticks at least).
+    ASSERT_TRUE(TestCluster::WaitFor([&] { return (later = read()).first >= now0 + 2; }, 10));
+    kept = later.second == copies0;
+  }
+  EXPECT_TRUE(kept) << "every attempt made a new copy while the queue was quiet";
+}
+
 TEST_F(BatchJobTest, SqueueShowsTheJobRunningThenNot) {
   auto r = cluster_->Run("sbatch --parsable -J sleeper --wrap 'sleep 2'");
   uint64_t id = Parsable(r);

@@ -64,6 +64,7 @@ Job* Controller::FindJob(JobId id) {
 }
 
 Job& Controller::AddJob(Job&& j) {
+  ++job_changes_;
   auto [it, added] = jobs_.emplace(j.id.value(), std::move(j));
   if (added) index_.Add(it->second);
   return it->second;
@@ -72,6 +73,7 @@ Job& Controller::AddJob(Job&& j) {
 void Controller::EraseJob(uint64_t id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return;
+  ++job_changes_;
   index_.Remove(it->second);
   jobs_.erase(it);
 }
@@ -87,6 +89,7 @@ NodeEndpoint Controller::Endpoint(const NodeRecord& n) const {
 }
 
 bool Controller::Persist(const std::vector<const Job*>& jobs) {
+  ++job_changes_;
   absl::Status st = store_->Save(jobs, next_job_id_);
   store_result_ = st;
   if (st.ok()) {

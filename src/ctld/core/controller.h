@@ -367,6 +367,11 @@ class Controller {
   const std::map<uint64_t, Job>& jobs() const { return jobs_; }
   // Jobs by owner and by array, always in step with jobs().
   const JobIndex& job_index() const { return index_; }
+  // Advances whenever a job is written to the store, ends, or enters or
+  // leaves the map: a tick that leaves it alone changed nothing QueryJobs
+  // shows (what it does besides, fair-share usage, mails, timed signals and
+  // node liveness, is not part of a job's record).
+  uint64_t job_changes() const { return job_changes_; }
   const std::vector<NodeRecord>& nodes() const { return nodes_; }
   const common::SlurmConfig& config() const { return config_; }
   int64_t boot_time() const { return boot_time_; }  // the first Recover's `now`
@@ -560,6 +565,7 @@ class Controller {
   uint32_t own_uid_;
   std::map<uint64_t, Job> jobs_;
   JobIndex index_;
+  uint64_t job_changes_ = 0;
   std::vector<NodeRecord> nodes_;  // fixed by the configuration
   std::map<std::string, int> node_index_;  // name -> index into nodes_
   uint64_t next_job_id_ = 1;

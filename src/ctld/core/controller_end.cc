@@ -85,6 +85,7 @@ void Controller::ReleaseResources(Job& job) {
 void Controller::Finish(Job& job, JobState state, JobReason reason,
                         int64_t now) {
   last_now_ = std::max(last_now_, now);
+  ++job_changes_;  // (an interactive job's end is written later)
   if (HoldsResources(job.state))
     ReleaseResources(job);
   job.state = state;

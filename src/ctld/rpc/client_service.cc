@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include "ctld/rpc/client_service.h"
 
@@ -236,6 +237,9 @@ grpc::Status ClientService::QueryJobs(grpc::ServerContext* ctx,
     });
   }
   AnswerQueryJobs(*snap, *req, rep, only);
+  // Nothing a reader sees has changed since the copy was made (else it
+  // would not be current), but time has: squeue's TIME counts from now.
+  rep->set_now(std::max(snap->now, runner_->WallNow()));
   return grpc::Status::OK;
 }
 
@@ -425,7 +429,9 @@ grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
                                          v1::QueryClusterReply* rep) {
   auto who = Admit(*ctx, "QueryCluster", *req);
   if (!who.ok()) return common::ToGrpc(who.status());
-  runner_->Run([&](Controller& c, int64_t now) {
+  // (A read: no event follows it, so sinfo does not make the readers' job
+  // copy out of date.)
+  runner_->RunRead([&](const Controller& c, int64_t now) {
     rep->set_now(now);
     rep->set_cluster_name(c.config().cluster_name);
     rep->set_boot_time(c.boot_time());

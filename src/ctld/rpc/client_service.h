@@ -29,10 +29,10 @@ class ClientService final : public ::sluice::v1::SluiceCtld::Service {
   // (SlurmUser) spends a token per call. Call before serving.
   void EnableRateLimit(const common::RateLimitConfig& c, uint32_t exempt_uid);
   uint64_t rate_limited() const { return limiter_ ? limiter_->refused() : 0; }
-  // The readers' copy of the job list, once out of date and unread for a
-  // while (job_snapshot.h); true when it was dropped.
-  bool DropStaleSnapshot(uint64_t generation) {
-    return snapshots_.DropIfStale(generation, std::chrono::seconds(5));
+  // The readers' copy of the job list, once unread for a while
+  // (job_snapshot.h); true when it was dropped.
+  bool DropIdleSnapshot() {
+    return snapshots_.DropIfUnread(std::chrono::seconds(5));
   }
 
   grpc::Status SubmitBatchJob(grpc::ServerContext* ctx,

@@ -35,6 +35,9 @@ class CoreRunner {
   // controller; thread-safe. A snapshot taken at generation G holds every
   // change whose call returned before G was read.
   virtual uint64_t Generation() const = 0;
+  // The controller's clock (unix seconds): the `now` of a reply answered
+  // from a copy that is still current. Thread-safe.
+  virtual int64_t WallNow() const = 0;
   // What scheduling passes have cost so far. Call on the strand (inside
   // a function given to Run or RunRead).
   virtual PassStats SchedulingStats() const = 0;

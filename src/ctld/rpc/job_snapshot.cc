@@ -11,10 +11,9 @@ namespace sluice::ctld::rpc {
 
 namespace v1 = ::sluice::v1;
 
-bool JobSnapshots::DropIfStale(uint64_t generation, std::chrono::steady_clock::duration idle) {
+bool JobSnapshots::DropIfUnread(std::chrono::steady_clock::duration idle) {
   std::lock_guard<std::mutex> l(mu_);
-  if (!current_ || building_ || current_->generation >= generation ||
-      std::chrono::steady_clock::now() - last_read_ < idle)
+  if (!current_ || building_ || std::chrono::steady_clock::now() - last_read_ < idle)
     return false;
   current_.reset();  // (a reader still holding it keeps it until done)
   return true;

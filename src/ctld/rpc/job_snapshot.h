@@ -59,10 +59,10 @@ class JobSnapshots {
   // else null: never makes one, never waits.
   std::shared_ptr<const JobSnapshot> Current();
   uint64_t builds() const;  // snapshots made so far (QueryCluster, tests)
-  // Drops the copy when it is out of date (older than `generation`) and no
-  // reader has asked for `idle` (a copy of 10,000 jobs holds ~14 MB).
-  // True when one was dropped.
-  bool DropIfStale(uint64_t generation, std::chrono::steady_clock::duration idle);
+  // Drops the copy when no reader has asked for `idle`, current or not (a
+  // copy of 10,000 jobs holds ~14 MB; a quiet queue keeps its copy
+  // current). True when one was dropped.
+  bool DropIfUnread(std::chrono::steady_clock::duration idle);
   // How long the last copy held the strand (for tests).
   std::chrono::steady_clock::duration last_strand_time() const;
   // How long all the copies so far held the strand (QueryCluster).
