@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_set>
+#include <string_view>
 
 #include "common/job_types.h"
 #include "ctld/rpc/convert.h"
@@ -10,6 +10,18 @@
 namespace sluice::ctld::rpc {
 
 namespace v1 = ::sluice::v1;
+
+namespace {
+
+// The memory a pending job naming none is shown asking for: the largest
+// node's of its (first) partition, from PartitionNodeMem.
+uint64_t NodeMemOf(const std::map<std::string, uint64_t, std::less<>>& node_mem,
+                   const JobSpec& s) {
+  auto mem = node_mem.find(std::string_view(s.partition).substr(0, s.partition.find(',')));
+  return mem == node_mem.end() ? 0 : mem->second;
+}
+
+}  // namespace
 
 bool JobSnapshots::DropIfUnread(std::chrono::steady_clock::duration idle) {
   std::lock_guard<std::mutex> l(mu_);
@@ -57,9 +69,8 @@ std::shared_ptr<const JobSnapshot> JobSnapshots::Get() {
     auto node_mem = PartitionNodeMem(c.config());
     size_t i = 0;
     for (const auto& [id, j] : c.jobs()) {
-      auto mem = node_mem.find(j.spec.partition.substr(0, j.spec.partition.find(',')));
       auto* info = google::protobuf::Arena::CreateMessage<v1::JobInfo>(&snap->arena);
-      ToProto(j, info, mem == node_mem.end() ? 0 : mem->second, c.config().cluster_name);
+      ToProto(j, info, NodeMemOf(node_mem, j.spec), c.config().cluster_name);
       snap->jobs.push_back(info);
       snap->index.emplace(id, i++);
     }
@@ -219,29 +230,6 @@ void AnswerQueryJobs(const JobSnapshot& snap, const v1::QueryJobsRequest& req,
   if (req.job_ids_size() == 1 && !found) rep->set_error("Invalid job id specified");
 }
 
-}  // namespace sluice::ctld::rpc
-
-namespace sluice::ctld::rpc {
-
-namespace {
-
-// The memory a pending job naming none is shown asking for: the largest
-// node's of its (first) partition, as the copy's PartitionNodeMem gives.
-uint64_t NodeMemOf(const common::SlurmConfig& config, const std::string& partitions) {
-  std::string_view name = std::string_view(partitions).substr(0, partitions.find(','));
-  for (const auto& p : config.partitions) {
-    if (p.name != name) continue;
-    std::unordered_set<std::string_view> in(p.nodes.begin(), p.nodes.end());
-    uint64_t mem = 0;
-    for (const auto& n : config.nodes)
-      if (in.count(n.name)) mem = std::max(mem, n.real_memory_mb);
-    return mem;
-  }
-  return 0;
-}
-
-}  // namespace
-
 bool AnswerNarrowRead(const Controller& c, int64_t now, const v1::QueryJobsRequest& req,
                       v1::QueryJobsWire* rep, std::optional<uint32_t> only_uid,
                       size_t max_jobs) {
@@ -281,16 +269,13 @@ bool AnswerNarrowRead(const Controller& c, int64_t now, const v1::QueryJobsReque
   }
   rep->set_now(now);
   std::string* out = rep->mutable_listed();
-  std::map<std::string, uint64_t, std::less<>> node_mem;  // by the job's partitions
+  const auto node_mem = PartitionNodeMem(c.config());
   v1::JobInfo info;
   std::string bytes;
   for (const Job* j : look) {
     if (only_uid && j->spec.uid != *only_uid) continue;
-    auto mem = node_mem.find(j->spec.partition);
-    if (mem == node_mem.end())
-      mem = node_mem.emplace(j->spec.partition, NodeMemOf(c.config(), j->spec.partition)).first;
     info.Clear();
-    ToProto(*j, &info, mem->second, c.config().cluster_name);
+    ToProto(*j, &info, NodeMemOf(node_mem, j->spec), c.config().cluster_name);
     if (!Matches(info, req)) continue;
     if (req.brief())
       BriefJobInfo(info).SerializeToString(&bytes);
