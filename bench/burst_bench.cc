@@ -16,8 +16,9 @@
 //          prints the controller's scheduling figures so far, one line:
 //          passes, their total run time (us), passes an event asked for,
 //          those passes' total wait from the ask to the start (us), the
-//          readers' job copies, and the strand's total parked time for
-//          them (us).
+//          readers' job copies, the strand's total parked time for
+//          them (us), and the jobs those copies converted (the rest were
+//          shared with the copy before).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,10 +110,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     const auto& st = r->scheduling();
-    printf("%llu %llu %llu %llu %llu %llu\n", (unsigned long long)st.passes(),
+    printf("%llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)st.passes(),
            (unsigned long long)st.run_us_total(), (unsigned long long)st.asked_passes(),
            (unsigned long long)st.wait_us_total(), (unsigned long long)st.copies(),
-           (unsigned long long)st.copy_us_total());
+           (unsigned long long)st.copy_us_total(), (unsigned long long)st.copy_jobs_converted());
     return 0;
   }
   if (!conf.empty()) return SequentialAcks(conf, std::max(1, sequential), fresh, runnable);

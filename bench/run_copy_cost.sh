@@ -23,14 +23,15 @@ stats() { build/bin/sluice-bench-burst --conf "$SLURM_CONF" --pass-stats; }
 measure() {
   local k0 kt0 k1 kt1 _
   squeue -h >/dev/null
-  read -r _ _ _ _ k0 kt0 < <(stats)
+  read -r _ _ _ _ k0 kt0 j0 < <(stats)
   for _ in $(seq "$ROUNDS"); do
     build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential 1 >/dev/null
     squeue -h -n nosuch >/dev/null 2>&1 || true
   done
-  read -r _ _ _ _ k1 kt1 < <(stats)
+  read -r _ _ _ _ k1 kt1 j1 < <(stats)
   local n; n=$(squeue -h -o %i | wc -l)
-  printf 'jobs %d copies %d parked %.3f ms per copy, %.3f us per job\n' "$n" $((k1 - k0)) \
-    "$(echo "($kt1 - $kt0) / 1000 / ($k1 - $k0)" | bc -l)" "$(echo "($kt1 - $kt0) / ($k1 - $k0) / $n" | bc -l)"
+  printf 'jobs %d copies %d parked %.3f ms per copy, %.3f us per job; %.1f jobs converted per copy\n' "$n" $((k1 - k0)) \
+    "$(echo "($kt1 - $kt0) / 1000 / ($k1 - $k0)" | bc -l)" "$(echo "($kt1 - $kt0) / ($k1 - $k0) / $n" | bc -l)" \
+    "$(echo "($j1 - $j0) / ($k1 - $k0)" | bc -l)"
 }
 alternate_ctlds measure

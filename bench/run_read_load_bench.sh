@@ -52,7 +52,7 @@ ctld_pid=$(pgrep -f 'sluice-ctld' | head -1)
 strand_tid=$(grep -l '^ctld-strand$' /proc/"$ctld_pid"/task/*/comm | head -1 | cut -d/ -f5)
 strand() { awk '{print $10, $14 + $15}' /proc/"$ctld_pid"/task/"$strand_tid"/stat; }
 measure() {
-  read -r p0 r0 a0 w0 k0 kt0 < <(stats)
+  read -r p0 r0 a0 w0 k0 kt0 j0 < <(stats)
   read -r f0 c0 < <(strand)
   sb=$(timed "$SUBMITS" sbatch -H -o /dev/null --wrap true)
   sr=$(timed "$SRUNS" srun -N1 true)
@@ -60,7 +60,7 @@ measure() {
   ack=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SUBMITS")
   fresh=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SUBMITS" --fresh)
   started=$("${ON0[@]}" build/bin/sluice-bench-burst --conf "$SLURM_CONF" --sequential "$SRUNS" --runnable)
-  read -r p1 r1 a1 w1 k1 kt1 < <(stats)
+  read -r p1 r1 a1 w1 k1 kt1 j1 < <(stats)
   read -r f1 c1 < <(strand)
   # The controller's own view of the passes in this phase: mean run time,
   # and mean wait from the event that asked for a pass to its start (ms).
@@ -68,10 +68,10 @@ measure() {
   wait=$(echo "($w1 - $w0) / 1000 / ($a1 - $a0)" | bc -l)
   # The readers' copies: how many, and the strand's mean parked time (ms).
   copy=$(echo "($kt1 - $kt0) / 1000 / ($k1 - $k0 + ($k1 == $k0))" | bc -l)
-  echo "$sb $sr $ack $fresh $started $run $wait $((p1 - p0)) $((f1 - f0)) $((c1 - c0)) $((k1 - k0)) $copy"
+  echo "$sb $sr $ack $fresh $started $run $wait $((p1 - p0)) $((f1 - f0)) $((c1 - c0)) $((k1 - k0)) $copy $((j1 - j0))"
 }
 last=$(sbatch --parsable -H -o /dev/null --wrap true)
-read -r sb0 sr0 ack0 fr0 st0 run0 wait0 np0 flt0 cpu0 nk0 copy0 < <(measure)
+read -r sb0 sr0 ack0 fr0 st0 run0 wait0 np0 flt0 cpu0 nk0 copy0 nj0 < <(measure)
 # The second phase starts at the same depth: what the first one submitted
 # (about 500 held jobs) is cancelled, or its passes would cost more.
 top=$(sbatch --parsable -H -o /dev/null --wrap true)
@@ -84,7 +84,7 @@ for _ in $(seq "$READERS"); do
 done
 sleep 2
 start=$(wc -l < $count); t0=$(date +%s%N)
-read -r sb1 sr1 ack1 fr1 st1 run1 wait1 np1 flt1 cpu1 nk1 copy1 < <(measure)
+read -r sb1 sr1 ack1 fr1 st1 run1 wait1 np1 flt1 cpu1 nk1 copy1 nj1 < <(measure)
 t1=$(date +%s%N); done_reads=$(( $(wc -l < $count) - start ))
 kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true
 echo "queue: $PENDING held jobs; readers: $READERS loops of '${READER:-squeue}'; pinned: ${PIN:-0}"
@@ -104,6 +104,7 @@ printf 'ask -> pass start no readers %7.3f ms   with readers %7.3f ms   ratio %.
   "$wait0" "$wait1" "$(echo "$wait1/$wait0" | bc -l)"
 printf 'readers copies    no readers %d, %.3f ms each   with readers %d, %.3f ms each (strand parked)\n' \
   "$nk0" "$copy0" "$nk1" "$copy1"
+echo "jobs the copies converted: no readers $nj0, with readers $nj1 (the rest shared with the copy before)"
 echo "strand thread: no readers $flt0 minor faults, $cpu0 CPU ticks; with readers $flt1 minor faults, $cpu1 CPU ticks"
 echo "reader calls completed meanwhile: $done_reads in $(( (t1 - t0) / 1000000 )) ms"
 build/bin/sluice-local down >/dev/null

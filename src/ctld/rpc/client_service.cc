@@ -447,6 +447,7 @@ grpc::Status ClientService::QueryCluster(grpc::ServerContext* ctx,
     s->set_wait_us_total(st.wait_us_total);
     s->set_wait_us_max(st.wait_us_max);
     s->set_copies(snapshots_.builds());
+    s->set_copy_jobs_converted(snapshots_.total_converted());
     s->set_copy_us_total(std::chrono::duration_cast<std::chrono::microseconds>(
                              snapshots_.total_strand_time()).count());
     for (const auto& n : c.nodes()) ToProto(n, rep->add_nodes());

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/digest.h"
 #include "common/sizes.h"
 
 #include "absl/strings/str_join.h"
@@ -236,6 +237,87 @@ void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb, const std::stri
     p->set_expected_start(j.expected_start);
     p->set_sched_nodes(common::CompressHostlistOrdered(j.sched_nodes));
   }
+}
+
+namespace {
+
+// A field added to Job or JobSpec changes these sizes and stops the build
+// here: add it to ShownDigest below (or to its list of fields left out),
+// then the size.
+static_assert(sizeof(JobSpec) == 888, "JobSpec changed: update ShownDigest");
+static_assert(sizeof(Job) == 1552, "Job changed: update ShownDigest");
+
+void AddNames(common::Digest& d, const std::vector<std::string>& v) {
+  d.Add(v.size());
+  for (const auto& x : v) d.Add(x);
+}
+
+void AddSpec(common::Digest& d, const JobSpec& s) {
+  // Left out, as no view shows them: script, env_block, script_args,
+  // submit_line.
+  d.Add(s.uid).Add(s.gid).Add(s.user).Add(s.group).Add(s.name).Add(s.partition);
+  d.Add(s.time_limit_min).Add(s.min_nodes).Add(s.ntasks).Add(s.ntasks_set);
+  d.Add(s.ntasks_per_node).Add(s.cpus_per_task).Add(s.cpus_per_task_set).Add(s.cpus_per_gpu);
+  d.Add(s.mem_mb).Add(s.mem_per_gpu_mb).Add(s.gpus_per_node).Add(s.gpu_type);
+  d.Add(s.work_dir).Add(s.std_out).Add(s.std_err).Add(s.std_in);
+  d.Add(s.hold).Add(s.admin_hold).Add(s.append_output).Add(s.dependency);
+  AddNames(d, s.nodelist);
+  AddNames(d, s.exclude);
+  d.Add(s.constraint).Add(s.exclusive).Add(s.contiguous).Add(s.account).Add(s.qos);
+  d.Add(s.comment).Add(s.nice).Add(s.fixed_priority).Add(s.begin_time).Add(s.submit_host);
+  d.Add(s.alloc_sid).Add(s.requeue).Add(s.signal_num).Add(s.signal_secs).Add(s.signal_batch);
+  d.Add(s.interactive).Add(s.deadline).Add(s.mail_type).Add(s.mincpus).Add(s.overcommit);
+  d.Add(s.tmp_mb).Add(s.sockets_per_node).Add(s.cores_per_socket).Add(s.mail_user);
+  d.Add(s.time_min_min);
+  d.Add(s.array.count).Add(s.array.min).Add(s.array.max).Add(s.array.step).Add(s.array.throttle);
+}
+
+}  // namespace
+
+uint64_t ShownDigest(const Job& j, uint64_t node_mem_mb) {
+  common::Digest d;
+  d.Add(node_mem_mb).Add(j.id.value());
+  AddSpec(d, j.spec);
+  d.Add(j.state).Add(j.reason).Add(j.priority).Add(j.submit_time).Add(j.eligible_time);
+  d.Add(j.start_time).Add(j.end_time);
+  d.Add(j.alloc.size());
+  for (const auto& a : j.alloc) {
+    d.Add(a.node).Add(a.cpus).Add(a.mem_mb).Add(a.gpus.size());
+    for (uint32_t g : a.gpus) d.Add(g);
+  }
+  d.Add(j.cpu_ids.size());
+  for (const auto& [node, ids] : j.cpu_ids) {
+    d.Add(node).Add(ids.size());
+    for (uint32_t id : ids) d.Add(id);
+  }
+  d.Add(j.exit_code).Add(j.exit_signal).Add(j.restart_count).Add(j.signal_sent).Add(j.mailed);
+  d.Add(j.requeue_on_end).Add(j.preempted_for);
+  d.Add(j.steps.size());
+  for (const auto& st : j.steps) {
+    d.Add(st.id).Add(st.name).Add(st.start_time);
+    AddNames(d, st.nodes);
+    d.Add(st.ntasks).Add(st.cpus.size());
+    for (uint32_t c : st.cpus) d.Add(c);
+    d.Add(st.gpus.size());
+    for (const auto& g : st.gpus) {
+      d.Add(g.size());
+      for (uint32_t x : g) d.Add(x);
+    }
+    d.Add(st.mem_mb).Add(st.srun_host).Add(st.srun_pid).Add(st.cyclic);
+  }
+  d.Add(j.next_step_id);
+  // Of the step log, what a record shows of it (DerivedExitCode): not
+  // what the steps used.
+  d.Add(j.step_log.size());
+  for (const auto& st : j.step_log)
+    d.Add(st.id).Add(st.start_time).Add(st.end_time).Add(st.state).Add(st.exit_code).Add(st.exit_signal);
+  d.Add(j.cancelled_by).Add(j.final_state).Add(j.expected_start);
+  AddNames(d, j.sched_nodes);
+  d.Add(j.backfilled).Add(j.suspend_time).Add(j.pre_suspend_secs).Add(j.suspended_secs);
+  d.Add(j.backfill_eval).Add(j.array_job_id).Add(j.array_task_id);
+  d.Add(j.array_pending.runs().size());
+  for (const auto& r : j.array_pending.runs()) d.Add(r.first).Add(r.last).Add(r.step);
+  return d.value();
 }
 
 std::map<std::string, uint64_t, std::less<>> PartitionNodeMem(const common::SlurmConfig& c) {

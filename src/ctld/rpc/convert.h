@@ -20,6 +20,15 @@ NodeReport FromProto(const v1::NodeReportRequest& p);
 // TRES shows it).
 void ToProto(const Job& j, v1::JobInfo* p, uint64_t node_mem_mb = 0,
              const std::string& cluster = "");
+// A 64-bit digest of everything ToProto(Job) reads (given the same
+// `node_mem_mb` and cluster): equal digests mean equal JobInfo, so the
+// readers' copy reconverts only the jobs whose digest moved. It hashes
+// every field of Job and JobSpec except those no view shows (the script,
+// the environment, the script's arguments, the submit line, what steps
+// used), so a field ToProto starts to read is already covered; the sizes
+// of Job and JobSpec are pinned in convert.cc, so a new field stops the
+// build until it is added here or listed as left out.
+uint64_t ShownDigest(const Job& j, uint64_t node_mem_mb);
 // Partition -> the largest RealMemory among its nodes (the `node_mem_mb`
 // above, and the memory a job naming none asked for in accounting).
 std::map<std::string, uint64_t, std::less<>> PartitionNodeMem(const common::SlurmConfig& c);
