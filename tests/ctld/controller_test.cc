@@ -277,6 +277,11 @@ class FlakyStore : public JobStore {
   }
   absl::StatusOr<StoredState> Load(int64_t after) override { return inner_->Load(after); }
   absl::StatusOr<int> Purge(int64_t before) override { return inner_->Purge(before); }
+  absl::StatusOr<JobBody> LoadBody(uint64_t id) override { return inner_->LoadBody(id); }
+  void DropBodies(const std::vector<uint64_t>& ids) override { inner_->DropBodies(ids); }
+  absl::Status KeepBodies(const std::vector<uint64_t>& ids) override {
+    return inner_->KeepBodies(ids);
+  }
   bool failing = false;
 
  private:

@@ -177,6 +177,7 @@ TEST(ShownDigestTest, MovesWithEverythingAViewShows) {
   Job quiet = Pending();
   quiet.spec.script = "#!/bin/sh\nother\n";
   quiet.spec.env_block = "A=1";
+  quiet.spec.body_id = 7;
   quiet.batch_usage.known = true;
   EXPECT_EQ(Bytes(Pending(), 4000), Bytes(quiet, 4000));
   EXPECT_EQ(ShownDigest(Pending(), 4000), ShownDigest(quiet, 4000));

@@ -54,6 +54,13 @@ absl::Status Controller::Recover(int64_t now) {
     }
     AddJob(std::move(j));
   }
+  // Bodies of jobs that left memory while no write followed, or before a
+  // crash, are deleted now.
+  std::vector<uint64_t> bodies;
+  for (const auto& [id, j] : jobs_)
+    if (j.spec.body_id) bodies.push_back(j.spec.body_id);
+  // (A failed sweep costs disk only; the next start tries again.)
+  (void)store_->KeepBodies(bodies);
   schedule_needed_ = true;
   return absl::OkStatus();
 }
@@ -74,8 +81,26 @@ void Controller::EraseJob(uint64_t id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return;
   ++job_changes_;
+  const uint64_t body = it->second.spec.body_id, array = it->second.array_job_id;
   index_.Remove(it->second);
   jobs_.erase(it);
+  if (body && !BodyInUse(body, array)) store_->DropBodies({body});
+}
+
+// Only an array's records share a body (tasks split off after its save).
+bool Controller::BodyInUse(uint64_t body, uint64_t array) const {
+  if (!array) return false;
+  for (uint64_t member : index_.OfArray(array)) {
+    auto it = jobs_.find(member);
+    if (it != jobs_.end() && it->second.spec.body_id == body) return true;
+  }
+  return false;
+}
+
+void Controller::ReleaseBodies(const std::vector<const Job*>& saved) {
+  for (const Job* j : saved)
+    if (Job* m = j->spec.HoldsBody() ? FindJob(j->id) : nullptr; m == j)
+      m->spec.ReleaseBody(j->id.value());
 }
 
 NodeRecord* Controller::FindNode(const std::string& name) {
@@ -94,6 +119,7 @@ bool Controller::Persist(const std::vector<const Job*>& jobs) {
   store_result_ = st;
   if (st.ok()) {
     for (const Job* j : jobs) dirty_.erase(j->id.value());
+    ReleaseBodies(jobs);
     return true;
   }
   // Memory is ahead of disk: the tick writes these again until it works.
@@ -116,6 +142,7 @@ void Controller::RetryUnsaved() {
   absl::Status st = store_->Save(batch, next_job_id_);
   store_result_ = st;
   if (!st.ok()) return;
+  ReleaseBodies(batch);
   dirty_.clear();
   schedule_needed_ = true;  // starts held back by the failure may go now
 }
@@ -394,8 +421,7 @@ SubmitOutcome Controller::Submit(const SubmitRequest& req,
     rejected.state = JobState::kFailed;
     rejected.reason = JobReason::kBadConstraints;
     rejected.priority = kBasePriority - rejected.id.value();
-    Persist({&rejected});
-    AddJob(std::move(rejected));
+    Persist({&AddJob(std::move(rejected))});
     out.error = err;
     return out;
   }
@@ -472,6 +498,7 @@ absl::Status Controller::Sync() {
         dirty_.insert(id);
     }
   } else {
+    ReleaseBodies(batch);
     for (const Job* j : batch)
       if (!j->spec.interactive) submitted_since_pass_ = true;  // a submission may start now
   }

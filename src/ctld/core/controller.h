@@ -378,7 +378,7 @@ class Controller {
   uint64_t next_job_id() const { return next_job_id_; }
 
   // Environment of the batch step (job-level SLURM_* plus the submitter's).
-  std::vector<std::string> BatchEnv(const Job& job) const;
+  std::vector<std::string> BatchEnv(const Job& job, const std::string& env_block) const;
   // Job-level variables only (no submitter environment): for steps.
   std::vector<std::string> JobEnv(const Job& job) const;
 
@@ -418,6 +418,10 @@ class Controller {
   void PurgeAccounting(int64_t now);
   int64_t next_purge_ = 0;
   void Launch(Job& job, int64_t now);
+  // Lets go of the bodies (script, environment) of jobs just saved: the
+  // store has them (JobStore::LoadBody).
+  void ReleaseBodies(const std::vector<const Job*>& saved);
+  bool BodyInUse(uint64_t body, uint64_t array) const;
   void OnLaunchDone(JobId id, absl::Status st, int64_t now);
   void Finish(Job& job, JobState state, JobReason reason, int64_t now);
   void ReleaseResources(Job& job);

@@ -81,13 +81,13 @@ std::vector<std::string> Controller::JobEnv(const Job& job) const {
   return add;
 }
 
-std::vector<std::string> Controller::BatchEnv(const Job& job) const {
+std::vector<std::string> Controller::BatchEnv(const Job& job, const std::string& env_block) const {
   // The submitter's environment first; SLURM_* set here win.
   std::vector<std::string> add = JobEnv(job);
   std::set<std::string> ours;
   for (const auto& e : add) ours.insert(e.substr(0, e.find('=')));
   std::vector<std::string> env;
-  for (const auto& e : job.spec.Env()) {
+  for (const auto& e : JobSpec::SplitEnv(env_block)) {
     std::string key = e.substr(0, e.find('='));
     // Variables the job sets are recomputed; a stale CUDA_VISIBLE_DEVICES
     // from the login shell must not leak into a job without GPUs either.

@@ -324,14 +324,23 @@ void Controller::Launch(Job& job, int64_t now) {
   if (job.spec.interactive) return;  // srun/salloc start their own steps
   const NodeRecord* n = FindNode(job.BatchHost());
   if (!n) return;
+  JobBody body{job.spec.script, job.spec.env_block};
+  if (!job.spec.HoldsBody() && job.spec.body_id) {
+    auto stored = store_->LoadBody(job.spec.body_id);
+    if (!stored.ok()) {  // the job fails: JobLaunchFailure, as Slurm's without its script
+      OnLaunchDone(job.id, absl::InternalError(stored.status().message()), now);
+      return;
+    }
+    body = *std::move(stored);
+  }
   LaunchRequest r;
   r.id = job.id;
   r.uid = job.spec.uid;
   r.gid = job.spec.gid;
   r.user = job.spec.user;
   r.job_name = job.spec.name;
-  r.script = job.spec.script;
-  r.env = BatchEnv(job);
+  r.script = std::move(body.script);
+  r.env = BatchEnv(job, body.env_block);
   r.work_dir = job.spec.work_dir;
   r.std_out = job.StdOutPattern();
   r.std_err = job.StdErrPattern();

@@ -37,7 +37,9 @@ uint32_t JobSpec::CpusPerNode() const {
   return c ? c : 1;
 }
 
-std::vector<std::string> JobSpec::Env() const {
+std::vector<std::string> JobSpec::Env() const { return SplitEnv(env_block); }
+
+std::vector<std::string> JobSpec::SplitEnv(const std::string& env_block) {
   std::vector<std::string> out;
   if (env_block.empty()) return out;
   for (size_t at = 0;;) {
@@ -57,6 +59,12 @@ void JobSpec::SetEnv(const std::vector<std::string>& env) {
     env_block.append(env[i].substr(0, env[i].find('\0')));
   }
   env_block.shrink_to_fit();
+}
+
+void JobSpec::ReleaseBody(uint64_t stored_as) {
+  body_id = stored_as;
+  std::string().swap(script);
+  std::string().swap(env_block);
 }
 
 std::vector<std::string> JobSpec::Partitions() const {

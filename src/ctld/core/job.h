@@ -50,7 +50,16 @@ struct JobSpec {
   // more per job as separate strings). Env()/SetEnv() convert.
   std::string env_block;
   std::vector<std::string> Env() const;
+  static std::vector<std::string> SplitEnv(const std::string& env_block);
   void SetEnv(const std::vector<std::string>& env);
+  // The script and the environment (the job's body) are needed only to
+  // launch it; once the job's first save has written them to the store they
+  // are let go here and read back at launch (JobStore::LoadBody). body_id
+  // names the stored body: the job's own ID, or its array's for a task split
+  // off after the save; 0 while the body is still held here.
+  uint64_t body_id = 0;
+  bool HoldsBody() const { return !script.empty() || !env_block.empty(); }
+  void ReleaseBody(uint64_t stored_as);
   bool hold = false;
   bool admin_hold = false;     // held by an administrator (JobHeldAdmin)
   bool append_output = false;  // --open-mode=append

@@ -244,8 +244,8 @@ namespace {
 // A field added to Job or JobSpec changes these sizes and stops the build
 // here: add it to ShownDigest below (or to its list of fields left out),
 // then the size.
-static_assert(sizeof(JobSpec) == 888, "JobSpec changed: update ShownDigest");
-static_assert(sizeof(Job) == 1552, "Job changed: update ShownDigest");
+static_assert(sizeof(JobSpec) == 896, "JobSpec changed: update ShownDigest");
+static_assert(sizeof(Job) == 1560, "Job changed: update ShownDigest");
 
 void AddNames(common::Digest& d, const std::vector<std::string>& v) {
   d.Add(v.size());
@@ -253,8 +253,8 @@ void AddNames(common::Digest& d, const std::vector<std::string>& v) {
 }
 
 void AddSpec(common::Digest& d, const JobSpec& s) {
-  // Left out, as no view shows them: script, env_block, script_args,
-  // submit_line.
+  // Left out, as no view shows them: script, env_block, body_id (where the
+  // store keeps those two), script_args, submit_line.
   d.Add(s.uid).Add(s.gid).Add(s.user).Add(s.group).Add(s.name).Add(s.partition);
   d.Add(s.time_limit_min).Add(s.min_nodes).Add(s.ntasks).Add(s.ntasks_set);
   d.Add(s.ntasks_per_node).Add(s.cpus_per_task).Add(s.cpus_per_task_set).Add(s.cpus_per_gpu);

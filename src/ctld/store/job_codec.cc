@@ -165,7 +165,7 @@ bool DecodeSteps(absl::string_view s, std::vector<StepRecord>* out) {
 
 }  // namespace
 
-std::string EncodeJob(const Job& j) {
+std::string EncodeJob(const Job& j, bool with_body) {
   const JobSpec& s = j.spec;
   std::vector<std::pair<std::string, std::string>> kv = {
       {"id", absl::StrCat(j.id.value())},
@@ -197,12 +197,10 @@ std::string EncodeJob(const Job& j) {
       {"mem_mb", absl::StrCat(s.mem_mb)},
       {"gpus_per_node", absl::StrCat(s.gpus_per_node)},
       {"gpu_type", s.gpu_type},
-      {"script", s.script},
       {"work_dir", s.work_dir},
       {"std_out", s.std_out},
       {"std_err", s.std_err},
       {"std_in", s.std_in},
-      {"env", JoinList(s.Env())},
       {"hold", absl::StrCat(s.hold)},
       {"admin_hold", absl::StrCat(s.admin_hold)},
       {"append_output", absl::StrCat(s.append_output)},
@@ -256,6 +254,11 @@ std::string EncodeJob(const Job& j) {
         {"array_shape", absl::StrCat(s.array.count, ",", s.array.min, ",", s.array.max,
                                      ",", s.array.step, ",", s.array.throttle)},
     });
+  }
+  if (with_body && s.HoldsBody()) {
+    kv.insert(kv.end(), {{"script", s.script}, {"env", JoinList(s.Env())}});
+  } else if (uint64_t body = s.body_id ? s.body_id : s.HoldsBody() ? j.id.value() : 0) {
+    kv.push_back({"body", absl::StrCat(body)});
   }
   std::string out;
   for (const auto& [k, v] : kv) absl::StrAppend(&out, k, "=", Esc(v), "\n");
@@ -324,6 +327,7 @@ absl::StatusOr<Job> DecodeJob(const std::string& text) {
   num("gpus_per_node", &s.gpus_per_node);
   str("gpu_type", &s.gpu_type);
   str("script", &s.script);
+  num("body", &s.body_id);
   str("work_dir", &s.work_dir);
   str("std_out", &s.std_out);
   str("std_err", &s.std_err);

@@ -14,6 +14,11 @@
 
 namespace sluice::ctld {
 
+struct JobBody {
+  std::string script;
+  std::string env_block;  // as JobSpec::env_block
+};
+
 struct StoredState {
   std::vector<Job> jobs;
   uint64_t next_job_id = 1;
@@ -38,6 +43,18 @@ class JobStore {
   // Gives back caches the store can rebuild (SQLite's page cache), when the
   // controller is idle or has just dropped jobs. Returns the bytes freed.
   virtual size_t ReleaseMemory() { return 0; }
+
+  // A batch job's body (script and environment). Save writes the body of
+  // every job whose spec still holds one under the job's ID, in the same
+  // transaction as its record, and the record then names it (body_id); the
+  // controller lets the body go from memory after the save and reads it back
+  // here when it launches the job.
+  virtual absl::StatusOr<JobBody> LoadBody(uint64_t body_id) = 0;
+  // Bodies no job in memory names any more. Deleted with the store's next
+  // write (a body left over costs disk, never correctness).
+  virtual void DropBodies(const std::vector<uint64_t>& body_ids) = 0;
+  // Deletes every stored body but these (at recovery: the loaded jobs').
+  virtual absl::Status KeepBodies(const std::vector<uint64_t>& body_ids) = 0;
 };
 
 // What sacct asks the store for; the rest of its filter is applied to the
@@ -64,7 +81,9 @@ absl::StatusOr<std::unique_ptr<JobStore>> OpenSqliteJobStore(
 std::unique_ptr<JobStore> MakeMemoryJobStore();
 
 // Stable text encoding of a Job, used by the stores (no protobuf here).
-std::string EncodeJob(const Job& job);
+// Without the body, the record names the body the store keeps apart:
+// spec.body_id, or the job's own ID while the spec still holds it.
+std::string EncodeJob(const Job& job, bool with_body = true);
 absl::StatusOr<Job> DecodeJob(const std::string& text);
 
 }  // namespace sluice::ctld

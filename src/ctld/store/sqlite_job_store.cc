@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -36,7 +37,9 @@ class SqliteJobStore : public JobStore {
         " end_time INTEGER NOT NULL, record TEXT NOT NULL);"
         "CREATE INDEX IF NOT EXISTS jobs_end ON jobs(end_time);"
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);"
-        "CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+        "CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS job_bodies(id INTEGER PRIMARY KEY,"
+        " script BLOB NOT NULL, env BLOB NOT NULL);";
     if (auto s = Exec(ddl); !s.ok()) return s;
     // Accounting's indexes (sacct -u, sacct -j ARRAY). A database from
     // before them gets the columns with -1/0: such rows are decoded to be
@@ -58,7 +61,13 @@ class SqliteJobStore : public JobStore {
         sqlite3_prepare_v2(db_,
                            "INSERT OR REPLACE INTO meta(key,value)"
                            " VALUES('next_job_id',?)",
-                           -1, &meta_, nullptr) != SQLITE_OK)
+                           -1, &meta_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO job_bodies(id,script,env) VALUES(?,?,?)",
+                           -1, &put_body_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, "SELECT script, env FROM job_bodies WHERE id=?", -1, &get_body_,
+                           nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, "DELETE FROM job_bodies WHERE id=?", -1, &drop_body_,
+                           nullptr) != SQLITE_OK)
       return Err("prepare");
     return absl::OkStatus();
   }
@@ -73,7 +82,17 @@ class SqliteJobStore : public JobStore {
       return absl::UnavailableError(absl::StrCat("sqlite: ", path_, " is read-only"));
     if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     for (const Job* j : jobs) {
-      std::string rec = EncodeJob(*j);
+      if (j->spec.HoldsBody()) {
+        const JobSpec& s = j->spec;
+        sqlite3_reset(put_body_);
+        sqlite3_bind_int64(put_body_, 1, static_cast<sqlite3_int64>(j->id.value()));
+        sqlite3_bind_blob(put_body_, 2, s.script.data(), static_cast<int>(s.script.size()),
+                          SQLITE_STATIC);
+        sqlite3_bind_blob(put_body_, 3, s.env_block.data(), static_cast<int>(s.env_block.size()),
+                          SQLITE_STATIC);
+        if (sqlite3_step(put_body_) != SQLITE_DONE) return Abort("insert job body");
+      }
+      std::string rec = EncodeJob(*j, /*with_body=*/false);
       sqlite3_reset(put_);
       sqlite3_bind_int64(put_, 1, static_cast<sqlite3_int64>(j->id.value()));
       sqlite3_bind_int64(put_, 2, common::IsFinished(j->state) ? j->end_time : 0);
@@ -86,8 +105,53 @@ class SqliteJobStore : public JobStore {
     sqlite3_reset(meta_);
     sqlite3_bind_int64(meta_, 1, static_cast<sqlite3_int64>(next_job_id));
     if (sqlite3_step(meta_) != SQLITE_DONE) return Abort("update meta");
+    if (auto s = DeleteDroppedBodies(); !s.ok()) return s;
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
       return Abort("commit");
+    drop_.clear();
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<JobBody> LoadBody(uint64_t body_id) override {
+    sqlite3_reset(get_body_);
+    sqlite3_bind_int64(get_body_, 1, static_cast<sqlite3_int64>(body_id));
+    int rc = sqlite3_step(get_body_);
+    if (rc == SQLITE_DONE)
+      return absl::NotFoundError(absl::StrCat("no stored script for job ", body_id));
+    if (rc != SQLITE_ROW) return Err("load job body");
+    JobBody b;
+    auto col = [&](int i) {
+      const char* p = static_cast<const char*>(sqlite3_column_blob(get_body_, i));
+      return std::string(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(get_body_, i)));
+    };
+    b.script = col(0);
+    b.env_block = col(1);
+    sqlite3_reset(get_body_);
+    return b;
+  }
+
+  void DropBodies(const std::vector<uint64_t>& ids) override {
+    drop_.insert(drop_.end(), ids.begin(), ids.end());
+  }
+
+  absl::Status KeepBodies(const std::vector<uint64_t>& keep) override {
+    std::set<uint64_t> wanted(keep.begin(), keep.end());
+    sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT id FROM job_bodies", -1, &q, nullptr) != SQLITE_OK)
+      return Err("prepare body list");
+    std::vector<uint64_t> gone;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      auto id = static_cast<uint64_t>(sqlite3_column_int64(q, 0));
+      if (!wanted.count(id)) gone.push_back(id);
+    }
+    sqlite3_finalize(q);
+    if (gone.empty()) return absl::OkStatus();
+    DropBodies(gone);
+    if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    if (auto s = DeleteDroppedBodies(); !s.ok()) return s;
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return Abort("commit");
+    drop_.clear();
     return absl::OkStatus();
   }
 
@@ -165,7 +229,15 @@ class SqliteJobStore : public JobStore {
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return Err("purge");
-    return sqlite3_changes(db_);
+    int purged = sqlite3_changes(db_);
+    if (!drop_.empty()) {  // bodies let go since the last write
+      if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+      if (auto s = DeleteDroppedBodies(); !s.ok()) return s;
+      if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return Abort("commit");
+      drop_.clear();
+    }
+    return purged;
   }
 
  private:
@@ -180,6 +252,15 @@ class SqliteJobStore : public JobStore {
     }
     sqlite3_finalize(q);
     return found;
+  }
+  // Inside the caller's transaction.
+  absl::Status DeleteDroppedBodies() {
+    for (uint64_t id : drop_) {
+      sqlite3_reset(drop_body_);
+      sqlite3_bind_int64(drop_body_, 1, static_cast<sqlite3_int64>(id));
+      if (sqlite3_step(drop_body_) != SQLITE_DONE) return Abort("delete job body");
+    }
+    return absl::OkStatus();
   }
   absl::Status Exec(const char* sql) {
     char* msg = nullptr;
@@ -201,14 +282,17 @@ class SqliteJobStore : public JobStore {
         absl::StrCat("sqlite ", what, ": ", sqlite3_errmsg(db_)));
     sqlite3_reset(put_);
     sqlite3_reset(meta_);
+    sqlite3_reset(put_body_);
+    sqlite3_reset(drop_body_);
     if (sqlite3_get_autocommit(db_) == 0)
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return s;
   }
   void Close() {
-    sqlite3_finalize(put_);
-    sqlite3_finalize(meta_);
-    put_ = meta_ = nullptr;
+    for (sqlite3_stmt** q : {&put_, &meta_, &put_body_, &get_body_, &drop_body_}) {
+      sqlite3_finalize(*q);
+      *q = nullptr;
+    }
     sqlite3_close(db_);
     db_ = nullptr;
   }
@@ -225,14 +309,34 @@ class SqliteJobStore : public JobStore {
   const std::string path_;
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* meta_ = nullptr;
+  sqlite3_stmt* put_body_ = nullptr;
+  sqlite3_stmt* get_body_ = nullptr;
+  sqlite3_stmt* drop_body_ = nullptr;
+  std::vector<uint64_t> drop_;  // bodies to delete with the next write
 };
 
 class MemoryJobStore : public JobStore {
  public:
   absl::Status Save(const std::vector<const Job*>& jobs,
                     uint64_t next_job_id) override {
-    for (const Job* j : jobs) records_[j->id.value()] = EncodeJob(*j);
+    for (const Job* j : jobs) {
+      if (j->spec.HoldsBody()) bodies_[j->id.value()] = {j->spec.script, j->spec.env_block};
+      records_[j->id.value()] = EncodeJob(*j, /*with_body=*/false);
+    }
     next_ = next_job_id;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<JobBody> LoadBody(uint64_t id) override {
+    auto it = bodies_.find(id);
+    if (it == bodies_.end()) return absl::NotFoundError(absl::StrCat("no stored script for job ", id));
+    return it->second;
+  }
+  void DropBodies(const std::vector<uint64_t>& ids) override {
+    for (uint64_t id : ids) bodies_.erase(id);
+  }
+  absl::Status KeepBodies(const std::vector<uint64_t>& keep) override {
+    std::set<uint64_t> wanted(keep.begin(), keep.end());
+    std::erase_if(bodies_, [&](const auto& b) { return !wanted.count(b.first); });
     return absl::OkStatus();
   }
   absl::StatusOr<int> Purge(int64_t ended_before) override {
@@ -268,6 +372,7 @@ class MemoryJobStore : public JobStore {
 
  private:
   std::map<uint64_t, std::string> records_;
+  std::map<uint64_t, JobBody> bodies_;
   uint64_t next_ = 1;
   std::map<std::string, std::string> settings_;
 };
