@@ -327,7 +327,7 @@ void Controller::Launch(Job& job, int64_t now) {
   JobBody body{job.spec.script, job.spec.env_block};
   if (!job.spec.HoldsBody() && job.spec.body_id) {
     auto stored = store_->LoadBody(job.spec.body_id);
-    if (!stored.ok()) {  // the job fails: JobLaunchFailure, as Slurm's without its script
+    if (!stored.ok()) {  // it would never run: it fails (JobLaunchFailure)
       OnLaunchDone(job.id, absl::InternalError(stored.status().message()), now);
       return;
     }
