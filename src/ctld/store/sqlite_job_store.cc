@@ -145,14 +145,8 @@ class SqliteJobStore : public JobStore {
       if (!wanted.count(id)) gone.push_back(id);
     }
     sqlite3_finalize(q);
-    if (gone.empty()) return absl::OkStatus();
     DropBodies(gone);
-    if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-    if (auto s = DeleteDroppedBodies(); !s.ok()) return s;
-    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-      return Abort("commit");
-    drop_.clear();
-    return absl::OkStatus();
+    return FlushDroppedBodies();
   }
 
   size_t ReleaseMemory() override {
@@ -230,13 +224,7 @@ class SqliteJobStore : public JobStore {
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return Err("purge");
     int purged = sqlite3_changes(db_);
-    if (!drop_.empty()) {  // bodies let go since the last write
-      if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-      if (auto s = DeleteDroppedBodies(); !s.ok()) return s;
-      if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return Abort("commit");
-      drop_.clear();
-    }
+    if (auto s = FlushDroppedBodies(); !s.ok()) return s;  // let go since the last write
     return purged;
   }
 
@@ -252,6 +240,16 @@ class SqliteJobStore : public JobStore {
     }
     sqlite3_finalize(q);
     return found;
+  }
+  // The pending deletes in a transaction of their own.
+  absl::Status FlushDroppedBodies() {
+    if (drop_.empty()) return absl::OkStatus();
+    if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    if (auto s = DeleteDroppedBodies(); !s.ok()) return s;
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return Abort("commit");
+    drop_.clear();
+    return absl::OkStatus();
   }
   // Inside the caller's transaction.
   absl::Status DeleteDroppedBodies() {
