@@ -15,7 +15,9 @@
 # READER (default squeue) is what each reader loop runs: READER="squeue
 # --version" starts the same program without calling the controller, a
 # control for what the readers' process churn alone costs the machine.
-# Usage: [PIN=1|2] [READER=cmd] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
+# ROUNDS=K alternates the two phases K times and ends with the median of
+# the rounds' ratios (the machine drifts by more than 10 % over minutes).
+# Usage: [PIN=1|2] [READER=cmd] [ROUNDS=K] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 READERS=${1:-50} PENDING=${2:-2000} SUBMITS=${3:-100} SRUNS=${4:-20}
@@ -70,23 +72,40 @@ measure() {
   copy=$(echo "($kt1 - $kt0) / 1000 / ($k1 - $k0 + ($k1 == $k0))" | bc -l)
   echo "$sb $sr $ack $fresh $started $run $wait $((p1 - p0)) $((f1 - f0)) $((c1 - c0)) $((k1 - k0)) $copy $((j1 - j0))"
 }
-last=$(sbatch --parsable -H -o /dev/null --wrap true)
-read -r sb0 sr0 ack0 fr0 st0 run0 wait0 np0 flt0 cpu0 nk0 copy0 nj0 < <(measure)
-# The second phase starts at the same depth: what the first one submitted
-# (about 500 held jobs) is cancelled, or its passes would cost more.
-top=$(sbatch --parsable -H -o /dev/null --wrap true)
-seq $((last + 1)) "$top" | xargs -n 500 scancel 2>/dev/null || true
+# Each phase ends where it began: what it submitted (about 500 held jobs)
+# is cancelled, or the next phase's passes would cost more.
+phase() {  # phase READERS_ON: one measure() line, with or without readers
+  local last top pids=()
+  last=$(sbatch --parsable -H -o /dev/null --wrap true)
+  if [ "$1" = 1 ]; then
+    : > $count
+    # Each reader loop runs wholly on the readers' CPUs (its shell's forks too).
+    for _ in $(seq "$READERS"); do
+      "${ONREST[@]}" bash -c "while :; do ${READER:-squeue} >/dev/null 2>&1; echo >> $count; done" & pids+=($!)
+    done
+    sleep 2
+  fi
+  local start t0 t1 line
+  start=$(wc -l < $count); t0=$(date +%s%N)
+  line=$(measure)
+  t1=$(date +%s%N)
+  # ... and how many reader calls completed meanwhile, in how many ms.
+  line="$line $(( $(wc -l < $count) - start )) $(( (t1 - t0) / 1000000 ))"
+  if [ "$1" = 1 ]; then kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true; fi
+  top=$(sbatch --parsable -H -o /dev/null --wrap true)
+  seq $((last + 1)) "$top" | xargs -n 500 scancel 2>/dev/null || true
+  echo "$line"
+}
 count=/tmp/sluice-read-load.count; : > $count
-pids=()
-# Each reader loop runs wholly on the readers' CPUs (its shell's forks too).
-for _ in $(seq "$READERS"); do
-  "${ONREST[@]}" bash -c "while :; do ${READER:-squeue} >/dev/null 2>&1; echo >> $count; done" & pids+=($!)
-done
-sleep 2
-start=$(wc -l < $count); t0=$(date +%s%N)
-read -r sb1 sr1 ack1 fr1 st1 run1 wait1 np1 flt1 cpu1 nk1 copy1 nj1 < <(measure)
-t1=$(date +%s%N); done_reads=$(( $(wc -l < $count) - start ))
-kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true
+ratio() { echo "$2/$1" | bc -l; }
+# ROUNDS>1: the two phases alternate, so that the machine's drift over
+# minutes falls on both alike; the summary is the median of the rounds'
+# ratios.
+summary=()
+for round in $(seq "${ROUNDS:-1}"); do
+read -r sb0 sr0 ack0 fr0 st0 run0 wait0 np0 flt0 cpu0 nk0 copy0 nj0 _ _ < <(phase 0)
+read -r sb1 sr1 ack1 fr1 st1 run1 wait1 np1 flt1 cpu1 nk1 copy1 nj1 done_reads took_ms < <(phase 1)
+[ "${ROUNDS:-1}" = 1 ] || echo "--- round $round"
 echo "queue: $PENDING held jobs; readers: $READERS loops of '${READER:-squeue}'; pinned: ${PIN:-0}"
 printf 'sbatch ack       no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
   "$(echo "$sb0/1000" | bc -l)" "$(echo "$sb1/1000" | bc -l)" "$(echo "$sb1/$sb0" | bc -l)"
@@ -106,5 +125,15 @@ printf 'readers copies    no readers %d, %.3f ms each   with readers %d, %.3f ms
   "$nk0" "$copy0" "$nk1" "$copy1"
 echo "jobs the copies converted: no readers $nj0, with readers $nj1 (the rest shared with the copy before)"
 echo "strand thread: no readers $flt0 minor faults, $cpu0 CPU ticks; with readers $flt1 minor faults, $cpu1 CPU ticks"
-echo "reader calls completed meanwhile: $done_reads in $(( (t1 - t0) / 1000000 )) ms"
+echo "reader calls completed meanwhile: $done_reads in $took_ms ms"
+summary+=("$(ratio "$sb0" "$sb1") $(ratio "$ack0" "$ack1") $(ratio "$run0" "$run1") $(ratio "$sr0" "$sr1") $(ratio "$st0" "$st1")")
+done
+if [ "${ROUNDS:-1}" != 1 ]; then
+  med() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+  col() { printf '%s\n' "${summary[@]}" | awk -v c="$1" '{print $c}'; }
+  echo "=== $ROUNDS rounds, median of the rounds' ratios (readers / no readers), each round's in brackets"
+  for c in 1:"sbatch ack" 2:"submit RPC alone" 3:"pass run (ctld)" 4:"srun -N1 true" 5:"submit -> started"; do
+    printf '%-18s %.2f   [%s]\n' "${c#*:}" "$(col "${c%%:*}" | med)" "$(col "${c%%:*}" | xargs printf '%.2f ' | sed 's/ $//')"
+  done
+fi
 build/bin/sluice-local down >/dev/null
