@@ -16,7 +16,8 @@
 # --version" starts the same program without calling the controller, a
 # control for what the readers' process churn alone costs the machine.
 # ROUNDS=K alternates the two phases K times and ends with the median of
-# the rounds' ratios (the machine drifts by more than 10 % over minutes).
+# the rounds' ratios (the lower middle one for an even K; the machine
+# drifts by more than 10 % over minutes).
 # Usage: [PIN=1|2] [READER=cmd] [ROUNDS=K] bench/run_read_load_bench.sh [READERS=50] [PENDING=2000] [SUBMITS=100] [SRUNS=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ if [ "${PIN:-0}" = 2 ]; then
   for p in $(pgrep -f 'munged.*sluice-local'); do taskset -apc 1-$(( $(nproc) - 1 )) "$p" >/dev/null; done
 fi
 for _ in $(seq "$PENDING"); do echo; done | while read -r; do sbatch -H -o /dev/null --wrap true >/dev/null; done
+ratio() { echo "$2/$1" | bc -l; }  # ratio BEFORE AFTER
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() {  # timed N CMD...: median ms of N sequential runs
   local n=$1; shift
@@ -97,7 +99,6 @@ phase() {  # phase READERS_ON: one measure() line, with or without readers
   echo "$line"
 }
 count=/tmp/sluice-read-load.count; : > $count
-ratio() { echo "$2/$1" | bc -l; }
 # ROUNDS>1: the two phases alternate, so that the machine's drift over
 # minutes falls on both alike; the summary is the median of the rounds'
 # ratios.
@@ -108,19 +109,19 @@ read -r sb1 sr1 ack1 fr1 st1 run1 wait1 np1 flt1 cpu1 nk1 copy1 nj1 done_reads t
 [ "${ROUNDS:-1}" = 1 ] || echo "--- round $round"
 echo "queue: $PENDING held jobs; readers: $READERS loops of '${READER:-squeue}'; pinned: ${PIN:-0}"
 printf 'sbatch ack       no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
-  "$(echo "$sb0/1000" | bc -l)" "$(echo "$sb1/1000" | bc -l)" "$(echo "$sb1/$sb0" | bc -l)"
+  "$(echo "$sb0/1000" | bc -l)" "$(echo "$sb1/1000" | bc -l)" "$(ratio "$sb0" "$sb1")"
 printf 'submit RPC alone no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
-  "$ack0" "$ack1" "$(echo "$ack1/$ack0" | bc -l)"
+  "$ack0" "$ack1" "$(ratio "$ack0" "$ack1")"
 printf '+ a new connection  no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
-  "$fr0" "$fr1" "$(echo "$fr1/$fr0" | bc -l)"
+  "$fr0" "$fr1" "$(ratio "$fr0" "$fr1")"
 printf 'srun -N1 true    no readers %7.1f ms   with readers %7.1f ms   ratio %.2f\n' \
-  "$(echo "$sr0/1000" | bc -l)" "$(echo "$sr1/1000" | bc -l)" "$(echo "$sr1/$sr0" | bc -l)"
+  "$(echo "$sr0/1000" | bc -l)" "$(echo "$sr1/1000" | bc -l)" "$(ratio "$sr0" "$sr1")"
 printf 'submit -> started  no readers %7.2f ms   with readers %7.2f ms   ratio %.2f\n' \
-  "$st0" "$st1" "$(echo "$st1/$st0" | bc -l)"
+  "$st0" "$st1" "$(ratio "$st0" "$st1")"
 printf 'pass run (ctld)   no readers %7.3f ms   with readers %7.3f ms   ratio %.2f   (%d and %d passes)\n' \
-  "$run0" "$run1" "$(echo "$run1/$run0" | bc -l)" "$np0" "$np1"
+  "$run0" "$run1" "$(ratio "$run0" "$run1")" "$np0" "$np1"
 printf 'ask -> pass start no readers %7.3f ms   with readers %7.3f ms   ratio %.2f\n' \
-  "$wait0" "$wait1" "$(echo "$wait1/$wait0" | bc -l)"
+  "$wait0" "$wait1" "$(ratio "$wait0" "$wait1")"
 printf 'readers copies    no readers %d, %.3f ms each   with readers %d, %.3f ms each (strand parked)\n' \
   "$nk0" "$copy0" "$nk1" "$copy1"
 echo "jobs the copies converted: no readers $nj0, with readers $nj1 (the rest shared with the copy before)"
@@ -129,11 +130,10 @@ echo "reader calls completed meanwhile: $done_reads in $took_ms ms"
 summary+=("$(ratio "$sb0" "$sb1") $(ratio "$ack0" "$ack1") $(ratio "$run0" "$run1") $(ratio "$sr0" "$sr1") $(ratio "$st0" "$st1")")
 done
 if [ "${ROUNDS:-1}" != 1 ]; then
-  med() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
   col() { printf '%s\n' "${summary[@]}" | awk -v c="$1" '{print $c}'; }
   echo "=== $ROUNDS rounds, median of the rounds' ratios (readers / no readers), each round's in brackets"
   for c in 1:"sbatch ack" 2:"submit RPC alone" 3:"pass run (ctld)" 4:"srun -N1 true" 5:"submit -> started"; do
-    printf '%-18s %.2f   [%s]\n' "${c#*:}" "$(col "${c%%:*}" | med)" "$(col "${c%%:*}" | xargs printf '%.2f ' | sed 's/ $//')"
+    printf '%-18s %.2f   [%s]\n' "${c#*:}" "$(col "${c%%:*}" | median)" "$(col "${c%%:*}" | xargs printf '%.2f ' | sed 's/ $//')"
   done
 fi
 build/bin/sluice-local down >/dev/null
