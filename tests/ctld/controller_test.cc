@@ -35,6 +35,9 @@ class ControllerTest : public ::testing::Test {
     EXPECT_TRUE(ctl_.Recover(kT0).ok());
   }
 
+  // Every state change went through the index: the pass sees every live job.
+  void TearDown() override { EXPECT_TRUE(ctl_.job_index().LiveMatches(ctl_.jobs())); }
+
   void Register(const std::string& node) {
     NodeReport r;
     r.node = node;
@@ -78,6 +81,27 @@ TEST_F(ControllerTest, SubmittedJobStartsOnARegisteredNodeAtTheNextPass) {
   EXPECT_EQ(nodes_.launched[0].node.address, "127.0.0.1:7000");
   EXPECT_EQ(nodes_.launched[0].req.uid, 1001u);
   EXPECT_EQ(nodes_.launched[0].req.std_out, "/tmp/slurm-%j.out");
+}
+
+// A finished job requeued by scontrol is live again: the next pass, which
+// walks only the jobs not finished, starts it.
+TEST_F(ControllerTest, AFinishedJobRequeuedStartsAgain) {
+  Register("n1");
+  Submit(Req(), alice_, kT0);
+  ctl_.Schedule(kT0);
+  NodeReport r;
+  r.node = "n1";
+  r.ended = {{JobId(1), 0, 0, false, ""}};
+  ASSERT_TRUE(ctl_.OnNodeReport(r, root_, kT0 + 5).ok());
+  ASSERT_EQ(J(1).state, JobState::kCompleted);
+  EXPECT_TRUE(ctl_.job_index().LiveJobs().empty());
+  auto out = ctl_.RequeueJobs({JobId(1)}, false, root_, kT0 + 6);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].error, "");
+  ASSERT_EQ(J(1).state, JobState::kPending);
+  ctl_.Schedule(kT0 + 200);  // past the requeue's begin delay
+  EXPECT_EQ(J(1).state, JobState::kRunning);
+  EXPECT_EQ(nodes_.launched.size(), 2u);
 }
 
 TEST_F(ControllerTest, NothingStartsOnNodesThatNeverRegistered) {

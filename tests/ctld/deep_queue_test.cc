@@ -22,6 +22,9 @@ class DeepQueueTest : public ::testing::Test {
     r.registering = true;
     EXPECT_TRUE(ctl_.OnNodeReport(r, root_, kT0).ok());  // n2 never registers
   }
+  // Every state change went through the index: the pass sees every live job.
+  void TearDown() override { EXPECT_TRUE(ctl_.job_index().LiveMatches(ctl_.jobs())); }
+
   static common::SlurmConfig Config() {
     common::SlurmConfig c = testing::TwoNodeConfig();
     c.slurmd_timeout_s = 300;

@@ -440,8 +440,18 @@ TEST_F(JobSnapshotTest, TheIndexFollowsTheJobMap) {
             std::vector<uint64_t>{a});
   EXPECT_EQ(std::vector<uint64_t>(ix.OfUser(1002).begin(), ix.OfUser(1002).end()),
             std::vector<uint64_t>{b});
+  auto live = [&] {
+    std::vector<uint64_t> ids;
+    for (const auto& [id, j] : ix.LiveJobs()) ids.push_back(id);
+    return ids;
+  };
+  EXPECT_EQ(live(), (std::vector<uint64_t>{a, b}));
+  runner_.Run([&](Controller& c, int64_t now) { c.Cancel({JobId(a)}, 0, false, false, alice_, now); });
+  // Finished but kept for MinJobAge: still in the map, no longer live.
+  EXPECT_EQ(ctl_.jobs().count(a), 1u);
+  EXPECT_EQ(live(), std::vector<uint64_t>{b});
+  EXPECT_TRUE(ix.LiveMatches(ctl_.jobs()));
   runner_.Run([&](Controller& c, int64_t now) {
-    c.Cancel({JobId(a)}, 0, false, false, alice_, now);
     c.Tick(now + 3600);  // long past MinJobAge: purged
   });
   EXPECT_EQ(ctl_.jobs().count(a), 0u);

@@ -28,6 +28,9 @@ class NodeHealthTest : public ::testing::Test {
       : store_(MakeMemoryJobStore()), ctl_(Config(rts), store_.get(), &nodes_, 0) {
     EXPECT_TRUE(ctl_.Recover(kT0).ok());
   }
+  // Every state change went through the index: the pass sees every live job.
+  void TearDown() override { EXPECT_TRUE(ctl_.job_index().LiveMatches(ctl_.jobs())); }
+
   NodeReport Report(const std::string& node, bool registering = false) {
     NodeReport r;
     r.node = node;

@@ -35,6 +35,9 @@ class RegisteredControllerTest : public ::testing::Test {
     }
   }
 
+  // Every state change went through the index: the pass sees every live job.
+  void TearDown() override { EXPECT_TRUE(ctl_.job_index().LiveMatches(ctl_.jobs())); }
+
   std::unique_ptr<JobStore> store_;
   FakeNodeClient nodes_;
   Controller ctl_;

@@ -77,6 +77,11 @@ Job& Controller::AddJob(Job&& j) {
   return it->second;
 }
 
+void Controller::SetState(Job& j, JobState s) {
+  j.state = s;
+  index_.StateChanged(j);
+}
+
 void Controller::EraseJob(uint64_t id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return;

@@ -396,6 +396,9 @@ class Controller {
   // Every job enters and leaves the map through these (index_ follows).
   Job& AddJob(Job&& j);
   void EraseJob(uint64_t id);
+  // Every change of a job's state once it is in the map goes through here
+  // (index_ keeps the live jobs).
+  void SetState(Job& j, JobState s);
   // The jobs the clock can change: all but those pending without a
   // --deadline. One walk of the job map per tick (over a deep queue each
   // walk costs milliseconds: the tick made six), then each check walks this.

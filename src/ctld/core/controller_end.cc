@@ -67,7 +67,7 @@ void Controller::Terminate(Job& job, SignalKind kind, JobState final_state,
            final_state == JobState::kTimeout ? JobReason::kTimeLimit : job.reason, now);
     return;
   }
-  job.state = JobState::kCompleting;
+  SetState(job, JobState::kCompleting);
   job.final_state = final_state;
   Persist({&job});
   if (const NodeRecord* n = FindNode(job.BatchHost()))
@@ -88,7 +88,7 @@ void Controller::Finish(Job& job, JobState state, JobReason reason,
   ++job_changes_;  // (an interactive job's end is written later)
   if (HoldsResources(job.state))
     ReleaseResources(job);
-  job.state = state;
+  SetState(job, state);
   job.reason = reason;
   job.end_time = now;
   // Steps still running when their job ends were killed with it.

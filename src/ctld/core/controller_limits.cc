@@ -96,8 +96,8 @@ std::string Controller::SubmitLimits(JobSpec& s, bool time_given,
   if (e.max_submit < 0 && qos_max < 0 && qos_grp < 0 && !grp) return "";
   int64_t mine = 0, mine_in_qos = 0, in_qos = 0;
   std::map<std::string, int64_t> under;  // account -> jobs in its subtree
-  for (const auto& [id, j] : jobs_) {
-    if (common::IsFinished(j.state)) continue;
+  for (const auto& [id, live] : index_.LiveJobs()) {
+    const Job& j = *live;
     const int64_t n = Tasks(j);
     if (j.spec.qos == s.qos) in_qos += n;
     if (j.spec.uid == s.uid && j.spec.account == s.account) mine += n;

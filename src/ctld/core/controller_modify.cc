@@ -145,10 +145,12 @@ std::vector<CancelOutcome> Controller::TopJobs(const std::vector<JobId>& ids,
       r.error = "Job is in held state, pending scheduler release";
     } else {
       uint64_t best = 0;
-      for (const auto& [oid, o] : jobs_)
+      for (uint64_t oid : index_.OfUser(job->spec.uid)) {
+        const Job& o = jobs_.at(oid);
         if (oid != id.value() && o.state == JobState::kPending &&
-            o.spec.uid == job->spec.uid && o.spec.partition == job->spec.partition)
+            o.spec.partition == job->spec.partition)
           best = std::max(best, o.priority);
+      }
       if (job->priority <= best) {
         job->spec.nice -= static_cast<int32_t>(best - job->priority + 1);
         job->priority = BasePriority(*job);
@@ -347,10 +349,10 @@ CancelOutcome Controller::Notify(JobId id, const std::string& text, const common
 void Controller::StopOrContinue(Job& job, bool resume, int64_t now) {
   if (resume) {
     job.suspended_secs += std::max<int64_t>(0, now - job.suspend_time);
-    job.state = JobState::kRunning;
+    SetState(job, JobState::kRunning);
   } else {
     job.pre_suspend_secs = job.RunSecs(now);
-    job.state = JobState::kSuspended;
+    SetState(job, JobState::kSuspended);
   }
   job.suspend_time = now;
   SignalRequest sr{job.id, SignalKind::kSignal, resume ? SIGCONT : SIGSTOP, false,

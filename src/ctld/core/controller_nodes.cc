@@ -33,7 +33,7 @@ bool Controller::Requeueable(const Job& job) const {
 void Controller::Requeue(Job& job, bool held, int64_t now) {
   if (HoldsResources(job.state))
     ReleaseResources(job);
-  job.state = JobState::kPending;
+  SetState(job, JobState::kPending);
   job.reason = held ? JobReason::kLaunchFailRequeueHeld : JobReason::kNone;
   job.spec.hold = job.spec.hold || held;
   job.alloc.clear();

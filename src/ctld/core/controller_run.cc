@@ -84,7 +84,8 @@ sched::SchedulerInput Controller::SchedInput(
     part_index[p.name] = static_cast<int>(in.partitions.size());
     in.partitions.push_back(ToSched(p));
   }
-  for (const auto& [id, j] : jobs_) {
+  for (const auto& [id, live] : index_.LiveJobs()) {
+    const Job& j = *live;
     if (HoldsResources(j.state) && !j.alloc.empty()) {
       // Resources come back when the limit expires (or never, without one);
       // a completing job is expected to be gone within KillWait.
@@ -110,7 +111,8 @@ sched::SchedulerInput Controller::SchedInput(
   for (const auto& sn : in.nodes)
     if (sn.available) free_cpus += sn.cpus_free;
   uint64_t next_offer = uint64_t{1} << 62;
-  for (auto& [id, j] : jobs_) {
+  for (const auto& [id, live] : index_.LiveJobs()) {
+    Job& j = *live;
     if (j.state != JobState::kPending) continue;
     // Not on disk: no answer yet (but --test-only asks about exactly that).
     if (!j.spec.interactive && unsynced_.count(id) && id != also) continue;
@@ -207,15 +209,21 @@ void Controller::Schedule(int64_t now) {
   schedule_needed_ = false;
   submitted_since_pass_ = false;
   UpdatePriorities(now);
-  for (auto& [id, j] : jobs_) EndIfPastDeadline(j, now, /*passed_only=*/false);
+  // Only pending jobs can end here, and ending one changes the live set:
+  // collect first.
+  std::vector<Job*> dated, dependent;
+  for (const auto& [id, j] : index_.LiveJobs()) {
+    if (j->state != JobState::kPending) continue;
+    if (j->spec.deadline) dated.push_back(j);
+    if (kill_invalid_depend_ && !j->spec.dependency.empty()) dependent.push_back(j);
+  }
+  for (Job* j : dated) EndIfPastDeadline(*j, now, /*passed_only=*/false);
   // kill_invalid_depend: a job whose dependency can never be satisfied is
   // cancelled instead of pending forever.
-  if (kill_invalid_depend_) {
-    for (auto& [id, j] : jobs_)
-      if (j.state == JobState::kPending && !j.spec.dependency.empty() &&
-          WaitReason(j, now) == JobReason::kDependencyNeverSatisfied)
-        Finish(j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
-  }
+  for (Job* j : dependent)
+    if (j->state == JobState::kPending &&
+        WaitReason(*j, now) == JobReason::kDependencyNeverSatisfied)
+      Finish(*j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
   std::map<uint64_t, uint64_t> offer_of;  // offer ID -> array record ID
   const std::map<uint64_t, uint32_t> active_tasks = ActiveArrayTasks();
   sched::SchedulerInput in = SchedInput(now, 0, active_tasks, &offer_of);
@@ -266,7 +274,7 @@ void Controller::Schedule(int64_t now) {
       }
       j = &task;
     }
-    j->state = JobState::kRunning;
+    SetState(*j, JobState::kRunning);
     j->reason = JobReason::kNone;
     j->spec.partition = in.partitions[st.partition].name;  // where it runs
     j->start_time = now;
@@ -306,7 +314,7 @@ void Controller::Schedule(int64_t now) {
       Job& j = *FindJob(c->id);
       if (j.state != JobState::kRunning) continue;  // an array's rest
       ReleaseResources(j);
-      j.state = JobState::kPending;
+      SetState(j, JobState::kPending);
       j.alloc.clear();
       j.cpu_ids.clear();
       j.start_time = 0;
@@ -371,7 +379,7 @@ void Controller::OnLaunchDone(JobId id, absl::Status st, int64_t now) {
     // sending work there until it reports again.
     if (NodeRecord* n = FindNode(job->BatchHost())) n->responding = false;
     ReleaseResources(*job);
-    job->state = JobState::kPending;
+    SetState(*job, JobState::kPending);
     job->alloc.clear();
     job->cpu_ids.clear();
     job->start_time = 0;

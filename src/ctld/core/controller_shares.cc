@@ -47,9 +47,9 @@ std::vector<ShareNode> Controller::ShareNodes() const {
   std::set<std::string> implicit;
   for (const auto& [key, u] : usage_.all())
     if (!known.count(key)) implicit.insert(key);
-  for (const auto& [id, j] : jobs_)
-    if (j.state == JobState::kPending) {
-      std::string key = UsageKeyOf(j.spec);
+  for (const auto& [id, j] : index_.LiveJobs())
+    if (j->state == JobState::kPending) {
+      std::string key = UsageKeyOf(j->spec);
       if (!known.count(key)) implicit.insert(key);
     }
   for (const auto& key : implicit) {
@@ -145,9 +145,9 @@ PriorityInputs Controller::InputsOf(const Job& j, const PriorityContext& c, int6
 void Controller::UpdatePriorities(int64_t now) {
   if (!priority_.multifactor) return;
   const PriorityContext c = PriorityContextNow();
-  for (auto& [id, j] : jobs_) {
-    if (j.state != JobState::kPending || j.spec.hold || j.spec.fixed_priority) continue;
-    j.priority = MultifactorPriority(priority_, InputsOf(j, c, now));
+  for (const auto& [id, j] : index_.LiveJobs()) {
+    if (j->state != JobState::kPending || j->spec.hold || j->spec.fixed_priority) continue;
+    j->priority = MultifactorPriority(priority_, InputsOf(*j, c, now));
   }
 }
 
@@ -155,16 +155,17 @@ std::vector<Controller::JobPriorityRow> Controller::PriorityRows(int64_t now) co
   std::vector<JobPriorityRow> out;
   if (!priority_.multifactor) return out;
   const PriorityContext c = PriorityContextNow();
-  for (const auto& [id, j] : jobs_) {
-    if (j.state != JobState::kPending) continue;
-    out.push_back({&j, FactorsOf(priority_, InputsOf(j, c, now))});
+  for (const auto& [id, j] : index_.LiveJobs()) {
+    if (j->state != JobState::kPending) continue;
+    out.push_back({j, FactorsOf(priority_, InputsOf(*j, c, now))});
   }
   return out;
 }
 
 std::map<std::string, sched::TresCount> Controller::RunMinsByKey(int64_t now) const {
   std::map<std::string, sched::TresCount> out;
-  for (const auto& [id, j] : jobs_) {
+  for (const auto& [id, live] : index_.LiveJobs()) {
+    const Job& j = *live;
     if (j.state != JobState::kRunning || j.spec.time_limit_min < 0) continue;
     int64_t end = j.start_time + j.spec.time_limit_min * 60 + j.suspended_secs;
     int64_t mins = std::max<int64_t>(0, (end - now + 59) / 60);

@@ -19,14 +19,32 @@ void Drop(Map& m, const Key& k, uint64_t id) {
 
 }  // namespace
 
-void JobIndex::Add(const Job& j) {
+void JobIndex::Add(Job& j) {
   by_uid_[j.spec.uid].insert(j.id.value());
   if (j.array_job_id) by_array_[j.array_job_id].insert(j.id.value());
+  StateChanged(j);
 }
 
 void JobIndex::Remove(const Job& j) {
   Drop(by_uid_, j.spec.uid, j.id.value());
   if (j.array_job_id) Drop(by_array_, j.array_job_id, j.id.value());
+  live_.erase(j.id.value());
+}
+
+void JobIndex::StateChanged(Job& j) {
+  if (common::IsFinished(j.state)) live_.erase(j.id.value());
+  else live_[j.id.value()] = &j;
+}
+
+bool JobIndex::LiveMatches(const std::map<uint64_t, Job>& jobs) const {
+  size_t unfinished = 0;
+  for (const auto& [id, j] : jobs) {
+    if (common::IsFinished(j.state)) continue;
+    ++unfinished;
+    auto it = live_.find(id);
+    if (it == live_.end() || it->second != &j) return false;
+  }
+  return unfinished == live_.size();
 }
 
 const JobIndex::Ids& JobIndex::OfUser(uint32_t uid) const {
