@@ -22,11 +22,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 READERS=${1:-50} PENDING=${2:-2000} SUBMITS=${3:-100} SRUNS=${4:-20}
-cmake --build build --target sluice-bench-burst sluice-local sbatch squeue srun sluice-ctld sluice-noded sluice-stepd >/dev/null
+cmake --build build --target sluice-bench-burst sluice-local sbatch squeue srun scontrol scancel sluice-ctld sluice-noded sluice-stepd >/dev/null
 build/bin/sluice-local down >/dev/null 2>&1 || true
 rm -rf /tmp/sluice-local-0
 build/bin/sluice-local up >/dev/null
 export SLURM_CONF=/tmp/sluice-local-0/slurm.conf PATH=$PWD/build/bin:$PATH
+# What a phase cancels is purged before the next phase (MinJobAge 2 s), so
+# every phase starts from the same queue.
+sed -i 's/^MinJobAge=.*/MinJobAge=2/' "$SLURM_CONF"
+scontrol reconfigure
 ON0=() ONREST=()
 if [ "${PIN:-0}" = 1 ] || [ "${PIN:-0}" = 2 ]; then
   for p in $(pgrep -f 'sluice-(ctld|noded|stepd)|munged.*sluice-local'); do taskset -apc 0 "$p" >/dev/null; done
@@ -75,9 +79,11 @@ measure() {
   echo "$sb $sr $ack $fresh $started $run $wait $((p1 - p0)) $((f1 - f0)) $((c1 - c0)) $((k1 - k0)) $copy $((j1 - j0))"
 }
 # Each phase ends where it began: what it submitted (about 500 held jobs)
-# is cancelled, or the next phase's passes would cost more.
+# is cancelled and purged, or the next phase's passes and copies would
+# cost more.
 phase() {  # phase READERS_ON: one measure() line, with or without readers
-  local last top pids=()
+  local last top base pids=()
+  base=$(squeue -h -t all -o %i | wc -l)
   last=$(sbatch --parsable -H -o /dev/null --wrap true)
   if [ "$1" = 1 ]; then
     : > $count
@@ -96,6 +102,11 @@ phase() {  # phase READERS_ON: one measure() line, with or without readers
   if [ "$1" = 1 ]; then kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true; fi
   top=$(sbatch --parsable -H -o /dev/null --wrap true)
   seq $((last + 1)) "$top" | xargs -n 500 scancel 2>/dev/null || true
+  local deadline=$((SECONDS + 60))
+  until [ "$(squeue -h -t all -o %i | wc -l)" -le $((base + 1)) ]; do
+    [ $SECONDS -lt $deadline ] || { echo "the cancelled jobs were not purged in 60 s" >&2; exit 1; }
+    sleep 0.5
+  done
   echo "$line"
 }
 count=/tmp/sluice-read-load.count; : > $count
