@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "ctld/sched/scheduler.h"
@@ -47,12 +49,26 @@ int main(int argc, char** argv) {
     }
     std::sort(ms.begin(), ms.end());
     size_t estimated = plan.starts.size() + plan.reservations.size();
+    // Starts that name a node twice or take more CPUs than it had free:
+    // a plan the controller must never be given (0 expected).
+    std::map<std::string, int64_t> free;
+    for (const auto& n : in.nodes) free[n.name] = n.cpus_free;
+    size_t overbooked = 0;
+    for (const auto& st : plan.starts) {
+      std::set<std::string> seen;
+      bool bad = false;
+      for (const auto& a : st.alloc) {
+        bad |= !seen.insert(a.node).second;
+        bad |= (free[a.node] -= a.cpus) < 0;
+      }
+      overbooked += bad;
+    }
     std::printf(
         "{\"jobs\": %zu, \"nodes\": %u, \"gpus_per_node\": %u, "
         "\"pass_ms_median\": %.1f, \"pass_ms_min\": %.1f, \"started\": %zu, "
-        "\"reserved\": %zu, \"without_estimate\": %zu}\n",
+        "\"reserved\": %zu, \"without_estimate\": %zu, \"overbooked\": %zu}\n",
         jobs, shape.nodes, shape.gpus_per_node, ms[ms.size() / 2], ms[0],
-        plan.starts.size(), plan.reservations.size(), jobs - estimated);
+        plan.starts.size(), plan.reservations.size(), jobs - estimated, overbooked);
     return 0;
   }
   if (swf.empty()) {

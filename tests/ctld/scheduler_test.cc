@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace sluice::sched {
 namespace {
 
@@ -210,7 +212,9 @@ TEST(BackfillTest, ANodeGoingDownMovesReservations) {
   EXPECT_THAT(after.reservations[0].nodes, ElementsAre("n1"));
 }
 
-TEST(BackfillTest, ReservationsStayWithinTheWindowAndRoundUp) {
+// An estimate is aligned down to bf_resolution, as Slurm's backfill aligns
+// its node-space times (its backfill.c: end_time / resolution * resolution).
+TEST(BackfillTest, ReservationsStayWithinTheWindowAndAlignToTheResolution) {
   auto in = BusyCluster();
   in.running[1].end_time = kNow + 601;
   in.pending = {Timed(10, 100, 1, 8, 60)};
@@ -218,7 +222,7 @@ TEST(BackfillTest, ReservationsStayWithinTheWindowAndRoundUp) {
   c.bf_resolution_s = 60;
   auto plan = Schedule(in, c);
   ASSERT_EQ(plan.reservations.size(), 1u);
-  EXPECT_EQ(plan.reservations[0].start_time, kNow + 660);
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 600);
   c.bf_window_s = 300;  // nothing frees up within five minutes
   plan = Schedule(in, c);
   // Beyond the window: an estimate only (exact, naming no nodes), which
@@ -233,6 +237,61 @@ TEST(BackfillTest, ReservationsStayWithinTheWindowAndRoundUp) {
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].id, JobId(11));
   EXPECT_TRUE(plan.starts[0].backfill);  // started behind a waiting job
+}
+
+// Jobs of one shape share a heap of nodes: once one is booked, the next
+// must not see a node twice (it did: a 2-node job was planned on "n1,n1",
+// and one starting now could take the same node twice).
+TEST(BackfillTest, JobsOfOneShapeNeverGetTheSameNodeTwice) {
+  SchedulerInput in;
+  in.now = kNow;
+  in.nodes = {Node("n1", 16, 0), Node("n2", 16, 0)};
+  in.partitions = {SchedPartition{"g2", {0, 1}, -1, 0, true}};
+  in.pending = {Timed(1, 100, 2, 8, 10), Timed(2, 90, 2, 8, 10), Timed(3, 80, 2, 8, 10),
+                Timed(4, 70, 2, 8, 10)};
+  auto plan = Schedule(in);
+  std::map<std::string, uint32_t> cpus;
+  ASSERT_EQ(plan.starts.size(), 2u);
+  for (const auto& st : plan.starts) {
+    ASSERT_EQ(st.alloc.size(), 2u);
+    EXPECT_NE(st.alloc[0].node, st.alloc[1].node) << "job " << st.id.value();
+    for (const auto& a : st.alloc) cpus[a.node] += a.cpus;
+  }
+  EXPECT_EQ(cpus["n1"], 16u);
+  EXPECT_EQ(cpus["n2"], 16u);
+  ASSERT_EQ(plan.reservations.size(), 2u);
+  for (const auto& r : plan.reservations) {
+    ASSERT_EQ(r.nodes.size(), 2u);
+    EXPECT_NE(r.nodes[0], r.nodes[1]) << "job " << r.id.value();
+  }
+  // Jobs 3 and 4 fit side by side when 1 and 2 end.
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 600);
+  EXPECT_EQ(plan.reservations[1].start_time, kNow + 600);
+}
+
+// An estimate is aligned to a multiple of bf_resolution since the epoch,
+// so a later pass that plans the same start gives the same time (rounding
+// from `now` moved it with every pass, and readers got a new copy each);
+// within the last step before it, it is the exact time.
+TEST(BackfillTest, AnEstimateStaysPutFromPassToPass) {
+  auto in = BusyCluster();
+  in.running[1].end_time = kNow + 601;
+  in.pending = {Timed(10, 100, 1, 8, 60)};
+  SchedulerConfig c;
+  c.bf_resolution_s = 60;
+  auto plan = Schedule(in, c);
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 600);
+  for (int64_t later : {1, 30, 59, 61, 539}) {
+    in.now = kNow + later;
+    plan = Schedule(in, c);
+    ASSERT_EQ(plan.reservations.size(), 1u);
+    EXPECT_EQ(plan.reservations[0].start_time, kNow + 600) << "at +" << later;
+  }
+  in.now = kNow + 600;  // the last step: the exact end
+  plan = Schedule(in, c);
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].start_time, kNow + 601);
 }
 
 TEST(BackfillTest, MaxJobTestLimitsTheWork) {

@@ -32,9 +32,15 @@ int64_t Duration(const SchedJob& j) {
   return j.time_limit_min < 0 ? kForever : j.time_limit_min * 60;
 }
 
-int64_t RoundUp(int64_t t, int64_t now, int64_t res) {
+// Down to a multiple of `res` seconds since the epoch, as Slurm's backfill
+// aligns its times to bf_resolution; the exact time once that would be
+// `now` or earlier. Aligned to the epoch, not to `now`, an estimate stays
+// put from one pass to the next while nothing changes (readers are not
+// sent a new one every pass).
+int64_t ToResolution(int64_t t, int64_t now, int64_t res) {
   if (res <= 1 || t <= now) return t;
-  return now + ((t - now + res - 1) / res) * res;
+  const int64_t aligned = (t / res) * res;
+  return aligned > now ? aligned : t;
 }
 
 // The static reason a job can never run in its partition, if any.
@@ -96,7 +102,6 @@ using Heap = std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>>
 struct Found {
   int64_t when = kForever;
   std::vector<int> picked;
-  Heap* heap = nullptr;
   int partition = 0;
 };
 
@@ -187,8 +192,8 @@ class Pass {
     }
     // Everything goes back as it was; Book() refreshes the picked nodes.
     for (const Entry& p : popped) heap.push(p);
-    if (when >= kForever) return Found{kForever, {}, &heap, partition};
-    return Found{when, picked, &heap, partition};
+    if (when >= kForever) return Found{kForever, {}, partition};
+    return Found{when, picked, partition};
   }
 
   // Takes the resources; for a start now also picks concrete GPUs.
@@ -211,14 +216,11 @@ class Pass {
       }
       out.push_back(std::move(a));
     }
-    // Requeue the booked nodes in the heap of this job's shape right away
-    // (saves a stale pop per job; other shapes refresh lazily).
-    // Pushed fresh (with the new version), so this shape need not pop a
-    // stale entry for them; other shapes refresh lazily.
-    for (int ni : f.picked) {
-      int64_t t = timeline_[ni].EarliestFit(in_.now, Duration(j), WantOf(j, ni));
-      if (t < kForever && f.heap) f.heap->push({t, ni, version_[ni]});
-    }
+    // Every heap, this shape's too, refreshes the booked nodes lazily: Find
+    // put back an entry for each picked node, now stale, which is
+    // recomputed when it is popped. (Pushing a fresh entry here as well
+    // left two current entries for one node, and a multi-node job could be
+    // planned on the same node twice.)
     return out;
   }
 
@@ -459,7 +461,7 @@ SchedulePlan Schedule(const SchedulerInput& input,
       blocked();
       continue;
     }
-    Reservation res{j->id, RoundUp(best.when, input.now, config.bf_resolution_s), {},
+    Reservation res{j->id, ToResolution(best.when, input.now, config.bf_resolution_s), {},
                     best.partition};
     for (const auto& a : pass.Book(*j, best)) res.nodes.push_back(a.node);
     plan.reservations.push_back(std::move(res));

@@ -141,7 +141,7 @@ struct SchedulerInput {
 // SchedulerParameters as slurm.conf spells them (bf_*).
 struct SchedulerConfig {
   int64_t bf_window_s = 24 * 3600;  // how far ahead reservations are made
-  int64_t bf_resolution_s = 60;     // start times are rounded up to this
+  int64_t bf_resolution_s = 60;     // start estimates are aligned (down) to this
   size_t bf_max_job_test = SIZE_MAX;  // jobs considered per pass (default all)
   // false: strict priority order (FIFO) -- nothing starts behind a blocked
   // job of the same partition. Used by sluice-sim's "fifo" policy.
