@@ -83,6 +83,15 @@ void CtldServer::Run(const std::function<void(Controller&, int64_t)>& fn) {
   done.get_future().wait();
 }
 
+void CtldServer::RunEvent(const std::function<bool(Controller&, int64_t)>& fn) {
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    AfterEvent(fn(controller_, Now()));
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
 absl::Status CtldServer::RunDurable(
     const std::function<void(Controller&, int64_t)>& fn) {
   auto durable = std::make_shared<std::promise<absl::Status>>();
@@ -200,8 +209,9 @@ void CtldServer::AfterEvent(bool changed) {
   schedule_posted_ = true;
   auto pass = [this] {
     schedule_posted_ = false;
+    const uint64_t changes = controller_.job_changes();
     RunPass(/*paced=*/true);
-    Bump();
+    if (controller_.job_changes() != changes) Bump();  // else the copy stays current
     if (controller_.has_unsynced()) PostFlush();  // interactive starts
   };
   // After a long pass the next one waits (pass_pacer.h); events meanwhile
@@ -235,15 +245,13 @@ void CtldServer::ArmTick() {
     // Every event already queues a pass; this periodic one refreshes start
     // estimates and --begin times. A full pass over a very large queue
     // costs most of a second, hence not every tick.
-    bool passed = false;
-    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed()) {
+    if (++ticks_ % kPeriodicPassTicks == 0 && !controller_.schedule_needed())
       RunPass(/*paced=*/false);
-      passed = true;
-    }
-    // A quiet tick leaves the readers' copy current: a deep queue is not
-    // copied again every second for nothing (a reply from it carries the
-    // time it is answered, so squeue's TIME still advances).
-    AfterEvent(passed || controller_.job_changes() != changes);
+    // A quiet tick (and a pass that moved nothing) leaves the readers' copy
+    // current: a deep queue is not copied again every second for nothing (a
+    // reply from it carries the time it is answered, so squeue's TIME
+    // still advances).
+    AfterEvent(controller_.job_changes() != changes);
     ArmTick();
   });
 }

@@ -44,6 +44,7 @@ class CtldServer final : public rpc::CoreRunner {
   void Shutdown();
 
   void Run(const std::function<void(Controller&, int64_t)>& fn) override;
+  void RunEvent(const std::function<bool(Controller&, int64_t)>& fn) override;
   void RunThenCommit(const std::function<void(Controller&, int64_t)>& fn) override;
   absl::Status RunDurable(
       const std::function<void(Controller&, int64_t)>& fn) override;
@@ -55,7 +56,8 @@ class CtldServer final : public rpc::CoreRunner {
 
  private:
   // Bumped on the strand after every event that may change what QueryJobs
-  // shows (every call and pass; a tick only when it changed a job).
+  // shows (every call; a node report, a pass or a tick only when it changed
+  // a job).
   std::atomic<uint64_t> generation_{1};
   void Bump() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   CtldServer(common::SlurmConfig config,

@@ -4,6 +4,7 @@
 // readers into one conversion, and filters on the server.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ctld/rpc/convert.h"
 #include "ctld/rpc/job_snapshot.h"
 #include "registered_controller.h"
 
@@ -27,6 +29,10 @@ class FakeRunner : public CoreRunner {
     std::lock_guard<std::mutex> l(mu_);
     fn(*c_, kT0);
     ++gen_;
+  }
+  void RunEvent(const std::function<bool(Controller&, int64_t)>& fn) override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (fn(*c_, kT0)) ++gen_;
   }
   absl::Status RunDurable(const std::function<void(Controller&, int64_t)>& fn) override {
     Run(fn);
@@ -428,6 +434,84 @@ TEST_F(JobSnapshotTest, AnIncrementalCopyHasAFullCopysBytes) {
   act("the purge", [](Controller& c, int64_t now) { c.Tick(now + 3600); });
   // The copies above shared what had not changed.
   EXPECT_LT(snaps_.total_converted(), snaps_.builds() * 5);
+}
+
+// The server renews the readers' copy after a scheduling pass only when
+// job_changes moved, and after a node report only when a job of
+// JobsAReportTouches shows something else (or job_changes moved), so a
+// deep queue is not copied again for passes and heartbeats that change
+// nothing. Both must see every change: a pass moves job_changes exactly
+// when it changes what the copy shows of some job, and a report changes no
+// job outside the ones it touches.
+TEST_F(JobSnapshotTest, PassesAndReportsSayWhenTheyChangeWhatReadersSee) {
+  auto digests = [&] {
+    std::map<uint64_t, uint64_t> d;
+    for (const auto& [id, j] : ctl_.jobs()) d[id] = ShownDigest(j, 0);
+    return d;
+  };
+  auto pass = [&](int64_t at) {
+    auto d0 = digests();
+    const uint64_t c0 = ctl_.job_changes();
+    runner_.Run([&](Controller& c, int64_t) { c.Schedule(at); });
+    const bool moved = digests() != d0;
+    EXPECT_EQ(ctl_.job_changes() != c0, moved) << "the pass at +" << at - kT0;
+    return moved;
+  };
+  auto report = [&](const NodeReport& r, int64_t at) {
+    auto d0 = digests();
+    std::vector<uint64_t> touched = ctl_.JobsAReportTouches(r);
+    runner_.Run([&](Controller& c, int64_t) { EXPECT_TRUE(c.OnNodeReport(r, root_, at).ok()); });
+    std::vector<uint64_t> moved;
+    for (const auto& [id, d] : digests())
+      if (!d0.count(id) || d0.at(id) != d) moved.push_back(id);
+    for (uint64_t id : moved)
+      EXPECT_TRUE(std::binary_search(touched.begin(), touched.end(), id))
+          << "job " << id << " changed by a report that does not name it";
+    return moved;
+  };
+  auto submit = [&](const std::string& name, uint32_t nodes, uint32_t cpus, int64_t limit,
+                    bool hold = false, const std::string& array = "") {
+    SubmitRequest r;
+    r.name = name;
+    r.script = "#!/bin/sh\ntrue\n";
+    r.work_dir = "/tmp";
+    r.min_nodes = nodes;
+    r.cpus_per_task = cpus;
+    r.time_limit_set = true;
+    r.time_limit_min = limit;
+    r.hold = hold;
+    r.array = array;
+    uint64_t id = 0;
+    EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
+                  auto out = c.Submit(r, alice_, now);
+                  EXPECT_EQ(out.error, "") << name;
+                  id = out.id.value();
+                }).ok());
+    return id;
+  };
+  uint64_t big = submit("big", 2, 8, 10);     // fills both nodes
+  uint64_t wide = submit("wide", 2, 8, 10);   // waits for big: a start estimate
+  submit("small", 1, 1, 5);                   // waits behind wide
+  submit("held", 1, 1, 5, /*hold=*/true);
+  submit("sweep", 1, 1, 5, false, "0-3%1");
+  EXPECT_TRUE(pass(kT0));  // big starts; the others get reasons and estimates
+  ASSERT_EQ(ctl_.jobs().at(big).state, JobState::kRunning);
+  ASSERT_GT(ctl_.jobs().at(wide).expected_start, 0);
+  EXPECT_FALSE(pass(kT0));      // the same pass again changes nothing
+  EXPECT_FALSE(pass(kT0 + 30)); // nor a periodic one later
+  NodeReport beat;
+  beat.node = "n1";
+  beat.running = {JobId(big)};
+  beat.job_cpus = {{JobId(big), {0, 1, 2, 3, 4, 5, 6, 7}}};
+  EXPECT_EQ(report(beat, kT0 + 31), std::vector<uint64_t>{big});  // its CPU IDs, once
+  EXPECT_TRUE(report(beat, kT0 + 33).empty());                      // a heartbeat
+  NodeReport end;
+  end.node = "n1";
+  end.ended = {JobEnd{JobId(big), 0, 0}};
+  EXPECT_EQ(report(end, kT0 + 40), std::vector<uint64_t>{big});
+  EXPECT_TRUE(pass(kT0 + 40));  // wide starts
+  EXPECT_EQ(ctl_.jobs().at(wide).state, JobState::kRunning);
+  EXPECT_FALSE(pass(kT0 + 41));
 }
 
 // JobIndex follows every job into and out of the map: submissions, split

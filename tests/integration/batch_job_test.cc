@@ -125,6 +125,46 @@ TEST_F(BatchJobTest, AQuietQueueKeepsItsCopyAndItsRepliesTheTime) {
   EXPECT_TRUE(kept) << "every attempt made a new copy while the queue was quiet";
 }
 
+// So does a busy one: a node running a job reports every 2 s, and the
+// periodic pass (every 5 s) plans the held job again, but neither changes
+// what a reader sees, so neither makes the next reader copy every job again
+// (each used to). The copy is still renewed when a report does change a
+// job: the job's end is seen.
+TEST_F(BatchJobTest, HeartbeatsAndQuietPassesKeepTheReadersCopy) {
+  auto cfg = common::LoadSlurmConf(cluster_->conf());
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  cli::CtldClient client(*cfg);
+  uint64_t busy = Parsable(cluster_->Run("sbatch --parsable --wrap 'sleep 20'"));
+  ASSERT_GT(busy, 0u);
+  ASSERT_GT(Parsable(cluster_->Run("sbatch --parsable -H --wrap true")), 0u);
+  ASSERT_TRUE(cluster_->WaitForState(busy, "RUNNING", 30)) << cluster_->JobState(busy);
+  ::sluice::v1::QueryJobsRequest all;  // names no job: answered from the copy
+  auto read = [&]() -> std::pair<int64_t, uint64_t> {
+    auto r = client.QueryJobs(all);
+    auto c = client.QueryCluster();
+    EXPECT_TRUE(r.ok() && c.ok());
+    if (!r.ok() || !c.ok()) return {0, 0};
+    return {r->reply().now(), c->scheduling().copies()};
+  };
+  bool kept = false;
+  for (int attempt = 0; attempt < 3 && !kept; ++attempt) {
+    auto [now0, copies0] = read();
+    std::pair<int64_t, uint64_t> later;
+    // Three seconds of the controller's clock: at least one report from
+    // the busy node.
+    ASSERT_TRUE(TestCluster::WaitFor([&] { return (later = read()).first >= now0 + 3; }, 10));
+    kept = later.second == copies0;
+  }
+  EXPECT_TRUE(kept) << "every attempt made a new copy while nothing changed";
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    auto r = client.QueryJobs(all);
+    if (!r.ok()) return false;
+    for (const auto& j : r->reply().jobs())
+      if (j.job_id() == busy) return j.state() == ::sluice::v1::JOB_STATE_COMPLETED;
+    return false;
+  }, 30)) << "the readers' copy never showed the job's end";
+}
+
 TEST_F(BatchJobTest, SqueueShowsTheJobRunningThenNot) {
   auto r = cluster_->Run("sbatch --parsable -J sleeper --wrap 'sleep 2'");
   uint64_t id = Parsable(r);

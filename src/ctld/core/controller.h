@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -339,6 +340,11 @@ class Controller {
   absl::StatusOr<NodeReportOutcome> OnNodeReport(const NodeReport& report,
                                                  const common::Identity& who,
                                                  int64_t now);
+  // The jobs OnNodeReport(report) may change: those it names and those
+  // holding resources on its node (IDs, sorted, once each). The rpc layer
+  // digests them before and after, so that a heartbeat that changes no
+  // job leaves the readers' copy current.
+  std::vector<uint64_t> JobsAReportTouches(const NodeReport& report) const;
   // A node daemon's session (liveness apart from telemetry) opened or
   // closed for `nodes`. While one is open the node is not timed out; when
   // it closes, the node counts as last heard from half a SlurmdTimeout
@@ -368,9 +374,11 @@ class Controller {
   // Jobs by owner and by array, always in step with jobs().
   const JobIndex& job_index() const { return index_; }
   // Advances whenever a job is written to the store, ends, or enters or
-  // leaves the map: a tick that leaves it alone changed nothing QueryJobs
-  // shows (what it does besides, fair-share usage, mails, timed signals and
-  // node liveness, is not part of a job's record).
+  // leaves the map, and whenever a scheduling pass changes what it shows of
+  // a job (priority, reason, start estimate, a start): a tick or a pass
+  // that leaves it alone changed nothing QueryJobs shows (what they do
+  // besides, fair-share usage, mails, timed signals and node liveness, is
+  // not part of a job's record).
   uint64_t job_changes() const { return job_changes_; }
   const std::vector<NodeRecord>& nodes() const { return nodes_; }
   const common::SlurmConfig& config() const { return config_; }
@@ -399,6 +407,14 @@ class Controller {
   // Every change of a job's state once it is in the map goes through here
   // (index_ keeps the live jobs).
   void SetState(Job& j, JobState s);
+  // A scheduling pass sets what a view shows through this: a change
+  // advances job_changes_ (readers need a new copy), the same value does not.
+  template <typename T, typename V>
+  void SetShown(T& field, V&& value) {
+    if (field == value) return;
+    field = std::forward<V>(value);
+    ++job_changes_;
+  }
   // The jobs the clock can change: all but those pending without a
   // --deadline. One walk of the job map per tick (over a deep queue each
   // walk costs milliseconds: the tick made six), then each check walks this.

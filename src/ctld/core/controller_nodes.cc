@@ -129,6 +129,18 @@ void Controller::ApplyNodeHealth(NodeRecord& n, const NodeReport& rep,
   }
 }
 
+std::vector<uint64_t> Controller::JobsAReportTouches(const NodeReport& rep) const {
+  std::vector<uint64_t> ids;
+  for (const auto& e : rep.ended) ids.push_back(e.id.value());
+  for (const auto& [id, cpus] : rep.job_cpus) ids.push_back(id.value());
+  for (const auto& e : rep.ended_steps) ids.push_back(e.job.value());
+  if (auto it = node_index_.find(rep.node); it != node_index_.end())
+    for (const auto& [id, cpus] : nodes_[it->second].jobs) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 absl::StatusOr<NodeReportOutcome> Controller::OnNodeReport(
     const NodeReport& rep, const common::Identity& who, int64_t now) {
   last_now_ = now;

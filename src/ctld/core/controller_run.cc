@@ -125,7 +125,7 @@ sched::SchedulerInput Controller::SchedInput(
                                   a == active_tasks.end() ? 0 : a->second, free_cpus,
                                   j.spec.CpusPerNode());
       if (offers == 0) {
-        if (!j.spec.hold) j.reason = JobReason::kJobArrayTaskLimit;
+        if (!j.spec.hold) SetShown(j.reason, JobReason::kJobArrayTaskLimit);
         continue;
       }
     }
@@ -229,6 +229,16 @@ void Controller::Schedule(int64_t now) {
   sched::SchedulerInput in = SchedInput(now, 0, active_tasks, &offer_of);
   if (in.pending.empty()) return;
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
+  // Each job's reason and estimate are set once, to their final values, so
+  // that a pass that plans what the last one did changes nothing readers
+  // see (SetShown).
+  std::map<uint64_t, sched::Reservation*> reserved;
+  for (auto& r : plan.reservations) reserved[r.id.value()] = &r;
+  auto estimate = [&](Job& j, sched::Reservation& r) {
+    SetShown(j.expected_start, r.start_time);
+    SetShown(j.sched_nodes, std::move(r.nodes));
+    SetShown(j.backfill_eval, true);
+  };
   for (const auto& [id, reason] : plan.reasons) {
     if (offer_of.count(id.value())) continue;  // the array's own offer says why
     if (Job* j = FindJob(id)) {
@@ -237,21 +247,23 @@ void Controller::Schedule(int64_t now) {
           j->reason != JobReason::kDependencyNeverSatisfied)
         MailEvent(*j, kMailInvalidDepend, now);
       if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
-        j->reason = reason;
-      j->expected_start = 0;
-      j->sched_nodes.clear();
+        SetShown(j->reason, reason);
+      if (auto r = reserved.find(id.value()); r != reserved.end()) {
+        estimate(*j, *r->second);
+        reserved.erase(r);
+        continue;
+      }
+      SetShown(j->expected_start, 0);
+      if (!j->sched_nodes.empty()) SetShown(j->sched_nodes, std::vector<std::string>{});
       // Blocked by resources or priority, as Slurm's backfill marks the
       // jobs it tried ("Scheduler=Backfill:*").
-      j->backfill_eval = reason == JobReason::kResources || reason == JobReason::kPriority;
+      SetShown(j->backfill_eval,
+               reason == JobReason::kResources || reason == JobReason::kPriority);
     }
   }
-  for (auto& r : plan.reservations) {
-    if (Job* j = FindJob(r.id)) {
-      j->expected_start = r.start_time;
-      j->sched_nodes = std::move(r.nodes);
-      j->backfill_eval = true;
-    }
-  }
+  for (auto& [id, r] : reserved)
+    if (Job* j = FindJob(JobId(id))) estimate(*j, *r);
+  if (!plan.preemptions.empty() || !plan.starts.empty()) ++job_changes_;  // readers see them
   for (const auto& [victim, for_job] : plan.preemptions) Preempt(victim, for_job, now);
   std::vector<const Job*> started;
   std::vector<const Job*> rests;  // arrays whose pending sets shrank

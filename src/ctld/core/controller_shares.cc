@@ -147,7 +147,7 @@ void Controller::UpdatePriorities(int64_t now) {
   const PriorityContext c = PriorityContextNow();
   for (const auto& [id, j] : index_.LiveJobs()) {
     if (j->state != JobState::kPending || j->spec.hold || j->spec.fixed_priority) continue;
-    j->priority = MultifactorPriority(priority_, InputsOf(*j, c, now));
+    SetShown(j->priority, MultifactorPriority(priority_, InputsOf(*j, c, now)));
   }
 }
 

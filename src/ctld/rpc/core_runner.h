@@ -16,6 +16,10 @@ class CoreRunner {
   virtual ~CoreRunner() = default;
   // Runs fn(controller, now) on the strand and returns when it has run.
   virtual void Run(const std::function<void(Controller&, int64_t now)>& fn) = 0;
+  // As Run for an event that says whether it may have changed what
+  // QueryJobs shows: only when fn returns true do readers need a new copy
+  // (a node's heartbeat that changed no job leaves the copy current).
+  virtual void RunEvent(const std::function<bool(Controller&, int64_t now)>& fn) = 0;
   // As Run, then waits until what fn accepted is durable (group commit:
   // concurrent submissions share one transaction). Returns the commit's
   // status.

@@ -5,6 +5,22 @@
 
 namespace sluice::ctld::rpc {
 
+namespace {
+
+// What the readers' copy shows of each job (0 for one not in the map).
+// The same node memory for all: only before and after are compared.
+std::vector<uint64_t> Digests(const Controller& c, const std::vector<uint64_t>& ids) {
+  std::vector<uint64_t> out;
+  out.reserve(ids.size());
+  for (uint64_t id : ids) {
+    auto it = c.jobs().find(id);
+    out.push_back(it == c.jobs().end() ? 0 : ShownDigest(it->second, 0));
+  }
+  return out;
+}
+
+}  // namespace
+
 grpc::Status NodeService::NodeReport(grpc::ServerContext* ctx,
                                      const ::sluice::v1::NodeReportRequest* req,
                                      ::sluice::v1::NodeReportReply* rep) {
@@ -12,11 +28,16 @@ grpc::Status NodeService::NodeReport(grpc::ServerContext* ctx,
   if (!who.ok()) return common::ToGrpc(who.status());
   ::sluice::ctld::NodeReport report = FromProto(*req);
   absl::Status status;
-  runner_->Run([&](Controller& c, int64_t now) {
+  runner_->RunEvent([&](Controller& c, int64_t now) {
+    // Readers need a new copy only if a job this report may touch shows
+    // something else afterwards (or it ended, added or wrote a job).
+    const std::vector<uint64_t> touched = c.JobsAReportTouches(report);
+    const std::vector<uint64_t> before = Digests(c, touched);
+    const uint64_t changes = c.job_changes();
     auto out = c.OnNodeReport(report, *who, now);
     if (!out.ok()) {
       status = out.status();
-      return;
+      return false;
     }
     for (JobId id : out->acked) rep->add_acked_job_ids(id.value());
     for (JobId id : out->kill) rep->add_kill_job_ids(id.value());
@@ -25,6 +46,7 @@ grpc::Status NodeService::NodeReport(grpc::ServerContext* ctx,
       a->set_job_id(id.value());
       a->set_cpus(cpus);
     }
+    return c.job_changes() != changes || Digests(c, touched) != before;
   });
   return common::ToGrpc(status);
 }
