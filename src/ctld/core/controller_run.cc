@@ -3,9 +3,12 @@
 // concern; same class, same strand.
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/hostlist.h"
 #include "common/output_pattern.h"
 #include "absl/strings/ascii.h"
@@ -79,7 +82,7 @@ sched::SchedulerInput Controller::SchedInput(
     for (size_t i = 0; i < n.gpu_used.size(); ++i) sn.gpu_free[i] = !n.gpu_used[i];
     in.nodes.push_back(std::move(sn));
   }
-  std::map<std::string, int> part_index;
+  std::map<std::string, int, std::less<>> part_index;
   for (const auto& p : config_.partitions) {
     part_index[p.name] = static_cast<int>(in.partitions.size());
     in.partitions.push_back(ToSched(p));
@@ -111,6 +114,7 @@ sched::SchedulerInput Controller::SchedInput(
   for (const auto& sn : in.nodes)
     if (sn.available) free_cpus += sn.cpus_free;
   uint64_t next_offer = uint64_t{1} << 62;
+  in.pending.reserve(index_.LiveJobs().size());
   for (const auto& [id, live] : index_.LiveJobs()) {
     Job& j = *live;
     if (j.state != JobState::kPending) continue;
@@ -131,8 +135,9 @@ sched::SchedulerInput Controller::SchedInput(
     }
     sched::SchedJob sj;
     bool first = true;
-    for (const auto& pname : j.spec.Partitions()) {
-      auto pi = part_index.find(pname);
+    // (Split without copies: this runs for every pending job every pass.)
+    for (absl::string_view name : absl::StrSplit(j.spec.partition, ',', absl::SkipEmpty())) {
+      auto pi = part_index.find(std::string_view(name.data(), name.size()));
       if (pi == part_index.end()) continue;
       if (first) sj.partition = pi->second;
       else sj.more_partitions.push_back(pi->second);
@@ -232,25 +237,39 @@ void Controller::Schedule(int64_t now) {
   // Each job's reason and estimate are set once, to their final values, so
   // that a pass that plans what the last one did changes nothing readers
   // see (SetShown).
-  std::map<uint64_t, sched::Reservation*> reserved;
-  for (auto& r : plan.reservations) reserved[r.id.value()] = &r;
+  // (By ID in one sorted vector: no allocation per job.)
+  std::vector<std::pair<uint64_t, sched::Reservation*>> reserved;
+  reserved.reserve(plan.reservations.size());
+  for (auto& r : plan.reservations) reserved.emplace_back(r.id.value(), &r);
+  std::sort(reserved.begin(), reserved.end());
+  auto reservation_of = [&](uint64_t id) -> sched::Reservation* {
+    auto it = std::lower_bound(reserved.begin(), reserved.end(),
+                               std::make_pair(id, static_cast<sched::Reservation*>(nullptr)));
+    if (it == reserved.end() || it->first != id || !it->second) return nullptr;
+    return std::exchange(it->second, nullptr);  // taken: the loop below skips it
+  };
   auto estimate = [&](Job& j, sched::Reservation& r) {
     SetShown(j.expected_start, r.start_time);
     SetShown(j.sched_nodes, std::move(r.nodes));
     SetShown(j.backfill_eval, true);
   };
+  // The plan names live jobs: found in the live index (a B-tree, in cache)
+  // rather than the job map.
+  auto find_live = [&](uint64_t id) -> Job* {
+    auto it = index_.LiveJobs().find(id);
+    return it == index_.LiveJobs().end() ? nullptr : it->second;
+  };
   for (const auto& [id, reason] : plan.reasons) {
     if (offer_of.count(id.value())) continue;  // the array's own offer says why
-    if (Job* j = FindJob(id)) {
+    if (Job* j = find_live(id.value())) {
       // A launch failure's hold keeps saying why until it is released.
       if (reason == JobReason::kDependencyNeverSatisfied &&
           j->reason != JobReason::kDependencyNeverSatisfied)
         MailEvent(*j, kMailInvalidDepend, now);
       if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
         SetShown(j->reason, reason);
-      if (auto r = reserved.find(id.value()); r != reserved.end()) {
-        estimate(*j, *r->second);
-        reserved.erase(r);
+      if (sched::Reservation* r = reservation_of(id.value())) {
+        estimate(*j, *r);
         continue;
       }
       SetShown(j->expected_start, 0);
@@ -262,7 +281,8 @@ void Controller::Schedule(int64_t now) {
     }
   }
   for (auto& [id, r] : reserved)
-    if (Job* j = FindJob(JobId(id))) estimate(*j, *r);
+    if (r)
+      if (Job* j = find_live(id)) estimate(*j, *r);
   if (!plan.preemptions.empty() || !plan.starts.empty()) ++job_changes_;  // readers see them
   for (const auto& [victim, for_job] : plan.preemptions) Preempt(victim, for_job, now);
   std::vector<const Job*> started;
