@@ -16,13 +16,16 @@ fresh_local_filled() {
   build/bin/sluice-local up >/dev/null
 }
 
-# alternate_ctlds MEASURE: runs MEASURE once, or with CTLD_A and CTLD_B
-# (two sluice-ctld builds; copies, since build/bin/sluice-ctld itself is
-# replaced meanwhile) restarts the cluster on each in turn, PAIRS (default
-# 2) rounds, printing "A ..." and "B ..." lines; then stops the cluster
-# and puts the build's own controller back.
+# alternate_ctlds MEASURE [BEFORE]: runs MEASURE once, or with CTLD_A and
+# CTLD_B (two sluice-ctld builds; copies, since build/bin/sluice-ctld itself
+# is replaced meanwhile) restarts the cluster on each in turn (running
+# BEFORE, if given, before each restart), PAIRS (default 2) rounds,
+# printing "A ..." and "B ..." lines; then stops the cluster and puts the
+# build's own controller back. UP (an array, if set) holds extra
+# arguments for `sluice-local up`.
 alternate_ctlds() {
-  local measure=$1
+  local measure=$1 before=${2:-}
+  [ -n "${UP+set}" ] || local UP=()
   if [ -z "${CTLD_A:-}" ]; then
     "$measure"
   else
@@ -32,9 +35,10 @@ alternate_ctlds() {
     for _ in $(seq "${PAIRS:-2}"); do
       for v in A B; do
         b=CTLD_$v
+        [ -z "$before" ] || "$before"
         build/bin/sluice-local down >/dev/null 2>&1
         install -m 755 "${!b}" build/bin/sluice-ctld  # (a new file: the old may still run)
-        build/bin/sluice-local up >/dev/null
+        build/bin/sluice-local up "${UP[@]}" >/dev/null
         echo "$v $("$measure")"
       done
     done

@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 N=${1:-100000} REPEAT=${2:-9}
 cmake --build build --target sluice-bench-acct-fill sluice-bench-burst squeue sbatch scancel \
   scontrol sluice-local sluice-ctld sluice-noded sluice-stepd >/dev/null
+. bench/lib_local.sh
 export PATH=$PWD/build/bin:$PATH
 build/bin/sluice-local down >/dev/null 2>&1 || true
 rm -rf /tmp/sluice-local-0
@@ -25,7 +26,8 @@ export SLURM_CONF=/tmp/sluice-local-0/slurm.conf
 STATE=$(sed -n 's/^StateSaveLocation=//p' "$SLURM_CONF")
 build/bin/sluice-local down >/dev/null
 build/bin/sluice-bench-acct-fill "$STATE/sluice-jobs.db" "$N" 100 1 --pending >/dev/null
-up() { build/bin/sluice-local up --nodes 4 --cpus-per-node 8 --conf "$SLURM_CONF" >/dev/null; }
+UP=(--nodes 4 --cpus-per-node 8 --conf "$SLURM_CONF")  # (alternate_ctlds restarts so too)
+up() { build/bin/sluice-local up "${UP[@]}" >/dev/null; }
 busy() {  # every node busy with one exclusive job, before anything is released
   scancel -u root 2>/dev/null || true
   sbatch -N4 --exclusive -o /dev/null --wrap "sleep 100000" >/dev/null
@@ -57,24 +59,12 @@ measure() {
     "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
     "${times[*]}" "$((c1 - c0))" "$REPEAT"
 }
-if [ -z "${CTLD_A:-}" ]; then
+# Between builds: the queue held before the restart (it ends the exclusive
+# job, and the queue would start on the nodes it frees), then a new
+# exclusive job and the queue released again.
+hold_all() { ids hold; }
+measure_again() {
+  if [ -n "${CTLD_A:-}" ]; then busy; ids release; fi
   measure
-else
-  keep=$(mktemp)
-  cp build/bin/sluice-ctld "$keep"
-  for _ in $(seq "${PAIRS:-2}"); do
-    for v in A B; do
-      b=CTLD_$v
-      ids hold  # or they would start on the nodes the restart frees
-      build/bin/sluice-local down >/dev/null 2>&1
-      install -m 755 "${!b}" build/bin/sluice-ctld  # (a new file: the old may still run)
-      up
-      busy
-      ids release
-      echo "$v $(measure)"
-    done
-  done
-  install -m 755 "$keep" build/bin/sluice-ctld
-  rm -f "$keep"
-fi
-build/bin/sluice-local down >/dev/null
+}
+alternate_ctlds measure_again hold_all

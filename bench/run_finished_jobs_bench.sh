@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 PENDING=${1:-2000} FINISHED=${2:-10000} SRUNS=${3:-30}
 cmake --build build --target sluice-bench-burst sluice-local sbatch scancel sluice-ctld \
   sluice-noded sluice-stepd >/dev/null
+. bench/lib_local.sh
 export SLURM_CONF=/tmp/sluice-local-0/slurm.conf PATH=$PWD/build/bin:$PATH
 burst() { build/bin/sluice-bench-burst --conf "$SLURM_CONF" "$@"; }
 pass_ms() {  # mean pass run time (ms) over SRUNS runnable submissions
@@ -37,22 +38,5 @@ measure() {
   printf 'pass run %.3f ms with %d pending; %.3f ms with %d finished jobs kept too; ratio %.2f\n' \
     "$before" "$PENDING" "$after" "$((last - first + 1))" "$(echo "$after / $before" | bc -l)"
 }
-if [ -z "${CTLD_A:-}" ]; then
-  measure
-else
-  keep=$(mktemp)
-  cp build/bin/sluice-ctld "$keep"
-  for _ in $(seq "${PAIRS:-2}"); do
-    for v in A B; do
-      b=CTLD_$v
-      build/bin/sluice-local down >/dev/null 2>&1 || true
-      install -m 755 "${!b}" build/bin/sluice-ctld  # (a new file: the old may still run)
-      echo "$v $(measure)"
-    done
-  done
-  build/bin/sluice-local down >/dev/null
-  install -m 755 "$keep" build/bin/sluice-ctld
-  rm -f "$keep"
-  exit 0
-fi
-build/bin/sluice-local down >/dev/null
+# (Each measure starts its own fresh cluster.)
+alternate_ctlds measure

@@ -66,19 +66,25 @@ class FakeRunner : public CoreRunner {
 
 class JobSnapshotTest : public testing::RegisteredControllerTest {
  protected:
+  // `r` submitted by `who` through the runner, as the server does; its ID.
+  uint64_t SubmitAs(const SubmitRequest& r, const common::Identity& who) {
+    uint64_t id = 0;
+    EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
+                  auto out = c.Submit(r, who, now);
+                  EXPECT_EQ(out.error, "") << r.name;
+                  id = out.id.value();
+                }).ok());
+    return id;
+  }
   uint64_t Submit(const std::string& name, const common::Identity& who, bool hold = false,
                   const std::string& array = "") {
-    uint64_t id = 0;
     SubmitRequest r;
     r.name = name;
     r.script = "#!/bin/sh\ntrue\n";
     r.work_dir = "/tmp";
     r.hold = hold;
     r.array = array;
-    EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
-                  id = c.Submit(r, who, now).id.value();
-                }).ok());
-    return id;
+    return SubmitAs(r, who);
   }
   FakeRunner runner_{&ctl_};
   JobSnapshots snaps_{&runner_};
@@ -365,13 +371,7 @@ TEST_F(JobSnapshotTest, AnIncrementalCopyHasAFullCopysBytes) {
     r.min_nodes = nodes;
     r.cpus_per_task = cpus;
     r.array = array;
-    uint64_t id = 0;
-    EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
-                  auto out = c.Submit(r, alice_, now);
-                  EXPECT_EQ(out.error, "") << name;
-                  id = out.id.value();
-                }).ok());
-    return id;
+    return SubmitAs(r, alice_);
   };
   auto act = [&](const std::string& what, const std::function<void(Controller&, int64_t)>& fn) {
     runner_.Run(fn);
@@ -481,13 +481,7 @@ TEST_F(JobSnapshotTest, PassesAndReportsSayWhenTheyChangeWhatReadersSee) {
     r.time_limit_min = limit;
     r.hold = hold;
     r.array = array;
-    uint64_t id = 0;
-    EXPECT_TRUE(runner_.RunDurable([&](Controller& c, int64_t now) {
-                  auto out = c.Submit(r, alice_, now);
-                  EXPECT_EQ(out.error, "") << name;
-                  id = out.id.value();
-                }).ok());
-    return id;
+    return SubmitAs(r, alice_);
   };
   uint64_t big = submit("big", 2, 8, 10);     // fills both nodes
   uint64_t wide = submit("wide", 2, 8, 10);   // waits for big: a start estimate
