@@ -212,12 +212,19 @@ TEST(BackfillTest, ANodeGoingDownMovesReservations) {
   EXPECT_THAT(after.reservations[0].nodes, ElementsAre("n1"));
 }
 
-// An estimate is aligned down to bf_resolution, as Slurm's backfill aligns
-// its node-space times (its backfill.c: end_time / resolution * resolution).
-TEST(BackfillTest, ReservationsStayWithinTheWindowAndAlignToTheResolution) {
+// BusyCluster with n2's job ending at +601 s and a job waiting for all of
+// one node's CPUs.
+SchedulerInput WaitingForAWholeNode() {
   auto in = BusyCluster();
   in.running[1].end_time = kNow + 601;
   in.pending = {Timed(10, 100, 1, 8, 60)};
+  return in;
+}
+
+// An estimate is aligned down to bf_resolution, as Slurm's backfill aligns
+// its node-space times (its backfill.c: end_time / resolution * resolution).
+TEST(BackfillTest, ReservationsStayWithinTheWindowAndAlignToTheResolution) {
+  auto in = WaitingForAWholeNode();
   SchedulerConfig c;
   c.bf_resolution_s = 60;
   auto plan = Schedule(in, c);
@@ -274,9 +281,7 @@ TEST(BackfillTest, JobsOfOneShapeNeverGetTheSameNodeTwice) {
 // from `now` moved it with every pass, and readers got a new copy each);
 // within the last step before it, it is the exact time.
 TEST(BackfillTest, AnEstimateStaysPutFromPassToPass) {
-  auto in = BusyCluster();
-  in.running[1].end_time = kNow + 601;
-  in.pending = {Timed(10, 100, 1, 8, 60)};
+  auto in = WaitingForAWholeNode();
   SchedulerConfig c;
   c.bf_resolution_s = 60;
   auto plan = Schedule(in, c);
