@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <set>
 #include <string_view>
-#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -236,22 +235,14 @@ void Controller::Schedule(int64_t now) {
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);
   // Each job's reason and estimate are set once, to their final values, so
   // that a pass that plans what the last one did changes nothing readers
-  // see (SetShown).
-  // (By ID in one sorted vector: no allocation per job.)
-  std::vector<std::pair<uint64_t, sched::Reservation*>> reserved;
-  reserved.reserve(plan.reservations.size());
-  for (auto& r : plan.reservations) reserved.emplace_back(r.id.value(), &r);
-  std::sort(reserved.begin(), reserved.end());
-  auto reservation_of = [&](uint64_t id) -> sched::Reservation* {
-    auto it = std::lower_bound(reserved.begin(), reserved.end(),
-                               std::make_pair(id, static_cast<sched::Reservation*>(nullptr)));
-    if (it == reserved.end() || it->first != id || !it->second) return nullptr;
-    return std::exchange(it->second, nullptr);  // taken: the loop below skips it
-  };
-  auto estimate = [&](Job& j, sched::Reservation& r) {
-    SetShown(j.expected_start, r.start_time);
-    SetShown(j.sched_nodes, std::move(r.nodes));
-    SetShown(j.backfill_eval, true);
+  // see (SetShown). A reservation is only ever for a job that does not
+  // start, which the plan also gives a reason: the reasons loop sets both.
+  std::sort(plan.reservations.begin(), plan.reservations.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  auto reservation_of = [&](JobId id) -> sched::Reservation* {
+    auto it = std::lower_bound(plan.reservations.begin(), plan.reservations.end(), id,
+                               [](const auto& r, JobId v) { return r.id < v; });
+    return it != plan.reservations.end() && it->id == id ? &*it : nullptr;
   };
   // The plan names live jobs: found in the live index (a B-tree, in cache)
   // rather than the job map.
@@ -268,21 +259,20 @@ void Controller::Schedule(int64_t now) {
         MailEvent(*j, kMailInvalidDepend, now);
       if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
         SetShown(j->reason, reason);
-      if (sched::Reservation* r = reservation_of(id.value())) {
-        estimate(*j, *r);
+      if (sched::Reservation* r = reservation_of(id)) {
+        SetShown(j->expected_start, r->start_time);
+        SetShown(j->sched_nodes, std::move(r->nodes));
+        SetShown(j->backfill_eval, true);
         continue;
       }
       SetShown(j->expected_start, 0);
-      if (!j->sched_nodes.empty()) SetShown(j->sched_nodes, std::vector<std::string>{});
+      SetShown(j->sched_nodes, std::vector<std::string>{});
       // Blocked by resources or priority, as Slurm's backfill marks the
       // jobs it tried ("Scheduler=Backfill:*").
       SetShown(j->backfill_eval,
                reason == JobReason::kResources || reason == JobReason::kPriority);
     }
   }
-  for (auto& [id, r] : reserved)
-    if (r)
-      if (Job* j = find_live(id)) estimate(*j, *r);
   if (!plan.preemptions.empty() || !plan.starts.empty()) ++job_changes_;  // readers see them
   for (const auto& [victim, for_job] : plan.preemptions) Preempt(victim, for_job, now);
   std::vector<const Job*> started;
