@@ -350,21 +350,27 @@ namespace {
 
 // The state letters ("R", "S", "T", ...) of the processes of job `id` of
 // the cluster configured by `conf` (found by SLURM_JOB_ID and SLURM_CONF in
-// their environment: other tests' clusters run a job 1 too).
-std::vector<char> JobProcessStates(uint64_t id, const std::string& conf) {
+// their environment: other tests' clusters run a job 1 too); `seen`, if
+// given, gets each one's pid, name and state. (A zombie's environment
+// reads empty: a child that ended under a stopped shell is not counted.)
+std::vector<char> JobProcessStates(uint64_t id, const std::string& conf,
+                                   std::string* seen = nullptr) {
   std::vector<char> out;
   const std::string want = absl::StrCat("SLURM_JOB_ID=", id), cluster = "SLURM_CONF=" + conf;
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
     std::string pid = e.path().filename();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string env = Slurp("/proc/" + pid + "/environ");
-    int mine = 0;
-    for (absl::string_view v : absl::StrSplit(env, '\0'))
-      if (v == want || v == cluster) ++mine;
-    if (mine != 2) continue;
+    bool job = false, ours = false;
+    for (absl::string_view v : absl::StrSplit(env, '\0')) {
+      job |= v == want;
+      ours |= v == cluster;
+    }
+    if (!job || !ours) continue;
     std::string stat = Slurp("/proc/" + pid + "/stat");
     size_t close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size()) out.push_back(stat[close + 2]);
+    if (seen) absl::StrAppend(seen, stat.substr(0, close == std::string::npos ? 40 : close + 3), "\n");
   }
   return out;
 }
@@ -400,7 +406,11 @@ TEST(GoldenSuspendTest, SuspendAndResumeAsSlurm) {
       EXPECT_TRUE(TestCluster::WaitFor(absl::StrContains(want, "frozen") ? std::function<bool()>(stopped)
                                                                           : std::function<bool()>(going),
                                        10))
-          << cmd;
+          << cmd << "\n" << [&] {
+               std::string seen;
+               JobProcessStates(1, c->conf(), &seen);
+               return seen;
+             }();
       return;
     }
     auto r = c->Run(cmd + " 2>&1; echo rc=$?", user == "root" ? "" : user);

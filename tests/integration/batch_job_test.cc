@@ -273,6 +273,19 @@ TEST_F(BatchJobTest, JobRunsAsItsSubmitterWithTheirGroups) {
   EXPECT_EQ(q.out, "sluicetest\n");
 }
 
+// The script starts with each variable once: the node's SLURM_CONF
+// replaces the submitter's instead of following it (getenv() takes the
+// first), and the shell's own starting environment shows it.
+TEST_F(BatchJobTest, TheScriptStartsWithEachVariableOnce) {
+  auto r = cluster_->Run(
+      R"(sbatch --parsable -o env.out --wrap "tr '\0' '\n' < /proc/\$\$/environ > e; )"
+      R"(cut -d= -f1 e | sort | uniq -d; grep ^SLURM_CONF= e")");
+  uint64_t id = Parsable(r);
+  ASSERT_GT(id, 0u) << r.err;
+  ASSERT_TRUE(cluster_->WaitForState(id, "COMPLETED", 30));
+  EXPECT_EQ(Slurp(cluster_->work() + "/env.out"), "SLURM_CONF=" + cluster_->conf() + "\n");
+}
+
 TEST_F(BatchJobTest, OtherUsersCannotCancelYourJob) {
   SLUICE_REQUIRE(IsRoot(), "needs root to create users");
   ASSERT_TRUE(EnsureUser("sluicetest"));
