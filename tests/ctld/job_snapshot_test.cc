@@ -493,6 +493,26 @@ TEST_F(JobSnapshotTest, PassesAndReportsSayWhenTheyChangeWhatReadersSee) {
   ASSERT_GT(ctl_.jobs().at(wide).expected_start, 0);
   EXPECT_FALSE(pass(kT0));      // the same pass again changes nothing
   EXPECT_FALSE(pass(kT0 + 30)); // nor a periodic one later
+  // A held job is left out of the plan: the pass itself shows it held,
+  // without its estimate, and says so once; released, it is planned again.
+  const int64_t estimate = ctl_.jobs().at(wide).expected_start;
+  runner_.Run([&](Controller& c, int64_t now) {
+    ASSERT_TRUE(c.Hold({JobId(wide)}, true, alice_, now)[0].error.empty());
+  });
+  EXPECT_TRUE(pass(kT0 + 30));
+  {
+    const Job& w = ctl_.jobs().at(wide);
+    EXPECT_EQ(w.reason, JobReason::kJobHeldUser);
+    EXPECT_EQ(w.expected_start, 0);
+    EXPECT_TRUE(w.sched_nodes.empty());
+    EXPECT_FALSE(w.backfill_eval);
+  }
+  EXPECT_FALSE(pass(kT0 + 30));
+  runner_.Run([&](Controller& c, int64_t now) {
+    ASSERT_TRUE(c.Release({JobId(wide)}, alice_, now)[0].error.empty());
+  });
+  EXPECT_TRUE(pass(kT0 + 30));
+  EXPECT_EQ(ctl_.jobs().at(wide).expected_start, estimate);
   NodeReport beat;
   beat.node = "n1";
   beat.running = {JobId(big)};

@@ -536,6 +536,9 @@ class Controller {
   // Running or completing tasks of each array (throttle accounting).
   std::map<uint64_t, uint32_t> ActiveArrayTasks() const;
   JobReason WaitReason(const Job& j, int64_t now) const;
+  // A held job's reason (its hold), no estimate and no planned nodes, as a
+  // pass shows them without planning it.
+  void ShowHeld(Job& j);
   // Applies `change` to each pending job (and running one, with
   // `running_too`) the caller owns and `may` allows, with Slurm's errors
   // for the others.
@@ -552,7 +555,7 @@ class Controller {
   // The scheduler's snapshot: nodes, partitions, running and pending jobs
   // (job `also` too, though not yet committed). Extra offers of job arrays
   // (`active_tasks`: ActiveArrayTasks()) go into `offer_of`; a throttled
-  // array gets its reason here.
+  // array gets its reason here, and a held job, left out, its ShowHeld.
   sched::SchedulerInput SchedInput(int64_t now, uint64_t also,
                                    const std::map<uint64_t, uint32_t>& active_tasks,
                                    std::map<uint64_t, uint64_t>* offer_of);

@@ -119,6 +119,12 @@ sched::SchedulerInput Controller::SchedInput(
     if (j.state != JobState::kPending) continue;
     // Not on disk: no answer yet (but --test-only asks about exactly that).
     if (!j.spec.interactive && unsynced_.count(id) && id != also) continue;
+    // A held job is never a candidate (Slurm leaves it out of its queue
+    // too): what readers see of it is set here, and the plan skips it.
+    if (j.spec.hold) {
+      ShowHeld(j);
+      continue;
+    }
     uint64_t offers = 1;
     if (j.IsArrayRest()) {
       auto a = active_tasks.find(j.array_job_id);
@@ -182,6 +188,15 @@ sched::SchedulerInput Controller::SchedInput(
   AddLimitPools(in, *offer_of);
   AddPreemption(in, *offer_of);
   return in;
+}
+
+void Controller::ShowHeld(Job& j) {
+  // A launch failure's hold keeps saying why until it is released.
+  if (j.reason != JobReason::kLaunchFailRequeueHeld)
+    SetShown(j.reason, j.spec.admin_hold ? JobReason::kJobHeldAdmin : JobReason::kJobHeldUser);
+  SetShown(j.expected_start, int64_t{0});
+  SetShown(j.sched_nodes, std::vector<std::string>{});
+  SetShown(j.backfill_eval, false);
 }
 
 bool Controller::TopologyFits(const JobSpec& s) const {
