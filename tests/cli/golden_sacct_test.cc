@@ -163,9 +163,13 @@ TEST(GoldenSacctSuspendTest, ElapsedLeavesSuspendedTimeOut) {
       [&] { return std::regex_search(c->Run("scontrol listpids 2.0").out,
                                      std::regex("\n[0-9]+ +2 +0 +0 +0")); }, 30));
   ASSERT_EQ(c->Run("scontrol suspend 2").rc, 0);
-  // Stopped for 4 s by the controller's own clock.
+  // Stopped for 4 s by the controller's own clock. (At least 4: on a loaded
+  // machine one poll, a sacct run, can take longer than a second and step
+  // over 00:00:04.)
   ASSERT_TRUE(TestCluster::WaitFor([&] {
-    return absl::StrContains(c->Run("sacct -j 2 -X -n -o Suspended").out, "00:00:04");
+    int hh = 0, mm = 0, ss = 0;
+    std::string out = c->Run("sacct -j 2 -X -n -o Suspended").out;
+    return std::sscanf(out.c_str(), " %d:%d:%d", &hh, &mm, &ss) == 3 && hh * 3600 + mm * 60 + ss >= 4;
   }, 30));
   ASSERT_EQ(c->Run("scontrol resume 2").rc, 0);
   ASSERT_TRUE(TestCluster::WaitFor([&] { return c->JobState(2) == "COMPLETED"; }, 60));
@@ -174,7 +178,7 @@ TEST(GoldenSacctSuspendTest, ElapsedLeavesSuspendedTimeOut) {
   ForEachCapturedCommand(capture, [&](const std::string& cmd, const std::string& want) {
     std::string got = c->Run(cmd + " 2>&1; echo rc=$?").out;
     if (absl::StrContains(cmd, "Elapsed")) {
-      // Each row: the same ID and state; Suspended 4 (or 5); Elapsed and
+      // Each row: the same ID and state; Suspended 4 (to 6); Elapsed and
       // its raw form and CPU time within a second of the reference's.
       std::vector<std::string> g = absl::StrSplit(got, '\n'), w = absl::StrSplit(want, '\n');
       ASSERT_EQ(g.size(), w.size()) << got;
@@ -188,7 +192,7 @@ TEST(GoldenSacctSuspendTest, ElapsedLeavesSuspendedTimeOut) {
         }
         EXPECT_EQ(gf[0], wf[0]);
         EXPECT_EQ(gf[1], wf[1]);
-        EXPECT_TRUE(gf[3] == "00:00:04" || gf[3] == "00:00:05") << g[i];
+        EXPECT_TRUE(gf[3] == "00:00:04" || gf[3] == "00:00:05" || gf[3] == "00:00:06") << g[i];
         int64_t elapsed = std::stoll(gf[4]), want_elapsed = std::stoll(wf[4]);
         if (gf[0] == "2.0") {
           // The step is the 9 s sleep itself: its figure is the reference's.
