@@ -53,8 +53,7 @@ absl::StatusOr<JobId> Controller::ArrayTask(JobId array_id, uint32_t task,
 std::map<uint64_t, uint32_t> Controller::ActiveArrayTasks() const {
   std::map<uint64_t, uint32_t> out;
   for (const auto& [id, j] : index_.LiveJobs())
-    if (j->array_job_id && HoldsResources(j->state))
-      ++out[j->array_job_id];
+    if (j->IsActiveArrayTask()) ++out[j->array_job_id];
   return out;
 }
 

@@ -86,8 +86,18 @@ sched::SchedulerInput Controller::SchedInput(
     part_index[p.name] = static_cast<int>(in.partitions.size());
     in.partitions.push_back(ToSched(p));
   }
+  // A pending array offers the scheduler as many of its tasks as could
+  // start now (and its %throttle allows); the extra offers carry IDs no job
+  // has, mapped back to the array here.
+  uint64_t free_cpus = 0;
+  for (const auto& sn : in.nodes)
+    if (sn.available) free_cpus += sn.cpus_free;
+  uint64_t next_offer = uint64_t{1} << 62;
+  in.pending.reserve(index_.LiveJobs().size());
+  // One walk of the live jobs: running ones hold resources, pending ones
+  // are the candidates.
   for (const auto& [id, live] : index_.LiveJobs()) {
-    const Job& j = *live;
+    Job& j = *live;
     if (HoldsResources(j.state) && !j.alloc.empty()) {
       // Resources come back when the limit expires (or never, without one);
       // a completing job is expected to be gone within KillWait.
@@ -104,18 +114,8 @@ sched::SchedulerInput Controller::SchedInput(
         in.nodes[it->second].users.push_back(j.spec.uid);
         if (part && part->exclusive_user) in.nodes[it->second].user_exclusive = true;
       }
+      continue;
     }
-  }
-  // A pending array offers the scheduler as many of its tasks as could
-  // start now (and its %throttle allows); the extra offers carry IDs no job
-  // has, mapped back to the array here.
-  uint64_t free_cpus = 0;
-  for (const auto& sn : in.nodes)
-    if (sn.available) free_cpus += sn.cpus_free;
-  uint64_t next_offer = uint64_t{1} << 62;
-  in.pending.reserve(index_.LiveJobs().size());
-  for (const auto& [id, live] : index_.LiveJobs()) {
-    Job& j = *live;
     if (j.state != JobState::kPending) continue;
     // Not on disk: no answer yet (but --test-only asks about exactly that).
     if (!j.spec.interactive && unsynced_.count(id) && id != also) continue;
@@ -229,9 +229,12 @@ void Controller::Schedule(int64_t now) {
   submitted_since_pass_ = false;
   UpdatePriorities(now);
   // Only pending jobs can end here, and ending one changes the live set:
-  // collect first.
+  // collect first. The same walk counts each array's running tasks
+  // (ActiveArrayTasks), which the pending jobs ending here do not change.
   std::vector<Job*> dated, dependent;
+  std::map<uint64_t, uint32_t> active_tasks;
   for (const auto& [id, j] : index_.LiveJobs()) {
+    if (j->IsActiveArrayTask()) ++active_tasks[j->array_job_id];
     if (j->state != JobState::kPending) continue;
     if (j->spec.deadline) dated.push_back(j);
     if (kill_invalid_depend_ && !j->spec.dependency.empty()) dependent.push_back(j);
@@ -244,7 +247,6 @@ void Controller::Schedule(int64_t now) {
         WaitReason(*j, now) == JobReason::kDependencyNeverSatisfied)
       Finish(*j, JobState::kCancelled, JobReason::kDependencyNeverSatisfied, now);
   std::map<uint64_t, uint64_t> offer_of;  // offer ID -> array record ID
-  const std::map<uint64_t, uint32_t> active_tasks = ActiveArrayTasks();
   sched::SchedulerInput in = SchedInput(now, 0, active_tasks, &offer_of);
   if (in.pending.empty()) return;
   sched::SchedulePlan plan = sched::Schedule(in, sched_config_);

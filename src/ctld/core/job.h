@@ -258,6 +258,9 @@ struct Job {
   int64_t array_task_id = -1;         // -1: the pending rest (or no array)
   common::ArrayIndexSet array_pending;
   bool IsArrayRest() const { return array_job_id && array_task_id < 0; }
+  // A task of an array that counts against its %throttle (it holds its
+  // resources: running, suspended or completing).
+  bool IsActiveArrayTask() const { return array_job_id && HoldsResources(state); }
 
   std::vector<std::string> NodeNames() const;
   std::string NodeList() const;  // compressed, "" when none
