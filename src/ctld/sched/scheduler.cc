@@ -7,8 +7,8 @@
 #include <map>
 #include <numeric>
 #include <optional>
-#include <queue>
 
+#include "ctld/sched/node_heap.h"
 #include "ctld/sched/timeline.h"
 
 namespace sluice::sched {
@@ -72,10 +72,10 @@ namespace {
 // Jobs of one shape (same partition, nodes, request and duration) share a
 // heap of the partition's nodes keyed by the earliest time each could take
 // such a job. Bookings only ever take resources away, so a node's earliest
-// time can only grow: a popped entry whose node was booked since is
-// recomputed and pushed back (lazy update), and the first entry that is
-// still current is the true earliest. This keeps a pass over 100k jobs near
-// linear instead of jobs x nodes.
+// time can only grow: a top entry whose node was booked since is
+// recomputed and refreshed in place (lazy update, NodeHeap::ReplaceTop),
+// and the first entry that is still current is the true earliest. This
+// keeps a pass over 100k jobs near linear instead of jobs x nodes.
 struct ShapeKey {
   int partition;
   uint32_t nodes, cpus;
@@ -88,16 +88,8 @@ struct ShapeKey {
   auto operator<=>(const ShapeKey&) const = default;
 };
 
-
-struct Entry {
-  int64_t time;
-  int node;
-  uint64_t version;
-  bool operator>(const Entry& o) const {
-    return time != o.time ? time > o.time : node > o.node;
-  }
-};
-using Heap = std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>>;
+using Entry = NodeHeapEntry;
+using Heap = NodeHeap;
 
 struct Found {
   int64_t when = kForever;
@@ -142,17 +134,15 @@ class Pass {
     int distinct_times = 0;
     while (!heap.empty()) {
       Entry e = heap.top();
-      heap.pop();
-      if (e.version != version_[e.node]) {
+      if (e.version != version_[e.node]) {  // booked since: refreshed in place
         e.time = timeline_[e.node].EarliestFit(in_.now, key.duration, WantOf(j, e.node));
         e.version = version_[e.node];
-        if (e.time < kForever) heap.push(e);
+        if (e.time < kForever) heap.ReplaceTop(e);
+        else heap.pop();
         continue;
       }
-      if (e.time > horizon) {
-        heap.push(e);
-        break;
-      }
+      if (e.time > horizon) break;
+      heap.pop();
       if (j.nodes == 1) {
         popped.push_back(e);
         if (e.time > in_.now ||
@@ -268,7 +258,7 @@ class Pass {
       if (j.gpus_per_node && !j.gpu_type.empty() && j.gpu_type != n.gpu_type)
         continue;
       int64_t t = timeline_[ni].EarliestFit(in_.now, key.duration, WantOf(j, ni));
-      if (t < kForever) heap.push({t, ni, version_[ni]});
+      if (t < kForever) heap.push({t, static_cast<int32_t>(ni), version_[ni]});
     }
     return heap;
   }
@@ -277,7 +267,7 @@ class Pass {
   const SchedulerConfig& cfg_;
   std::vector<SchedNode> nodes_;  // GPU identities, consumed by starts
   std::vector<NodeTimeline> timeline_;
-  std::vector<uint64_t> version_;  // bumped on every booking of the node
+  std::vector<uint32_t> version_;  // bumped on every booking of the node
   std::map<ShapeKey, Heap> heaps_;
 };
 
