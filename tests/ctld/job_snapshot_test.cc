@@ -76,15 +76,19 @@ class JobSnapshotTest : public testing::RegisteredControllerTest {
                 }).ok());
     return id;
   }
-  uint64_t Submit(const std::string& name, const common::Identity& who, bool hold = false,
-                  const std::string& array = "") {
+  static SubmitRequest Request(const std::string& name, bool hold = false,
+                               const std::string& array = "") {
     SubmitRequest r;
     r.name = name;
     r.script = "#!/bin/sh\ntrue\n";
     r.work_dir = "/tmp";
     r.hold = hold;
     r.array = array;
-    return SubmitAs(r, who);
+    return r;
+  }
+  uint64_t Submit(const std::string& name, const common::Identity& who, bool hold = false,
+                  const std::string& array = "") {
+    return SubmitAs(Request(name, hold, array), who);
   }
   FakeRunner runner_{&ctl_};
   JobSnapshots snaps_{&runner_};
@@ -471,16 +475,11 @@ TEST_F(JobSnapshotTest, PassesAndReportsSayWhenTheyChangeWhatReadersSee) {
   };
   auto submit = [&](const std::string& name, uint32_t nodes, uint32_t cpus, int64_t limit,
                     bool hold = false, const std::string& array = "") {
-    SubmitRequest r;
-    r.name = name;
-    r.script = "#!/bin/sh\ntrue\n";
-    r.work_dir = "/tmp";
+    SubmitRequest r = Request(name, hold, array);
     r.min_nodes = nodes;
     r.cpus_per_task = cpus;
     r.time_limit_set = true;
     r.time_limit_min = limit;
-    r.hold = hold;
-    r.array = array;
     return SubmitAs(r, alice_);
   };
   uint64_t big = submit("big", 2, 8, 10);     // fills both nodes

@@ -211,6 +211,7 @@ TEST_F(NodeHealthTest, FailingPrologDrainsTheNodeAndRequeuesTheJobHeld) {
   EXPECT_TRUE(ctl_.Sync().ok());  // submissions commit first
   ctl_.Schedule(kT0 + 6);
   EXPECT_EQ(J(a).state, JobState::kPending);  // held, not restarted
+  EXPECT_EQ(J(a).reason, JobReason::kLaunchFailRequeueHeld);  // a pass keeps saying why
 }
 
 TEST_F(NodeHealthTest, UnkillableProcessesAndEpilogFailureDrainTheNode) {

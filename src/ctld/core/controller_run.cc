@@ -269,13 +269,11 @@ void Controller::Schedule(int64_t now) {
   };
   for (const auto& [id, reason] : plan.reasons) {
     if (offer_of.count(id.value())) continue;  // the array's own offer says why
-    if (Job* j = find_live(id.value())) {
-      // A launch failure's hold keeps saying why until it is released.
+    if (Job* j = find_live(id.value())) {  // never a held one (ShowHeld)
       if (reason == JobReason::kDependencyNeverSatisfied &&
           j->reason != JobReason::kDependencyNeverSatisfied)
         MailEvent(*j, kMailInvalidDepend, now);
-      if (!(j->spec.hold && j->reason == JobReason::kLaunchFailRequeueHeld))
-        SetShown(j->reason, reason);
+      SetShown(j->reason, reason);
       if (sched::Reservation* r = reservation_of(id)) {
         SetShown(j->expected_start, r->start_time);
         SetShown(j->sched_nodes, std::move(r->nodes));

@@ -208,7 +208,7 @@ class Pass {
     }
     // Every heap, this shape's too, refreshes the booked nodes lazily: Find
     // put back an entry for each picked node, now stale, which is
-    // recomputed when it is popped. (Pushing a fresh entry here as well
+    // recomputed when it reaches the top. (Pushing a fresh entry here as well
     // left two current entries for one node, and a multi-node job could be
     // planned on the same node twice.)
     return out;
