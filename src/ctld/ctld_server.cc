@@ -168,6 +168,7 @@ void CtldServer::PostFlush() {
 void CtldServer::Flush() {
   flush_posted_ = false;
   absl::Status st = controller_.Sync();
+  LogStoreHealth();  // before the answers: a refused client finds the cause logged
   for (auto& w : sync_waiters_) w->set_value(st);
   sync_waiters_.clear();
   AfterEvent();
