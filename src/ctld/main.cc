@@ -13,6 +13,7 @@
 
 int main(int argc, char** argv) {
   sluice::common::InitProcess();
+  sluice::common::ReturnFreedMemory();
   CLI::App app{"sluice-ctld: Slurm-compatible controller daemon"};
   std::string conf = sluice::common::ResolveConfPath();
   app.add_option("-f,--conf", conf, "slurm.conf path");
