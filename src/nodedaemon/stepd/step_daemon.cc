@@ -10,7 +10,6 @@
 #include <set>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -156,11 +155,8 @@ void StepDaemon::Launch() {
   ls.groups = JobGroups(j);
   ls.program = dir_ + "/slurm_script";
   ls.args = j.script_args;
-  // This node's configuration, in place of the submitter's SLURM_CONF
-  // (a second entry would leave getenv() with the submitter's).
-  for (const auto& e : j.env)
-    if (!absl::StartsWith(e, "SLURM_CONF=")) ls.env.push_back(e);
-  ls.env.push_back(absl::StrCat("SLURM_CONF=", spec_.conf_path));
+  // This node's configuration in place of the submitter's SLURM_CONF.
+  ls.env = Overlay(j.env, {absl::StrCat("SLURM_CONF=", spec_.conf_path)});
   ls.cwd = j.work_dir;
   ls.append_output = j.append_output;
   ls.std_in = common::ExpandOutputPattern(j.std_in, vars);

@@ -48,6 +48,10 @@ class StepDaemon {
   // srun steps (step_tasks.cc): tasks with pipes or a pty, I/O to srun.
   void LaunchTasks();
   std::vector<std::string> TaskEnv(uint32_t task, uint32_t local) const;
+  // `base` without the variables `set` names, then `set`: each variable
+  // once, this node's value winning (getenv() would take the first).
+  static std::vector<std::string> Overlay(const std::vector<std::string>& base,
+                                          const std::vector<std::string>& set);
   void OnSrunControl(const common::Frame& f);
   void Accept();
   std::string Command(const std::string& line);

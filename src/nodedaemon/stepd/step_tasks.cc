@@ -53,7 +53,6 @@ void CreateFilesAsUser(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
 // Per node and per task variables (the job's and the step's come from srun).
 std::vector<std::string> StepDaemon::TaskEnv(uint32_t task, uint32_t local) const {
   const BatchJob& j = spec_.job;
-  std::vector<std::string> env;
   std::vector<std::string> set = {
       absl::StrCat("SLURMD_NODENAME=", spec_.node_name),
       absl::StrCat("SLURM_CONF=", spec_.conf_path),
@@ -71,9 +70,16 @@ std::vector<std::string> StepDaemon::TaskEnv(uint32_t task, uint32_t local) cons
     set.push_back("SLURM_STEP_GPUS=" + ids);
     set.push_back(absl::StrCat("SLURM_GPUS_ON_NODE=", j.gpus.size()));
   }
+  return Overlay(j.env, set);
+}
+
+std::vector<std::string> StepDaemon::Overlay(const std::vector<std::string>& base,
+                                             const std::vector<std::string>& set) {
   std::set<std::string> keys;
   for (const auto& e : set) keys.insert(e.substr(0, e.find('=')));
-  for (const auto& e : j.env)
+  std::vector<std::string> env;
+  env.reserve(base.size() + set.size());
+  for (const auto& e : base)
     if (!keys.count(e.substr(0, e.find('=')))) env.push_back(e);
   env.insert(env.end(), set.begin(), set.end());
   return env;
